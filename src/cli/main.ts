@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+// The kipvs command line: one entry point, one sub-command per file.
+import { Command } from 'commander';
+import { reportAndExit } from './exit.js';
+
+const program = new Command('kipvs')
+  .description('Kubernetes service proxy for Linux IPVS (a drop-in for kube-proxy --proxy-mode=ipvs)')
+  .showHelpAfterError()
+  .exitOverride();
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  reportAndExit(err);
+}

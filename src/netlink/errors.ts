@@ -1,0 +1,59 @@
+// Typed errors of the netlink layer. They carry facts (errno name, the
+// request, the kernel's own message); src/cli renders them for people.
+import { constants as os } from 'node:os';
+
+const errnoNames = new Map<number, string>(
+  Object.entries(os.errno).map(([name, value]) => [value, name]),
+);
+
+/** errno number -> name ("EEXIST"); unknown numbers become "E<number>". */
+export function errnoName(errno: number): string {
+  return errnoNames.get(errno) ?? `E${errno}`;
+}
+
+/** What a request was, for error messages: e.g. "IPVS NEW_SERVICE". */
+export interface RequestLabel {
+  readonly family: string;
+  readonly command: string;
+}
+
+/** The kernel refused a request (an NLMSG_ERROR reply with a negative errno). */
+export class NetlinkError extends Error {
+  override readonly name = 'NetlinkError';
+  constructor(
+    /** errno name, e.g. "EEXIST" */
+    readonly code: string,
+    readonly errno: number,
+    readonly request: RequestLabel,
+    /** The kernel's extended-ACK text (NLMSGERR_ATTR_MSG), when it sent one. */
+    readonly kernelMessage?: string,
+  ) {
+    super(
+      `${request.family} ${request.command} failed: ${code}` + (kernelMessage ? ` (${kernelMessage})` : ''),
+    );
+  }
+}
+
+/** A socket-level failure (from the native layer): open, send or receive. */
+export class NetlinkSocketError extends Error {
+  override readonly name = 'NetlinkSocketError';
+  constructor(
+    readonly code: string,
+    readonly syscall: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Bytes from the kernel that do not decode: truncated, overrunning, malformed. */
+export class NetlinkDecodeError extends Error {
+  override readonly name = 'NetlinkDecodeError';
+  constructor(
+    /** Where in the message, e.g. "IPVS_CMD_ATTR_SERVICE.port". */
+    readonly path: string,
+    readonly reason: string,
+  ) {
+    super(`cannot decode netlink ${path}: ${reason}`);
+  }
+}

@@ -1,0 +1,110 @@
+// A growable little buffer writer for building many netlink messages into one
+// datagram without intermediate allocations. Netlink integers are in host byte
+// order (little-endian on every platform kipvs targets: x86-64, arm64).
+import { NLA_HDRLEN, NLMSG_HDRLEN } from './constants.js';
+
+/** Netlink aligns messages and attributes to 4 bytes (NLMSG_ALIGN, NLA_ALIGN). */
+export function align4(n: number): number {
+  return (n + 3) & ~3;
+}
+
+export class Writer {
+  private buf: Buffer;
+  private pos = 0;
+
+  constructor(initialBytes = 4096) {
+    this.buf = Buffer.alloc(initialBytes);
+  }
+
+  get length(): number {
+    return this.pos;
+  }
+
+  /** The bytes written so far (a view, valid until the next write). */
+  view(from = 0, to = this.pos): Buffer {
+    return this.buf.subarray(from, to);
+  }
+
+  /** A copy of the bytes written so far, and a reset for reuse. */
+  take(): Buffer {
+    const out = Buffer.from(this.buf.subarray(0, this.pos));
+    this.pos = 0;
+    return out;
+  }
+
+  /** Drops everything written after `length` (a message that did not fit). */
+  truncate(length: number): void {
+    this.pos = length;
+  }
+
+  private reserve(n: number): number {
+    const at = this.pos;
+    if (at + n > this.buf.length) {
+      const grown = Buffer.alloc(Math.max(this.buf.length * 2, at + n));
+      this.buf.copy(grown, 0, 0, at);
+      this.buf = grown;
+    }
+    this.pos = at + n;
+    return at;
+  }
+
+  u8(v: number): void {
+    this.buf.writeUInt8(v, this.reserve(1));
+  }
+  u16(v: number): void {
+    this.buf.writeUInt16LE(v, this.reserve(2));
+  }
+  u32(v: number): void {
+    this.buf.writeUInt32LE(v, this.reserve(4));
+  }
+  u64(v: bigint): void {
+    this.buf.writeBigUInt64LE(v, this.reserve(8));
+  }
+  be16(v: number): void {
+    this.buf.writeUInt16BE(v, this.reserve(2));
+  }
+  be32(v: number): void {
+    this.buf.writeUInt32BE(v, this.reserve(4));
+  }
+  bytes(b: Uint8Array): void {
+    this.buf.set(b, this.reserve(b.length));
+  }
+  /** Zero padding up to the next 4-byte boundary. */
+  pad(): void {
+    const n = align4(this.pos) - this.pos;
+    if (n > 0) this.buf.fill(0, this.reserve(n), this.pos);
+  }
+
+  /** Starts an attribute (struct nlattr); `endAttribute` fills in its length. */
+  beginAttribute(type: number): number {
+    const at = this.reserve(NLA_HDRLEN);
+    this.buf.writeUInt16LE(type, at + 2);
+    return at;
+  }
+  endAttribute(start: number): void {
+    // nla_len counts header and payload but not the trailing padding.
+    this.buf.writeUInt16LE(this.pos - start, start);
+    this.pad();
+  }
+
+  /** Starts a message (struct nlmsghdr); `endMessage` fills in its length. */
+  beginMessage(type: number, flags: number, seq: number, portId = 0): number {
+    const at = this.reserve(NLMSG_HDRLEN);
+    this.buf.writeUInt16LE(type, at + 4);
+    this.buf.writeUInt16LE(flags, at + 6);
+    this.buf.writeUInt32LE(seq >>> 0, at + 8);
+    this.buf.writeUInt32LE(portId >>> 0, at + 12);
+    return at;
+  }
+  endMessage(start: number): void {
+    this.pad();
+    this.buf.writeUInt32LE(this.pos - start, start);
+  }
+  /** Rewrites the flags of a message already written (e.g. to add NLM_F_ACK). */
+  setMessageFlags(start: number, flags: number): void {
+    this.buf.writeUInt16LE(flags, start + 6);
+  }
+  messageFlags(start: number): number {
+    return this.buf.readUInt16LE(start + 6);
+  }
+}
