@@ -1,0 +1,133 @@
+// The IPVS table as kipvs models it: what a virtual server and a real server
+// are, independent of how netlink encodes them (that is in messages.ts).
+// Field meanings follow include/uapi/linux/ip_vs.h.
+
+export type Family = 'inet' | 'inet6';
+export type Protocol = 'tcp' | 'udp' | 'sctp';
+
+/** Every scheduler the kernel ships (net/netfilter/ipvs/ip_vs_*.c). */
+export const SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh'] as const;
+export type SchedulerName = (typeof SCHEDULERS)[number];
+
+/** A virtual service is identified by address+port+protocol, or by firewall mark. */
+export type ServiceKey =
+  | { readonly family: Family; readonly protocol: Protocol; readonly address: string; readonly port: number }
+  | { readonly family: Family; readonly fwmark: number };
+
+export function isFwmarkKey(key: ServiceKey): key is Extract<ServiceKey, { fwmark: number }> {
+  return 'fwmark' in key;
+}
+
+/**
+ * IP_VS_SVC_F_* flags. The three scheduler flags mean what the scheduler says:
+ * for sh and mh, sched1 is "fallback" and sched2 is "port".
+ */
+export interface ServiceFlags {
+  readonly persistent: boolean;
+  readonly hashed: boolean;
+  readonly onePacket: boolean;
+  readonly sched1: boolean;
+  readonly sched2: boolean;
+  readonly sched3: boolean;
+}
+
+export interface VirtualServer {
+  readonly key: ServiceKey;
+  /** Scheduler name as the kernel knows it (usually a SchedulerName). */
+  readonly scheduler: string;
+  readonly flags: ServiceFlags;
+  /** Persistence timeout in seconds (meaningful when flags.persistent). */
+  readonly timeout: number;
+  /**
+   * Persistence granularity. IPv4: the netmask as a 32-bit number
+   * (0xffffffff = one client address). IPv6: a prefix length (128).
+   */
+  readonly netmask: number;
+  /** Persistence engine name ("sip"), when one is set. */
+  readonly persistenceEngine?: string;
+}
+
+/** IP_VS_CONN_F_FWD_MASK values. */
+export type ForwardingMethod = 'masquerade' | 'local' | 'tunnel' | 'route' | 'bypass';
+
+/** IP_VS_CONN_F_TUNNEL_TYPE_* for the tunnel forwarding method. */
+export type TunnelType = 'ipip' | 'gue' | 'gre';
+
+export interface TunnelOptions {
+  readonly type: TunnelType;
+  /** UDP destination port of GUE encapsulation (0 for ipip/gre). */
+  readonly port: number;
+  /** IP_VS_TUNNEL_ENCAP_FLAG_*: NOCSUM 1, CSUM 2, REMCSUM 4. */
+  readonly flags: number;
+}
+
+export interface RealServer {
+  /** The real server's own address family (may differ from its service's for tunnels). */
+  readonly family: Family;
+  readonly address: string;
+  readonly port: number;
+  readonly forwarding: ForwardingMethod;
+  readonly weight: number;
+  /** Connection thresholds; 0 means no limit. */
+  readonly upperThreshold: number;
+  readonly lowerThreshold: number;
+  readonly tunnel?: TunnelOptions;
+}
+
+/** Kernel traffic counters (struct ip_vs_stats64): totals and per-second rates. */
+export interface Stats {
+  readonly connections: bigint;
+  readonly inPackets: bigint;
+  readonly outPackets: bigint;
+  readonly inBytes: bigint;
+  readonly outBytes: bigint;
+  readonly cps: bigint;
+  readonly inPps: bigint;
+  readonly outPps: bigint;
+  readonly inBps: bigint;
+  readonly outBps: bigint;
+}
+
+/** A virtual server as read back from the kernel. */
+export interface LiveVirtualServer extends VirtualServer {
+  readonly stats: Stats;
+}
+
+/** A real server as read back from the kernel. */
+export interface LiveRealServer extends RealServer {
+  readonly activeConnections: number;
+  readonly inactiveConnections: number;
+  readonly persistentConnections: number;
+  readonly stats: Stats;
+}
+
+/** One service with its real servers, as a dump returns it. */
+export interface LiveService {
+  readonly service: LiveVirtualServer;
+  readonly realServers: readonly LiveRealServer[];
+}
+
+/** Global IPVS timeouts in seconds (ipvsadm --set tcp tcpfin udp); 0 = unchanged on set. */
+export interface IpvsTimeouts {
+  readonly tcp: number;
+  readonly tcpFin: number;
+  readonly udp: number;
+}
+
+export interface IpvsInfo {
+  /** IP_VS_VERSION_CODE, e.g. 0x010201 = 1.2.1 */
+  readonly version: number;
+  readonly connectionTableSize: number;
+}
+
+/** One change to the IPVS table; a batch is a list of these. */
+export type IpvsOperation =
+  | { readonly op: 'add-service'; readonly service: VirtualServer }
+  | { readonly op: 'edit-service'; readonly service: VirtualServer }
+  | { readonly op: 'delete-service'; readonly key: ServiceKey }
+  | { readonly op: 'add-real-server'; readonly service: ServiceKey; readonly realServer: RealServer }
+  | { readonly op: 'edit-real-server'; readonly service: ServiceKey; readonly realServer: RealServer }
+  | { readonly op: 'delete-real-server'; readonly service: ServiceKey; readonly realServer: Pick<RealServer, 'family' | 'address' | 'port'> }
+  | { readonly op: 'flush' }
+  | { readonly op: 'zero'; readonly service?: ServiceKey }
+  | { readonly op: 'set-timeouts'; readonly timeouts: IpvsTimeouts };
