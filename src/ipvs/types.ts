@@ -2,7 +2,9 @@
 // are, independent of how netlink encodes them (that is in messages.ts).
 // Field meanings follow include/uapi/linux/ip_vs.h.
 
-export type Family = 'inet' | 'inet6';
+import type { IpFamily } from '../net/ip-address.js';
+
+export type Family = IpFamily;
 export type Protocol = 'tcp' | 'udp' | 'sctp';
 
 /** Every scheduler the kernel ships (net/netfilter/ipvs/ip_vs_*.c). */
@@ -57,7 +59,7 @@ export interface TunnelOptions {
   readonly type: TunnelType;
   /** UDP destination port of GUE encapsulation (0 for ipip/gre). */
   readonly port: number;
-  /** IP_VS_TUNNEL_ENCAP_FLAG_*: NOCSUM 1, CSUM 2, REMCSUM 4. */
+  /** IP_VS_TUNNEL_ENCAP_FLAG_*: NOCSUM 0, CSUM 1, REMCSUM 2 (ipvsadm --tun-nocsum/--tun-csum/--tun-remcsum). */
   readonly flags: number;
 }
 
