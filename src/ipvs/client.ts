@@ -1,0 +1,211 @@
+// The IPVS client: a small typed surface over one generic netlink socket.
+//
+// Writes go through `apply`, which hands every operation to the socket's batch
+// (many messages per sendmsg, one ACK per datagram, each request's own
+// result). Reads are the kernel's dumps; the kernel has no dump of every
+// destination, so `dump` runs one GET_DEST dump per service, one after the
+// other on the socket (a netlink socket runs one dump at a time: a second one
+// started meanwhile gets EBUSY).
+import {
+  FamilyNotFoundError,
+  NETLINK_GENERIC,
+  NetlinkSocket,
+  resolveFamily,
+  type GenericFamily,
+  NetlinkDecodeError,
+  type NetlinkMessage,
+  type Request,
+  type SocketCounters,
+  type SocketOptions,
+} from '../netlink/index.js';
+import { IPVS_GENL_NAME } from './constants.js';
+import { IpvsError, IpvsUnavailableError, ipvsErrorFrom, type IpvsQuery } from './errors.js';
+import { decodeInfo, decodeRealServer, decodeService, decodeTimeouts, operationRequest, queryRequest } from './messages.js';
+import type {
+  Family,
+  IpvsInfo,
+  IpvsOperation,
+  IpvsTimeouts,
+  LiveRealServer,
+  LiveService,
+  LiveVirtualServer,
+  RealServer,
+  ServiceKey,
+  VirtualServer,
+} from './types.js';
+
+/** What became of one operation of a batch. */
+export type OperationResult =
+  | { readonly op: IpvsOperation; readonly ok: true }
+  | { readonly op: IpvsOperation; readonly ok: false; readonly error: IpvsError };
+
+export class IpvsClient {
+  private constructor(
+    private readonly socket: NetlinkSocket,
+    private readonly family: GenericFamily,
+  ) {}
+
+  /**
+   * Opens a socket in the caller's network namespace and looks up the IPVS
+   * family. Throws IpvsUnavailableError when the ip_vs module is not loaded.
+   */
+  static async open(options: SocketOptions = {}): Promise<IpvsClient> {
+    const socket = NetlinkSocket.open(NETLINK_GENERIC, options);
+    try {
+      return new IpvsClient(socket, await resolveFamily(socket, IPVS_GENL_NAME));
+    } catch (err) {
+      socket.close();
+      if (err instanceof FamilyNotFoundError) throw new IpvsUnavailableError({ cause: err });
+      throw err;
+    }
+  }
+
+  /** Syscalls and messages so far (sendmsg calls, datagrams, ...). */
+  get counters(): Readonly<SocketCounters> {
+    return this.socket.counters;
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+
+  // ---- reads ---------------------------------------------------------------
+
+  async listServices(): Promise<LiveVirtualServer[]> {
+    const replies = await this.read({ op: 'list-services' }, (q) => this.socket.dump(q));
+    return replies.map(decodeService);
+  }
+
+  /** One service; IpvsError ESRCH when there is none with this key. */
+  async getService(key: ServiceKey): Promise<LiveVirtualServer> {
+    return decodeService(onlyReply(await this.read({ op: 'get-service', key }, (q) => this.socket.request(q))));
+  }
+
+  /** The real servers of one service; IpvsError ESRCH when there is no such service. */
+  async listRealServers(key: ServiceKey): Promise<LiveRealServer[]> {
+    const realServers = await this.realServersOf(key);
+    // The kernel answers a GET_DEST dump for a missing service with an empty
+    // dump (ip_vs_genl_dump_dests), so an empty answer needs a second look.
+    if (realServers.length === 0) {
+      const exists = queryRequest(this.family, { op: 'get-service', key });
+      await this.read({ op: 'list-real-servers', service: key }, () => this.socket.request(exists));
+    }
+    return realServers;
+  }
+
+  /** Every service with its real servers. */
+  async dump(): Promise<LiveService[]> {
+    const services = await this.listServices();
+    // All dumps are queued at once; the socket runs them one after another.
+    return Promise.all(
+      services.map(async (service) => ({ service, realServers: await this.realServersOf(service.key) })),
+    );
+  }
+
+  async getTimeouts(): Promise<IpvsTimeouts> {
+    return decodeTimeouts(onlyReply(await this.read({ op: 'get-timeouts' }, (q) => this.socket.request(q))));
+  }
+
+  async info(): Promise<IpvsInfo> {
+    return decodeInfo(onlyReply(await this.read({ op: 'info' }, (q) => this.socket.request(q))));
+  }
+
+  private async realServersOf(key: ServiceKey): Promise<LiveRealServer[]> {
+    const family: Family = key.family;
+    const replies = await this.read({ op: 'list-real-servers', service: key }, (q) => this.socket.dump(q));
+    return replies.map((msg) => decodeRealServer(msg, family));
+  }
+
+  private async read(query: IpvsQuery, send: (request: Request) => Promise<NetlinkMessage[]>): Promise<NetlinkMessage[]> {
+    const request = queryRequest(this.family, query);
+    try {
+      return await send(request);
+    } catch (err) {
+      throw ipvsErrorFrom(err, query);
+    }
+  }
+
+  // ---- writes --------------------------------------------------------------
+
+  /**
+   * Applies the operations in order, in as few sendmsg calls as fit, and
+   * returns each one's result. The kernel carries on after a failed message,
+   * so one failure never hides the others' outcomes. Operations with values
+   * the wire cannot carry fail here (EINVAL) without being sent.
+   */
+  async apply(ops: readonly IpvsOperation[]): Promise<OperationResult[]> {
+    const results = new Array<OperationResult>(ops.length);
+    const requests = [];
+    const sent: number[] = [];
+    for (const [i, op] of ops.entries()) {
+      try {
+        requests.push(operationRequest(this.family, op));
+        sent.push(i);
+      } catch (err) {
+        if (!(err instanceof IpvsError)) throw err;
+        results[i] = { op, ok: false, error: err };
+      }
+    }
+    const outcomes = await this.socket.batch(requests);
+    for (const [j, outcome] of outcomes.entries()) {
+      const i = sent[j] as number;
+      const op = ops[i] as IpvsOperation;
+      results[i] = outcome.ok ? { op, ok: true } : { op, ok: false, error: ipvsErrorFrom(outcome.error, op) };
+    }
+    return results;
+  }
+
+  addService(service: VirtualServer): Promise<void> {
+    return this.applyOne({ op: 'add-service', service });
+  }
+
+  /** Replaces the scheduler, flags, timeout, netmask and persistence engine of a service. */
+  editService(service: VirtualServer): Promise<void> {
+    return this.applyOne({ op: 'edit-service', service });
+  }
+
+  deleteService(key: ServiceKey): Promise<void> {
+    return this.applyOne({ op: 'delete-service', key });
+  }
+
+  addRealServer(service: ServiceKey, realServer: RealServer): Promise<void> {
+    return this.applyOne({ op: 'add-real-server', service, realServer });
+  }
+
+  editRealServer(service: ServiceKey, realServer: RealServer): Promise<void> {
+    return this.applyOne({ op: 'edit-real-server', service, realServer });
+  }
+
+  deleteRealServer(service: ServiceKey, realServer: Pick<RealServer, 'family' | 'address' | 'port'>): Promise<void> {
+    return this.applyOne({ op: 'delete-real-server', service, realServer });
+  }
+
+  /** Deletes every service (and so every real server) in this network namespace. */
+  flush(): Promise<void> {
+    return this.applyOne({ op: 'flush' });
+  }
+
+  /** Zeroes the counters of one service, or of all of them. */
+  zero(service?: ServiceKey): Promise<void> {
+    return this.applyOne({ op: 'zero', ...(service && { service }) });
+  }
+
+  /** Sets the global timeouts; a 0 leaves that timeout unchanged. */
+  setTimeouts(timeouts: IpvsTimeouts): Promise<void> {
+    return this.applyOne({ op: 'set-timeouts', timeouts });
+  }
+
+  private async applyOne(op: IpvsOperation): Promise<void> {
+    const [result] = await this.apply([op]);
+    if (result && !result.ok) throw result.error;
+  }
+}
+
+/** The one reply of a GET command (ip_vs_genl_get_cmd answers with exactly one message). */
+function onlyReply(replies: NetlinkMessage[]): NetlinkMessage {
+  const [reply] = replies;
+  if (reply === undefined || replies.length !== 1) {
+    throw new NetlinkDecodeError('IPVS reply', `expected one reply message, got ${replies.length}`);
+  }
+  return reply;
+}

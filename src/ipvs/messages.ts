@@ -1,0 +1,379 @@
+// IPVS requests and replies: the domain model (types.ts) to and from the
+// attribute tables (attributes.ts). Builders check every value fits its wire
+// field before anything is sent; decoders name the attribute that is missing
+// or wrong in a NetlinkDecodeError.
+import {
+  NetlinkDecodeError,
+  genericRequest,
+  parseGenericHeader,
+  type AttributeSet,
+  type AttributeValues,
+  type GenericFamily,
+  type NetlinkMessage,
+  type Request,
+} from '../netlink/index.js';
+import { InvalidAddressError, decodeInetAddress, encodeInetAddress } from '../net/ip-address.js';
+import {
+  commandAttributes,
+  infoAttributes,
+  type CommandValues,
+  type DestValues,
+  type ServiceValues,
+  type Stats32Values,
+  type Stats64Values,
+} from './attributes.js';
+import * as c from './constants.js';
+import { invalidRequest, type IpvsQuery, type IpvsRequestKind } from './errors.js';
+import {
+  isFwmarkKey,
+  type Family,
+  type ForwardingMethod,
+  type IpvsInfo,
+  type IpvsOperation,
+  type IpvsTimeouts,
+  type LiveRealServer,
+  type LiveVirtualServer,
+  type Protocol,
+  type RealServer,
+  type ServiceFlags,
+  type ServiceKey,
+  type Stats,
+  type TunnelType,
+  type VirtualServer,
+} from './types.js';
+
+/** A two-way table between domain names and wire numbers. */
+function bimap<K extends string>(entries: Record<K, number>): { wire: (k: K) => number; domain: (n: number) => K | undefined } {
+  const reverse = new Map<number, K>(Object.entries(entries).map(([k, n]) => [n as number, k as K]));
+  return { wire: (k) => entries[k], domain: (n) => reverse.get(n) };
+}
+
+const families = bimap<Family>({ inet: c.AF_INET, inet6: c.AF_INET6 });
+const protocols = bimap<Protocol>({ tcp: c.IPPROTO_TCP, udp: c.IPPROTO_UDP, sctp: c.IPPROTO_SCTP });
+const forwardingMethods = bimap<ForwardingMethod>({
+  masquerade: c.IP_VS_CONN_F_MASQ,
+  local: c.IP_VS_CONN_F_LOCALNODE,
+  tunnel: c.IP_VS_CONN_F_TUNNEL,
+  route: c.IP_VS_CONN_F_DROUTE,
+  bypass: c.IP_VS_CONN_F_BYPASS,
+});
+const tunnelTypes = bimap<TunnelType>({
+  ipip: c.IP_VS_CONN_F_TUNNEL_TYPE_IPIP,
+  gue: c.IP_VS_CONN_F_TUNNEL_TYPE_GUE,
+  gre: c.IP_VS_CONN_F_TUNNEL_TYPE_GRE,
+});
+const serviceFlagBits: Record<keyof ServiceFlags, number> = {
+  persistent: c.IP_VS_SVC_F_PERSISTENT,
+  hashed: c.IP_VS_SVC_F_HASHED,
+  onePacket: c.IP_VS_SVC_F_ONEPACKET,
+  sched1: c.IP_VS_SVC_F_SCHED1,
+  sched2: c.IP_VS_SVC_F_SCHED2,
+  sched3: c.IP_VS_SVC_F_SCHED3,
+};
+const flagNames = Object.keys(serviceFlagBits) as (keyof ServiceFlags)[];
+
+const COMMAND_NAMES: Record<number, string> = {
+  [c.IPVS_CMD_NEW_SERVICE]: 'NEW_SERVICE',
+  [c.IPVS_CMD_SET_SERVICE]: 'SET_SERVICE',
+  [c.IPVS_CMD_DEL_SERVICE]: 'DEL_SERVICE',
+  [c.IPVS_CMD_GET_SERVICE]: 'GET_SERVICE',
+  [c.IPVS_CMD_NEW_DEST]: 'NEW_DEST',
+  [c.IPVS_CMD_SET_DEST]: 'SET_DEST',
+  [c.IPVS_CMD_DEL_DEST]: 'DEL_DEST',
+  [c.IPVS_CMD_GET_DEST]: 'GET_DEST',
+  [c.IPVS_CMD_SET_CONFIG]: 'SET_CONFIG',
+  [c.IPVS_CMD_GET_CONFIG]: 'GET_CONFIG',
+  [c.IPVS_CMD_SET_INFO]: 'SET_INFO',
+  [c.IPVS_CMD_GET_INFO]: 'GET_INFO',
+  [c.IPVS_CMD_ZERO]: 'ZERO',
+  [c.IPVS_CMD_FLUSH]: 'FLUSH',
+};
+
+/** One IPVS command with its top-level attributes. */
+function ipvsRequest(family: GenericFamily, command: number, values: CommandValues): Request {
+  return genericRequest({
+    familyId: family.id,
+    familyName: c.IPVS_GENL_NAME,
+    command,
+    commandName: COMMAND_NAMES[command] ?? String(command),
+    version: c.IPVS_GENL_VERSION,
+    attributes: commandAttributes,
+    values,
+  });
+}
+
+// ---- domain -> wire ----------------------------------------------------------
+
+/** Checks that a number fits an unsigned wire field of `bits` bits. */
+function unsigned(request: IpvsRequestKind, what: string, value: number, bits: 8 | 16 | 32): number {
+  if (!Number.isInteger(value) || value < 0 || value >= 2 ** bits) {
+    throw invalidRequest(request, `${what} ${value} is not an integer from 0 to ${2 ** bits - 1}`);
+  }
+  return value;
+}
+
+function address(request: IpvsRequestKind, family: Family, text: string): Buffer {
+  try {
+    return encodeInetAddress(family, text);
+  } catch (err) {
+    if (err instanceof InvalidAddressError) throw invalidRequest(request, err.message, err);
+    throw err;
+  }
+}
+
+/** The identifying attributes of a service: AF plus fwmark, or protocol/address/port. */
+function serviceKeyValues(request: IpvsRequestKind, key: ServiceKey): ServiceValues {
+  const family = families.wire(key.family);
+  if (isFwmarkKey(key)) {
+    // fwmark 0 means "not a fwmark service" to the kernel (ip_vs_genl_parse_service).
+    if (key.fwmark === 0) throw invalidRequest(request, 'fwmark 0 cannot identify a service');
+    return { family, fwmark: unsigned(request, 'fwmark', key.fwmark, 32) };
+  }
+  return {
+    family,
+    protocol: protocols.wire(key.protocol),
+    address: address(request, key.family, key.address),
+    port: unsigned(request, 'port', key.port, 16),
+  };
+}
+
+/** IPv4: a netmask travels as __be32; IPv6: a prefix length as a host-order u32. */
+function netmaskToWire(family: Family, netmask: number): number {
+  return family === 'inet' ? swap32(netmask) : netmask;
+}
+
+function netmaskFromWire(family: Family, raw: number): number {
+  return family === 'inet' ? swap32(raw) : raw;
+}
+
+function swap32(n: number): number {
+  return (((n & 0xff) << 24) | ((n & 0xff00) << 8) | ((n >>> 8) & 0xff00) | (n >>> 24)) >>> 0;
+}
+
+/** A full service entry, as NEW_SERVICE and SET_SERVICE require (scheduler, flags, timeout, netmask). */
+function serviceValues(request: IpvsRequestKind, vs: VirtualServer): ServiceValues {
+  let flags = 0;
+  for (const name of flagNames) if (vs.flags[name]) flags |= serviceFlagBits[name];
+  return {
+    ...serviceKeyValues(request, vs.key),
+    scheduler: vs.scheduler,
+    // mask ~0: the flags replace the service's flags entirely.
+    flags: { flags, mask: 0xffffffff },
+    timeout: unsigned(request, 'persistence timeout', vs.timeout, 32),
+    netmask: netmaskToWire(vs.key.family, unsigned(request, 'persistence netmask', vs.netmask, 32)),
+    ...(vs.persistenceEngine !== undefined && { persistenceEngine: vs.persistenceEngine }),
+  };
+}
+
+/** The identifying attributes of a destination; AF is explicit so it may differ from the service's (tunnels). */
+function destKeyValues(request: IpvsRequestKind, rs: Pick<RealServer, 'family' | 'address' | 'port'>): DestValues {
+  return {
+    address: address(request, rs.family, rs.address),
+    port: unsigned(request, 'port', rs.port, 16),
+    family: families.wire(rs.family),
+  };
+}
+
+/** A full destination entry, as NEW_DEST and SET_DEST require (forwarding, weight, both thresholds). */
+function destValues(request: IpvsRequestKind, rs: RealServer): DestValues {
+  return {
+    ...destKeyValues(request, rs),
+    forwarding: forwardingMethods.wire(rs.forwarding),
+    // The kernel reads the weight into an int and refuses negatives (ERANGE).
+    weight: unsigned(request, 'weight', rs.weight, 32),
+    upperThreshold: unsigned(request, 'upper threshold', rs.upperThreshold, 32),
+    lowerThreshold: unsigned(request, 'lower threshold', rs.lowerThreshold, 32),
+    ...(rs.tunnel && {
+      tunnelType: tunnelTypes.wire(rs.tunnel.type),
+      tunnelPort: unsigned(request, 'tunnel port', rs.tunnel.port, 16),
+      tunnelFlags: unsigned(request, 'tunnel flags', rs.tunnel.flags, 16),
+    }),
+  };
+}
+
+/** The request that performs one change. Throws IpvsError (EINVAL) for values the wire cannot carry. */
+export function operationRequest(family: GenericFamily, op: IpvsOperation): Request {
+  switch (op.op) {
+    case 'add-service':
+      return ipvsRequest(family, c.IPVS_CMD_NEW_SERVICE, { service: serviceValues(op, op.service) });
+    case 'edit-service':
+      return ipvsRequest(family, c.IPVS_CMD_SET_SERVICE, { service: serviceValues(op, op.service) });
+    case 'delete-service':
+      return ipvsRequest(family, c.IPVS_CMD_DEL_SERVICE, { service: serviceKeyValues(op, op.key) });
+    case 'add-real-server':
+      return ipvsRequest(family, c.IPVS_CMD_NEW_DEST, {
+        service: serviceKeyValues(op, op.service),
+        dest: destValues(op, op.realServer),
+      });
+    case 'edit-real-server':
+      return ipvsRequest(family, c.IPVS_CMD_SET_DEST, {
+        service: serviceKeyValues(op, op.service),
+        dest: destValues(op, op.realServer),
+      });
+    case 'delete-real-server':
+      return ipvsRequest(family, c.IPVS_CMD_DEL_DEST, {
+        service: serviceKeyValues(op, op.service),
+        dest: destKeyValues(op, op.realServer),
+      });
+    case 'flush':
+      return ipvsRequest(family, c.IPVS_CMD_FLUSH, {});
+    case 'zero':
+      return ipvsRequest(family, c.IPVS_CMD_ZERO, op.service ? { service: serviceKeyValues(op, op.service) } : {});
+    case 'set-timeouts':
+      // 0 leaves a timeout unchanged (ip_vs_set_timeout).
+      return ipvsRequest(family, c.IPVS_CMD_SET_CONFIG, {
+        tcpTimeout: unsigned(op, 'tcp timeout', op.timeouts.tcp, 32),
+        tcpFinTimeout: unsigned(op, 'tcpfin timeout', op.timeouts.tcpFin, 32),
+        udpTimeout: unsigned(op, 'udp timeout', op.timeouts.udp, 32),
+      });
+  }
+}
+
+/** The request that performs one read (the client sends the dumps with NLM_F_DUMP). */
+export function queryRequest(family: GenericFamily, query: IpvsQuery): Request {
+  switch (query.op) {
+    case 'list-services':
+      return ipvsRequest(family, c.IPVS_CMD_GET_SERVICE, {});
+    case 'get-service':
+      return ipvsRequest(family, c.IPVS_CMD_GET_SERVICE, { service: serviceKeyValues(query, query.key) });
+    case 'list-real-servers':
+      return ipvsRequest(family, c.IPVS_CMD_GET_DEST, { service: serviceKeyValues(query, query.service) });
+    case 'get-timeouts':
+      return ipvsRequest(family, c.IPVS_CMD_GET_CONFIG, {});
+    case 'info':
+      return ipvsRequest(family, c.IPVS_CMD_GET_INFO, {});
+  }
+}
+
+// ---- wire -> domain ----------------------------------------------------------
+
+function required<T>(value: T | undefined, path: string): T {
+  if (value === undefined) throw new NetlinkDecodeError(path, 'missing');
+  return value;
+}
+
+function known<T>(value: T | undefined, path: string, raw: number): T {
+  if (value === undefined) throw new NetlinkDecodeError(path, `unknown value ${raw}`);
+  return value;
+}
+
+function inetAddress(family: Family, raw: Buffer, path: string): string {
+  const text = decodeInetAddress(family, raw);
+  if (text === undefined) throw new NetlinkDecodeError(path, `${raw.length} bytes is too short for an ${family} address`);
+  return text;
+}
+
+/** The attributes of a reply whose genl command must be `command`. */
+function replyAttributes<F>(msg: NetlinkMessage, command: number, attributes: AttributeSet<F>): AttributeValues<F> {
+  const header = parseGenericHeader(msg);
+  if (header.command !== command) {
+    throw new NetlinkDecodeError('genlmsghdr.cmd', `expected ${COMMAND_NAMES[command] ?? command}, got ${header.command}`);
+  }
+  return attributes.decode(header.attributes);
+}
+
+/** STATS64 when the kernel sent it (4.1+), else the 32-bit STATS nest. */
+function stats(values: { stats?: Stats32Values; stats64?: Stats64Values }, path: string): Stats {
+  const nest = values.stats64 ?? values.stats;
+  const where = values.stats64 ? `${path}.stats64` : `${path}.stats`;
+  if (nest === undefined) throw new NetlinkDecodeError(`${path}.stats64`, 'missing (and no stats either)');
+  const count = (key: keyof Stats32Values): bigint => BigInt(required(nest[key], `${where}.${key}`));
+  return {
+    connections: count('connections'),
+    inPackets: count('inPackets'),
+    outPackets: count('outPackets'),
+    inBytes: count('inBytes'),
+    outBytes: count('outBytes'),
+    cps: count('cps'),
+    inPps: count('inPps'),
+    outPps: count('outPps'),
+    inBps: count('inBps'),
+    outBps: count('outBps'),
+  };
+}
+
+function decodeFamily(raw: number | undefined, path: string): Family {
+  const value = required(raw, path);
+  return known(families.domain(value), path, value);
+}
+
+/** A NEW_SERVICE message (a GET_SERVICE reply or dump entry). */
+export function decodeService(msg: NetlinkMessage): LiveVirtualServer {
+  const path = 'IPVS_CMD.service';
+  const svc = required(replyAttributes(msg, c.IPVS_CMD_NEW_SERVICE, commandAttributes).service, path);
+  const family = decodeFamily(svc.family, `${path}.family`);
+  let key: ServiceKey;
+  if (svc.fwmark !== undefined) {
+    key = { family, fwmark: svc.fwmark };
+  } else {
+    const protocol = required(svc.protocol, `${path}.protocol`);
+    key = {
+      family,
+      protocol: known(protocols.domain(protocol), `${path}.protocol`, protocol),
+      address: inetAddress(family, required(svc.address, `${path}.address`), `${path}.address`),
+      port: required(svc.port, `${path}.port`),
+    };
+  }
+  const wireFlags = required(svc.flags, `${path}.flags`);
+  const bits = wireFlags.flags & wireFlags.mask;
+  const flags = Object.fromEntries(flagNames.map((name) => [name, (bits & serviceFlagBits[name]) !== 0])) as unknown as ServiceFlags;
+  return {
+    key,
+    scheduler: required(svc.scheduler, `${path}.scheduler`),
+    flags,
+    timeout: required(svc.timeout, `${path}.timeout`),
+    netmask: netmaskFromWire(family, required(svc.netmask, `${path}.netmask`)),
+    ...(svc.persistenceEngine !== undefined && { persistenceEngine: svc.persistenceEngine }),
+    stats: stats(svc, path),
+  };
+}
+
+/**
+ * A NEW_DEST message (a GET_DEST dump entry). Kernels before 3.18 send no
+ * ADDR_FAMILY: the real server then has its service's family.
+ */
+export function decodeRealServer(msg: NetlinkMessage, serviceFamily: Family): LiveRealServer {
+  const path = 'IPVS_CMD.dest';
+  const dest = required(replyAttributes(msg, c.IPVS_CMD_NEW_DEST, commandAttributes).dest, path);
+  const family = dest.family === undefined ? serviceFamily : decodeFamily(dest.family, `${path}.family`);
+  const rawForwarding = required(dest.forwarding, `${path}.forwarding`) & c.IP_VS_CONN_F_FWD_MASK;
+  const forwarding = known(forwardingMethods.domain(rawForwarding), `${path}.forwarding`, rawForwarding);
+  const tunnelType = dest.tunnelType;
+  return {
+    family,
+    address: inetAddress(family, required(dest.address, `${path}.address`), `${path}.address`),
+    port: required(dest.port, `${path}.port`),
+    forwarding,
+    weight: required(dest.weight, `${path}.weight`),
+    upperThreshold: required(dest.upperThreshold, `${path}.upperThreshold`),
+    lowerThreshold: required(dest.lowerThreshold, `${path}.lowerThreshold`),
+    // Tunnel options only mean something for the tunnel method (Linux 5.2+ sends them always).
+    ...(forwarding === 'tunnel' &&
+      tunnelType !== undefined && {
+        tunnel: {
+          type: known(tunnelTypes.domain(tunnelType), `${path}.tunnelType`, tunnelType),
+          port: dest.tunnelPort ?? 0,
+          flags: dest.tunnelFlags ?? 0,
+        },
+      }),
+    activeConnections: required(dest.activeConnections, `${path}.activeConnections`),
+    inactiveConnections: required(dest.inactiveConnections, `${path}.inactiveConnections`),
+    persistentConnections: required(dest.persistentConnections, `${path}.persistentConnections`),
+    stats: stats(dest, path),
+  };
+}
+
+/** A SET_CONFIG message (the GET_CONFIG reply). A kernel without TCP or UDP support leaves those out: 0. */
+export function decodeTimeouts(msg: NetlinkMessage): IpvsTimeouts {
+  const values = replyAttributes(msg, c.IPVS_CMD_SET_CONFIG, commandAttributes);
+  return { tcp: values.tcpTimeout ?? 0, tcpFin: values.tcpFinTimeout ?? 0, udp: values.udpTimeout ?? 0 };
+}
+
+/** A SET_INFO message (the GET_INFO reply). */
+export function decodeInfo(msg: NetlinkMessage): IpvsInfo {
+  const values = replyAttributes(msg, c.IPVS_CMD_SET_INFO, infoAttributes);
+  return {
+    version: required(values.version, 'IPVS_INFO.version'),
+    connectionTableSize: required(values.connectionTableSize, 'IPVS_INFO.connectionTableSize'),
+  };
+}
