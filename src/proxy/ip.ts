@@ -1,0 +1,169 @@
+// IP addresses and CIDR blocks as kube-proxy reads them: k8s.io/utils/net
+// ParseIPSloppy/ParseCIDRSloppy (Go's net.ParseIP, except that IPv4 octets may
+// carry leading zeros, read as decimal), and an IPv4-mapped IPv6 address
+// ("::ffff:a.b.c.d") is an IPv4 address, as Go's To4() makes it for kube-proxy.
+// Text is written as src/net writes addresses read from the kernel (glibc's
+// inet_ntop), so desired and live state compare as plain strings.
+
+import type { Family } from '../ipvs/types.js';
+import { formatIPv6 } from '../net/ip-address.js';
+
+export type IpFamily = 'IPv4' | 'IPv6';
+
+export const IP_FAMILIES: readonly IpFamily[] = ['IPv4', 'IPv6'];
+
+/** The kernel's name of a family, as src/ipvs uses it. */
+export function ipvsFamily(family: IpFamily): Family {
+  return family === 'IPv4' ? 'inet' : 'inet6';
+}
+
+export interface IpAddress {
+  readonly family: IpFamily;
+  /** 4 bytes for IPv4, 16 for IPv6, network order. */
+  readonly bytes: Uint8Array;
+  /** Canonical text: dotted quad, or inet_ntop's IPv6 form (lowercase, longest zero run as "::"). */
+  readonly text: string;
+}
+
+export interface Cidr {
+  readonly family: IpFamily;
+  /** The network address: host bits cleared, as Go's ParseCIDR returns it. */
+  readonly network: IpAddress;
+  readonly prefixLength: number;
+  /** Canonical "network/prefix". */
+  readonly text: string;
+}
+
+function parseIPv4Bytes(text: string): Uint8Array | undefined {
+  const parts = text.split('.');
+  if (parts.length !== 4) return undefined;
+  const bytes = new Uint8Array(4);
+  for (const [i, part] of parts.entries()) {
+    if (!/^[0-9]{1,3}$/.test(part)) return undefined;
+    const value = Number(part);
+    if (value > 255) return undefined;
+    bytes[i] = value;
+  }
+  return bytes;
+}
+
+function parseIPv6Bytes(text: string): Uint8Array | undefined {
+  const halves = text.split('::');
+  if (halves.length > 2) return undefined;
+  const groupsOf = (half: string, last: boolean): number[] | undefined => {
+    if (half === '') return [];
+    const out: number[] = [];
+    const pieces = half.split(':');
+    for (const [i, piece] of pieces.entries()) {
+      // An embedded IPv4 address may end the address ("::ffff:10.0.0.1"), as Go accepts.
+      if (last && i === pieces.length - 1 && piece.includes('.')) {
+        const v4 = parseIPv4Bytes(piece);
+        if (!v4) return undefined;
+        out.push(((v4[0] ?? 0) << 8) | (v4[1] ?? 0), ((v4[2] ?? 0) << 8) | (v4[3] ?? 0));
+        continue;
+      }
+      if (!/^[0-9a-fA-F]{1,4}$/.test(piece)) return undefined;
+      out.push(parseInt(piece, 16));
+    }
+    return out;
+  };
+  const head = groupsOf(halves[0] ?? '', halves.length === 1);
+  const tail = halves.length === 2 ? groupsOf(halves[1] ?? '', true) : [];
+  if (!head || !tail) return undefined;
+  const missing = 8 - head.length - tail.length;
+  // Without "::" there must be exactly eight groups; with it, "::" stands for at least one.
+  if (halves.length === 1 ? missing !== 0 : missing < 1) return undefined;
+  const groups = [...head, ...new Array<number>(halves.length === 2 ? missing : 0).fill(0), ...tail];
+  const bytes = new Uint8Array(16);
+  groups.forEach((g, i) => {
+    bytes[2 * i] = g >> 8;
+    bytes[2 * i + 1] = g & 0xff;
+  });
+  return bytes;
+}
+
+function isV4Mapped(bytes: Uint8Array): boolean {
+  return bytes.length === 16 && bytes.subarray(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff;
+}
+
+function addressFromBytes(bytes: Uint8Array): IpAddress {
+  if (bytes.length === 4) return { family: 'IPv4', bytes, text: Array.from(bytes).join('.') };
+  return { family: 'IPv6', bytes, text: formatIPv6(bytes) };
+}
+
+export function parseIp(text: string): IpAddress | undefined {
+  if (!text.includes(':')) {
+    const v4 = parseIPv4Bytes(text);
+    return v4 ? addressFromBytes(v4) : undefined;
+  }
+  const v6 = parseIPv6Bytes(text);
+  if (!v6) return undefined;
+  return addressFromBytes(isV4Mapped(v6) ? v6.slice(12) : v6);
+}
+
+/** 127.0.0.1 or ::1. */
+export function loopbackAddress(family: IpFamily): IpAddress {
+  return family === 'IPv4' ? addressFromBytes(Uint8Array.of(127, 0, 0, 1)) : addressFromBytes(Uint8Array.of(...new Array<number>(15).fill(0), 1));
+}
+
+/** "a.b.c.d/n" or "x::y/n", host bits allowed (they are cleared). IPv4-mapped IPv6 networks are refused. */
+export function parseCidr(text: string): Cidr | undefined {
+  const slash = text.indexOf('/');
+  if (slash < 0) return undefined;
+  const addressText = text.slice(0, slash);
+  const prefixText = text.slice(slash + 1);
+  if (!/^[0-9]{1,3}$/.test(prefixText)) return undefined;
+  const address = parseIp(addressText);
+  // A mapped address written with colons would make the prefix length ambiguous (of 32 or 128 bits).
+  if (!address || (address.family === 'IPv4' && addressText.includes(':'))) return undefined;
+  const prefixLength = Number(prefixText);
+  if (prefixLength > address.bytes.length * 8) return undefined;
+  const network = addressFromBytes(address.bytes.map((b, i) => b & maskByte(prefixLength, i)));
+  return { family: address.family, network, prefixLength, text: `${network.text}/${prefixLength}` };
+}
+
+function maskByte(prefixLength: number, index: number): number {
+  const bits = Math.min(8, Math.max(0, prefixLength - index * 8));
+  return (0xff << (8 - bits)) & 0xff;
+}
+
+export function cidrContains(cidr: Cidr, ip: IpAddress): boolean {
+  if (cidr.family !== ip.family) return false;
+  return ip.bytes.every((b, i) => (b & maskByte(cidr.prefixLength, i)) === cidr.network.bytes[i]);
+}
+
+/** The zero CIDR of a family ("0.0.0.0/0", "::/0"): it matches every address of that family. */
+export function isZeroCidr(cidr: Cidr): boolean {
+  return cidr.prefixLength === 0;
+}
+
+/** 127.0.0.0/8 or ::1, as Go's IP.IsLoopback(). */
+export function isLoopback(ip: IpAddress): boolean {
+  if (ip.family === 'IPv4') return ip.bytes[0] === 127;
+  return ip.bytes.every((b, i) => b === (i === 15 ? 1 : 0));
+}
+
+/** fe80::/10 (IPv6) or 169.254.0.0/16 (IPv4), as Go's IP.IsLinkLocalUnicast(). */
+export function isLinkLocalUnicast(ip: IpAddress): boolean {
+  if (ip.family === 'IPv4') return ip.bytes[0] === 169 && ip.bytes[1] === 254;
+  return ip.bytes[0] === 0xfe && ((ip.bytes[1] ?? 0) & 0xc0) === 0x80;
+}
+
+/** Total order: IPv4 before IPv6, then numerically. */
+export function compareIps(a: IpAddress, b: IpAddress): number {
+  if (a.bytes.length !== b.bytes.length) return a.bytes.length - b.bytes.length;
+  for (let i = 0; i < a.bytes.length; i++) {
+    const d = (a.bytes[i] ?? 0) - (b.bytes[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/** Orders canonical address texts numerically (texts that do not parse sort last, by text). */
+export function compareIpTexts(a: string, b: string): number {
+  const pa = parseIp(a);
+  const pb = parseIp(b);
+  if (pa && pb) return compareIps(pa, pb);
+  if (pa || pb) return pa ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}

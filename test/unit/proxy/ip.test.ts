@@ -1,0 +1,77 @@
+import { describe, expect, it } from '@jest/globals';
+import { cidrContains, compareIps, isLinkLocalUnicast, isLoopback, loopbackAddress, parseCidr, parseIp } from '../../../src/proxy/ip.js';
+
+describe('parseIp', () => {
+  it.each([
+    ['10.0.0.1', 'IPv4', '10.0.0.1'],
+    // Leading zeros are decimal, as k8s.io/utils/net ParseIPSloppy reads them.
+    ['010.001.000.009', 'IPv4', '10.1.0.9'],
+    ['2001:DB8:0:0:0:0:0:1', 'IPv6', '2001:db8::1'],
+    ['2001:db8:0:0:1:0:0:1', 'IPv6', '2001:db8::1:0:0:1'],
+    ['2001:db8:0:1:0:0:0:1', 'IPv6', '2001:db8:0:1::1'],
+    ['::', 'IPv6', '::'],
+    ['::1', 'IPv6', '::1'],
+    ['fe80::', 'IPv6', 'fe80::'],
+    ['1:2:3:4:5:6:7::', 'IPv6', '1:2:3:4:5:6:7:0'],
+    ['2001:db8::10.1.2.3', 'IPv6', '2001:db8::a01:203'],
+    // IPv4-compatible addresses print as inet_ntop prints them, as the kernel side will.
+    ['::10.1.2.3', 'IPv6', '::10.1.2.3'],
+    // A single zero group is not compressed (RFC 5952, Go and glibc agree).
+    ['1:0:2:3:4:5:6:7', 'IPv6', '1:0:2:3:4:5:6:7'],
+    // IPv4-mapped addresses are IPv4 addresses, as Go's To4() makes them.
+    ['::ffff:10.0.0.1', 'IPv4', '10.0.0.1'],
+  ])('%s is %s %s', (text, family, canonical) => {
+    const ip = parseIp(text);
+    expect(ip?.family).toBe(family);
+    expect(ip?.text).toBe(canonical);
+  });
+
+  it.each(['', '10.0.0', '10.0.0.256', '1.2.3.4.5', '10.0.0.1 ', 'a.b.c.d', '1::2::3', '1:2:3:4:5:6:7:8:9', '12345::', ':1::', 'fe80::1%eth0', '1.2.3.4::', '::1.2.3'])(
+    '%j is not an address',
+    (text) => {
+      expect(parseIp(text)).toBeUndefined();
+    },
+  );
+});
+
+describe('parseCidr', () => {
+  it('clears host bits and prints the network', () => {
+    expect(parseCidr('10.244.1.7/16')?.text).toBe('10.244.0.0/16');
+    expect(parseCidr('2001:db8::1/64')?.text).toBe('2001:db8::/64');
+    expect(parseCidr('0.0.0.0/0')?.prefixLength).toBe(0);
+  });
+
+  it.each(['10.0.0.0', '10.0.0.0/33', '::/129', '10.0.0.0/-1', '::ffff:10.0.0.0/104', 'x/8'])('%j is not a CIDR', (text) => {
+    expect(parseCidr(text)).toBeUndefined();
+  });
+
+  it('contains the addresses of its family inside it only', () => {
+    const cidr = parseCidr('10.1.0.0/23');
+    const ip = (t: string) => parseIp(t) ?? loopbackAddress('IPv4');
+    expect(cidr && cidrContains(cidr, ip('10.1.1.255'))).toBe(true);
+    expect(cidr && cidrContains(cidr, ip('10.1.2.0'))).toBe(false);
+    const v6 = parseCidr('::/0');
+    expect(v6 && cidrContains(v6, ip('10.1.1.1'))).toBe(false);
+  });
+});
+
+describe('address classes', () => {
+  it('knows loopback and link-local addresses', () => {
+    const check = (t: string) => {
+      const ip = parseIp(t);
+      return ip ? [isLoopback(ip), isLinkLocalUnicast(ip)] : undefined;
+    };
+    expect(check('127.3.0.1')).toEqual([true, false]);
+    expect(check('::1')).toEqual([true, false]);
+    expect(check('169.254.1.1')).toEqual([false, true]);
+    expect(check('fe80::1')).toEqual([false, true]);
+    expect(check('febf::1')).toEqual([false, true]);
+    expect(check('fec0::1')).toEqual([false, false]);
+    expect(loopbackAddress('IPv6').text).toBe('::1');
+  });
+
+  it('orders IPv4 before IPv6, numerically', () => {
+    const sorted = ['10.0.0.10', '::1', '10.0.0.9', '9.255.255.255', '2001:db8::'].map((t) => parseIp(t) ?? loopbackAddress('IPv4')).sort(compareIps);
+    expect(sorted.map((ip) => ip.text)).toEqual(['9.255.255.255', '10.0.0.9', '10.0.0.10', '::1', '2001:db8::']);
+  });
+});
