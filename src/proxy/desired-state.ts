@@ -1,0 +1,170 @@
+// The model: cluster objects, this node, the host facts and the configuration
+// in; the desired kernel state out. Pure: no I/O, no clock, no randomness, and
+// the same input always gives the same (sorted) output. One pass per IP
+// family, as kube-proxy runs one proxier per family.
+import { DEFAULT_SCHEDULER, type HostFacts, type ProxyModelConfig } from './config.js';
+import { validateEndpointSlice, type ValidEndpointSlice } from './endpoint-slice-input.js';
+import { collectEndpoints } from './endpoints.js';
+import type { Validated } from './input.js';
+import { IP_FAMILIES, loopbackAddress, parseCidr, parseIp, type Cidr, type IpAddress, type IpFamily } from './ip.js';
+import { ipsetName, buildIpSets, type SetName } from './ipsets.js';
+import { buildIptables } from './iptables.js';
+import { buildIpvsState } from './ipvs-state.js';
+import { notLocalMatch } from './local-detector.js';
+import { validateNode, type ValidNode } from './node-input.js';
+import { expandNodePortAddresses, nodePortIPs } from './node-port-addresses.js';
+import { validateService, type ValidService } from './service-input.js';
+import { servicePortKey, servicePortsFor, type ServicePort } from './service-ports.js';
+import { desiredSysctls } from './sysctls.js';
+import type { DesiredState, FamilyState, Problem, ProblemSubject } from './types.js';
+
+/** The name of kube-proxy's dummy link, which holds the service addresses. */
+export const LINK_NAME = 'kube-ipvs0';
+
+export interface ModelInput {
+  readonly services: readonly unknown[];
+  readonly endpointSlices: readonly unknown[];
+  /** This node's Node object, when known (zone label, pod CIDRs). */
+  readonly node?: unknown;
+  readonly host: HostFacts;
+  readonly config: ProxyModelConfig;
+}
+
+/** Cluster objects after validation, for callers that validate as objects arrive. */
+export interface ValidObjects {
+  readonly services: readonly ValidService[];
+  readonly endpointSlices: readonly ValidEndpointSlice[];
+  readonly node?: ValidNode;
+}
+
+export function validateObjects(input: Pick<ModelInput, 'services' | 'endpointSlices' | 'node' | 'config'>): {
+  readonly objects: ValidObjects;
+  readonly problems: readonly Problem[];
+} {
+  const problems: Problem[] = [];
+  const keep = <T>(result: Validated<T>): T[] => {
+    problems.push(...result.problems);
+    return result.value === undefined ? [] : [result.value];
+  };
+  const services = input.services.flatMap((raw) => keep(validateService(raw)));
+  const endpointSlices = input.endpointSlices.flatMap((raw) => keep(validateEndpointSlice(raw)));
+  const [node] = input.node === undefined ? [] : keep(validateNode(input.node, input.config.nodeName));
+  return { objects: { services, endpointSlices, ...(node ? { node } : {}) }, problems };
+}
+
+export function computeDesiredState(input: ModelInput): DesiredState {
+  const { objects, problems } = validateObjects(input);
+  const state = buildDesiredState(objects, input.host, input.config);
+  return { ...state, problems: [...problems, ...state.problems] };
+}
+
+/** Parses a list of addresses or CIDRs of the config or host facts, reporting the bad ones. */
+function parseAll<T>(
+  values: readonly string[],
+  parse: (text: string) => T | undefined,
+  subject: ProblemSubject,
+  field: string,
+  what: string,
+  problems: Problem[],
+): T[] {
+  return values.flatMap((text, i) => {
+    const parsed = parse(text);
+    if (parsed === undefined) problems.push({ subject, namespace: '', name: '', path: `${field}[${i}]`, message: `"${text}" is not ${what}; ignored` });
+    return parsed === undefined ? [] : [parsed];
+  });
+}
+
+/** Everything the passes of all families share, parsed once. */
+interface Shared {
+  readonly config: ProxyModelConfig;
+  readonly host: HostFacts;
+  readonly objects: ValidObjects;
+  readonly scheduler: string;
+  readonly primaryNodeIPs: readonly IpAddress[];
+  readonly localAddresses: readonly IpAddress[];
+  readonly nodePortCidrs: readonly Cidr[];
+  readonly clusterCIDRs: readonly Cidr[];
+  readonly excludeCIDRs: readonly Cidr[];
+}
+
+function compareServicePorts(a: ServicePort, b: ServicePort): number {
+  const ka = servicePortKey(a.ref);
+  const kb = servicePortKey(b.ref);
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
+function familyState(family: IpFamily, shared: Shared): { state: FamilyState; problems: readonly Problem[] } {
+  const { config, objects } = shared;
+  // Sorted, so that of two ports wanting one virtual server the same one always wins.
+  const servicePorts = objects.services.flatMap((s) => servicePortsFor(s, family)).sort(compareServicePorts);
+  const endpoints = collectEndpoints(objects.endpointSlices, family, config.nodeName);
+  const localAddresses = shared.localAddresses.filter((ip) => ip.family === family);
+  const selectedNodePortIPs = nodePortIPs(shared.nodePortCidrs, family, localAddresses);
+  // Without a node IP of the family, kube-proxy takes the loopback address for it.
+  const primaryNodeIP = shared.primaryNodeIPs.find((ip) => ip.family === family) ?? loopbackAddress(family);
+
+  const ipvs = buildIpvsState(servicePorts, endpoints, {
+    family,
+    topology: { nodeName: config.nodeName, zone: objects.node?.zone ?? '' },
+    scheduler: shared.scheduler,
+    localAddresses: new Set(localAddresses.map((ip) => ip.text)),
+    nodePortIPs: selectedNodePortIPs,
+  });
+  const ipsets = buildIpSets(servicePorts, endpoints, { family, nodePortIPs: selectedNodePortIPs, primaryNodeIP, linkAddresses: ipvs.linkAddresses });
+  const withMembers = new Set(ipsets.filter((s) => s.entries.length > 0).map((s) => s.name));
+  const notLocal = notLocalMatch(
+    {
+      mode: config.detectLocalMode,
+      clusterCIDRs: shared.clusterCIDRs,
+      podCIDRs: objects.node?.podCIDRs ?? [],
+      bridgeInterface: config.detectLocal.bridgeInterface,
+      interfaceNamePrefix: config.detectLocal.interfaceNamePrefix,
+    },
+    family,
+  );
+  const iptables = buildIptables(servicePorts, {
+    family,
+    masqueradeAll: config.masqueradeAll,
+    masqueradeMark: 2 ** config.masqueradeBit,
+    ...(notLocal ? { notLocal } : {}),
+    randomFully: shared.host.iptablesRandomFully,
+    primaryNodeIP,
+    hasMembers: (name: SetName) => withMembers.has(ipsetName(name, family)),
+  });
+  return {
+    state: {
+      family,
+      virtualServers: ipvs.virtualServers,
+      linkAddresses: ipvs.linkAddresses,
+      ipsets,
+      iptables,
+      excludeCIDRs: shared.excludeCIDRs.filter((c) => c.family === family).map((c) => c.text),
+    },
+    problems: ipvs.problems,
+  };
+}
+
+export function buildDesiredState(objects: ValidObjects, host: HostFacts, config: ProxyModelConfig): DesiredState {
+  const problems: Problem[] = [];
+  const primaryNodeIPs = parseAll(host.nodeIPs, parseIp, 'host', 'nodeIPs', 'an IP address', problems);
+  const shared: Shared = {
+    config,
+    host,
+    objects,
+    scheduler: config.scheduler === '' ? DEFAULT_SCHEDULER : config.scheduler,
+    primaryNodeIPs,
+    localAddresses: parseAll(host.localAddresses, parseIp, 'host', 'localAddresses', 'an IP address', problems),
+    nodePortCidrs: parseAll(expandNodePortAddresses(config.nodePortAddresses, primaryNodeIPs), parseCidr, 'config', 'nodePortAddresses', 'a CIDR', problems),
+    clusterCIDRs: parseAll(config.clusterCIDRs, parseCidr, 'config', 'clusterCIDRs', 'a CIDR', problems),
+    excludeCIDRs: parseAll(config.excludeCIDRs, parseCidr, 'config', 'excludeCIDRs', 'a CIDR', problems),
+  };
+  const families = IP_FAMILIES.filter((f) => config.ipFamilies.includes(f)).map((family) => familyState(family, shared));
+  const { tcp, tcpFin, udp } = config.ipvsTimeouts;
+  return {
+    linkName: LINK_NAME,
+    families: families.map((f) => f.state),
+    sysctls: desiredSysctls(config.strictARP, host.kernelRelease),
+    ...(tcp > 0 || tcpFin > 0 || udp > 0 ? { ipvsTimeouts: config.ipvsTimeouts } : {}),
+    problems: [...problems, ...families.flatMap((f) => f.problems)],
+  };
+}

@@ -1,0 +1,13 @@
+// The pure proxy model: Services, EndpointSlices, this Node, the host facts and
+// the configuration in; the kernel state kube-proxy's IPVS mode would leave out.
+export { computeDesiredState, buildDesiredState, validateObjects, LINK_NAME } from './desired-state.js';
+export type { ModelInput, ValidObjects } from './desired-state.js';
+export type { DetectLocalMode, HostFacts, ProxyModelConfig } from './config.js';
+export { DEFAULT_SCHEDULER, NODE_PORT_ADDRESSES_PRIMARY } from './config.js';
+export { renderProblem, HEADLESS_LABEL, SERVICE_PROXY_NAME_LABEL } from './input.js';
+export { validateService } from './service-input.js';
+export { validateEndpointSlice, SERVICE_NAME_LABEL } from './endpoint-slice-input.js';
+export { validateNode, ZONE_LABEL } from './node-input.js';
+export { formatIpSetEntry } from './ipsets.js';
+export type { IpFamily } from './ip.js';
+export type * from './types.js';

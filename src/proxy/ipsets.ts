@@ -1,0 +1,182 @@
+// The ipsets of one family and their members, as kube-proxy's IPVS proxier
+// fills them. The sets let a handful of iptables rules cover every Service:
+// each rule matches a set instead of one rule per address.
+import type { Protocol } from '../ipvs/types.js';
+import type { EndpointsByServicePort } from './endpoints.js';
+import { compareIpTexts, ipvsFamily, type IpAddress, type IpFamily } from './ip.js';
+import { servicePortKey, sourceRangesAdmitNode, type ServicePort } from './service-ports.js';
+import type { IpSet, IpSetEntry, IpSetType } from './types.js';
+
+/** The IPv4 names; the IPv6 proxier's sets are named by ipsetName. */
+export const SET = {
+  loopBack: 'KUBE-LOOP-BACK',
+  clusterIP: 'KUBE-CLUSTER-IP',
+  externalIP: 'KUBE-EXTERNAL-IP',
+  externalIPLocal: 'KUBE-EXTERNAL-IP-LOCAL',
+  loadBalancer: 'KUBE-LOAD-BALANCER',
+  loadBalancerFW: 'KUBE-LOAD-BALANCER-FW',
+  loadBalancerLocal: 'KUBE-LOAD-BALANCER-LOCAL',
+  loadBalancerSourceIP: 'KUBE-LOAD-BALANCER-SOURCE-IP',
+  loadBalancerSourceCIDR: 'KUBE-LOAD-BALANCER-SOURCE-CIDR',
+  nodePortTCP: 'KUBE-NODE-PORT-TCP',
+  nodePortLocalTCP: 'KUBE-NODE-PORT-LOCAL-TCP',
+  nodePortUDP: 'KUBE-NODE-PORT-UDP',
+  nodePortLocalUDP: 'KUBE-NODE-PORT-LOCAL-UDP',
+  nodePortSCTP: 'KUBE-NODE-PORT-SCTP-HASH',
+  nodePortLocalSCTP: 'KUBE-NODE-PORT-LOCAL-SCTP-HASH',
+  healthCheckNodePort: 'KUBE-HEALTH-CHECK-NODE-PORT',
+  ipvsIPs: 'KUBE-IPVS-IPS',
+} as const;
+
+export type SetName = (typeof SET)[keyof typeof SET];
+
+interface SetDefinition {
+  readonly name: SetName;
+  readonly type: IpSetType;
+  readonly comment: string;
+}
+
+// kube-proxy's sets in its order, with its types and descriptions (operators grep for
+// these in `ipset list` and in rule comments, so they are kept word for word).
+const DEFINITIONS: readonly SetDefinition[] = [
+  { name: SET.loopBack, type: 'hash:ip,port,ip', comment: 'Kubernetes endpoints dst ip:port, source ip for solving hairpin purpose' },
+  { name: SET.clusterIP, type: 'hash:ip,port', comment: 'Kubernetes service cluster ip + port for masquerade purpose' },
+  { name: SET.externalIP, type: 'hash:ip,port', comment: 'Kubernetes service external ip + port for masquerade and filter purpose' },
+  { name: SET.externalIPLocal, type: 'hash:ip,port', comment: 'Kubernetes service external ip + port with externalTrafficPolicy=local' },
+  { name: SET.loadBalancer, type: 'hash:ip,port', comment: 'Kubernetes service lb portal' },
+  { name: SET.loadBalancerFW, type: 'hash:ip,port', comment: 'Kubernetes service load balancer ip + port for load balancer with sourceRange' },
+  { name: SET.loadBalancerLocal, type: 'hash:ip,port', comment: 'Kubernetes service load balancer ip + port with externalTrafficPolicy=local' },
+  { name: SET.loadBalancerSourceIP, type: 'hash:ip,port,ip', comment: 'Kubernetes service load balancer ip + port + source IP for packet filter purpose' },
+  { name: SET.loadBalancerSourceCIDR, type: 'hash:ip,port,net', comment: 'Kubernetes service load balancer ip + port + source cidr for packet filter purpose' },
+  { name: SET.nodePortTCP, type: 'bitmap:port', comment: 'Kubernetes nodeport TCP port for masquerade purpose' },
+  { name: SET.nodePortLocalTCP, type: 'bitmap:port', comment: 'Kubernetes nodeport TCP port with externalTrafficPolicy=local' },
+  { name: SET.nodePortUDP, type: 'bitmap:port', comment: 'Kubernetes nodeport UDP port for masquerade purpose' },
+  { name: SET.nodePortLocalUDP, type: 'bitmap:port', comment: 'Kubernetes nodeport UDP port with externalTrafficPolicy=local' },
+  { name: SET.nodePortSCTP, type: 'hash:ip,port', comment: "Kubernetes nodeport SCTP port for masquerade purpose with type 'hash ip:port'" },
+  { name: SET.nodePortLocalSCTP, type: 'hash:ip,port', comment: "Kubernetes nodeport SCTP port with externalTrafficPolicy=local with type 'hash ip:port'" },
+  { name: SET.healthCheckNodePort, type: 'bitmap:port', comment: 'Kubernetes health check node port' },
+  { name: SET.ipvsIPs, type: 'hash:ip', comment: 'Addresses on the ipvs interface' },
+];
+
+const COMMENTS = new Map(DEFINITIONS.map((d) => [d.name, d.comment]));
+
+export function setComment(name: SetName): string {
+  return COMMENTS.get(name) ?? name;
+}
+
+/** The kernel's limit on set names (IPSET_MAXNAMELEN less the NUL). */
+const MAX_SET_NAME = 31;
+
+/**
+ * The name of a set in `family`. IPv6 sets are "KUBE-6-..." so both families' sets can
+ * coexist; a name that grows past 31 characters is cut, as kube-proxy cuts it
+ * (KUBE-6-LOAD-BALANCER-SOURCE-CID).
+ */
+export function ipsetName(name: SetName, family: IpFamily): string {
+  return family === 'IPv4' ? name : name.replace(/^KUBE-/, 'KUBE-6-').slice(0, MAX_SET_NAME);
+}
+
+/** ipset's own text for a member ("10.0.0.1,tcp:80", "8080", ...), its identity in a set. */
+export function formatIpSetEntry(entry: IpSetEntry): string {
+  if (!('ip' in entry)) return String(entry.port);
+  if (!('protocol' in entry)) return entry.ip;
+  const base = `${entry.ip},${entry.protocol}:${entry.port}`;
+  if ('ip2' in entry) return `${base},${entry.ip2}`;
+  if ('net' in entry) return `${base},${entry.net}`;
+  return base;
+}
+
+function compareTexts(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The parts an entry sorts by ("" and 0 where its type has none). */
+function sortFields(e: IpSetEntry): { ip: string; protocol: string; port: number; second: string } {
+  if (!('ip' in e)) return { ip: '', protocol: '', port: e.port, second: '' };
+  if (!('protocol' in e)) return { ip: e.ip, protocol: '', port: 0, second: '' };
+  const second = 'ip2' in e ? e.ip2 : 'net' in e ? e.net : '';
+  return { ip: e.ip, protocol: e.protocol, port: e.port, second };
+}
+
+/** Numeric order: by address, port, protocol, then the second address or network. */
+function compareEntries(a: IpSetEntry, b: IpSetEntry): number {
+  const fa = sortFields(a);
+  const fb = sortFields(b);
+  const address = (second: string): string => second.split('/')[0] ?? '';
+  return (
+    compareIpTexts(fa.ip, fb.ip) ||
+    fa.port - fb.port ||
+    compareTexts(fa.protocol, fb.protocol) ||
+    compareIpTexts(address(fa.second), address(fb.second)) ||
+    compareTexts(fa.second, fb.second)
+  );
+}
+
+export interface IpSetContext {
+  readonly family: IpFamily;
+  readonly nodePortIPs: readonly IpAddress[];
+  /** The node's primary IP of the family (loopback when it has none, as kube-proxy assumes). */
+  readonly primaryNodeIP: IpAddress;
+  /** The addresses bound to kube-ipvs0 (they make up KUBE-IPVS-IPS). */
+  readonly linkAddresses: readonly string[];
+}
+
+const NODE_PORT_SETS: Record<Protocol, { readonly all: SetName; readonly local: SetName }> = {
+  tcp: { all: SET.nodePortTCP, local: SET.nodePortLocalTCP },
+  udp: { all: SET.nodePortUDP, local: SET.nodePortLocalUDP },
+  sctp: { all: SET.nodePortSCTP, local: SET.nodePortLocalSCTP },
+};
+
+/** The members one service port adds, set by set. */
+function membersOf(sp: ServicePort, endpoints: EndpointsByServicePort, ctx: IpSetContext, add: (set: SetName, entry: IpSetEntry) => void): void {
+  const { protocol, port } = sp;
+  // Hairpin: a local endpoint reaching its own Service is masqueraded, whatever its readiness.
+  for (const ep of endpoints.get(servicePortKey(sp.ref)) ?? []) {
+    if (ep.isLocal) add(SET.loopBack, { ip: ep.address.text, protocol, port: ep.port, ip2: ep.address.text });
+  }
+  add(SET.clusterIP, { ip: sp.clusterIP.text, protocol, port });
+  for (const ip of sp.externalIPs) {
+    add(sp.externalPolicyLocal ? SET.externalIPLocal : SET.externalIP, { ip: ip.text, protocol, port });
+  }
+  for (const ip of sp.loadBalancerIPs) {
+    add(SET.loadBalancer, { ip: ip.text, protocol, port });
+    if (sp.externalPolicyLocal) add(SET.loadBalancerLocal, { ip: ip.text, protocol, port });
+    if (sp.loadBalancerSourceRanges.length === 0) continue;
+    add(SET.loadBalancerFW, { ip: ip.text, protocol, port });
+    for (const cidr of sp.loadBalancerSourceRanges) add(SET.loadBalancerSourceCIDR, { ip: ip.text, protocol, port, net: cidr.text });
+    // The node reaches its own load balancer IPs with that IP as source (the address is local).
+    if (sourceRangesAdmitNode(sp, ctx.primaryNodeIP)) add(SET.loadBalancerSourceIP, { ip: ip.text, protocol, port, ip2: ip.text });
+  }
+  if (sp.nodePort !== 0) {
+    // As kube-proxy: with no address to serve NodePorts on, the rest of the port is skipped,
+    // its health check node port included.
+    if (ctx.nodePortIPs.length === 0) return;
+    const sets = NODE_PORT_SETS[protocol];
+    // bitmap:port sets hold the port alone; the SCTP sets are hash:ip,port, one member per node address.
+    const members: IpSetEntry[] =
+      protocol === 'sctp' ? ctx.nodePortIPs.map((ip) => ({ ip: ip.text, protocol, port: sp.nodePort })) : [{ port: sp.nodePort }];
+    for (const member of members) {
+      add(sets.all, member);
+      if (sp.externalPolicyLocal) add(sets.local, member);
+    }
+  }
+  if (sp.healthCheckNodePort !== 0) add(SET.healthCheckNodePort, { port: sp.healthCheckNodePort });
+}
+
+export function buildIpSets(servicePorts: readonly ServicePort[], endpoints: EndpointsByServicePort, ctx: IpSetContext): IpSet[] {
+  const members = new Map<SetName, Map<string, IpSetEntry>>(DEFINITIONS.map((d) => [d.name, new Map()]));
+  const add = (set: SetName, entry: IpSetEntry): void => {
+    members.get(set)?.set(formatIpSetEntry(entry), entry);
+  };
+  for (const sp of servicePorts) membersOf(sp, endpoints, ctx, add);
+  for (const ip of ctx.linkAddresses) add(SET.ipvsIPs, { ip });
+  return DEFINITIONS.map((d) => ({
+    name: ipsetName(d.name, ctx.family),
+    type: d.type,
+    family: ipvsFamily(ctx.family),
+    comment: d.comment,
+    // kube-proxy's create parameters: hashsize 1024 maxelem 65536, or range 0-65535.
+    options: d.type === 'bitmap:port' ? { kind: 'bitmap', portFrom: 0, portTo: 65535 } : { kind: 'hash', hashSize: 1024, maxElem: 65536 },
+    entries: [...(members.get(d.name)?.values() ?? [])].sort(compareEntries),
+  }));
+}

@@ -1,0 +1,139 @@
+// IPVS virtual and real servers of one family, and the addresses bound to
+// kube-ipvs0, as kube-proxy's IPVS proxier programs them: per service port a
+// virtual server on the cluster IP, on each external IP, on each load balancer
+// IP and on each NodePort address, with the selected endpoints at weight 1.
+import type { Protocol, RealServer, VirtualServer } from '../ipvs/types.js';
+import { selectEndpoints, type NodeTopology } from './endpoint-selection.js';
+import type { EndpointInfo, EndpointsByServicePort } from './endpoints.js';
+import { compareIps, ipvsFamily, type IpAddress, type IpFamily } from './ip.js';
+import { servicePortKey, type ServicePort } from './service-ports.js';
+import type { DesiredVirtualServer, Problem, VirtualServerRole } from './types.js';
+
+export interface IpvsContext {
+  readonly family: IpFamily;
+  readonly topology: NodeTopology;
+  readonly scheduler: string;
+  /** Texts of the host's own addresses (not on kube-ipvs0): such addresses are never bound. */
+  readonly localAddresses: ReadonlySet<string>;
+  readonly nodePortIPs: readonly IpAddress[];
+}
+
+export interface IpvsFamilyState {
+  readonly virtualServers: readonly DesiredVirtualServer[];
+  readonly linkAddresses: readonly string[];
+  readonly problems: readonly Problem[];
+}
+
+function virtualServer(address: IpAddress, port: number, sp: ServicePort, ctx: IpvsContext): VirtualServer {
+  const persistent = sp.affinityTimeoutSeconds !== undefined;
+  return {
+    key: { family: ipvsFamily(ctx.family), protocol: sp.protocol, address: address.text, port },
+    scheduler: ctx.scheduler,
+    // kube-proxy sets IP_VS_SVC_F_SCHED2 (its "FlagSourceHash") for mh: hash the source port too.
+    flags: { persistent, hashed: false, onePacket: false, sched1: false, sched2: ctx.scheduler === 'mh', sched3: false },
+    timeout: sp.affinityTimeoutSeconds ?? 0,
+    // One client address per persistence entry: /32 (as a netmask) or /128 (as a prefix length).
+    netmask: ctx.family === 'IPv4' ? 0xffffffff : 128,
+  };
+}
+
+function realServer(ep: EndpointInfo, family: IpFamily): RealServer {
+  return {
+    family: ipvsFamily(family),
+    address: ep.address.text,
+    port: ep.port,
+    forwarding: 'masquerade',
+    weight: 1,
+    upperThreshold: 0,
+    lowerThreshold: 0,
+  };
+}
+
+interface Wanted {
+  readonly address: IpAddress;
+  readonly port: number;
+  readonly role: VirtualServerRole;
+  readonly bind: boolean;
+  /** Which traffic policy applies: internal for the cluster IP, external for the rest. */
+  readonly localPolicy: boolean;
+}
+
+/** Every virtual server one service port asks for. */
+function wantedBy(sp: ServicePort, ctx: IpvsContext): Wanted[] {
+  // An external or load balancer IP that is already the node's own is served but not bound.
+  const external = (address: IpAddress, role: VirtualServerRole): Wanted => ({
+    address,
+    port: sp.port,
+    role,
+    bind: !ctx.localAddresses.has(address.text),
+    localPolicy: sp.externalPolicyLocal,
+  });
+  return [
+    { address: sp.clusterIP, port: sp.port, role: 'cluster-ip', bind: true, localPolicy: sp.internalPolicyLocal },
+    ...sp.externalIPs.map((ip) => external(ip, 'external-ip')),
+    ...sp.loadBalancerIPs.map((ip) => external(ip, 'load-balancer')),
+    ...(sp.nodePort === 0
+      ? []
+      : ctx.nodePortIPs.map((ip) => ({ address: ip, port: sp.nodePort, role: 'node-port' as const, bind: false, localPolicy: sp.externalPolicyLocal }))),
+  ];
+}
+
+/** A virtual server with the parts it sorts by: address, port, protocol. */
+interface Placed {
+  readonly address: IpAddress;
+  readonly protocol: Protocol;
+  readonly port: number;
+  readonly desired: DesiredVirtualServer;
+}
+
+function comparePlaced(a: Placed, b: Placed): number {
+  const byProtocol = a.protocol < b.protocol ? -1 : a.protocol > b.protocol ? 1 : 0;
+  return compareIps(a.address, b.address) || a.port - b.port || byProtocol;
+}
+
+/** `servicePorts` must be sorted by key: when two ports want one virtual server, the first keeps it. */
+export function buildIpvsState(
+  servicePorts: readonly ServicePort[],
+  endpoints: EndpointsByServicePort,
+  ctx: IpvsContext,
+): IpvsFamilyState {
+  const byKey = new Map<string, Placed>();
+  const bound = new Map<string, IpAddress>();
+  const problems: Problem[] = [];
+  for (const sp of servicePorts) {
+    const spEndpoints = endpoints.get(servicePortKey(sp.ref)) ?? [];
+    for (const wanted of wantedBy(sp, ctx)) {
+      if (wanted.bind) bound.set(wanted.address.text, wanted.address);
+      const key = `${wanted.address.text}|${sp.protocol}|${wanted.port}`;
+      const owner = byKey.get(key);
+      if (owner) {
+        const { namespace, name, port } = owner.desired.service;
+        problems.push({
+          subject: 'Service',
+          namespace: sp.ref.namespace,
+          name: sp.ref.name,
+          path: '',
+          message: `port "${sp.ref.port}" wants virtual server ${wanted.address.text}:${wanted.port}/${sp.protocol}, which ${namespace}/${name}:${port} already has; ignored`,
+        });
+        continue;
+      }
+      const selected = selectEndpoints(spEndpoints, sp, ctx.topology, wanted.localPolicy);
+      byKey.set(key, {
+        address: wanted.address,
+        protocol: sp.protocol,
+        port: wanted.port,
+        desired: {
+          virtualServer: virtualServer(wanted.address, wanted.port, sp, ctx),
+          realServers: selected.map((ep) => realServer(ep, ctx.family)),
+          service: sp.ref,
+          role: wanted.role,
+        },
+      });
+    }
+  }
+  return {
+    virtualServers: [...byKey.values()].sort(comparePlaced).map((p) => p.desired),
+    linkAddresses: [...bound.values()].sort(compareIps).map((ip) => ip.text),
+    problems,
+  };
+}

@@ -1,0 +1,180 @@
+// Validation of core/v1 Services into the few facts the model uses. Shape and
+// ranges come from a Zod schema (defaults are the API server's); addresses are
+// then parsed. A Service kube-proxy would not proxy (headless, ExternalName,
+// no cluster IP, excluded by label) is skipped without a problem; a malformed
+// one is skipped with problems; a bad entry in a list kube-proxy filters
+// entry by entry (externalIPs, source ranges, ingress IPs) is dropped alone.
+import { z } from 'zod';
+import type { Protocol } from '../ipvs/types.js';
+import { identify, isIgnoredByLabels, metadataSchema, parseWith, problem, protocolSchema, type Validated } from './input.js';
+import { parseCidr, parseIp, type Cidr, type IpAddress, type IpFamily } from './ip.js';
+import type { Problem } from './types.js';
+
+export interface ValidServicePort {
+  readonly name: string;
+  readonly protocol: Protocol;
+  readonly port: number;
+  /** 0 when the port has none. */
+  readonly nodePort: number;
+}
+
+export interface ValidService {
+  readonly namespace: string;
+  readonly name: string;
+  readonly type: 'ClusterIP' | 'NodePort' | 'LoadBalancer';
+  /** The cluster IP of each family the Service has. */
+  readonly clusterIPs: ReadonlyMap<IpFamily, IpAddress>;
+  readonly ports: readonly ValidServicePort[];
+  /** sessionAffinity ClientIP: its timeout in seconds; undefined for None. */
+  readonly affinityTimeoutSeconds?: number;
+  readonly externalTrafficPolicy: 'Cluster' | 'Local';
+  readonly internalTrafficPolicy: 'Cluster' | 'Local';
+  /** 0 when none. */
+  readonly healthCheckNodePort: number;
+  readonly externalIPs: readonly IpAddress[];
+  readonly loadBalancerSourceRanges: readonly Cidr[];
+  /** status.loadBalancer.ingress IPs in VIP mode (the ones kube-proxy programs). */
+  readonly loadBalancerIPs: readonly IpAddress[];
+}
+
+/** The API server's default ClientIP affinity timeout (3 hours). */
+export const DEFAULT_AFFINITY_TIMEOUT_SECONDS = 10800;
+
+const port = z.int().min(1).max(65535);
+const optionalPort = z.int().min(0).max(65535).default(0);
+// An unset policy reads as Cluster; older objects carry it as "".
+const trafficPolicy = z.enum(['Cluster', 'Local', '']).default('Cluster').transform((p) => (p === 'Local' ? 'Local' : 'Cluster'));
+
+const serviceSchema = z.object({
+  metadata: metadataSchema,
+  spec: z.object({
+    type: z.enum(['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName']).default('ClusterIP'),
+    clusterIP: z.string().default(''),
+    clusterIPs: z.array(z.string()).default([]),
+    ipFamilies: z.array(z.enum(['IPv4', 'IPv6'])).default([]),
+    ports: z
+      .array(
+        z.object({
+          name: z.string().default(''),
+          protocol: protocolSchema,
+          port,
+          nodePort: optionalPort,
+        }),
+      )
+      .default([]),
+    sessionAffinity: z.enum(['None', 'ClientIP']).default('None'),
+    sessionAffinityConfig: z
+      .object({ clientIP: z.object({ timeoutSeconds: z.int().min(1).max(86400).optional() }).optional() })
+      .optional(),
+    externalTrafficPolicy: trafficPolicy,
+    internalTrafficPolicy: trafficPolicy,
+    healthCheckNodePort: optionalPort,
+    externalIPs: z.array(z.string()).default([]),
+    loadBalancerSourceRanges: z.array(z.string()).default([]),
+  }),
+  status: z
+    .object({
+      loadBalancer: z
+        .object({
+          ingress: z.array(z.object({ ip: z.string().default(''), ipMode: z.string().optional() })).default([]),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+});
+
+type ServiceSpec = z.output<typeof serviceSchema>['spec'];
+
+/**
+ * Which cluster IP serves which family, as kube-proxy's GetClusterIPByFamily: by
+ * spec.ipFamilies when set, else the one spec.clusterIP decides its own family.
+ */
+function clusterIPsByFamily(spec: ServiceSpec, report: (path: string, message: string) => void): Map<IpFamily, IpAddress> | undefined {
+  const byFamily = new Map<IpFamily, IpAddress>();
+  if (spec.ipFamilies.length === 0) {
+    const ip = parseIp(spec.clusterIP);
+    if (!ip) {
+      report('spec.clusterIP', `"${spec.clusterIP}" is not an IP address`);
+      return undefined;
+    }
+    return byFamily.set(ip.family, ip);
+  }
+  for (const [i, family] of spec.ipFamilies.entries()) {
+    const text = spec.clusterIPs[i];
+    if (text === undefined) continue;
+    const ip = parseIp(text);
+    if (!ip || ip.family !== family) {
+      report(`spec.clusterIPs[${i}]`, `"${text}" is not an ${family} address`);
+      return undefined;
+    }
+    byFamily.set(family, ip);
+  }
+  return byFamily;
+}
+
+export function validateService(raw: unknown): Validated<ValidService> {
+  const identity = identify('Service', raw);
+  const parsed = parseWith(serviceSchema, raw, identity);
+  if (!parsed.data) return { problems: parsed.problems };
+  const { metadata, spec, status } = parsed.data;
+  // Not proxied, as kube-proxy's ShouldSkipService and label selectors decide: not a problem.
+  if (isIgnoredByLabels(metadata.labels)) return { problems: [] };
+  if (spec.type === 'ExternalName' || spec.clusterIP === '' || spec.clusterIP === 'None') return { problems: [] };
+
+  const problems: Problem[] = [];
+  const report = (path: string, message: string): void => {
+    problems.push(problem(identity, path, message));
+  };
+  const clusterIPs = clusterIPsByFamily(spec, report);
+  if (!clusterIPs) return { problems };
+
+  const externalIPs = spec.externalIPs.flatMap((text, i) => {
+    const ip = parseIp(text);
+    if (!ip) report(`spec.externalIPs[${i}]`, `"${text}" is not an IP address; ignored`);
+    return ip ? [ip] : [];
+  });
+  // The API server lets whitespace around a range through; kube-proxy trims it.
+  const loadBalancerSourceRanges = spec.loadBalancerSourceRanges.flatMap((text, i) => {
+    const cidr = parseCidr(text.trim());
+    if (!cidr) report(`spec.loadBalancerSourceRanges[${i}]`, `"${text}" is not a CIDR; ignored`);
+    return cidr ? [cidr] : [];
+  });
+  // Only VIP-mode ingress IPs are programmed; "Proxy" mode load balancers deliver to the node themselves.
+  const loadBalancerIPs = status.loadBalancer.ingress.flatMap((ingress, i) => {
+    if (ingress.ip === '' || (ingress.ipMode !== undefined && ingress.ipMode !== 'VIP')) return [];
+    const ip = parseIp(ingress.ip);
+    if (!ip) report(`status.loadBalancer.ingress[${i}].ip`, `"${ingress.ip}" is not an IP address; ignored`);
+    return ip ? [ip] : [];
+  });
+
+  // Ports are keyed by name and protocol (kube-proxy's ServicePortName); a repeated key is dropped.
+  const seen = new Set<string>();
+  const ports = spec.ports.flatMap((p, i) => {
+    const key = `${p.name}/${p.protocol}`;
+    if (seen.has(key)) {
+      report(`spec.ports[${i}]`, `repeats port name "${p.name}" for ${p.protocol.toUpperCase()}; ignored`);
+      return [];
+    }
+    seen.add(key);
+    return [{ name: p.name, protocol: p.protocol, port: p.port, nodePort: p.nodePort }];
+  });
+
+  const clientIP = spec.sessionAffinity === 'ClientIP';
+  const value: ValidService = {
+    namespace: metadata.namespace,
+    name: metadata.name,
+    type: spec.type,
+    clusterIPs,
+    ports,
+    ...(clientIP
+      ? { affinityTimeoutSeconds: spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? DEFAULT_AFFINITY_TIMEOUT_SECONDS }
+      : {}),
+    externalTrafficPolicy: spec.externalTrafficPolicy,
+    internalTrafficPolicy: spec.internalTrafficPolicy,
+    healthCheckNodePort: spec.healthCheckNodePort,
+    externalIPs,
+    loadBalancerSourceRanges,
+    loadBalancerIPs,
+  };
+  return { value, problems };
+}
