@@ -1,0 +1,141 @@
+import { describe, expect, it } from '@jest/globals';
+import { endpoint, endpointSlice, node, NODE, port, service, type EndpointOptions, type Json } from '../../fixtures/proxy/objects.js';
+import { ipsetMembers, run, virtualServerLines } from './summary.js';
+
+/** The real servers of the cluster IP virtual server of a one-port Service with these endpoints. */
+function realServers(endpoints: [string, EndpointOptions][], spec: Json = {}, nodeObject?: Json): string[] {
+  const state = run({
+    services: [service('web', { clusterIP: '10.96.0.20', ports: [port('http', 80)], ...spec })],
+    slices: [endpointSlice('web', [port('http', 8080)], endpoints.map(([ip, options]) => endpoint(ip, options)))],
+    ...(nodeObject ? { node: nodeObject } : {}),
+  });
+  const line = virtualServerLines(state).find((l) => l.startsWith('cluster-ip'));
+  return line?.split(' -> ')[1]?.trim().split(' ').filter((s) => s !== '') ?? [];
+}
+
+describe('ready, serving and terminating endpoints', () => {
+  it('use ready endpoints only, while there are any', () => {
+    expect(
+      realServers([
+        ['10.244.1.1', {}],
+        ['10.244.1.2', { ready: false }],
+        ['10.244.1.3', { ready: false, serving: true, terminating: true }],
+      ]),
+    ).toEqual(['10.244.1.1:8080']);
+  });
+
+  it('fall back to terminating endpoints that still serve when none is ready', () => {
+    expect(
+      realServers([
+        ['10.244.1.2', { ready: false, serving: false }],
+        ['10.244.1.3', { ready: false, serving: true, terminating: true }],
+        ['10.244.1.4', { ready: false, serving: false, terminating: true }],
+      ]),
+    ).toEqual(['10.244.1.3:8080']);
+  });
+
+  it('have no real server when nothing is ready or serving', () => {
+    expect(realServers([['10.244.1.2', { ready: false, serving: false }]])).toEqual([]);
+  });
+
+  it('prefer the running endpoint when a terminating one has the same address in another slice', () => {
+    const state = run({
+      services: [service('web', { clusterIP: '10.96.0.20', ports: [port('http', 80)] })],
+      slices: [
+        endpointSlice('web', [port('http', 8080)], [endpoint('10.244.1.5')], { name: 'web-new' }),
+        endpointSlice('web', [port('http', 8080)], [endpoint('10.244.1.5', { ready: false, serving: true, terminating: true })], { name: 'web-old' }),
+        endpointSlice('web', [port('http', 8080)], [endpoint('10.244.1.6', { ready: false, terminating: true, serving: false })], { name: 'web-a' }),
+      ],
+    });
+    expect(virtualServerLines(state)).toEqual(['cluster-ip tcp 10.96.0.20:80 default/web:http -> 10.244.1.5:8080']);
+  });
+
+  it('hairpin-masquerade every local endpoint, ready or not', () => {
+    const state = run({
+      services: [service('web', { clusterIP: '10.96.0.20', ports: [port('http', 80)] })],
+      slices: [endpointSlice('web', [port('http', 8080)], [endpoint('10.244.1.2', { node: NODE, ready: false }), endpoint('10.244.2.2', { node: 'node-b' })])],
+    });
+    expect(ipsetMembers(state)['KUBE-LOOP-BACK']).toEqual(['10.244.1.2,tcp:8080,10.244.1.2']);
+  });
+});
+
+describe('internalTrafficPolicy Local', () => {
+  const local = { internalTrafficPolicy: 'Local' };
+
+  it('sends cluster IP traffic to this node endpoints only', () => {
+    expect(realServers([['10.244.1.1', { node: NODE }], ['10.244.2.1', { node: 'node-b' }]], local)).toEqual(['10.244.1.1:8080']);
+  });
+
+  it('has no real server without a local endpoint', () => {
+    expect(realServers([['10.244.2.1', { node: 'node-b' }]], local)).toEqual([]);
+  });
+
+  it('falls back to local terminating endpoints that serve', () => {
+    expect(
+      realServers([
+        ['10.244.1.1', { node: NODE, ready: false, serving: true, terminating: true }],
+        ['10.244.2.1', { node: 'node-b' }],
+      ], local),
+    ).toEqual(['10.244.1.1:8080']);
+  });
+});
+
+describe('topology hints', () => {
+  const zoned = (zone: string) => node({ 'topology.kubernetes.io/zone': zone });
+
+  it('PreferClose and PreferSameZone (zone hints): use the endpoints hinted for this zone', () => {
+    const endpoints: [string, EndpointOptions][] = [
+      ['10.244.1.1', { forZones: ['z1'] }],
+      ['10.244.2.1', { forZones: ['z2'] }],
+      ['10.244.3.1', { forZones: ['z1', 'z3'] }],
+    ];
+    expect(realServers(endpoints, {}, zoned('z1'))).toEqual(['10.244.1.1:8080', '10.244.3.1:8080']);
+    expect(realServers(endpoints, {}, zoned('z2'))).toEqual(['10.244.2.1:8080']);
+  });
+
+  it('ignore zone hints when this zone has none, the node has no zone, or a ready endpoint lacks hints', () => {
+    const all = ['10.244.1.1:8080', '10.244.2.1:8080'];
+    expect(realServers([['10.244.1.1', { forZones: ['z1'] }], ['10.244.2.1', { forZones: ['z2'] }]], {}, zoned('z9'))).toEqual(all);
+    expect(realServers([['10.244.1.1', { forZones: ['z1'] }], ['10.244.2.1', { forZones: ['z2'] }]])).toEqual(all);
+    expect(realServers([['10.244.1.1', { forZones: ['z1'] }], ['10.244.2.1', {}]], {}, zoned('z1'))).toEqual(all);
+  });
+
+  it('look at the hints of ready endpoints only', () => {
+    expect(
+      realServers([
+        ['10.244.1.1', { forZones: ['z1'] }],
+        ['10.244.2.1', { forZones: ['z2'] }],
+        ['10.244.3.1', { ready: false }],
+      ], {}, zoned('z1')),
+    ).toEqual(['10.244.1.1:8080']);
+  });
+
+  it('PreferSameNode (node hints): use the endpoints hinted for this node, else fall back to zone hints', () => {
+    const endpoints: [string, EndpointOptions][] = [
+      ['10.244.1.1', { forNodes: [NODE], forZones: ['z1'] }],
+      ['10.244.2.1', { forNodes: ['node-b'], forZones: ['z1'] }],
+      ['10.244.3.1', { forNodes: ['node-c'], forZones: ['z2'] }],
+    ];
+    expect(realServers(endpoints, {}, zoned('z1'))).toEqual(['10.244.1.1:8080']);
+    const elsewhere: [string, EndpointOptions][] = endpoints.slice(1);
+    expect(realServers(elsewhere, {}, zoned('z1'))).toEqual(['10.244.2.1:8080']);
+  });
+
+  it('do not narrow the local endpoints of a Local policy', () => {
+    expect(
+      realServers([
+        ['10.244.1.1', { node: NODE, forZones: ['z2'] }],
+        ['10.244.2.1', { node: 'node-b', forZones: ['z1'] }],
+      ], { internalTrafficPolicy: 'Local' }, zoned('z1')),
+    ).toEqual(['10.244.1.1:8080']);
+  });
+
+  it('narrow the fallback of an external Local policy without local endpoints', () => {
+    const state = run({
+      services: [service('np', { type: 'NodePort', clusterIP: '10.96.0.80', ports: [port('p', 80, 'TCP', 30080)], externalTrafficPolicy: 'Local' })],
+      slices: [endpointSlice('np', [port('p', 8080)], [endpoint('10.244.2.1', { node: 'node-b', forZones: ['z1'] }), endpoint('10.244.3.1', { node: 'node-c', forZones: ['z2'] })])],
+      node: zoned('z1'),
+    });
+    expect(virtualServerLines(state)).toContain('node-port tcp 192.168.1.10:30080 default/np:p -> 10.244.2.1:8080');
+  });
+});
