@@ -1,0 +1,393 @@
+// One line of an `ipvsadm -S` / `ipvsadm -R` file to one IPVS operation, with
+// ipvsadm 1.31's defaults and checks (process_options and parse_options in
+// ipvsadm.c), so that a file means the same to `kipvs restore` as to ipvsadm -R:
+// - options are applied in the order written: a -r without a port takes the
+//   service's port as known at that point, -M before -t is read as IPv4;
+// - -A/-E: scheduler wlc when -s is absent; -p without a value is 360 s
+//   (IPVS_SVC_PERSISTENT_TIMEOUT); persistence granularity /32 (IPv4) or /128
+//   (IPv6); a port-0 service must be persistent; -o only for UDP and fwmark.
+//   -E replaces the whole service, so whatever it omits returns to the default;
+// - -a/-e: forwarding -g (direct routing) and weight 1 unless given; with -g
+//   and -i the real server's port is the service's (except fwmark services);
+//   only -i allows another address family and the --tun-* options;
+// - weights go up to 2147483647 (Debian's ipvsadm 1.31 patch; upstream stops at 65535).
+// Beyond ipvsadm: scheduler and persistence engine names are checked here, so
+// that a typo is a line error before anything is applied; and a negative -f,
+// which is how ipvsadm -S prints marks above 2^31-1, reads as that mark.
+import { SCHEDULERS, type Family, type ForwardingMethod, type IpvsOperation, type Protocol, type RealServer, type ServiceKey, type TunnelType, type VirtualServer } from '../ipvs/types.js';
+import { cDecimal, parseEndpoint } from './endpoint.js';
+import { inetAton } from './inet-aton.js';
+import type { GivenOption } from './rule-options.js';
+
+export type RuleProblemKind =
+  /** Not an ipvsadm command line: unknown option, missing value, stray argument. */
+  | 'syntax'
+  /** A value ipvsadm would refuse, or a name the kernel does not have. */
+  | 'value'
+  /** Options that do not go together, or a missing required one. */
+  | 'combination'
+  /** A valid ipvsadm command that has no place in a restore file (-L, -S, daemons, ...). */
+  | 'unsupported';
+
+export type LineResult = { readonly ok: true; readonly operation: IpvsOperation } | { readonly ok: false; readonly kind: RuleProblemKind; readonly message: string };
+
+const PERSISTENCE_ENGINES = ['sip'];
+/** MAX_TIMEOUT in ipvsadm.c: 31 days. */
+const MAX_TIMEOUT = 86400 * 31;
+/** IPVS_SVC_PERSISTENT_TIMEOUT in libipvs.h. */
+const DEFAULT_PERSISTENT_TIMEOUT = 360;
+const INT_MAX = 2147483647;
+
+/** What each command accepts beyond -6 and --sort ('+' required, ' ' allowed), from ipvsadm's commands_v_options. */
+const COMMANDS: Readonly<Record<string, Readonly<Record<string, '+' | ' '>>>> = {
+  'add-service': { 'service-address': '+', scheduler: ' ', persistent: ' ', netmask: ' ', ops: ' ', pe: ' ', 'sched-flags': ' ' },
+  'delete-service': { 'service-address': '+' },
+  clear: {},
+  zero: { 'service-address': ' ' },
+  'add-server': {
+    'service-address': '+',
+    'real-server': '+',
+    'forwarding-method': ' ',
+    weight: ' ',
+    'u-threshold': ' ',
+    'l-threshold': ' ',
+    'tun-type': ' ',
+    'tun-port': ' ',
+    'tun-nocsum': ' ',
+    'tun-csum': ' ',
+    'tun-remcsum': ' ',
+  },
+  'delete-server': { 'service-address': '+', 'real-server': '+' },
+  set: {},
+};
+const COMMAND_RULES: Readonly<Record<string, Readonly<Record<string, '+' | ' '>> | undefined>> = {
+  ...COMMANDS,
+  'edit-service': COMMANDS['add-service'],
+  'edit-server': COMMANDS['add-server'],
+};
+
+/** Which tunnel options each tunnel type takes: '+' required, '1' at most one of them, absent: not allowed. */
+const TUNNEL_RULES: Readonly<Record<TunnelType, Readonly<Record<string, '+' | '1'>>>> = {
+  ipip: {},
+  gue: { 'tun-port': '+', 'tun-nocsum': '1', 'tun-csum': '1', 'tun-remcsum': '1' },
+  gre: { 'tun-nocsum': '1', 'tun-csum': '1' },
+};
+
+/** IP_VS_TUNNEL_ENCAP_FLAG_* of each checksum option. */
+const TUNNEL_FLAG: Readonly<Record<string, number>> = { 'tun-nocsum': 0, 'tun-csum': 1, 'tun-remcsum': 2 };
+
+const FORWARDING: Readonly<Record<string, ForwardingMethod>> = { masquerading: 'masquerade', ipip: 'tunnel', gatewaying: 'route' };
+const PROTOCOL: Readonly<Record<string, Protocol>> = { 'tcp-service': 'tcp', 'udp-service': 'udp', 'sctp-service': 'sctp' };
+
+/** A refusal, thrown inside this module only and returned as a LineResult. */
+class Refusal {
+  constructor(
+    readonly kind: RuleProblemKind,
+    readonly message: string,
+  ) {}
+}
+
+function refuse(kind: RuleProblemKind, message: string): never {
+  throw new Refusal(kind, message);
+}
+
+function number(given: GivenOption, what: string, min: number, max: number): number {
+  const value = cDecimal(given.value ?? '', min, max);
+  return value ?? refuse('value', `invalid ${what} "${given.value ?? ''}" for ${given.written} (expected ${min}-${max})`);
+}
+
+/** The state ipvsadm builds while reading a line's options (struct ipvs_command_entry). */
+interface Draft {
+  command?: GivenOption;
+  readonly seen: Map<string, GivenOption>;
+  service: { family: Family; protocol: Protocol; address: string; port: number; fwmark: number };
+  scheduler?: string;
+  persistent: boolean;
+  onePacket: boolean;
+  timeout: number;
+  netmask: number;
+  persistenceEngine?: string;
+  schedulerFlags?: GivenOption;
+  realServer: { family: Family; address: string; port: number };
+  forwarding: ForwardingMethod;
+  weight: number;
+  upperThreshold: number;
+  lowerThreshold: number;
+  tunnelType: TunnelType;
+  tunnelPort: number;
+  tunnelFlags: number;
+}
+
+function newDraft(): Draft {
+  return {
+    seen: new Map(),
+    service: { family: 'inet', protocol: 'tcp', address: '0.0.0.0', port: 0, fwmark: 0 },
+    persistent: false,
+    onePacket: false,
+    timeout: 0,
+    netmask: 0xffffffff,
+    realServer: { family: 'inet', address: '0.0.0.0', port: 0 },
+    forwarding: 'route',
+    weight: 1,
+    upperThreshold: 0,
+    lowerThreshold: 0,
+    tunnelType: 'ipip',
+    tunnelPort: 0,
+    tunnelFlags: 0,
+  };
+}
+
+function endpointOf(given: GivenOption, what: string) {
+  const parsed = parseEndpoint(given.value ?? '');
+  if (!parsed.ok) refuse('value', `invalid ${what} "${given.value ?? ''}" for ${given.written}: ${parsed.reason}`);
+  return parsed.endpoint;
+}
+
+/** Applies one option to the draft, in line order (parse_options' loop). */
+function apply(draft: Draft, given: GivenOption): void {
+  const { spec } = given;
+  if (spec.command !== undefined) {
+    if (draft.command !== undefined) refuse('syntax', `more than one command (${draft.command.written} and ${given.written})`);
+    draft.command = given;
+    return;
+  }
+  if (spec.group !== undefined) {
+    const earlier = draft.seen.get(spec.group);
+    if (earlier !== undefined) refuse('combination', `more than one ${spec.group} option (${earlier.written} and ${given.written})`);
+    draft.seen.set(spec.group, given);
+  }
+  switch (spec.long) {
+    case 'tcp-service':
+    case 'udp-service':
+    case 'sctp-service': {
+      const endpoint = endpointOf(given, 'service address');
+      const protocol = PROTOCOL[spec.long] ?? 'tcp';
+      draft.service = { family: endpoint.family, protocol, address: endpoint.address, port: endpoint.port ?? 0, fwmark: 0 };
+      if (endpoint.family === 'inet6') draft.netmask = 128;
+      return;
+    }
+    case 'fwmark-service': {
+      // ipvsadm -S prints marks above 2^31-1 as negative numbers (printf %d) but ipvsadm -R
+      // refuses them; kipvs reads them back as the mark they stand for.
+      const signed = cDecimal(given.value ?? '', -0x80000000, 0xffffffff);
+      if (signed === undefined || signed === 0) refuse('value', `invalid firewall mark "${given.value ?? ''}" for ${given.written} (expected 1-4294967295)`);
+      draft.service = { ...draft.service, family: 'inet', fwmark: signed >>> 0 };
+      return;
+    }
+    case 'ipv6':
+      if (draft.service.fwmark === 0) refuse('combination', `${given.written} must follow -f (it makes a fwmark service IPv6)`);
+      draft.service = { ...draft.service, family: 'inet6' };
+      draft.netmask = 128;
+      return;
+    case 'scheduler': {
+      const name = given.value ?? '';
+      if (!(SCHEDULERS as readonly string[]).includes(name)) refuse('value', `unknown scheduler "${name}"`);
+      draft.scheduler = name;
+      return;
+    }
+    case 'persistent':
+      draft.persistent = true;
+      draft.timeout = given.value === undefined ? DEFAULT_PERSISTENT_TIMEOUT : number(given, 'persistence timeout', 1, MAX_TIMEOUT);
+      return;
+    case 'netmask':
+      draft.netmask = netmaskOf(draft.service.family, given);
+      return;
+    case 'real-server': {
+      const endpoint = endpointOf(given, 'real server address');
+      draft.realServer = { family: endpoint.family, address: endpoint.address, port: endpoint.port ?? draft.service.port };
+      return;
+    }
+    case 'masquerading':
+    case 'ipip':
+    case 'gatewaying':
+      draft.forwarding = FORWARDING[spec.long] ?? 'route';
+      return;
+    case 'weight':
+      draft.weight = number(given, 'weight', 0, INT_MAX);
+      return;
+    case 'u-threshold':
+      draft.upperThreshold = number(given, 'upper threshold', 0, INT_MAX);
+      return;
+    case 'l-threshold':
+      draft.lowerThreshold = number(given, 'lower threshold', 0, INT_MAX);
+      return;
+    case 'ops':
+      draft.onePacket = true;
+      return;
+    case 'pe': {
+      const name = given.value ?? '';
+      if (!PERSISTENCE_ENGINES.includes(name)) refuse('value', `unknown persistence engine "${name}"`);
+      draft.persistenceEngine = name;
+      return;
+    }
+    case 'sched-flags':
+      // Read after all options, when the scheduler is known.
+      draft.schedulerFlags = given;
+      return;
+    case 'tun-type': {
+      const type = given.value ?? '';
+      if (type !== 'ipip' && type !== 'gue' && type !== 'gre') refuse('value', `unknown tunnel type "${type}" (expected ipip, gue or gre)`);
+      draft.tunnelType = type;
+      return;
+    }
+    case 'tun-port':
+      draft.tunnelPort = number(given, 'tunnel port', 1, 65535);
+      return;
+    case 'tun-nocsum':
+    case 'tun-csum':
+    case 'tun-remcsum':
+      draft.tunnelFlags |= TUNNEL_FLAG[spec.long] ?? 0;
+      return;
+    default:
+      // --sort is accepted and ignored; the list and daemon options are refused by the command check.
+      return;
+  }
+}
+
+/** -M: an IPv4 netmask in inet_aton syntax, or for an IPv6 service a prefix length 1-128 (read with atoi). */
+function netmaskOf(family: Family, given: GivenOption): number {
+  const text = given.value ?? '';
+  if (family === 'inet6') {
+    const atoi = /^[ \t\n\v\f\r]*([+-]?[0-9]+)/.exec(text);
+    const prefix = atoi === null ? 0 : Number(atoi[1]);
+    if (prefix < 1 || prefix > 128) refuse('value', `invalid IPv6 persistence prefix length "${text}" for ${given.written} (expected 1-128)`);
+    return prefix;
+  }
+  return inetAton(text) ?? refuse('value', `invalid persistence netmask "${text}" for ${given.written}`);
+}
+
+/** parse_sched_flags: the scheduler's own flags (default scheduler wlc when -s is absent). */
+function schedulerFlagsOf(scheduler: string, given: GivenOption): { sched1: boolean; sched2: boolean; sched3: boolean } {
+  const flags = { sched1: false, sched2: false, sched3: false };
+  const names = (given.value ?? '').split(',').filter((name) => name !== '');
+  if (names.length === 0) refuse('value', `${given.written} needs at least one scheduler flag`);
+  for (const name of names) {
+    const generic = /^flag-([123])$/.exec(name);
+    const own = /^(sh|mh)-(fallback|port)$/.exec(name);
+    if (generic !== null) {
+      flags[`sched${generic[1]}` as 'sched1' | 'sched2' | 'sched3'] = true;
+    } else if (own !== null) {
+      if (own[1] !== scheduler) refuse('combination', `scheduler flag "${name}" is only for the ${own[1]} scheduler, not ${scheduler}`);
+      flags[own[2] === 'fallback' ? 'sched1' : 'sched2'] = true;
+    } else {
+      refuse('value', `unknown scheduler flag "${name}"`);
+    }
+  }
+  return flags;
+}
+
+/** generic_opt_check: a required option missing, or one the command does not take. */
+function checkCombination(command: GivenOption, draft: Draft): void {
+  const rules = COMMAND_RULES[command.spec.command ?? ''];
+  if (rules === undefined) refuse('unsupported', `${command.written} (${command.spec.long}) cannot be used in a restore file`);
+  for (const [group, rule] of Object.entries(rules)) {
+    if (rule === '+' && !draft.seen.has(group)) {
+      const needs = group === 'real-server' ? 'a real server (-r)' : 'a service (-t, -u, --sctp-service or -f)';
+      refuse('combination', `${command.written} needs ${needs}`);
+    }
+  }
+  for (const [group, given] of draft.seen) {
+    if (rules[group] === undefined) refuse('combination', `${given.written} is not allowed with ${command.written}`);
+  }
+}
+
+function serviceKey(draft: Draft): ServiceKey {
+  const { family, protocol, address, port, fwmark } = draft.service;
+  return fwmark !== 0 ? { family, fwmark } : { family, protocol, address, port };
+}
+
+function virtualServer(draft: Draft): VirtualServer {
+  const scheduler = draft.scheduler ?? 'wlc';
+  const schedFlags = draft.schedulerFlags === undefined ? { sched1: false, sched2: false, sched3: false } : schedulerFlagsOf(scheduler, draft.schedulerFlags);
+  const { fwmark, port, protocol } = draft.service;
+  if (fwmark === 0 && port === 0 && !draft.persistent) refuse('combination', 'port 0 is only allowed for a persistent service (-p)');
+  if (draft.onePacket && fwmark === 0 && protocol !== 'udp') refuse('combination', 'one-packet scheduling (-o) is only for UDP and fwmark services');
+  return {
+    key: serviceKey(draft),
+    scheduler,
+    flags: { persistent: draft.persistent, hashed: false, onePacket: draft.onePacket, ...schedFlags },
+    timeout: draft.timeout,
+    netmask: draft.netmask,
+    ...(draft.persistenceEngine === undefined ? {} : { persistenceEngine: draft.persistenceEngine }),
+  };
+}
+
+function realServer(draft: Draft): RealServer {
+  const { forwarding } = draft;
+  const tunnelling = forwarding === 'tunnel';
+  // With direct routing and tunnelling the packet keeps its destination port.
+  const port = draft.service.fwmark === 0 && (tunnelling || forwarding === 'route') ? draft.service.port : draft.realServer.port;
+  if (draft.realServer.family !== draft.service.family && !tunnelling) {
+    refuse('combination', 'a real server of another address family than its service needs tunnelling (-i)');
+  }
+  const tunnelOptions = [...draft.seen.values()].filter((given) => given.spec.long.startsWith('tun-'));
+  if (tunnelOptions.length > 0 && !tunnelling) refuse('combination', `${tunnelOptions[0]?.written} needs tunnelling (-i)`);
+  const rules = TUNNEL_RULES[draft.tunnelType];
+  if (rules['tun-port'] === '+' && !draft.seen.has('tun-port')) refuse('combination', `tunnel type ${draft.tunnelType} needs --tun-port`);
+  const checksum = tunnelOptions.filter((given) => given.spec.long !== 'tun-type');
+  for (const given of checksum) {
+    if (rules[given.spec.long] === undefined) refuse('combination', `${given.written} is not allowed with tunnel type ${draft.tunnelType}`);
+  }
+  const oneOf = checksum.filter((given) => rules[given.spec.long] === '1');
+  if (oneOf.length > 1) refuse('combination', `${oneOf[1]?.written} conflicts with ${oneOf[0]?.written}`);
+  return {
+    family: draft.realServer.family,
+    address: draft.realServer.address,
+    port,
+    forwarding,
+    weight: draft.weight,
+    upperThreshold: draft.upperThreshold,
+    lowerThreshold: draft.lowerThreshold,
+    ...(tunnelling ? { tunnel: { type: draft.tunnelType, port: draft.tunnelPort, flags: draft.tunnelFlags } } : {}),
+  };
+}
+
+/** --set's three timeouts (tcp, tcpfin, udp), each 0-MAX_TIMEOUT (0 leaves one unchanged). */
+function timeouts(command: GivenOption, positionals: readonly string[]): IpvsOperation {
+  if (positionals.length < 3) refuse('syntax', `${command.written} needs three timeouts: tcp tcpfin udp`);
+  const [tcp, tcpFin, udp] = positionals.slice(0, 3).map((text) => cDecimal(text, 0, MAX_TIMEOUT) ?? refuse('value', `invalid timeout "${text}" (expected 0-${MAX_TIMEOUT})`));
+  return { op: 'set-timeouts', timeouts: { tcp: tcp ?? 0, tcpFin: tcpFin ?? 0, udp: udp ?? 0 } };
+}
+
+function operation(command: GivenOption, draft: Draft, positionals: readonly string[]): IpvsOperation {
+  const extra = positionals[command.spec.command === 'set' ? 3 : 0];
+  if (extra !== undefined) refuse('syntax', `unexpected argument "${extra}"`);
+  checkCombination(command, draft);
+  switch (command.spec.command) {
+    case 'add-service':
+      return { op: 'add-service', service: virtualServer(draft) };
+    case 'edit-service':
+      return { op: 'edit-service', service: virtualServer(draft) };
+    case 'delete-service':
+      return { op: 'delete-service', key: serviceKey(draft) };
+    case 'add-server':
+      return { op: 'add-real-server', service: serviceKey(draft), realServer: realServer(draft) };
+    case 'edit-server':
+      return { op: 'edit-real-server', service: serviceKey(draft), realServer: realServer(draft) };
+    case 'delete-server':
+      // Unlike -a and -e, -d keeps the port as given: ipvsadm fixes ports only when adding or editing.
+      return { op: 'delete-real-server', service: serviceKey(draft), realServer: { ...draft.realServer } };
+    case 'clear':
+      return { op: 'flush' };
+    case 'zero':
+      return draft.seen.has('service-address') ? { op: 'zero', service: serviceKey(draft) } : { op: 'zero' };
+    default:
+      return timeouts(command, positionals);
+  }
+}
+
+/** A scanned line to its operation, or the first reason it is not a valid ipvsadm restore line. */
+export function interpretLine(options: readonly GivenOption[], positionals: readonly string[]): LineResult {
+  try {
+    const first = options[0];
+    if (first?.spec.command === undefined) {
+      refuse('syntax', 'a line must start with a command: -A, -E, -D, -a, -e, -d, -C, -Z or --set');
+    }
+    const draft = newDraft();
+    for (const given of options) apply(draft, given);
+    return { ok: true, operation: operation(first, draft, positionals) };
+  } catch (err) {
+    if (err instanceof Refusal) return { ok: false, kind: err.kind, message: err.message };
+    throw err;
+  }
+}

@@ -1,0 +1,40 @@
+// A whole `ipvsadm -S` / `ipvsadm -R` file to the IPVS operations it asks for.
+// Every line is checked and every bad line reported; the operations are only
+// handed out when all lines are valid, so a restore is all or nothing at the
+// parsing stage (ipvsadm -R, by contrast, applies lines until the first bad one).
+import type { IpvsOperation } from '../ipvs/types.js';
+import { interpretLine, type RuleProblemKind } from './rule-line.js';
+import { ruleLines, scanOptions } from './rule-options.js';
+
+export type { RuleProblemKind } from './rule-line.js';
+
+/** One malformed line. */
+export interface RuleProblem {
+  readonly line: number;
+  readonly kind: RuleProblemKind;
+  readonly message: string;
+}
+
+/** An operation and the line that asked for it (for error reports). */
+export interface RuleOperation {
+  readonly line: number;
+  readonly operation: IpvsOperation;
+}
+
+export type ParsedRules = { readonly ok: true; readonly operations: readonly RuleOperation[] } | { readonly ok: false; readonly problems: readonly RuleProblem[] };
+
+export function describeProblem(problem: RuleProblem): string {
+  return `line ${problem.line}: ${problem.message}`;
+}
+
+export function parseRules(text: string): ParsedRules {
+  const operations: RuleOperation[] = [];
+  const problems: RuleProblem[] = [];
+  for (const { line, words } of ruleLines(text)) {
+    const scanned = scanOptions(words);
+    const result = scanned.ok ? interpretLine(scanned.options, scanned.positionals) : { ok: false as const, kind: 'syntax' as const, message: scanned.reason };
+    if (result.ok) operations.push({ line, operation: result.operation });
+    else problems.push({ line, kind: result.kind, message: result.message });
+  }
+  return problems.length === 0 ? { ok: true, operations } : { ok: false, problems };
+}
