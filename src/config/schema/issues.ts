@@ -51,7 +51,8 @@ function unknownFieldMessage(path: string, key: string, knownPaths: readonly str
   if (elsewhere.length > 0) {
     return `unknown field "${key}" here; did you mean ${elsewhere.join(' or ')}? (check the indentation)`;
   }
-  const caseInsensitive = knownPaths.find((known) => known.toLowerCase() === path.toLowerCase());
+  const general = path.replace(/\[\d+\]/g, '[]').toLowerCase(); // list items share one field path
+  const caseInsensitive = knownPaths.find((known) => known.toLowerCase() === general);
   if (caseInsensitive) return `unknown field "${key}"; field names are case-sensitive, did you mean ${caseInsensitive}?`;
   return `unknown field "${key}"`;
 }
