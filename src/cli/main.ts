@@ -1,12 +1,17 @@
 #!/usr/bin/env node
 // The kipvs command line: one entry point, one sub-command per file.
 import { Command } from 'commander';
+import { registerConfigCommand } from './config-command.js';
 import { reportAndExit } from './exit.js';
+import { proxierNotBuiltYet, registerProxyCommand } from './proxy-command.js';
 
 const program = new Command('kipvs')
   .description('Kubernetes service proxy for Linux IPVS (a drop-in for kube-proxy --proxy-mode=ipvs)')
   .showHelpAfterError()
   .exitOverride();
+
+registerProxyCommand(program, proxierNotBuiltYet);
+registerConfigCommand(program);
 
 try {
   await program.parseAsync(process.argv);
