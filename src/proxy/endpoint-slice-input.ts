@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { Protocol } from '../ipvs/types.js';
 import { identify, isIgnoredByLabels, metadataSchema, parseWith, problem, protocolSchema, type Validated } from './input.js';
-import { parseIp, type IpAddress, type IpFamily } from './ip.js';
+import { parseUsableIp, type IpAddress, type IpFamily } from './ip.js';
 import type { Problem } from './types.js';
 
 /** The label naming the Service a slice belongs to. */
@@ -95,9 +95,9 @@ function validEndpoints(
       report(`endpoints[${i}].addresses`, 'endpoint has no address; ignored');
       return [];
     }
-    const address = parseIp(first);
-    if (!address || address.family !== family) {
-      report(`endpoints[${i}].addresses[0]`, `"${first}" is not an ${family} address; ignored`);
+    const address = parseUsableIp(first);
+    if (typeof address === 'string' || address.family !== family) {
+      report(`endpoints[${i}].addresses[0]`, `${typeof address === 'string' ? address : `"${first}" is not an ${family} address`}; ignored`);
       return [];
     }
     const { ready, serving, terminating } = endpoint.conditions;

@@ -149,6 +149,24 @@ export function isLinkLocalUnicast(ip: IpAddress): boolean {
   return ip.bytes[0] === 0xfe && ((ip.bytes[1] ?? 0) & 0xc0) === 0x80;
 }
 
+/**
+ * Unspecified (0.0.0.0, ::), loopback, link-local or multicast: addresses the API server
+ * refuses for cluster IPs, external IPs and endpoints. kube-proxy trusts that validation;
+ * the model checks again, since binding 0.0.0.0 or 127.0.0.1 to kube-ipvs0 would hurt.
+ */
+export function isSpecialAddress(ip: IpAddress): boolean {
+  const multicast = ip.family === 'IPv4' ? ((ip.bytes[0] ?? 0) & 0xf0) === 0xe0 : ip.bytes[0] === 0xff;
+  return ip.bytes.every((b) => b === 0) || isLoopback(ip) || isLinkLocalUnicast(ip) || multicast;
+}
+
+/** An address a Service or an endpoint may have, or why the text is not one. */
+export function parseUsableIp(text: string): IpAddress | string {
+  const ip = parseIp(text);
+  if (!ip) return `"${text}" is not an IP address`;
+  if (isSpecialAddress(ip)) return `"${text}" is an unspecified, loopback, link-local or multicast address`;
+  return ip;
+}
+
 /** Total order: IPv4 before IPv6, then numerically. */
 export function compareIps(a: IpAddress, b: IpAddress): number {
   if (a.bytes.length !== b.bytes.length) return a.bytes.length - b.bytes.length;

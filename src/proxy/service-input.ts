@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import type { Protocol } from '../ipvs/types.js';
 import { identify, isIgnoredByLabels, metadataSchema, parseWith, problem, protocolSchema, type Validated } from './input.js';
-import { parseCidr, parseIp, type Cidr, type IpAddress, type IpFamily } from './ip.js';
+import { parseCidr, parseUsableIp, type Cidr, type IpAddress, type IpFamily } from './ip.js';
 import type { Problem } from './types.js';
 
 export interface ValidServicePort {
@@ -92,9 +92,9 @@ type ServiceSpec = z.output<typeof serviceSchema>['spec'];
 function clusterIPsByFamily(spec: ServiceSpec, report: (path: string, message: string) => void): Map<IpFamily, IpAddress> | undefined {
   const byFamily = new Map<IpFamily, IpAddress>();
   if (spec.ipFamilies.length === 0) {
-    const ip = parseIp(spec.clusterIP);
-    if (!ip) {
-      report('spec.clusterIP', `"${spec.clusterIP}" is not an IP address`);
+    const ip = parseUsableIp(spec.clusterIP);
+    if (typeof ip === 'string') {
+      report('spec.clusterIP', ip);
       return undefined;
     }
     return byFamily.set(ip.family, ip);
@@ -102,14 +102,26 @@ function clusterIPsByFamily(spec: ServiceSpec, report: (path: string, message: s
   for (const [i, family] of spec.ipFamilies.entries()) {
     const text = spec.clusterIPs[i];
     if (text === undefined) continue;
-    const ip = parseIp(text);
-    if (!ip || ip.family !== family) {
-      report(`spec.clusterIPs[${i}]`, `"${text}" is not an ${family} address`);
+    const ip = parseUsableIp(text);
+    if (typeof ip === 'string' || ip.family !== family) {
+      report(`spec.clusterIPs[${i}]`, typeof ip === 'string' ? ip : `"${text}" is not an ${family} address`);
       return undefined;
     }
     byFamily.set(family, ip);
   }
   return byFamily;
+}
+
+/** The usable addresses of a list; the others are reported and dropped, as kube-proxy drops them. */
+function usableAddresses(
+  entries: readonly { readonly text: string; readonly path: string }[],
+  report: (path: string, message: string) => void,
+): IpAddress[] {
+  return entries.flatMap(({ text, path }) => {
+    const ip = parseUsableIp(text);
+    if (typeof ip === 'string') report(path, `${ip}; ignored`);
+    return typeof ip === 'string' ? [] : [ip];
+  });
 }
 
 export function validateService(raw: unknown): Validated<ValidService> {
@@ -128,11 +140,10 @@ export function validateService(raw: unknown): Validated<ValidService> {
   const clusterIPs = clusterIPsByFamily(spec, report);
   if (!clusterIPs) return { problems };
 
-  const externalIPs = spec.externalIPs.flatMap((text, i) => {
-    const ip = parseIp(text);
-    if (!ip) report(`spec.externalIPs[${i}]`, `"${text}" is not an IP address; ignored`);
-    return ip ? [ip] : [];
-  });
+  const externalIPs = usableAddresses(
+    spec.externalIPs.map((text, i) => ({ text, path: `spec.externalIPs[${i}]` })),
+    report,
+  );
   // The API server lets whitespace around a range through; kube-proxy trims it.
   const loadBalancerSourceRanges = spec.loadBalancerSourceRanges.flatMap((text, i) => {
     const cidr = parseCidr(text.trim());
@@ -140,12 +151,14 @@ export function validateService(raw: unknown): Validated<ValidService> {
     return cidr ? [cidr] : [];
   });
   // Only VIP-mode ingress IPs are programmed; "Proxy" mode load balancers deliver to the node themselves.
-  const loadBalancerIPs = status.loadBalancer.ingress.flatMap((ingress, i) => {
-    if (ingress.ip === '' || (ingress.ipMode !== undefined && ingress.ipMode !== 'VIP')) return [];
-    const ip = parseIp(ingress.ip);
-    if (!ip) report(`status.loadBalancer.ingress[${i}].ip`, `"${ingress.ip}" is not an IP address; ignored`);
-    return ip ? [ip] : [];
-  });
+  const loadBalancerIPs = usableAddresses(
+    status.loadBalancer.ingress.flatMap((ingress, i) =>
+      ingress.ip === '' || (ingress.ipMode !== undefined && ingress.ipMode !== 'VIP')
+        ? []
+        : [{ text: ingress.ip, path: `status.loadBalancer.ingress[${i}].ip` }],
+    ),
+    report,
+  );
 
   // Ports are keyed by name and protocol (kube-proxy's ServicePortName); a repeated key is dropped.
   const seen = new Set<string>();

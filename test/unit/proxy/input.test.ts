@@ -40,6 +40,9 @@ describe('validateService', () => {
       'spec.clusterIPs[0]',
       '"10.96.0.1" is not an IPv6 address',
     ],
+    // The API server refuses these; binding one to kube-ipvs0 would break the node.
+    ['an unspecified cluster IP', { clusterIP: '0.0.0.0', ports: [port('a', 80)] }, 'spec.clusterIP', '"0.0.0.0" is an unspecified, loopback, link-local or multicast address'],
+    ['a loopback cluster IP', { clusterIP: '::1', ports: [port('a', 80)] }, 'spec.clusterIP', '"::1" is an unspecified, loopback, link-local or multicast address'],
     ['an unknown type', { type: 'Magic', clusterIP: '10.96.0.1' }, 'spec.type', 'Invalid option: expected one of "ClusterIP"|"NodePort"|"LoadBalancer"|"ExternalName"'],
     ['an affinity timeout out of range', { clusterIP: '10.96.0.1', sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 0 } } }, 'spec.sessionAffinityConfig.clientIP.timeoutSeconds', 'Too small: expected number to be >=1'],
   ])('skips a Service with %s and says why', (_what, spec, path, message) => {
@@ -62,7 +65,7 @@ describe('validateService', () => {
           type: 'LoadBalancer',
           clusterIP: '10.96.0.5',
           ports: [port('a', 80, 'TCP', 30080)],
-          externalIPs: ['203.0.113.9', 'nope'],
+          externalIPs: ['203.0.113.9', 'nope', '224.0.0.1'],
           // Whitespace around a range is trimmed, as kube-proxy trims it.
           loadBalancerSourceRanges: [' 198.51.100.0/24 ', '300.0.0.0/8'],
         },
@@ -75,6 +78,7 @@ describe('validateService', () => {
     expect(result.value?.loadBalancerIPs.map((ip) => ip.text)).toEqual(['192.0.2.1']);
     expect(result.problems.map(renderProblem)).toEqual([
       'default/lb: Service spec.externalIPs[1]: "nope" is not an IP address; ignored',
+      'default/lb: Service spec.externalIPs[2]: "224.0.0.1" is an unspecified, loopback, link-local or multicast address; ignored',
       'default/lb: Service spec.loadBalancerSourceRanges[1]: "300.0.0.0/8" is not a CIDR; ignored',
       'default/lb: Service status.loadBalancer.ingress[1].ip: "x" is not an IP address; ignored',
     ]);
@@ -108,7 +112,7 @@ describe('validateEndpointSlice', () => {
     const raw = endpointSlice(
       'web',
       [{ port: 80 }, { name: 'zero', port: 0 }, { name: 'none' }, port('ok', 8080)],
-      [{ addresses: [] }, endpoint('fd00::1'), endpoint('10.244.1.1')],
+      [{ addresses: [] }, endpoint('fd00::1'), endpoint('169.254.0.9'), endpoint('10.244.1.1')],
     );
     const result = validateEndpointSlice(raw);
     expect(result.value?.ports.map((p) => p.name)).toEqual(['ok']);
@@ -119,6 +123,7 @@ describe('validateEndpointSlice', () => {
       'default/web-abcde: EndpointSlice ports[2].port: port has no number; ignored',
       'default/web-abcde: EndpointSlice endpoints[0].addresses: endpoint has no address; ignored',
       'default/web-abcde: EndpointSlice endpoints[1].addresses[0]: "fd00::1" is not an IPv4 address; ignored',
+      'default/web-abcde: EndpointSlice endpoints[2].addresses[0]: "169.254.0.9" is an unspecified, loopback, link-local or multicast address; ignored',
     ]);
   });
 

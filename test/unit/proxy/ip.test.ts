@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { cidrContains, compareIps, isLinkLocalUnicast, isLoopback, loopbackAddress, parseCidr, parseIp } from '../../../src/proxy/ip.js';
+import { cidrContains, compareIps, isLinkLocalUnicast, isLoopback, isSpecialAddress, loopbackAddress, parseCidr, parseIp } from '../../../src/proxy/ip.js';
 
 describe('parseIp', () => {
   it.each([
@@ -68,6 +68,23 @@ describe('address classes', () => {
     expect(check('febf::1')).toEqual([false, true]);
     expect(check('fec0::1')).toEqual([false, false]);
     expect(loopbackAddress('IPv6').text).toBe('::1');
+  });
+
+  it.each([
+    ['0.0.0.0', true],
+    ['::', true],
+    ['127.0.0.1', true],
+    ['169.254.10.1', true],
+    ['224.0.0.251', true],
+    ['239.255.255.255', true],
+    ['ff02::1', true],
+    ['fe80::1', true],
+    ['10.0.0.1', false],
+    ['240.0.0.1', false],
+    ['2001:db8::1', false],
+  ])('%s is special: %s', (text, special) => {
+    const ip = parseIp(text);
+    expect(ip && isSpecialAddress(ip)).toBe(special);
   });
 
   it('orders IPv4 before IPv6, numerically', () => {
