@@ -54,47 +54,20 @@ export async function resolveProxyConfig(input: ResolveInput): Promise<Validated
   const flags = parseProxyFlags(input.flags);
   if (flags.problems.length > 0) throw new ConfigError('flags', flags.problems);
   const { options } = flags;
-  const warnings: string[] = [];
+  const start = options.configFile === undefined ? fromFlagDefaults(flags.fields) : await fromFile(options.configFile, flags.fields, input);
+  const { cfg, applied, problems, warnings } = start;
   for (const name of input.flags.keys()) {
-    const deprecated = findFlag(name)?.deprecated;
-    if (deprecated) warnings.push(`--${name} is deprecated: ${deprecated}`);
-  }
-
-  let cfg: KubeProxyConfiguration;
-  let applied: FieldFromFlag[];
-  const subject = options.configFile ?? 'command line';
-  // Problems found in the file are kept, and the rest is still validated, so
-  // that one run names every bad field.
-  const problems: ConfigProblem[] = [];
-  let locate: (path: string) => SourcePosition | undefined = () => undefined;
-  if (options.configFile !== undefined) {
-    const file = await readCheckedFile(options.configFile, 'configuration file', input.files);
-    warnings.push(...file.warnings);
-    if (file.text === undefined) throw new ConfigError('config', file.problems, options.configFile);
-    const decoded = decodeKubeProxyConfiguration(file.text, options.configFile);
-    if (!decoded.document) throw new ConfigError('config', decoded.problems, options.configFile);
-    problems.push(...decoded.problems);
-    locate = decoded.locate;
-    cfg = applyKubeProxyDefaults(decoded.document);
-    applied = flags.fields.filter((f) => f.spec.withConfig === 'applies');
-    for (const { spec, path } of flags.fields) {
-      if (spec.withConfig === 'ignored') {
-        warnings.push(`--${spec.name} is ignored because --config is given (kube-proxy ignores it too); set ${path.join('.')} in ${options.configFile} instead`);
-      }
+    const spec = findFlag(name);
+    if (spec?.deprecated) warnings.push(`--${name} is deprecated: ${spec.deprecated}`);
+    if (spec && options.configFile !== undefined && spec.withConfig === 'ignored') {
+      const where = 'config' in spec.target ? `; set ${spec.target.config.join('.')} in ${options.configFile} instead` : '';
+      warnings.push(`--${name} is ignored because --config is given (kube-proxy ignores it too)${where}`);
     }
-    for (const name of ['healthzPort', 'metricsPort'] as const) {
-      if (options[name] !== undefined) warnings.push(`--${name === 'healthzPort' ? 'healthz-port' : 'metrics-port'} is ignored because --config is given`);
-    }
-  } else {
-    cfg = applyKubeProxyDefaults({});
-    cfg.ipvs.minSyncPeriod = cfg.iptables.minSyncPeriod;
-    applied = [...flags.fields];
   }
 
   const overlay = decodeOverlay(plainOverlay(applied));
   if (!overlay.ok) throw new ConfigError('flags', overlay.problems.map((p) => renameToFlag(p, applied)));
   applyFlagFields(cfg, overlay.value, applied, options.configFile !== undefined);
-
   if (options.configFile === undefined) {
     // kube-proxy's addressFromDeprecatedFlags: port 0 disables, another port is appended if missing.
     cfg.healthzBindAddress = addressWithPort(cfg.healthzBindAddress, options.healthzPort ?? HEALTHZ_PORT);
@@ -105,22 +78,56 @@ export async function resolveProxyConfig(input: ResolveInput): Promise<Validated
     if (name === '') problems.push({ path: '--hostname-override', message: 'must not be blank' });
     else cfg.hostnameOverride = name.toLowerCase();
   }
+
   const reported = new Set(problems.map((p) => p.path));
   for (const problem of validateKubeProxyConfiguration(cfg)) {
     if (reported.has(problem.path)) continue;
     const renamed = renameToFlag(problem, applied);
-    const position = renamed === problem ? locate(problem.path) : undefined;
+    const position = renamed === problem ? start.locate(problem.path) : undefined;
     problems.push(position ? { ...renamed, position } : renamed);
   }
+  // nodeutil.GetHostname: the override, else the hostname, trimmed and lower-cased.
   const nodeName = (cfg.hostnameOverride === '' ? (input.hostname ?? osHostname)() : cfg.hostnameOverride).trim().toLowerCase();
   if (nodeName === '') {
     problems.push({ path: 'hostnameOverride', message: cfg.hostnameOverride === '' ? 'the machine hostname is empty; set --hostname-override' : 'must not be blank' });
   }
-  if (problems.length > 0) throw new ConfigError('config', problems.sort(byPosition), subject);
+  if (problems.length > 0) throw new ConfigError('config', problems.sort(byPosition), options.configFile ?? 'command line');
 
   applyPlatformDefaults(cfg);
   warnings.push(...configurationWarnings(cfg));
   return { configuration: cfg, ipvs: ipvsSettings(cfg), nodeName, options, warnings };
+}
+
+interface StartingPoint {
+  readonly cfg: KubeProxyConfiguration;
+  /** The flags whose values are applied over `cfg`. */
+  readonly applied: readonly FieldFromFlag[];
+  /** Problems already found (in the file); validation adds the rest, so one run names every bad field. */
+  readonly problems: ConfigProblem[];
+  readonly warnings: string[];
+  readonly locate: (path: string) => SourcePosition | undefined;
+}
+
+/** No --config: kube-proxy's internal defaults, every flag applies. */
+function fromFlagDefaults(fields: readonly FieldFromFlag[]): StartingPoint {
+  const cfg = applyKubeProxyDefaults({});
+  cfg.ipvs.minSyncPeriod = cfg.iptables.minSyncPeriod;
+  return { cfg, applied: fields, problems: [], warnings: [], locate: () => undefined };
+}
+
+/** --config: the file, defaulted; only the flags kube-proxy still honours apply. */
+async function fromFile(path: string, fields: readonly FieldFromFlag[], input: ResolveInput): Promise<StartingPoint> {
+  const file = await readCheckedFile(path, 'configuration file', input.files);
+  if (file.text === undefined) throw new ConfigError('config', file.problems, path);
+  const decoded = decodeKubeProxyConfiguration(file.text, path);
+  if (!decoded.document) throw new ConfigError('config', decoded.problems, path);
+  return {
+    cfg: applyKubeProxyDefaults(decoded.document),
+    applied: fields.filter((f) => f.spec.withConfig === 'applies'),
+    problems: [...decoded.problems],
+    warnings: [...file.warnings],
+    locate: decoded.locate,
+  };
 }
 
 /** The flags' values as a nested plain object, for the configuration schema to decode. */

@@ -144,7 +144,7 @@ describe('with --config', () => {
         `--ipvs-scheduler is ignored because --config is given (kube-proxy ignores it too); set ipvs.scheduler in ${path} instead`,
         `--masquerade-all is ignored because --config is given (kube-proxy ignores it too); set iptables.masqueradeAll in ${path} instead`,
         `--kubeconfig is ignored because --config is given (kube-proxy ignores it too); set clientConnection.kubeconfig in ${path} instead`,
-        '--healthz-port is ignored because --config is given',
+        '--healthz-port is ignored because --config is given (kube-proxy ignores it too)',
       ]),
     );
   });
