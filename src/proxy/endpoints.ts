@@ -31,6 +31,9 @@ export function compareEndpoints(a: EndpointInfo, b: EndpointInfo): number {
   return compareIps(a.address, b.address) || a.port - b.port;
 }
 
+const NO_HINTS: ReadonlySet<string> = new Set();
+const hintSet = (hints: readonly string[]): ReadonlySet<string> => (hints.length === 0 ? NO_HINTS : new Set(hints));
+
 export function collectEndpoints(slices: readonly ValidEndpointSlice[], family: IpFamily, nodeName: string): EndpointsByServicePort {
   const byPort = new Map<string, Map<string, EndpointInfo>>();
   // Slices in a fixed order, so that a merge never depends on the order objects arrived in.
@@ -47,8 +50,8 @@ export function collectEndpoints(slices: readonly ValidEndpointSlice[], family: 
           ready: endpoint.ready,
           serving: endpoint.serving,
           terminating: endpoint.terminating,
-          zoneHints: new Set(endpoint.zoneHints),
-          nodeHints: new Set(endpoint.nodeHints),
+          zoneHints: hintSet(endpoint.zoneHints),
+          nodeHints: hintSet(endpoint.nodeHints),
         };
         const id = `${info.address.text}:${info.port}`;
         // The same ip:port twice (moving between slices, or an IP reused while its old pod

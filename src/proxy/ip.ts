@@ -34,16 +34,28 @@ export interface Cidr {
   readonly text: string;
 }
 
+/** Four decimal parts of at most three digits, each 0-255 (leading zeros allowed). A hot path: validation parses every endpoint. */
 function parseIPv4Bytes(text: string): Uint8Array | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
   const bytes = new Uint8Array(4);
-  for (const [i, part] of parts.entries()) {
-    if (!/^[0-9]{1,3}$/.test(part)) return undefined;
-    const value = Number(part);
+  let part = 0;
+  let digits = 0;
+  let value = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x2e) {
+      if (digits === 0 || part === 3) return undefined;
+      bytes[part++] = value;
+      digits = 0;
+      value = 0;
+      continue;
+    }
+    if (c < 0x30 || c > 0x39 || digits === 3) return undefined;
+    value = value * 10 + (c - 0x30);
+    digits++;
     if (value > 255) return undefined;
-    bytes[i] = value;
   }
+  if (part !== 3 || digits === 0) return undefined;
+  bytes[3] = value;
   return bytes;
 }
 
@@ -87,7 +99,7 @@ function isV4Mapped(bytes: Uint8Array): boolean {
 }
 
 function addressFromBytes(bytes: Uint8Array): IpAddress {
-  if (bytes.length === 4) return { family: 'IPv4', bytes, text: Array.from(bytes).join('.') };
+  if (bytes.length === 4) return { family: 'IPv4', bytes, text: `${bytes[0]}.${bytes[1]}.${bytes[2]}.${bytes[3]}` };
   return { family: 'IPv6', bytes, text: formatIPv6(bytes) };
 }
 
@@ -175,13 +187,4 @@ export function compareIps(a: IpAddress, b: IpAddress): number {
     if (d !== 0) return d;
   }
   return 0;
-}
-
-/** Orders canonical address texts numerically (texts that do not parse sort last, by text). */
-export function compareIpTexts(a: string, b: string): number {
-  const pa = parseIp(a);
-  const pb = parseIp(b);
-  if (pa && pb) return compareIps(pa, pb);
-  if (pa || pb) return pa ? -1 : 1;
-  return a < b ? -1 : a > b ? 1 : 0;
 }

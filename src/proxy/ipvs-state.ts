@@ -102,6 +102,16 @@ export function buildIpvsState(
   const problems: Problem[] = [];
   for (const sp of servicePorts) {
     const spEndpoints = endpoints.get(servicePortKey(sp.ref)) ?? [];
+    // The real servers depend only on which policy applies: select once per policy and
+    // share the list between the port's virtual servers.
+    const selections = new Map<boolean, readonly RealServer[]>();
+    const realServersFor = (localPolicy: boolean): readonly RealServer[] => {
+      const known = selections.get(localPolicy);
+      if (known) return known;
+      const selected = selectEndpoints(spEndpoints, sp, ctx.topology, localPolicy).map((ep) => realServer(ep, ctx.family));
+      selections.set(localPolicy, selected);
+      return selected;
+    };
     for (const wanted of wantedBy(sp, ctx)) {
       if (wanted.bind) bound.set(wanted.address.text, wanted.address);
       const key = `${wanted.address.text}|${sp.protocol}|${wanted.port}`;
@@ -117,14 +127,13 @@ export function buildIpvsState(
         });
         continue;
       }
-      const selected = selectEndpoints(spEndpoints, sp, ctx.topology, wanted.localPolicy);
       byKey.set(key, {
         address: wanted.address,
         protocol: sp.protocol,
         port: wanted.port,
         desired: {
           virtualServer: virtualServer(wanted.address, wanted.port, sp, ctx),
-          realServers: selected.map((ep) => realServer(ep, ctx.family)),
+          realServers: realServersFor(wanted.localPolicy),
           service: sp.ref,
           role: wanted.role,
         },
