@@ -80,6 +80,26 @@ describe('ClusterIP services', () => {
     ]);
   });
 
+  it('make every virtual server of a sticky Service persistent, not only the cluster IP', () => {
+    const state = run({
+      services: [
+        service('np', {
+          type: 'NodePort',
+          clusterIP: '10.96.1.3',
+          ports: [port('http', 80, 'TCP', 30080)],
+          externalIPs: ['203.0.113.7'],
+          sessionAffinity: 'ClientIP',
+          sessionAffinityConfig: { clientIP: { timeoutSeconds: 60 } },
+        }),
+      ],
+    });
+    expect(virtualServerLines(state)).toEqual([
+      'cluster-ip tcp 10.96.1.3:80 persistent 60 default/np:http ->',
+      'node-port tcp 192.168.1.10:30080 persistent 60 default/np:http ->',
+      'external-ip tcp 203.0.113.7:80 persistent 60 default/np:http ->',
+    ]);
+  });
+
   it('use the configured scheduler, with the source-port flag for mh', () => {
     const web = service('web', { clusterIP: '10.96.0.20', ports: [port('http', 80)] });
     const flagsWith = (scheduler: string) => {

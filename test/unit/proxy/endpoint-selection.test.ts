@@ -70,6 +70,17 @@ describe('internalTrafficPolicy Local', () => {
     expect(realServers([['10.244.2.1', { node: 'node-b' }]], local)).toEqual([]);
   });
 
+  it('on an externally reachable Service, falls back to all endpoints without a local one, as kube-proxy IPVS does', () => {
+    const state = run({
+      services: [service('np', { type: 'NodePort', clusterIP: '10.96.0.80', ports: [port('p', 80, 'TCP', 30080)], internalTrafficPolicy: 'Local' })],
+      slices: [endpointSlice('np', [port('p', 8080)], [endpoint('10.244.2.1', { node: 'node-b' })])],
+    });
+    expect(virtualServerLines(state)).toEqual([
+      'cluster-ip tcp 10.96.0.80:80 default/np:p -> 10.244.2.1:8080',
+      'node-port tcp 192.168.1.10:30080 default/np:p -> 10.244.2.1:8080',
+    ]);
+  });
+
   it('falls back to local terminating endpoints that serve', () => {
     expect(
       realServers([
