@@ -16,35 +16,38 @@ import { align4, type Writer } from './writer.js';
 /** How one attribute's payload is written and read. */
 export interface Codec<T> {
   write(w: Writer, value: T): void;
-  /** `payload` is exactly the attribute's payload; `path` names it for errors. */
-  read(payload: Buffer, path: string): T;
+  /**
+   * Reads the payload at source[start, end) (no view is made of it: a dump
+   * decodes millions of attributes); `path` names it for errors.
+   */
+  read(source: Buffer, start: number, end: number, path: string): T;
 }
 
-function fixed<T>(size: number, write: (w: Writer, v: T) => void, read: (b: Buffer) => T): Codec<T> {
+function fixed<T>(size: number, write: (w: Writer, v: T) => void, read: (b: Buffer, at: number) => T): Codec<T> {
   return {
     write,
-    read(payload, path) {
+    read(source, start, end, path) {
       // The kernel may send a wider payload than an old header declares (e.g.
       // an attribute grown from u32 to u64 is not done, but structs grow); a
       // shorter one is always a decode error.
-      if (payload.length < size) throw new NetlinkDecodeError(path, `expected ${size} bytes, got ${payload.length}`);
-      return read(payload);
+      if (end - start < size) throw new NetlinkDecodeError(path, `expected ${size} bytes, got ${end - start}`);
+      return read(source, start);
     },
   };
 }
 
-export const u8: Codec<number> = fixed(1, (w, v) => w.u8(v), (b) => b.readUInt8(0));
-export const u16: Codec<number> = fixed(2, (w, v) => w.u16(v), (b) => b.readUInt16LE(0));
-export const u32: Codec<number> = fixed(4, (w, v) => w.u32(v), (b) => b.readUInt32LE(0));
-export const u64: Codec<bigint> = fixed(8, (w, v) => w.u64(v), (b) => b.readBigUInt64LE(0));
+export const u8: Codec<number> = fixed(1, (w, v) => w.u8(v), (b, at) => b.readUInt8(at));
+export const u16: Codec<number> = fixed(2, (w, v) => w.u16(v), (b, at) => b.readUInt16LE(at));
+export const u32: Codec<number> = fixed(4, (w, v) => w.u32(v), (b, at) => b.readUInt32LE(at));
+export const u64: Codec<bigint> = fixed(8, (w, v) => w.u64(v), (b, at) => b.readBigUInt64LE(at));
 /** Network byte order integers (ports, some addresses). */
-export const be16: Codec<number> = fixed(2, (w, v) => w.be16(v), (b) => b.readUInt16BE(0));
-export const be32: Codec<number> = fixed(4, (w, v) => w.be32(v), (b) => b.readUInt32BE(0));
+export const be16: Codec<number> = fixed(2, (w, v) => w.be16(v), (b, at) => b.readUInt16BE(at));
+export const be32: Codec<number> = fixed(4, (w, v) => w.be32(v), (b, at) => b.readUInt32BE(at));
 
-/** Raw bytes (addresses, structs handled by a caller). */
+/** Raw bytes (addresses, structs handled by a caller): a copy, safe to keep. */
 export const bytes: Codec<Buffer> = {
   write: (w, v) => w.bytes(v),
-  read: (payload) => Buffer.from(payload),
+  read: (source, start, end) => Buffer.from(source.subarray(start, end)),
 };
 
 /** A NUL-terminated string (NLA_NUL_STRING / NLA_STRING as the kernel sends them). */
@@ -53,9 +56,9 @@ export const cstring: Codec<string> = {
     w.bytes(Buffer.from(v, 'utf8'));
     w.u8(0);
   },
-  read(payload) {
-    const end = payload.indexOf(0);
-    return payload.toString('utf8', 0, end === -1 ? payload.length : end);
+  read(source, start, end) {
+    const nul = source.indexOf(0, start);
+    return source.toString('utf8', start, nul === -1 || nul > end ? end : nul);
   },
 };
 
@@ -72,7 +75,7 @@ export function u32Struct<K extends string>(...names: readonly K[]): Codec<Recor
     (w, v) => {
       for (const name of names) w.u32(v[name]);
     },
-    (b) => Object.fromEntries(names.map((name, i) => [name, b.readUInt32LE(4 * i)])) as Record<K, number>,
+    (b, at) => Object.fromEntries(names.map((name, i) => [name, b.readUInt32LE(at + 4 * i)])) as Record<K, number>,
   );
 }
 
@@ -105,8 +108,20 @@ export interface AttributeSet<F> extends Codec<AttributeValues<F>> {
  */
 export function attributeSet<F extends Record<string, Field<unknown>>>(name: string, fields: F): AttributeSet<F> {
   const entries: [string, Field<unknown>][] = Object.entries(fields);
-  const byId = new Map<number, [string, Field<unknown>]>();
-  for (const [key, f] of entries) byId.set(f.id, [key, f]);
+  const byId: ([string, Field<unknown>] | undefined)[] = [];
+  for (const [key, f] of entries) byId[f.id] = [key, f];
+  // Decoded values start as a copy of this, so every result of a set has one
+  // shape (fields in table order, absent ones undefined): filling a fixed
+  // shape is several times faster than adding properties in arrival order.
+  const blank: Record<string, unknown> = Object.fromEntries(entries.map(([key]) => [key, undefined]));
+  // The error path of every field under a given parent path ("IPVS_CMD.service"
+  // -> "IPVS_CMD.service.port"), built once rather than per attribute decoded.
+  const fieldPaths = new Map<string, Map<number, string>>();
+  const pathsUnder = (path: string): Map<number, string> => {
+    let paths = fieldPaths.get(path);
+    if (!paths) fieldPaths.set(path, (paths = new Map(entries.map(([key, f]) => [f.id, `${path}.${key}`]))));
+    return paths;
+  };
 
   const encode = (w: Writer, values: AttributeValues<F>): void => {
     const record = values as Record<string, unknown>;
@@ -119,13 +134,16 @@ export function attributeSet<F extends Record<string, Field<unknown>>>(name: str
     }
   };
 
-  const decode = (buffer: Buffer, path: string = name): AttributeValues<F> => {
-    const out: Record<string, unknown> = {};
-    for (const { type, payload } of iterateAttributes(buffer, path)) {
-      const known = byId.get(type);
-      if (!known) continue;
-      const [key, f] = known;
-      out[key] = f.codec.read(payload, `${path}.${key}`);
+  const read = (source: Buffer, start: number, end: number, path: string): AttributeValues<F> => {
+    const out: Record<string, unknown> = { ...blank };
+    const paths = pathsUnder(path);
+    let at = start;
+    while (at < end) {
+      const length = attributeLength(source, at, end, path);
+      const type = source.readUInt16LE(at + 2) & NLA_TYPE_MASK;
+      const known = byId[type];
+      if (known) out[known[0]] = known[1].codec.read(source, at + NLA_HDRLEN, at + length, paths.get(type) as string);
+      at += align4(length);
     }
     return out as AttributeValues<F>;
   };
@@ -134,9 +152,9 @@ export function attributeSet<F extends Record<string, Field<unknown>>>(name: str
     name,
     fields,
     encode,
-    decode,
+    decode: (buffer, path = name) => read(buffer, 0, buffer.length, path),
     write: encode,
-    read: (payload, path) => decode(payload, path),
+    read,
   };
 }
 
@@ -147,6 +165,19 @@ export function attributeSet<F extends Record<string, Field<unknown>>>(name: str
  */
 export const nested = <F>(set: AttributeSet<F>): Codec<AttributeValues<F>> => set;
 
+/** Checks the struct nlattr at `at` against the enclosing [.., end) and returns its nla_len. */
+function attributeLength(source: Buffer, at: number, end: number, path: string): number {
+  if (end - at < NLA_HDRLEN) {
+    throw new NetlinkDecodeError(path, `${end - at} trailing bytes, too short for an attribute header`);
+  }
+  const length = source.readUInt16LE(at);
+  if (length < NLA_HDRLEN || at + length > end) {
+    const type = source.readUInt16LE(at + 2) & NLA_TYPE_MASK;
+    throw new NetlinkDecodeError(path, `attribute type ${type} has length ${length} at offset ${at} of ${end}`);
+  }
+  return length;
+}
+
 export interface RawAttribute {
   readonly type: number;
   readonly nested: boolean;
@@ -155,19 +186,9 @@ export interface RawAttribute {
 
 /** Walks the TLVs of `buffer`, checking every length against the buffer. */
 export function* iterateAttributes(buffer: Buffer, path: string): Generator<RawAttribute> {
-  let at = 0;
-  while (at < buffer.length) {
-    if (buffer.length - at < NLA_HDRLEN) {
-      throw new NetlinkDecodeError(path, `${buffer.length - at} trailing bytes, too short for an attribute header`);
-    }
-    const length = buffer.readUInt16LE(at);
+  for (let at = 0; at < buffer.length; ) {
+    const length = attributeLength(buffer, at, buffer.length, path);
     const rawType = buffer.readUInt16LE(at + 2);
-    if (length < NLA_HDRLEN || at + length > buffer.length) {
-      throw new NetlinkDecodeError(
-        path,
-        `attribute type ${rawType & NLA_TYPE_MASK} has length ${length} at offset ${at} of ${buffer.length}`,
-      );
-    }
     yield {
       type: rawType & NLA_TYPE_MASK,
       nested: (rawType & NLA_F_NESTED) !== 0,

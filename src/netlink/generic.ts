@@ -39,12 +39,17 @@ export function genericRequest<F>(options: {
     ...(options.flags !== undefined && { flags: options.flags }),
     label: { family: options.familyName, command: options.commandName },
     writePayload(w: Writer) {
-      w.u8(options.command);
-      w.u8(options.version);
-      w.u16(0); // genlmsghdr.reserved
-      options.attributes.encode(w, options.values);
+      writeGenericPayload(w, options.command, options.version, options.attributes, options.values);
     },
   };
+}
+
+/** A generic netlink message body: genlmsghdr, then the attributes. */
+export function writeGenericPayload<F>(w: Writer, command: number, version: number, attributes: AttributeSet<F>, values: AttributeValues<F>): void {
+  w.u8(command);
+  w.u8(version);
+  w.u16(0); // genlmsghdr.reserved
+  attributes.encode(w, values);
 }
 
 /** Decodes the attributes of a generic netlink reply with one attribute set. */

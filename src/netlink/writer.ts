@@ -69,6 +69,10 @@ export class Writer {
   bytes(b: Uint8Array): void {
     this.buf.set(b, this.reserve(b.length));
   }
+  /** Bytes `start` to `end` of `source`, without making a view of them first. */
+  copyFrom(source: Buffer, start: number, end: number): void {
+    source.copy(this.buf, this.reserve(end - start), start, end);
+  }
   /** Zero padding up to the next 4-byte boundary. */
   pad(): void {
     const n = align4(this.pos) - this.pos;
