@@ -20,7 +20,7 @@ import {
 } from '../netlink/index.js';
 import { IPVS_GENL_NAME } from './constants.js';
 import { IpvsError, IpvsUnavailableError, ipvsErrorFrom, type IpvsQuery } from './errors.js';
-import { decodeInfo, decodeRealServer, decodeService, decodeTimeouts, operationRequest, queryRequest } from './messages.js';
+import { decodeInfo, decodeRealServer, decodeService, decodeTimeouts, encodeOperations, queryRequest } from './messages.js';
 import type {
   Family,
   IpvsInfo,
@@ -135,17 +135,17 @@ export class IpvsClient {
    */
   async apply(ops: readonly IpvsOperation[]): Promise<OperationResult[]> {
     const results = new Array<OperationResult>(ops.length);
-    const requests = [];
+    const requests: Request[] = [];
     const sent: number[] = [];
-    for (const [i, op] of ops.entries()) {
-      try {
-        requests.push(operationRequest(this.family, op));
+    encodeOperations(this.family, ops).forEach((request, i) => {
+      const op = ops[i] as IpvsOperation;
+      if (request instanceof IpvsError) {
+        results[i] = { op, ok: false, error: request };
+      } else {
+        requests.push(request);
         sent.push(i);
-      } catch (err) {
-        if (!(err instanceof IpvsError)) throw err;
-        results[i] = { op, ok: false, error: err };
       }
-    }
+    });
     const outcomes = await this.socket.batch(requests);
     for (const [j, outcome] of outcomes.entries()) {
       const i = sent[j] as number;

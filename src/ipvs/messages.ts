@@ -4,13 +4,16 @@
 // or wrong in a NetlinkDecodeError.
 import {
   NetlinkDecodeError,
+  Writer,
   genericRequest,
   parseGenericHeader,
+  writeGenericPayload,
   type AttributeSet,
   type AttributeValues,
   type GenericFamily,
   type NetlinkMessage,
   type Request,
+  type RequestLabel,
 } from '../netlink/index.js';
 import { InvalidAddressError, decodeInetAddress, encodeInetAddress } from '../net/ip-address.js';
 import {
@@ -23,7 +26,7 @@ import {
   type Stats64Values,
 } from './attributes.js';
 import * as c from './constants.js';
-import { invalidRequest, type IpvsQuery, type IpvsRequestKind } from './errors.js';
+import { IpvsError, invalidRequest, type IpvsQuery, type IpvsRequestKind } from './errors.js';
 import {
   isFwmarkKey,
   type Family,
@@ -89,13 +92,22 @@ const COMMAND_NAMES: Record<number, string> = {
   [c.IPVS_CMD_FLUSH]: 'FLUSH',
 };
 
+const labels = new Map<number, RequestLabel>(
+  Object.entries(COMMAND_NAMES).map(([command, name]) => [Number(command), { family: c.IPVS_GENL_NAME, command: name }]),
+);
+
+/** What a request is, for error messages; one shared object per command. */
+function label(command: number): RequestLabel {
+  return labels.get(command) ?? { family: c.IPVS_GENL_NAME, command: String(command) };
+}
+
 /** One IPVS command with its top-level attributes. */
 function ipvsRequest(family: GenericFamily, command: number, values: CommandValues): Request {
   return genericRequest({
     familyId: family.id,
     familyName: c.IPVS_GENL_NAME,
     command,
-    commandName: COMMAND_NAMES[command] ?? String(command),
+    commandName: label(command).command,
     version: c.IPVS_GENL_VERSION,
     attributes: commandAttributes,
     values,
@@ -191,42 +203,87 @@ function destValues(request: IpvsRequestKind, rs: RealServer): DestValues {
   };
 }
 
-/** The request that performs one change. Throws IpvsError (EINVAL) for values the wire cannot carry. */
-export function operationRequest(family: GenericFamily, op: IpvsOperation): Request {
+/** The command and attributes of one change. Throws IpvsError (EINVAL) for values the wire cannot carry. */
+function operationMessage(op: IpvsOperation): [command: number, values: CommandValues] {
   switch (op.op) {
     case 'add-service':
-      return ipvsRequest(family, c.IPVS_CMD_NEW_SERVICE, { service: serviceValues(op, op.service) });
+      return [c.IPVS_CMD_NEW_SERVICE, { service: serviceValues(op, op.service) }];
     case 'edit-service':
-      return ipvsRequest(family, c.IPVS_CMD_SET_SERVICE, { service: serviceValues(op, op.service) });
+      return [c.IPVS_CMD_SET_SERVICE, { service: serviceValues(op, op.service) }];
     case 'delete-service':
-      return ipvsRequest(family, c.IPVS_CMD_DEL_SERVICE, { service: serviceKeyValues(op, op.key) });
+      return [c.IPVS_CMD_DEL_SERVICE, { service: serviceKeyValues(op, op.key) }];
     case 'add-real-server':
-      return ipvsRequest(family, c.IPVS_CMD_NEW_DEST, {
-        service: serviceKeyValues(op, op.service),
-        dest: destValues(op, op.realServer),
-      });
+      return [c.IPVS_CMD_NEW_DEST, { service: serviceKeyValues(op, op.service), dest: destValues(op, op.realServer) }];
     case 'edit-real-server':
-      return ipvsRequest(family, c.IPVS_CMD_SET_DEST, {
-        service: serviceKeyValues(op, op.service),
-        dest: destValues(op, op.realServer),
-      });
+      return [c.IPVS_CMD_SET_DEST, { service: serviceKeyValues(op, op.service), dest: destValues(op, op.realServer) }];
     case 'delete-real-server':
-      return ipvsRequest(family, c.IPVS_CMD_DEL_DEST, {
-        service: serviceKeyValues(op, op.service),
-        dest: destKeyValues(op, op.realServer),
-      });
+      return [c.IPVS_CMD_DEL_DEST, { service: serviceKeyValues(op, op.service), dest: destKeyValues(op, op.realServer) }];
     case 'flush':
-      return ipvsRequest(family, c.IPVS_CMD_FLUSH, {});
+      return [c.IPVS_CMD_FLUSH, {}];
     case 'zero':
-      return ipvsRequest(family, c.IPVS_CMD_ZERO, op.service ? { service: serviceKeyValues(op, op.service) } : {});
+      return [c.IPVS_CMD_ZERO, op.service ? { service: serviceKeyValues(op, op.service) } : {}];
     case 'set-timeouts':
       // 0 leaves a timeout unchanged (ip_vs_set_timeout).
-      return ipvsRequest(family, c.IPVS_CMD_SET_CONFIG, {
-        tcpTimeout: unsigned(op, 'tcp timeout', op.timeouts.tcp, 32),
-        tcpFinTimeout: unsigned(op, 'tcpfin timeout', op.timeouts.tcpFin, 32),
-        udpTimeout: unsigned(op, 'udp timeout', op.timeouts.udp, 32),
-      });
+      return [
+        c.IPVS_CMD_SET_CONFIG,
+        {
+          tcpTimeout: unsigned(op, 'tcp timeout', op.timeouts.tcp, 32),
+          tcpFinTimeout: unsigned(op, 'tcpfin timeout', op.timeouts.tcpFin, 32),
+          udpTimeout: unsigned(op, 'udp timeout', op.timeouts.udp, 32),
+        },
+      ];
   }
+}
+
+/**
+ * A request whose body was encoded ahead of time into a buffer shared by a
+ * whole batch: a batch of 100,000 operations then keeps one buffer and small
+ * objects alive until it is sent, not 100,000 attribute trees.
+ */
+class EncodedRequest implements Request {
+  constructor(
+    readonly type: number,
+    readonly label: RequestLabel,
+    private readonly arena: { bytes: Buffer },
+    private readonly start: number,
+    private readonly end: number,
+  ) {}
+
+  writePayload(w: Writer): void {
+    w.copyFrom(this.arena.bytes, this.start, this.end);
+  }
+}
+
+/**
+ * The requests that perform the changes, in order; an operation with a value
+ * the wire cannot carry gets its IpvsError (EINVAL) instead, and is never sent.
+ */
+export function encodeOperations(family: GenericFamily, ops: readonly IpvsOperation[]): (Request | IpvsError)[] {
+  const w = new Writer(Math.min(ops.length * 128, 1 << 24) + 256);
+  const arena: { bytes: Buffer } = { bytes: Buffer.alloc(0) };
+  const requests = ops.map((op): Request | IpvsError => {
+    let message: [number, CommandValues];
+    try {
+      message = operationMessage(op);
+    } catch (err) {
+      if (err instanceof IpvsError) return err;
+      throw err;
+    }
+    const [command, values] = message;
+    const start = w.length;
+    writeGenericPayload(w, command, c.IPVS_GENL_VERSION, commandAttributes, values);
+    return new EncodedRequest(family.id, label(command), arena, start, w.length);
+  });
+  // The writer is done growing: every request reads its span of this buffer.
+  arena.bytes = w.view();
+  return requests;
+}
+
+/** The request that performs one change. Throws IpvsError (EINVAL) for values the wire cannot carry. */
+export function operationRequest(family: GenericFamily, op: IpvsOperation): Request {
+  const [request] = encodeOperations(family, [op]);
+  if (request === undefined || request instanceof IpvsError) throw request;
+  return request;
 }
 
 /** The request that performs one read (the client sends the dumps with NLM_F_DUMP). */
