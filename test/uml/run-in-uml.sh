@@ -77,6 +77,8 @@ wait "$uml"
 uml_status=$?
 wait "$tail_out" "$tail_err"
 set -e
+# The environment may hold secrets; it was only needed at boot.
+rm -f "$run/env"
 elapsed=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 
 timing() {
