@@ -6,7 +6,8 @@
 #                       boot; ends with one line `tests: N passed, N failed, N skipped`
 #   make test-unit      only the unit tests
 #   make test-kernel    only the kernel tests (one UML boot)
-#   make bench          the benchmark (bench/run) inside one UML boot
+#   make bench          the benchmark (bench/run) inside one UML boot; options through
+#                       BENCH_ARGS, e.g. make bench BENCH_ARGS="--sizes 1000x10,10000x10"
 #   make clean          remove everything built
 #
 # Everything runs with the Node.js 24 that `npm ci` installs beside the project
