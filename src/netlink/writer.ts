@@ -37,6 +37,11 @@ export class Writer {
     this.pos = length;
   }
 
+  /**
+   * Makes room for n bytes and returns where they go. It may replace
+   * this.buf, so callers must call it before reading this.buf: in
+   * `this.buf.write(v, this.reserve(n))` the old buffer would be written.
+   */
   private reserve(n: number): number {
     const at = this.pos;
     if (at + n > this.buf.length) {
@@ -49,34 +54,45 @@ export class Writer {
   }
 
   u8(v: number): void {
-    this.buf.writeUInt8(v, this.reserve(1));
+    const at = this.reserve(1);
+    this.buf.writeUInt8(v, at);
   }
   u16(v: number): void {
-    this.buf.writeUInt16LE(v, this.reserve(2));
+    const at = this.reserve(2);
+    this.buf.writeUInt16LE(v, at);
   }
   u32(v: number): void {
-    this.buf.writeUInt32LE(v, this.reserve(4));
+    const at = this.reserve(4);
+    this.buf.writeUInt32LE(v, at);
   }
   u64(v: bigint): void {
-    this.buf.writeBigUInt64LE(v, this.reserve(8));
+    const at = this.reserve(8);
+    this.buf.writeBigUInt64LE(v, at);
   }
   be16(v: number): void {
-    this.buf.writeUInt16BE(v, this.reserve(2));
+    const at = this.reserve(2);
+    this.buf.writeUInt16BE(v, at);
   }
   be32(v: number): void {
-    this.buf.writeUInt32BE(v, this.reserve(4));
+    const at = this.reserve(4);
+    this.buf.writeUInt32BE(v, at);
   }
   bytes(b: Uint8Array): void {
-    this.buf.set(b, this.reserve(b.length));
+    const at = this.reserve(b.length);
+    this.buf.set(b, at);
   }
   /** Bytes `start` to `end` of `source`, without making a view of them first. */
   copyFrom(source: Buffer, start: number, end: number): void {
-    source.copy(this.buf, this.reserve(end - start), start, end);
+    const at = this.reserve(end - start);
+    source.copy(this.buf, at, start, end);
   }
   /** Zero padding up to the next 4-byte boundary. */
   pad(): void {
     const n = align4(this.pos) - this.pos;
-    if (n > 0) this.buf.fill(0, this.reserve(n), this.pos);
+    if (n > 0) {
+      const at = this.reserve(n);
+      this.buf.fill(0, at, this.pos);
+    }
   }
 
   /** Starts an attribute (struct nlattr); `endAttribute` fills in its length. */
