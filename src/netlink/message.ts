@@ -67,7 +67,7 @@ export function parseErrorReply(msg: NetlinkMessage): ErrorReply {
   if (p.length < NLMSGERR_LEN) {
     throw new NetlinkDecodeError('nlmsgerr', `expected at least ${NLMSGERR_LEN} bytes, got ${p.length}`);
   }
-  const errno = -p.readInt32LE(0);
+  const errno = 0 - p.readInt32LE(0); // not -x: an ACK would be -0
   if ((msg.flags & NLM_F_ACK_TLVS) === 0) return { errno };
   // Unless the ACK is capped, the kernel echoes the whole request after the
   // error code; the extended-ACK attributes follow it.
