@@ -116,7 +116,7 @@ export class IpvsClient {
     return replies.map((msg) => decodeRealServer(msg, family));
   }
 
-  private async read(query: IpvsQuery, send: (request: Request) => Promise<NetlinkMessage[]>): Promise<NetlinkMessage[]> {
+  private async read(query: IpvsQuery, send: (request: Request) => Promise<readonly NetlinkMessage[]>): Promise<readonly NetlinkMessage[]> {
     const request = queryRequest(this.family, query);
     try {
       return await send(request);
@@ -202,7 +202,7 @@ export class IpvsClient {
 }
 
 /** The one reply of a GET command (ip_vs_genl_get_cmd answers with exactly one message). */
-function onlyReply(replies: NetlinkMessage[]): NetlinkMessage {
+function onlyReply(replies: readonly NetlinkMessage[]): NetlinkMessage {
   const [reply] = replies;
   if (reply === undefined || replies.length !== 1) {
     throw new NetlinkDecodeError('IPVS reply', `expected one reply message, got ${replies.length}`);

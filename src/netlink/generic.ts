@@ -83,7 +83,7 @@ export async function resolveFamily(socket: NetlinkSocket, name: string): Promis
   const known = families.get(name);
   if (known) return known;
 
-  let replies: NetlinkMessage[];
+  let replies: readonly NetlinkMessage[];
   try {
     replies = await socket.request(
       genericRequest({
