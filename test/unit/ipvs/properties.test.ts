@@ -15,12 +15,14 @@ import {
   type Request,
 } from '../../../src/netlink/index.js';
 import { commandAttributes, type Stats64Values } from '../../../src/ipvs/attributes.js';
-import { decodeInfo, decodeRealServer, decodeService, decodeTimeouts, operationRequest } from '../../../src/ipvs/messages.js';
-import { SCHEDULERS, type Family, type RealServer, type ServiceKey, type Stats, type VirtualServer } from '../../../src/ipvs/types.js';
+import { decodeInfo, decodeRealServer, decodeService, decodeTimeouts, encodeOperations, operationRequest } from '../../../src/ipvs/messages.js';
+import { IpvsError } from '../../../src/ipvs/errors.js';
+import { SCHEDULERS, type Family, type IpvsOperation, type RealServer, type ServiceFlags, type ServiceKey, type Stats, type VirtualServer } from '../../../src/ipvs/types.js';
 import { formatIPv4, formatIPv6 } from '../../../src/net/ip-address.js';
 import { fixtureDatagrams } from './fixtures.js';
 
 const IPVS: GenericFamily = { name: 'IPVS', id: 0x24, version: 1, maxAttribute: 6 };
+const noFlags: ServiceFlags = { persistent: false, hashed: false, onePacket: false, sched1: false, sched2: false, sched3: false };
 
 const u16 = fc.integer({ min: 0, max: 0xffff });
 const u32 = fc.integer({ min: 0, max: 0xffffffff });
@@ -169,6 +171,36 @@ describe('encode -> decode round-trips', () => {
           );
         },
       ),
+    );
+  });
+});
+
+describe('batches', () => {
+  const operation: fc.Arbitrary<IpvsOperation> = fc.oneof(
+    virtualServer.map((service): IpvsOperation => ({ op: 'add-service', service })),
+    virtualServer.map((service): IpvsOperation => ({ op: 'edit-service', service })),
+    fc.tuple(serviceKey, realServer).map(([service, rs]): IpvsOperation => ({ op: 'add-real-server', service, realServer: rs })),
+    fc.tuple(serviceKey, realServer).map(([service, rs]): IpvsOperation => ({ op: 'delete-real-server', service, realServer: rs })),
+    serviceKey.map((key): IpvsOperation => ({ op: 'delete-service', key })),
+    // a value the wire cannot carry: this one fails alone, the others are still encoded
+    serviceKey.map((key): IpvsOperation => ({ op: 'add-service', service: { key, scheduler: 'rr', flags: noFlags, timeout: -1, netmask: 0 } })),
+  );
+
+  test('each operation of a batch is encoded exactly as it would be alone', () => {
+    fc.assert(
+      fc.property(fc.array(operation, { maxLength: 60 }), (ops) => {
+        const batch = encodeOperations(IPVS, ops);
+        expect(batch).toHaveLength(ops.length);
+        batch.forEach((request, i) => {
+          const op = ops[i] as IpvsOperation;
+          if (request instanceof IpvsError) {
+            expect(() => operationRequest(IPVS, op)).toThrow(request.message);
+          } else {
+            expect(sent(request)).toEqual(sent(operationRequest(IPVS, op)));
+          }
+        });
+      }),
+      { numRuns: 500 },
     );
   });
 });
