@@ -3,7 +3,7 @@
 // (src/netlink/attributes.ts); the kernel's own policy for each attribute is in
 // net/netfilter/ipvs/ip_vs_ctl.c (ip_vs_cmd_policy, ip_vs_svc_policy,
 // ip_vs_dest_policy). Tables are in enum order, which is the order we encode.
-import { attributeSet, be16, bytes, cstring, field, nested, u16, u32, u32Struct, u64, u8, type AttributeValues } from '../netlink/index.js';
+import { attributeSet, be16, bytesView, cstring, field, nested, u16, u32, u32Struct, u64, u8, type AttributeValues } from '../netlink/index.js';
 import * as c from './constants.js';
 
 /** The older statistics nest: 32-bit counters and rates, 64-bit byte counts. */
@@ -44,7 +44,8 @@ export const stats64Attributes = attributeSet('IPVS_STATS64', {
 export const serviceAttributes = attributeSet('IPVS_SVC', {
   family: field(c.IPVS_SVC_ATTR_AF, u16),
   protocol: field(c.IPVS_SVC_ATTR_PROTOCOL, u16),
-  address: field(c.IPVS_SVC_ATTR_ADDR, bytes),
+  // A view: decoders turn it into text at once.
+  address: field(c.IPVS_SVC_ATTR_ADDR, bytesView),
   port: field(c.IPVS_SVC_ATTR_PORT, be16),
   fwmark: field(c.IPVS_SVC_ATTR_FWMARK, u32),
   scheduler: field(c.IPVS_SVC_ATTR_SCHED_NAME, cstring),
@@ -59,7 +60,7 @@ export const serviceAttributes = attributeSet('IPVS_SVC', {
 
 /** IPVS_CMD_ATTR_DEST. FWD_METHOD carries the IP_VS_CONN_F_FWD_MASK bits of conn_flags. */
 export const destAttributes = attributeSet('IPVS_DEST', {
-  address: field(c.IPVS_DEST_ATTR_ADDR, bytes),
+  address: field(c.IPVS_DEST_ATTR_ADDR, bytesView),
   port: field(c.IPVS_DEST_ATTR_PORT, be16),
   forwarding: field(c.IPVS_DEST_ATTR_FWD_METHOD, u32),
   weight: field(c.IPVS_DEST_ATTR_WEIGHT, u32),

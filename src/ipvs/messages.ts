@@ -3,6 +3,7 @@
 // field before anything is sent; decoders name the attribute that is missing
 // or wrong in a NetlinkDecodeError.
 import {
+  GENL_HDRLEN,
   NetlinkDecodeError,
   Writer,
   genericRequest,
@@ -326,7 +327,8 @@ function replyAttributes<F>(msg: NetlinkMessage, command: number, attributes: At
   if (header.command !== command) {
     throw new NetlinkDecodeError('genlmsghdr.cmd', `expected ${COMMAND_NAMES[command] ?? command}, got ${header.command}`);
   }
-  return attributes.decode(header.attributes);
+  // Straight from the payload after genlmsghdr: no view of the attributes is made.
+  return attributes.read(msg.payload, GENL_HDRLEN, msg.payload.length, attributes.name);
 }
 
 /** STATS64 when the kernel sent it (4.1+), else the 32-bit STATS nest. */

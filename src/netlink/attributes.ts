@@ -39,7 +39,7 @@ function fixed<T>(size: number, write: (w: Writer, v: T) => void, read: (b: Buff
 export const u8: Codec<number> = fixed(1, (w, v) => w.u8(v), (b, at) => b.readUInt8(at));
 export const u16: Codec<number> = fixed(2, (w, v) => w.u16(v), (b, at) => b.readUInt16LE(at));
 export const u32: Codec<number> = fixed(4, (w, v) => w.u32(v), (b, at) => b.readUInt32LE(at));
-export const u64: Codec<bigint> = fixed(8, (w, v) => w.u64(v), (b, at) => b.readBigUInt64LE(at));
+export const u64: Codec<bigint> = fixed(8, (w, v) => w.u64(v), readU64);
 /** Network byte order integers (ports, some addresses). */
 export const be16: Codec<number> = fixed(2, (w, v) => w.be16(v), (b, at) => b.readUInt16BE(at));
 export const be32: Codec<number> = fixed(4, (w, v) => w.be32(v), (b, at) => b.readUInt32BE(at));
@@ -49,6 +49,25 @@ export const bytes: Codec<Buffer> = {
   write: (w, v) => w.bytes(v),
   read: (source, start, end) => Buffer.from(source.subarray(start, end)),
 };
+
+/**
+ * Raw bytes decoded as a view of the received datagram, not a copy: for
+ * values turned into something else at once (an address into its text).
+ */
+export const bytesView: Codec<Buffer> = {
+  write: (w, v) => w.bytes(v),
+  read: (source, start, end) => source.subarray(start, end),
+};
+
+/**
+ * A u64 in host order. Counters are mostly below 2^32: then one BigInt is
+ * made, where readBigUInt64LE makes several (a dump reads millions).
+ */
+function readU64(b: Buffer, at: number): bigint {
+  const low = b.readUInt32LE(at);
+  const high = b.readUInt32LE(at + 4);
+  return high === 0 ? BigInt(low) : (BigInt(high) << 32n) | BigInt(low);
+}
 
 /** A NUL-terminated string (NLA_NUL_STRING / NLA_STRING as the kernel sends them). */
 export const cstring: Codec<string> = {
