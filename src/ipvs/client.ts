@@ -20,7 +20,7 @@ import {
 } from '../netlink/index.js';
 import { IPVS_GENL_NAME } from './constants.js';
 import { IpvsError, IpvsUnavailableError, ipvsErrorFrom, type IpvsQuery } from './errors.js';
-import { decodeInfo, decodeRealServer, decodeService, decodeTimeouts, encodeOperations, queryRequest } from './messages.js';
+import { decodeInfo, decodeRealServer, decodeService, decodeTimeouts, operationRequests, queryRequest } from './messages.js';
 import type {
   Family,
   IpvsInfo,
@@ -137,7 +137,7 @@ export class IpvsClient {
     const results = new Array<OperationResult>(ops.length);
     const requests: Request[] = [];
     const sent: number[] = [];
-    encodeOperations(this.family, ops).forEach((request, i) => {
+    operationRequests(this.family, ops).forEach((request, i) => {
       const op = ops[i] as IpvsOperation;
       if (request instanceof IpvsError) {
         results[i] = { op, ok: false, error: request };

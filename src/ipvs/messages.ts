@@ -237,31 +237,38 @@ function operationMessage(op: IpvsOperation): [command: number, values: CommandV
 }
 
 /**
- * A request whose body was encoded ahead of time into a buffer shared by a
- * whole batch: a batch of 100,000 operations then keeps one buffer and small
- * objects alive until it is sent, not 100,000 attribute trees.
+ * A request whose body was encoded ahead of time into a chunk of a batch's
+ * buffer: until a batch of 100,000 operations is sent, it keeps a few
+ * megabytes of bytes alive, not 100,000 attribute trees. (Measured in
+ * User-Mode Linux, where every page touched for the first time costs about
+ * 60 us, this beat encoding each operation again when it is sent.)
  */
 class EncodedRequest implements Request {
   constructor(
     readonly type: number,
     readonly label: RequestLabel,
-    private readonly arena: { bytes: Buffer },
+    private readonly chunk: { bytes: Buffer },
     private readonly start: number,
     private readonly end: number,
   ) {}
 
   writePayload(w: Writer): void {
-    w.copyFrom(this.arena.bytes, this.start, this.end);
+    w.copyFrom(this.chunk.bytes, this.start, this.end);
   }
 }
+
+/** A batch's buffer grows by chunks of this size: no copying, little unused. */
+const CHUNK_BYTES = 1 << 20;
+/** Far more than any one IPVS message; a longer one grows its chunk instead. */
+const MESSAGE_ROOM = 4096;
 
 /**
  * The requests that perform the changes, in order; an operation with a value
  * the wire cannot carry gets its IpvsError (EINVAL) instead, and is never sent.
  */
-export function encodeOperations(family: GenericFamily, ops: readonly IpvsOperation[]): (Request | IpvsError)[] {
-  const w = new Writer(Math.min(ops.length * 128, 1 << 24) + 256);
-  const arena: { bytes: Buffer } = { bytes: Buffer.alloc(0) };
+export function operationRequests(family: GenericFamily, ops: readonly IpvsOperation[]): (Request | IpvsError)[] {
+  let w = new Writer(Math.min(CHUNK_BYTES, ops.length * 256 + MESSAGE_ROOM));
+  let chunk: { bytes: Buffer } = { bytes: Buffer.alloc(0) };
   const requests = ops.map((op): Request | IpvsError => {
     let message: [number, CommandValues];
     try {
@@ -270,19 +277,23 @@ export function encodeOperations(family: GenericFamily, ops: readonly IpvsOperat
       if (err instanceof IpvsError) return err;
       throw err;
     }
+    if (w.length > CHUNK_BYTES - MESSAGE_ROOM) {
+      chunk.bytes = w.view(); // this chunk is done growing
+      w = new Writer(CHUNK_BYTES);
+      chunk = { bytes: Buffer.alloc(0) };
+    }
     const [command, values] = message;
     const start = w.length;
     writeGenericPayload(w, command, c.IPVS_GENL_VERSION, commandAttributes, values);
-    return new EncodedRequest(family.id, label(command), arena, start, w.length);
+    return new EncodedRequest(family.id, label(command), chunk, start, w.length);
   });
-  // The writer is done growing: every request reads its span of this buffer.
-  arena.bytes = w.view();
+  chunk.bytes = w.view();
   return requests;
 }
 
 /** The request that performs one change. Throws IpvsError (EINVAL) for values the wire cannot carry. */
 export function operationRequest(family: GenericFamily, op: IpvsOperation): Request {
-  const [request] = encodeOperations(family, [op]);
+  const [request] = operationRequests(family, [op]);
   if (request === undefined || request instanceof IpvsError) throw request;
   return request;
 }

@@ -15,7 +15,7 @@ import {
   type Request,
 } from '../../../src/netlink/index.js';
 import { commandAttributes, type Stats64Values } from '../../../src/ipvs/attributes.js';
-import { decodeInfo, decodeRealServer, decodeService, decodeTimeouts, encodeOperations, operationRequest } from '../../../src/ipvs/messages.js';
+import { decodeInfo, decodeRealServer, decodeService, decodeTimeouts, operationRequests, operationRequest } from '../../../src/ipvs/messages.js';
 import { IpvsError } from '../../../src/ipvs/errors.js';
 import { SCHEDULERS, type Family, type IpvsOperation, type RealServer, type ServiceFlags, type ServiceKey, type Stats, type VirtualServer } from '../../../src/ipvs/types.js';
 import { formatIPv4, formatIPv6 } from '../../../src/net/ip-address.js';
@@ -186,10 +186,29 @@ describe('batches', () => {
     serviceKey.map((key): IpvsOperation => ({ op: 'add-service', service: { key, scheduler: 'rr', flags: noFlags, timeout: -1, netmask: 0 } })),
   );
 
-  test('each operation of a batch is encoded exactly as it would be alone', () => {
+  test('a batch larger than one buffer chunk (1 MiB) keeps every operation intact across chunks', () => {
+    const key: ServiceKey = { family: 'inet6', protocol: 'tcp', address: '2001:db8::1', port: 443 };
+    const ops: IpvsOperation[] = Array.from({ length: 8_000 }, (_, i) => ({
+      op: 'add-real-server',
+      service: key,
+      realServer: { family: 'inet6', address: `2001:db8::${(i + 1).toString(16)}`, port: i % 65536, forwarding: 'tunnel', weight: i, upperThreshold: 0, lowerThreshold: 0, tunnel: { type: 'gue', port: 6080, flags: 1 } },
+    }));
+    const batch = operationRequests(IPVS, ops);
+    let bytes = 0;
+    const differing = batch.filter((request, i) => {
+      if (request instanceof IpvsError) return true;
+      const payload = sent(request).payload;
+      bytes += payload.length;
+      return !payload.equals(sent(operationRequest(IPVS, ops[i] as IpvsOperation)).payload);
+    });
+    expect(bytes).toBeGreaterThan(1024 * 1024);
+    expect(differing).toEqual([]);
+  });
+
+  test('each operation of a batch is encoded exactly as it would be alone, bad ones refused alone', () => {
     fc.assert(
       fc.property(fc.array(operation, { maxLength: 60 }), (ops) => {
-        const batch = encodeOperations(IPVS, ops);
+        const batch = operationRequests(IPVS, ops);
         expect(batch).toHaveLength(ops.length);
         batch.forEach((request, i) => {
           const op = ops[i] as IpvsOperation;
