@@ -15,6 +15,11 @@ import { align4, type Writer } from './writer.js';
 
 /** How one attribute's payload is written and read. */
 export interface Codec<T> {
+  /**
+   * NLA_F_NESTED / NLA_F_NET_BYTEORDER bits the attribute carries in its type
+   * on the wire (see withTypeFlags); none when absent.
+   */
+  readonly typeFlags?: number;
   write(w: Writer, value: T): void;
   /**
    * Reads the payload at source[start, end) (no view is made of it: a dump
@@ -23,8 +28,14 @@ export interface Codec<T> {
   read(source: Buffer, start: number, end: number, path: string): T;
 }
 
-function fixed<T>(size: number, write: (w: Writer, v: T) => void, read: (b: Buffer, at: number) => T): Codec<T> {
+/** A codec whose payload always has the same size: usable as a struct member (struct.ts). */
+export interface FixedCodec<T> extends Codec<T> {
+  readonly size: number;
+}
+
+function fixed<T>(size: number, write: (w: Writer, v: T) => void, read: (b: Buffer, at: number) => T): FixedCodec<T> {
   return {
+    size,
     write,
     read(source, start, end, path) {
       // The kernel may send a wider payload than an old header declares (e.g.
@@ -36,13 +47,13 @@ function fixed<T>(size: number, write: (w: Writer, v: T) => void, read: (b: Buff
   };
 }
 
-export const u8: Codec<number> = fixed(1, (w, v) => w.u8(v), (b, at) => b.readUInt8(at));
-export const u16: Codec<number> = fixed(2, (w, v) => w.u16(v), (b, at) => b.readUInt16LE(at));
-export const u32: Codec<number> = fixed(4, (w, v) => w.u32(v), (b, at) => b.readUInt32LE(at));
-export const u64: Codec<bigint> = fixed(8, (w, v) => w.u64(v), readU64);
+export const u8: FixedCodec<number> = fixed(1, (w, v) => w.u8(v), (b, at) => b.readUInt8(at));
+export const u16: FixedCodec<number> = fixed(2, (w, v) => w.u16(v), (b, at) => b.readUInt16LE(at));
+export const u32: FixedCodec<number> = fixed(4, (w, v) => w.u32(v), (b, at) => b.readUInt32LE(at));
+export const u64: FixedCodec<bigint> = fixed(8, (w, v) => w.u64(v), readU64);
 /** Network byte order integers (ports, some addresses). */
-export const be16: Codec<number> = fixed(2, (w, v) => w.be16(v), (b, at) => b.readUInt16BE(at));
-export const be32: Codec<number> = fixed(4, (w, v) => w.be32(v), (b, at) => b.readUInt32BE(at));
+export const be16: FixedCodec<number> = fixed(2, (w, v) => w.be16(v), (b, at) => b.readUInt16BE(at));
+export const be32: FixedCodec<number> = fixed(4, (w, v) => w.be32(v), (b, at) => b.readUInt32BE(at));
 
 /** Raw bytes (addresses, structs handled by a caller): a copy, safe to keep. */
 export const bytes: Codec<Buffer> = {
@@ -88,7 +99,7 @@ export const flag: Codec<true> = {
 };
 
 /** A fixed-size struct of consecutive u32 fields in host order (e.g. struct ip_vs_flags). */
-export function u32Struct<K extends string>(...names: readonly K[]): Codec<Record<K, number>> {
+export function u32Struct<K extends string>(...names: readonly K[]): FixedCodec<Record<K, number>> {
   return fixed(
     4 * names.length,
     (w, v) => {
@@ -98,14 +109,59 @@ export function u32Struct<K extends string>(...names: readonly K[]): Codec<Recor
   );
 }
 
+/**
+ * The same codec, with `flags` (NLA_F_NESTED, NLA_F_NET_BYTEORDER) set in the
+ * attribute type it is sent with. Decoding masks them off either way. Most
+ * families ignore them; some check them (ipset refuses a nest without
+ * NLA_F_NESTED and a big-endian integer without NLA_F_NET_BYTEORDER).
+ */
+export function withTypeFlags<T>(codec: Codec<T>, flags: number): Codec<T> {
+  return {
+    typeFlags: (codec.typeFlags ?? 0) | flags,
+    write: (w, value) => codec.write(w, value),
+    read: (source, start, end, path) => codec.read(source, start, end, path),
+  };
+}
+
+/**
+ * A nest that holds a list: every attribute inside it is one item, of type
+ * `itemType` (e.g. IPSET_ATTR_ADT holding one IPSET_ATTR_DATA per entry).
+ * Attributes of other types inside are skipped, as unknown attributes are.
+ */
+export function nestedList<T>(itemType: number, item: Codec<T>): Codec<T[]> {
+  const wireType = itemType | (item.typeFlags ?? 0);
+  return {
+    write(w, values) {
+      for (const value of values) {
+        const start = w.beginAttribute(wireType);
+        item.write(w, value);
+        w.endAttribute(start);
+      }
+    },
+    read(source, start, end, path) {
+      const items: T[] = [];
+      for (let at = start; at < end; ) {
+        const length = attributeLength(source, at, end, path);
+        if ((source.readUInt16LE(at + 2) & NLA_TYPE_MASK) === itemType) {
+          items.push(item.read(source, at + NLA_HDRLEN, at + length, `${path}[${items.length}]`));
+        }
+        at += align4(length);
+      }
+      return items;
+    },
+  };
+}
+
 /** One attribute of a set: its type number and payload codec. */
 export interface Field<T> {
   readonly id: number;
   readonly codec: Codec<T>;
+  /** The nla_type written: the id with the codec's type flags. */
+  readonly wireType: number;
 }
 
 export function field<T>(id: number, codec: Codec<T>): Field<T> {
-  return { id, codec };
+  return { id, codec, wireType: id | (codec.typeFlags ?? 0) };
 }
 
 
@@ -147,7 +203,7 @@ export function attributeSet<F extends Record<string, Field<unknown>>>(name: str
     for (const [key, f] of entries) {
       const value = record[key];
       if (value === undefined) continue;
-      const start = w.beginAttribute(f.id);
+      const start = w.beginAttribute(f.wireType);
       f.codec.write(w, value);
       w.endAttribute(start);
     }

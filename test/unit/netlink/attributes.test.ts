@@ -3,6 +3,8 @@
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
 import {
+  NLA_F_NESTED,
+  NLA_F_NET_BYTEORDER,
   NetlinkDecodeError,
   Writer,
   attributeSet,
@@ -14,11 +16,13 @@ import {
   flag,
   iterateAttributes,
   nested,
+  nestedList,
   u16,
   u32,
   u32Struct,
   u64,
   u8,
+  withTypeFlags,
   type AttributeValues,
 } from '../../../src/netlink/index.js';
 import { hex } from './hex.js';
@@ -175,5 +179,69 @@ describe('attribute set properties', () => {
       }),
       { numRuns: 10000 },
     );
+  });
+});
+
+describe('type flags and nested lists', () => {
+  const ip = attributeSet('IP', { v4: field(1, withTypeFlags(be32, NLA_F_NET_BYTEORDER)) });
+  const entry = attributeSet('ENTRY', {
+    ip: field(1, withTypeFlags(nested(ip), NLA_F_NESTED)),
+    port: field(4, withTypeFlags(be16, NLA_F_NET_BYTEORDER)),
+    line: field(9, u32),
+  });
+  const message = attributeSet('MESSAGE', {
+    name: field(2, cstring),
+    entries: field(8, withTypeFlags(nestedList(7, withTypeFlags(nested(entry), NLA_F_NESTED)), NLA_F_NESTED)),
+  });
+  const bytesOf = (values: AttributeValues<typeof message.fields>): Buffer => {
+    const w = new Writer();
+    message.encode(w, values);
+    return w.take();
+  };
+  const twoEntries = hex`
+    0600 0200 7300 0000                  # name "s"
+    4400 0880                            # entries: type 8 | NLA_F_NESTED, 68 bytes
+      2000 0780                          #   item: type 7 | NLA_F_NESTED, 32 bytes
+        0c00 0180                        #     ip: type 1 | NLA_F_NESTED
+          0800 0140 0a000001             #       v4: type 1 | NLA_F_NET_BYTEORDER, 10.0.0.1
+        0600 0440 0050 0000              #     port: type 4 | NLA_F_NET_BYTEORDER, 80
+        0800 0900 01000000               #     line 1 (no flag)
+      2000 0780
+        0c00 0180
+          0800 0140 0a000002
+        0600 0440 01bb 0000              #     port 443
+        0800 0900 02000000
+  `;
+
+  test('the flags are written into the attribute type, at every level', () => {
+    const values = {
+      name: 's',
+      entries: [
+        { ip: { v4: 0x0a000001 }, port: 80, line: 1 },
+        { ip: { v4: 0x0a000002 }, port: 443, line: 2 },
+      ],
+    };
+    expect(bytesOf(values)).toEqual(twoEntries);
+    expect(message.decode(twoEntries)).toEqual(values);
+  });
+
+  test('a nested list skips attributes of other types and names its items in errors', () => {
+    const decoded = message.decode(hex`
+      1400 0880
+        0400 0380                        # type 3: not an item, skipped
+        0c00 0780 0600 0440 0016 0000    # one item: port 22
+    `);
+    expect(decoded.entries).toEqual([{ ip: undefined, port: 22, line: undefined }]);
+    expect(() => message.decode(hex`1000 0880 0c00 0780 0500 0440 00 000000`)).toThrow(
+      new NetlinkDecodeError('MESSAGE.entries[0].port', 'expected 2 bytes, got 1'),
+    );
+    expect(() => message.decode(hex`0c00 0880 0900 0780 00000000`)).toThrow(
+      new NetlinkDecodeError('MESSAGE.entries', 'attribute type 7 has length 9 at offset 4 of 12'),
+    );
+  });
+
+  test('an empty list is an empty nest', () => {
+    expect(bytesOf({ entries: [] })).toEqual(hex`0400 0880`);
+    expect(message.decode(hex`0400 0880`).entries).toEqual([]);
   });
 });
