@@ -49,3 +49,7 @@ export const CTRL_ATTR_FAMILY_NAME = 2;
 export const CTRL_ATTR_VERSION = 3;
 export const CTRL_ATTR_HDRSIZE = 4;
 export const CTRL_ATTR_MAXATTR = 5;
+
+/** nfnetlink (include/uapi/linux/netfilter/nfnetlink.h): nlmsg_type is subsystem << 8 | command. */
+export const NFNETLINK_V0 = 0;
+export const NFNL_SUBSYS_IPSET = 6;

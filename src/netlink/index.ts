@@ -4,5 +4,7 @@ export * from './constants.js';
 export * from './errors.js';
 export * from './generic.js';
 export * from './message.js';
+export * from './nfnetlink.js';
 export * from './socket.js';
+export * from './struct.js';
 export * from './writer.js';
