@@ -27,6 +27,8 @@ export class NetlinkError extends Error {
     readonly request: RequestLabel,
     /** The kernel's extended-ACK text (NLMSGERR_ATTR_MSG), when it sent one. */
     readonly kernelMessage?: string,
+    /** The request as echoed in the error reply, when it came back whole (see ErrorReply.echo). */
+    readonly echo?: Buffer,
   ) {
     super(
       `${request.family} ${request.command} failed: ${code}` + (kernelMessage ? ` (${kernelMessage})` : ''),

@@ -54,6 +54,12 @@ export interface ErrorReply {
   readonly message?: string;
   /** Byte offset of the offending attribute in the request, when reported. */
   readonly offset?: number;
+  /**
+   * The request as the kernel echoed it (nlmsghdr and payload, a copy), when
+   * the reply is not capped: some families write facts into the echo (ipset
+   * puts the line number of a failed entry there).
+   */
+  readonly echo?: Buffer;
 }
 
 const extendedAck = attributeSet('nlmsgerr', {
@@ -61,21 +67,31 @@ const extendedAck = attributeSet('nlmsgerr', {
   offset: field(NLMSGERR_ATTR_OFFS, u32),
 });
 
-/** Reads an NLMSG_ERROR payload: the errno, then (if flagged) extended-ACK TLVs. */
+/** Reads an NLMSG_ERROR payload: the errno, the echoed request, then (if flagged) extended-ACK TLVs. */
 export function parseErrorReply(msg: NetlinkMessage): ErrorReply {
   const p = msg.payload;
   if (p.length < NLMSGERR_LEN) {
     throw new NetlinkDecodeError('nlmsgerr', `expected at least ${NLMSGERR_LEN} bytes, got ${p.length}`);
   }
   const errno = 0 - p.readInt32LE(0); // not -x: an ACK would be -0
-  if ((msg.flags & NLM_F_ACK_TLVS) === 0) return { errno };
   // Unless the ACK is capped, the kernel echoes the whole request after the
-  // error code; the extended-ACK attributes follow it.
-  const echoed = (msg.flags & NLM_F_CAPPED) !== 0 ? NLMSG_HDRLEN : p.readUInt32LE(4);
+  // error code (its nlmsg_len says how long); a capped one echoes the header.
+  // Kernels before 4.12 flag neither, and echo only the header of an ACK: an
+  // echo that does not fit is not one.
+  const capped = (msg.flags & NLM_F_CAPPED) !== 0;
+  const echoed = capped ? NLMSG_HDRLEN : p.readUInt32LE(4);
+  const echo = !capped && echoed >= NLMSG_HDRLEN && 4 + echoed <= p.length ? Buffer.from(p.subarray(4, 4 + echoed)) : undefined;
+  if ((msg.flags & NLM_F_ACK_TLVS) === 0) return { errno, ...(echo && { echo }) };
+  // The extended-ACK attributes follow the echo.
   const tlvStart = 4 + align4(echoed);
   if (tlvStart > p.length) throw new NetlinkDecodeError('nlmsgerr', `extended ACK starts past the message end`);
   const ack = extendedAck.decode(p.subarray(tlvStart), 'nlmsgerr');
-  return { errno, ...(ack.message !== undefined && { message: ack.message }), ...(ack.offset !== undefined && { offset: ack.offset }) };
+  return {
+    errno,
+    ...(ack.message !== undefined && { message: ack.message }),
+    ...(ack.offset !== undefined && { offset: ack.offset }),
+    ...(echo && { echo }),
+  };
 }
 
 export interface GenericHeader {

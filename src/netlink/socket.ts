@@ -333,7 +333,7 @@ export class NetlinkSocket {
         const outcome: Outcome =
           reply.errno === 0
             ? success(pending.replies)
-            : { ok: false, error: new NetlinkError(errnoName(reply.errno), reply.errno, pending.label, reply.message) };
+            : { ok: false, error: new NetlinkError(errnoName(reply.errno), reply.errno, pending.label, reply.message, reply.echo) };
         this.finish(msg.seq, pending, outcome);
       } else if (msg.type === NLMSG_DONE) {
         // NLMSG_DONE carries the dump's final status as an int.

@@ -70,7 +70,26 @@ describe('parseErrorReply', () => {
         `,
       ),
     );
-    expect(reply).toEqual({ errno: 2, message: 'no' });
+    expect(reply).toEqual({ errno: 2, message: 'no', echo: hex`18000000 1000 0500 01000000 00000000 03010000 04000000` });
+  });
+
+  test('an uncapped error without extended ACK: the errno and the whole request, as echoed', () => {
+    // ipset writes the line number of a failed entry into the echo (ip_set_core.c call_ad).
+    const reply = parseErrorReply(
+      message(
+        0, // neither capped nor with TLVs
+        hex`
+          f9efffff                               # -4103 (IPSET_ERR_EXIST)
+          1c000000 0906 0500 01000000 00000000   # echoed request, 28 bytes
+          02 00 0000 0800 0900 03000000          #   ... nfgenmsg, then a u32 attribute 3
+        `,
+      ),
+    );
+    expect(reply).toEqual({ errno: 4103, echo: hex`1c000000 0906 0500 01000000 00000000 02000000 08000900 03000000` });
+  });
+
+  test('an uncapped ACK whose echo says more than it holds (kernels before 4.12): no echo', () => {
+    expect(parseErrorReply(message(0, hex`00000000 40000000 1000 0500 01000000 00000000`))).toEqual({ errno: 0 });
   });
 
   test.each([
