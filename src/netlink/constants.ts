@@ -23,6 +23,9 @@ export const NLM_F_DUMP_INTR = 0x10;
 export const NLM_F_ROOT = 0x100;
 export const NLM_F_MATCH = 0x200;
 export const NLM_F_DUMP = NLM_F_ROOT | NLM_F_MATCH;
+/** Flags of NEW requests: fail if it exists (EXCL), create it if it does not (CREATE). */
+export const NLM_F_EXCL = 0x200;
+export const NLM_F_CREATE = 0x400;
 /** Flags of an NLMSG_ERROR reply (acknowledgement flags). */
 export const NLM_F_CAPPED = 0x100;
 export const NLM_F_ACK_TLVS = 0x200;
