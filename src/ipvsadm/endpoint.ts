@@ -30,6 +30,9 @@ export function cDecimal(text: string, min: number, max: number): number | undef
 }
 
 function ipv6(text: string): string | undefined {
+  // Every IPv6 address has two colons or more; skipping the rest keeps the common IPv4 case
+  // (and "a.b.c.d:port") clear of parseIPv6's exception.
+  if (text.indexOf(':') === text.lastIndexOf(':')) return undefined;
   try {
     return formatIPv6(parseIPv6(text));
   } catch {

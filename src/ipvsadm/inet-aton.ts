@@ -15,8 +15,19 @@ function partValue(part: string): bigint | undefined {
   return part.length > 1 && part.startsWith('0') ? BigInt(`0o${part.slice(1)}`) : BigInt(part);
 }
 
+/** Four decimal parts without leading zeros: the common case, read without BigInt. */
+const DOTTED_QUAD = /^(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})$/;
+
 /** The address as a host-order 32-bit number, or undefined when inet_aton would refuse it. */
 export function inetAton(text: string): number | undefined {
+  const quad = DOTTED_QUAD.exec(text);
+  if (quad !== null) {
+    const a = Number(quad[1]);
+    const b = Number(quad[2]);
+    const c = Number(quad[3]);
+    const d = Number(quad[4]);
+    return a > 255 || b > 255 || c > 255 || d > 255 ? undefined : ((a << 24) | (b << 16) | (c << 8) | d) >>> 0;
+  }
   const parts = text.split('.');
   if (parts.length > 4) return undefined;
   const values = parts.map(partValue);

@@ -65,26 +65,24 @@ function compareRealServerKeys(a: SortKey, b: SortKey): number {
  * each, merge taking from the first half while cmp <= 0.
  */
 export function glibcMergeSort<T>(items: readonly T[], cmp: (a: T, b: T) => number): T[] {
-  if (items.length <= 1) return [...items];
-  const half = items.length >> 1;
-  const left = glibcMergeSort(items.slice(0, half), cmp);
-  const right = glibcMergeSort(items.slice(half), cmp);
-  const out: T[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < left.length && j < right.length) {
-    // Both indexes are in range here; the fallbacks only satisfy the type checker.
-    const l = left[i] as T;
-    const r = right[j] as T;
-    if (cmp(l, r) <= 0) {
-      out.push(l);
-      i++;
-    } else {
-      out.push(r);
-      j++;
-    }
-  }
-  return out.concat(left.slice(i), right.slice(j));
+  const sorted = [...items];
+  mergeSort(sorted, new Array<T>(sorted.length), 0, sorted.length, cmp);
+  return sorted;
+}
+
+function mergeSort<T>(a: T[], tmp: T[], start: number, n: number, cmp: (a: T, b: T) => number): void {
+  if (n <= 1) return;
+  const n1 = n >> 1;
+  mergeSort(a, tmp, start, n1, cmp);
+  mergeSort(a, tmp, start + n1, n - n1, cmp);
+  let i = start;
+  let j = start + n1;
+  let k = 0;
+  // Indexes stay within a's filled range, so the casts only drop `undefined` from the type.
+  while (i < start + n1 && j < start + n) tmp[k++] = cmp(a[i] as T, a[j] as T) <= 0 ? (a[i++] as T) : (a[j++] as T);
+  while (i < start + n1) tmp[k++] = a[i++] as T;
+  // What is left of the second half is already in place.
+  for (let m = 0; m < k; m++) a[start + m] = tmp[m] as T;
 }
 
 function sortBy<T>(items: readonly T[], key: (item: T) => SortKey, cmp: (a: SortKey, b: SortKey) => number): T[] {
