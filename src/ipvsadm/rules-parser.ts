@@ -3,10 +3,11 @@
 // handed out when all lines are valid, so a restore is all or nothing at the
 // parsing stage (ipvsadm -R, by contrast, applies lines until the first bad one).
 import type { IpvsOperation } from '../ipvs/types.js';
-import { interpretLine, type RuleProblemKind } from './rule-line.js';
+import { interpretLine } from './rule-line.js';
 import { ruleLines, scanOptions } from './rule-options.js';
+import type { RuleProblemKind } from './rule-problem.js';
 
-export type { RuleProblemKind } from './rule-line.js';
+export type { RuleProblemKind } from './rule-problem.js';
 
 /** One malformed line. */
 export interface RuleProblem {
