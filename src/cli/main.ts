@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { dumpCommand } from './dump-command.js';
 import { registerConfigCommand } from './config-command.js';
 import { reportAndExit } from './exit.js';
+import { planCommand } from './plan-command.js';
 import { proxierNotBuiltYet, registerProxyCommand } from './proxy-command.js';
 import { restoreCommand } from './restore-command.js';
 
@@ -16,6 +17,7 @@ program.addCommand(dumpCommand());
 program.addCommand(restoreCommand());
 registerProxyCommand(program, proxierNotBuiltYet);
 registerConfigCommand(program);
+program.addCommand(planCommand());
 
 try {
   await program.parseAsync(process.argv);
