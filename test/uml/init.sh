@@ -63,6 +63,7 @@ required=(
   ip_set_hash_net ip_set_hash_netport ip_set_hash_netiface ip_set_bitmap_port xt_set
   iptable_nat iptable_filter iptable_mangle ip6table_nat ip6table_filter ip6table_mangle
   xt_MASQUERADE xt_mark xt_comment xt_addrtype xt_conntrack xt_multiport xt_tcpudp xt_statistic
+  xt_physdev xt_ipvs ipt_REJECT ip6t_REJECT
   nf_tables nft_compat
 )
 # Present in some kernels only; loaded when this one has them.
