@@ -56,7 +56,7 @@ export function planCommand(): Command {
     .requiredOption('--node-name <name>', 'The node to plan for: its endpoints are local, and its Node (when in the file) gives zone, pod CIDRs and default node IPs')
     .option(
       '--node-ip <ips>',
-      "The node's addresses, repeatable and comma-separated: all of them serve NodePorts, the first of each family is its primary IP (default: the Node's InternalIP and ExternalIP, as kube-proxy picks them)",
+      "The node's addresses, repeatable and comma-separated: NodePorts are served on those nodePortAddresses selects, and the first of each family is the primary IP (default: the Node's InternalIP and ExternalIP, as kube-proxy picks them)",
       collectNodeIPs,
     )
     .addOption(
@@ -102,9 +102,10 @@ export interface PlanInput {
 
 /**
  * The plan for one node, as `kipvs proxy` with `config` would program it. The host facts the
- * daemon would observe come from the input: all the node's addresses serve NodePorts (the first
- * of each family is its primary IP, unless a --bind-address overrides it, as in kube-proxy),
- * iptables is taken to support --random-fully (1.6.2 and later) and the kernel to be recent.
+ * daemon would observe come from the input: the node's addresses are its local addresses (the
+ * NodePort candidates), the first of each family its primary IP unless a --bind-address
+ * overrides it (as in kube-proxy); iptables is taken to support --random-fully (1.6.2 and
+ * later) and the kernel to be recent.
  */
 export function computePlan(input: PlanInput): Plan {
   const { objects, nodeName, config } = input;
