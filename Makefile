@@ -8,6 +8,8 @@
 #   make test-kernel    only the kernel tests (one UML boot)
 #   make bench          the benchmark (bench/run) inside one UML boot; options through
 #                       BENCH_ARGS, e.g. make bench BENCH_ARGS="--sizes 1000x10,10000x10"
+#   make image          the container image (Dockerfile), tagged IMAGE (default kipvs:VERSION);
+#                       needs a Docker engine, e.g. make image IMAGE=registry.example/kipvs:0.1.0
 #   make clean          remove everything built
 #
 # Everything runs with the Node.js 24 that `npm ci` installs beside the project
@@ -44,7 +46,7 @@ endif
 FLOOR := build/bench-data/ipvs-floor
 FLOOR_SRC := ../shared/tools/ipvs-floor.c
 
-.PHONY: build deps native test test-unit test-kernel bench clean FORCE
+.PHONY: build deps native test test-unit test-kernel bench image clean FORCE
 
 build: $(NPM_STAMP) native build/.tsc.stamp
 
@@ -110,6 +112,11 @@ $(FLOOR): $(FLOOR_SRC)
 
 bench: build $(FLOOR)
 	KIPVS_UML_TIMEOUT=$${KIPVS_UML_TIMEOUT:-7200} test/uml/run-in-uml.sh -- bench/run $(BENCH_ARGS)
+
+IMAGE ?= kipvs:$(shell sed -n 's/^  "version": "\(.*\)",$$/\1/p' package.json)
+
+image:
+	docker build -t $(IMAGE) .
 
 clean:
 	rm -rf build native/build
