@@ -40,6 +40,20 @@ describe('the kipvs container', () => {
     expect([...mounts.values()].filter((m) => !m.readOnly).map((m) => m.mountPath).sort()).toEqual(['/run/xtables.lock', '/tmp']);
   });
 
+  it('gets the service account token readable by root only, and no other container gets it', () => {
+    expect(pod['automountServiceAccountToken']).toBe(false);
+    const volume = (pod.volumes ?? []).find((v) => v.name === 'kube-api-access') as { projected?: { defaultMode: number; sources: Record<string, unknown>[] } } | undefined;
+    expect(volume?.projected?.defaultMode).toBe(0o400);
+    expect(volume?.projected?.sources).toEqual([
+      { serviceAccountToken: { path: 'token', expirationSeconds: 3607 } },
+      { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+      { downwardAPI: { items: [{ path: 'namespace', fieldRef: { fieldPath: 'metadata.namespace' } }] } },
+    ]);
+    expect(kipvs.volumeMounts).toContainEqual({ name: 'kube-api-access', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true });
+    expect(JSON.stringify(pod.initContainers)).not.toContain('kube-api-access');
+    for (const v of pod.volumes ?? []) if (v.configMap) expect([v.name, v.configMap.defaultMode]).toEqual([v.name, 0o400]);
+  });
+
   it('probes /livez and /healthz on the health port', () => {
     expect(kipvs.livenessProbe?.httpGet).toEqual({ path: '/livez', port: 10256 });
     expect(kipvs.readinessProbe?.httpGet).toEqual({ path: '/healthz', port: 10256 });
