@@ -45,7 +45,9 @@ describe('a table with every feature, built with ipvsadm', () => {
   });
 
   test('-o json holds the same services and real servers', async () => {
-    const json = JSON.parse((await kipvs(netns(), ['dump', '-o', 'json'])).stdout) as { services: { key: Record<string, unknown>; scheduler: string; realServers: { address: string; port: number; weight: number; upperThreshold: number }[] }[] };
+    const result = await kipvs(netns(), ['dump', '-o', 'json']);
+    expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
+    const json = JSON.parse(result.stdout) as { services: { key: Record<string, unknown>; scheduler: string; realServers: { address: string; port: number; weight: number; upperThreshold: number }[] }[] };
     const save = await ipvsadmLines(netns(), ['-Sn']);
     expect(json.services).toHaveLength(save.filter((l) => l.startsWith('-A ')).length);
     expect(json.services.flatMap((s) => s.realServers)).toHaveLength(save.filter((l) => l.startsWith('-a ')).length);

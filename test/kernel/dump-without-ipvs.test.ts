@@ -10,11 +10,40 @@ const inUml = process.env.KIPVS_IN_UML === '1';
 /** Where test/uml/init.sh points modprobe: the UML kernel's modules under /run/mods/lib/modules. */
 const MODULE_ROOT = ['-d', '/run/mods'];
 
+/**
+ * Unloads modules, retrying while the kernel still holds them: every IPVS service, including
+ * those of namespaces being torn down and those kept alive by real servers in IPVS's trash (for
+ * up to about three minutes after deletion), holds a reference to ip_vs and its scheduler.
+ */
+async function unload(modules: readonly string[]): Promise<void> {
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    const result = await ownNetns().run('modprobe', [...MODULE_ROOT, '-r', ...modules], { allowFailure: true });
+    if (result.status === 0) return;
+    if (Date.now() > deadline) throw new Error(`cannot unload ${modules.join(' ')} in 5 minutes: ${result.stderr.trim()}`);
+    await new Promise((done) => setTimeout(done, 5_000));
+  }
+}
+
+/** ip_vs and every loaded module that uses it (schedulers, xt_ipvs, ...), users first: the order to unload them in. */
 function loadedIpvsModules(): string[] {
-  return readFileSync('/proc/modules', 'utf8')
-    .split('\n')
-    .map((line) => line.split(' ')[0] ?? '')
-    .filter((name) => name === 'ip_vs' || name.startsWith('ip_vs_'));
+  const usedBy = new Map(
+    readFileSync('/proc/modules', 'utf8')
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => {
+        const [name = '', , , users = '-'] = line.split(' ');
+        return [name, users.split(',').filter((user) => user !== '' && user !== '-')] as const;
+      }),
+  );
+  const order: string[] = [];
+  const visit = (name: string): void => {
+    if (order.includes(name) || !usedBy.has(name)) return;
+    for (const user of usedBy.get(name) ?? []) visit(user);
+    order.push(name);
+  };
+  visit('ip_vs');
+  return order;
 }
 
 (inUml ? describe : describe.skip)('in User-Mode Linux, with IPVS modules unloaded', () => {
@@ -29,7 +58,7 @@ function loadedIpvsModules(): string[] {
   });
 
   test('a missing scheduler module is named in the failure of the line that needs it', async () => {
-    await ownNetns().run('modprobe', [...MODULE_ROOT, '-r', 'ip_vs_mh']);
+    await unload(['ip_vs_mh']);
     const result = await kipvs(ownNetns(), ['restore'], { input: '-A -t 10.0.0.1:80 -s mh\n' });
     expect(result).toEqual({
       status: 1,
@@ -43,8 +72,7 @@ function loadedIpvsModules(): string[] {
   });
 
   test('no IPVS at all: one sentence saying what to do, exit status 1', async () => {
-    // Schedulers and helpers first: they hold references to ip_vs.
-    await ownNetns().run('modprobe', [...MODULE_ROOT, '-r', ...loadedIpvsModules().filter((m) => m !== 'ip_vs'), 'ip_vs']);
+    await unload(loadedIpvsModules());
     expect(loadedIpvsModules()).toEqual([]);
     const sentence = { status: 1, stdout: '', stderr: 'kipvs: IPVS is not available in this kernel; load it with: modprobe ip_vs\n' };
     expect(await kipvs(ownNetns(), ['dump'])).toEqual(sentence);
