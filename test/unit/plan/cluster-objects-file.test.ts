@@ -128,6 +128,32 @@ describe('parseClusterObjects', () => {
     expect(names(result.objects.endpointSlices)).toEqual(['ns/a']);
   });
 
+  it('reads JSON as JSON, naming where in it what it skips', () => {
+    const json = JSON.stringify({
+      kind: 'List',
+      items: [
+        { kind: 'Service', apiVersion: 'v1', metadata: { name: 'a', namespace: 'ns' } },
+        { kind: 'Pod', metadata: { name: 'p', namespace: 'ns' } },
+        { kind: 'Service', metadata: { name: 'a', namespace: 'ns' }, spec: {} },
+      ],
+    });
+    const result = read(`  ${json}\n`);
+    expect(result.problems.map(renderObjectsFileProblem)).toEqual([
+      'f.yaml:items[1]: ns/p: kind Pod is not a Service, EndpointSlice or Node; skipped',
+      'f.yaml:items[2]: ns/a: Service also defined at items[0]; this later one is used',
+    ]);
+    expect(result.objects.services).toEqual([{ kind: 'Service', metadata: { name: 'a', namespace: 'ns' }, spec: {} }]);
+    expect(read('{"kind": "Pod", "metadata": {"name": "p"}}').problems.map(renderObjectsFileProblem)).toEqual([
+      'f.yaml: p: kind Pod is not a Service, EndpointSlice or Node; skipped',
+    ]);
+  });
+
+  it('reads text that only looks like JSON as YAML, which says where it is wrong', () => {
+    const result = parseClusterObjects('{"kind": "Service",\n "metadata": {"name": "a"}\n', 'f.yaml');
+    expect(result.ok).toBe(false);
+    expect(result.problems.map(renderObjectsFileProblem)).toEqual([expect.stringMatching(/^f\.yaml:3:1: YAML syntax error: /)]);
+  });
+
   it('reads nothing from an empty file', () => {
     expect(read('')).toEqual({ ok: true, objects: { services: [], endpointSlices: [], nodes: [] }, problems: [] });
     expect(read('# only a comment\n---\n')).toEqual({ ok: true, objects: { services: [], endpointSlices: [], nodes: [] }, problems: [] });
