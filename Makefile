@@ -48,7 +48,7 @@ FLOOR_SRC := ../shared/tools/ipvs-floor.c
 
 .PHONY: build deps native test test-unit test-kernel bench image clean FORCE
 
-build: $(NPM_STAMP) native build/.tsc.stamp
+build: $(NPM_STAMP) native build/.tsc.stamp build/cli/main.js
 
 deps: $(NPM_STAMP)
 
@@ -96,6 +96,16 @@ build/.tsc.stamp: $(TS_SRC) $(TS_LIST) tsconfig.json $(NPM_STAMP)
 	done
 	tsc -p .
 	touch $@
+
+# The command as one ES module plus one chunk per sub-command (esbuild, from tsc's output):
+# a `node` start reads a handful of files instead of hundreds, which is most of a debug
+# command's time in User-Mode Linux (measured: `kipvs --help` 1.3 s unbundled, 0.9 s bundled,
+# `node -e 0` 0.5 s). The native addon stays a separate file (found from the bundle's path).
+build/cli/main.js: build/.tsc.stamp
+	rm -rf build/cli
+	esbuild build/src/cli/main.js --bundle --splitting --format=esm --platform=node --target=node22 \
+	  --outdir=build/cli --sourcemap --log-level=warning \
+	  --banner:js="import { createRequire as kipvsCreateRequire } from 'node:module'; const require = kipvsCreateRequire(import.meta.url);"
 
 test: build
 	test/uml/run-tests.sh all

@@ -44,13 +44,13 @@ const floorMs = (stdout: string): number | undefined => {
 const RESTORERS: readonly Row[] = [
   { name: 'ipvsadm -R', peer: true, step: (t) => ({ command: ['ipvsadm', '-R'], stdin: t.file }) },
   { name: 'C floor (1 MB sendmsg, 1 ACK per batch)', step: (t) => floorLoad(t.size), reportedMs: floorMs },
-  // { name: 'kipvs restore', step: (t) => ({ command: [KIPVS, 'restore', t.file] }) },
+  { name: 'kipvs restore', step: (t) => ({ command: [KIPVS, 'restore', t.file] }) },
 ];
 
 /** The loaded table out as `ipvsadm -Sn` text; the output must equal the file. */
 const DUMPERS: readonly Row[] = [
   { name: 'ipvsadm -Sn', peer: true, step: () => ({ command: ['ipvsadm', '-Sn'] }) },
-  // { name: 'kipvs dump -o save', step: () => ({ command: [KIPVS, 'dump', '-o', 'save'] }) },
+  { name: 'kipvs dump -o save', step: () => ({ command: [KIPVS, 'dump', '-o', 'save'] }) },
 ];
 
 function floorLoad(size: TableSize): Step {
@@ -91,7 +91,7 @@ function casesFor(size: TableSize, only: string | undefined, count: CountMode): 
 
 const { values } = parseArgs({
   options: {
-    sizes: { type: 'string', default: '1000x10' },
+    sizes: { type: 'string', default: '1000x10,10000x10' },
     runs: { type: 'string', default: '3' },
     count: { type: 'string', default: 'small' },
     only: { type: 'string' },
