@@ -11,7 +11,6 @@ export const RTM_DELADDR = 21;
 export const RTM_GETADDR = 22;
 
 /** Link attributes (enum in if_link.h). */
-export const IFLA_ADDRESS = 1;
 export const IFLA_IFNAME = 3;
 export const IFLA_MTU = 4;
 export const IFLA_TXQLEN = 13;
