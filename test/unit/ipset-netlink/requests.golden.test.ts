@@ -144,7 +144,7 @@ describe('golden bytes of every ipset request', () => {
     `);
   });
 
-  test('SWAP: the second name in IPSET_ATTR_SETNAME2, which is TYPENAME s number', () => {
+  test('SWAP: the second name in IPSET_ATTR_SETNAME2, which takes the number of IPSET_ATTR_TYPENAME', () => {
     expect(framed(setRequest({ op: 'swap-sets', set: 'KUBE-CLUSTER-IP', other: 'KIPVS-TMP' }, P, 0), DOIT)).toEqual(hex`
       40000000 0606 0500 01000000 00000000   # len 64, IPSET_CMD_SWAP(6)
       ${NFGENMSG}
