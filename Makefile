@@ -52,24 +52,8 @@ build: $(NPM_STAMP) native build/.tsc.stamp build/cli/main.js
 
 deps: $(NPM_STAMP)
 
-# npm 11.16 and later reject a lock file that lacks entries for optional packages the registry
-# does not serve (npm/cli#9846; here @unrs/resolver-binding-* of jest), even one written by
-# `npm install` itself. Then `npm install` installs the same locked tree; it must not change
-# the lock file, or the lock file really was out of sync and the build stops.
 $(NPM_STAMP): package-lock.json
-	@mkdir -p build
-	lock=$$(sha256sum package-lock.json); \
-	if npm ci --no-audit --no-fund > build/npm-ci.log 2>&1; then \
-	  tail -n 2 build/npm-ci.log; \
-	else \
-	  grep -m 6 'npm error' build/npm-ci.log >&2 || true; \
-	  echo "make: npm ci failed (build/npm-ci.log); installing the locked tree with npm install (npm/cli#9846)" >&2; \
-	  npm install --no-audit --no-fund; \
-	  if [[ $$(sha256sum package-lock.json) != "$$lock" ]]; then \
-	    echo "make: package-lock.json was out of sync with package.json; review and commit it" >&2; \
-	    exit 1; \
-	  fi; \
-	fi
+	npm ci --no-audit --no-fund
 	touch $@
 
 ifneq ($(wildcard native/binding.gyp),)

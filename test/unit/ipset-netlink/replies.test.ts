@@ -6,6 +6,7 @@ import { ipsetErrorFrom, type IpsetRequestKind } from '../../../src/ipset/errors
 import { decodeList, decodeNames, decodeProtocol, decodeTypeRevision, failedLine } from '../../../src/ipset/messages.js';
 import type { IpsetHeader } from '../../../src/ipset/types.js';
 import { fixtures } from '../netlink/fixture-files.js';
+import { mutableRows } from '../../support/each-rows.js';
 
 const ipset = fixtures('ipset');
 const HASH = { kind: 'hash', hashSize: 1024, maxElem: 65536 } as const;
@@ -145,7 +146,7 @@ describe('error replies', () => {
     expect(error.message).toBe('add-entry 10.96.0.1,tcp:443 in KIPVS-NONE: the set does not exist (ENOENT)');
   });
 
-  test.each([
+  test.each(mutableRows([
     ['error-list-missing', { op: 'get-set', set: 'KIPVS-NONE' }, 'get-set KIPVS-NONE: the set does not exist (ENOENT)'],
     [
       'error-create-eexist',
@@ -167,7 +168,7 @@ describe('error replies', () => {
       { op: 'get-type', type: 'hash:ip,mac', family: 'inet' },
       'get-type hash:ip,mac: the kernel has no set type hash:ip,mac (is the ip_set_hash_ipmac module available?) (IPSET_ERR_FIND_TYPE)',
     ],
-  ] as const)('%s', (name, request, message) => {
+  ] as const))('%s', (name, request, message) => {
     expect(errorOf(name, request).error.message).toBe(message);
   });
 

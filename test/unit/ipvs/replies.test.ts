@@ -18,6 +18,7 @@ import { IpvsPermissionError, ipvsErrorFrom } from '../../../src/ipvs/errors.js'
 import { decodeInfo, decodeRealServer, decodeService, decodeTimeouts } from '../../../src/ipvs/messages.js';
 import type { IpvsOperation, Stats } from '../../../src/ipvs/types.js';
 import { fixtureDatagrams, fixtureError, fixtureReplies } from './fixtures.js';
+import { mutableRows } from '../../support/each-rows.js';
 
 const zeroStats: Stats = {
   connections: 0n,
@@ -96,7 +97,7 @@ describe('GET_SERVICE replies', () => {
     expect(() => decodeService(bare)).toThrow(new NetlinkDecodeError('IPVS_CMD.service.stats64', 'missing (and no stats either)'));
   });
 
-  test.each([
+  test.each(mutableRows([
     ['family', 'IPVS_CMD.service.family'],
     ['scheduler', 'IPVS_CMD.service.scheduler'],
     ['flags', 'IPVS_CMD.service.flags'],
@@ -105,7 +106,7 @@ describe('GET_SERVICE replies', () => {
     ['port', 'IPVS_CMD.service.port'],
     ['address', 'IPVS_CMD.service.address'],
     ['protocol', 'IPVS_CMD.service.protocol'],
-  ] as const)('a reply without %s names it', (attribute, path) => {
+  ] as const))('a reply without %s names it', (attribute, path) => {
     const reply = fixtureReplies('get-service-tcp')[0] as NetlinkMessage;
     const broken = rewriteService(reply, (svc) => ({ ...svc, [attribute]: undefined }));
     expect(() => decodeService(broken)).toThrow(new NetlinkDecodeError(path, 'missing'));

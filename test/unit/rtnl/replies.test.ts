@@ -5,6 +5,7 @@ import { NLMSG_DONE, NetlinkDecodeError, NetlinkError, errnoName, parseErrorRepl
 import { RoutePermissionError, routeErrorFrom, type RouteRequestKind } from '../../../src/rtnl/errors.js';
 import { decodeAddress, decodeLink } from '../../../src/rtnl/messages.js';
 import { fixtures } from '../netlink/fixture-files.js';
+import { mutableRows } from '../../support/each-rows.js';
 
 const rtnl = fixtures('rtnl');
 const IFA_F_PERMANENT = 0x80;
@@ -101,7 +102,7 @@ describe('error replies', () => {
   }
   const key = { linkIndex: 4, address: '10.96.0.1', prefixLength: 32 };
 
-  test.each([
+  test.each(mutableRows([
     ['error-getlink-enodev', { op: 'get-link', name: 'missing0' }, 19, 'get-link link missing0: no such link (ENODEV)'],
     ['error-newlink-eexist', { op: 'create-link', name: 'kube-ipvs0', kind: 'dummy' }, 17, 'create-link link kube-ipvs0: a link with this name already exists (EEXIST)'],
     ['error-newaddr-eexist', { op: 'add-address', address: key }, 17, 'add-address 10.96.0.1/32 on link 4: the address is already on the link (EEXIST)'],
@@ -112,7 +113,7 @@ describe('error replies', () => {
       'delete-address 10.96.0.99/32 on link 4: the address is not on the link (EADDRNOTAVAIL)',
     ],
     ['error-newaddr-enodev', { op: 'add-address', address: { ...key, linkIndex: 999 } }, 19, 'add-address 10.96.0.1/32 on link 999: no such link (ENODEV)'],
-  ] as const)('%s', (name, request, errno, message) => {
+  ] as const))('%s', (name, request, errno, message) => {
     const { reply, error } = errorOf(name, request);
     expect(reply).toEqual({ errno }); // capped (NETLINK_CAP_ACK), no extended ACK text
     expect(error.message).toBe(message);
