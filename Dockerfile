@@ -3,8 +3,8 @@
 #
 # Two stages. The build stage has the toolchain (Node.js 24, and python3, make and g++ for
 # node-gyp) and builds exactly as a developer does (`make build`: npm ci, the native addon, tsc).
-# The runtime stage is a slim Node.js 24 image with only what kipvs runs: the compiled
-# JavaScript, the addon, the production dependencies, and the node tools it drives or that the
+# The runtime stage is a slim Node.js 24 image with only what kipvs runs: the bundled
+# JavaScript, the addon, the production dependencies (for anything the bundle leaves out), and the node tools it drives or that the
 # chart's init container uses: iptables (both backends), ipset, conntrack, kmod (modprobe).
 
 FROM node:24-bookworm AS build
@@ -35,7 +35,8 @@ RUN apt-get update \
 WORKDIR /opt/kipvs
 COPY --from=build /src/package.json ./
 COPY --from=build /src/bin ./bin
-COPY --from=build /src/build/src ./build/src
+# bin/kipvs runs the esbuild bundle of the command (build/cli); the addon is found from its path.
+COPY --from=build /src/build/cli ./build/cli
 COPY --from=build /src/native/build/Release/kipvs_netlink.node ./native/build/Release/
 COPY --from=build /src/node_modules ./node_modules
 COPY image/kipvs-iptables-select /usr/local/bin/kipvs-iptables-select

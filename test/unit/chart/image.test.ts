@@ -71,12 +71,12 @@ describe('Dockerfile', () => {
     for (const name of ['iptables', 'iptables-save', 'iptables-restore', 'ip6tables', 'ip6tables-save', 'ip6tables-restore']) expect(runs).toContain(name);
   });
 
-  it('copies only the runtime: compiled sources, the addon, production modules; never tests or the toolchain', () => {
+  it('copies only the runtime: the bundled command, the addon, production modules; never tests or the toolchain', () => {
     const copies = all(runtime, 'COPY');
     expect(copies).toEqual([
       '--from=build /src/package.json ./',
       '--from=build /src/bin ./bin',
-      '--from=build /src/build/src ./build/src',
+      '--from=build /src/build/cli ./build/cli',
       '--from=build /src/native/build/Release/kipvs_netlink.node ./native/build/Release/',
       '--from=build /src/node_modules ./node_modules',
       'image/kipvs-iptables-select /usr/local/bin/kipvs-iptables-select',
