@@ -1,7 +1,9 @@
 // ipsets as kipvs models them, independent of how nfnetlink encodes them
 // (attributes.ts, messages.ts). The set types are those of kube-proxy's IPVS
-// proxier (src/proxy/ipsets.ts) and hash:net; the shapes of specs and entries
-// follow the model's (src/proxy/types.ts), so desired sets pass through.
+// proxier (src/proxy/ipsets.ts) and hash:net. Entries have the model's shapes
+// (IpSetEntry in src/proxy/types.ts), so desired entries pass through; a spec
+// is the model's IpSet without its description (and without a family for
+// bitmap:port).
 import type { IpFamily } from '../net/ip-address.js';
 
 export type Family = IpFamily;
@@ -20,7 +22,7 @@ export type IpsetOptions = HashOptions | BitmapOptions;
 /**
  * A set to create. A bitmap:port set stores ports only: it has no family and
  * is created with NFPROTO_UNSPEC, as `ipset create NAME bitmap:port` does, so
- * both iptables and ip6tables rules match it.
+ * that iptables and ip6tables rules both match it (ip_set_test).
  */
 export type IpsetSpec =
   | {
@@ -33,18 +35,21 @@ export type IpsetSpec =
     }
   | { readonly name: string; readonly type: 'bitmap:port'; readonly options: BitmapOptions; readonly comments?: boolean };
 
-/** One member; its shape says which set types take it (ipset's own text in comments). */
+/**
+ * One member; its shape says which set types take it (ipset's text for it):
+ * hash:ip "10.0.0.1", hash:net "10.0.0.0/8", hash:ip,port "10.0.0.1,tcp:80",
+ * hash:ip,port,ip "10.0.0.1,tcp:80,10.0.0.2", hash:ip,port,net
+ * "10.0.0.1,tcp:80,10.1.0.0/16", bitmap:port "8080". A comment only in sets
+ * created with comments.
+ */
 export type IpsetEntry = (
-  | /** hash:ip "10.0.0.1" */ { readonly ip: string }
-  | /** hash:net "10.0.0.0/8" */ { readonly net: string }
-  | /** hash:ip,port "10.0.0.1,tcp:80" */ { readonly ip: string; readonly protocol: Protocol; readonly port: number }
-  | /** hash:ip,port,ip "10.0.0.1,tcp:80,10.0.0.2" */ { readonly ip: string; readonly protocol: Protocol; readonly port: number; readonly ip2: string }
-  | /** hash:ip,port,net "10.0.0.1,tcp:80,10.1.0.0/16" */ { readonly ip: string; readonly protocol: Protocol; readonly port: number; readonly net: string }
-  | /** bitmap:port "8080" */ { readonly port: number }
-) & {
-  /** Only in sets created with comments. */
-  readonly comment?: string;
-};
+  | { readonly ip: string }
+  | { readonly net: string }
+  | { readonly ip: string; readonly protocol: Protocol; readonly port: number }
+  | { readonly ip: string; readonly protocol: Protocol; readonly port: number; readonly ip2: string }
+  | { readonly ip: string; readonly protocol: Protocol; readonly port: number; readonly net: string }
+  | { readonly port: number }
+) & { readonly comment?: string };
 
 /** A set as the kernel describes it (`ipset list -t`): any type, kipvs's or not. */
 export interface IpsetHeader {
@@ -72,18 +77,21 @@ export interface LiveIpset {
   readonly entries: readonly IpsetEntry[];
 }
 
-/** One change; a batch is a list of these. `exist` is ipset's -exist. */
+/**
+ * One change; a batch is a list of these. `exist` is ipset's -exist: no error
+ * when an identical set exists (create), the entry is there already (add) or
+ * is not there (delete), or there is no such set (destroy). A swap exchanges
+ * the two sets' contents and names, so iptables rules (which refer to sets by
+ * index) see the other contents at once; a destroy fails (IPSET_ERR_BUSY)
+ * while iptables rules use the set.
+ */
 export type IpsetOperation =
-  | /** exist: no error when an identical set exists */ { readonly op: 'create-set'; readonly set: IpsetSpec; readonly exist?: boolean }
-  | /** exist: no error when the entry is there already */ { readonly op: 'add-entry'; readonly set: string; readonly entry: IpsetEntry; readonly exist?: boolean }
-  | /** exist: no error when the entry is not there */ { readonly op: 'delete-entry'; readonly set: string; readonly entry: IpsetEntry; readonly exist?: boolean }
+  | { readonly op: 'create-set'; readonly set: IpsetSpec; readonly exist?: boolean }
+  | { readonly op: 'add-entry'; readonly set: string; readonly entry: IpsetEntry; readonly exist?: boolean }
+  | { readonly op: 'delete-entry'; readonly set: string; readonly entry: IpsetEntry; readonly exist?: boolean }
   | { readonly op: 'flush-set'; readonly set: string }
-  | /** Exchanges the two sets' contents and names: iptables rules keep matching by index. */ { readonly op: 'swap-sets'; readonly set: string; readonly other: string }
-  | /** Fails (IPSET_ERR_BUSY) while iptables rules use the set; exist: no error when there is no such set */ {
-      readonly op: 'destroy-set';
-      readonly set: string;
-      readonly exist?: boolean;
-    };
+  | { readonly op: 'swap-sets'; readonly set: string; readonly other: string }
+  | { readonly op: 'destroy-set'; readonly set: string; readonly exist?: boolean };
 
 export type EntryOperation = Extract<IpsetOperation, { op: 'add-entry' | 'delete-entry' }>;
 export type SetOperation = Exclude<IpsetOperation, EntryOperation>;

@@ -207,6 +207,7 @@ export function decodeAddress(msg: NetlinkMessage): LinkAddress | undefined {
   const family = header.family === c.AF_INET ? 'inet' : header.family === c.AF_INET6 ? 'inet6' : undefined;
   if (family === undefined) return undefined;
   const values: AddressValues = attributes;
+  // IPv4 names the local address IFA_LOCAL (IFA_ADDRESS is the peer's); IPv6 sends IFA_ADDRESS only.
   const [raw, path] = values.local ? [values.local, 'IFA.local'] : [required(values.address, 'IFA.address'), 'IFA.address'];
   return {
     linkIndex: header.index,
