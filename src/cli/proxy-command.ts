@@ -3,8 +3,9 @@
 // unless everything is valid. As in kube-proxy, --version prints and exits
 // first, --write-config-to writes the effective configuration and exits 0
 // without contacting the API server, and --cleanup needs no credentials.
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+// Imported, not read at run time: the bundle in build/cli carries it inline.
+import packageJson from '../../package.json' with { type: 'json' };
 import {
   describeConnection,
   resolveApiServerConnection,
@@ -83,10 +84,5 @@ function warn(warnings: readonly string[]): void {
 }
 
 function packageVersion(): string {
-  try {
-    const pkg: unknown = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'));
-    return pkg && typeof pkg === 'object' && 'version' in pkg && typeof pkg.version === 'string' ? pkg.version : 'unknown';
-  } catch {
-    return 'unknown';
-  }
+  return packageJson.version;
 }

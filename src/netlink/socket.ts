@@ -41,6 +41,13 @@ export interface SocketOptions {
   readonly sendBufferBytes?: number;
   /** Upper bound of one batch datagram. The kernel handles each datagram within one sendmsg. */
   readonly maxDatagramBytes?: number;
+  /**
+   * How long to wait for the kernel's answer before every waiting request
+   * fails with ETIMEDOUT. The kernel answers within sendmsg/recvmsg, so this
+   * only fires when it never will (e.g. nfnetlink answers only the first
+   * message of an unprivileged datagram): a daemon must not hang on that.
+   */
+  readonly replyTimeoutMs?: number;
 }
 
 /** Counters for benchmarks and metrics (kipvs_netlink_*). */
@@ -106,6 +113,7 @@ const DEFAULT_SNDBUF = 1024 * 1024;
 const INITIAL_SLOT_BYTES = 64 * 1024;
 const DATAGRAMS_PER_RECEIVE = 32;
 const DUMP_RETRIES = 5;
+const DEFAULT_REPLY_TIMEOUT_MS = 30_000;
 
 export class NetlinkSocket {
   readonly counters: SocketCounters = {
@@ -119,6 +127,7 @@ export class NetlinkSocket {
   private readonly pending = new Map<number, Pending>();
   private readonly writer = new Writer(DEFAULT_MAX_DATAGRAM * 2);
   private readonly maxDatagramBytes: number;
+  private readonly replyTimeoutMs: number;
   private seq: number;
   private slotBytes = INITIAL_SLOT_BYTES;
   private watching = false;
@@ -133,6 +142,7 @@ export class NetlinkSocket {
     options: SocketOptions,
   ) {
     this.maxDatagramBytes = options.maxDatagramBytes ?? DEFAULT_MAX_DATAGRAM;
+    this.replyTimeoutMs = options.replyTimeoutMs ?? DEFAULT_REPLY_TIMEOUT_MS;
     // A random start keeps replies meant for an earlier socket with the same
     // port id from matching our requests.
     this.seq = (Math.random() * 0x7fffffff) >>> 0;
@@ -199,7 +209,7 @@ export class NetlinkSocket {
       });
       this.send(w.view(), seqs.length);
       this.receiveNow();
-      await settled;
+      await this.untilSettled(settled, group.lastSeq);
     }
     return outcomes;
   }
@@ -231,7 +241,7 @@ export class NetlinkSocket {
     w.truncate(0);
     const seq = this.nextSeq();
     writeMessage(w, request, NLM_F_REQUEST | NLM_F_DUMP | (request.flags ?? 0), seq);
-    return new Promise((resolve, reject) => {
+    const result = new Promise<{ replies: readonly NetlinkMessage[]; complete: boolean }>((resolve, reject) => {
       const pending: Pending = {
         label: request.label,
         replies: NO_REPLIES,
@@ -243,9 +253,37 @@ export class NetlinkSocket {
         },
       };
       this.pending.set(seq, pending);
-      this.send(w.view(), 1);
-      this.receiveNow();
     });
+    this.send(w.view(), 1);
+    this.receiveNow();
+    return this.untilSettled(result, seq).then(() => result);
+  }
+
+  /**
+   * Waits for `settled`, the promise of the request with sequence `seq`. When
+   * the kernel answered inside the send (the usual case) no timer is armed;
+   * otherwise, past replyTimeoutMs every waiting request fails with ETIMEDOUT,
+   * since the socket's exchange can no longer be trusted.
+   */
+  private async untilSettled(settled: Promise<unknown>, seq: number): Promise<void> {
+    if (!this.pending.has(seq)) {
+      await settled.catch(() => undefined);
+      return;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        this.failAll(
+          new NetlinkSocketError('ETIMEDOUT', 'recvmmsg', `no reply from the kernel within ${this.replyTimeoutMs} ms`),
+        );
+        resolve();
+      }, this.replyTimeoutMs);
+    });
+    try {
+      await Promise.race([settled.catch(() => undefined), timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Closes the socket; requests still waiting fail. A second close throws EBADF. */
@@ -375,6 +413,8 @@ export class NetlinkSocket {
   private failAll(error: NetlinkSocketError | NetlinkDecodeError): void {
     const waiting = [...this.pending.values()];
     this.pending.clear();
+    // Nothing left to wait for: an idle watch would keep the process alive.
+    this.stopWatching();
     for (const p of waiting) p.settle({ ok: false, error });
   }
 
