@@ -46,7 +46,7 @@ endif
 FLOOR := build/bench-data/ipvs-floor
 FLOOR_SRC := ../shared/tools/ipvs-floor.c
 
-.PHONY: build deps native test test-unit test-kernel bench image clean FORCE
+.PHONY: build deps native test test-unit test-kernel bench demo image clean FORCE
 
 build: $(NPM_STAMP) native build/.tsc.stamp build/cli/main.js
 
@@ -111,6 +111,10 @@ IMAGE ?= kipvs:$(shell sed -n 's/^  "version": "\(.*\)",$$/\1/p' package.json)
 
 image:
 	docker build -t $(IMAGE) .
+
+# kipvs restore and dump on a small table, in User-Mode Linux (this machine's kernel has no IPVS).
+demo: build
+	test/uml/run-in-uml.sh -- examples/demo.sh
 
 clean:
 	rm -rf build native/build
