@@ -154,6 +154,7 @@ export class BenchHarness {
         await this.verify(benchCase, netns, stdout);
       }
       this.log(`bench: ${benchCase.group} / ${benchCase.name}: run ${run}/${runs}: ${elapsed.toFixed(3)} s`);
+      await this.empty(netns);
     }
     let syscalls: SyscallCounts | undefined;
     if (this.strace && (benchCase.countSyscalls ?? true)) {
@@ -161,6 +162,7 @@ export class BenchHarness {
       const files = this.files();
       await netns.run('bash', ['-c', COUNTED, 'counted', benchCase.stdin ?? '/dev/null', files.stdout, files.stderr, files.extra, ...benchCase.command]);
       syscalls = parseStraceSummary(readFileSync(files.extra, 'utf8'));
+      await this.empty(netns);
       this.log(`bench: ${benchCase.group} / ${benchCase.name}: ${syscalls.total} system calls (strace -f -c)`);
     }
     const result: CaseResult = {
@@ -173,6 +175,17 @@ export class BenchHarness {
       ...(syscalls === undefined ? {} : { syscalls }),
     };
     return result;
+  }
+
+  /**
+   * Flushes a measured namespace's table, untimed. IPVS keeps the services of
+   * every namespace in one global hash table of 256 buckets, so tables left
+   * behind lengthen every lookup of whatever runs next: kept, they made
+   * ipvsadm -R of 10,000 x 10 take 92, 131 then 149 s in one boot, and
+   * penalised each case by how many ran before it.
+   */
+  private async empty(netns: FreshNetns): Promise<void> {
+    await netns.run('ipvsadm', ['-C']);
   }
 
   /** A fresh namespace with the case's setup done. Namespaces live until the end of the whole run:
