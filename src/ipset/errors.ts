@@ -4,7 +4,7 @@
 // things for hash and bitmap types (ip_set_hash.h, ip_set_bitmap.h), so the
 // kind of set decides the name. Meanings are the kernel's (ip_set_core.c and
 // the set types), worded like the ipset tool's own messages.
-import { NetlinkDecodeError, NetlinkError, NetlinkSocketError, errnoName } from '../netlink/index.js';
+import { KernelOperationError, NetlinkDecodeError, NetlinkError, NetlinkSocketError, errnoName } from '../netlink/index.js';
 import * as c from './constants.js';
 import type { Family, IpsetEntry, IpsetOperation } from './types.js';
 
@@ -28,24 +28,8 @@ export type IpsetErrorCode =
   | (typeof c.IPSET_BITMAP_ERRORS)[number]
   | (string & {});
 
-export class IpsetError extends Error {
+export class IpsetError extends KernelOperationError<IpsetErrorCode, IpsetOperationName> {
   override readonly name: string = 'IpsetError';
-  /** The sentence src/cli prints. */
-  readonly userMessage: string;
-  constructor(
-    readonly code: IpsetErrorCode,
-    readonly op: IpsetOperationName,
-    /** What the operation was about, e.g. "10.0.0.1,tcp:80 in KUBE-CLUSTER-IP". */
-    readonly target: string,
-    readonly reason: string,
-    /** The kernel's extended-ACK text, when it sent one. */
-    readonly kernelMessage?: string,
-    options?: ErrorOptions,
-  ) {
-    const where = target === '' ? op : `${op} ${target}`;
-    super(`${where}: ${reason} (${code}${kernelMessage ? `: ${kernelMessage}` : ''})`, options);
-    this.userMessage = this.message;
-  }
 }
 
 /** The kernel refused because we lack CAP_NET_ADMIN (nfnetlink checks it for every message). */

@@ -14,6 +14,8 @@ import {
   type GenericFamily,
   NetlinkDecodeError,
   type NetlinkMessage,
+  applyOperations,
+  type OperationOutcome,
   type Request,
   type SocketCounters,
   type SocketOptions,
@@ -35,9 +37,7 @@ import type {
 } from './types.js';
 
 /** What became of one operation of a batch. */
-export type OperationResult =
-  | { readonly op: IpvsOperation; readonly ok: true }
-  | { readonly op: IpvsOperation; readonly ok: false; readonly error: IpvsError };
+export type OperationResult = OperationOutcome<IpvsOperation, IpvsError>;
 
 export class IpvsClient {
   private constructor(
@@ -134,25 +134,13 @@ export class IpvsClient {
    * the wire cannot carry fail here (EINVAL) without being sent.
    */
   async apply(ops: readonly IpvsOperation[]): Promise<OperationResult[]> {
-    const results = new Array<OperationResult>(ops.length);
-    const requests: Request[] = [];
-    const sent: number[] = [];
-    operationRequests(this.family, ops).forEach((request, i) => {
-      const op = ops[i] as IpvsOperation;
-      if (request instanceof IpvsError) {
-        results[i] = { op, ok: false, error: request };
-      } else {
-        requests.push(request);
-        sent.push(i);
-      }
+    return applyOperations({
+      socket: this.socket,
+      ops,
+      requests: operationRequests(this.family, ops),
+      isBuildError: (built): built is IpvsError => built instanceof IpvsError,
+      failure: ipvsErrorFrom,
     });
-    const outcomes = await this.socket.batch(requests);
-    for (const [j, outcome] of outcomes.entries()) {
-      const i = sent[j] as number;
-      const op = ops[i] as IpvsOperation;
-      results[i] = outcome.ok ? { op, ok: true } : { op, ok: false, error: ipvsErrorFrom(outcome.error, op) };
-    }
-    return results;
   }
 
   addService(service: VirtualServer): Promise<void> {

@@ -2,7 +2,7 @@
 // target, and one sentence a person can act on. What each errno means depends
 // on the operation; the meanings below are the kernel's (ip_vs_genl_set_cmd,
 // ip_vs_add_service, ip_vs_add_dest, ... in net/netfilter/ipvs/ip_vs_ctl.c).
-import { NetlinkDecodeError, NetlinkError, NetlinkSocketError } from '../netlink/index.js';
+import { KernelOperationError, NetlinkDecodeError, NetlinkError, NetlinkSocketError } from '../netlink/index.js';
 import { isFwmarkKey, type IpvsOperation, type RealServer, type ServiceKey } from './types.js';
 
 /** A read of the IPVS table, described the same way as a change. */
@@ -28,25 +28,8 @@ export type IpvsErrorCode =
   | 'ENOBUFS'
   | (string & {});
 
-export class IpvsError extends Error {
+export class IpvsError extends KernelOperationError<IpvsErrorCode, IpvsOperationName> {
   override readonly name: string = 'IpvsError';
-  /** The sentence src/cli prints (see src/cli/exit.ts). */
-  readonly userMessage: string;
-  constructor(
-    readonly code: IpvsErrorCode,
-    readonly op: IpvsOperationName,
-    /** What the operation was about, e.g. "tcp 10.0.0.1:80 -> 10.1.0.1:8080". */
-    readonly target: string,
-    /** What went wrong, in words. */
-    readonly reason: string,
-    /** The kernel's extended-ACK text, when it sent one. */
-    readonly kernelMessage?: string,
-    options?: ErrorOptions,
-  ) {
-    const where = target === '' ? op : `${op} ${target}`;
-    super(`${where}: ${reason} (${code}${kernelMessage ? `: ${kernelMessage}` : ''})`, options);
-    this.userMessage = this.message;
-  }
 }
 
 /** The kernel refused because we lack CAP_NET_ADMIN (IPVS commands are GENL_ADMIN_PERM). */

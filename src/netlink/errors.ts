@@ -59,3 +59,28 @@ export class NetlinkDecodeError extends Error {
     super(`cannot decode netlink ${path}: ${reason}`);
   }
 }
+
+/**
+ * A kernel family refused an operation, or it could not be sent: the shape
+ * every family client's error shares (IpvsError, IpsetError, RouteError),
+ * with one sentence for a person (`userMessage`, printed by src/cli).
+ */
+export class KernelOperationError<Code extends string, Op extends string> extends Error {
+  override readonly name: string = 'KernelOperationError';
+  readonly userMessage: string;
+  constructor(
+    readonly code: Code,
+    readonly op: Op,
+    /** What the operation was about, e.g. "tcp 10.0.0.1:80" or "10.0.0.1/32 on link 4". */
+    readonly target: string,
+    /** What went wrong, in words. */
+    readonly reason: string,
+    /** The kernel's extended-ACK text, when it sent one. */
+    readonly kernelMessage?: string,
+    options?: ErrorOptions,
+  ) {
+    const where = target === '' ? op : `${op} ${target}`;
+    super(`${where}: ${reason} (${code}${kernelMessage ? `: ${kernelMessage}` : ''})`, options);
+    this.userMessage = this.message;
+  }
+}

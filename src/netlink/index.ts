@@ -8,3 +8,4 @@ export * from './nfnetlink.js';
 export * from './socket.js';
 export * from './struct.js';
 export * from './writer.js';
+export * from './operations.js';

@@ -4,15 +4,13 @@
 // Address changes go through `apply`: many RTM_NEWADDR/RTM_DELADDR messages
 // per sendmsg, one ACK per datagram, each change's own result (rtnetlink runs
 // every message of a datagram and reports each failure by sequence number).
-import { NETLINK_ROUTE, NetlinkDecodeError, NetlinkError, NetlinkSocket, type NetlinkMessage, type Request, type SocketCounters, type SocketOptions } from '../netlink/index.js';
+import { NETLINK_ROUTE, NetlinkDecodeError, NetlinkError, NetlinkSocket, applyOperations, type NetlinkMessage, type OperationOutcome, type Request, type SocketCounters, type SocketOptions } from '../netlink/index.js';
 import { RouteError, routeErrorFrom, type RouteRequestKind } from './errors.js';
 import { addressRequests, createLinkRequest, decodeAddress, decodeLink, deleteLinkRequest, getLinkRequest, listAddressesRequest } from './messages.js';
 import type { AddressKey, AddressOperation, Link, LinkAddress } from './types.js';
 
 /** What became of one address change of a batch. */
-export type AddressResult =
-  | { readonly op: AddressOperation; readonly ok: true }
-  | { readonly op: AddressOperation; readonly ok: false; readonly error: RouteError };
+export type AddressResult = OperationOutcome<AddressOperation, RouteError>;
 
 export class RouteClient {
   private constructor(private readonly socket: NetlinkSocket) {}
@@ -86,25 +84,13 @@ export class RouteClient {
    * (EINVAL) without being sent.
    */
   async apply(ops: readonly AddressOperation[]): Promise<AddressResult[]> {
-    const results = new Array<AddressResult>(ops.length);
-    const requests: Request[] = [];
-    const sent: number[] = [];
-    addressRequests(ops).forEach((request, i) => {
-      const op = ops[i] as AddressOperation;
-      if (request instanceof RouteError) {
-        results[i] = { op, ok: false, error: request };
-      } else {
-        requests.push(request);
-        sent.push(i);
-      }
+    return applyOperations({
+      socket: this.socket,
+      ops,
+      requests: addressRequests(ops),
+      isBuildError: (built): built is RouteError => built instanceof RouteError,
+      failure: routeErrorFrom,
     });
-    const outcomes = await this.socket.batch(requests);
-    for (const [j, outcome] of outcomes.entries()) {
-      const i = sent[j] as number;
-      const op = ops[i] as AddressOperation;
-      results[i] = outcome.ok ? { op, ok: true } : { op, ok: false, error: routeErrorFrom(outcome.error, op) };
-    }
-    return results;
   }
 
   /** Binds one address; RouteError EEXIST when it is already there. */

@@ -3,7 +3,7 @@
 // meanings are the kernel's: rtnl_newlink / rtnl_dellink / rtnl_getlink
 // (net/core/rtnetlink.c), inet_rtm_newaddr / inet_rtm_deladdr
 // (net/ipv4/devinet.c), inet6_rtm_newaddr / inet6_rtm_deladdr (net/ipv6/addrconf.c).
-import { NetlinkDecodeError, NetlinkError, NetlinkSocketError } from '../netlink/index.js';
+import { KernelOperationError, NetlinkDecodeError, NetlinkError, NetlinkSocketError } from '../netlink/index.js';
 import type { AddressKey, AddressOperation } from './types.js';
 
 /** Every request of the client, described the same way for errors. */
@@ -19,23 +19,8 @@ export type RouteOperationName = RouteRequestKind['op'];
 /** errno names these requests get; any other errno name may appear too. */
 export type RouteErrorCode = 'EEXIST' | 'ENODEV' | 'EADDRNOTAVAIL' | 'EOPNOTSUPP' | 'EINVAL' | 'EPERM' | 'EAFNOSUPPORT' | (string & {});
 
-export class RouteError extends Error {
+export class RouteError extends KernelOperationError<RouteErrorCode, RouteOperationName> {
   override readonly name: string = 'RouteError';
-  /** The sentence src/cli prints. */
-  readonly userMessage: string;
-  constructor(
-    readonly code: RouteErrorCode,
-    readonly op: RouteOperationName,
-    /** What the request was about, e.g. "10.0.0.1/32 on link 4" or "link kube-ipvs0". */
-    readonly target: string,
-    readonly reason: string,
-    /** The kernel's extended-ACK text, when it sent one. */
-    readonly kernelMessage?: string,
-    options?: ErrorOptions,
-  ) {
-    super(`${op} ${target}: ${reason} (${code}${kernelMessage ? `: ${kernelMessage}` : ''})`, options);
-    this.userMessage = this.message;
-  }
 }
 
 /** The kernel refused because we lack CAP_NET_ADMIN. */
