@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, test } from '@jest/globals';
 import { freshNetnsPerFile, freshNetnsPerTest } from '../uml/jest-netns.js';
 import { FEATURES, randomTable } from './ipvsadm-tables.js';
 import { kipvs, ipvsadmLines } from './kipvs-cli.js';
+import type { FreshNetns } from '../uml/netns.js';
 
 describe('a table with every feature, built with ipvsadm', () => {
   const netns = freshNetnsPerFile('dump-features');
@@ -57,6 +58,22 @@ describe('a table with every feature, built with ipvsadm', () => {
   });
 });
 
+/**
+ * `ipvsadm -Ln --stats` once the counters stop moving. Linux 6.1 publishes a
+ * service's counters every 2 s (the estimator), so a read right after the
+ * traffic may still change: two reads a period apart must agree.
+ */
+async function settledStats(ns: FreshNetns): Promise<string> {
+  let previous = (await ns.run('ipvsadm', ['-Ln', '--stats'])).stdout;
+  for (let attempt = 0; attempt < 10; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    const current = (await ns.run('ipvsadm', ['-Ln', '--stats'])).stdout;
+    if (current === previous) return current;
+    previous = current;
+  }
+  throw new Error(`IPVS counters still changing after 25 s:\n${previous}`);
+}
+
 describe('counters after traffic', () => {
   const netns = freshNetnsPerTest('dump-traffic');
 
@@ -69,7 +86,7 @@ describe('counters after traffic', () => {
     await ns.run('ip', ['link', 'set', 'vip0', 'up']);
     await ns.run('ipvsadm', ['-R'], { input: '-A -t 10.200.0.1:80 -s rr\n-a -t 10.200.0.1:80 -r 10.200.0.2:8080 -m\n-a -t 10.200.0.1:80 -r 10.200.0.3:8080 -m\n' });
     await ns.run('bash', ['-c', 'for i in 1 2 3; do timeout 1 bash -c "exec 3<>/dev/tcp/10.200.0.1/80"; done; true']);
-    const stats = (await ns.run('ipvsadm', ['-Ln', '--stats'])).stdout;
+    const stats = await settledStats(ns);
     expect(stats).toMatch(/^TCP {2}10\.200\.0\.1:80 +[1-9]/m);
     expect(await kipvs(ns, ['dump', '--stats'])).toEqual({ status: 0, stdout: stats, stderr: '' });
     const exact = (await ns.run('ipvsadm', ['-Ln', '--stats', '--exact'])).stdout;
