@@ -8,22 +8,13 @@
 // otherwise. Lengths and counts are little-endian; ports, hash sizes and
 // addresses are in network order.
 import { describe, expect, test } from '@jest/globals';
-import { NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST, Writer, type Request } from '../../../src/netlink/index.js';
+import type { Request } from '../../../src/netlink/index.js';
 import * as c from '../../../src/ipset/constants.js';
 import { entryMessages, listRequest, protocolRequest, setRequest, typeRequest } from '../../../src/ipset/messages.js';
 import type { EntryOperation, IpsetEntry } from '../../../src/ipset/types.js';
+import { DOIT, DUMP, framed } from '../netlink/framed.js';
 import { hex } from '../netlink/hex.js';
 
-/** The message as the socket frames it: seq 1, port id 0. */
-function framed(request: Request, flags: number): Buffer {
-  const w = new Writer(256);
-  const start = w.beginMessage(request.type, flags | (request.flags ?? 0), 1);
-  request.writePayload(w);
-  w.endMessage(start);
-  return w.take();
-}
-const DOIT = NLM_F_REQUEST | NLM_F_ACK; // 0x0005
-const DUMP = NLM_F_REQUEST | NLM_F_DUMP; // 0x0301
 const P = c.IPSET_PROTOCOL;
 
 const NFGENMSG = '02 00 0000                             # nfgenmsg: AF_INET (what the ipset tool sends), NFNETLINK_V0, res_id 0';

@@ -5,24 +5,15 @@
 // header, u16 type, payload padded to 4). Integers are little-endian (host)
 // except ports and IPv4 netmasks, which the kernel reads as __be16/__be32.
 import { describe, expect, test } from '@jest/globals';
-import { NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST, Writer, type GenericFamily, type Request } from '../../../src/netlink/index.js';
+import type { GenericFamily } from '../../../src/netlink/index.js';
 import { operationRequest, queryRequest } from '../../../src/ipvs/messages.js';
 import type { IpvsOperation, ServiceFlags, ServiceKey } from '../../../src/ipvs/types.js';
+import { DOIT, DUMP, framed } from '../netlink/framed.js';
 import { hex } from '../netlink/hex.js';
 
 /** The family id is whatever the kernel assigned; 0x24 here. */
 const IPVS: GenericFamily = { name: 'IPVS', id: 0x24, version: 1, maxAttribute: 6 };
 
-/** The message as the socket frames it: seq 1, port id 0. */
-function framed(request: Request, flags: number): Buffer {
-  const w = new Writer(256);
-  const start = w.beginMessage(request.type, flags | (request.flags ?? 0), 1);
-  request.writePayload(w);
-  w.endMessage(start);
-  return w.take();
-}
-const DOIT = NLM_F_REQUEST | NLM_F_ACK; // 0x0005
-const DUMP = NLM_F_REQUEST | NLM_F_DUMP; // 0x0301
 
 const noFlags: ServiceFlags = { persistent: false, hashed: false, onePacket: false, sched1: false, sched2: false, sched3: false };
 const tcp80: ServiceKey = { family: 'inet', protocol: 'tcp', address: '10.0.0.1', port: 80 };

@@ -7,21 +7,11 @@
 // u16 type, payload padded to 4). Integers are little-endian; addresses are
 // bytes in network order.
 import { describe, expect, test } from '@jest/globals';
-import { NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST, Writer, type Request } from '../../../src/netlink/index.js';
 import { addressRequest, createLinkRequest, deleteLinkRequest, getLinkRequest, listAddressesRequest } from '../../../src/rtnl/messages.js';
 import { RouteError } from '../../../src/rtnl/errors.js';
+import { DOIT, DUMP, framed } from '../netlink/framed.js';
 import { hex } from '../netlink/hex.js';
 
-/** The message as the socket frames it: seq 1, port id 0. */
-function framed(request: Request, flags: number): Buffer {
-  const w = new Writer(256);
-  const start = w.beginMessage(request.type, flags | (request.flags ?? 0), 1);
-  request.writePayload(w);
-  w.endMessage(start);
-  return w.take();
-}
-const DOIT = NLM_F_REQUEST | NLM_F_ACK; // 0x0005
-const DUMP = NLM_F_REQUEST | NLM_F_DUMP; // 0x0301
 
 const NO_LINK = '00 00 0000 00000000 00000000 00000000 # ifinfomsg: AF_UNSPEC, pad, type 0, index 0, flags 0, change 0';
 const NAME_KUBE_IPVS0 = '0f00 0300 6b7562652d6970767330 00 00   # IFLA_IFNAME "kube-ipvs0\\0", 1 pad';
