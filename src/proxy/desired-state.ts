@@ -136,6 +136,7 @@ function familyState(family: IpFamily, shared: Shared): { state: FamilyState; pr
       family,
       virtualServers: ipvs.virtualServers,
       linkAddresses: ipvs.linkAddresses,
+      nodePortAddresses: selectedNodePortIPs.map((ip) => ip.text),
       ipsets,
       iptables,
       excludeCIDRs: shared.excludeCIDRs.filter((c) => c.family === family).map((c) => c.text),

@@ -132,6 +132,12 @@ export interface FamilyState {
   readonly virtualServers: readonly DesiredVirtualServer[];
   /** Addresses of this family on kube-ipvs0, sorted. Each is a /32 or /128. */
   readonly linkAddresses: readonly string[];
+  /**
+   * The host addresses NodePorts are served on (nodePortAddresses applied), sorted. With the
+   * link addresses they are the addresses whose virtual servers kipvs owns: a live virtual
+   * server on any other address is someone else's and left alone.
+   */
+  readonly nodePortAddresses: readonly string[];
   /** Every set kube-proxy creates, in its order, even when empty. */
   readonly ipsets: readonly IpSet[];
   readonly iptables: IptablesState;
