@@ -5,7 +5,7 @@
 import type { Server } from 'node:http';
 
 export interface BindAddress {
-  /** Without brackets: "0.0.0.0", "::", "127.0.0.1". */
+  /** Without brackets: "0.0.0.0", "::", "127.0.0.1"; "" for every address of every family. */
   readonly host: string;
   readonly port: number;
 }
@@ -50,7 +50,7 @@ export function serve(server: Server, address: BindAddress): Promise<RunningServ
     };
     server.once('error', onError);
     // ipv6Only false: "[::]" serves IPv4 too, as Go's listener on "[::]" does.
-    server.listen({ host: address.host, port: address.port, ipv6Only: false }, () => {
+    server.listen({ ...(address.host === '' ? {} : { host: address.host }), port: address.port, ipv6Only: false }, () => {
       server.off('error', onError);
       const bound = server.address();
       resolve({
