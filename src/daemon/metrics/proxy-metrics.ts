@@ -5,10 +5,9 @@
 // metrics. The proxier records through ProxyMetrics and never sees prom-client.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { IpFamily } from '../../proxy/index.js';
+import type { KernelChangeKind } from '../audit/audit-entry.js';
 import { NETWORK_PROGRAMMING_BUCKETS, SYNC_DURATION_BUCKETS } from './buckets.js';
 
-/** What changed in the kernel: an audit entry's kind (src/daemon/audit). */
-export type KernelChangeKind = 'ipvs' | 'address' | 'ipset' | 'iptables' | 'conntrack' | 'link' | 'sysctl';
 
 export type ChangeSource = 'service' | 'endpoints';
 
