@@ -11,8 +11,12 @@ import type { AuditEntry } from './audit-entry.js';
 /** Audit to stdout instead of a file. */
 export const AUDIT_TO_STDOUT = '-';
 
-/** Past this much unwritten audit text, entries are dropped rather than held in memory. */
-const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+/**
+ * Past this much unwritten audit text, entries are dropped rather than held in memory. A first
+ * sync of a large cluster writes about 250 bytes for each of 100,000+ changes at once (25 MB,
+ * flushed in under half a second to a local disk): the bound leaves room for that.
+ */
+const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 
 export class AuditWriteError extends Error {
   override readonly name = 'AuditWriteError';
@@ -21,7 +25,7 @@ export class AuditWriteError extends Error {
     readonly destination: string,
     readonly reason: string,
   ) {
-    super(`audit log ${destination}: ${reason}; further audit entries are dropped`);
+    super(`audit log ${destination}: ${reason}`);
   }
 }
 
@@ -49,7 +53,7 @@ export class AuditLog {
     if (this.failed) return;
     if (this.stream.writableLength > MAX_BUFFERED_BYTES) {
       this.dropped += 1;
-      if (this.dropped === 1) this.onFailure(new AuditWriteError(this.destination, 'writes fall behind'));
+      if (this.dropped === 1) this.onFailure(new AuditWriteError(this.destination, 'writes fall behind; entries are dropped while 64 MiB wait'));
       return;
     }
     this.stream.write(`${JSON.stringify(entry)}\n`);
@@ -71,6 +75,6 @@ export class AuditLog {
   private fail(reason: string): void {
     if (this.failed) return;
     this.failed = true;
-    this.onFailure(new AuditWriteError(this.destination, reason));
+    this.onFailure(new AuditWriteError(this.destination, `${reason}; further audit entries are dropped`));
   }
 }

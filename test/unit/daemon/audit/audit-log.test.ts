@@ -80,7 +80,7 @@ describe('AuditLog', () => {
     log.record(auditEntry(added, 'sync-4', TIME));
     await log.close();
     expect(failures).toHaveLength(1);
-    expect(failures[0]).toMatchObject({ kind: 'audit-write-failed', reason: 'EISDIR', destination: dir });
+    expect(failures[0]).toMatchObject({ kind: 'audit-write-failed', reason: 'EISDIR; further audit entries are dropped', destination: dir });
   });
 
   it('returns from record before the entry reaches the disk', async () => {
