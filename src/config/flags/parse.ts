@@ -21,6 +21,8 @@ export interface ProxyOptions {
   readonly healthzPort?: number;
   readonly metricsPort?: number;
   readonly allowInsecureApiserver: boolean;
+  /** Where the audit trail (one JSON line per kernel change) goes: a file, or "-" for stdout. */
+  readonly auditLogPath: string;
 }
 
 export interface FieldFromFlag {
@@ -76,6 +78,7 @@ function toOptions(raw: Record<string, unknown>): ProxyOptions {
     initOnly: raw['initOnly'] === true,
     version: raw['version'] === true,
     allowInsecureApiserver: raw['allowInsecureApiserver'] === true,
+    auditLogPath: str(raw['auditLogPath']) ?? '-',
   };
   const configFile = str(raw['configFile']);
   if (configFile !== undefined) options.configFile = configFile;
