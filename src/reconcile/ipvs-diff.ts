@@ -31,23 +31,38 @@ function serviceDrift(desired: VirtualServer, live: LiveVirtualServer): string[]
   const b = live.flags;
   // The kernel sets IP_VS_SVC_F_HASHED on every service it holds (ip_vs_svc_hash), so that bit is not compared.
   const flagsDiffer = a.persistent !== b.persistent || a.onePacket !== b.onePacket || a.sched1 !== b.sched1 || a.sched2 !== b.sched2 || a.sched3 !== b.sched3;
+  const engineDiffers = (desired.persistenceEngine ?? '') !== (live.persistenceEngine ?? '');
+  // Checked field by field first: most virtual servers are in sync.
+  if (!flagsDiffer && !engineDiffers && desired.scheduler === live.scheduler && desired.timeout === live.timeout && desired.netmask === live.netmask) return [];
   return [
     desired.scheduler !== live.scheduler ? 'scheduler' : '',
     flagsDiffer ? 'flags' : '',
     desired.timeout !== live.timeout ? 'persistence timeout' : '',
     desired.netmask !== live.netmask ? 'netmask' : '',
-    (desired.persistenceEngine ?? '') !== (live.persistenceEngine ?? '') ? 'persistence engine' : '',
+    engineDiffers ? 'persistence engine' : '',
   ].filter((name) => name !== '');
 }
 
+function tunnelText(r: RealServer): string {
+  return r.tunnel ? `${r.tunnel.type}|${r.tunnel.port}|${r.tunnel.flags}` : '';
+}
+
+/** What differs between a desired and a live real server; checked field by field first, as most are equal. */
 function realServerDrift(desired: RealServer, live: RealServer): string[] {
-  const tunnel = (r: RealServer): string => (r.tunnel ? `${r.tunnel.type}|${r.tunnel.port}|${r.tunnel.flags}` : '');
+  const same =
+    desired.weight === live.weight &&
+    desired.forwarding === live.forwarding &&
+    desired.upperThreshold === live.upperThreshold &&
+    desired.lowerThreshold === live.lowerThreshold &&
+    desired.tunnel === undefined &&
+    live.tunnel === undefined;
+  if (same) return [];
   return [
     desired.weight !== live.weight ? 'weight' : '',
     desired.forwarding !== live.forwarding ? 'forwarding' : '',
     desired.upperThreshold !== live.upperThreshold ? 'upper threshold' : '',
     desired.lowerThreshold !== live.lowerThreshold ? 'lower threshold' : '',
-    tunnel(desired) !== tunnel(live) ? 'tunnel' : '',
+    tunnelText(desired) !== tunnelText(live) ? 'tunnel' : '',
   ].filter((name) => name !== '');
 }
 
@@ -96,12 +111,12 @@ function syncVirtualServer(d: DesiredVirtualServer, live: LiveService, ctx: Cont
   const drift = serviceDrift(d.virtualServer, live.service);
   if (drift.length > 0) out.additions.push({ op: { op: 'edit-service', service: d.virtualServer }, cause: cause(`drifted ${drift.join(', ')}`) });
 
-  const liveServers = new Map(live.realServers.map((r) => [`${r.address}|${r.port}`, r]));
-  const wanted = new Set<string>();
+  // Live real servers by address and port; the ones left once the desired are taken out are stale.
+  const unwanted = new Map(live.realServers.map((r) => [`${r.address}|${r.port}`, r]));
   for (const realServer of d.realServers) {
     const id = `${realServer.address}|${realServer.port}`;
-    wanted.add(id);
-    const found = liveServers.get(id);
+    const found = unwanted.get(id);
+    unwanted.delete(id);
     if (!found) {
       out.additions.push({ op: { op: 'add-real-server', service: key, realServer }, cause: cause('endpoint added') });
       continue;
@@ -122,8 +137,7 @@ function syncVirtualServer(d: DesiredVirtualServer, live: LiveService, ctx: Cont
   }
 
   const protocol = terminationProtocol(key);
-  for (const stale of live.realServers) {
-    if (wanted.has(`${stale.address}|${stale.port}`)) continue;
+  for (const stale of unwanted.values()) {
     const id = realServerKeyText(key, stale);
     const step = terminationStep(stale, protocol, ctx.terminating.get(id), ctx.clock);
     if (step.action === 'delete') {
