@@ -58,10 +58,12 @@ function address(request: ConntrackRequestKind, family: IpFamily, text: string):
   }
 }
 
-function port(request: ConntrackRequestKind, value: number): number {
-  if (!Number.isInteger(value) || value < 0 || value > 0xffff) throw invalidConntrackRequest(request, `port ${value} is not an integer from 0 to 65535`);
+function unsigned(request: ConntrackRequestKind, what: string, value: number, max: number): number {
+  if (!Number.isInteger(value) || value < 0 || value > max) throw invalidConntrackRequest(request, `${what} ${value} is not an integer from 0 to ${max}`);
   return value;
 }
+
+const port = (request: ConntrackRequestKind, value: number): number => unsigned(request, 'port', value, 0xffff);
 
 /** A tuple as ctnetlink_parse_tuple reads it: both addresses, the protocol number, both ports. */
 export function encodeTuple(request: ConntrackRequestKind, family: IpFamily, protocol: number, tuple: FlowTuple): TupleValues {
@@ -88,7 +90,11 @@ export function deleteRequest(flow: ConntrackFlow): Request {
     label: DELETE,
     family,
     attributes: conntrackAttributes,
-    values: { original, ...(flow.zone !== undefined && { zone: flow.zone }), ...(flow.id !== undefined && { id: flow.id }) },
+    values: {
+      original,
+      ...(flow.zone !== undefined && { zone: unsigned(request, 'zone', flow.zone, 0xffff) }),
+      ...(flow.id !== undefined && { id: unsigned(request, 'id', flow.id, 0xffffffff) }),
+    },
   });
 }
 

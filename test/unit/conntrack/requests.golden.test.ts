@@ -99,6 +99,8 @@ describe('golden bytes of every conntrack request', () => {
     expect(badAddress.message).toContain("invalid IPv4 address 'fd00::1'");
     expect(badAddress.target).toBe('udp fd00::1:40001 -> 10.96.0.10:53 (reply from 10.244.1.5:53)');
     expect(refusal(() => deleteRequest({ ...V6, original: { ...V6.original, destinationPort: 65536 } })).reason).toBe('port 65536 is not an integer from 0 to 65535');
+    expect(refusal(() => deleteRequest({ ...V6, id: -1 })).reason).toBe('id -1 is not an integer from 0 to 4294967295');
+    expect(refusal(() => deleteRequest({ ...V6, zone: 65536 })).reason).toBe('zone 65536 is not an integer from 0 to 65535');
     expect(refusal(() => dumpRequest({ family: 'inet', protocol: 'tcp' as 'udp' })).reason).toBe("protocol 'tcp' is not udp or sctp");
     expect(refusal(() => dumpRequest({ family: 'ipx' as 'inet', protocol: 'udp' })).reason).toBe("family 'ipx' is not inet or inet6");
   });
