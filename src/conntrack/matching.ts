@@ -1,8 +1,11 @@
-// Which conntrack entries a list of deletions clears, as kube-proxy clears
-// them (pkg/proxy/conntrack): entries whose original destination is a removed
-// service address and port, and, for a removed real server, only those whose
-// reply comes from it (the NAT IPVS masquerading set up). Pure: one dump per
-// family and protocol is matched against every deletion of that group.
+// Which conntrack entries a list of deletions clears. kube-proxy
+// (pkg/proxy/conntrack/cleanup.go) reads a family's entries in one dump and
+// deletes the UDP ones whose original destination is a service address (or
+// NodePort) and whose reply source is not a serving endpoint: the NAT that
+// IPVS masquerading set up towards a real server that is gone. The reconciler
+// names those flows as ConntrackDeletions (a destination, and the reply source
+// when only one real server goes); this matches one dump per family and
+// protocol against all of them. Pure.
 import { formatIPv4, formatIPv6, parseIPv4, parseIPv6, type IpFamily } from '../net/ip-address.js';
 import type { ConntrackDeletion } from '../reconcile/plan.js';
 import { invalidConntrackRequest } from './errors.js';
