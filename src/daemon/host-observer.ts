@@ -29,11 +29,3 @@ export async function observeHost(node: unknown, options: HostObserverOptions): 
     kernelRelease: release(),
   };
 }
-
-/** `iptables --version` text ("iptables v1.8.9 (legacy)") → whether --random-fully exists (>= 1.6.2). */
-export function hasRandomFully(versionText: string): boolean {
-  const match = /v(\d+)\.(\d+)\.(\d+)/.exec(versionText);
-  if (!match) return false;
-  const [major, minor, patch] = match.slice(1).map(Number) as [number, number, number];
-  return major > 1 || (major === 1 && (minor > 6 || (minor === 6 && patch >= 2)));
-}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { hasRandomFully } from '../../../src/daemon/host-observer.js';
+import { hasRandomFully } from '../../../src/daemon/node-setup.js';
 
 describe('hasRandomFully: iptables >= 1.6.2, as kube-proxy probes it', () => {
   it.each([
