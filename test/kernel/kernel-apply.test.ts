@@ -2,6 +2,8 @@
 // tools (ipvsadm -Sn, ip -o addr, ipset save, iptables-legacy-save), with one bad change
 // that must fail alone, and read back by readLiveState.
 import { describe, expect, test } from '@jest/globals';
+import { KernelClients, applyPlan, iptablesTools, type ConntrackFlowDeleter } from '../../src/kernel/index.js';
+import type { ConntrackDeletion } from '../../src/reconcile/plan.js';
 import type { Plan } from '../../src/reconcile/plan.js';
 import { withFreshNetns, type Netns } from '../uml/netns.js';
 import type { ApplyOutput, ReadOutput } from './kernel-layer-child.js';
@@ -70,7 +72,7 @@ describe('applyPlan', () => {
         },
         { description: 'add real server TCP 10.96.0.10:53 -> 10.244.2.6:53 weight 1', reason: 'endpoint added' },
         { description: 'bind 10.96.0.10/32 to kube-ipvs0', reason: 'new virtual server' },
-        { description: 'rewrite iptables nat table: 1 chains, 1 rules', reason: 'rules changed' },
+        { description: 'rewrite iptables nat table: 1 chain, 1 rule', reason: 'rules changed' },
         {
           description: 'delete UDP conntrack flows to 10.96.0.10:53',
           reason: 'stale virtual server',
@@ -128,5 +130,54 @@ describe('applyPlan', () => {
       expect(report.changes[2]?.error).toMatch(/^iptables-legacy-restore -w 5 -W 100000 --noflush --counters: exited with status 1: .*/);
       expect((await ns.run('iptables-legacy-save', ['-t', 'nat'])).stdout).toContain('-A KUBE-SERVICES -j RETURN\n');
     });
+  });
+});
+
+describe('applyPlan with a conntrack client', () => {
+  const flow = (destination: string, replySource?: string): ConntrackDeletion => ({
+    family: 'inet',
+    protocol: 'udp',
+    destination,
+    destinationPort: 53,
+    ...(replySource !== undefined && { replySource, replySourcePort: 53 }),
+  });
+  const deletions = [flow('10.96.0.10', '10.244.1.5'), flow('10.96.0.11')];
+  const plan: Plan = { createLink: false, phases: [{ kind: 'conntrack', changes: deletions.map((op) => ({ op, cause: { reason: 'endpoint removed' } })) }] };
+
+  // Nothing here changes the kernel: the clients are opened in Jest's own namespace only
+  // because applyPlan counts their traffic.
+  async function applyWith(conntrack: ConntrackFlowDeleter) {
+    const clients = await KernelClients.open();
+    try {
+      return await applyPlan(plan, { clients, linkName: 'kube-ipvs0', iptables: iptablesTools('legacy'), conntrack });
+    } finally {
+      clients.close();
+    }
+  }
+
+  test('hands it every deletion in one call and reports each failure on its own change', async () => {
+    const calls: (readonly ConntrackDeletion[])[] = [];
+    const report = await applyWith({
+      deleteFlows: async (given) => {
+        calls.push(given);
+        return { deleted: 3, failures: [{ deletion: given[1] as ConntrackDeletion, error: new Error('ctnetlink said EPERM') }] };
+      },
+    });
+    expect(calls).toEqual([deletions]);
+    expect(report.changes.map((c) => [c.description, c.result.ok ? 'ok' : c.result.error.userMessage])).toEqual([
+      ['delete UDP conntrack flows to 10.96.0.10:53 answered by 10.244.1.5:53', 'ok'],
+      ['delete UDP conntrack flows to 10.96.0.11:53', 'ctnetlink said EPERM'],
+    ]);
+    expect(report).toMatchObject({ failed: 1, netlink: { sendCalls: 0, messagesSent: 0 } });
+  });
+
+  test('fails every change when the client fails as a whole', async () => {
+    const report = await applyWith({
+      deleteFlows: () => Promise.reject(new Error('no ctnetlink')),
+    });
+    expect(report.changes.map((c) => (c.result.ok ? 'ok' : `${c.result.error.name}: ${c.result.error.userMessage}`))).toEqual([
+      'KernelChangeError: deleting conntrack flows failed: no ctnetlink',
+      'KernelChangeError: deleting conntrack flows failed: no ctnetlink',
+    ]);
   });
 });

@@ -8,6 +8,7 @@
 // Prints one JSON document: the live state in the tools' own notations (so the
 // test compares it with ipvsadm, ip, ipset and iptables-save), or the apply report.
 import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { describeEntry } from '../../src/ipset/index.js';
 import { formatSave } from '../../src/ipvsadm/save-format.js';
 import { KernelClients, applyPlan, iptablesTools, readLiveState, type LiveIptablesTable } from '../../src/kernel/index.js';
@@ -15,6 +16,8 @@ import type { IpFamily } from '../../src/net/ip-address.js';
 import type { Plan } from '../../src/reconcile/plan.js';
 
 export interface ReadOutput {
+  /** How long readLiveState took. */
+  readonly elapsedMs: number;
   readonly link?: { readonly index: number; readonly up: boolean };
   readonly ipvsTimeouts: { readonly tcp: number; readonly tcpFin: number; readonly udp: number };
   readonly families: readonly {
@@ -34,6 +37,8 @@ export interface ApplyOutput {
   readonly changes: readonly { readonly description: string; readonly reason: string; readonly error?: string; readonly errorKind?: string }[];
   readonly failed: number;
   readonly netlink: { readonly sendCalls: number; readonly messagesSent: number };
+  /** How long applyPlan took. */
+  readonly elapsedMs: number;
 }
 
 const tools = iptablesTools('legacy');
@@ -43,8 +48,10 @@ const clients = await KernelClients.open();
 try {
   const [command, argument = 'inet'] = process.argv.slice(2);
   if (command === 'read') {
+    const started = performance.now();
     const state = await readLiveState(clients, { families: argument.split(',') as IpFamily[], linkName: 'kube-ipvs0', iptables: tools });
     const output: ReadOutput = {
+      elapsedMs: performance.now() - started,
       ...(state.link && { link: state.link }),
       ipvsTimeouts: state.ipvsTimeouts,
       families: state.families.map((f) => ({
@@ -60,8 +67,10 @@ try {
     process.stdout.write(JSON.stringify(output));
   } else if (command === 'apply') {
     const plan = JSON.parse(readFileSync(0, 'utf8')) as Plan;
+    const started = performance.now();
     const report = await applyPlan(plan, { clients, linkName: 'kube-ipvs0', iptables: tools });
     const output: ApplyOutput = {
+      elapsedMs: performance.now() - started,
       changes: report.changes.map((c) => ({
         description: c.description,
         reason: c.cause.reason,
