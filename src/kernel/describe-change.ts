@@ -72,12 +72,16 @@ function describeIpset(op: IpsetOperation): string {
   }
 }
 
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 function describeRewrite(rewrite: IptablesRewrite): string {
   const lines = rewrite.restore.split('\n');
   const chains = lines.filter((line) => line.startsWith(':')).length;
   const rules = lines.filter((line) => line.startsWith('-A ') || line.startsWith('-I ')).length;
   const tool = rewrite.family === 'inet' ? 'iptables' : 'ip6tables';
-  return `rewrite ${tool} ${rewrite.table} table: ${chains} chains, ${rules} rules`;
+  return `rewrite ${tool} ${rewrite.table} table: ${count(chains, 'chain')}, ${count(rules, 'rule')}`;
 }
 
 function describeConntrack(d: ConntrackDeletion): string {

@@ -66,6 +66,8 @@ export async function readLiveState(clients: KernelClients, query: LiveStateQuer
     clients.ipvs.getTimeouts(),
     readLink(),
     Promise.all(query.families.map(readFamily)),
+    // Awaited here too, so that its failure is reported even when no family reads it.
+    existingSets,
   ]);
   return {
     ...(link && { link }),

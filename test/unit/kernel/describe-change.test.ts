@@ -47,7 +47,7 @@ const CASES: [KernelChange, string][] = [
       kind: 'iptables',
       rewrite: { family: 'inet6', table: 'nat', restore: '*nat\n:KUBE-SERVICES - [0:0]\n:KUBE-MARK-MASQ - [0:0]\n-A KUBE-SERVICES -j RETURN\nCOMMIT\n', cause: { reason: 'rules changed' } },
     },
-    'rewrite ip6tables nat table: 2 chains, 1 rules',
+    'rewrite ip6tables nat table: 2 chains, 1 rule',
   ],
   [
     { kind: 'conntrack', deletion: { family: 'inet', protocol: 'udp', destination: '10.96.0.10', destinationPort: 53, replySource: '10.244.1.5', replySourcePort: 53 } },
