@@ -10,7 +10,7 @@ import { applySysctls, checkKernelModules, CommandError, detectIptablesBackend, 
 import type { IptablesBackendChoice } from '../config/flags/parse.js';
 import type { IpFamily } from '../proxy/index.js';
 import { desiredSysctls } from '../proxy/sysctls.js';
-import { ProxierStartError } from './errors.js';
+import { ProxierError } from './errors.js';
 import type { Logger } from './log/logger.js';
 
 export interface NodeSetup {
@@ -51,27 +51,31 @@ export async function prepareNode(options: NodeSetupOptions): Promise<NodeSetup>
   for (const { sysctl, previous } of sysctls.changed) log.info('Set sysctl', { name: sysctl.name, value: sysctl.value, previous });
   problems.push(...sysctls.problems.map((p) => p.userMessage));
 
-  let iptables: IptablesToolset;
-  try {
-    const choice =
-      options.iptablesBackend === 'auto' ? await detectIptablesBackend(run) : { backend: options.iptablesBackend, reason: '--iptables-backend' };
-    log.info('Using iptables backend', { backend: choice.backend, reason: choice.reason });
-    iptables = iptablesTools(choice.backend);
-  } catch (err) {
-    const detail = err instanceof Error ? err.message : String(err);
-    problems.push(`iptables does not work on this node (${detail}); kipvs needs iptables-nft or iptables-legacy with their -save and -restore tools`);
-    throw new ProxierStartError(problems, { cause: err });
-  }
-  if (problems.length > 0) throw new ProxierStartError(problems);
-
-  const ipv6 = await works(run, [iptables.inet6.save, '-t', 'nat']);
-  if (ipv6 === undefined) log.info('ip6tables does not work here: serving IPv4 only');
+  const iptables = await chooseIptables(options.iptablesBackend, run, log).catch((err: unknown) => {
+    throw new ProxierError([...problems, iptablesProblem(err)], 'cannot start', { cause: err });
+  });
+  if (problems.length > 0) throw new ProxierError(problems, 'cannot start');
   const version = (await works(run, [iptables.inet.save.replace(/-save$/, ''), '--version'])) ?? '';
-  return {
-    iptables,
-    families: ipv6 === undefined ? ['IPv4'] : ['IPv4', 'IPv6'],
-    iptablesRandomFully: hasRandomFully(version),
-  };
+  return { iptables, families: await servedFamilies(iptables, run, log), iptablesRandomFully: hasRandomFully(version) };
+}
+
+function iptablesProblem(err: unknown): string {
+  const detail = err instanceof Error ? err.message : String(err);
+  return `iptables does not work on this node (${detail}); kipvs needs iptables-nft or iptables-legacy with their -save and -restore tools`;
+}
+
+/** The tools of the backend --iptables-backend names, or of the one the node uses ("auto"). */
+export async function chooseIptables(backend: IptablesBackendChoice, run: CommandRunner, log: Logger): Promise<IptablesToolset> {
+  const choice = backend === 'auto' ? await detectIptablesBackend(run) : { backend, reason: '--iptables-backend' };
+  log.info('Using iptables backend', { backend: choice.backend, reason: choice.reason });
+  return iptablesTools(choice.backend);
+}
+
+/** IPv4, and IPv6 when ip6tables works (kube-proxy runs a proxier per family that works). */
+export async function servedFamilies(iptables: IptablesToolset, run: CommandRunner, log: Logger): Promise<IpFamily[]> {
+  if ((await works(run, [iptables.inet6.save, '-t', 'nat'])) !== undefined) return ['IPv4', 'IPv6'];
+  log.info('ip6tables does not work here: serving IPv4 only');
+  return ['IPv4'];
 }
 
 /** `iptables --version` text ("iptables v1.8.9 (legacy)") → whether --random-fully exists (>= 1.6.2). */

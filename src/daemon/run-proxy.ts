@@ -9,7 +9,7 @@ import { LINK_NAME } from '../proxy/index.js';
 import { modelConfigFrom } from '../proxy/config-adapter.js';
 import { AuditLog } from './audit/audit-log.js';
 import type { ClusterSourceFactory } from './cluster-source.js';
-import { ProxierStartError } from './errors.js';
+import { ProxierError } from './errors.js';
 import { startHealthServer } from './health/health-server.js';
 import type { RunningServer } from './health/listen.js';
 import { ListenError } from './health/listen.js';
@@ -46,7 +46,7 @@ async function listen(what: string, start: () => Promise<RunningServer | undefin
   try {
     return await start();
   } catch (err) {
-    if (err instanceof ListenError) throw new ProxierStartError([`cannot serve ${what}: ${err.message}`], { cause: err });
+    if (err instanceof ListenError) throw new ProxierError([`cannot serve ${what}: ${err.message}`], 'cannot start', { cause: err });
     throw err;
   }
 }

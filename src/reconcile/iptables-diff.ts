@@ -16,7 +16,7 @@ type TableName = IptablesRewrite['table'];
 const TABLES: readonly TableName[] = ['nat', 'filter'];
 
 /** A built-in chain's jump as the rule kube-proxy writes for it. */
-function jumpRule(jump: BuiltinJump): IptablesRule {
+export function jumpRule(jump: BuiltinJump): IptablesRule {
   return { chain: jump.chain, matches: [{ match: 'comment', comment: jump.comment }], target: { target: 'jump', chain: jump.target } };
 }
 
