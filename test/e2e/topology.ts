@@ -62,6 +62,14 @@ export function hostPrefix(family: Family): number {
   return family === 'ipv4' ? 32 : 128;
 }
 
+/** Something that runs in the topology's namespaces and must end before they go (a helper). */
+export interface Closable {
+  close(): Promise<void>;
+}
+
+/** The topology's namespaces by role. */
+export type Role = 'node' | 'pods' | 'outside';
+
 export interface Topology {
   /** Where the proxy runs: IPVS, kube-ipvs0, iptables, the node IP. */
   readonly node: FreshNetns;
@@ -69,7 +77,12 @@ export interface Topology {
   readonly pods: FreshNetns;
   /** A client off the node. */
   readonly outside: FreshNetns;
-  /** Deletes the three namespaces (and with them their links, addresses and IPVS tables). */
+  /**
+   * Closes `resource` when the topology is deleted, before the namespaces go: a process inside a
+   * namespace keeps it (its links, addresses, IPVS table) alive after `ip netns delete`.
+   */
+  adopt(resource: Closable): void;
+  /** Closes what it adopted, then deletes the three namespaces (links, addresses, IPVS tables). */
   delete(): Promise<void>;
 }
 
@@ -120,45 +133,52 @@ async function sysctl(netns: FreshNetns, settings: readonly string[]): Promise<v
   await netns.run('sysctl', ['-q', '-w', ...settings]);
 }
 
-/** Runs `ip` commands in a namespace in one process (`ip -n NS -batch -`). */
-async function ipBatch(netns: FreshNetns, lines: readonly string[]): Promise<void> {
-  await ownNetns().run('ip', ['-n', netns.name, '-batch', '-'], { input: `${lines.join('\n')}\n` });
+/** Runs `ip` commands in one process (`ip [-n NS] -batch -`), in `netns` or in our own. */
+async function ipBatch(netns: FreshNetns | undefined, lines: readonly string[]): Promise<void> {
+  const where = netns === undefined ? [] : ['-n', netns.name];
+  await ownNetns().run('ip', [...where, '-batch', '-'], { input: `${lines.join('\n')}\n` });
+}
+
+/** Waits for every one of `tasks`, then throws the first failure, if any; returns the successes. */
+async function settleAll<T>(tasks: readonly Promise<T>[]): Promise<T[]> {
+  const results = await Promise.allSettled(tasks);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
 }
 
 /** Creates the three namespaces and wires them; `label` names them (kipvs-<label>-node-...). */
 export async function createTopology(label: string): Promise<Topology> {
   const created: FreshNetns[] = [];
+  const adopted: Closable[] = [];
+  // Every one of them, even when one fails; the first failure is reported.
   const remove = async (): Promise<void> => {
-    // every one, even when one fails; the first failure is reported
-    const results = await Promise.allSettled(created.map((netns) => netns.delete()));
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason;
+    try {
+      await settleAll(adopted.splice(0).map((resource) => resource.close()));
+    } finally {
+      await settleAll(created.splice(0).map((netns) => netns.delete()));
+    }
   };
   try {
-    const roles = ['node', 'pods', 'outside'].map((role) => createFreshNetns(`${label}-${role}`));
-    const made = await Promise.allSettled(roles);
-    for (const result of made) if (result.status === 'fulfilled') created.push(result.value);
-    const failed = made.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason;
-    const [node, pods, outside] = created as [FreshNetns, FreshNetns, FreshNetns];
+    const roles = ['node', 'pods', 'outside'].map(async (role) => {
+      const netns = await createFreshNetns(`${label}-${role}`);
+      created.push(netns);
+      return netns;
+    });
+    const [node, pods, outside] = (await settleAll(roles)) as [FreshNetns, FreshNetns, FreshNetns];
     await Promise.all([sysctl(node, NODE_SYSCTLS), sysctl(pods, NO_DAD), sysctl(outside, NO_DAD)]);
     // veth pairs created straight into their namespaces (no renaming or moving afterwards)
-    await ownNetns().run('ip', ['link', 'add', 'name', LINKS.uplink, 'netns', node.name, 'type', 'veth', 'peer', 'name', LINKS.uplink, 'netns', outside.name]);
-    await ownNetns().run('ip', ['link', 'add', 'name', LINKS.pods, 'netns', node.name, 'type', 'veth', 'peer', 'name', LINKS.uplink, 'netns', pods.name]);
+    await ipBatch(undefined, [
+      `link add name ${LINKS.uplink} netns ${node.name} type veth peer name ${LINKS.uplink} netns ${outside.name}`,
+      `link add name ${LINKS.pods} netns ${node.name} type veth peer name ${LINKS.uplink} netns ${pods.name}`,
+    ]);
     await Promise.all([ipBatch(node, nodeConfig()), ipBatch(pods, podsConfig()), ipBatch(outside, outsideConfig())]);
-    return { node, pods, outside, delete: remove };
+    const adopt = (resource: Closable): void => {
+      adopted.push(resource);
+    };
+    return { node, pods, outside, adopt, delete: remove };
   } catch (err) {
     await remove().catch(() => undefined);
     throw err;
-  }
-}
-
-/** Runs `fn` with a new topology and deletes it afterwards, whatever happens. */
-export async function withTopology<T>(label: string, fn: (topology: Topology) => Promise<T> | T): Promise<T> {
-  const topology = await createTopology(label);
-  try {
-    return await fn(topology);
-  } finally {
-    await topology.delete();
   }
 }

@@ -5,13 +5,14 @@
 // pods' own address in every answer says which one served, and ipvsadm's connection table
 // (an independent reader of the kernel) must agree with the clients' counts.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startBackends, type Backends } from '../e2e/backends/backends.js';
 import { POD_HTTP_PORT, POD_UDP_PORT } from '../e2e/backends/protocol.js';
 import { targetName, type Target, type TargetReport, type TrafficReport } from '../e2e/traffic/protocol.js';
 import { DEFAULT_TRAFFIC, reportFor, startTraffic, type TrafficClient } from '../e2e/traffic/traffic.js';
-import { ADDRESSES, FAMILIES, LINKS, createTopology, familyOf, podAddress, withTopology, type Family, type Topology } from '../e2e/topology.js';
+import { ADDRESSES, FAMILIES, LINKS, createTopology, familyOf, podAddress, type Family, type Topology } from '../e2e/topology.js';
 import { assertKernelHasIpvs, ownNetns, type Netns } from '../uml/netns.js';
 import { mutableRows } from '../support/each-rows.js';
 
@@ -126,15 +127,30 @@ function measured(what: string, startMs: number, extra = ''): void {
   costs[what] = `${(performance.now() - startMs).toFixed(0)} ms${extra}`;
 }
 
+/** Processes running a script of test/e2e (the helpers), by /proc/PID/cmdline. */
+function helperProcesses(): string[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .flatMap((pid) => {
+      try {
+        const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+        return argv.some((arg) => arg.includes('/test/e2e/')) ? [argv.join(' ')] : [];
+      } catch {
+        return []; // ended meanwhile
+      }
+    });
+}
+
 describe('the topology', () => {
   test('wires node, pods and outside, with forwarding and IPVS conntrack on the node, and tears down completely', async () => {
     assertKernelHasIpvs();
     const own = ownNetns();
     const linksBefore = (await own.run('ip', ['-o', 'link', 'show'])).stdout;
-    const started = performance.now();
-    const names = await withTopology('e2e-wiring', async (topology) => {
-      measured('topology: 3 namespaces, 2 veth pairs, addresses, routes, sysctls', started);
-      const { node, pods: podsNs, outside } = topology;
+    let started = performance.now();
+    const topology = await createTopology('e2e-wiring');
+    measured('topology: 3 namespaces, 2 veth pairs, addresses, routes, sysctls', started);
+    const { node, pods: podsNs, outside } = topology;
+    try {
       // sysctl reads them back (the harness set them with sysctl -w)
       const sysctls = (await node.run('sysctl', ['-n', 'net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding', 'net.ipv4.vs.conntrack'])).stdout;
       expect(sysctls.split('\n').slice(0, 3)).toEqual(['1', '1', '1']);
@@ -146,11 +162,19 @@ describe('the topology', () => {
         expect((await podsNs.run('ip', [flag, 'route', 'get', SERVICES[family].clusterIp])).stdout).toContain(`via ${podGateway} dev ${LINKS.uplink}`);
         expect((await outside.run('ip', [flag, 'route', 'get', SERVICES[family].externalIp])).stdout).toContain(`via ${nodeIp} dev ${LINKS.uplink}`);
       }
-      return [node.name, podsNs.name, outside.name];
-    });
+      started = performance.now();
+      await startBackends(topology);
+      measured('one helper process started (backends)', started);
+      expect(helperProcesses()).toHaveLength(1);
+    } finally {
+      started = performance.now();
+      await topology.delete();
+      measured('teardown: a helper closed, 3 namespaces deleted', started);
+    }
     const namespaces = (await own.run('ip', ['netns', 'list'])).stdout;
-    for (const name of names) expect(namespaces).not.toContain(name);
+    for (const netns of [node, podsNs, outside]) expect(namespaces).not.toContain(netns.name);
     expect((await own.run('ip', ['-o', 'link', 'show'])).stdout).toBe(linksBefore);
+    expect(helperProcesses()).toEqual([]);
   });
 });
 
@@ -192,7 +216,7 @@ describe('three pods behind hand-made IPVS virtual servers', () => {
     measured('kube-ipvs0, 10 virtual servers x 3 real servers, sysctl, masquerade (ip, ipvsadm -R, iptables-legacy)', started);
 
     started = performance.now();
-    [backends, nodeClient, outsideClient] = await Promise.all([startBackends(made), startTraffic(made.node), startTraffic(made.outside)]);
+    [backends, nodeClient, outsideClient] = await Promise.all([startBackends(made), startTraffic(made, 'node'), startTraffic(made, 'outside')]);
     measured('3 helper processes started together (backends, 2 traffic clients)', started);
 
     started = performance.now();
@@ -201,8 +225,9 @@ describe('three pods behind hand-made IPVS virtual servers', () => {
   });
 
   afterAll(async () => {
-    await Promise.all([backends?.close(), nodeClient?.close(), outsideClient?.close()]);
-    await topology?.delete();
+    const started = performance.now();
+    await topology?.delete(); // the helpers first, then the namespaces
+    measured('teardown: 3 helpers closed, 3 namespaces deleted', started);
     process.stdout.write(`e2e harness costs in this kernel:\n${Object.entries(costs).map(([what, cost]) => `  ${what}: ${cost}`).join('\n')}\n`);
   });
 

@@ -4,7 +4,8 @@
 //   const backends = await startBackends(topology);
 //   await backends.add([{ address: podAddress('ipv4', 2) }]);   // answers on :8080 (HTTP), :8053 (UDP)
 //   await backends.setState([podAddress('ipv4', 2)], 'refusing');
-//   await backends.close();
+//
+// The topology closes the helper (stopping every pod) when it is deleted.
 import { HelperProcess } from '../helper-process.js';
 import { LINKS, type Topology } from '../topology.js';
 import type { BackendsCommand, BackendsReplies, PodSpec, PodState } from './protocol.js';
@@ -17,13 +18,12 @@ export interface Backends {
   /** Stops the pods (open connections dropped) and unbinds their addresses. */
   remove(addresses: readonly string[]): Promise<void>;
   setState(addresses: readonly string[], state: PodState): Promise<void>;
-  /** Stops every pod and the helper. */
-  close(): Promise<void>;
 }
 
 /** Starts the backends helper in the topology's pods namespace (about 1.3 s in UML). */
 export async function startBackends(topology: Topology): Promise<Backends> {
   const helper = await HelperProcess.start<BackendsCommand, BackendsReplies>(topology.pods, SCRIPT, [LINKS.uplink]);
+  topology.adopt(helper);
   return {
     add: async (pods) => {
       await helper.request({ op: 'add', pods });
@@ -34,6 +34,5 @@ export async function startBackends(topology: Topology): Promise<Backends> {
     setState: async (addresses, state) => {
       await helper.request({ op: 'set-state', addresses, state });
     },
-    close: () => helper.close(),
   };
 }

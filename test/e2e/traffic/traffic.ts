@@ -1,11 +1,13 @@
 // The test's handle on a traffic helper: a client in a namespace that keeps requesting targets.
 //
-//   const client = await startTraffic(topology.outside);
+//   const client = await startTraffic(topology, 'outside');
 //   await client.start([{ protocol: 'http', address: ADDRESSES.ipv4.nodeIp, port: 30080 }]);
 //   ...
 //   const report = await client.report();    // what ended since start (or the previous report)
-import type { Netns } from '../../uml/netns.js';
+//
+// The topology closes the helper when it is deleted.
 import { HelperProcess } from '../helper-process.js';
+import type { Role, Topology } from '../topology.js';
 import { targetName, type Target, type TargetReport, type TrafficCommand, type TrafficReplies, type TrafficReport, type TrafficSettings } from './protocol.js';
 
 const SCRIPT = 'build/test/e2e/traffic/traffic-process.js';
@@ -20,19 +22,18 @@ export interface TrafficClient {
   report(): Promise<TrafficReport>;
   /** Stops requesting and reports the last window once the requests in flight have ended. */
   stop(): Promise<TrafficReport>;
-  close(): Promise<void>;
 }
 
-/** Starts a traffic helper in `netns` (about 1.3 s in UML). */
-export async function startTraffic(netns: Netns): Promise<TrafficClient> {
-  const helper = await HelperProcess.start<TrafficCommand, TrafficReplies>(netns, SCRIPT, []);
+/** Starts a traffic helper in one of the topology's namespaces (about 1.3 s in UML). */
+export async function startTraffic(topology: Topology, from: Role): Promise<TrafficClient> {
+  const helper = await HelperProcess.start<TrafficCommand, TrafficReplies>(topology[from], SCRIPT, []);
+  topology.adopt(helper);
   return {
     start: async (targets, settings = DEFAULT_TRAFFIC) => {
       await helper.request({ op: 'start', targets, ...settings });
     },
     report: () => helper.request({ op: 'report' }),
     stop: () => helper.request({ op: 'stop' }),
-    close: () => helper.close(),
   };
 }
 
