@@ -2,7 +2,7 @@
 // order, and write each one's reply to stdout. When stdin ends (the test closed the helper), the
 // helper cleans up and exits.
 import { createInterface } from 'node:readline';
-import { isRecord, type Command, type CommandEnvelope, type ReadyLine, type Replies, type ReplyEnvelope } from './command-protocol.js';
+import { isRecord, type Command, type ReadyLine, type Replies, type ReplyEnvelope } from './command-protocol.js';
 
 export interface CommandHandler<C extends Command, R extends Replies<C>> {
   /** Checks one command as received; undefined when it is not a command of this helper. */
@@ -29,11 +29,12 @@ async function answer<C extends Command, R extends Replies<C>>(handler: CommandH
     process.stderr.write(`not a JSON line: ${line}\n`);
     return;
   }
-  if (!isRecord(envelope) || typeof envelope['id'] !== 'number') {
+  const id = isRecord(envelope) ? envelope['id'] : undefined;
+  if (!isRecord(envelope) || typeof id !== 'number') {
     process.stderr.write(`not a command envelope: ${line}\n`);
     return;
   }
-  const { id, command: raw } = envelope as unknown as CommandEnvelope;
+  const raw = envelope['command'];
   const command = handler.parse(raw);
   if (command === undefined) {
     write({ id, ok: false, error: `not a command of this helper: ${JSON.stringify(raw)}` });

@@ -1,15 +1,9 @@
 // The test's side of command-protocol.ts: start a helper (a script of ours, run by our Node.js)
 // inside a network namespace, send it commands and await their replies.
-//
-// netns.ts runs commands to completion (`ns.run`, `ns.node`); a helper lives for a whole test, so
-// it is started here the same way, through `ip netns exec` (which execs Node itself, so the child's
-// pid is Node's and a signal reaches it).
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { Readable, Writable } from 'node:stream';
-import { repoRoot, type Netns } from '../uml/netns.js';
+import type { Netns } from '../uml/netns.js';
 import { isReadyLine, isReplyEnvelope, type Command, type CommandEnvelope, type Replies } from './command-protocol.js';
+import { spawnInNetns, type PipedChild } from './netns-spawn.js';
 
 /** How a helper failed, for the test's message. */
 export type HelperErrorKind = 'start-timeout' | 'exited' | 'command-failed';
@@ -46,7 +40,7 @@ export class HelperProcess<C extends Command, R extends Replies<C>> {
   private constructor(
     /** For messages: the script and the namespace it runs in. */
     readonly label: string,
-    private readonly child: ChildProcessByStdio<Writable, Readable, Readable>,
+    private readonly child: PipedChild,
   ) {
     let markReady = (): void => undefined;
     let failReady = (_err: HelperError): void => undefined;
@@ -94,10 +88,7 @@ export class HelperProcess<C extends Command, R extends Replies<C>> {
    * with our Node.js inside `netns`, and resolves once the helper takes commands.
    */
   static async start<C extends Command, R extends Replies<C>>(netns: Netns, script: string, args: readonly string[], startTimeoutMs = 30_000): Promise<HelperProcess<C, R>> {
-    const node = [process.execPath, resolve(repoRoot, script), ...args];
-    const argv = netns.name === undefined ? node : ['ip', 'netns', 'exec', netns.name, ...node];
-    const [program = '', ...rest] = argv;
-    const child = spawn(program, rest, { cwd: repoRoot, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawnInNetns(netns, process.execPath, [script, ...args]);
     const helper = new HelperProcess<C, R>(`${script} in ${netns.name ?? 'the test namespace'}`, child);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_resolve, reject) => {

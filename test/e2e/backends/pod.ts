@@ -1,5 +1,6 @@
 // One pod of the backends helper: HTTP servers and UDP sockets bound to the pod's address, each
-// answering with that address. Its address must already be bound on a link of this namespace.
+// answering with a PodAnswer (its address, and the client's as seen). Its address must already
+// be bound on a link of this namespace.
 import { createSocket, type Socket } from 'node:dgram';
 import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
@@ -7,11 +8,6 @@ import { familyOf } from '../topology.js';
 import { POD_HTTP_PORT, POD_UDP_PORT, type PodAnswer, type PodSpec, type PodState } from './protocol.js';
 
 export class Pod {
-  private answer(client: string | undefined): string {
-    const answer: PodAnswer = { pod: this.address, client: client ?? '' };
-    return JSON.stringify(answer);
-  }
-
   private state: PodState = 'serving';
   private httpServers: Server[] = [];
   private udpSockets: Socket[] = [];
@@ -28,7 +24,7 @@ export class Pod {
     try {
       await pod.open();
     } catch (err) {
-      await pod.shut();
+      await pod.stop();
       throw err;
     }
     return pod;
@@ -37,13 +33,8 @@ export class Pod {
   async setState(state: PodState): Promise<void> {
     const wasOpen = this.state !== 'refusing';
     this.state = state;
-    if (state === 'refusing' && wasOpen) await this.shut();
+    if (state === 'refusing' && wasOpen) await this.stop();
     if (state !== 'refusing' && !wasOpen) await this.open();
-  }
-
-  /** Closes every port and drops open connections (those held by a silent pod too). */
-  async stop(): Promise<void> {
-    await this.shut();
   }
 
   private async open(): Promise<void> {
@@ -53,7 +44,7 @@ export class Pod {
           // a silent pod holds the request until the client gives up or the pod stops
           if (this.state === 'silent') return;
           request.resume();
-          response.writeHead(200, { 'content-type': 'text/plain', connection: 'close' });
+          response.writeHead(200, { 'content-type': 'application/json', connection: 'close' });
           response.end(this.answer(request.socket.remoteAddress));
         });
         this.httpServers.push(server);
@@ -72,7 +63,13 @@ export class Pod {
     ]);
   }
 
-  private async shut(): Promise<void> {
+  private answer(client: string | undefined): string {
+    const answer: PodAnswer = { pod: this.address, client: client ?? '' };
+    return JSON.stringify(answer);
+  }
+
+  /** Closes every port and drops open connections (those held by a silent pod too). */
+  async stop(): Promise<void> {
     const servers = this.httpServers;
     const sockets = this.udpSockets;
     this.httpServers = [];
