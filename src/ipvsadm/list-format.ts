@@ -14,6 +14,8 @@ export interface ListOptions {
   readonly columns: ListColumns;
   /** --exact: every digit of --stats and --rate counters instead of K/M/G/T. */
   readonly exact: boolean;
+  /** `kipvs dump --services`: a name printed after a service's line as "  # NAME" (not ipvsadm's). */
+  readonly label?: (service: LiveVirtualServer) => string | undefined;
 }
 
 interface ColumnSet {
@@ -99,7 +101,8 @@ export function formatList(info: IpvsInfo, services: readonly LiveService[], opt
   const columns = COLUMN_SETS[options.columns];
   const lines = [`IP Virtual Server version ${versionText(info.version)} (size=${info.connectionTableSize})\n${columns.title}`];
   for (const { service, realServers } of inIpvsadmOrder(services)) {
-    lines.push(`${columns.service(service, options.exact)}\n`);
+    const label = options.label?.(service);
+    lines.push(`${columns.service(service, options.exact)}${label === undefined ? '' : `  # ${label}`}\n`);
     for (const rs of realServers) {
       lines.push(`${columns.realServer(rs, hostPort(rs.family, rs.address, rs.port), options.exact)}\n`);
     }

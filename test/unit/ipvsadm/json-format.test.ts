@@ -51,3 +51,10 @@ test('the table is the domain model, services in ipvsadm order, each with its re
     ],
   });
 });
+
+test('--services: each service gets a "kubernetes" member, null where no Service port is found', () => {
+  const web = { namespace: 'default', name: 'web', port: 'http', protocol: 'tcp', role: 'cluster-ip' };
+  const text = formatJson([live({ key: fwmark(7) }), live({ key: tcp('10.0.0.1', 80) })], (service) => ('fwmark' in service.key ? undefined : web));
+  const parsed = JSON.parse(text) as { services: { kubernetes: unknown }[] };
+  expect(parsed.services.map((s) => s.kubernetes)).toEqual([web, null]);
+});

@@ -148,3 +148,16 @@ test('an empty table is the header alone', () => {
     'IP Virtual Server version 1.2.3 (size=1048576)\nProt LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n',
   );
 });
+
+test('--services: a label follows its service line as a comment; unlabelled lines are unchanged', () => {
+  const plain = formatList(INFO, TABLE, { columns: 'default', exact: false }).split('\n');
+  const labelled = formatList(INFO, TABLE, {
+    columns: 'default',
+    exact: false,
+    label: (service) => ('address' in service.key && service.key.port === 80 ? `default/web:http (cluster-ip)` : undefined),
+  }).split('\n');
+  expect(labelled).toHaveLength(plain.length);
+  const changed = labelled.flatMap((line, i) => (line === plain[i] ? [] : [[plain[i], line]]));
+  expect(changed.length).toBeGreaterThan(0);
+  for (const [before, after] of changed) expect(after).toBe(`${before}  # default/web:http (cluster-ip)`);
+});
