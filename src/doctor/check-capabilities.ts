@@ -1,0 +1,35 @@
+// The capabilities this process runs with (docs/least-privilege.md, measured
+// there): CAP_NET_ADMIN for every netlink write kipvs makes, CAP_NET_RAW only
+// for iptables-legacy (libiptc opens a raw socket), and nothing else.
+import { capabilityName, capabilityNumbers, hasCapability } from './capabilities.js';
+import type { CapabilityFacts, IptablesBackend } from './facts.js';
+import { fail, pass, warn, type Finding } from './finding.js';
+
+const CHECK = 'capabilities';
+const NEEDED = new Set(['NET_ADMIN', 'NET_RAW']);
+const LEAST = 'the chart drops ALL and adds NET_ADMIN (and NET_RAW for iptables-legacy); outside Kubernetes, e.g. systemd CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW';
+
+/** `backend`: the iptables in use, when known (see check-iptables-backend.ts). */
+export function checkCapabilities(facts: CapabilityFacts | undefined, backend: IptablesBackend | undefined): Finding {
+  if (!facts) return warn(CHECK, 'capabilities: cannot read CapEff from /proc/self/status', 'run doctor where /proc is mounted, as kipvs runs');
+  const { effective, lastCap } = facts;
+  const names = capabilityNumbers(effective).map(capabilityName);
+  const listed = names.length === 0 ? 'none' : names.join(', ');
+  if (!hasCapability(effective, 'NET_ADMIN')) {
+    return fail(CHECK, `capabilities: no CAP_NET_ADMIN (effective: ${listed}); IPVS, ipset, rtnetlink and conntrack refuse every request`, `run kipvs as root with CAP_NET_ADMIN; ${LEAST}`);
+  }
+  if (!hasCapability(effective, 'NET_RAW') && backend === 'legacy') {
+    return fail(CHECK, `capabilities: no CAP_NET_RAW (effective: ${listed}); iptables-legacy, in use here, cannot open its raw socket`, `add CAP_NET_RAW; ${LEAST}`);
+  }
+  const all = (1n << BigInt(lastCap + 1)) - 1n;
+  if ((effective & all) === all) {
+    return warn(CHECK, `capabilities: running with all capabilities (0 to ${lastCap}); kipvs needs NET_ADMIN and NET_RAW only`, `drop the others: ${LEAST}`);
+  }
+  const extra = names.filter((name) => !NEEDED.has(name));
+  if (extra.length > 0) {
+    const needed = names.filter((name) => NEEDED.has(name)).join(', ');
+    return warn(CHECK, `capabilities: ${needed}, and ${extra.length} beyond what kipvs needs: ${extra.join(', ')}`, `drop them: ${LEAST}`);
+  }
+  const note = hasCapability(effective, 'NET_RAW') ? '' : ' (no NET_RAW: enough with iptables-nft)';
+  return pass(CHECK, `capabilities: ${listed}${note}`);
+}

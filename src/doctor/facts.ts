@@ -1,0 +1,94 @@
+// Everything `kipvs doctor` judges, gathered once by ./gather.ts (the only
+// part that does I/O) so that each check is a pure function of these values.
+import type { ApiServerConnection, ConfigProblem, FileRole } from '../config/index.js';
+
+/** A file kipvs trusts, as src/config/file-safety.ts sees it, and its mode and owner. */
+export interface FileFacts {
+  readonly path: string;
+  readonly role: FileRole;
+  /** Absent when the file could not be examined (missing, unreadable). */
+  readonly stat?: { readonly mode: number; readonly uid: number };
+  /** readCheckedFile's refusals: missing, foreign owner, writable by others. */
+  readonly problems: readonly ConfigProblem[];
+}
+
+/** What the proxy would run with: the parts of the resolved configuration the checks read. */
+export interface DoctorSettings {
+  /** --config, when given. */
+  readonly configFile?: string;
+  /** clientConnection.kubeconfig; empty: the in-cluster service account. */
+  readonly kubeconfig: string;
+  readonly healthzBindAddress: string;
+  readonly metricsBindAddress: string;
+  /** The IPVS scheduler, "rr" when the configuration leaves it empty. */
+  readonly scheduler: string;
+  readonly strictARP: boolean;
+  /** Configuration warnings kipvs proxy would log at start. */
+  readonly warnings: readonly string[];
+}
+
+export type ConfigurationFacts =
+  | { readonly state: 'resolved'; readonly settings: DoctorSettings }
+  /** The configuration file itself was refused; its own finding says why. */
+  | { readonly state: 'file-refused' }
+  | { readonly state: 'invalid'; readonly problems: readonly ConfigProblem[] };
+
+export type ConnectionFacts =
+  | { readonly state: 'resolved'; readonly connection: ApiServerConnection; readonly credentialFiles: readonly FileFacts[] }
+  /** The kubeconfig itself was refused; its own finding says why. */
+  | { readonly state: 'file-refused' }
+  | { readonly state: 'refused'; readonly problems: readonly ConfigProblem[] };
+
+export interface CapabilityFacts {
+  /** CapEff of /proc/self/status. */
+  readonly effective: bigint;
+  /** /proc/sys/kernel/cap_last_cap: the highest capability this kernel knows. */
+  readonly lastCap: number;
+}
+
+export interface ModuleFacts {
+  /** Names in /proc/modules, /sys/module and modules.builtin, "-" read as "_" as modprobe does. */
+  readonly present: ReadonlySet<string>;
+}
+
+export interface SysctlFacts {
+  /** "net/ipv4/vs/conntrack", as under /proc/sys. */
+  readonly name: string;
+  readonly desired: number;
+  /** The value read, trimmed; absent when the file does not exist. */
+  readonly actual?: string;
+}
+
+export type IptablesBackend = 'legacy' | 'nft';
+
+export type IptablesSaveFacts =
+  | { readonly backend: IptablesBackend; readonly state: 'absent' }
+  | { readonly backend: IptablesBackend; readonly state: 'failed'; readonly message: string }
+  | { readonly backend: IptablesBackend; readonly state: 'read'; readonly kubeChains: number };
+
+export interface ProcessFacts {
+  readonly pid: number;
+  /** /proc/PID/comm. */
+  readonly comm: string;
+  /** The first word of /proc/PID/cmdline. */
+  readonly argv0: string;
+}
+
+export interface DoctorFacts {
+  /** Absent without --config. */
+  readonly configFile?: FileFacts;
+  readonly configuration: ConfigurationFacts;
+  /** Absent without a kubeconfig, or when the configuration could not be resolved. */
+  readonly kubeconfigFile?: FileFacts;
+  readonly connection?: ConnectionFacts;
+  /** Absent when /proc/self/status or cap_last_cap cannot be read. */
+  readonly capabilities?: CapabilityFacts;
+  readonly modules: ModuleFacts;
+  /** The sysctls IPVS mode sets (src/proxy/sysctls.ts), when the configuration is known. */
+  readonly sysctls: readonly SysctlFacts[];
+  /** net.ipv4.conf.all.route_localnet; absent when it cannot be read. */
+  readonly routeLocalnet?: string;
+  readonly iptables: readonly IptablesSaveFacts[];
+  /** Absent when /proc cannot be listed. */
+  readonly processes?: readonly ProcessFacts[];
+}
