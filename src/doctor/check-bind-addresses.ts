@@ -7,11 +7,10 @@
 import { parseIp, splitHostPort } from '../config/net-address.js';
 import { fail, pass, warn, type Finding } from './finding.js';
 
-type Reach = 'disabled' | 'loopback' | 'all interfaces' | 'one address';
+type Reach = 'loopback' | 'all interfaces' | 'one address';
 
-/** Who can reach a server bound to `address` (already validated by the configuration). */
+/** Who can reach a server bound to `address`, an IP:port the configuration has validated. */
 function reachOf(address: string): Reach {
-  if (address === '') return 'disabled';
   const split = splitHostPort(address);
   const ip = split.ok ? parseIp(split.host) : undefined;
   if (!ip) return 'all interfaces'; // an empty host: Go's net.Listen binds every address
@@ -25,8 +24,8 @@ function reachOf(address: string): Reach {
 
 export function checkMetricsBindAddress(address: string, exposureIntended: boolean): Finding {
   const check = 'metrics-bind-address';
+  // Never empty: kube-proxy's validation requires an IP:port (--metrics-port=0 is refused).
   const reach = reachOf(address);
-  if (reach === 'disabled') return pass(check, 'metrics server: disabled');
   const subject = `metrics server ${address}`;
   if (reach === 'loopback') return pass(check, `${subject}: loopback only`);
   const message = `${subject}: reachable beyond this node (${reach}); metrics name every Service and need no authentication`;
@@ -36,10 +35,10 @@ export function checkMetricsBindAddress(address: string, exposureIntended: boole
 
 export function checkHealthzBindAddress(address: string): Finding {
   const check = 'healthz-bind-address';
-  const reach = reachOf(address);
-  if (reach === 'disabled') {
+  if (address === '') {
     return warn(check, 'health server: disabled; the kubelet cannot probe kipvs and load balancers cannot check externalTrafficPolicy: Local Services on this node', 'set healthzBindAddress: 0.0.0.0:10256 (--healthz-bind-address)');
   }
+  const reach = reachOf(address);
   const note = reach === 'all interfaces' ? "; kube-proxy's default: load balancers probe it, and it tells only whether the proxy is in sync" : '';
   return pass(check, `health server ${address}: ${reach}${note}`);
 }

@@ -26,10 +26,6 @@ describe('metrics bind address', () => {
     expect(checkMetricsBindAddress('0.0.0.0:10249', true)).toMatchObject({ status: 'WARN', message: expect.stringContaining('(--allow-exposed-metrics)') });
     expect(checkMetricsBindAddress('127.0.0.1:10249', true).status).toBe('PASS');
   });
-
-  it('PASSes a disabled metrics server', () => {
-    expect(checkMetricsBindAddress('', false)).toEqual({ check: 'metrics-bind-address', status: 'PASS', message: 'metrics server: disabled', fix: null });
-  });
 });
 
 describe('healthz bind address', () => {
@@ -37,9 +33,18 @@ describe('healthz bind address', () => {
     expect(checkHealthzBindAddress('0.0.0.0:10256')).toMatchObject({ status: 'PASS', message: expect.stringContaining("all interfaces; kube-proxy's default") });
   });
 
-  it('PASSes one address without the note, WARNs when disabled', () => {
+  it('PASSes one address without the note', () => {
     expect(checkHealthzBindAddress('192.0.2.7:10256')).toMatchObject({ status: 'PASS', message: 'health server 192.0.2.7:10256: one address' });
-    expect(checkHealthzBindAddress('').status).toBe('WARN');
+  });
+
+  it('WARNs when disabled (--healthz-port=0): nothing can probe kipvs', async () => {
+    const tree = hostTree();
+    preparedNode(tree);
+    try {
+      expect(finding(await findingsFor(tree, { 'healthz-port': '0' }), 'healthz-bind-address')).toMatchObject({ status: 'WARN', message: expect.stringMatching(/^health server: disabled/) });
+    } finally {
+      tree.remove();
+    }
   });
 });
 
@@ -62,8 +67,9 @@ describe('the addresses kipvs proxy would bind', () => {
     expect(finding(findings, 'configuration').message).toContain('--metrics-bind-address is ignored because --config is given');
   });
 
-  it('the deprecated --metrics-port 0 disables the server, as in kube-proxy', async () => {
+  it('--metrics-port=0 leaves no metrics address, which kube-proxy refuses: the configuration FAILs', async () => {
     const findings = await findingsFor(tree, { 'metrics-port': '0' });
-    expect(finding(findings, 'metrics-bind-address').message).toBe('metrics server: disabled');
+    expect(finding(findings, 'configuration')).toMatchObject({ status: 'FAIL', message: expect.stringContaining('metricsBindAddress: "" must be IP:port') });
+    expect(findings.has('metrics-bind-address')).toBe(false);
   });
 });
