@@ -13,7 +13,7 @@ const NAMES = [
 
 export type CapabilityName = (typeof NAMES)[number];
 
-export function capabilityNumber(name: CapabilityName): number {
+function capabilityNumber(name: CapabilityName): number {
   return NAMES.indexOf(name);
 }
 
