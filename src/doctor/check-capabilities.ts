@@ -2,15 +2,27 @@
 // there): CAP_NET_ADMIN for every netlink write kipvs makes, CAP_NET_RAW only
 // for iptables-legacy (libiptc opens a raw socket), and nothing else.
 import { capabilityName, capabilityNumbers, hasCapability } from './capabilities.js';
-import type { CapabilityFacts, IptablesBackend } from './facts.js';
+import { backendInUse } from './check-iptables-backend.js';
+import type { CapabilityFacts, IptablesSaveFacts } from './facts.js';
 import { fail, pass, warn, type Finding } from './finding.js';
 
 const CHECK = 'capabilities';
 const NEEDED = new Set(['NET_ADMIN', 'NET_RAW']);
 const LEAST = 'the chart drops ALL and adds NET_ADMIN (and NET_RAW for iptables-legacy); outside Kubernetes, e.g. systemd CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW';
 
-/** `backend`: the iptables in use, when known (see check-iptables-backend.ts). */
-export function checkCapabilities(facts: CapabilityFacts | undefined, backend: IptablesBackend | undefined): Finding {
+/**
+ * Without NET_RAW, iptables-legacy-save itself fails ("Permission denied (you must be root)"),
+ * so a legacy backend that could not be read counts as legacy in use, unless nft holds the rules.
+ */
+function legacyNeedsRaw(iptables: readonly IptablesSaveFacts[]): string | undefined {
+  const legacy = iptables.find((f) => f.backend === 'legacy');
+  if (backendInUse(iptables) === 'legacy') return 'iptables-legacy, in use here,';
+  if (legacy?.state === 'failed' && backendInUse(iptables) !== 'nft') return `iptables-legacy (its save failed: ${legacy.message})`;
+  return undefined;
+}
+
+/** `iptables`: what the two backends' save tools showed (see check-iptables-backend.ts). */
+export function checkCapabilities(facts: CapabilityFacts | undefined, iptables: readonly IptablesSaveFacts[]): Finding {
   if (!facts) return warn(CHECK, 'capabilities: cannot read CapEff from /proc/self/status', 'run doctor where /proc is mounted, as kipvs runs');
   const { effective, lastCap } = facts;
   const names = capabilityNumbers(effective).map(capabilityName);
@@ -18,8 +30,9 @@ export function checkCapabilities(facts: CapabilityFacts | undefined, backend: I
   if (!hasCapability(effective, 'NET_ADMIN')) {
     return fail(CHECK, `capabilities: no CAP_NET_ADMIN (effective: ${listed}); IPVS, ipset, rtnetlink and conntrack refuse every request`, `run kipvs as root with CAP_NET_ADMIN; ${LEAST}`);
   }
-  if (!hasCapability(effective, 'NET_RAW') && backend === 'legacy') {
-    return fail(CHECK, `capabilities: no CAP_NET_RAW (effective: ${listed}); iptables-legacy, in use here, cannot open its raw socket`, `add CAP_NET_RAW; ${LEAST}`);
+  const legacy = hasCapability(effective, 'NET_RAW') ? undefined : legacyNeedsRaw(iptables);
+  if (legacy !== undefined) {
+    return fail(CHECK, `capabilities: no CAP_NET_RAW (effective: ${listed}); ${legacy} cannot open its raw socket`, `add CAP_NET_RAW; ${LEAST}`);
   }
   const all = (1n << BigInt(lastCap + 1)) - 1n;
   if ((effective & all) === all) {

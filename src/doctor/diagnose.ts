@@ -6,7 +6,7 @@ import { checkHealthzBindAddress, checkMetricsBindAddress } from './check-bind-a
 import { checkCapabilities } from './check-capabilities.js';
 import { checkConnection, kubeconfigReadership } from './check-connection.js';
 import { checkFile } from './check-files.js';
-import { backendInUse, checkIptablesBackend } from './check-iptables-backend.js';
+import { checkIptablesBackend } from './check-iptables-backend.js';
 import { checkKernelModules } from './check-kernel-modules.js';
 import { checkKubeProxy } from './check-kube-proxy.js';
 import { checkRouteLocalnet, checkSysctl } from './check-sysctls.js';
@@ -32,7 +32,7 @@ export function diagnose(facts: DoctorFacts, options: DiagnoseOptions): Finding[
     findings.push(checkKernelModules(facts.modules, settings.scheduler));
   }
   findings.push(
-    checkCapabilities(facts.capabilities, backendInUse(facts.iptables)),
+    checkCapabilities(facts.capabilities, facts.iptables),
     ...facts.sysctls.map(checkSysctl),
     checkRouteLocalnet(facts.routeLocalnet),
     checkIptablesBackend(facts.iptables),

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { capabilityName, parseCapabilitySet } from '../../../src/doctor/capabilities.js';
 import { checkCapabilities } from '../../../src/doctor/check-capabilities.js';
-import type { IptablesBackend } from '../../../src/doctor/facts.js';
+import type { IptablesSaveFacts } from '../../../src/doctor/facts.js';
 import { readCapabilities } from '../../../src/doctor/gather-kernel.js';
 import { hostTree, NET_ADMIN_AND_RAW, preparedNode, procStatus, type HostTree } from './host-tree.js';
 import { finding, findingsFor } from './run-doctor.js';
@@ -22,9 +22,13 @@ beforeEach(() => {
 });
 afterEach(() => tree.remove());
 
-async function capabilitiesWith(capEff: bigint, backend?: IptablesBackend) {
+/** The save tools' results with KUBE- chains in `backend` only, or in neither. */
+const chainsIn = (backend?: 'legacy' | 'nft'): IptablesSaveFacts[] =>
+  (['legacy', 'nft'] as const).map((b) => ({ backend: b, state: 'read', kubeChains: b === backend ? 4 : 0 }));
+
+async function capabilitiesWith(capEff: bigint, iptables: readonly IptablesSaveFacts[] = chainsIn()) {
   tree.write('proc/self/status', procStatus(capEff));
-  return checkCapabilities(await readCapabilities(tree.root), backend);
+  return checkCapabilities(await readCapabilities(tree.root), iptables);
 }
 
 describe('capabilities', () => {
@@ -33,12 +37,21 @@ describe('capabilities', () => {
   });
 
   it('PASS: NET_ADMIN alone while no backend is known to be legacy (iptables-nft needs no NET_RAW)', async () => {
-    expect(await capabilitiesWith(NET_ADMIN, 'nft')).toMatchObject({ status: 'PASS' });
+    expect(await capabilitiesWith(NET_ADMIN, chainsIn('nft'))).toMatchObject({ status: 'PASS' });
     expect(await capabilitiesWith(NET_ADMIN)).toMatchObject({ status: 'PASS', message: 'capabilities: NET_ADMIN (no NET_RAW: enough with iptables-nft)' });
   });
 
   it('FAIL: NET_ADMIN alone where iptables-legacy is in use', async () => {
-    expect(await capabilitiesWith(NET_ADMIN, 'legacy')).toMatchObject({ status: 'FAIL', message: expect.stringContaining('no CAP_NET_RAW') });
+    expect(await capabilitiesWith(NET_ADMIN, chainsIn('legacy'))).toMatchObject({ status: 'FAIL', message: expect.stringContaining('no CAP_NET_RAW') });
+  });
+
+  it('FAIL: NET_ADMIN alone where iptables-legacy-save fails (as it does without NET_RAW: measured in UML), unless nft holds the rules', async () => {
+    const denied: IptablesSaveFacts = { backend: 'legacy', state: 'failed', message: 'iptables-save v1.8.9 (legacy): Cannot initialize: Permission denied (you must be root)' };
+    expect(await capabilitiesWith(NET_ADMIN, [denied, { backend: 'nft', state: 'read', kubeChains: 0 }])).toMatchObject({
+      status: 'FAIL',
+      message: `capabilities: no CAP_NET_RAW (effective: NET_ADMIN); iptables-legacy (its save failed: ${denied.message}) cannot open its raw socket`,
+    });
+    expect(await capabilitiesWith(NET_ADMIN, [denied, { backend: 'nft', state: 'read', kubeChains: 9 }])).toMatchObject({ status: 'PASS' });
   });
 
   it('FAIL: no NET_ADMIN', async () => {
@@ -62,7 +75,7 @@ describe('capabilities', () => {
 
   it('WARN: /proc/self/status unreadable', async () => {
     tree.write('proc/self/status', 'Name:\tnode\n');
-    expect(checkCapabilities(await readCapabilities(tree.root), undefined).status).toBe('WARN');
+    expect(checkCapabilities(await readCapabilities(tree.root), chainsIn()).status).toBe('WARN');
   });
 
   it('is among the findings of a whole run', async () => {
