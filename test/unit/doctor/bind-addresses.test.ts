@@ -41,7 +41,7 @@ describe('healthz bind address', () => {
     const tree = hostTree();
     preparedNode(tree);
     try {
-      expect(finding(await findingsFor(tree, { 'healthz-port': '0' }), 'healthz-bind-address')).toMatchObject({ status: 'WARN', message: expect.stringMatching(/^health server: disabled/) });
+      expect(finding(await findingsFor(tree.root, { 'healthz-port': '0' }), 'healthz-bind-address')).toMatchObject({ status: 'WARN', message: expect.stringMatching(/^health server: disabled/) });
     } finally {
       tree.remove();
     }
@@ -54,21 +54,21 @@ describe('the addresses kipvs proxy would bind', () => {
   afterAll(() => tree.remove());
 
   it('come from the flags, over the defaults', async () => {
-    const findings = await findingsFor(tree, { 'metrics-bind-address': '0.0.0.0:10249', 'healthz-bind-address': '127.0.0.1:10256' });
+    const findings = await findingsFor(tree.root, { 'metrics-bind-address': '0.0.0.0:10249', 'healthz-bind-address': '127.0.0.1:10256' });
     expect(finding(findings, 'metrics-bind-address').status).toBe('FAIL');
     expect(finding(findings, 'healthz-bind-address').message).toBe('health server 127.0.0.1:10256: loopback');
-    expect((await findingsFor(tree, { 'metrics-bind-address': '0.0.0.0:10249' }, { allowExposedMetrics: true })).get('metrics-bind-address')?.status).toBe('WARN');
+    expect((await findingsFor(tree.root, { 'metrics-bind-address': '0.0.0.0:10249' }, { allowExposedMetrics: true })).get('metrics-bind-address')?.status).toBe('WARN');
   });
 
   it('come from the --config file, whose value wins over the ignored flag (as in kube-proxy)', async () => {
     const config = tree.write('etc/kipvs/config.conf', configText('""', 'metricsBindAddress: "[::]:10249"\n'));
-    const findings = await findingsFor(tree, { config, 'metrics-bind-address': '127.0.0.1:10249' });
+    const findings = await findingsFor(tree.root, { config, 'metrics-bind-address': '127.0.0.1:10249' });
     expect(finding(findings, 'metrics-bind-address').message).toContain('metrics server [::]:10249: reachable beyond this node');
     expect(finding(findings, 'configuration').message).toContain('--metrics-bind-address is ignored because --config is given');
   });
 
   it('--metrics-port=0 leaves no metrics address, which kube-proxy refuses: the configuration FAILs', async () => {
-    const findings = await findingsFor(tree, { 'metrics-port': '0' });
+    const findings = await findingsFor(tree.root, { 'metrics-port': '0' });
     expect(finding(findings, 'configuration')).toMatchObject({ status: 'FAIL', message: expect.stringContaining('metricsBindAddress: "" must be IP:port') });
     expect(findings.has('metrics-bind-address')).toBe(false);
   });

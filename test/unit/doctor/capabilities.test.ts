@@ -79,7 +79,7 @@ describe('capabilities', () => {
   });
 
   it('is among the findings of a whole run', async () => {
-    expect(finding(await findingsFor(tree, {}), 'capabilities').message).toBe('capabilities: NET_ADMIN, NET_RAW');
+    expect(finding(await findingsFor(tree.root, {}), 'capabilities').message).toBe('capabilities: NET_ADMIN, NET_RAW');
   });
 });
 

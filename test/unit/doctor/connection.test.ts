@@ -17,7 +17,7 @@ afterAll(() => tree.remove());
 async function tlsFinding(cluster: string, flags: Record<string, string> = {}) {
   const kubeconfig = tree.write(`etc/kipvs/kubeconfig-${n++}`, kubeconfigText(cluster, `{tokenFile: ${creds.tokenFile}}`), 0o600);
   const config = tree.write(`etc/kipvs/config-${n++}.conf`, configText(kubeconfig));
-  return { kubeconfig, result: finding(await findingsFor(tree, { config, ...flags }), 'api-server-tls') };
+  return { kubeconfig, result: finding(await findingsFor(tree.root, { config, ...flags }), 'api-server-tls') };
 }
 
 describe('API server TLS', () => {

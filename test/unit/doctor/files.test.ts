@@ -24,7 +24,7 @@ const writeConfig = (kubeconfig: string, mode = 0o644, uid?: number): string => 
 describe('the configuration file', () => {
   it.each([0o644, 0o600, 0o400].map(octalRow))('PASSes at mode %s owned by root', async (_, mode) => {
     const config = writeConfig(writeKubeconfig(safeKubeconfig()), mode);
-    expect(finding(await findingsFor(tree, { config }), 'config-file')).toEqual({
+    expect(finding(await findingsFor(tree.root, { config }), 'config-file')).toEqual({
       check: 'config-file',
       status: 'PASS',
       message: `configuration file ${config}: mode 0${mode.toString(8)}, owner root`,
@@ -38,7 +38,7 @@ describe('the configuration file', () => {
     ['0666', 0o666, 'group and others'],
   ])('FAILs at mode %s, writable by %s, and leaves out the checks that need it', async (_, mode, who) => {
     const config = writeConfig(writeKubeconfig(safeKubeconfig()), mode);
-    const findings = await findingsFor(tree, { config });
+    const findings = await findingsFor(tree.root, { config });
     expect(finding(findings, 'config-file')).toEqual({
       check: 'config-file',
       status: 'FAIL',
@@ -54,13 +54,13 @@ describe('the configuration file', () => {
 
   it('FAILs when owned by another user, PASSes when owned by the user kipvs runs as', async () => {
     const config = writeConfig(writeKubeconfig(safeKubeconfig()), 0o644, 4321);
-    expect(finding(await findingsFor(tree, { config }), 'config-file')).toMatchObject({ status: 'FAIL', message: expect.stringContaining('owned by uid 4321') });
-    expect(finding(await findingsFor(tree, { config }, { uid: 4321 }), 'config-file')).toMatchObject({ status: 'PASS', message: `configuration file ${config}: mode 0644, owner uid 4321` });
+    expect(finding(await findingsFor(tree.root, { config }), 'config-file')).toMatchObject({ status: 'FAIL', message: expect.stringContaining('owned by uid 4321') });
+    expect(finding(await findingsFor(tree.root, { config }, { uid: 4321 }), 'config-file')).toMatchObject({ status: 'PASS', message: `configuration file ${config}: mode 0644, owner uid 4321` });
   });
 
   it('FAILs naming a missing file', async () => {
     const config = `${tree.root}/etc/kipvs/no-such.conf`;
-    expect(finding(await findingsFor(tree, { config }), 'config-file')).toEqual({
+    expect(finding(await findingsFor(tree.root, { config }), 'config-file')).toEqual({
       check: 'config-file',
       status: 'FAIL',
       message: `configuration file ${config}: cannot read configuration file: no such file`,
@@ -70,14 +70,14 @@ describe('the configuration file', () => {
 
   it('is not needed: without --config the flags and defaults apply', async () => {
     const kubeconfig = writeKubeconfig(safeKubeconfig());
-    const findings = await findingsFor(tree, { kubeconfig, 'cluster-cidr': '10.244.0.0/16', 'nodeport-addresses': 'primary' });
+    const findings = await findingsFor(tree.root, { kubeconfig, 'cluster-cidr': '10.244.0.0/16', 'nodeport-addresses': 'primary' });
     expect(finding(findings, 'config-file').status).toBe('PASS');
     expect(finding(findings, 'configuration')).toMatchObject({ status: 'PASS', message: 'configuration: valid' });
   });
 
   it('FAILs the configuration kipvs proxy would refuse, naming the field', async () => {
     const config = tree.write(`etc/kipvs/config-${n++}.conf`, configText(writeKubeconfig(safeKubeconfig()), 'ipvs: {scheduler: fastest}\n'));
-    const result = finding(await findingsFor(tree, { config }), 'configuration');
+    const result = finding(await findingsFor(tree.root, { config }), 'configuration');
     expect(result.status).toBe('FAIL');
     expect(result.message).toContain('ipvs.scheduler');
   });
@@ -86,7 +86,7 @@ describe('the configuration file', () => {
 describe('the kubeconfig', () => {
   it('PASSes at 0600', async () => {
     const kubeconfig = writeKubeconfig(safeKubeconfig(), 0o600);
-    expect(finding(await findingsFor(tree, { config: writeConfig(kubeconfig) }), 'kubeconfig-file')).toMatchObject({ status: 'PASS', message: `kubeconfig ${kubeconfig}: mode 0600, owner root` });
+    expect(finding(await findingsFor(tree.root, { config: writeConfig(kubeconfig) }), 'kubeconfig-file')).toMatchObject({ status: 'PASS', message: `kubeconfig ${kubeconfig}: mode 0600, owner root` });
   });
 
   it.each([
@@ -95,7 +95,7 @@ describe('the kubeconfig', () => {
     ['0604', 0o604, 'all users'],
   ])('WARNs at %s (readable by %s) when it only names credential files', async (_, mode, who) => {
     const kubeconfig = writeKubeconfig(safeKubeconfig(), mode);
-    expect(finding(await findingsFor(tree, { config: writeConfig(kubeconfig) }), 'kubeconfig-file')).toEqual({
+    expect(finding(await findingsFor(tree.root, { config: writeConfig(kubeconfig) }), 'kubeconfig-file')).toEqual({
       check: 'kubeconfig-file',
       status: 'WARN',
       message: `kubeconfig ${kubeconfig}: mode 0${mode.toString(8)}, owner root; readable by ${who}; the hardening guide recommends 0600`,
@@ -105,14 +105,14 @@ describe('the kubeconfig', () => {
 
   it('FAILs when readable by others and it embeds the token itself', async () => {
     const kubeconfig = writeKubeconfig(kubeconfigText(`{server: "https://192.0.2.10:6443", certificate-authority: ${creds.caFile}}`, '{token: embedded-secret}'), 0o644);
-    const result = finding(await findingsFor(tree, { config: writeConfig(kubeconfig) }), 'kubeconfig-file');
+    const result = finding(await findingsFor(tree.root, { config: writeConfig(kubeconfig) }), 'kubeconfig-file');
     expect(result).toMatchObject({ status: 'FAIL', message: `kubeconfig ${kubeconfig}: mode 0644, owner root; readable by its group and all users, and it holds a credential` });
     expect(JSON.stringify(result)).not.toContain('embedded-secret');
   });
 
   it('FAILs when writable by others, and does not resolve the connection from it', async () => {
     const kubeconfig = writeKubeconfig(safeKubeconfig(), 0o666);
-    const findings = await findingsFor(tree, { config: writeConfig(kubeconfig) });
+    const findings = await findingsFor(tree.root, { config: writeConfig(kubeconfig) });
     expect(finding(findings, 'kubeconfig-file')).toMatchObject({ status: 'FAIL', fix: `chown root:root ${kubeconfig} && chmod 0600 ${kubeconfig}` });
     expect(findings.has('api-server-tls')).toBe(false);
     expect(findings.has('api-server-credentials')).toBe(false);
@@ -123,7 +123,7 @@ describe('the credential files the kubeconfig names', () => {
   const withToken = async (mode: number) => {
     const tokenFile = tree.write(`etc/kipvs/token-${n++}`, 'a-token\n', mode);
     const kubeconfig = writeKubeconfig(kubeconfigText(`{server: "https://192.0.2.10:6443", certificate-authority: ${creds.caFile}}`, `{tokenFile: ${tokenFile}}`));
-    return { tokenFile, findings: await findingsFor(tree, { config: writeConfig(kubeconfig) }) };
+    return { tokenFile, findings: await findingsFor(tree.root, { config: writeConfig(kubeconfig) }) };
   };
 
   it.each([0o600, 0o400].map(octalRow))('PASS: a token file at %s', async (_, mode) => {

@@ -12,7 +12,7 @@ beforeEach(() => {
 });
 afterEach(() => tree.remove());
 
-const modules = async (flags: Record<string, string> = {}) => finding(await findingsFor(tree, flags), 'kernel-modules');
+const modules = async (flags: Record<string, string> = {}) => finding(await findingsFor(tree.root, flags), 'kernel-modules');
 
 describe('kernel modules', () => {
   it('PASS: loaded (/proc/modules) or built in (modules.builtin)', async () => {
@@ -46,7 +46,7 @@ describe('kernel modules', () => {
 });
 
 describe('sysctls', () => {
-  const sysctls = async (flags: Record<string, string> = {}) => [...(await findingsFor(tree, flags)).values()].filter((f) => f.check.startsWith('sysctl:'));
+  const sysctls = async (flags: Record<string, string> = {}) => [...(await findingsFor(tree.root, flags)).values()].filter((f) => f.check.startsWith('sysctl:'));
 
   it('PASS: the values IPVS mode sets, for this kernel (no conn_reuse_mode on 6.1)', async () => {
     expect((await sysctls()).map((f) => [f.status, f.message])).toEqual([
@@ -60,14 +60,14 @@ describe('sysctls', () => {
 
   it('conn_reuse_mode on a 5.4 kernel, where kube-proxy sets it to 0', async () => {
     tree.write('proc/sys/kernel/osrelease', '5.4.0-150-generic\n');
-    expect(finding(await findingsFor(tree, {}), 'sysctl:net.ipv4.vs.conn_reuse_mode')).toMatchObject({ status: 'WARN', message: 'sysctl net.ipv4.vs.conn_reuse_mode = 1; IPVS mode wants 0' });
+    expect(finding(await findingsFor(tree.root, {}), 'sysctl:net.ipv4.vs.conn_reuse_mode')).toMatchObject({ status: 'WARN', message: 'sysctl net.ipv4.vs.conn_reuse_mode = 1; IPVS mode wants 0' });
   });
 
   it('FAIL: vs/conntrack or ip_forward off; WARN: expire_nodest_conn off', async () => {
     tree.write('proc/sys/net/ipv4/vs/conntrack', '0\n');
     tree.write('proc/sys/net/ipv4/ip_forward', '0\n');
     tree.write('proc/sys/net/ipv4/vs/expire_nodest_conn', '0\n');
-    const findings = await findingsFor(tree, {});
+    const findings = await findingsFor(tree.root, {});
     expect(finding(findings, 'sysctl:net.ipv4.vs.conntrack')).toEqual({
       check: 'sysctl:net.ipv4.vs.conntrack',
       status: 'FAIL',
@@ -80,50 +80,50 @@ describe('sysctls', () => {
 
   it('FAIL: the IPVS sysctls absent (ip_vs not loaded)', async () => {
     rmSync(join(tree.root, 'proc/sys/net/ipv4/vs'), { recursive: true });
-    expect(finding(await findingsFor(tree, {}), 'sysctl:net.ipv4.vs.conntrack')).toMatchObject({ status: 'FAIL', message: 'sysctl net.ipv4.vs.conntrack: does not exist on this kernel (it appears when ip_vs is loaded); IPVS mode wants 1' });
+    expect(finding(await findingsFor(tree.root, {}), 'sysctl:net.ipv4.vs.conntrack')).toMatchObject({ status: 'FAIL', message: 'sysctl net.ipv4.vs.conntrack: does not exist on this kernel (it appears when ip_vs is loaded); IPVS mode wants 1' });
   });
 
   it('strict ARP: arp_ignore=1 and arp_announce=2 checked only when configured', async () => {
     expect((await sysctls()).some((f) => f.message.includes('arp_'))).toBe(false);
-    const strict = await findingsFor(tree, { 'ipvs-strict-arp': 'true' });
+    const strict = await findingsFor(tree.root, { 'ipvs-strict-arp': 'true' });
     expect(finding(strict, 'sysctl:net.ipv4.conf.all.arp_ignore')).toMatchObject({ status: 'WARN', message: 'sysctl net.ipv4.conf.all.arp_ignore = 0; IPVS mode wants 1' });
     tree.write('proc/sys/net/ipv4/conf/all/arp_ignore', '1\n');
     tree.write('proc/sys/net/ipv4/conf/all/arp_announce', '2\n');
-    const fixed = await findingsFor(tree, { 'ipvs-strict-arp': 'true' });
+    const fixed = await findingsFor(tree.root, { 'ipvs-strict-arp': 'true' });
     expect(finding(fixed, 'sysctl:net.ipv4.conf.all.arp_ignore').status).toBe('PASS');
     expect(finding(fixed, 'sysctl:net.ipv4.conf.all.arp_announce').status).toBe('PASS');
   });
 
   it('WARN: route_localnet=1 left by another proxy (CVE-2020-8558)', async () => {
     tree.write('proc/sys/net/ipv4/conf/all/route_localnet', '1\n');
-    expect(finding(await findingsFor(tree, {}), 'sysctl:net.ipv4.conf.all.route_localnet')).toMatchObject({ status: 'WARN', message: expect.stringContaining('CVE-2020-8558') });
+    expect(finding(await findingsFor(tree.root, {}), 'sysctl:net.ipv4.conf.all.route_localnet')).toMatchObject({ status: 'WARN', message: expect.stringContaining('CVE-2020-8558') });
   });
 });
 
 describe('kube-proxy on the node', () => {
   it('PASS when no process is kube-proxy, counting those seen', async () => {
-    expect(finding(await findingsFor(tree, {}), 'kube-proxy')).toMatchObject({ status: 'PASS', message: expect.stringMatching(/^kube-proxy: not running \(2 processes seen;/) });
+    expect(finding(await findingsFor(tree.root, {}), 'kube-proxy')).toMatchObject({ status: 'PASS', message: expect.stringMatching(/^kube-proxy: not running \(2 processes seen;/) });
   });
 
   it('FAIL on a kube-proxy by its command name', async () => {
     tree.write('proc/5351/comm', 'kube-proxy\n');
     tree.write('proc/5351/cmdline', '/usr/local/bin/kube-proxy\0--config=/var/lib/kube-proxy/config.conf\0');
-    expect(finding(await findingsFor(tree, {}), 'kube-proxy')).toMatchObject({ status: 'FAIL', message: expect.stringMatching(/^kube-proxy is running \(pid 5351\)/) });
+    expect(finding(await findingsFor(tree.root, {}), 'kube-proxy')).toMatchObject({ status: 'FAIL', message: expect.stringMatching(/^kube-proxy is running \(pid 5351\)/) });
   });
 
   it('FAIL on a kube-proxy by its first argument (a renamed thread, comm changed)', async () => {
     tree.write('proc/77/comm', 'worker\n');
     tree.write('proc/77/cmdline', '/usr/local/bin/kube-proxy\0--v=2\0');
-    expect(finding(await findingsFor(tree, {}), 'kube-proxy').status).toBe('FAIL');
+    expect(finding(await findingsFor(tree.root, {}), 'kube-proxy').status).toBe('FAIL');
   });
 
   it('WARN when /proc cannot be listed', async () => {
     rmSync(join(tree.root, 'proc'), { recursive: true });
-    expect(finding(await findingsFor(tree, {}), 'kube-proxy').status).toBe('WARN');
+    expect(finding(await findingsFor(tree.root, {}), 'kube-proxy').status).toBe('WARN');
   });
 
   it('against the real /proc: this test runner is seen, and is not kube-proxy', async () => {
-    const findings = await findingsFor({ root: '/', write: () => '', remove: () => undefined }, {});
+    const findings = await findingsFor('/', {});
     expect(finding(findings, 'kube-proxy').message).toMatch(/^kube-proxy: (not running|is running)/);
   });
 });

@@ -1,8 +1,7 @@
-// doctor's gatherer and checks, run in-process on a host tree: every fact read from real files.
+// doctor's gatherer and checks, run in-process on a host tree (or this machine): every fact read from real files.
 import { diagnose } from '../../../src/doctor/diagnose.js';
 import type { Finding } from '../../../src/doctor/finding.js';
 import { gatherFacts } from '../../../src/doctor/gather.js';
-import type { HostTree } from './host-tree.js';
 
 export interface RunOptions {
   readonly allowExposedMetrics?: boolean;
@@ -12,10 +11,11 @@ export interface RunOptions {
 }
 
 /** The findings for proxy flags given as {name: value}, keyed by check. */
-export async function findingsFor(tree: HostTree, flags: Readonly<Record<string, string>>, options: RunOptions = {}): Promise<Map<string, Finding>> {
+/** `root`: the host tree's root (host-tree.ts), or "/" for this machine. */
+export async function findingsFor(root: string, flags: Readonly<Record<string, string>>, options: RunOptions = {}): Promise<Map<string, Finding>> {
   const facts = await gatherFacts({
     flags: new Map(Object.entries(flags).map(([name, value]) => [name, [value]])),
-    hostRoot: tree.root,
+    hostRoot: root,
     searchPath: options.searchPath ?? '',
     ...(options.uid === undefined ? {} : { uid: options.uid }),
   });
