@@ -61,7 +61,10 @@ export class RouteClient {
 
   // ---- addresses -----------------------------------------------------------
 
-  /** The IPv4 and IPv6 addresses of one link, in the kernel's order. */
+  /**
+   * The IPv4 and IPv6 addresses of one link, or of every link when `linkIndex` is 0
+   * (the host's addresses, which NodePorts may be served on), in the kernel's order.
+   */
   async listAddresses(linkIndex: number): Promise<LinkAddress[]> {
     const request: RouteRequestKind = { op: 'list-addresses', linkIndex };
     let replies: readonly NetlinkMessage[];
@@ -73,7 +76,7 @@ export class RouteClient {
     return this.decode(request, () =>
       replies.flatMap((msg) => {
         const address = decodeAddress(msg);
-        return address !== undefined && address.linkIndex === linkIndex ? [address] : [];
+        return address !== undefined && (linkIndex === 0 || address.linkIndex === linkIndex) ? [address] : [];
       }),
     );
   }

@@ -39,7 +39,7 @@ export function describeTarget(request: RouteRequestKind): string {
     case 'delete-link':
       return `link ${request.name}`;
     case 'list-addresses':
-      return `link ${request.linkIndex}`;
+      return request.linkIndex === 0 ? 'every link' : `link ${request.linkIndex}`;
     case 'add-address':
     case 'delete-address':
       return describeAddress(request.address);

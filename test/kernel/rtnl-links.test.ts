@@ -155,6 +155,17 @@ describe('service addresses', () => {
     );
   });
 
+  test('link index 0 lists the addresses of every link, as ip addr shows them', async () => {
+    const link = await createdLink();
+    await own.run('ip', ['addr', 'add', '10.96.0.7/32', 'dev', LINK]);
+    await own.run('ip', ['addr', 'add', '2001:db8::7/128', 'dev', LINK, 'nodad']);
+    const all = JSON.parse((await own.run('ip', ['-j', 'addr', 'show'])).stdout) as { ifindex: number; addr_info: IpAddress[] }[];
+    const expected = all.flatMap((l) => l.addr_info.map((a) => `${l.ifindex} ${a.local}/${a.prefixlen}`)).sort();
+    const listed = await client.listAddresses(0);
+    expect(listed.map((a) => `${a.linkIndex} ${a.address}/${a.prefixLength}`).sort()).toEqual(expected);
+    expect(expected).toEqual(expect.arrayContaining([`${link.index} 10.96.0.7/32`, `${link.index} 2001:db8::7/128`, '1 127.0.0.1/8']));
+  });
+
   test('a batch with failures: every change gets its own result, the others apply', async () => {
     const link = await createdLink();
     await own.run('ip', ['addr', 'add', '10.96.0.1/32', 'dev', LINK]);

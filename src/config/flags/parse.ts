@@ -21,6 +21,17 @@ export interface ProxyOptions {
   readonly healthzPort?: number;
   readonly metricsPort?: number;
   readonly allowInsecureApiserver: boolean;
+  /** Where the audit trail (one JSON line per kernel change) goes: a file, or "-" for stdout. */
+  readonly auditLogPath: string;
+  /** Which iptables to program: detected as kube-proxy's images do ("auto"), or forced. */
+  readonly iptablesBackend: IptablesBackendChoice;
+}
+
+export const IPTABLES_BACKEND_CHOICES = ['auto', 'nft', 'legacy'] as const;
+export type IptablesBackendChoice = (typeof IPTABLES_BACKEND_CHOICES)[number];
+
+function isBackendChoice(value: unknown): value is IptablesBackendChoice {
+  return (IPTABLES_BACKEND_CHOICES as readonly unknown[]).includes(value);
 }
 
 export interface FieldFromFlag {
@@ -54,6 +65,10 @@ export function parseProxyFlags(occurrences: FlagOccurrences): ParsedFlags {
       if (parsed.ok) values.push(parsed.value);
       else problems.push({ path: `--${spec.name}`, message: parsed.message });
     }
+    if (spec.name === 'iptables-backend' && !values.every(isBackendChoice)) {
+      problems.push({ path: '--iptables-backend', message: `must be one of ${IPTABLES_BACKEND_CHOICES.join(', ')}` });
+      continue;
+    }
     if (values.length !== raws.length || values.length === 0) continue;
     const value = ACCUMULATING.has(spec.type) ? combine(spec.type, values) : values[values.length - 1];
     if ('config' in spec.target) fields.push({ spec, path: spec.target.config, value });
@@ -76,6 +91,8 @@ function toOptions(raw: Record<string, unknown>): ProxyOptions {
     initOnly: raw['initOnly'] === true,
     version: raw['version'] === true,
     allowInsecureApiserver: raw['allowInsecureApiserver'] === true,
+    auditLogPath: str(raw['auditLogPath']) ?? '-',
+    iptablesBackend: isBackendChoice(raw['iptablesBackend']) ? raw['iptablesBackend'] : 'auto',
   };
   const configFile = str(raw['configFile']);
   if (configFile !== undefined) options.configFile = configFile;

@@ -37,6 +37,8 @@ export type ProxyOptionKey =
   | 'healthzPort'
   | 'metricsPort'
   | 'allowInsecureApiserver'
+  | 'auditLogPath'
+  | 'iptablesBackend'
   | 'version';
 
 export interface FlagSpec {
@@ -68,6 +70,10 @@ export const PROXY_FLAGS: readonly FlagSpec[] = [
   { name: 'init-only', type: 'bool', target: opt('initOnly'), withConfig: 'applies', usage: 'Do the start-up steps that need full root privileges (sysctls, conntrack), then exit.' },
   { name: 'version', type: 'bool', target: opt('version'), withConfig: 'applies', usage: 'Print the kipvs version and exit.' },
   { name: 'allow-insecure-apiserver', type: 'bool', target: opt('allowInsecureApiserver'), withConfig: 'applies', kipvsOnly: true, usage: 'Accept an API server reached over plain http:// or with insecure-skip-tls-verify (refused otherwise; a warning is logged at every start).' },
+
+  { name: 'audit-log-path', type: 'string', target: opt('auditLogPath'), withConfig: 'applies', kipvsOnly: true, defaultText: '-', usage: 'Where the audit trail goes: one JSON line per kernel change kipvs makes (what, which Service caused it, when, result). A file (appended, created mode 0600), or - for standard output.' },
+
+  { name: 'iptables-backend', type: 'string', target: opt('iptablesBackend'), withConfig: 'applies', kipvsOnly: true, defaultText: 'auto', usage: 'Which iptables to program: auto (the one the kubelet uses, as kube-proxy\'s images choose), nft or legacy.' },
 
   // API server connection.
   { name: 'kubeconfig', type: 'string', target: cfg('clientConnection', 'kubeconfig'), withConfig: 'ignored', usage: 'Path of the kubeconfig file with the API server address and credentials. When neither this nor --master is set, the in-cluster service account is used.' },

@@ -94,13 +94,18 @@ describe('parseProxyFlags', () => {
   });
 
   it('separates options from configuration fields', () => {
-    const parsed = parse([['config', ['/c']], ['master', ['https://a']], ['cleanup', ['true']], ['hostname-override', ['N1']], ['healthz-port', ['0']], ['allow-insecure-apiserver', ['true']]]);
-    expect(parsed.options).toEqual({ configFile: '/c', master: 'https://a', cleanup: true, initOnly: false, version: false, hostnameOverride: 'N1', healthzPort: 0, allowInsecureApiserver: true });
+    const parsed = parse([['config', ['/c']], ['master', ['https://a']], ['cleanup', ['true']], ['hostname-override', ['N1']], ['healthz-port', ['0']], ['allow-insecure-apiserver', ['true']], ['audit-log-path', ['/var/log/kipvs-audit.log']]]);
+    expect(parsed.options).toEqual({ configFile: '/c', master: 'https://a', cleanup: true, initOnly: false, version: false, hostnameOverride: 'N1', healthzPort: 0, allowInsecureApiserver: true, auditLogPath: '/var/log/kipvs-audit.log', iptablesBackend: 'auto' });
     expect(parsed.fields).toEqual([]);
   });
 
   it('treats an empty --config, --master or --hostname-override as not given, as kube-proxy does', () => {
-    expect(parse([['config', ['']], ['master', ['']], ['hostname-override', ['']]]).options).toEqual({ cleanup: false, initOnly: false, version: false, allowInsecureApiserver: false });
+    expect(parse([['config', ['']], ['master', ['']], ['hostname-override', ['']]]).options).toEqual({ cleanup: false, initOnly: false, version: false, allowInsecureApiserver: false, auditLogPath: '-', iptablesBackend: 'auto' });
+  });
+
+  it('takes --iptables-backend auto, nft or legacy, and names the choices otherwise', () => {
+    expect(parse([['iptables-backend', ['legacy']]]).options.iptablesBackend).toBe('legacy');
+    expect(parse([['iptables-backend', ['xtables']]]).problems).toEqual([{ path: '--iptables-backend', message: 'must be one of auto, nft, legacy' }]);
   });
 
   it('collects every bad value, named by flag', () => {
@@ -129,7 +134,7 @@ describe('the flag table', () => {
 
   it('lets only the flags kube-proxy honours with --config apply', () => {
     expect(PROXY_FLAGS.filter((f) => f.withConfig === 'applies').map((f) => f.name)).toEqual([
-      'config', 'write-config-to', 'cleanup', 'init-only', 'version', 'allow-insecure-apiserver', 'master', 'hostname-override',
+      'config', 'write-config-to', 'cleanup', 'init-only', 'version', 'allow-insecure-apiserver', 'audit-log-path', 'iptables-backend', 'master', 'hostname-override',
       'v', 'vmodule', 'logging-format', 'log-flush-frequency', 'log-text-split-stream', 'log-text-info-buffer-size', 'log-json-split-stream', 'log-json-info-buffer-size',
     ]);
   });

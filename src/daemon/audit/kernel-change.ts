@@ -1,0 +1,36 @@
+// From the kernel layer's report of one change to the audit trail's entry
+// fields: which part of the kernel, which operation, and the target in the
+// words of the describer (src/kernel/describe-change.ts).
+import type { AppliedChange as KernelAppliedChange, KernelChange } from '../../kernel/index.js';
+import type { AppliedChange, KernelChangeKind } from './audit-entry.js';
+
+function kindOf(change: KernelChange): KernelChangeKind {
+  return change.kind === 'ipvs-timeouts' ? 'ipvs' : change.kind;
+}
+
+function opOf(change: KernelChange): string {
+  switch (change.kind) {
+    case 'link':
+      return 'create-link';
+    case 'ipvs-timeouts':
+      return 'set-timeouts';
+    case 'iptables':
+      return 'restore';
+    case 'conntrack':
+      return 'delete-flows';
+    case 'ipset':
+    case 'ipvs':
+    case 'address':
+      return change.op.op;
+  }
+}
+
+export function auditedChange(applied: KernelAppliedChange): AppliedChange {
+  return {
+    kind: kindOf(applied.change),
+    op: opOf(applied.change),
+    target: applied.description,
+    cause: applied.cause,
+    ...(applied.result.ok ? {} : { error: applied.result.error }),
+  };
+}

@@ -1,0 +1,90 @@
+// The proxier's health, as kube-proxy's ProxyHealthServer (pkg/proxy/healthcheck/
+// proxy_health.go) decides it; pure, with the clock handed in.
+//
+// - queuedUpdate(family): a Service or EndpointSlice change is waiting for a sync
+//   of that family; only the oldest waiting change counts.
+// - updated(family): a sync of that family succeeded; nothing waits any more.
+// - A family is unhealthy once a change has waited healthTimeout or longer
+//   (kube-proxy passes 2 × syncPeriod). A family that never queued anything is
+//   healthy: the proxier is starting up or fully synced.
+// - The Node is eligible until a Node event says it is being deleted or carries
+//   the cluster autoscaler's ToBeDeletedByClusterAutoscaler taint. Eligibility
+//   fails /healthz (load balancers drain the node) but never /livez (the
+//   process is fine and must not be restarted).
+// kube-proxy's v1.IPFamily names ("IPv4", "IPv6"), as the model uses them.
+import type { IpFamily } from '../../proxy/index.js';
+
+/** The taint the cluster autoscaler puts on a Node it is about to delete. */
+export const TO_BE_DELETED_TAINT = 'ToBeDeletedByClusterAutoscaler';
+
+/** kube-proxy's healthTimeout: twice the sync period (cmd/kube-proxy/app/server.go). */
+export function healthTimeoutMs(syncPeriodMs: number): number {
+  return 2 * syncPeriodMs;
+}
+
+/** The few fields of a core/v1 Node that decide eligibility (a client-node V1Node fits). */
+export interface NodeEligibilityFacts {
+  readonly metadata?: { readonly deletionTimestamp?: unknown };
+  readonly spec?: { readonly taints?: readonly { readonly key?: string }[] };
+}
+
+export interface ProxierHealthStatus {
+  /** Every family synced in time (the Node does not count). */
+  readonly healthy: boolean;
+  /**
+   * Healthy: the latest successful sync of any family. Unhealthy: the last successful
+   * sync of the family found late. Undefined when there was none.
+   */
+  readonly lastUpdated?: number;
+  readonly currentTime: number;
+  readonly nodeEligible: boolean;
+}
+
+export class ProxierHealth {
+  private readonly lastUpdated = new Map<IpFamily, number>();
+  private readonly oldestQueued = new Map<IpFamily, number>();
+  private eligible = true;
+
+  constructor(
+    private readonly timeoutMs: number,
+    private readonly now: () => number,
+  ) {}
+
+  queuedUpdate(family: IpFamily): void {
+    if (!this.oldestQueued.has(family)) this.oldestQueued.set(family, this.now());
+  }
+
+  updated(family: IpFamily): void {
+    this.oldestQueued.delete(family);
+    this.lastUpdated.set(family, this.now());
+  }
+
+  syncNode(node: NodeEligibilityFacts): void {
+    const deleting = node.metadata?.deletionTimestamp !== undefined && node.metadata.deletionTimestamp !== null;
+    const tainted = (node.spec?.taints ?? []).some((taint) => taint.key === TO_BE_DELETED_TAINT);
+    this.eligible = !deleting && !tainted;
+  }
+
+  get nodeEligible(): boolean {
+    return this.eligible;
+  }
+
+  isHealthy(): boolean {
+    return this.status().healthy;
+  }
+
+  status(): ProxierHealthStatus {
+    const currentTime = this.now();
+    let latest: number | undefined;
+    // As kube-proxy, only families that have synced at least once are judged: a
+    // change queued before the first sync never makes the proxier unhealthy.
+    for (const [family, updatedAt] of this.lastUpdated) {
+      if (latest === undefined || updatedAt > latest) latest = updatedAt;
+      const queuedAt = this.oldestQueued.get(family);
+      if (queuedAt !== undefined && currentTime - queuedAt >= this.timeoutMs) {
+        return { healthy: false, lastUpdated: updatedAt, currentTime, nodeEligible: this.eligible };
+      }
+    }
+    return { healthy: true, ...(latest === undefined ? {} : { lastUpdated: latest }), currentTime, nodeEligible: this.eligible };
+  }
+}

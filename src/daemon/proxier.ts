@@ -1,0 +1,164 @@
+// The proxier: cluster changes in, paced syncs out, and everything a sync
+// did reported to the operator's tools. It decides when to sync (SyncRunner),
+// runs one (Syncer), and tells the logs, the audit trail, the metrics, the
+// health servers and the service health-check ports what happened.
+import type { KernelClients } from '../kernel/index.js';
+import { renderProblem, validateObjects, type IpFamily, type ProxyModelConfig } from '../proxy/index.js';
+import { healthCheckNodePorts } from '../proxy/health-check-node-ports.js';
+import { formatPlanSummary, summarizePlan } from '../reconcile/index.js';
+import { auditEntry } from './audit/audit-entry.js';
+import type { AuditLog } from './audit/audit-log.js';
+import { auditedChange } from './audit/kernel-change.js';
+import type { ClusterChange, ClusterSource, ClusterSourceFactory } from './cluster-source.js';
+import type { ProxierHealth } from './health/proxier-health.js';
+import { observeHost } from './host-observer.js';
+import type { Logger } from './log/logger.js';
+import type { ChangeSource, ProxyMetrics } from './metrics/proxy-metrics.js';
+import type { ServiceHealthServers } from './service-health/service-health-servers.js';
+import { SyncRunner, type SyncTrigger } from './sync-runner.js';
+import type { Syncer } from './sync.js';
+
+export interface ProxierOptions {
+  readonly model: ProxyModelConfig;
+  readonly syncer: Syncer;
+  readonly clients: KernelClients;
+  readonly cluster: ClusterSourceFactory;
+  readonly log: Logger;
+  readonly audit: AuditLog;
+  readonly metrics: ProxyMetrics;
+  readonly health: ProxierHealth;
+  readonly serviceHealth: ServiceHealthServers;
+  readonly linkName: string;
+  readonly bindAddress: string;
+  readonly iptablesRandomFully: boolean;
+  /** minSyncPeriod and syncPeriod, ms. */
+  readonly minSyncPeriodMs: number;
+  readonly syncPeriodMs: number;
+  readonly now?: () => number;
+}
+
+const SOURCE_OF: Record<ClusterChange['kind'], ChangeSource | undefined> = { Service: 'service', EndpointSlice: 'endpoints', Node: undefined };
+
+export class Proxier {
+  private readonly cluster: ClusterSource;
+  private readonly runner: SyncRunner;
+  private readonly now: () => number;
+  private pending: Record<ChangeSource, number> = { service: 0, endpoints: 0 };
+  private triggerTimes: number[] = [];
+  private syncs = 0;
+  private reportedProblems = new Set<string>();
+
+  constructor(private readonly options: ProxierOptions) {
+    this.now = options.now ?? Date.now;
+    this.cluster = options.cluster({ onChange: (change) => this.changed(change), onSynced: () => this.runner.request() });
+    this.runner = new SyncRunner({
+      minIntervalMs: options.minSyncPeriodMs,
+      maxIntervalMs: options.syncPeriodMs,
+      // kube-proxy retries a failed sync at its next period at the latest; start sooner.
+      retryMinMs: Math.max(options.minSyncPeriodMs, 1_000),
+      sync: (trigger) => this.sync(trigger),
+    });
+  }
+
+  private get families(): readonly IpFamily[] {
+    return this.options.model.ipFamilies;
+  }
+
+  start(): void {
+    this.cluster.start();
+    this.runner.start();
+  }
+
+  /** Stops watching and syncing; the kernel state stays as it is. */
+  async stop(): Promise<void> {
+    await this.cluster.stop();
+    await this.runner.stop();
+  }
+
+  private changed(change: ClusterChange): void {
+    const source = SOURCE_OF[change.kind];
+    if (source) {
+      this.pending[source] += 1;
+      this.options.metrics.recordChangeSeen(source);
+      this.options.metrics.recordPendingChanges(this.pending);
+    }
+    if (change.triggerTime !== undefined) this.triggerTimes.push(change.triggerTime);
+    const at = this.now();
+    for (const family of this.families) {
+      this.options.health.queuedUpdate(family);
+      this.options.metrics.recordQueued(family, at);
+    }
+    this.runner.request();
+  }
+
+  private async sync(trigger: SyncTrigger): Promise<boolean> {
+    const { log, metrics, health } = this.options;
+    if (!this.cluster.hasSynced()) {
+      log.v(2).info('Waiting for the first lists of Services, EndpointSlices and the Node before syncing');
+      return true;
+    }
+    const syncId = `${++this.syncs}`;
+    const changesSeen = this.pending.service + this.pending.endpoints;
+    const triggerTimes = this.triggerTimes;
+    this.pending = { service: 0, endpoints: 0 };
+    this.triggerTimes = [];
+    metrics.recordPendingChanges(this.pending);
+
+    const objects = this.cluster.snapshot();
+    if (objects.node !== undefined) health.syncNode(objects.node as Parameters<ProxierHealth['syncNode']>[0]);
+    let failed: number;
+    try {
+      const host = await observeHost(objects.node, {
+        routes: this.options.clients.route,
+        bindAddress: this.options.bindAddress,
+        linkName: this.options.linkName,
+        iptablesRandomFully: this.options.iptablesRandomFully,
+      });
+      const result = await this.options.syncer.sync(objects, host);
+      failed = result.report.failed;
+      // Changes a periodic sync makes when no object changed are someone else's edits undone.
+      const drift = trigger === 'periodic' && changesSeen === 0;
+      for (const applied of result.report.changes) {
+        const audited = auditedChange(applied);
+        this.options.audit.record(auditEntry(audited, syncId, this.now()));
+        metrics.recordKernelChange(audited.kind, audited.op, applied.result.ok ? 'ok' : 'error', drift);
+        if (!applied.result.ok) log.error(applied.result.error, 'Kernel change failed', { change: applied.description, reason: applied.cause.reason });
+      }
+      metrics.recordNetlink('all', { messages: result.report.netlink.messagesSent, syscalls: result.report.netlink.sendCalls });
+      this.reportProblems(result.desired.problems.map(renderProblem));
+      for (const problem of result.diff.problems) log.error(undefined, 'Cannot reconcile', { problem });
+      const summary = formatPlanSummary(summarizePlan(result.diff.plan));
+      const level = result.report.changes.length > 0 ? (drift ? 0 : 2) : 4;
+      log.v(level).info(drift ? 'Repaired drift' : 'Synced', { sync: syncId, trigger, changes: summary, failed, ms: Math.round(result.durationMs) });
+      const endedAt = this.now();
+      for (const family of this.families) {
+        metrics.recordSync({ family, durationSeconds: result.durationMs / 1000, endedAt, succeeded: failed === 0 });
+        if (failed === 0) {
+          health.updated(family);
+          for (const t of triggerTimes) metrics.recordNetworkProgramming(family, Math.max(0, endedAt - t) / 1000);
+        }
+      }
+    } catch (err) {
+      log.error(err, 'Sync failed; it will be retried', { sync: syncId, trigger });
+      for (const family of this.families) metrics.recordSync({ family, durationSeconds: 0, endedAt: this.now(), succeeded: false });
+      return false;
+    }
+    await this.syncServiceHealth(objects);
+    return failed === 0;
+  }
+
+  private async syncServiceHealth(objects: ReturnType<ClusterSource['snapshot']>): Promise<void> {
+    const { objects: valid } = validateObjects({ ...objects, config: this.options.model });
+    const wanted = healthCheckNodePorts(valid.services, valid.endpointSlices, this.options.model.nodeName);
+    for (const failure of await this.options.serviceHealth.sync(wanted)) {
+      this.options.log.error(failure.error, 'Cannot serve a health check node port', { port: failure.port, service: `${failure.service.namespace}/${failure.service.name}` });
+    }
+  }
+
+  /** Each skipped object once, when it first appears (not at every sync). */
+  private reportProblems(problems: readonly string[]): void {
+    const current = new Set(problems);
+    for (const problem of current) if (!this.reportedProblems.has(problem)) this.options.log.info('Skipped', { problem });
+    this.reportedProblems = current;
+  }
+}

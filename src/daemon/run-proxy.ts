@@ -1,0 +1,114 @@
+// `kipvs proxy` once its configuration is valid: prepare the node, open the
+// kernel clients, start the health and metrics servers and the proxier, and
+// run until SIGTERM or SIGINT. Stopping leaves the kernel state in place (the
+// next kipvs or kube-proxy adopts it), as kube-proxy leaves it, and exits 0.
+import type { ValidatedProxyConfig } from '../config/index.js';
+import { ConntrackClient } from '../conntrack/index.js';
+import { KernelClients, runCommand } from '../kernel/index.js';
+import { LINK_NAME } from '../proxy/index.js';
+import { modelConfigFrom } from '../proxy/config-adapter.js';
+import { AuditLog } from './audit/audit-log.js';
+import type { ClusterSourceFactory } from './cluster-source.js';
+import { ProxierStartError } from './errors.js';
+import { startHealthServer } from './health/health-server.js';
+import type { RunningServer } from './health/listen.js';
+import { ListenError } from './health/listen.js';
+import { healthTimeoutMs, ProxierHealth } from './health/proxier-health.js';
+import { Logger } from './log/logger.js';
+import { startMetricsServer } from './metrics/metrics-server.js';
+import { ProxyMetrics } from './metrics/proxy-metrics.js';
+import { prepareNode } from './node-setup.js';
+import { Proxier } from './proxier.js';
+import { ServiceHealthServers } from './service-health/service-health-servers.js';
+import { Syncer } from './sync.js';
+
+/**
+ * How long a TCP real server may drain with connections left before it is deleted anyway.
+ * kube-proxy waits without a limit; an idle TCP connection in IPVS lasts the kernel's tcp
+ * timeout (15 minutes by default), so waiting that long lets ordinary connections end.
+ */
+const GRACE_PERIOD_MS = 15 * 60 * 1000;
+
+export interface RunProxyOptions {
+  /** The cluster watch (src/k8s), made by the caller so that only `proxy` loads the Kubernetes client. */
+  readonly cluster: ClusterSourceFactory;
+  /** Resolves when the proxier should stop; SIGTERM or SIGINT by default. */
+  readonly stopSignal?: Promise<string>;
+}
+
+function signalled(): Promise<string> {
+  return new Promise((resolve) => {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => resolve(signal));
+  });
+}
+
+async function listen(what: string, start: () => Promise<RunningServer | undefined>): Promise<RunningServer | undefined> {
+  try {
+    return await start();
+  } catch (err) {
+    if (err instanceof ListenError) throw new ProxierStartError([`cannot serve ${what}: ${err.message}`], { cause: err });
+    throw err;
+  }
+}
+
+export async function runProxy(config: ValidatedProxyConfig, options: RunProxyOptions): Promise<void> {
+  const stopSignal = options.stopSignal ?? signalled();
+  const c = config.configuration;
+  const log = new Logger({ verbosity: c.logging.verbosity, format: c.logging.format });
+  const setup = await prepareNode({ iptablesBackend: config.options.iptablesBackend, scheduler: config.ipvs.scheduler, strictARP: config.ipvs.strictARP, run: runCommand, log });
+  const model = modelConfigFrom(config, setup.families);
+  const clients = await KernelClients.open();
+  const conntrack = ConntrackClient.open();
+  const servers: RunningServer[] = [];
+  const audit = new AuditLog(config.options.auditLogPath, (err) => log.error(err, 'The audit trail cannot be written'));
+  try {
+    const metrics = new ProxyMetrics();
+    const syncPeriodMs = config.ipvs.syncPeriod.milliseconds;
+    const health = new ProxierHealth(healthTimeoutMs(syncPeriodMs), Date.now);
+    const healthServer = await listen(`health checks on ${c.healthzBindAddress}`, () =>
+      startHealthServer(c.healthzBindAddress, { health, onProbe: (probe, code) => metrics.recordProbe(probe, code) }),
+    );
+    if (healthServer) servers.push(healthServer);
+    const metricsServer = await listen(`metrics on ${c.metricsBindAddress}`, () =>
+      startMetricsServer(c.metricsBindAddress, { metrics, configuration: c, onError: (err) => log.error(err, 'Metrics could not be rendered') }),
+    );
+    if (metricsServer) servers.push(metricsServer);
+    const serviceHealth = new ServiceHealthServers({ addresses: [], isProxyHealthy: () => health.isHealthy() });
+
+    const syncer = new Syncer({ clients, iptables: setup.iptables, conntrack, linkName: LINK_NAME, model, gracePeriodMs: GRACE_PERIOD_MS, now: Date.now });
+    const proxier = new Proxier({
+      model,
+      syncer,
+      clients,
+      cluster: options.cluster,
+      log: log.named('proxier'),
+      audit,
+      metrics,
+      health,
+      serviceHealth,
+      linkName: LINK_NAME,
+      bindAddress: c.bindAddress,
+      iptablesRandomFully: setup.iptablesRandomFully,
+      minSyncPeriodMs: config.ipvs.minSyncPeriod.milliseconds,
+      syncPeriodMs,
+    });
+    log.info('Starting the IPVS proxier', {
+      node: config.nodeName,
+      families: setup.families.join(','),
+      scheduler: config.ipvs.scheduler,
+      healthz: c.healthzBindAddress,
+      metrics: c.metricsBindAddress,
+      audit: config.options.auditLogPath,
+    });
+    proxier.start();
+    const signal = await stopSignal;
+    log.info('Stopping; the kernel state stays in place', { signal });
+    await proxier.stop();
+    await serviceHealth.close();
+  } finally {
+    await Promise.all(servers.map((server) => server.close()));
+    conntrack.close();
+    clients.close();
+    await audit.close();
+  }
+}

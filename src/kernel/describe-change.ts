@@ -1,0 +1,111 @@
+// One line per change for the audit log, in the words and notation operators know from
+// ipvsadm, ipset and ip: "add real server TCP 10.96.0.10:53 -> 10.244.1.5:53 weight 1".
+import { describeEntry, type IpsetOperation } from '../ipset/index.js';
+import { isFwmarkKey, type IpvsOperation, type IpvsTimeouts, type ServiceKey, type VirtualServer } from '../ipvs/index.js';
+import type { AddressChange, ConntrackDeletion, IptablesRewrite } from '../reconcile/plan.js';
+
+/** Every kind of change an apply makes, with what it needs to be described. */
+export type KernelChange =
+  | { readonly kind: 'link'; readonly name: string }
+  | { readonly kind: 'ipvs-timeouts'; readonly timeouts: IpvsTimeouts }
+  | { readonly kind: 'ipset'; readonly op: IpsetOperation }
+  | { readonly kind: 'ipvs'; readonly op: IpvsOperation }
+  | { readonly kind: 'address'; readonly op: AddressChange; readonly linkName: string }
+  | { readonly kind: 'iptables'; readonly rewrite: IptablesRewrite }
+  | { readonly kind: 'conntrack'; readonly deletion: ConntrackDeletion };
+
+function hostPort(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+/** As ipvsadm -L names a virtual server: "TCP 10.96.0.10:53", "FWM 5". */
+function serviceName(key: ServiceKey): string {
+  if (isFwmarkKey(key)) return `FWM ${key.fwmark}${key.family === 'inet6' ? ' IPv6' : ''}`;
+  return `${key.protocol.toUpperCase()} ${hostPort(key.address, key.port)}`;
+}
+
+function serviceSettings(service: VirtualServer): string {
+  return `scheduler ${service.scheduler}${service.flags.persistent ? ` persistent ${service.timeout}s` : ''}`;
+}
+
+function timeoutsText(t: IpvsTimeouts): string {
+  return `tcp ${t.tcp} tcpfin ${t.tcpFin} udp ${t.udp}`;
+}
+
+function describeIpvs(op: IpvsOperation): string {
+  switch (op.op) {
+    case 'add-service':
+      return `add virtual server ${serviceName(op.service.key)} ${serviceSettings(op.service)}`;
+    case 'edit-service':
+      return `update virtual server ${serviceName(op.service.key)} ${serviceSettings(op.service)}`;
+    case 'delete-service':
+      return `delete virtual server ${serviceName(op.key)}`;
+    case 'add-real-server':
+      return `add real server ${serviceName(op.service)} -> ${hostPort(op.realServer.address, op.realServer.port)} weight ${op.realServer.weight}`;
+    case 'edit-real-server':
+      return `set real server ${serviceName(op.service)} -> ${hostPort(op.realServer.address, op.realServer.port)} weight ${op.realServer.weight}`;
+    case 'delete-real-server':
+      return `delete real server ${serviceName(op.service)} -> ${hostPort(op.realServer.address, op.realServer.port)}`;
+    case 'flush':
+      return 'delete every virtual server';
+    case 'zero':
+      return `zero the counters of ${op.service ? serviceName(op.service) : 'every virtual server'}`;
+    case 'set-timeouts':
+      return `set IPVS timeouts ${timeoutsText(op.timeouts)}`;
+  }
+}
+
+function describeIpset(op: IpsetOperation): string {
+  switch (op.op) {
+    case 'create-set':
+      return `create set ${op.set.name} ${op.set.type}${op.set.type === 'bitmap:port' ? '' : ` family ${op.set.family}`}`;
+    case 'add-entry':
+      return `add ${describeEntry(op.entry)} to set ${op.set}`;
+    case 'delete-entry':
+      return `delete ${describeEntry(op.entry)} from set ${op.set}`;
+    case 'flush-set':
+      return `flush set ${op.set}`;
+    case 'swap-sets':
+      return `swap sets ${op.set} and ${op.other}`;
+    case 'destroy-set':
+      return `destroy set ${op.set}`;
+  }
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+function describeRewrite(rewrite: IptablesRewrite): string {
+  const lines = rewrite.restore.split('\n');
+  const chains = lines.filter((line) => line.startsWith(':')).length;
+  const rules = lines.filter((line) => line.startsWith('-A ') || line.startsWith('-I ')).length;
+  const tool = rewrite.family === 'inet' ? 'iptables' : 'ip6tables';
+  return `rewrite ${tool} ${rewrite.table} table: ${count(chains, 'chain')}, ${count(rules, 'rule')}`;
+}
+
+function describeConntrack(d: ConntrackDeletion): string {
+  const via = d.replySource === undefined ? '' : ` answered by ${hostPort(d.replySource, d.replySourcePort ?? 0)}`;
+  return `delete ${d.protocol.toUpperCase()} conntrack flows to ${hostPort(d.destination, d.destinationPort)}${via}`;
+}
+
+export function describeChange(change: KernelChange): string {
+  switch (change.kind) {
+    case 'link':
+      return `create dummy link ${change.name} (down)`;
+    case 'ipvs-timeouts':
+      return `set IPVS timeouts ${timeoutsText(change.timeouts)}`;
+    case 'ipset':
+      return describeIpset(change.op);
+    case 'ipvs':
+      return describeIpvs(change.op);
+    case 'address':
+      return change.op.op === 'add-address'
+        ? `bind ${change.op.address}/${change.op.prefixLength} to ${change.linkName}`
+        : `unbind ${change.op.address}/${change.op.prefixLength} from ${change.linkName}`;
+    case 'iptables':
+      return describeRewrite(change.rewrite);
+    case 'conntrack':
+      return describeConntrack(change.deletion);
+  }
+}

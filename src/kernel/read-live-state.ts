@@ -1,0 +1,81 @@
+// One read of everything a sync may change (the LiveState contract, live-state.ts): one
+// IPVS dump for all families, the link and its addresses, kube-proxy's sets that exist,
+// the nat and filter tables of each family, and the IPVS timeouts. The reads are
+// independent, so they run at once: the netlink ones on their own sockets, the
+// iptables-save ones as child processes.
+import type { LiveIpset } from '../ipset/index.js';
+import type { LinkAddress } from '../rtnl/index.js';
+import type { IpFamily } from '../net/ip-address.js';
+import { ipsetName, SET } from '../proxy/ipsets.js';
+import type { DesiredState } from '../proxy/types.js';
+import type { KernelClients } from './clients.js';
+import { runCommand, type CommandRunner } from './command.js';
+import { iptablesTable } from './iptables-save-parse.js';
+import type { IptablesToolset } from './iptables-tools.js';
+import type { LiveFamilyState, LiveIptablesTable, LiveState } from './live-state.js';
+
+export interface LiveStateQuery {
+  /** In the order the LiveState lists them. */
+  readonly families: readonly IpFamily[];
+  /** kube-ipvs0. */
+  readonly linkName: string;
+  /** The set names to look for in each family; default kubeProxySetNames. */
+  readonly setNames?: (family: IpFamily) => readonly string[];
+  readonly iptables: IptablesToolset;
+  readonly runCommand?: CommandRunner;
+  /** Per iptables-save run. */
+  readonly commandTimeoutMs?: number;
+}
+
+/** Every set name kube-proxy's IPVS proxier of this family uses, in its order. */
+export function kubeProxySetNames(family: IpFamily): string[] {
+  return Object.values(SET).map((name) => ipsetName(name, family === 'inet' ? 'IPv4' : 'IPv6'));
+}
+
+/** The set names of a desired state's families (every set kube-proxy creates, even empty). */
+export function desiredSetNames(desired: DesiredState): (family: IpFamily) => readonly string[] {
+  return (family) => desired.families.find((f) => (f.family === 'IPv4' ? 'inet' : 'inet6') === family)?.ipsets.map((set) => set.name) ?? [];
+}
+
+export async function readLiveState(clients: KernelClients, query: LiveStateQuery): Promise<LiveState> {
+  const run = query.runCommand ?? runCommand;
+  const setNames = query.setNames ?? kubeProxySetNames;
+  const saveTable = async (family: IpFamily, table: 'nat' | 'filter'): Promise<LiveIptablesTable> => {
+    const text = await run([query.iptables[family].save, '-t', table], query.commandTimeoutMs === undefined ? {} : { timeoutMs: query.commandTimeoutMs });
+    return iptablesTable(text, table);
+  };
+  const existingSets = clients.ipset.listSetNames().then((names) => new Set(names));
+  const readSets = async (family: IpFamily): Promise<LiveIpset[]> => {
+    const existing = await existingSets;
+    const sets = await Promise.all(setNames(family).filter((name) => existing.has(name)).map((name) => clients.ipset.getSet(name)));
+    // A set destroyed between the listing and its read is simply not there.
+    return sets.filter((set): set is LiveIpset => set !== undefined);
+  };
+  const readLink = async (): Promise<Pick<LiveState, 'link'> & { addresses: LinkAddress[] }> => {
+    const link = await clients.route.getLink(query.linkName);
+    if (link === undefined) return { addresses: [] };
+    return { link: { index: link.index, up: link.up }, addresses: await clients.route.listAddresses(link.index) };
+  };
+  const readFamily = async (family: IpFamily): Promise<Omit<LiveFamilyState, 'virtualServers' | 'linkAddresses'>> => {
+    const [nat, filter, ipsets] = await Promise.all([saveTable(family, 'nat'), saveTable(family, 'filter'), readSets(family)]);
+    return { family, ipsets, iptables: { nat, filter } };
+  };
+
+  const [virtualServers, ipvsTimeouts, { link, addresses }, families] = await Promise.all([
+    clients.ipvs.dump(),
+    clients.ipvs.getTimeouts(),
+    readLink(),
+    Promise.all(query.families.map(readFamily)),
+    // Awaited here too, so that its failure is reported even when no family reads it.
+    existingSets,
+  ]);
+  return {
+    ...(link && { link }),
+    families: families.map((state) => ({
+      ...state,
+      virtualServers: virtualServers.filter((vs) => vs.service.key.family === state.family),
+      linkAddresses: addresses.filter((a) => a.family === state.family).map(({ address, prefixLength }) => ({ address, prefixLength })),
+    })),
+    ipvsTimeouts,
+  };
+}

@@ -1,0 +1,89 @@
+// The pure diff: (desired state, live state, graceful-termination state, now)
+// → the plan that makes the live state the desired one. No I/O and no clock:
+// the same input gives the same plan. Each family is compared on its own
+// (ipvs-diff, address-diff, ipset-diff, iptables-diff); the plan then puts
+// both families' changes together, phase by phase, in plan.ts's order.
+import type { LiveFamilyState, LiveState } from '../kernel/live-state.js';
+import type { IpvsTimeouts } from '../ipvs/types.js';
+import { ipvsFamily } from '../proxy/ip.js';
+import type { DesiredState } from '../proxy/types.js';
+import { diffAddresses, type AddressFamilyDiff } from './address-diff.js';
+import type { TerminatingRealServers } from './graceful-termination.js';
+import { diffIpsets, type IpsetFamilyDiff } from './ipset-diff.js';
+import { diffIptables } from './iptables-diff.js';
+import { diffIpvs, type IpvsFamilyDiff } from './ipvs-diff.js';
+import { ownershipTest } from './ownership.js';
+import type { IptablesRewrite, Plan, PlanPhase } from './plan.js';
+import { serviceIndex } from './service-index.js';
+
+export interface DiffInput {
+  readonly desired: DesiredState;
+  readonly live: LiveState;
+  /** The real servers terminating after the previous plan (the previous result's `terminating`). */
+  readonly terminating: TerminatingRealServers;
+  /** Milliseconds, on the clock `terminating` was written with. */
+  readonly now: number;
+  /** How long a TCP real server with connections may drain before it is deleted anyway. */
+  readonly gracePeriodMs: number;
+}
+
+export interface DiffResult {
+  readonly plan: Plan;
+  /** The real servers terminating once the plan is applied: keep it for the next diff. */
+  readonly terminating: TerminatingRealServers;
+  /** What the plan cannot fix, for a person to read. */
+  readonly problems: readonly string[];
+}
+
+interface FamilyDiff {
+  readonly ipvs: IpvsFamilyDiff;
+  readonly addresses: AddressFamilyDiff;
+  readonly ipsets: IpsetFamilyDiff;
+  readonly iptables: readonly IptablesRewrite[];
+}
+
+/** Set when configured and a non-zero (configured) value differs from the kernel's; 0 keeps the kernel's. */
+function timeoutsToSet(desired: IpvsTimeouts | undefined, live: IpvsTimeouts): IpvsTimeouts | undefined {
+  if (!desired) return undefined;
+  const differs = (['tcp', 'tcpFin', 'udp'] as const).some((field) => desired[field] !== 0 && desired[field] !== live[field]);
+  return differs ? desired : undefined;
+}
+
+/** Phases in plan order, the empty ones left out. */
+function phasesOf(families: readonly FamilyDiff[]): PlanPhase[] {
+  const all = <T>(pick: (f: FamilyDiff) => readonly T[]): T[] => families.flatMap(pick);
+  const phases: PlanPhase[] = [
+    { kind: 'ipset', changes: all((f) => f.ipsets.additions) },
+    { kind: 'ipvs', changes: all((f) => f.ipvs.additions) },
+    { kind: 'address', changes: all((f) => f.addresses.binds) },
+    { kind: 'ipvs', changes: [...all((f) => f.ipvs.drains), ...all((f) => f.ipvs.realServerDeletes), ...all((f) => f.ipvs.serviceDeletes)] },
+    { kind: 'address', changes: all((f) => f.addresses.unbinds) },
+    { kind: 'iptables', rewrites: all((f) => f.iptables) },
+    { kind: 'ipset', changes: all((f) => f.ipsets.deletions) },
+    { kind: 'conntrack', changes: all((f) => f.ipvs.conntrack) },
+  ];
+  return phases.filter((phase) => (phase.kind === 'iptables' ? phase.rewrites.length : phase.changes.length) > 0);
+}
+
+export function diffState(input: DiffInput): DiffResult {
+  const { desired, live } = input;
+  const liveFamilies = new Map<string, LiveFamilyState>(live.families.map((f) => [f.family, f]));
+  const clock = { now: input.now, gracePeriodMs: input.gracePeriodMs };
+  // A live family the configuration no longer asks for is left alone, as a single-stack kube-proxy leaves the other family.
+  const families = desired.families.map((d): FamilyDiff => {
+    const liveFamily = liveFamilies.get(ipvsFamily(d.family));
+    const services = serviceIndex(d);
+    return {
+      ipvs: diffIpvs(d, liveFamily, ownershipTest(d, liveFamily), { terminating: input.terminating, clock }),
+      addresses: diffAddresses(d, liveFamily, services),
+      ipsets: diffIpsets(d, liveFamily, services),
+      iptables: diffIptables(d.iptables, d.family, liveFamily?.iptables),
+    };
+  });
+  const ipvsTimeouts = timeoutsToSet(desired.ipvsTimeouts, live.ipvsTimeouts);
+  return {
+    plan: { createLink: live.link === undefined, ...(ipvsTimeouts ? { ipvsTimeouts } : {}), phases: phasesOf(families) },
+    terminating: new Map(families.flatMap((f) => f.ipvs.terminating)),
+    problems: families.flatMap((f) => f.ipsets.problems),
+  };
+}
