@@ -32,7 +32,7 @@ export function doctorCommand(): Command {
   addProxyFlags(cmd, DOCTOR_FLAGS);
   cmd.action(async () => {
     const options = cmd.opts<DoctorOptions>();
-    const facts = await gatherFacts({ flags: flagOccurrences(cmd, DOCTOR_FLAGS), hostRoot: options.hostRoot, searchPath: process.env['PATH'] ?? '' });
+    const facts = await gatherFacts({ flags: flagOccurrences(cmd, DOCTOR_FLAGS), hostRoot: options.hostRoot });
     const findings = diagnose(facts, { allowExposedMetrics: options.allowExposedMetrics });
     await writeOutput(options.output === 'json' ? formatFindingsJson(findings) : formatFindingsText(findings));
     process.exitCode = exitStatus(findings);

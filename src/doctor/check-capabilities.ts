@@ -2,8 +2,9 @@
 // there): CAP_NET_ADMIN for every netlink write kipvs makes, CAP_NET_RAW only
 // for iptables-legacy (libiptc opens a raw socket), and nothing else.
 import { capabilityName, capabilityNumbers, hasCapability } from './capabilities.js';
-import { backendInUse } from './check-iptables-backend.js';
-import type { CapabilityFacts, IptablesSaveFacts } from './facts.js';
+import type { IptablesBackendChoice } from '../config/flags/parse.js';
+import { kipvsBackend } from './check-iptables-backend.js';
+import type { CapabilityFacts, IptablesFacts } from './facts.js';
 import { fail, pass, warn, type Finding } from './finding.js';
 
 const CHECK = 'capabilities';
@@ -11,18 +12,20 @@ const NEEDED = new Set(['NET_ADMIN', 'NET_RAW']);
 const LEAST = 'the chart drops ALL and adds NET_ADMIN (and NET_RAW for iptables-legacy); outside Kubernetes, e.g. systemd CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW';
 
 /**
- * Without NET_RAW, iptables-legacy-save itself fails ("Permission denied (you must be root)"),
- * so a legacy backend that could not be read counts as legacy in use, unless nft holds the rules.
+ * Whether iptables-legacy may be the node's backend, said as the subject of "cannot open its
+ * raw socket". Without NET_RAW iptables-legacy-save itself fails ("Permission denied (you must
+ * be root)", measured in UML), and kipvs's automatic choice would then take nft for a legacy
+ * node: so a legacy save that failed counts, unless nft visibly holds the node's rules.
  */
-function legacyNeedsRaw(iptables: readonly IptablesSaveFacts[]): string | undefined {
-  const legacy = iptables.find((f) => f.backend === 'legacy');
-  if (backendInUse(iptables) === 'legacy') return 'iptables-legacy, in use here,';
-  if (legacy?.state === 'failed' && backendInUse(iptables) !== 'nft') return `iptables-legacy (its save failed: ${legacy.message})`;
-  return undefined;
+function legacyNeedsRaw(iptables: IptablesFacts, configured: IptablesBackendChoice): string | undefined {
+  const { nft, legacy } = iptables;
+  if (legacy.probe.works) return kipvsBackend(iptables, configured).backend === 'legacy' ? 'iptables-legacy, in use here,' : undefined;
+  const nftInUse = configured === 'nft' || nft.probe.kubeletChain || nft.probe.kubeRules > 0;
+  return legacy.failure?.kind === 'failed' && !nftInUse ? `iptables-legacy (its save failed: ${legacy.failure.message})` : undefined;
 }
 
-/** `iptables`: what the two backends' save tools showed (see check-iptables-backend.ts). */
-export function checkCapabilities(facts: CapabilityFacts | undefined, iptables: readonly IptablesSaveFacts[]): Finding {
+/** `iptables`: what the two backends' save tools showed; `configured`: --iptables-backend. */
+export function checkCapabilities(facts: CapabilityFacts | undefined, iptables: IptablesFacts, configured: IptablesBackendChoice): Finding {
   if (!facts) return warn(CHECK, 'capabilities: cannot read CapEff from /proc/self/status', 'run doctor where /proc is mounted, as kipvs runs');
   const { effective, lastCap } = facts;
   const names = capabilityNumbers(effective).map(capabilityName);
@@ -30,7 +33,7 @@ export function checkCapabilities(facts: CapabilityFacts | undefined, iptables: 
   if (!hasCapability(effective, 'NET_ADMIN')) {
     return fail(CHECK, `capabilities: no CAP_NET_ADMIN (effective: ${listed}); IPVS, ipset, rtnetlink and conntrack refuse every request`, `run kipvs as root with CAP_NET_ADMIN; ${LEAST}`);
   }
-  const legacy = hasCapability(effective, 'NET_RAW') ? undefined : legacyNeedsRaw(iptables);
+  const legacy = hasCapability(effective, 'NET_RAW') ? undefined : legacyNeedsRaw(iptables, configured);
   if (legacy !== undefined) {
     return fail(CHECK, `capabilities: no CAP_NET_RAW (effective: ${listed}); ${legacy} cannot open its raw socket`, `add CAP_NET_RAW; ${LEAST}`);
   }

@@ -4,16 +4,14 @@
 // Without vs/conntrack the masquerade rules never see IPVS traffic, without
 // ip_forward nothing is forwarded: those FAIL; the others degrade (black-holed
 // connections to removed endpoints, ARP answers for Service IPs) and WARN.
+import { sysctlDottedName } from '../kernel/index.js';
 import type { SysctlFacts } from './facts.js';
 import { fail, pass, warn, type Finding } from './finding.js';
 
 const ESSENTIAL = new Set(['net/ipv4/vs/conntrack', 'net/ipv4/ip_forward']);
 
-/** "net.ipv4.vs.conntrack", as sysctl(8) names it. */
-const dotted = (name: string): string => name.replaceAll('/', '.');
-
 export function checkSysctl(facts: SysctlFacts): Finding {
-  const name = dotted(facts.name);
+  const name = sysctlDottedName(facts.name);
   const check = `sysctl:${name}`;
   const fix = `sysctl -w ${name}=${facts.desired}, and persist it in /etc/sysctl.d/ (or keep the chart's nodeInit.enabled)`;
   const judge = ESSENTIAL.has(facts.name) ? fail : warn;

@@ -29,13 +29,15 @@ export function diagnose(facts: DoctorFacts, options: DiagnoseOptions): Finding[
     if (facts.kubeconfigFile) findings.push(checkFile(facts.kubeconfigFile, kubeconfigReadership(facts.connection)));
     if (facts.connection) findings.push(...checkConnection(facts.connection));
     findings.push(checkHealthzBindAddress(settings.healthzBindAddress), checkMetricsBindAddress(settings.metricsBindAddress, options.allowExposedMetrics));
-    findings.push(checkKernelModules(facts.modules, settings.scheduler));
+    if (facts.modules) findings.push(checkKernelModules(facts.modules));
   }
+  // Without the configuration, the backend kipvs would choose by itself.
+  const iptablesBackend = configuration.state === 'resolved' ? configuration.settings.iptablesBackend : 'auto';
   findings.push(
-    checkCapabilities(facts.capabilities, facts.iptables),
+    checkCapabilities(facts.capabilities, facts.iptables, iptablesBackend),
     ...facts.sysctls.map(checkSysctl),
     checkRouteLocalnet(facts.routeLocalnet),
-    checkIptablesBackend(facts.iptables),
+    checkIptablesBackend(facts.iptables, iptablesBackend),
     checkKubeProxy(facts.processes),
   );
   return findings;

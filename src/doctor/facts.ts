@@ -1,6 +1,8 @@
 // Everything `kipvs doctor` judges, gathered once by ./gather.ts (the only
 // part that does I/O) so that each check is a pure function of these values.
 import type { ApiServerConnection, ConfigProblem, FileRole } from '../config/index.js';
+import type { IptablesBackendChoice } from '../config/flags/parse.js';
+import type { BackendProbe, CommandErrorKind, IptablesBackend } from '../kernel/index.js';
 
 /** A file kipvs trusts, as src/config/file-safety.ts sees it, and its mode and owner. */
 export interface FileFacts {
@@ -23,6 +25,8 @@ export interface DoctorSettings {
   /** The IPVS scheduler, "rr" when the configuration leaves it empty. */
   readonly scheduler: string;
   readonly strictARP: boolean;
+  /** --iptables-backend. */
+  readonly iptablesBackend: IptablesBackendChoice;
   /** Configuration warnings kipvs proxy would log at start. */
   readonly warnings: readonly string[];
 }
@@ -46,9 +50,11 @@ export interface CapabilityFacts {
   readonly lastCap: number;
 }
 
+/** kube-proxy's required modules for the configured scheduler, as src/kernel/kernel-modules.ts finds them. */
 export interface ModuleFacts {
-  /** Names in /proc/modules, /sys/module and modules.builtin, "-" read as "_" as modprobe does. */
-  readonly present: ReadonlySet<string>;
+  readonly required: readonly string[];
+  /** Neither loaded nor built in. */
+  readonly missing: readonly string[];
 }
 
 export interface SysctlFacts {
@@ -59,12 +65,18 @@ export interface SysctlFacts {
   readonly actual?: string;
 }
 
-export type IptablesBackend = 'legacy' | 'nft';
+/** One iptables backend as its save tools show it (src/kernel/iptables-tools.ts probeBackend). */
+export interface IptablesBackendFacts {
+  readonly backend: IptablesBackend;
+  readonly probe: BackendProbe;
+  /** Why its IPv4 save failed, when it did. */
+  readonly failure?: { readonly kind: CommandErrorKind; readonly message: string };
+}
 
-export type IptablesSaveFacts =
-  | { readonly backend: IptablesBackend; readonly state: 'absent' }
-  | { readonly backend: IptablesBackend; readonly state: 'failed'; readonly message: string }
-  | { readonly backend: IptablesBackend; readonly state: 'read'; readonly kubeChains: number };
+export interface IptablesFacts {
+  readonly nft: IptablesBackendFacts;
+  readonly legacy: IptablesBackendFacts;
+}
 
 export interface ProcessFacts {
   readonly pid: number;
@@ -83,12 +95,13 @@ export interface DoctorFacts {
   readonly connection?: ConnectionFacts;
   /** Absent when /proc/self/status or cap_last_cap cannot be read. */
   readonly capabilities?: CapabilityFacts;
-  readonly modules: ModuleFacts;
+  /** Absent when the configuration (and so the scheduler) is not known. */
+  readonly modules?: ModuleFacts;
   /** The sysctls IPVS mode sets (src/proxy/sysctls.ts), when the configuration is known. */
   readonly sysctls: readonly SysctlFacts[];
   /** net.ipv4.conf.all.route_localnet; absent when it cannot be read. */
   readonly routeLocalnet?: string;
-  readonly iptables: readonly IptablesSaveFacts[];
+  readonly iptables: IptablesFacts;
   /** Absent when /proc cannot be listed. */
   readonly processes?: readonly ProcessFacts[];
 }

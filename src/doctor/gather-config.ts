@@ -58,6 +58,7 @@ export async function gatherConfigFacts(input: ConfigInput): Promise<ConfigSideF
       metricsBindAddress: cfg.metricsBindAddress,
       scheduler: ipvs.scheduler,
       strictARP: ipvs.strictARP,
+      iptablesBackend: config.options.iptablesBackend,
       warnings: config.warnings,
     },
   };

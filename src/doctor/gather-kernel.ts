@@ -1,9 +1,11 @@
 // The node side of doctor's facts, read from files under a root directory:
 // "/" on the node itself, "/host" in a `kubectl debug node` pod, or a
 // temporary tree in the tests. Nothing here judges; a file that cannot be read
-// is an absent fact, which the checks report.
+// is an absent fact, which the checks report. The module lookup is the
+// daemon's (src/kernel/kernel-modules.ts), pointed at the root.
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
+import { checkKernelModules, requiredModules } from '../kernel/index.js';
 import { desiredSysctls } from '../proxy/sysctls.js';
 import { parseCapabilitySet } from './capabilities.js';
 import type { CapabilityFacts, ModuleFacts, ProcessFacts, SysctlFacts } from './facts.js';
@@ -36,20 +38,17 @@ export async function readCapabilities(root: string): Promise<CapabilityFacts | 
   return effective === undefined || !Number.isInteger(lastCap) ? undefined : { effective, lastCap };
 }
 
-/** modprobe treats "-" and "_" in module names alike; /proc/modules writes "_". */
-const moduleName = (name: string): string => name.replaceAll('-', '_');
-
-/**
- * Loaded modules (/proc/modules), modules the kernel knows in /sys/module (loaded ones, and
- * built-in ones that have parameters), and the built-in list modprobe reads
- * (/lib/modules/RELEASE/modules.builtin, paths such as kernel/net/netfilter/ipvs/ip_vs.ko).
- */
-export async function readModules(root: string, release: string | undefined): Promise<ModuleFacts> {
-  const loaded = ((await readText(root, 'proc/modules')) ?? '').split('\n').map((line) => line.split(' ')[0] ?? '');
-  const known = (await listDir(root, 'sys/module')) ?? [];
-  const builtinText = release === undefined ? '' : ((await readText(root, join('lib/modules', release, 'modules.builtin'))) ?? '');
-  const builtin = builtinText.split('\n').map((path) => path.slice(path.lastIndexOf('/') + 1).replace(/\.ko$/, ''));
-  return { present: new Set([...loaded, ...known, ...builtin].filter((name) => name !== '').map(moduleName)) };
+/** kube-proxy's required modules that are neither loaded nor built in, read as the daemon reads them. */
+export async function readModules(root: string, scheduler: string, release: string | undefined): Promise<ModuleFacts> {
+  const kernelRelease = release ?? '';
+  const missing = await checkKernelModules({
+    scheduler,
+    kernelRelease,
+    procModules: join(root, 'proc/modules'),
+    sysModuleDir: join(root, 'sys/module'),
+    modulesDir: join(root, 'lib/modules'),
+  });
+  return { required: requiredModules(scheduler, kernelRelease), missing: missing.map((m) => m.module) };
 }
 
 /** The sysctls IPVS mode sets for this configuration and kernel, with their values on the node. */

@@ -3,12 +3,13 @@ import { gatherConfigFacts, type ConfigInput } from './gather-config.js';
 import { readIptablesBackends } from './gather-iptables.js';
 import { readCapabilities, readKernelRelease, readModules, readProcesses, readRouteLocalnet, readSysctls } from './gather-kernel.js';
 import type { DoctorFacts } from './facts.js';
+import type { CommandRunner } from '../kernel/index.js';
 
 export interface GatherInput extends ConfigInput {
   /** Where the node's /proc, /sys and /lib/modules are: "/" on the node itself. */
   readonly hostRoot: string;
-  /** Directories searched for iptables-legacy-save and iptables-nft-save, as PATH. */
-  readonly searchPath: string;
+  /** Runs iptables-legacy-save and iptables-nft-save (src/kernel's runCommand by default). */
+  readonly run?: CommandRunner;
 }
 
 export async function gatherFacts(input: GatherInput): Promise<DoctorFacts> {
@@ -18,16 +19,16 @@ export async function gatherFacts(input: GatherInput): Promise<DoctorFacts> {
     readKernelRelease(root),
     readCapabilities(root),
     readRouteLocalnet(root),
-    readIptablesBackends(input.searchPath),
+    readIptablesBackends(input.run),
     readProcesses(root),
   ]);
   const { configuration } = configSide;
-  const sysctls = configuration.state === 'resolved' ? await readSysctls(root, configuration.settings.strictARP, kernelRelease) : [];
+  const settings = configuration.state === 'resolved' ? configuration.settings : undefined;
   return {
     ...configSide,
     ...(capabilities ? { capabilities } : {}),
-    modules: await readModules(root, kernelRelease),
-    sysctls,
+    ...(settings ? { modules: await readModules(root, settings.scheduler, kernelRelease) } : {}),
+    sysctls: settings ? await readSysctls(root, settings.strictARP, kernelRelease) : [],
     ...(routeLocalnet === undefined ? {} : { routeLocalnet }),
     iptables,
     ...(processes ? { processes } : {}),

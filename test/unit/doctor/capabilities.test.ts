@@ -4,7 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { capabilityName, parseCapabilitySet } from '../../../src/doctor/capabilities.js';
 import { checkCapabilities } from '../../../src/doctor/check-capabilities.js';
-import type { IptablesSaveFacts } from '../../../src/doctor/facts.js';
+import type { IptablesBackendFacts, IptablesFacts } from '../../../src/doctor/facts.js';
+import type { IptablesBackend } from '../../../src/kernel/index.js';
 import { readCapabilities } from '../../../src/doctor/gather-kernel.js';
 import { hostTree, NET_ADMIN_AND_RAW, preparedNode, procStatus, type HostTree } from './host-tree.js';
 import { finding, findingsFor } from './run-doctor.js';
@@ -22,13 +23,15 @@ beforeEach(() => {
 });
 afterEach(() => tree.remove());
 
-/** The save tools' results with KUBE- chains in `backend` only, or in neither. */
-const chainsIn = (backend?: 'legacy' | 'nft'): IptablesSaveFacts[] =>
-  (['legacy', 'nft'] as const).map((b) => ({ backend: b, state: 'read', kubeChains: b === backend ? 4 : 0 }));
+/** Both backends readable, the kubelet's chain and Kubernetes rules in `backend` only, or in neither. */
+function chainsIn(backend?: IptablesBackend): IptablesFacts {
+  const facts = (b: IptablesBackend): IptablesBackendFacts => ({ backend: b, probe: { works: true, kubeletChain: b === backend, kubeRules: b === backend ? 4 : 0 } });
+  return { nft: facts('nft'), legacy: facts('legacy') };
+}
 
-async function capabilitiesWith(capEff: bigint, iptables: readonly IptablesSaveFacts[] = chainsIn()) {
+async function capabilitiesWith(capEff: bigint, iptables: IptablesFacts = chainsIn()) {
   tree.write('proc/self/status', procStatus(capEff));
-  return checkCapabilities(await readCapabilities(tree.root), iptables);
+  return checkCapabilities(await readCapabilities(tree.root), iptables, 'auto');
 }
 
 describe('capabilities', () => {
@@ -46,12 +49,15 @@ describe('capabilities', () => {
   });
 
   it('FAIL: NET_ADMIN alone where iptables-legacy-save fails (as it does without NET_RAW: measured in UML), unless nft holds the rules', async () => {
-    const denied: IptablesSaveFacts = { backend: 'legacy', state: 'failed', message: 'iptables-save v1.8.9 (legacy): Cannot initialize: Permission denied (you must be root)' };
-    expect(await capabilitiesWith(NET_ADMIN, [denied, { backend: 'nft', state: 'read', kubeChains: 0 }])).toMatchObject({
+    const message = 'iptables-save v1.8.9 (legacy): Cannot initialize: Permission denied (you must be root)';
+    const denied: IptablesBackendFacts = { backend: 'legacy', probe: { works: false, kubeletChain: false, kubeRules: 0 }, failure: { kind: 'failed', message } };
+    expect(await capabilitiesWith(NET_ADMIN, { nft: chainsIn().nft, legacy: denied })).toMatchObject({
       status: 'FAIL',
-      message: `capabilities: no CAP_NET_RAW (effective: NET_ADMIN); iptables-legacy (its save failed: ${denied.message}) cannot open its raw socket`,
+      message: `capabilities: no CAP_NET_RAW (effective: NET_ADMIN); iptables-legacy (its save failed: ${message}) cannot open its raw socket`,
     });
-    expect(await capabilitiesWith(NET_ADMIN, [denied, { backend: 'nft', state: 'read', kubeChains: 9 }])).toMatchObject({ status: 'PASS' });
+    expect(await capabilitiesWith(NET_ADMIN, { nft: chainsIn('nft').nft, legacy: denied })).toMatchObject({ status: 'PASS' });
+    // Not installed at all is not a permission problem.
+    expect(await capabilitiesWith(NET_ADMIN, { nft: chainsIn().nft, legacy: { ...denied, failure: { kind: 'not-found', message: 'program not found' } } })).toMatchObject({ status: 'PASS' });
   });
 
   it('FAIL: no NET_ADMIN', async () => {
@@ -75,7 +81,7 @@ describe('capabilities', () => {
 
   it('WARN: /proc/self/status unreadable', async () => {
     tree.write('proc/self/status', 'Name:\tnode\n');
-    expect(checkCapabilities(await readCapabilities(tree.root), chainsIn()).status).toBe('WARN');
+    expect(checkCapabilities(await readCapabilities(tree.root), chainsIn(), 'auto').status).toBe('WARN');
   });
 
   it('is among the findings of a whole run', async () => {

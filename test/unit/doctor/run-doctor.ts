@@ -2,11 +2,12 @@
 import { diagnose } from '../../../src/doctor/diagnose.js';
 import type { Finding } from '../../../src/doctor/finding.js';
 import { gatherFacts } from '../../../src/doctor/gather.js';
+import { runCommand, type CommandRunner } from '../../../src/kernel/index.js';
 
 export interface RunOptions {
   readonly allowExposedMetrics?: boolean;
-  /** PATH for the iptables save tools; empty by default, so that neither is found. */
-  readonly searchPath?: string;
+  /** Where the iptables save tools are; by default a directory without them, so that neither is found. */
+  readonly toolsDir?: string;
   readonly uid?: number;
 }
 
@@ -16,7 +17,7 @@ export async function findingsFor(root: string, flags: Readonly<Record<string, s
   const facts = await gatherFacts({
     flags: new Map(Object.entries(flags).map(([name, value]) => [name, [value]])),
     hostRoot: root,
-    searchPath: options.searchPath ?? '',
+    run: toolsIn(options.toolsDir ?? '/nonexistent'),
     ...(options.uid === undefined ? {} : { uid: options.uid }),
   });
   const findings = diagnose(facts, { allowExposedMetrics: options.allowExposedMetrics ?? false });
@@ -28,4 +29,9 @@ export function finding(findings: ReadonlyMap<string, Finding>, check: string): 
   const found = findings.get(check);
   if (!found) throw new Error(`no finding "${check}" among ${[...findings.keys()].join(', ')}`);
   return found;
+}
+
+/** Runs the tools from `dir` (real programs, or links to them), as if it alone were the PATH. */
+export function toolsIn(dir: string): CommandRunner {
+  return ([program, ...args], options) => runCommand([`${dir}/${program ?? ''}`, ...args], options);
 }
