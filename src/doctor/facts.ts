@@ -16,10 +16,6 @@ export interface FileFacts {
 
 /** What the proxy would run with: the parts of the resolved configuration the checks read. */
 export interface DoctorSettings {
-  /** --config, when given. */
-  readonly configFile?: string;
-  /** clientConnection.kubeconfig; empty: the in-cluster service account. */
-  readonly kubeconfig: string;
   readonly healthzBindAddress: string;
   readonly metricsBindAddress: string;
   /** The IPVS scheduler, "rr" when the configuration leaves it empty. */

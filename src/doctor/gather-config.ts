@@ -52,8 +52,6 @@ export async function gatherConfigFacts(input: ConfigInput): Promise<ConfigSideF
   const configuration: ConfigurationFacts = {
     state: 'resolved',
     settings: {
-      ...(configPath === undefined ? {} : { configFile: configPath }),
-      kubeconfig: cfg.clientConnection.kubeconfig,
       healthzBindAddress: cfg.healthzBindAddress,
       metricsBindAddress: cfg.metricsBindAddress,
       scheduler: ipvs.scheduler,
