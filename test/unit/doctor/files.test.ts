@@ -1,6 +1,8 @@
 // The configuration file, the kubeconfig and the credentials: owner and mode of real files
 // (the tests run as root, so "another user" is a chown to an unused uid).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { configText, hostTree, kubeconfigText, preparedNode, writeCredentials, type Credentials } from './host-tree.js';
 import { finding, findingsFor } from './run-doctor.js';
 
@@ -134,6 +136,20 @@ describe('the credential files the kubeconfig names', () => {
   it.each([0o644, 0o640].map(octalRow))('FAIL: a token file readable beyond its owner (%s)', async (_, mode) => {
     const { tokenFile, findings } = await withToken(mode);
     expect(finding(findings, 'token-file')).toMatchObject({ status: 'FAIL', fix: `chmod 0600 ${tokenFile}` });
+  });
+
+  it.each([
+    ['0600', 0o600, 'PASS'],
+    ['0640', 0o640, 'FAIL'],
+  ])('a client key at %s: %s', async (_, mode, status) => {
+    const dir = `${tree.root}/etc/kipvs`;
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '30', '-keyout', `${dir}/client.pem.key`, '-out', `${dir}/client.pem`, '-subj', '/O=system:node-proxier/CN=system:kube-proxy'], { stdio: 'ignore' });
+    const cert = tree.write(`etc/kipvs/client-${n++}.crt`, readFileSync(`${dir}/client.pem`, 'utf8'), 0o644);
+    const key = tree.write(`etc/kipvs/client-${n++}.key`, readFileSync(`${dir}/client.pem.key`, 'utf8'), mode);
+    const kubeconfig = writeKubeconfig(kubeconfigText(`{server: "https://192.0.2.10:6443", certificate-authority: ${creds.caFile}}`, `{client-certificate: ${cert}, client-key: ${key}}`));
+    const findings = await findingsFor(tree.root, { config: writeConfig(kubeconfig) });
+    expect(finding(findings, 'client-key-file')).toMatchObject({ status, message: expect.stringMatching(new RegExp(`^client key ${key}: mode ${_}, owner root`)) });
+    expect(finding(findings, 'api-server-tls').message).toContain('client certificate "O=system:node-proxier, CN=system:kube-proxy"');
   });
 
   it('FAIL: a token file others can write makes kipvs proxy refuse the credentials', async () => {
