@@ -29,6 +29,10 @@ const SUB_COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
     const { planCommand } = await import('./plan-command.js');
     return (program) => program.addCommand(planCommand());
   },
+  doctor: async () => {
+    const { doctorCommand } = await import('./doctor-command.js');
+    return (program) => program.addCommand(doctorCommand());
+  },
   config: async () => {
     const { registerConfigCommand } = await import('./config-command.js');
     return (program) => registerConfigCommand(program);
