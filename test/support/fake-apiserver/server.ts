@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateCertificates, type CertificateFiles } from './certificates.js';
@@ -75,6 +76,8 @@ export class FakeApiServer {
   #port = 0;
   #server: Server | undefined;
   readonly #watches = new Set<OpenWatch>();
+  /** Every TCP connection, also those still in the TLS handshake, which the HTTP layer does not track. */
+  readonly #sockets = new Set<Socket>();
   readonly #expiredWatch: 'error-event' | 'http-status';
 
   private constructor(
@@ -123,6 +126,11 @@ export class FakeApiServer {
     this.store.compact();
   }
 
+  /** How many watches of `resource` are open. */
+  openWatches(resource: ResourceName): number {
+    return [...this.#watches].filter((w) => w.resource === resource).length;
+  }
+
   /** Writes `line` as-is to every open watch of `resource` (to test what clients make of broken events). */
   injectWatchLine(resource: ResourceName, line: string): void {
     for (const watch of this.#watches) if (watch.resource === resource) watch.response.write(`${line}\n`);
@@ -134,7 +142,7 @@ export class FakeApiServer {
     if (!server) return;
     this.#server = undefined;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeAllConnections();
+    for (const socket of this.#sockets) socket.destroy();
     await closed;
   }
 
@@ -142,6 +150,10 @@ export class FakeApiServer {
   async resume(): Promise<void> {
     if (this.#server) return;
     const server = createServer({ cert: this.certificates.certPem, key: this.certificates.keyPem }, (req, res) => this.#handle(req, res));
+    server.on('connection', (socket: Socket) => {
+      this.#sockets.add(socket);
+      socket.on('close', () => this.#sockets.delete(socket));
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.#port, '127.0.0.1', () => resolve());
