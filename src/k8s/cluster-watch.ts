@@ -1,0 +1,133 @@
+// What kipvs knows of the cluster: the Services and EndpointSlices kube-proxy
+// would see and this node's Node, each kept by a reflector (list, then watch),
+// as kube-proxy's informers keep them. The daemon reads a snapshot of the raw
+// objects for each sync (the model validates them), waits for hasSynced()
+// before the first sync (kube-proxy never syncs from an empty cache: it waits
+// for its informers' HasSynced), counts changes for the
+// kubeproxy_sync_proxy_rules_{service,endpoint}_changes_total metrics, and logs
+// and exports health.
+import type { ApiServerConnection } from '../config/credentials/connection.js';
+import type { ApiError } from './api-error.js';
+import { API_SERVER_BACKOFF, type BackoffPolicy } from './backoff.js';
+import { kubeConfigFor } from './kube-config.js';
+import { Reflector, type ObjectChange, type ReflectorState } from './reflector.js';
+import { watchedResources, type WatchedKind } from './resources.js';
+
+export interface ClusterWatchOptions {
+  readonly connection: ApiServerConnection;
+  /** This node's name: its Node object is watched by metadata.name. */
+  readonly nodeName: string;
+  /** Sent as User-Agent, as client-go sends "kube-proxy/VERSION (...)". */
+  readonly userAgent?: string;
+  readonly onChange?: (change: ObjectChange) => void;
+  /** After a list completes, a watch opens or a request fails, for logs and metrics. */
+  readonly onHealth?: (health: ClusterWatchHealth) => void;
+  readonly backoff?: BackoffPolicy;
+  /** [0, 1); Math.random by default. */
+  readonly random?: () => number;
+  readonly now?: () => Date;
+}
+
+/** The raw objects as the server sent them; the model validates them. */
+export interface ClusterSnapshot {
+  readonly services: readonly unknown[];
+  readonly endpointSlices: readonly unknown[];
+  /** Absent until the Node exists (kube-proxy then goes on without its labels). */
+  readonly node?: unknown;
+}
+
+export interface ClusterWatchHealth {
+  /** Every resource has been listed once. */
+  readonly synced: boolean;
+  /** Every resource's last request succeeded. */
+  readonly connected: boolean;
+  /** Lists after the first, over all resources (each follows a 410 Gone). */
+  readonly relists: number;
+  /** The most recent failure of any resource. */
+  readonly lastError?: { readonly error: ApiError; readonly at: Date };
+  readonly resources: Readonly<Record<WatchedKind, ReflectorState>>;
+}
+
+export class ClusterWatch {
+  readonly #reflectors: ReadonlyMap<WatchedKind, Reflector>;
+  readonly #onHealth: ((health: ClusterWatchHealth) => void) | undefined;
+  #synced: Promise<void>;
+  #markSynced: () => void = () => undefined;
+
+  constructor(options: ClusterWatchOptions) {
+    const config = kubeConfigFor(options.connection, options.userAgent ?? 'kipvs');
+    const onChange = options.onChange ?? (() => undefined);
+    this.#onHealth = options.onHealth;
+    this.#synced = new Promise((resolve) => (this.#markSynced = resolve));
+    const reflectors = new Map<WatchedKind, Reflector>();
+    for (const resource of watchedResources(options.nodeName)) {
+      reflectors.set(
+        resource.kind,
+        new Reflector({
+          config,
+          resource,
+          backoff: options.backoff ?? API_SERVER_BACKOFF,
+          random: options.random ?? Math.random,
+          now: options.now ?? (() => new Date()),
+          onChange,
+          onState: () => this.#stateChanged(),
+        }),
+      );
+    }
+    this.#reflectors = reflectors;
+  }
+
+  start(): void {
+    for (const reflector of this.#reflectors.values()) reflector.start();
+  }
+
+  /** Ends every request; the cache keeps its last state. */
+  async stop(): Promise<void> {
+    await Promise.all([...this.#reflectors.values()].map((r) => r.stop()));
+  }
+
+  hasSynced(): boolean {
+    return [...this.#reflectors.values()].every((r) => r.state().synced);
+  }
+
+  /** Resolves once hasSynced() is true (never rejects: failures are retried, see health()). */
+  whenSynced(): Promise<void> {
+    return this.#synced;
+  }
+
+  snapshot(): ClusterSnapshot {
+    const node = this.#reflector('Node').objects()[0];
+    return {
+      services: this.#reflector('Service').objects(),
+      endpointSlices: this.#reflector('EndpointSlice').objects(),
+      ...(node === undefined ? {} : { node }),
+    };
+  }
+
+  health(): ClusterWatchHealth {
+    const resources = Object.fromEntries([...this.#reflectors].map(([kind, r]) => [kind, r.state()])) as Record<WatchedKind, ReflectorState>;
+    const states = Object.values(resources);
+    const lastError = states
+      .map((s) => s.lastError)
+      .filter((e) => e !== undefined)
+      .sort((a, b) => b.at.getTime() - a.at.getTime())[0];
+    return {
+      synced: states.every((s) => s.synced),
+      connected: states.every((s) => s.connected),
+      relists: states.reduce((sum, s) => sum + s.relists, 0),
+      ...(lastError ? { lastError } : {}),
+      resources,
+    };
+  }
+
+  #reflector(kind: WatchedKind): Reflector {
+    const reflector = this.#reflectors.get(kind);
+    if (!reflector) throw new Error(`no reflector for ${kind}`);
+    return reflector;
+  }
+
+  #stateChanged(): void {
+    if (this.hasSynced()) this.#markSynced();
+    this.#onHealth?.(this.health());
+  }
+}

@@ -1,0 +1,77 @@
+// The fake API server as a process of its own, for tests whose kipvs runs
+// elsewhere (a child process inside User-Mode Linux) while the test drives the
+// cluster. Start: `node build/test/support/fake-apiserver/cli.js [--token T]
+// [--expired-watch error-event|http-status]`. It prints one JSON line,
+// {"port", "url", "kubeconfig", "caFile", "token"}, then reads commands on
+// stdin, one JSON object a line, and answers each with one JSON line
+// ({"ok": true, ...} or {"ok": false, "error"}), echoing the command's "id":
+//   {"op": "apply", "object": {...}}         {"op": "delete", "kind", "namespace", "name"}
+//   {"op": "compact"}  {"op": "pause"}  {"op": "resume"}  {"op": "set-token", "token"}
+//   {"op": "requests"}                       {"op": "close"} (then the process exits)
+// End of input closes the server too.
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import type { FakeKind } from './object-store.js';
+import { FakeApiServer } from './server.js';
+
+type Command =
+  | { readonly op: 'apply'; readonly object: unknown }
+  | { readonly op: 'delete'; readonly kind: FakeKind; readonly namespace: string; readonly name: string }
+  | { readonly op: 'compact' | 'pause' | 'resume' | 'requests' | 'close' }
+  | { readonly op: 'set-token'; readonly token: string };
+
+async function execute(server: FakeApiServer, command: Command): Promise<Record<string, unknown>> {
+  switch (command.op) {
+    case 'apply':
+      return { resourceVersion: server.apply(command.object).resourceVersion };
+    case 'delete':
+      return { resourceVersion: server.delete(command.kind, command.namespace, command.name).resourceVersion };
+    case 'compact':
+      server.compact();
+      return {};
+    case 'pause':
+      await server.pause();
+      return {};
+    case 'resume':
+      await server.resume();
+      return {};
+    case 'set-token':
+      server.setToken(command.token);
+      return {};
+    case 'requests':
+      return { requests: server.requests };
+    case 'close':
+      await server.close();
+      return {};
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { token: { type: 'string' }, 'expired-watch': { type: 'string' } } });
+  const expired = values['expired-watch'];
+  if (expired !== undefined && expired !== 'error-event' && expired !== 'http-status') throw new Error(`--expired-watch ${expired}: error-event or http-status`);
+  const server = await FakeApiServer.start({ ...(values.token === undefined ? {} : { token: values.token }), ...(expired === undefined ? {} : { expiredWatch: expired }) });
+  const kubeconfig = await server.writeKubeconfig(join(server.dir, 'kubeconfig'));
+  const say = (line: Record<string, unknown>): void => void process.stdout.write(`${JSON.stringify(line)}\n`);
+  say({ port: server.port, url: server.url, kubeconfig, caFile: server.certificates.caFile, token: server.token });
+  // One command at a time, in order, so that a test's apply-then-delete means what it says.
+  for await (const line of createInterface({ input: process.stdin })) {
+    if (line.trim() === '') continue;
+    let id: unknown;
+    try {
+      const command = JSON.parse(line) as Command & { readonly id?: unknown };
+      id = command.id;
+      say({ id, ok: true, ...(await execute(server, command)) });
+      if (command.op === 'close') return;
+    } catch (err) {
+      say({ id, ok: false, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  await server.close();
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`fake-apiserver: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,275 @@
+// A test-only Kubernetes API server: HTTPS on 127.0.0.1 with its own CA,
+// bearer-token authentication, and the cluster-wide list and watch endpoints
+// kube-proxy's informers use for Services, EndpointSlices and Nodes. Lists
+// carry the store's resourceVersion; a watch replays the changes after the
+// resourceVersion it names and then streams new ones, one JSON event per line,
+// as the real server's watch does. Tests drive it with apply / delete /
+// compact / pause / resume and read back every request it answered.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateCertificates, type CertificateFiles } from './certificates.js';
+import { ObjectStore, RESOURCES, type FakeKind, type ResourceName, type StoredChange } from './object-store.js';
+import { parseFieldSelector, parseLabelSelector, SelectorError, type FakeObject, type ObjectPredicate } from './selectors.js';
+
+const PATHS: Readonly<Record<string, ResourceName>> = {
+  '/api/v1/services': 'services',
+  '/apis/discovery.k8s.io/v1/endpointslices': 'endpointslices',
+  '/api/v1/nodes': 'nodes',
+};
+
+export interface FakeApiServerOptions {
+  /** The bearer token clients must present; random by default. */
+  readonly token?: string;
+  /**
+   * How a watch from a compacted resourceVersion is refused: an ERROR event
+   * with code 410 in a 200 stream (what the watch cache sends) or an HTTP 410
+   * response (what a watch served from etcd gets). Default: the event.
+   */
+  readonly expiredWatch?: 'error-event' | 'http-status';
+}
+
+export interface RequestRecord {
+  readonly method: string;
+  readonly path: string;
+  readonly query: Readonly<Record<string, string>>;
+  readonly watch: boolean;
+  readonly status: number;
+  /** Milliseconds since the epoch. */
+  readonly at: number;
+}
+
+interface OpenWatch {
+  readonly resource: ResourceName;
+  readonly response: ServerResponse;
+}
+
+/** A Status object, as the API server sends with every failure. */
+function status(code: number, reason: string, message: string): Record<string, unknown> {
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
+}
+
+/** What a watch client with `matches` sees of one change: the API server turns selector crossings into ADDED / DELETED. */
+function watchEvent(change: StoredChange, matches: ObjectPredicate): { type: string; object: FakeObject } | undefined {
+  const before = change.before !== undefined && matches(change.before);
+  const after = change.type !== 'DELETED' && matches(change.after);
+  if (before && after) return { type: 'MODIFIED', object: change.after };
+  if (after) return { type: 'ADDED', object: change.after };
+  if (before) return { type: 'DELETED', object: change.after };
+  return undefined;
+}
+
+/** List items carry no kind or apiVersion: the list's own names them. */
+function listItem(object: FakeObject): Record<string, unknown> {
+  const { kind: _kind, apiVersion: _apiVersion, ...rest } = object;
+  return rest;
+}
+
+export class FakeApiServer {
+  readonly store = new ObjectStore();
+  readonly requests: RequestRecord[] = [];
+  #token: string;
+  #port = 0;
+  #server: Server | undefined;
+  readonly #watches = new Set<OpenWatch>();
+  /** Every TCP connection, also those still in the TLS handshake, which the HTTP layer does not track. */
+  readonly #sockets = new Set<Socket>();
+  readonly #expiredWatch: 'error-event' | 'http-status';
+
+  private constructor(
+    readonly dir: string,
+    readonly certificates: CertificateFiles,
+    options: FakeApiServerOptions,
+  ) {
+    this.#token = options.token ?? randomBytes(16).toString('hex');
+    this.#expiredWatch = options.expiredWatch ?? 'error-event';
+  }
+
+  /** Makes a CA and certificate in a fresh temporary directory and listens on 127.0.0.1 (a free port). */
+  static async start(options: FakeApiServerOptions = {}): Promise<FakeApiServer> {
+    const dir = await mkdtemp(join(tmpdir(), 'kipvs-fake-apiserver-'));
+    const server = new FakeApiServer(dir, await generateCertificates(dir), options);
+    await server.resume();
+    return server;
+  }
+
+  get port(): number {
+    return this.#port;
+  }
+
+  get url(): string {
+    return `https://127.0.0.1:${this.#port}`;
+  }
+
+  get token(): string {
+    return this.#token;
+  }
+
+  /** Accept only `token` from now on (a rotated service-account token). */
+  setToken(token: string): void {
+    this.#token = token;
+  }
+
+  apply(object: unknown): StoredChange {
+    return this.store.apply(object);
+  }
+
+  delete(kind: FakeKind, namespace: string, name: string): StoredChange {
+    return this.store.delete(kind, namespace, name);
+  }
+
+  compact(): void {
+    this.store.compact();
+  }
+
+  /** How many watches of `resource` are open. */
+  openWatches(resource: ResourceName): number {
+    return [...this.#watches].filter((w) => w.resource === resource).length;
+  }
+
+  /** Writes `line` as-is to every open watch of `resource` (to test what clients make of broken events). */
+  injectWatchLine(resource: ResourceName, line: string): void {
+    for (const watch of this.#watches) if (watch.resource === resource) watch.response.write(`${line}\n`);
+  }
+
+  /** Stops listening and drops every connection: clients see the server as gone. */
+  async pause(): Promise<void> {
+    const server = this.#server;
+    if (!server) return;
+    this.#server = undefined;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const socket of this.#sockets) socket.destroy();
+    await closed;
+  }
+
+  /** Listens again, on the same port as before (a free one the first time). */
+  async resume(): Promise<void> {
+    if (this.#server) return;
+    const server = createServer({ cert: this.certificates.certPem, key: this.certificates.keyPem }, (req, res) => this.#handle(req, res));
+    server.on('connection', (socket: Socket) => {
+      this.#sockets.add(socket);
+      socket.on('close', () => this.#sockets.delete(socket));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.#port, '127.0.0.1', () => resolve());
+    });
+    const address = server.address();
+    if (address === null || typeof address === 'string') throw new Error('the fake API server has no TCP address');
+    this.#port = address.port;
+    this.#server = server;
+  }
+
+  /**
+   * A kubeconfig for this server: its CA file, its URL and the token, inline
+   * or (with `tokenFile`) written to that file and named by the kubeconfig.
+   * JSON is YAML, so any kubeconfig reader takes it.
+   */
+  async writeKubeconfig(path: string, options: { readonly tokenFile?: string } = {}): Promise<string> {
+    const user: Record<string, string> = {};
+    if (options.tokenFile === undefined) user['token'] = this.#token;
+    else {
+      await writeFile(options.tokenFile, this.#token, { mode: 0o600 });
+      user['tokenFile'] = options.tokenFile;
+    }
+    const kubeconfig = {
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'fake', cluster: { server: this.url, 'certificate-authority': this.certificates.caFile } }],
+      users: [{ name: 'kipvs', user }],
+      contexts: [{ name: 'fake', context: { cluster: 'fake', user: 'kipvs' } }],
+      'current-context': 'fake',
+    };
+    await writeFile(path, `${JSON.stringify(kubeconfig, null, 2)}\n`, { mode: 0o600 });
+    return path;
+  }
+
+  async close(): Promise<void> {
+    await this.pause();
+    await rm(this.dir, { recursive: true, force: true });
+  }
+
+  #handle(req: IncomingMessage, res: ServerResponse): void {
+    const url = new URL(req.url ?? '/', this.url);
+    const query = Object.fromEntries(url.searchParams);
+    const watch = query['watch'] === 'true' || query['watch'] === '1';
+    const record = (code: number): void => {
+      this.requests.push({ method: req.method ?? '', path: url.pathname, query, watch, status: code, at: Date.now() });
+    };
+    const fail = (code: number, reason: string, message: string): void => {
+      record(code);
+      res.writeHead(code, { 'Content-Type': 'application/json' }).end(JSON.stringify(status(code, reason, message)));
+    };
+    if (req.headers.authorization !== `Bearer ${this.#token}`) return fail(401, 'Unauthorized', 'Unauthorized');
+    const resource = PATHS[url.pathname];
+    if (resource === undefined) return fail(404, 'NotFound', `the server could not find the requested resource (${url.pathname})`);
+    if (req.method !== 'GET') return fail(405, 'MethodNotAllowed', `${req.method ?? ''} is not supported`);
+    let matches: ObjectPredicate;
+    try {
+      const labels = parseLabelSelector(query['labelSelector'] ?? '');
+      const fields = parseFieldSelector(query['fieldSelector'] ?? '');
+      matches = (o) => labels(o) && fields(o);
+    } catch (err) {
+      if (err instanceof SelectorError) return fail(400, 'BadRequest', err.message);
+      throw err;
+    }
+    if (!watch) {
+      record(200);
+      const info = RESOURCES[resource];
+      const items = this.store.list(resource).filter(matches).map(listItem);
+      const list = { kind: info.listKind, apiVersion: info.apiVersion, metadata: { resourceVersion: String(this.store.revision) }, items };
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(list));
+      return;
+    }
+    this.#watch(resource, matches, query, res, record, fail);
+  }
+
+  #watch(
+    resource: ResourceName,
+    matches: ObjectPredicate,
+    query: Readonly<Record<string, string>>,
+    res: ServerResponse,
+    record: (code: number) => void,
+    fail: (code: number, reason: string, message: string) => void,
+  ): void {
+    const from = query['resourceVersion'] ?? '';
+    // "" and "0" mean "from any state": the server first sends the current objects as ADDED.
+    const synthetic = from === '' || from === '0';
+    const replay = synthetic ? [] : this.store.changesSince(Number(from));
+    if (replay === undefined) {
+      const message = `too old resource version: ${from} (${this.store.compactedRevision})`;
+      if (this.#expiredWatch === 'http-status') return fail(410, 'Expired', message);
+      record(200);
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(`${JSON.stringify({ type: 'ERROR', object: status(410, 'Expired', message) })}\n`);
+      return;
+    }
+    record(200);
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
+    res.flushHeaders();
+    const send = (type: string, object: FakeObject): void => {
+      res.write(`${JSON.stringify({ type, object })}\n`);
+    };
+    if (synthetic) for (const object of this.store.list(resource).filter(matches)) send('ADDED', object);
+    const deliver = (change: StoredChange): void => {
+      if (change.resource !== resource) return;
+      const event = watchEvent(change, matches);
+      if (event) send(event.type, event.object);
+    };
+    replay.forEach(deliver);
+    const unsubscribe = this.store.subscribe(deliver);
+    const watch: OpenWatch = { resource, response: res };
+    this.#watches.add(watch);
+    const timeoutSeconds = Number(query['timeoutSeconds'] ?? '0');
+    const timer = timeoutSeconds > 0 ? setTimeout(() => res.end(), timeoutSeconds * 1000) : undefined;
+    res.on('close', () => {
+      unsubscribe();
+      this.#watches.delete(watch);
+      clearTimeout(timer);
+    });
+  }
+}
