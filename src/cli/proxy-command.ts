@@ -15,7 +15,6 @@ import {
   type ValidatedProxyConfig,
 } from '../config/index.js';
 import { parseProxyFlags } from '../config/flags/parse.js';
-import { UserFacingError } from './exit.js';
 import { addProxyFlags, flagOccurrences, PflagCommand } from './proxy-flags.js';
 
 /**
@@ -58,25 +57,6 @@ export function registerProxyCommand(program: Command, run: ProxyRun): Command {
   });
   program.addCommand(cmd);
   return cmd;
-}
-
-/** The `run` main.ts passes until the proxier exists: show what would run, then stop. */
-export const proxierNotBuiltYet: ProxyRun = async (config, connection) => {
-  process.stdout.write(`${summarizeProxyConfig(config, connection).join('\n')}\n`);
-  throw new UserFacingError('the IPVS proxier is not built yet; the configuration above is valid but nothing was started');
-};
-
-export function summarizeProxyConfig(config: ValidatedProxyConfig, connection: ApiServerConnection | undefined): string[] {
-  const c = config.configuration;
-  const s = config.ipvs;
-  return [
-    `node: ${config.nodeName}`,
-    `mode: ${c.mode}, scheduler ${s.scheduler}, sync every ${s.syncPeriod} (at most every ${s.minSyncPeriod}), strict ARP ${s.strictARP}`,
-    `masquerade: all ${s.masqueradeAll}, mark bit ${s.masqueradeBit}; local traffic by ${s.detectLocalMode}${s.clusterCIDRs.length ? ` (${s.clusterCIDRs.join(', ')})` : ''}`,
-    `node ports on: ${s.nodePortAddresses.length ? s.nodePortAddresses.join(', ') : 'all local addresses'}; exclude CIDRs: ${s.excludeCIDRs.length ? s.excludeCIDRs.join(', ') : 'none'}`,
-    `healthz: ${c.healthzBindAddress || 'disabled'}, metrics: ${c.metricsBindAddress}`,
-    connection ? describeConnection(connection) : 'cleanup only: no API server connection',
-  ];
 }
 
 function warn(warnings: readonly string[]): void {
