@@ -7,7 +7,17 @@ import { formatJson } from '../ipvsadm/json-format.js';
 import { formatList, LIST_COLUMNS, type ListColumns } from '../ipvsadm/list-format.js';
 import { formatSave } from '../ipvsadm/save-format.js';
 import { filterAddress, filterServices, type ServiceFilter } from '../ipvsadm/service-filter.js';
+import type { LiveVirtualServer } from '../ipvs/index.js';
+import { formatLabel, type VirtualServerLabel } from '../proxy/virtual-server-labels.js';
+import type { ClusterAccess } from './dump-services.js';
 import { UserFacingError } from './exit.js';
+
+/** How long --services waits for the API server's lists. */
+const LIST_TIMEOUT_MS = 30_000;
+
+function pick(options: DumpOptions): Omit<ClusterAccess, 'timeoutMs'> {
+  return { ...(options.kubeconfig !== undefined && { kubeconfig: options.kubeconfig }), ...(options.master !== undefined && { master: options.master }) };
+}
 import { writeOutput } from './write-output.js';
 
 type OutputFormat = 'text' | 'json' | 'save';
@@ -19,6 +29,9 @@ interface DumpOptions extends Partial<Record<string, unknown>> {
   readonly port?: number;
   readonly protocol?: Protocol;
   readonly fwmark?: number;
+  readonly services?: true;
+  readonly kubeconfig?: string;
+  readonly master?: string;
 }
 
 /** The column sets other than the default, each an ipvsadm -L flag of the same name ("--tun-info"). */
@@ -54,20 +67,38 @@ function columnsOf(options: DumpOptions): ListColumns {
   return given ?? 'default';
 }
 
-function render(options: DumpOptions, columns: ListColumns, info: IpvsInfo | undefined, services: readonly LiveService[]): string {
-  if (info !== undefined) return formatList(info, services, { columns, exact: options.exact === true });
-  return options.output === 'json' ? formatJson(services) : formatSave(services);
+type Labeler = (service: LiveVirtualServer) => VirtualServerLabel | undefined;
+
+function render(options: DumpOptions, columns: ListColumns, info: IpvsInfo | undefined, services: readonly LiveService[], label?: Labeler): string {
+  if (info !== undefined) {
+    return formatList(info, services, {
+      columns,
+      exact: options.exact === true,
+      ...(label && { label: (service: LiveVirtualServer) => mapDefined(label(service), formatLabel) }),
+    });
+  }
+  if (options.output === 'json') return formatJson(services, label && ((service) => mapDefined(label(service), (l) => ({ ...l.service, role: l.role }))));
+  return formatSave(services);
+}
+
+function mapDefined<T, U>(value: T | undefined, map: (value: T) => U): U | undefined {
+  return value === undefined ? undefined : map(value);
 }
 
 async function dump(options: DumpOptions): Promise<void> {
   // Option mistakes are reported before touching the kernel (and without needing root).
   const columns = columnsOf(options);
+  if (options.services && options.output === 'save') throw new UserFacingError('--services applies to the text and JSON outputs, not to -o save (ipvsadm -R would not read it)');
+  if (!options.services && (options.kubeconfig !== undefined || options.master !== undefined)) throw new UserFacingError('--kubeconfig and --master are used only with --services');
   const filter: ServiceFilter = {
     ...(options.address && { address: options.address }),
     ...(options.port !== undefined && { port: options.port }),
     ...(options.protocol && { protocol: options.protocol }),
     ...(options.fwmark !== undefined && { fwmark: options.fwmark }),
   };
+  // The cluster first: a credentials problem is reported before the kernel is read.
+  // Loaded only for --services: the credentials and Kubernetes code would slow every dump's start.
+  const label = options.services ? await (await import('./dump-services.js')).serviceLabels({ ...pick(options), timeoutMs: LIST_TIMEOUT_MS }) : undefined;
   const client = await IpvsClient.open();
   let info: IpvsInfo | undefined;
   let services: LiveService[];
@@ -78,7 +109,7 @@ async function dump(options: DumpOptions): Promise<void> {
   } finally {
     client.close();
   }
-  await writeOutput(render(options, columns, info, services));
+  await writeOutput(render(options, columns, info, services, label));
 }
 
 const COLUMN_DESCRIPTIONS: Record<Exclude<ListColumns, 'default'>, string> = {
@@ -102,6 +133,9 @@ export function dumpCommand(): Command {
     .option('--address <ip>', 'only services on this virtual address', address)
     .option('--port <port>', 'only services on this port', integer('a port', 0, 65535))
     .addOption(new Option('--protocol <protocol>', 'only services of this protocol').choices(['tcp', 'udp', 'sctp']))
+    .option('--services', 'name the Kubernetes Service port behind each virtual server (lists the Services from the API server)')
+    .option('--kubeconfig <file>', 'with --services: the kubeconfig to reach the API server (default: $KUBECONFIG, else the in-cluster service account)')
+    .option('--master <url>', 'with --services: the API server URL, overriding the kubeconfig')
     .option('--fwmark <mark>', 'only the firewall-mark service with this mark', integer('a firewall mark', 1, 0xffffffff))
     .action((options: DumpOptions) => dump(options));
 }
