@@ -20,7 +20,8 @@ function triggerTime(object: unknown): number | undefined {
 export async function clusterWatchSource(connection: ApiServerConnection, nodeName: string, userAgent: string, log: Logger): Promise<ClusterSourceFactory> {
   const { ClusterWatch } = await import('../k8s/index.js');
   return (handlers) => {
-    let connected = true;
+    // Said once per outage: an error while not connected starts one, a connection ends it.
+    let down = false;
     const watch = new ClusterWatch({
       connection,
       nodeName,
@@ -31,10 +32,13 @@ export async function clusterWatchSource(connection: ApiServerConnection, nodeNa
         handlers.onChange(passed);
       },
       onHealth: (health) => {
-        if (health.connected === connected) return;
-        connected = health.connected;
-        if (connected) log.info('The API server is reachable again', { relists: health.relists });
-        else log.error(health.lastError?.error, 'The API server is unreachable; the kernel state is kept as it is until it is back');
+        if (!down && !health.connected && health.lastError) {
+          down = true;
+          log.error(health.lastError.error, 'The API server is unreachable; the kernel state is kept as it is until it is back');
+        } else if (down && health.connected) {
+          down = false;
+          log.info('The API server is reachable again', { relists: health.relists });
+        }
       },
     });
     void watch.whenSynced().then(() => {
