@@ -6,7 +6,7 @@
 // works). Anything missing stops the start with one sentence per problem.
 import { release } from 'node:os';
 import type { CommandRunner } from '../kernel/index.js';
-import { applySysctls, checkKernelModules, CommandError, detectIptablesBackend, iptablesTools, type IptablesToolset } from '../kernel/index.js';
+import { applySysctls, checkKernelModules, CommandError, detectIptablesBackend, iptablesTools, type IptablesToolset, type SysctlReport } from '../kernel/index.js';
 import type { IptablesBackendChoice } from '../config/flags/parse.js';
 import type { IpFamily } from '../proxy/index.js';
 import { desiredSysctls } from '../proxy/sysctls.js';
@@ -18,6 +18,8 @@ export interface NodeSetup {
   /** The families served, IPv4 first. */
   readonly families: readonly IpFamily[];
   readonly iptablesRandomFully: boolean;
+  /** The sysctls written at start, with their values before: kernel changes for the audit trail. */
+  readonly sysctlsChanged: SysctlReport['changed'];
 }
 
 export interface NodeSetupOptions {
@@ -56,7 +58,7 @@ export async function prepareNode(options: NodeSetupOptions): Promise<NodeSetup>
   });
   if (problems.length > 0) throw new ProxierError(problems, 'cannot start');
   const version = (await works(run, [iptables.inet.save.replace(/-save$/, ''), '--version'])) ?? '';
-  return { iptables, families: await servedFamilies(iptables, run, log), iptablesRandomFully: hasRandomFully(version) };
+  return { iptables, families: await servedFamilies(iptables, run, log), iptablesRandomFully: hasRandomFully(version), sysctlsChanged: sysctls.changed };
 }
 
 function iptablesProblem(err: unknown): string {

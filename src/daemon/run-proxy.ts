@@ -4,9 +4,10 @@
 // next kipvs or kube-proxy adopts it), as kube-proxy leaves it, and exits 0.
 import type { ValidatedProxyConfig } from '../config/index.js';
 import { ConntrackClient } from '../conntrack/index.js';
-import { KernelClients, runCommand } from '../kernel/index.js';
+import { KernelClients, runCommand, sysctlDottedName } from '../kernel/index.js';
 import { LINK_NAME } from '../proxy/index.js';
 import { modelConfigFrom } from '../proxy/config-adapter.js';
+import { auditEntry } from './audit/audit-entry.js';
 import { AuditLog } from './audit/audit-log.js';
 import type { ClusterSourceFactory } from './cluster-source.js';
 import { ProxierError } from './errors.js';
@@ -61,6 +62,10 @@ export async function runProxy(config: ValidatedProxyConfig, options: RunProxyOp
   const conntrack = ConntrackClient.open();
   const servers: RunningServer[] = [];
   const audit = new AuditLog(config.options.auditLogPath, (err) => log.error(err, 'The audit trail cannot be written'));
+  for (const { sysctl, previous } of setup.sysctlsChanged) {
+    const target = `${sysctlDottedName(sysctl.name)}=${sysctl.value} (was ${previous})`;
+    audit.record(auditEntry({ kind: 'sysctl', op: 'set', target, cause: { reason: "required by kube-proxy's IPVS mode" } }, 'start', Date.now()));
+  }
   try {
     const metrics = new ProxyMetrics();
     const syncPeriodMs = config.ipvs.syncPeriod.milliseconds;

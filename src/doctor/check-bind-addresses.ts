@@ -1,7 +1,8 @@
-// The health and metrics servers' addresses. Metrics name every Service of the
-// cluster and are served without authentication, so beyond loopback they FAIL
-// unless the operator says the exposure is intended (the chart's
-// metrics.allowNonLoopback makes the same demand). Health on 0.0.0.0:10256 is
+// The health and metrics servers' addresses. The metrics port serves the
+// proxy's whole configuration (/configz) and its counters without
+// authentication, so beyond loopback it FAILs unless the operator says the
+// exposure is intended (the chart's metrics.allowNonLoopback makes the same
+// demand). Health on 0.0.0.0:10256 is
 // kube-proxy's default and needed: load balancers probe it for
 // externalTrafficPolicy: Local, and it tells only whether the proxy is in sync.
 import { parseIp, splitHostPort } from '../config/net-address.js';
@@ -28,7 +29,7 @@ export function checkMetricsBindAddress(address: string, exposureIntended: boole
   const reach = reachOf(address);
   const subject = `metrics server ${address}`;
   if (reach === 'loopback') return pass(check, `${subject}: loopback only`);
-  const message = `${subject}: reachable beyond this node (${reach}); metrics name every Service and need no authentication`;
+  const message = `${subject}: reachable beyond this node (${reach}); /configz and the metrics need no authentication`;
   if (exposureIntended) return warn(check, `${message} (--allow-exposed-metrics)`, 'firewall the port to the scrapers, or scrape through a node-local agent');
   return fail(check, message, 'set metricsBindAddress: 127.0.0.1:10249 (--metrics-bind-address); if exposure is intended, firewall the port and pass --allow-exposed-metrics');
 }

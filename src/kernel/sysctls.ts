@@ -2,8 +2,8 @@
 // each is read, and written only when different, as kube-proxy's EnsureSysctl does. kipvs's
 // own container usually cannot write them: the runtime mounts /proc/sys read-only in an
 // unprivileged container (EROFS), and the chart's privileged node-init container sets them
-// before kipvs starts. So a value that cannot be written is a problem reported with its
-// fix, never a reason to stop.
+// before kipvs starts. A value that cannot be written is a problem with its fix; the daemon
+// refuses to start on one, as kube-proxy does when it cannot ensure a sysctl.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Sysctl } from '../proxy/types.js';

@@ -123,7 +123,7 @@ describe('kubeProxyConfig.existingConfigMap (the drop-in migration)', () => {
   const ds = daemonSet(objects);
 
   it('runs with kube-proxy\'s ConfigMap mounted where kube-proxy has it, and renders no configuration of its own', () => {
-    expect(ds.kipvs.args).toEqual(['proxy', '--config=/var/lib/kube-proxy/config.conf', '--hostname-override=$(NODE_NAME)']);
+    expect(ds.kipvs.args).toEqual(['proxy', '--config=/var/lib/kube-proxy/config.conf', '--hostname-override=$(NODE_NAME)', '--iptables-backend=auto']);
     expect(ds.kipvs.volumeMounts?.find((m) => m.mountPath === '/var/lib/kube-proxy')).toEqual({ name: 'kube-proxy', mountPath: '/var/lib/kube-proxy', readOnly: true });
     expect(ds.pod.volumes?.find((v) => v.name === 'kube-proxy')?.configMap).toEqual({ name: 'kube-proxy', defaultMode: 0o400 });
     expect(Object.keys(configMapData(objects))).toEqual(['node-init.sh']);

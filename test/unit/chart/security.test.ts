@@ -79,6 +79,12 @@ describe('iptables.mode', () => {
     expect(modeEnv('nft')).toBe('nft');
     expect(modeEnv('auto')).toBe('auto');
   });
+
+  it('is handed to kipvs, which runs that backend\'s tools (auto: it detects the node\'s)', () => {
+    const args = (mode: string): string[] | undefined => daemonSet(render({ iptables: { mode } })).kipvs.args;
+    expect(args('legacy')).toContain('--iptables-backend=legacy');
+    expect(args('auto')).toContain('--iptables-backend=auto');
+  });
 });
 
 describe('the node-init container', () => {
