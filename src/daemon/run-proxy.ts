@@ -5,7 +5,7 @@
 import type { ValidatedProxyConfig } from '../config/index.js';
 import { ConntrackClient } from '../conntrack/index.js';
 import { KernelClients, runCommand, sysctlDottedName } from '../kernel/index.js';
-import { LINK_NAME } from '../proxy/index.js';
+import { computeDesiredState, LINK_NAME, type ProxyModelConfig } from '../proxy/index.js';
 import { modelConfigFrom } from '../proxy/config-adapter.js';
 import { auditEntry } from './audit/audit-entry.js';
 import { AuditLog } from './audit/audit-log.js';
@@ -15,6 +15,7 @@ import { startHealthServer } from './health/health-server.js';
 import type { RunningServer } from './health/listen.js';
 import { ListenError } from './health/listen.js';
 import { healthTimeoutMs, ProxierHealth } from './health/proxier-health.js';
+import { observeHost } from './host-observer.js';
 import { Logger } from './log/logger.js';
 import { startMetricsServer } from './metrics/metrics-server.js';
 import { ProxyMetrics } from './metrics/proxy-metrics.js';
@@ -52,6 +53,16 @@ async function listen(what: string, start: () => Promise<RunningServer | undefin
   }
 }
 
+/**
+ * Where the health-check node ports listen: on the addresses nodePortAddresses selects, as
+ * kube-proxy binds them, or on every address when it is unset. Chosen once at start.
+ */
+async function healthCheckAddresses(config: ValidatedProxyConfig, model: ProxyModelConfig, clients: KernelClients): Promise<string[]> {
+  if (config.ipvs.nodePortAddresses.length === 0) return [];
+  const host = await observeHost(undefined, { routes: clients.route, bindAddress: config.configuration.bindAddress, linkName: LINK_NAME, iptablesRandomFully: false });
+  return computeDesiredState({ services: [], endpointSlices: [], host, config: model }).families.flatMap((f) => f.nodePortAddresses);
+}
+
 export async function runProxy(config: ValidatedProxyConfig, options: RunProxyOptions): Promise<void> {
   const stopSignal = options.stopSignal ?? signalled();
   const c = config.configuration;
@@ -78,7 +89,7 @@ export async function runProxy(config: ValidatedProxyConfig, options: RunProxyOp
       startMetricsServer(c.metricsBindAddress, { metrics, configuration: c, onError: (err) => log.error(err, 'Metrics could not be rendered') }),
     );
     if (metricsServer) servers.push(metricsServer);
-    const serviceHealth = new ServiceHealthServers({ addresses: [], isProxyHealthy: () => health.isHealthy() });
+    const serviceHealth = new ServiceHealthServers({ addresses: await healthCheckAddresses(config, model, clients), isProxyHealthy: () => health.isHealthy() });
 
     const syncer = new Syncer({ clients, iptables: setup.iptables, conntrack, linkName: LINK_NAME, model, gracePeriodMs: GRACE_PERIOD_MS, now: Date.now });
     const proxier = new Proxier({
