@@ -16,6 +16,7 @@ import { ApiError, classifyFailure, isTimeout } from './api-error.js';
 import { backoffDelay, type BackoffPolicy } from './backoff.js';
 import { listObjects } from './list-request.js';
 import { objectKey, resourceVersionOf } from './object-key.js';
+import type { RequestRateLimiter } from './request-rate.js';
 import { selectorQuery, type WatchedKind, type WatchedResource } from './resources.js';
 
 export type ChangeType = 'added' | 'modified' | 'deleted';
@@ -34,6 +35,8 @@ export interface ReflectorOptions {
   readonly config: KubeConfig;
   readonly resource: WatchedResource;
   readonly backoff: BackoffPolicy;
+  /** Shared by every reflector of one client, as client-go's rate limiter is. */
+  readonly limiter: RequestRateLimiter;
   /** [0, 1): backoff jitter and watch timeouts. */
   readonly random: () => number;
   readonly now: () => Date;
@@ -111,7 +114,11 @@ export class Reflector {
     let failures = 0;
     while (!this.#stop.signal.aborted) {
       try {
-        if (this.#resourceVersion === '') await this.#list();
+        if (this.#resourceVersion === '') {
+          await this.#pause(this.#options.limiter.reserve());
+          await this.#list();
+        }
+        await this.#pause(this.#options.limiter.reserve());
         if (await this.#watchOnce()) failures = 0;
         else await this.#pause(backoffDelay(backoff, failures++, random));
       } catch (err) {

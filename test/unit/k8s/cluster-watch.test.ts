@@ -78,6 +78,19 @@ describe('the initial list', () => {
   });
 });
 
+describe('clientConnection.qps and burst', () => {
+  it('space the requests of all three resources through one token bucket', async () => {
+    const cluster = watchCluster(connectionFor(server, (c) => ({ ...c, client: { ...c.client, qps: 10, burst: 1 } })));
+    running.push(cluster.watch);
+    await cluster.watch.whenSynced();
+    await watching(server);
+    // Three lists and three watches at 10 per second after the first: at least 500 ms from first to last.
+    const times = server.requests.map((r) => r.at);
+    expect(times.length).toBe(6);
+    expect(Math.max(...times) - Math.min(...times)).toBeGreaterThanOrEqual(500 - 10);
+  });
+});
+
 describe('watch events', () => {
   it('adds, modifies and deletes objects as the server reports them, with the object replaced', async () => {
     const { watch, changes } = start();
