@@ -226,26 +226,38 @@ export class Reflector {
 
   /** Applies one watch event to the cache; returns the error an ERROR event carries. */
   #apply(type: string, object: unknown): ApiError | undefined {
-    const kind = this.#options.resource.kind;
-    if (type === 'ERROR') {
-      const status = object as { code?: unknown; message?: unknown } | null;
-      const code = typeof status?.code === 'number' ? status.code : undefined;
-      const detail = typeof status?.message === 'string' ? status.message : 'an ERROR event without a Status';
-      return new ApiError({ kind: code === 410 ? 'gone' : 'status', resource: kind, request: 'watch', ...(code === undefined ? {} : { status: code }), detail });
-    }
+    if (type === 'ERROR') return this.#watchError(object);
+    // An event without an object, or of a type the API does not define, changes nothing.
     if (typeof object !== 'object' || object === null) return undefined;
+    if (type === 'ADDED' || type === 'MODIFIED') this.#store(object);
+    else if (type === 'DELETED') this.#remove(object);
+    else if (type !== 'BOOKMARK') return undefined;
     const version = resourceVersionOf(object);
-    if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') {
-      const key = objectKey(object);
-      const previous = this.#objects.get(key);
-      if (type === 'DELETED') this.#objects.delete(key);
-      else this.#objects.set(key, object);
-      const change: ChangeType = type === 'DELETED' ? 'deleted' : previous === undefined ? 'added' : 'modified';
-      if (type !== 'DELETED' || previous !== undefined) this.#options.onChange({ kind, type: change, key, object, ...(previous === undefined ? {} : { previous }) });
-    } else if (type !== 'BOOKMARK') {
-      return undefined;
-    }
     if (version !== undefined && version !== '') this.#resourceVersion = version;
     return undefined;
+  }
+
+  #store(object: object): void {
+    const key = objectKey(object);
+    const previous = this.#objects.get(key);
+    this.#objects.set(key, object);
+    const kind = this.#options.resource.kind;
+    this.#options.onChange(previous === undefined ? { kind, type: 'added', key, object } : { kind, type: 'modified', key, object, previous });
+  }
+
+  #remove(object: object): void {
+    const key = objectKey(object);
+    const previous = this.#objects.get(key);
+    if (previous === undefined) return;
+    this.#objects.delete(key);
+    this.#options.onChange({ kind: this.#options.resource.kind, type: 'deleted', key, object, previous });
+  }
+
+  /** An ERROR event's Status: code 410 means the resourceVersion was compacted. */
+  #watchError(status: unknown): ApiError {
+    const fields = typeof status === 'object' && status !== null ? (status as { code?: unknown; message?: unknown }) : {};
+    const code = typeof fields.code === 'number' ? fields.code : undefined;
+    const detail = typeof fields.message === 'string' ? fields.message : 'an ERROR event without a Status';
+    return new ApiError({ kind: code === 410 ? 'gone' : 'status', resource: this.#options.resource.kind, request: 'watch', ...(code === undefined ? {} : { status: code }), detail });
   }
 }

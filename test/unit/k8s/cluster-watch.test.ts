@@ -84,10 +84,12 @@ describe('clientConnection.qps and burst', () => {
     running.push(cluster.watch);
     await cluster.watch.whenSynced();
     await watching(server);
-    // Three lists and three watches at 10 per second after the first: at least 500 ms from first to last.
+    // Three lists and three watches at 10 per second after the first: 500 ms from the first
+    // to the last sent (less the first request's slower TLS handshake); unthrottled, they all
+    // arrive within a few tens of milliseconds.
     const times = server.requests.map((r) => r.at);
     expect(times.length).toBe(6);
-    expect(Math.max(...times) - Math.min(...times)).toBeGreaterThanOrEqual(500 - 10);
+    expect(Math.max(...times) - Math.min(...times)).toBeGreaterThanOrEqual(400);
   });
 });
 
