@@ -5,8 +5,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
 import { Secret } from '../../../src/config/credentials/connection.js';
@@ -174,6 +177,46 @@ describe('credentials from files', () => {
     const second: import('node:https').RequestOptions = {};
     await credentials.applyAuthentication({ name: 'kipvs' }, second);
     expect(second.ca).toBe(renewed.caPem);
+  });
+});
+
+describe('through a proxy', () => {
+  it('tunnels to the API server through the connection\'s HTTP proxy (CONNECT), still verifying the server', async () => {
+    const tunnels: string[] = [];
+    const sockets: Duplex[] = [];
+    const proxy = createHttpServer();
+    proxy.on('connect', (req: IncomingMessage, client: Duplex, head: Buffer) => {
+      tunnels.push(req.url ?? '');
+      sockets.push(client);
+      const [host = '', port = ''] = (req.url ?? '').split(':');
+      const upstream = connect(Number(port), host, () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(client).pipe(upstream);
+      });
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const address = proxy.address();
+    const proxyUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    try {
+      const through = watchCluster(connectionFor(server, (c) => ({ ...c, proxyUrl })));
+      try {
+        await through.watch.whenSynced();
+        expect(names(through.watch.snapshot().services)).toEqual(['web']);
+        expect(tunnels.length).toBeGreaterThanOrEqual(3);
+        expect(new Set(tunnels)).toEqual(new Set([`127.0.0.1:${server.port}`]));
+      } finally {
+        await through.watch.stop();
+      }
+      const { error } = await failing(watchCluster(connectionFor(server, (c) => ({ ...c, proxyUrl, tls: { caFile: otherCa, insecureSkipVerify: false } }))));
+      expect(error.kind).toBe('tls');
+    } finally {
+      // Tunnels are no longer HTTP connections: the server's closeAllConnections() does not see them.
+      sockets.forEach((socket) => socket.destroy());
+      await new Promise((resolve) => proxy.close(resolve));
+    }
   });
 });
 
