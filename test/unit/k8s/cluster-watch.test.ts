@@ -138,6 +138,24 @@ describe('watch events', () => {
   });
 });
 
+describe('a watch the server ends', () => {
+  it('is made again at once from the last resourceVersion, without a relist or an error', async () => {
+    server.apply(service('web'));
+    const { watch } = start();
+    await watch.whenSynced();
+    await watching(server);
+    server.apply(service('db'));
+    await eventually(() => watch.snapshot().services.length === 2);
+    const watchesBefore = server.requests.filter((r) => r.watch).length;
+    server.endWatches();
+    await eventually(() => server.requests.filter((r) => r.watch).length === watchesBefore + 3, 5000, 'three new watches');
+    const rewatch = server.requests.filter((r) => r.watch && r.path === '/api/v1/services').at(-1);
+    expect(rewatch?.query['resourceVersion']).toBe(String(server.store.revision));
+    expect(server.requests.filter((r) => !r.watch).length).toBe(3);
+    expect(watch.health().lastError).toBeUndefined();
+  });
+});
+
 describe('410 Gone', () => {
   it.each(['error-event', 'http-status'] as const)('relists when the watch resumes from a compacted resourceVersion (%s)', async (expiredWatch) => {
     const gone = await FakeApiServer.start({ expiredWatch });
