@@ -167,7 +167,7 @@ export class Reflector {
     this.#resourceVersion = list.resourceVersion;
     this.#lists++;
     this.#connected = true;
-    changes.forEach(this.#options.onChange);
+    for (const change of changes) this.#options.onChange(change);
     this.#options.onState();
   }
 
@@ -189,6 +189,7 @@ export class Reflector {
     };
     return new Promise<boolean>((resolve, reject) => {
       let controller: AbortController | undefined;
+      let open = false;
       let ended = false;
       const onStop = (): void => controller?.abort();
       const done = (err: unknown): void => {
@@ -196,11 +197,12 @@ export class Reflector {
         ended = true;
         this.#stop.signal.removeEventListener('abort', onStop);
         if (verdict) return reject(verdict);
-        const timedOut = isTimeout(err);
-        if (err && !timedOut && !this.#stop.signal.aborted) return reject(classifyFailure(err, resource.kind, 'watch'));
-        // client-node ends a watch that was silent for 30 s (TimeoutError): that is a quiet
-        // resource, not a failure, and the watch is made again at once.
-        resolve(events > 0 || timedOut || now().getTime() - opened >= HEALTHY_WATCH_MS);
+        // client-node ends an open watch that was silent for 30 s (TimeoutError): that is a
+        // quiet resource, not a failure, and the watch is made again at once. The same
+        // error before the watch opened is a server that does not answer.
+        const quiet = open && isTimeout(err);
+        if (err && !quiet && !this.#stop.signal.aborted) return reject(classifyFailure(err, resource.kind, 'watch'));
+        resolve(events > 0 || quiet || now().getTime() - opened >= HEALTHY_WATCH_MS);
       };
       const onEvent = (type: string, object: unknown): void => {
         if (ended) return;
@@ -217,6 +219,7 @@ export class Reflector {
         .then((c) => {
           controller = c;
           if (ended || this.#stop.signal.aborted) return c.abort();
+          open = true;
           this.#connected = true;
           this.#options.onState();
         })
