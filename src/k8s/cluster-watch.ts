@@ -11,6 +11,7 @@ import type { ApiError } from './api-error.js';
 import { API_SERVER_BACKOFF, type BackoffPolicy } from './backoff.js';
 import { kubeConfigFor } from './kube-config.js';
 import { Reflector, type ObjectChange, type ReflectorState } from './reflector.js';
+import { RequestRateLimiter } from './request-rate.js';
 import { watchedResources, type WatchedKind } from './resources.js';
 
 export interface ClusterWatchOptions {
@@ -59,6 +60,9 @@ export class ClusterWatch {
     const onChange = options.onChange ?? (() => undefined);
     this.#onHealth = options.onHealth;
     this.#synced = new Promise((resolve) => (this.#markSynced = resolve));
+    const now = options.now ?? (() => new Date());
+    const { qps, burst } = options.connection.client;
+    const limiter = new RequestRateLimiter(qps, burst, () => now().getTime());
     const reflectors = new Map<WatchedKind, Reflector>();
     for (const resource of watchedResources(options.nodeName)) {
       reflectors.set(
@@ -67,8 +71,9 @@ export class ClusterWatch {
           config,
           resource,
           backoff: options.backoff ?? API_SERVER_BACKOFF,
+          limiter,
           random: options.random ?? Math.random,
-          now: options.now ?? (() => new Date()),
+          now,
           onChange,
           onState: () => this.#stateChanged(),
         }),

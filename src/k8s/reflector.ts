@@ -16,6 +16,7 @@ import { ApiError, classifyFailure, isTimeout } from './api-error.js';
 import { backoffDelay, type BackoffPolicy } from './backoff.js';
 import { listObjects } from './list-request.js';
 import { objectKey, resourceVersionOf } from './object-key.js';
+import type { RequestRateLimiter } from './request-rate.js';
 import { selectorQuery, type WatchedKind, type WatchedResource } from './resources.js';
 
 export type ChangeType = 'added' | 'modified' | 'deleted';
@@ -34,6 +35,8 @@ export interface ReflectorOptions {
   readonly config: KubeConfig;
   readonly resource: WatchedResource;
   readonly backoff: BackoffPolicy;
+  /** Shared by every reflector of one client, as client-go's rate limiter is. */
+  readonly limiter: RequestRateLimiter;
   /** [0, 1): backoff jitter and watch timeouts. */
   readonly random: () => number;
   readonly now: () => Date;
@@ -111,7 +114,11 @@ export class Reflector {
     let failures = 0;
     while (!this.#stop.signal.aborted) {
       try {
-        if (this.#resourceVersion === '') await this.#list();
+        if (this.#resourceVersion === '') {
+          await this.#pause(this.#options.limiter.reserve());
+          await this.#list();
+        }
+        await this.#pause(this.#options.limiter.reserve());
         if (await this.#watchOnce()) failures = 0;
         else await this.#pause(backoffDelay(backoff, failures++, random));
       } catch (err) {
@@ -160,7 +167,7 @@ export class Reflector {
     this.#resourceVersion = list.resourceVersion;
     this.#lists++;
     this.#connected = true;
-    changes.forEach(this.#options.onChange);
+    for (const change of changes) this.#options.onChange(change);
     this.#options.onState();
   }
 
@@ -182,6 +189,7 @@ export class Reflector {
     };
     return new Promise<boolean>((resolve, reject) => {
       let controller: AbortController | undefined;
+      let open = false;
       let ended = false;
       const onStop = (): void => controller?.abort();
       const done = (err: unknown): void => {
@@ -189,11 +197,12 @@ export class Reflector {
         ended = true;
         this.#stop.signal.removeEventListener('abort', onStop);
         if (verdict) return reject(verdict);
-        const timedOut = isTimeout(err);
-        if (err && !timedOut && !this.#stop.signal.aborted) return reject(classifyFailure(err, resource.kind, 'watch'));
-        // client-node ends a watch that was silent for 30 s (TimeoutError): that is a quiet
-        // resource, not a failure, and the watch is made again at once.
-        resolve(events > 0 || timedOut || now().getTime() - opened >= HEALTHY_WATCH_MS);
+        // client-node ends an open watch that was silent for 30 s (TimeoutError): that is a
+        // quiet resource, not a failure, and the watch is made again at once. The same
+        // error before the watch opened is a server that does not answer.
+        const quiet = open && isTimeout(err);
+        if (err && !quiet && !this.#stop.signal.aborted) return reject(classifyFailure(err, resource.kind, 'watch'));
+        resolve(events > 0 || quiet || now().getTime() - opened >= HEALTHY_WATCH_MS);
       };
       const onEvent = (type: string, object: unknown): void => {
         if (ended) return;
@@ -210,6 +219,7 @@ export class Reflector {
         .then((c) => {
           controller = c;
           if (ended || this.#stop.signal.aborted) return c.abort();
+          open = true;
           this.#connected = true;
           this.#options.onState();
         })
@@ -219,26 +229,38 @@ export class Reflector {
 
   /** Applies one watch event to the cache; returns the error an ERROR event carries. */
   #apply(type: string, object: unknown): ApiError | undefined {
-    const kind = this.#options.resource.kind;
-    if (type === 'ERROR') {
-      const status = object as { code?: unknown; message?: unknown } | null;
-      const code = typeof status?.code === 'number' ? status.code : undefined;
-      const detail = typeof status?.message === 'string' ? status.message : 'an ERROR event without a Status';
-      return new ApiError({ kind: code === 410 ? 'gone' : 'status', resource: kind, request: 'watch', ...(code === undefined ? {} : { status: code }), detail });
-    }
+    if (type === 'ERROR') return this.#watchError(object);
+    // An event without an object, or of a type the API does not define, changes nothing.
     if (typeof object !== 'object' || object === null) return undefined;
+    if (type === 'ADDED' || type === 'MODIFIED') this.#store(object);
+    else if (type === 'DELETED') this.#remove(object);
+    else if (type !== 'BOOKMARK') return undefined;
     const version = resourceVersionOf(object);
-    if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') {
-      const key = objectKey(object);
-      const previous = this.#objects.get(key);
-      if (type === 'DELETED') this.#objects.delete(key);
-      else this.#objects.set(key, object);
-      const change: ChangeType = type === 'DELETED' ? 'deleted' : previous === undefined ? 'added' : 'modified';
-      if (type !== 'DELETED' || previous !== undefined) this.#options.onChange({ kind, type: change, key, object, ...(previous === undefined ? {} : { previous }) });
-    } else if (type !== 'BOOKMARK') {
-      return undefined;
-    }
     if (version !== undefined && version !== '') this.#resourceVersion = version;
     return undefined;
+  }
+
+  #store(object: object): void {
+    const key = objectKey(object);
+    const previous = this.#objects.get(key);
+    this.#objects.set(key, object);
+    const kind = this.#options.resource.kind;
+    this.#options.onChange(previous === undefined ? { kind, type: 'added', key, object } : { kind, type: 'modified', key, object, previous });
+  }
+
+  #remove(object: object): void {
+    const key = objectKey(object);
+    const previous = this.#objects.get(key);
+    if (previous === undefined) return;
+    this.#objects.delete(key);
+    this.#options.onChange({ kind: this.#options.resource.kind, type: 'deleted', key, object, previous });
+  }
+
+  /** An ERROR event's Status: code 410 means the resourceVersion was compacted. */
+  #watchError(status: unknown): ApiError {
+    const fields = typeof status === 'object' && status !== null ? (status as { code?: unknown; message?: unknown }) : {};
+    const code = typeof fields.code === 'number' ? fields.code : undefined;
+    const detail = typeof fields.message === 'string' ? fields.message : 'an ERROR event without a Status';
+    return new ApiError({ kind: code === 410 ? 'gone' : 'status', resource: this.#options.resource.kind, request: 'watch', ...(code === undefined ? {} : { status: code }), detail });
   }
 }

@@ -63,7 +63,11 @@ async function main(): Promise<void> {
       const command = JSON.parse(line) as Command & { readonly id?: unknown };
       id = command.id;
       say({ id, ok: true, ...(await execute(server, command)) });
-      if (command.op === 'close') return;
+      if (command.op === 'close') {
+        // Readline leaves stdin open, which would keep the process alive.
+        process.stdin.destroy();
+        return;
+      }
     } catch (err) {
       say({ id, ok: false, error: err instanceof Error ? err.message : String(err) });
     }

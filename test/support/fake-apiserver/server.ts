@@ -131,6 +131,11 @@ export class FakeApiServer {
     return [...this.#watches].filter((w) => w.resource === resource).length;
   }
 
+  /** Ends every open watch cleanly, as the server does when a watch's timeoutSeconds is up. */
+  endWatches(): void {
+    for (const watch of this.#watches) watch.response.end();
+  }
+
   /** Writes `line` as-is to every open watch of `resource` (to test what clients make of broken events). */
   injectWatchLine(resource: ResourceName, line: string): void {
     for (const watch of this.#watches) if (watch.resource === resource) watch.response.write(`${line}\n`);

@@ -78,6 +78,21 @@ describe('the initial list', () => {
   });
 });
 
+describe('clientConnection.qps and burst', () => {
+  it('space the requests of all three resources through one token bucket', async () => {
+    const cluster = watchCluster(connectionFor(server, (c) => ({ ...c, client: { ...c.client, qps: 10, burst: 1 } })));
+    running.push(cluster.watch);
+    await cluster.watch.whenSynced();
+    await watching(server);
+    // Three lists and three watches at 10 per second after the first: 500 ms from the first
+    // to the last sent (less the first request's slower TLS handshake); unthrottled, they all
+    // arrive within a few tens of milliseconds.
+    const times = server.requests.map((r) => r.at);
+    expect(times.length).toBe(6);
+    expect(Math.max(...times) - Math.min(...times)).toBeGreaterThanOrEqual(400);
+  });
+});
+
 describe('watch events', () => {
   it('adds, modifies and deletes objects as the server reports them, with the object replaced', async () => {
     const { watch, changes } = start();
@@ -120,6 +135,24 @@ describe('watch events', () => {
     expect((changes[0]?.object as { metadata: { annotations: Record<string, string> } }).metadata.annotations).toEqual({
       'endpoints.kubernetes.io/last-change-trigger-time': '2026-11-23T17:00:00Z',
     });
+  });
+});
+
+describe('a watch the server ends', () => {
+  it('is made again at once from the last resourceVersion, without a relist or an error', async () => {
+    server.apply(service('web'));
+    const { watch } = start();
+    await watch.whenSynced();
+    await watching(server);
+    server.apply(service('db'));
+    await eventually(() => watch.snapshot().services.length === 2);
+    const watchesBefore = server.requests.filter((r) => r.watch).length;
+    server.endWatches();
+    await eventually(() => server.requests.filter((r) => r.watch).length === watchesBefore + 3, 5000, 'three new watches');
+    const rewatch = server.requests.filter((r) => r.watch && r.path === '/api/v1/services').at(-1);
+    expect(rewatch?.query['resourceVersion']).toBe(String(server.store.revision));
+    expect(server.requests.filter((r) => !r.watch).length).toBe(3);
+    expect(watch.health().lastError).toBeUndefined();
   });
 });
 
