@@ -2,7 +2,7 @@
 // checked API server connection out, handed to the proxier. Nothing starts
 // unless everything is valid. As in kube-proxy, --version prints and exits
 // first, --write-config-to writes the effective configuration and exits 0
-// without contacting the API server, and --cleanup needs no credentials.
+// without contacting the API server, and --cleanup and --init-only need no credentials.
 import type { Command } from 'commander';
 // Imported, not read at run time: the bundle in build/cli carries it inline.
 import packageJson from '../../package.json' with { type: 'json' };
@@ -18,8 +18,8 @@ import { parseProxyFlags } from '../config/flags/parse.js';
 import { addProxyFlags, flagOccurrences, PflagCommand } from './proxy-flags.js';
 
 /**
- * Runs the proxier. `connection` is undefined only for --cleanup, which (as in
- * kube-proxy) removes local state without talking to the API server.
+ * Runs the proxier. `connection` is undefined only for --cleanup and --init-only, which (as in
+ * kube-proxy) work on this node alone, without the API server.
  */
 export type ProxyRun = (config: ValidatedProxyConfig, connection: ApiServerConnection | undefined) => Promise<void>;
 
@@ -42,7 +42,7 @@ export function registerProxyCommand(program: Command, run: ProxyRun): Command {
       process.stderr.write(`kipvs: wrote the configuration to ${config.options.writeConfigTo}\n`);
       return;
     }
-    if (config.options.cleanup) {
+    if (config.options.cleanup || config.options.initOnly) {
       await run(config, undefined);
       return;
     }

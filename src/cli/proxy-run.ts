@@ -1,10 +1,16 @@
-// What `kipvs proxy` runs once its configuration is valid: the cleanup when
-// --cleanup is given (no API server), else the daemon with its cluster watch.
+// What `kipvs proxy` runs once its configuration is valid: the node preparation
+// alone with --init-only, the cleanup with --cleanup (neither needs the API
+// server), else the daemon with its cluster watch.
 // Both are imported here, lazily, so that other commands never load them.
 import packageJson from '../../package.json' with { type: 'json' };
 import type { ProxyRun } from './proxy-command.js';
 
 export const runProxier: ProxyRun = async (config, connection) => {
+  if (config.options.initOnly) {
+    const { runInitOnly } = await import('../daemon/run-init.js');
+    await runInitOnly(config);
+    return;
+  }
   if (connection === undefined) {
     const { runCleanup } = await import('../daemon/run-cleanup.js');
     await runCleanup(config);

@@ -4,11 +4,14 @@
 // iptables backend the node uses, and which IP families it can serve (one
 // proxier per family, as kube-proxy runs them, when that family's iptables
 // works). Anything missing stops the start with one sentence per problem.
-import { release } from 'node:os';
+import { availableParallelism, release } from 'node:os';
 import type { CommandRunner } from '../kernel/index.js';
-import { applySysctls, checkKernelModules, CommandError, detectIptablesBackend, iptablesTools, type IptablesToolset, type SysctlReport } from '../kernel/index.js';
+import { applySysctls, checkKernelModules, CommandError, runCommand, detectIptablesBackend, iptablesTools, type IptablesToolset, type SysctlReport } from '../kernel/index.js';
 import type { IptablesBackendChoice } from '../config/flags/parse.js';
+import type { ValidatedProxyConfig } from '../config/index.js';
+import { conntrackSettingsFrom } from '../proxy/config-adapter.js';
 import type { IpFamily } from '../proxy/index.js';
+import { conntrackSysctls, type ConntrackSettings } from '../proxy/conntrack-sysctls.js';
 import { desiredSysctls } from '../proxy/sysctls.js';
 import { ProxierError } from './errors.js';
 import type { Logger } from './log/logger.js';
@@ -23,6 +26,8 @@ export interface NodeSetup {
 }
 
 export interface NodeSetupOptions {
+  /** The `conntrack` settings kube-proxy applies at start. */
+  readonly conntrack: ConntrackSettings;
   /** --iptables-backend: "auto" detects it. */
   readonly iptablesBackend: IptablesBackendChoice;
   readonly scheduler: string;
@@ -41,6 +46,18 @@ async function works(run: CommandRunner, argv: readonly string[]): Promise<strin
   }
 }
 
+/** prepareNode's options from the configuration and flags. */
+export function nodeSetupOptions(config: ValidatedProxyConfig, log: Logger): NodeSetupOptions {
+  return {
+    iptablesBackend: config.options.iptablesBackend,
+    scheduler: config.ipvs.scheduler,
+    strictARP: config.ipvs.strictARP,
+    conntrack: conntrackSettingsFrom(config),
+    run: runCommand,
+    log,
+  };
+}
+
 export async function prepareNode(options: NodeSetupOptions): Promise<NodeSetup> {
   const { log, run } = options;
   const kernelRelease = release();
@@ -50,15 +67,21 @@ export async function prepareNode(options: NodeSetupOptions): Promise<NodeSetup>
   problems.push(...missing.map((m) => m.userMessage));
 
   const sysctls = await applySysctls(desiredSysctls(options.strictARP, kernelRelease), options.procSysDir);
-  for (const { sysctl, previous } of sysctls.changed) log.info('Set sysctl', { name: sysctl.name, value: sysctl.value, previous });
   problems.push(...sysctls.problems.map((p) => p.userMessage));
+  // kube-proxy stops when it cannot set these (unless /sys is read-only), which is why kind and
+  // others set conntrack.maxPerCore to 0 in network namespaces, where nf_conntrack_max is
+  // read-only. They tune capacity, not correctness: kipvs says what it could not set, and runs.
+  const conntrack = await applySysctls(conntrackSysctls(options.conntrack, availableParallelism()), options.procSysDir);
+  for (const problem of conntrack.problems) log.error(undefined, 'Cannot set a conntrack sysctl', { problem: problem.userMessage });
+  const changed = [...sysctls.changed, ...conntrack.changed];
+  for (const { sysctl, previous } of changed) log.info('Set sysctl', { name: sysctl.name, value: sysctl.value, previous });
 
   const iptables = await chooseIptables(options.iptablesBackend, run, log).catch((err: unknown) => {
     throw new ProxierError([...problems, iptablesProblem(err)], 'cannot start', { cause: err });
   });
   if (problems.length > 0) throw new ProxierError(problems, 'cannot start');
   const version = (await works(run, [iptables.inet.save.replace(/-save$/, ''), '--version'])) ?? '';
-  return { iptables, families: await servedFamilies(iptables, run, log), iptablesRandomFully: hasRandomFully(version), sysctlsChanged: sysctls.changed };
+  return { iptables, families: await servedFamilies(iptables, run, log), iptablesRandomFully: hasRandomFully(version), sysctlsChanged: changed };
 }
 
 function iptablesProblem(err: unknown): string {

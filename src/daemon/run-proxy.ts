@@ -4,11 +4,11 @@
 // next kipvs or kube-proxy adopts it), as kube-proxy leaves it, and exits 0.
 import type { ValidatedProxyConfig } from '../config/index.js';
 import { ConntrackClient } from '../conntrack/index.js';
-import { KernelClients, runCommand, sysctlDottedName } from '../kernel/index.js';
+import { KernelClients } from '../kernel/index.js';
 import { computeDesiredState, LINK_NAME, type ProxyModelConfig } from '../proxy/index.js';
 import { modelConfigFrom } from '../proxy/config-adapter.js';
-import { auditEntry } from './audit/audit-entry.js';
 import { AuditLog } from './audit/audit-log.js';
+import { auditSysctls } from './audit/kernel-change.js';
 import type { ClusterSourceFactory } from './cluster-source.js';
 import { ProxierError } from './errors.js';
 import { startHealthServer } from './health/health-server.js';
@@ -19,7 +19,7 @@ import { observeHost } from './host-observer.js';
 import { Logger } from './log/logger.js';
 import { startMetricsServer } from './metrics/metrics-server.js';
 import { ProxyMetrics } from './metrics/proxy-metrics.js';
-import { prepareNode } from './node-setup.js';
+import { nodeSetupOptions, prepareNode } from './node-setup.js';
 import { Proxier } from './proxier.js';
 import { ServiceHealthServers } from './service-health/service-health-servers.js';
 import { Syncer } from './sync.js';
@@ -67,16 +67,13 @@ export async function runProxy(config: ValidatedProxyConfig, options: RunProxyOp
   const stopSignal = options.stopSignal ?? signalled();
   const c = config.configuration;
   const log = new Logger({ verbosity: c.logging.verbosity, format: c.logging.format });
-  const setup = await prepareNode({ iptablesBackend: config.options.iptablesBackend, scheduler: config.ipvs.scheduler, strictARP: config.ipvs.strictARP, run: runCommand, log });
+  const setup = await prepareNode(nodeSetupOptions(config, log));
   const model = modelConfigFrom(config, setup.families);
   const clients = await KernelClients.open();
   const conntrack = ConntrackClient.open();
   const servers: RunningServer[] = [];
   const audit = new AuditLog(config.options.auditLogPath, (err) => log.error(err, 'The audit trail cannot be written'));
-  for (const { sysctl, previous } of setup.sysctlsChanged) {
-    const target = `${sysctlDottedName(sysctl.name)}=${sysctl.value} (was ${previous})`;
-    audit.record(auditEntry({ kind: 'sysctl', op: 'set', target, cause: { reason: "required by kube-proxy's IPVS mode" } }, 'start', Date.now()));
-  }
+  auditSysctls(audit, setup.sysctlsChanged, 'start');
   try {
     const metrics = new ProxyMetrics();
     const syncPeriodMs = config.ipvs.syncPeriod.milliseconds;

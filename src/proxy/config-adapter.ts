@@ -6,6 +6,7 @@
 // nodePortAddresses keywords kipvs accepts besides kube-proxy's "primary".
 import type { Duration, ValidatedProxyConfig } from '../config/index.js';
 import type { ProxyModelConfig } from './config.js';
+import type { ConntrackSettings } from './conntrack-sysctls.js';
 import type { IpFamily } from './ip.js';
 
 /**
@@ -48,5 +49,19 @@ export function modelConfigFrom(config: ValidatedProxyConfig, ipFamilies: readon
     clusterCIDRs: [...s.clusterCIDRs],
     detectLocal: { bridgeInterface: s.bridgeInterface, interfaceNamePrefix: s.interfaceNamePrefix },
     nodePortAddresses: expandNodePortKeywords(s.nodePortAddresses),
+  };
+}
+
+/** The `conntrack` settings as kube-proxy applies them at start (seconds, whole). */
+export function conntrackSettingsFrom(config: ValidatedProxyConfig): ConntrackSettings {
+  const c = config.ipvs.conntrack;
+  return {
+    maxPerCore: c.maxPerCore,
+    min: c.min,
+    tcpEstablishedTimeout: wholeSeconds(c.tcpEstablishedTimeout),
+    tcpCloseWaitTimeout: wholeSeconds(c.tcpCloseWaitTimeout),
+    tcpBeLiberal: c.tcpBeLiberal,
+    udpTimeout: wholeSeconds(c.udpTimeout),
+    udpStreamTimeout: wholeSeconds(c.udpStreamTimeout),
   };
 }

@@ -1,7 +1,9 @@
 // From the kernel layer's report of one change to the audit trail's entry
 // fields: which part of the kernel, which operation, and the target in the
 // words of the describer (src/kernel/describe-change.ts).
-import type { AppliedChange as KernelAppliedChange, KernelChange } from '../../kernel/index.js';
+import { sysctlDottedName, type AppliedChange as KernelAppliedChange, type KernelChange, type SysctlReport } from '../../kernel/index.js';
+import { auditEntry } from './audit-entry.js';
+import type { AuditLog } from './audit-log.js';
 import type { AppliedChange, KernelChangeKind } from './audit-entry.js';
 
 function kindOf(change: KernelChange): KernelChangeKind {
@@ -33,4 +35,12 @@ export function auditedChange(applied: KernelAppliedChange): AppliedChange {
     cause: applied.cause,
     ...(applied.result.ok ? {} : { error: applied.result.error }),
   };
+}
+
+/** Audit lines for the sysctls written at start (`stage`: "start" or "init"). */
+export function auditSysctls(audit: AuditLog, changed: SysctlReport['changed'], stage: string): void {
+  for (const { sysctl, previous } of changed) {
+    const target = `${sysctlDottedName(sysctl.name)}=${sysctl.value} (was ${previous})`;
+    audit.record(auditEntry({ kind: 'sysctl', op: 'set', target, cause: { reason: "required by kube-proxy's IPVS mode" } }, stage, Date.now()));
+  }
 }
