@@ -131,6 +131,7 @@ export class Proxier {
       const level = result.report.changes.length > 0 ? (drift ? 0 : 2) : 4;
       log.v(level).info(drift ? 'Repaired drift' : 'Synced', { sync: syncId, trigger, changes: summary, failed, ms: Math.round(result.durationMs) });
       const endedAt = this.now();
+      for (const state of result.desired.families) metrics.recordNoLocalEndpoints(state.family, state.noLocalEndpoints);
       for (const family of this.families) {
         metrics.recordSync({ family, durationSeconds: result.durationMs / 1000, endedAt, succeeded: failed === 0 });
         if (failed === 0) {

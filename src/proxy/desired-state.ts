@@ -140,6 +140,7 @@ function familyState(family: IpFamily, shared: Shared): { state: FamilyState; pr
       ipsets,
       iptables,
       excludeCIDRs: shared.excludeCIDRs.filter((c) => c.family === family).map((c) => c.text),
+      noLocalEndpoints: ipvs.noLocalEndpoints,
     },
     problems: ipvs.problems,
   };

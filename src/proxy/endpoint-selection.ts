@@ -52,7 +52,7 @@ function clusterEndpoints(endpoints: readonly EndpointInfo[], sp: ServicePort, t
 }
 
 /** The endpoints for Local traffic policy; empty if the port never uses them. */
-function localEndpoints(endpoints: readonly EndpointInfo[], sp: ServicePort): EndpointInfo[] {
+export function localEndpoints(endpoints: readonly EndpointInfo[], sp: ServicePort): EndpointInfo[] {
   if (!usesLocalEndpoints(sp)) return [];
   const local = endpoints.filter((ep) => ep.isLocal);
   const ready = local.filter((ep) => ep.ready);

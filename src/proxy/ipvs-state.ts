@@ -3,10 +3,10 @@
 // virtual server on the cluster IP, on each external IP, on each load balancer
 // IP and on each NodePort address, with the selected endpoints at weight 1.
 import type { Protocol, RealServer, VirtualServer } from '../ipvs/types.js';
-import { selectEndpoints, type NodeTopology } from './endpoint-selection.js';
+import { localEndpoints, selectEndpoints, type NodeTopology } from './endpoint-selection.js';
 import type { EndpointInfo, EndpointsByServicePort } from './endpoints.js';
 import { compareIps, ipvsFamily, type IpAddress, type IpFamily } from './ip.js';
-import { servicePortKey, type ServicePort } from './service-ports.js';
+import { externallyAccessible, servicePortKey, usesLocalEndpoints, type ServicePort } from './service-ports.js';
 import type { DesiredVirtualServer, Problem, VirtualServerRole } from './types.js';
 
 export interface IpvsContext {
@@ -21,6 +21,7 @@ export interface IpvsContext {
 export interface IpvsFamilyState {
   readonly virtualServers: readonly DesiredVirtualServer[];
   readonly linkAddresses: readonly string[];
+  readonly noLocalEndpoints: { readonly internal: number; readonly external: number };
   readonly problems: readonly Problem[];
 }
 
@@ -100,8 +101,18 @@ export function buildIpvsState(
   const byKey = new Map<string, Placed>();
   const bound = new Map<string, IpAddress>();
   const problems: Problem[] = [];
+  const noLocal = { internal: new Set<string>(), external: new Set<string>() };
   for (const sp of servicePorts) {
     const spEndpoints = endpoints.get(servicePortKey(sp.ref)) ?? [];
+    // As kube-proxy counts them: Services with endpoints somewhere whose Local policy finds
+    // none on this node (their virtual servers then fall back to the Cluster endpoints,
+    // kubernetes#97081), once per Service whatever its ports.
+    const hasAny = spEndpoints.some((ep) => ep.ready || (ep.serving && ep.terminating));
+    if (hasAny && usesLocalEndpoints(sp) && localEndpoints(spEndpoints, sp).length === 0) {
+      const service = `${sp.ref.namespace}/${sp.ref.name}`;
+      if (sp.internalPolicyLocal) noLocal.internal.add(service);
+      if (sp.externalPolicyLocal && externallyAccessible(sp)) noLocal.external.add(service);
+    }
     // The real servers depend only on which policy applies: select once per policy and
     // share the list between the port's virtual servers.
     const selections = new Map<boolean, readonly RealServer[]>();
@@ -143,6 +154,7 @@ export function buildIpvsState(
   return {
     virtualServers: [...byKey.values()].sort(comparePlaced).map((p) => p.desired),
     linkAddresses: [...bound.values()].sort(compareIps).map((ip) => ip.text),
+    noLocalEndpoints: { internal: noLocal.internal.size, external: noLocal.external.size },
     problems,
   };
 }

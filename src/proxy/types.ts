@@ -143,6 +143,11 @@ export interface FamilyState {
   readonly iptables: IptablesState;
   /** ipvs.excludeCIDRs of this family: live virtual servers inside them belong to someone else. */
   readonly excludeCIDRs: readonly string[];
+  /**
+   * Service ports with a Local traffic policy and no endpoint on this node, by policy: what
+   * kube-proxy reports as kubeproxy_sync_proxy_rules_no_local_endpoints_total.
+   */
+  readonly noLocalEndpoints: { readonly internal: number; readonly external: number };
 }
 
 /** A value written under /proc/sys (path with slashes, as kube-proxy names them). */

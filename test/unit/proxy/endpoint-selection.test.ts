@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { endpoint, endpointSlice, node, NODE, port, service, type EndpointOptions, type Json } from '../../fixtures/proxy/objects.js';
-import { ipsetMembers, run, virtualServerLines } from './summary.js';
+import { familyOf, ipsetMembers, run, virtualServerLines } from './summary.js';
 
 /** The real servers of the cluster IP virtual server of a one-port Service with these endpoints. */
 function realServers(endpoints: [string, EndpointOptions][], spec: Json = {}, nodeObject?: Json): string[] {
@@ -148,5 +148,39 @@ describe('topology hints', () => {
       node: zoned('z1'),
     });
     expect(virtualServerLines(state)).toContain('node-port tcp 192.168.1.10:30080 default/np:p -> 10.244.2.1:8080');
+  });
+});
+
+describe('Services with a Local policy and no endpoint on this node (kubeproxy_sync_proxy_rules_no_local_endpoints_total)', () => {
+  const count = (specs: { name: string; spec: Record<string, unknown>; nodes: string[] }[]) =>
+    familyOf(
+      run({
+        services: specs.map(({ name, spec }) => service(name, { clusterIP: spec['clusterIP'] ?? '10.96.0.90', ports: [port('a', 80, 'TCP', 30090), port('b', 81, 'TCP', 30091)], ...spec })),
+        slices: specs.map(({ name, nodes }) =>
+          endpointSlice(name, [port('a', 8080), port('b', 8081)], nodes.map((n, i) => endpoint(`10.244.${i + 2}.1`, { node: n })), { name: `${name}-x` }),
+        ),
+      }),
+    ).noLocalEndpoints;
+
+  it('counts each Service once, by policy, when it has endpoints elsewhere but none here', () => {
+    expect(
+      count([
+        { name: 'int', spec: { clusterIP: '10.96.0.91', internalTrafficPolicy: 'Local' }, nodes: ['node-b'] },
+        { name: 'ext', spec: { clusterIP: '10.96.0.92', type: 'NodePort', externalTrafficPolicy: 'Local' }, nodes: ['node-b'] },
+        { name: 'both', spec: { clusterIP: '10.96.0.93', type: 'NodePort', externalTrafficPolicy: 'Local', internalTrafficPolicy: 'Local' }, nodes: ['node-b'] },
+      ]),
+    ).toEqual({ internal: 2, external: 2 });
+  });
+
+  it('counts nothing with a local endpoint, without any endpoint, or with Cluster policies', () => {
+    expect(
+      count([
+        { name: 'here', spec: { clusterIP: '10.96.0.91', internalTrafficPolicy: 'Local' }, nodes: [NODE] },
+        { name: 'none', spec: { clusterIP: '10.96.0.92', type: 'NodePort', externalTrafficPolicy: 'Local' }, nodes: [] },
+        { name: 'cluster', spec: { clusterIP: '10.96.0.93', type: 'NodePort' }, nodes: ['node-b'] },
+        // externalTrafficPolicy only matters where the Service is reachable from outside.
+        { name: 'inside', spec: { clusterIP: '10.96.0.94', externalTrafficPolicy: 'Local' }, nodes: ['node-b'] },
+      ]),
+    ).toEqual({ internal: 0, external: 0 });
   });
 });

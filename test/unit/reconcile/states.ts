@@ -68,6 +68,7 @@ export function family(parts: Partial<FamilyState> = {}): FamilyState {
     ipsets: [],
     iptables: { jumps: [], nat: NO_TABLE, filter: NO_TABLE },
     excludeCIDRs: [],
+    noLocalEndpoints: { internal: 0, external: 0 },
     ...parts,
   };
 }
