@@ -215,9 +215,12 @@ export async function startKipvsProxy(netns: Netns, settings: KipvsProxySettings
   return new KipvsProxyProcess(child, { dir, configPath, auditPath }, Date.now());
 }
 
-/** An HTTP GET from inside `netns` with curl: the status code and the body. */
+/**
+ * An HTTP GET from inside `netns` with curl: the status code and the body. Generous: kipvs's
+ * event loop stalls for seconds while it spawns iptables-save in UML.
+ */
 export async function httpGet(netns: Netns, url: string): Promise<{ readonly code: number; readonly body: string }> {
-  const { stdout } = await netns.run('curl', ['-sS', '--max-time', '5', '-w', '\n%{http_code}', url]);
+  const { stdout } = await netns.run('curl', ['-sS', '--max-time', '30', '-w', '\n%{http_code}', url]);
   const cut = stdout.lastIndexOf('\n');
   return { code: Number(stdout.slice(cut + 1)), body: stdout.slice(0, cut) };
 }
