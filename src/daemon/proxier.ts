@@ -15,6 +15,7 @@ import { observeHost } from './host-observer.js';
 import type { Logger } from './log/logger.js';
 import type { ChangeSource, ProxyMetrics } from './metrics/proxy-metrics.js';
 import type { ServiceHealthServers } from './service-health/service-health-servers.js';
+import { syncLogLine } from './sync-log.js';
 import { SyncRunner, type SyncTrigger } from './sync-runner.js';
 import type { Syncer } from './sync.js';
 
@@ -128,8 +129,8 @@ export class Proxier {
       this.reportProblems(result.desired.problems.map(renderProblem));
       for (const problem of result.diff.problems) log.error(undefined, 'Cannot reconcile', { problem });
       const summary = formatPlanSummary(summarizePlan(result.diff.plan));
-      const level = result.report.changes.length > 0 ? (drift ? 0 : 2) : 4;
-      log.v(level).info(drift ? 'Repaired drift' : 'Synced', { sync: syncId, trigger, changes: summary, failed, ms: Math.round(result.durationMs) });
+      const line = syncLogLine(trigger, changesSeen, result.report.changes.length);
+      log.v(line.level).info(line.message, { sync: syncId, trigger, changes: summary, failed, ms: Math.round(result.durationMs) });
       const endedAt = this.now();
       for (const state of result.desired.families) metrics.recordNoLocalEndpoints(state.family, state.noLocalEndpoints);
       for (const family of this.families) {
