@@ -7,7 +7,7 @@ export { CommandError, runCommand, type CommandErrorKind, type CommandOptions, t
 export type { ConntrackFlowDeleter, ConntrackFlowFailure } from './conntrack-port.js';
 export { describeChange, type KernelChange } from './describe-change.js';
 export { KernelAccessError, KernelChangeError, type KernelAccessKind, type KernelChangeErrorKind } from './errors.js';
-export { IptablesSaveParseError, iptablesTable, parseIptablesSave } from './iptables-save-parse.js';
+export { IptablesSaveParseError, parseIptablesSave } from './iptables-save-parse.js';
 export {
   chooseIptablesBackend,
   detectIptablesBackend,

@@ -63,8 +63,3 @@ export function parseIptablesSave(text: string): Map<string, LiveIptablesTable> 
   if (chains) throw new IptablesSaveParseError(text.split('\n').length, '', 'the last table was not committed');
   return tables;
 }
-
-/** One table of the text; a table the text does not have is one without chains. */
-export function iptablesTable(text: string, table: string): LiveIptablesTable {
-  return parseIptablesSave(text).get(table) ?? { chains: new Map() };
-}

@@ -10,7 +10,7 @@ import { ipsetName, SET } from '../proxy/ipsets.js';
 import type { DesiredState } from '../proxy/types.js';
 import type { KernelClients } from './clients.js';
 import { runCommand, type CommandRunner } from './command.js';
-import { iptablesTable } from './iptables-save-parse.js';
+import { parseIptablesSave } from './iptables-save-parse.js';
 import type { IptablesToolset } from './iptables-tools.js';
 import type { LiveFamilyState, LiveIptablesTable, LiveState } from './live-state.js';
 
@@ -40,9 +40,13 @@ export function desiredSetNames(desired: DesiredState): (family: IpFamily) => re
 export async function readLiveState(clients: KernelClients, query: LiveStateQuery): Promise<LiveState> {
   const run = query.runCommand ?? runCommand;
   const setNames = query.setNames ?? kubeProxySetNames;
-  const saveTable = async (family: IpFamily, table: 'nat' | 'filter'): Promise<LiveIptablesTable> => {
-    const text = await run([query.iptables[family].save, '-t', table], query.commandTimeoutMs === undefined ? {} : { timeoutMs: query.commandTimeoutMs });
-    return iptablesTable(text, table);
+  // One iptables-save of every table per family: each process start is dear (a fork of this
+  // whole process, which in UML blocks the event loop for seconds), and the tables it adds
+  // (mangle, raw) are small.
+  const saveTables = async (family: IpFamily): Promise<LiveFamilyState['iptables']> => {
+    const tables = parseIptablesSave(await run([query.iptables[family].save], query.commandTimeoutMs === undefined ? {} : { timeoutMs: query.commandTimeoutMs }));
+    const table = (name: string): LiveIptablesTable => tables.get(name) ?? { chains: new Map() };
+    return { nat: table('nat'), filter: table('filter') };
   };
   const existingSets = clients.ipset.listSetNames().then((names) => new Set(names));
   const readSets = async (family: IpFamily): Promise<LiveIpset[]> => {
@@ -57,8 +61,8 @@ export async function readLiveState(clients: KernelClients, query: LiveStateQuer
     return { link: { index: link.index, up: link.up }, addresses: await clients.route.listAddresses(link.index) };
   };
   const readFamily = async (family: IpFamily): Promise<Omit<LiveFamilyState, 'virtualServers' | 'linkAddresses'>> => {
-    const [nat, filter, ipsets] = await Promise.all([saveTable(family, 'nat'), saveTable(family, 'filter'), readSets(family)]);
-    return { family, ipsets, iptables: { nat, filter } };
+    const [iptables, ipsets] = await Promise.all([saveTables(family), readSets(family)]);
+    return { family, ipsets, iptables };
   };
 
   const [virtualServers, ipvsTimeouts, { link, addresses }, families] = await Promise.all([
