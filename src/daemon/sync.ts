@@ -1,15 +1,22 @@
 // One sync of the proxier, straight down the layers and back once: the
 // cluster objects and host facts go through the pure model, the desired state
-// is diffed with one read of the live kernel state, the plan is applied in
-// batches, and what happened comes back as a value for the logs, the audit
-// trail and the metrics. The graceful-termination state (which real servers
-// are draining since when) is the only thing kept between syncs.
-import type { ApplyReport, ConntrackFlowDeleter, IptablesToolset, KernelClients, LiveState } from '../kernel/index.js';
+// is diffed with the live kernel state, the plan is applied in batches, and
+// what happened comes back as a value for the logs, the audit trail and the
+// metrics. Two things are kept between syncs: the graceful-termination state
+// (which real servers are draining since when) and the live state the last
+// plan left (live-state-cache.ts), so that a sync that is not a periodic
+// resync reads nothing from the kernel but the draining services.
+import type { ApplyReport, ConntrackFlowDeleter, IptablesToolset, KernelClients, LiveState, NetlinkTraffic } from '../kernel/index.js';
 import { applyPlan, desiredSetNames, readLiveState } from '../kernel/index.js';
+import { IpvsError, type LiveRealServer, type ServiceKey } from '../ipvs/index.js';
 import type { IpFamily } from '../net/ip-address.js';
 import { computeDesiredState, type DesiredState, type HostFacts, type ProxyModelConfig } from '../proxy/index.js';
 import { ipvsFamily } from '../proxy/ip.js';
+import { applyPlanToLive } from '../reconcile/apply-to-live.js';
 import { diffState, type DiffResult, type TerminatingRealServers } from '../reconcile/index.js';
+import { virtualServerKeyText } from '../reconcile/keys.js';
+import { chooseLiveStateRead, EMPTY_CACHE, withRealServers, type CachedLiveState, type FullReadReason, type LiveStateRead } from './live-state-cache.js';
+import type { SyncTrigger } from './sync-runner.js';
 
 /** The cluster objects as the watch holds them: raw, validated by the model. */
 export interface ClusterObjects {
@@ -29,9 +36,19 @@ export interface SyncerOptions {
   readonly now: () => number;
 }
 
+/** Where the live state came from: a read of the whole kernel, or the kept state with the draining services read again. */
+export type LiveStateOrigin = { readonly kind: 'full'; readonly reason: FullReadReason } | { readonly kind: 'cached'; readonly refreshedServices: number };
+
+/** How the live state was got, and what getting it cost. */
+export type LiveStateSource = LiveStateOrigin & {
+  /** The read's netlink traffic (0 messages for the kept state as it is). */
+  readonly netlink: NetlinkTraffic;
+};
+
 export interface SyncResult {
   readonly desired: DesiredState;
   readonly live: LiveState;
+  readonly source: LiveStateSource;
   readonly diff: DiffResult;
   readonly report: ApplyReport;
   /** Wall time of the whole sync, ms. */
@@ -40,6 +57,7 @@ export interface SyncResult {
 
 export class Syncer {
   private terminating: TerminatingRealServers = new Map();
+  private cached: CachedLiveState = EMPTY_CACHE;
 
   constructor(private readonly options: SyncerOptions) {}
 
@@ -53,15 +71,55 @@ export class Syncer {
     return computeDesiredState({ ...objects, host, config: this.options.model });
   }
 
-  async sync(objects: ClusterObjects, host: HostFacts): Promise<SyncResult> {
+  /**
+   * One sync. `trigger` is the runner's (sync-runner.ts): a 'requested' sync uses the live
+   * state kept from the last one; 'periodic' (the default, always safe) and 'retry' read
+   * the kernel whole.
+   */
+  async sync(objects: ClusterObjects, host: HostFacts, trigger: SyncTrigger = 'periodic'): Promise<SyncResult> {
     const { clients, iptables, linkName, now } = this.options;
     const started = now();
     const desired = this.desired(objects, host);
-    const live = await readLiveState(clients, { families: this.families, linkName, setNames: desiredSetNames(desired), iptables });
-    const diff = diffState({ desired, live, terminating: this.terminating, now: now(), gracePeriodMs: this.options.gracePeriodMs });
+    const before = clients.traffic;
+    const read = chooseLiveStateRead(trigger, this.cached, this.terminating);
+    // Whatever happens from here, the kept state is only valid again once a plan applied whole.
+    this.cached = { missing: 'failed sync' };
+    const got = await this.liveState(read, desired);
+    const after = clients.traffic;
+    const source: LiveStateSource = { ...got.source, netlink: { sendCalls: after.sendCalls - before.sendCalls, messagesSent: after.messagesSent - before.messagesSent } };
+    const diff = diffState({ desired, live: got.live, terminating: this.terminating, now: now(), gracePeriodMs: this.options.gracePeriodMs });
     const report = await applyPlan(diff.plan, { clients, linkName, iptables, ...(this.options.conntrack && { conntrack: this.options.conntrack }) });
     // A drain that failed is planned again from the live state (its weight is still above 0).
     this.terminating = diff.terminating;
-    return { desired, live, diff, report, durationMs: now() - started };
+    if (report.failed === 0) this.cached = await this.stateAfter(got.live, diff);
+    return { desired, live: got.live, source, diff, report, durationMs: now() - started };
+  }
+
+  private async liveState(read: LiveStateRead, desired: DesiredState): Promise<{ live: LiveState; source: LiveStateOrigin }> {
+    if (read.kind === 'cached') {
+      const fresh = await this.realServersOf(read.refresh);
+      if (fresh) return { live: withRealServers(read.live, fresh), source: { kind: 'cached', refreshedServices: fresh.size } };
+    }
+    const { clients, iptables, linkName } = this.options;
+    const live = await readLiveState(clients, { families: this.families, linkName, setNames: desiredSetNames(desired), iptables });
+    return { live, source: { kind: 'full', reason: read.kind === 'full' ? read.reason : 'kernel disagreed' } };
+  }
+
+  /** The real servers of each service, read again; undefined when one of them is gone (the kept state is stale). */
+  private async realServersOf(keys: readonly ServiceKey[]): Promise<Map<string, LiveRealServer[]> | undefined> {
+    try {
+      const lists = await Promise.all(keys.map((key) => this.options.clients.ipvs.listRealServers(key)));
+      return new Map(keys.map((key, i) => [virtualServerKeyText(key), lists[i] ?? []]));
+    } catch (err) {
+      if (err instanceof IpvsError) return undefined;
+      throw err;
+    }
+  }
+
+  /** What the kernel holds after `diff.plan` applied whole to `live`. */
+  private async stateAfter(live: LiveState, diff: DiffResult): Promise<CachedLiveState> {
+    const link = diff.plan.createLink ? await this.options.clients.route.getLink(this.options.linkName) : undefined;
+    const applied = applyPlanToLive(live, diff.plan, link ? { createdLink: { index: link.index, up: link.up } } : {});
+    return applied.refusals.length === 0 ? { live: applied.live } : { missing: 'kernel disagreed' };
   }
 }

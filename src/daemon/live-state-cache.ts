@@ -1,0 +1,73 @@
+// The live state kept between syncs, so that a sync costs kernel work in proportion
+// to what changed, not to the table: one read of 10,000 services x 10 real servers is
+// 10,000 GET_DEST dumps, while one endpoint change is one or two messages.
+//
+// After a plan the kernel applied whole, the kernel holds the state read before it with
+// the plan applied (src/reconcile/apply-to-live.ts); the next sync diffs against that.
+// The kernel is read whole again
+// - on the first sync (nothing kept yet) and after a restart (a new Syncer adopts what
+//   the kernel holds: an empty plan when it is in sync);
+// - on every periodic sync: kube-proxy's syncPeriod resync is what repairs drift (someone
+//   ran `ipvsadm -C`, deleted an address or a set member), so it must see the kernel;
+// - on a retry, and after a sync that failed or had any failed change: what a half-applied
+//   batch left is known only to the kernel;
+// - when the kept state and the kernel disagree: apply-to-live saw something the kernel
+//   would refuse although the kernel took it, or a service to read again is gone.
+// Otherwise the kept state is used as it is, with one exception: a draining real server is
+// deleted once its connections are gone (graceful-termination.ts), so the services that
+// have one are read again (one GET_DEST dump each) for fresh connection counts.
+//
+// iptables: the kept state holds the rules kipvs wrote, exactly as valid as its IPVS part,
+// so the cached path runs no iptables-save (two process starts per family); rules changed
+// behind kipvs's back are repaired by the periodic resync, like everything else.
+//
+// Pure: no I/O, no clock; the Syncer does the reads this decides.
+import type { LiveRealServer, ServiceKey } from '../ipvs/types.js';
+import type { LiveState } from '../kernel/live-state.js';
+import type { TerminatingRealServers } from '../reconcile/graceful-termination.js';
+import { virtualServerKeyText } from '../reconcile/keys.js';
+import type { SyncTrigger } from './sync-runner.js';
+
+export type FullReadReason = 'first sync' | 'periodic resync' | 'retry' | 'failed sync' | 'kernel disagreed';
+
+/** How a sync gets the live state it diffs against. */
+export type LiveStateRead =
+  | { readonly kind: 'full'; readonly reason: FullReadReason }
+  /** The kept state, with the real servers of `refresh` (services with draining real servers) read again. */
+  | { readonly kind: 'cached'; readonly live: LiveState; readonly refresh: readonly ServiceKey[] };
+
+/** What the cache holds: the state after the last sync, or why there is none. */
+export type CachedLiveState = { readonly live: LiveState } | { readonly missing: FullReadReason };
+
+export const EMPTY_CACHE: CachedLiveState = { missing: 'first sync' };
+
+/** The read a sync of `trigger` needs, given what is kept and which real servers are draining. */
+export function chooseLiveStateRead(trigger: SyncTrigger, cached: CachedLiveState, terminating: TerminatingRealServers): LiveStateRead {
+  if ('missing' in cached) return { kind: 'full', reason: cached.missing };
+  if (trigger === 'periodic') return { kind: 'full', reason: 'periodic resync' };
+  if (trigger === 'retry') return { kind: 'full', reason: 'retry' };
+  return { kind: 'cached', live: cached.live, refresh: servicesWithDraining(cached.live, terminating) };
+}
+
+/** The services of `live` that have a real server in `terminating` (keys.ts realServerKeyText: "SERVICE>ADDRESS|PORT"). */
+export function servicesWithDraining(live: LiveState, terminating: TerminatingRealServers): ServiceKey[] {
+  if (terminating.size === 0) return [];
+  // An address never holds '>', so the service's key text is what comes before it.
+  const draining = new Set([...terminating.keys()].map((key) => key.slice(0, key.indexOf('>'))));
+  return live.families.flatMap((f) => f.virtualServers.map((s) => s.service.key).filter((key) => draining.has(virtualServerKeyText(key))));
+}
+
+/** `live` with the real servers of the services in `fresh` replaced by those just read. */
+export function withRealServers(live: LiveState, fresh: ReadonlyMap<string, readonly LiveRealServer[]>): LiveState {
+  if (fresh.size === 0) return live;
+  return {
+    ...live,
+    families: live.families.map((f) => ({
+      ...f,
+      virtualServers: f.virtualServers.map((s) => {
+        const realServers = fresh.get(virtualServerKeyText(s.service.key));
+        return realServers ? { service: s.service, realServers } : s;
+      }),
+    })),
+  };
+}
