@@ -92,6 +92,8 @@ interface SetDraft {
 /** One family's state while a plan is applied; each part is copied the first time a change touches it. */
 class FamilyDraft {
   private services?: Map<string, LiveService>;
+  /** Services whose real-server array is this draft's own copy, changed in place. */
+  private readonly ownRealServers = new Set<string>();
   private addresses?: Map<string, number>;
   private sets?: Map<string, SetDraft>;
   private chains?: IptablesChains;
@@ -105,6 +107,15 @@ class FamilyDraft {
   serviceMap(): Map<string, LiveService> {
     this.services ??= new Map(this.original.virtualServers.map((s) => [virtualServerKeyText(s.service.key), s]));
     return this.services;
+  }
+
+  /** The real servers of the service `key` (which `serviceMap` holds), as an array this draft may change. */
+  realServersOf(key: string, found: LiveService): LiveRealServer[] {
+    if (this.ownRealServers.has(key)) return found.realServers as LiveRealServer[];
+    const realServers = [...found.realServers];
+    this.serviceMap().set(key, { service: found.service, realServers });
+    this.ownRealServers.add(key);
+    return realServers;
   }
 
   addressMap(): Map<string, number> {
@@ -163,47 +174,42 @@ class FamilyDraft {
 type Refuse = (reason: string) => void;
 
 function applyIpvs(draftOf: (family: IpFamily) => FamilyDraft | undefined, op: IpvsOperation, refuse: Refuse): void {
-  const servicesOf = (family: IpFamily): Map<string, LiveService> | undefined => {
-    const draft = draftOf(family);
-    if (!draft) refuse(`no ${family} state`);
-    return draft?.serviceMap();
-  };
   switch (op.op) {
     case 'add-service':
     case 'edit-service': {
-      const services = servicesOf(op.service.key.family);
+      const draft = draftOf(op.service.key.family);
       const key = virtualServerKeyText(op.service.key);
-      const found = services?.get(key);
-      if (!services || (op.op === 'add-service') === (found !== undefined)) return refuse(`${op.op} ${key}: ${found ? 'EEXIST' : 'ESRCH'}`);
+      const found = draft?.serviceMap().get(key);
+      if (!draft || (op.op === 'add-service') === (found !== undefined)) return refuse(`${op.op} ${key}: ${found ? 'EEXIST' : 'ESRCH'}`);
       const service = { ...op.service, flags: { ...op.service.flags, hashed: true }, stats: found?.service.stats ?? ZERO_STATS };
-      services.set(key, { service, realServers: found?.realServers ?? [] });
+      draft.serviceMap().set(key, { service, realServers: found?.realServers ?? [] });
       return;
     }
     case 'delete-service': {
       const key = virtualServerKeyText(op.key);
-      if (!servicesOf(op.key.family)?.delete(key)) refuse(`delete-service ${key}: ESRCH`);
+      if (!draftOf(op.key.family)?.serviceMap().delete(key)) refuse(`delete-service ${key}: ESRCH`);
       return;
     }
     case 'add-real-server':
     case 'edit-real-server':
     case 'delete-real-server': {
-      const services = servicesOf(op.service.family);
+      const draft = draftOf(op.service.family);
       const key = virtualServerKeyText(op.service);
-      const found = services?.get(key);
+      const found = draft?.serviceMap().get(key);
       const id = `${op.realServer.address}|${op.realServer.port}`;
-      if (!services || !found) return refuse(`${op.op} ${key}>${id}: ESRCH (no such service)`);
-      const isIt = (r: LiveRealServer): boolean => r.address === op.realServer.address && r.port === op.realServer.port;
-      const existing = found.realServers.find(isIt);
+      if (!draft || !found) return refuse(`${op.op} ${key}>${id}: ESRCH (no such service)`);
+      const at = found.realServers.findIndex((r) => r.address === op.realServer.address && r.port === op.realServer.port);
+      const existing = found.realServers[at];
       if ((op.op === 'add-real-server') === (existing !== undefined)) return refuse(`${op.op} ${key}>${id}: ${existing ? 'EEXIST' : 'ENOENT'}`);
-      const others = found.realServers.filter((r) => !isIt(r));
+      const realServers = draft.realServersOf(key, found);
       if (op.op === 'delete-real-server') {
-        services.set(key, { service: found.service, realServers: others });
+        realServers.splice(at, 1);
         return;
       }
-      const counters = existing ?? { activeConnections: 0, inactiveConnections: 0, persistentConnections: 0, stats: ZERO_STATS };
-      const { activeConnections, inactiveConnections, persistentConnections, stats } = counters;
+      const { activeConnections, inactiveConnections, persistentConnections, stats } = existing ?? { activeConnections: 0, inactiveConnections: 0, persistentConnections: 0, stats: ZERO_STATS };
       const realServer: LiveRealServer = { ...op.realServer, activeConnections, inactiveConnections, persistentConnections, stats };
-      services.set(key, { service: found.service, realServers: existing ? found.realServers.map((r) => (isIt(r) ? realServer : r)) : [...others, realServer] });
+      if (existing) realServers[at] = realServer;
+      else realServers.push(realServer);
       return;
     }
     default:
