@@ -13,9 +13,12 @@
 //   batch left is known only to the kernel;
 // - when the kept state and the kernel disagree: apply-to-live saw something the kernel
 //   would refuse although the kernel took it, or a service to read again is gone.
-// Otherwise the kept state is used as it is, with one exception: a draining real server is
-// deleted once its connections are gone (graceful-termination.ts), so the services that
-// have one are read again (one GET_DEST dump each) for fresh connection counts.
+// Otherwise the kept state is used as it is, but for connection counts, which only the
+// kernel knows: whether a real server that leaves is drained or deleted at once, and when a
+// draining one may go, depends on its connections now (graceful-termination.ts). So the
+// services with a draining real server are read again before the diff, and the services the
+// diff then takes a real server from are read again and diffed once more (one GET_DEST dump
+// per service: O(changes)).
 //
 // iptables: the kept state holds the rules kipvs wrote, exactly as valid as its IPVS part,
 // so the cached path runs no iptables-save (two process starts per family); rules changed
@@ -24,6 +27,7 @@
 // Pure: no I/O, no clock; the Syncer does the reads this decides.
 import type { LiveRealServer, ServiceKey } from '../ipvs/types.js';
 import type { LiveState } from '../kernel/live-state.js';
+import type { Plan } from '../reconcile/plan.js';
 import type { TerminatingRealServers } from '../reconcile/graceful-termination.js';
 import { virtualServerKeyText } from '../reconcile/keys.js';
 import type { SyncTrigger } from './sync-runner.js';
@@ -70,4 +74,21 @@ export function withRealServers(live: LiveState, fresh: ReadonlyMap<string, read
       }),
     })),
   };
+}
+
+/**
+ * The services `plan` takes a real server from (a delete, or a drain to weight 0) that are not
+ * in `alreadyRead`: their real servers' connection counts must be read before the plan holds.
+ */
+export function servicesLosingRealServers(plan: Plan, alreadyRead: readonly ServiceKey[]): ServiceKey[] {
+  const read = new Set(alreadyRead.map(virtualServerKeyText));
+  const losing = new Map<string, ServiceKey>();
+  for (const phase of plan.phases) {
+    if (phase.kind !== 'ipvs') continue;
+    for (const { op } of phase.changes) {
+      const leaves = op.op === 'delete-real-server' || (op.op === 'edit-real-server' && op.realServer.weight === 0);
+      if (leaves && !read.has(virtualServerKeyText(op.service))) losing.set(virtualServerKeyText(op.service), op.service);
+    }
+  }
+  return [...losing.values()];
 }

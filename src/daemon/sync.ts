@@ -5,17 +5,18 @@
 // metrics. Two things are kept between syncs: the graceful-termination state
 // (which real servers are draining since when) and the live state the last
 // plan left (live-state-cache.ts), so that a sync that is not a periodic
-// resync reads nothing from the kernel but the draining services.
+// resync reads from the kernel only the connection counts of the services
+// whose real servers drain or leave.
 import type { ApplyReport, ConntrackFlowDeleter, IptablesToolset, KernelClients, LiveState, NetlinkTraffic } from '../kernel/index.js';
 import { applyPlan, desiredSetNames, readLiveState } from '../kernel/index.js';
-import { IpvsError, type LiveRealServer, type ServiceKey } from '../ipvs/index.js';
+import { IpvsError, type ServiceKey } from '../ipvs/index.js';
 import type { IpFamily } from '../net/ip-address.js';
 import { computeDesiredState, type DesiredState, type HostFacts, type ProxyModelConfig } from '../proxy/index.js';
 import { ipvsFamily } from '../proxy/ip.js';
 import { applyPlanToLive } from '../reconcile/apply-to-live.js';
 import { diffState, type DiffResult, type TerminatingRealServers } from '../reconcile/index.js';
 import { virtualServerKeyText } from '../reconcile/keys.js';
-import { chooseLiveStateRead, EMPTY_CACHE, withRealServers, type CachedLiveState, type FullReadReason, type LiveStateRead } from './live-state-cache.js';
+import { chooseLiveStateRead, EMPTY_CACHE, servicesLosingRealServers, withRealServers, type CachedLiveState, type FullReadReason, type LiveStateRead } from './live-state-cache.js';
 import type { SyncTrigger } from './sync-runner.js';
 
 /** The cluster objects as the watch holds them: raw, validated by the model. */
@@ -55,6 +56,12 @@ export interface SyncResult {
   readonly durationMs: number;
 }
 
+interface LiveAndDiff {
+  readonly live: LiveState;
+  readonly diff: DiffResult;
+  readonly origin: LiveStateOrigin;
+}
+
 export class Syncer {
   private terminating: TerminatingRealServers = new Map();
   private cached: CachedLiveState = EMPTY_CACHE;
@@ -84,32 +91,49 @@ export class Syncer {
     const read = chooseLiveStateRead(trigger, this.cached, this.terminating);
     // Whatever happens from here, the kept state is only valid again once a plan applied whole.
     this.cached = { missing: 'failed sync' };
-    const got = await this.liveState(read, desired);
+    const { live, diff, origin } = await this.liveAndDiff(read, desired);
     const after = clients.traffic;
-    const source: LiveStateSource = { ...got.source, netlink: { sendCalls: after.sendCalls - before.sendCalls, messagesSent: after.messagesSent - before.messagesSent } };
-    const diff = diffState({ desired, live: got.live, terminating: this.terminating, now: now(), gracePeriodMs: this.options.gracePeriodMs });
+    const source: LiveStateSource = { ...origin, netlink: { sendCalls: after.sendCalls - before.sendCalls, messagesSent: after.messagesSent - before.messagesSent } };
     const report = await applyPlan(diff.plan, { clients, linkName, iptables, ...(this.options.conntrack && { conntrack: this.options.conntrack }) });
     // A drain that failed is planned again from the live state (its weight is still above 0).
     this.terminating = diff.terminating;
-    if (report.failed === 0) this.cached = await this.stateAfter(got.live, diff);
-    return { desired, live: got.live, source, diff, report, durationMs: now() - started };
+    if (report.failed === 0) this.cached = await this.stateAfter(live, diff);
+    return { desired, live, source, diff, report, durationMs: now() - started };
   }
 
-  private async liveState(read: LiveStateRead, desired: DesiredState): Promise<{ live: LiveState; source: LiveStateOrigin }> {
-    if (read.kind === 'cached') {
-      const fresh = await this.realServersOf(read.refresh);
-      if (fresh) return { live: withRealServers(read.live, fresh), source: { kind: 'cached', refreshedServices: fresh.size } };
-    }
+  /** The live state `read` asks for, and the diff with it. */
+  private async liveAndDiff(read: LiveStateRead, desired: DesiredState): Promise<LiveAndDiff> {
+    const diffWith = (live: LiveState): DiffResult =>
+      diffState({ desired, live, terminating: this.terminating, now: this.options.now(), gracePeriodMs: this.options.gracePeriodMs });
+    const kept = read.kind === 'cached' ? await this.fromKeptState(read, diffWith) : undefined;
+    if (kept) return kept;
     const { clients, iptables, linkName } = this.options;
     const live = await readLiveState(clients, { families: this.families, linkName, setNames: desiredSetNames(desired), iptables });
-    return { live, source: { kind: 'full', reason: read.kind === 'full' ? read.reason : 'kernel disagreed' } };
+    return { live, diff: diffWith(live), origin: { kind: 'full', reason: read.kind === 'full' ? read.reason : 'kernel disagreed' } };
   }
 
-  /** The real servers of each service, read again; undefined when one of them is gone (the kept state is stale). */
-  private async realServersOf(keys: readonly ServiceKey[]): Promise<Map<string, LiveRealServer[]> | undefined> {
+  /**
+   * The kept state with fresh connection counts where they decide, and its diff: diffed once,
+   * then again when the plan takes real servers from services not read yet. Undefined when
+   * the kept state proved stale.
+   */
+  private async fromKeptState(read: Extract<LiveStateRead, { kind: 'cached' }>, diffWith: (live: LiveState) => DiffResult): Promise<LiveAndDiff | undefined> {
+    const counted = await this.withFreshRealServers(read.live, read.refresh);
+    if (!counted) return undefined;
+    const first = diffWith(counted);
+    const losing = servicesLosingRealServers(first.plan, read.refresh);
+    const origin: LiveStateOrigin = { kind: 'cached', refreshedServices: read.refresh.length + losing.length };
+    if (losing.length === 0) return { live: counted, diff: first, origin };
+    const recounted = await this.withFreshRealServers(counted, losing);
+    return recounted && { live: recounted, diff: diffWith(recounted), origin };
+  }
+
+  /** `live` with the real servers of `keys` read again; undefined when one of them is gone (the kept state is stale). */
+  private async withFreshRealServers(live: LiveState, keys: readonly ServiceKey[]): Promise<LiveState | undefined> {
+    if (keys.length === 0) return live;
     try {
       const lists = await Promise.all(keys.map((key) => this.options.clients.ipvs.listRealServers(key)));
-      return new Map(keys.map((key, i) => [virtualServerKeyText(key), lists[i] ?? []]));
+      return withRealServers(live, new Map(keys.map((key, i) => [virtualServerKeyText(key), lists[i] ?? []])));
     } catch (err) {
       if (err instanceof IpvsError) return undefined;
       throw err;

@@ -126,13 +126,14 @@ describe('Syncer with the kept live state, on a real IPVS', () => {
     expect(again.readMessages).toBeGreaterThan(3);
   });
 
-  test('one endpoint change through the kept state reads nothing and sends O(1) netlink messages', async () => {
+  test('one endpoint change through the kept state sends O(1) netlink messages', async () => {
     const moved = { ...WEB, endpoints: ['10.244.1.1', '10.244.1.2', '10.244.1.4'] };
     const change = await child.sync([moved, DNS], 'requested');
-    expect(change).toMatchObject({ source: 'cached, 0 read again', changes: ['ipvs:add-real-server', 'ipvs:delete-real-server'], failures: [], readMessages: 0 });
-    // Two messages, one sendmsg per plan phase: additions come before deletions (plan.ts).
-    expect(change.messagesSent).toBe(2);
-    expect(change.sendCalls).toBe(2);
+    // The one service losing a real server is read again (one GET_DEST dump) for its connection counts.
+    expect(change).toMatchObject({ source: 'cached, 1 read again', changes: ['ipvs:add-real-server', 'ipvs:delete-real-server'], failures: [], readMessages: 1 });
+    // Then two messages, one sendmsg per plan phase: additions come before deletions (plan.ts).
+    expect(change.messagesSent).toBe(3);
+    expect(change.sendCalls).toBe(3);
     await expectProgrammed([moved, DNS]);
     // And back, for the tests below.
     expect((await child.sync([WEB, DNS], 'requested')).changes).toHaveLength(2);
@@ -174,5 +175,26 @@ describe('Syncer with the kept live state, on a real IPVS', () => {
     const adopted = await child.sync([{ ...WEB, endpoints: [...WEB.endpoints, '10.244.1.8', '10.244.1.9'] }, DNS], 'requested');
     expect(adopted).toMatchObject({ source: 'full: first sync', changes: [], failures: [] });
     expect(await netns().ipvsSave()).toBe(before);
+  });
+
+  test('a real server with connections that leaves is drained, not deleted, through the kept state', async () => {
+    // Connections from this namespace to the Service: IPVS schedules them (rr) and counts them
+    // while their SYN goes nowhere (the pod network is a dummy link), for a minute (SYN_RECV).
+    await run('ip', 'link', 'add', 'pods', 'type', 'dummy');
+    await run('ip', 'addr', 'add', '10.244.0.254/16', 'dev', 'pods');
+    await run('ip', 'link', 'set', 'pods', 'up');
+    const grown = { ...WEB, endpoints: [...WEB.endpoints, '10.244.1.8', '10.244.1.9'] };
+    for (const _ of grown.endpoints) await netns().run('timeout', ['1', 'bash', '-c', ': > /dev/tcp/10.96.0.10/80'], { allowFailure: true });
+    const listing = (await run('ipvsadm', '-Ln', '-t', '10.96.0.10:80')).stdout;
+    // "  -> 10.244.1.1:8080  Masq  1  1  0": weight, active connections (a SYN_RECV one counts), inactive ones.
+    const busy = [...listing.matchAll(/-> (\S+):8080\s+Masq\s+1\s+(\d+)\s+(\d+)/g)].find((m) => Number(m[2]) + Number(m[3]) > 0)?.[1];
+    expect(busy).toBeDefined();
+    const without = { ...grown, endpoints: grown.endpoints.filter((e) => e !== busy) };
+
+    const drained = await child.sync([without, DNS], 'requested');
+    expect(drained).toMatchObject({ source: 'cached, 1 read again', changes: ['ipvs:edit-real-server'], failures: [] });
+    expect(await ipvs()).toEqual([...ipvsLines([without, DNS]), `-a -t 10.96.0.10:80 -r ${busy}:8080 -m -w 0`].sort());
+    // Still connected: the next sync reads that service again and waits.
+    expect(await child.sync([without, DNS], 'requested')).toMatchObject({ source: 'cached, 1 read again', changes: [], failures: [] });
   });
 });

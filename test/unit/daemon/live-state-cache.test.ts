@@ -1,7 +1,7 @@
 // When a sync reads the kernel whole and when it diffs against the kept state,
 // and which services it reads again for fresh connection counts.
 import { describe, expect, it } from '@jest/globals';
-import { chooseLiveStateRead, EMPTY_CACHE, servicesWithDraining, withRealServers } from '../../../src/daemon/live-state-cache.js';
+import { chooseLiveStateRead, EMPTY_CACHE, servicesLosingRealServers, servicesWithDraining, withRealServers } from '../../../src/daemon/live-state-cache.js';
 import type { SyncTrigger } from '../../../src/daemon/sync-runner.js';
 import type { LiveState } from '../../../src/kernel/live-state.js';
 import { realServerKeyText, virtualServerKeyText } from '../../../src/reconcile/keys.js';
@@ -72,5 +72,30 @@ describe('withRealServers', () => {
 
   it('is the same state when nothing was read again', () => {
     expect(withRealServers(LIVE, new Map())).toBe(LIVE);
+  });
+});
+
+describe('servicesLosingRealServers', () => {
+  const cause = { reason: 'test' };
+  const rs = (address: string, weight = 1) => ({ ...realServer(address, 8080), weight });
+
+  it('names the services a plan deletes or drains a real server of, once each, but not those read already', () => {
+    const plan = {
+      createLink: false,
+      phases: [
+        { kind: 'ipvs', changes: [{ op: { op: 'add-real-server', service: key('10.96.0.3'), realServer: rs('10.244.0.9') }, cause }] },
+        {
+          kind: 'ipvs',
+          changes: [
+            { op: { op: 'edit-real-server', service: key('10.96.0.1'), realServer: rs('10.244.0.1', 0) }, cause },
+            { op: { op: 'delete-real-server', service: key('10.96.0.1'), realServer: rs('10.244.0.2') }, cause },
+            { op: { op: 'delete-real-server', service: key('10.96.0.2'), realServer: rs('10.244.0.2') }, cause },
+            { op: { op: 'edit-real-server', service: key('10.96.0.3'), realServer: rs('10.244.0.1', 2) }, cause },
+          ],
+        },
+      ],
+    } as const;
+    expect(servicesLosingRealServers(plan, [])).toEqual([key('10.96.0.1'), key('10.96.0.2')]);
+    expect(servicesLosingRealServers(plan, [key('10.96.0.2')])).toEqual([key('10.96.0.1')]);
   });
 });
