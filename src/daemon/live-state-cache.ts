@@ -17,8 +17,8 @@
 // kernel knows: whether a real server that leaves is drained or deleted at once, and when a
 // draining one may go, depends on its connections now (graceful-termination.ts). So the
 // services with a draining real server are read again before the diff, and the services the
-// diff then takes a real server from are read again and diffed once more (one GET_DEST dump
-// per service: O(changes)).
+// diff then takes a real server from are read again, and diffed once more when their counts
+// changed (one GET_DEST dump per service: O(changes)).
 //
 // iptables: the kept state holds the rules kipvs wrote, exactly as valid as its IPVS part,
 // so the cached path runs no iptables-save (two process starts per family); rules changed
@@ -91,4 +91,24 @@ export function servicesLosingRealServers(plan: Plan, alreadyRead: readonly Serv
     }
   }
   return [...losing.values()];
+}
+
+/** A real server as the diff sees it: everything but its traffic counters, in one order whoever built it. */
+function diffedFields(r: LiveRealServer): string {
+  const tunnel = r.tunnel ? `${r.tunnel.type}/${r.tunnel.port}/${r.tunnel.flags}` : '';
+  return [r.family, r.address, r.port, r.forwarding, r.weight, r.upperThreshold, r.lowerThreshold, tunnel, r.activeConnections, r.inactiveConnections, r.persistentConnections].join('|');
+}
+
+/**
+ * Whether the real servers just read (`fresh`, by service key text) are those `live` holds:
+ * then a diff of `live` with them is the diff already made, and need not be made again.
+ */
+export function sameRealServers(live: LiveState, fresh: ReadonlyMap<string, readonly LiveRealServer[]>): boolean {
+  const held = new Map(live.families.flatMap((f) => f.virtualServers.map((s) => [virtualServerKeyText(s.service.key), s.realServers] as const)));
+  return [...fresh].every(([key, realServers]) => {
+    const kept = held.get(key);
+    if (kept === undefined || kept.length !== realServers.length) return false;
+    const keptTexts = new Set(kept.map(diffedFields));
+    return realServers.every((r) => keptTexts.has(diffedFields(r)));
+  });
 }

@@ -9,15 +9,16 @@
 // whose real servers drain or leave.
 import type { ApplyReport, ConntrackFlowDeleter, IptablesToolset, KernelClients, LiveState, NetlinkTraffic } from '../kernel/index.js';
 import { applyPlan, desiredSetNames, readLiveState } from '../kernel/index.js';
-import { IpvsError, type ServiceKey } from '../ipvs/index.js';
+import { IpvsError, type LiveRealServer, type ServiceKey } from '../ipvs/index.js';
 import type { IpFamily } from '../net/ip-address.js';
-import { computeDesiredState, type DesiredState, type HostFacts, type ProxyModelConfig } from '../proxy/index.js';
+import { buildDesiredState, type DesiredState, type HostFacts, type ProxyModelConfig } from '../proxy/index.js';
 import { ipvsFamily } from '../proxy/ip.js';
 import { applyPlanToLive } from '../reconcile/apply-to-live.js';
 import { diffState, type DiffResult, type TerminatingRealServers } from '../reconcile/index.js';
 import { virtualServerKeyText } from '../reconcile/keys.js';
-import { chooseLiveStateRead, EMPTY_CACHE, servicesLosingRealServers, withRealServers, type CachedLiveState, type FullReadReason, type LiveStateRead } from './live-state-cache.js';
+import { chooseLiveStateRead, EMPTY_CACHE, sameRealServers, servicesLosingRealServers, withRealServers, type CachedLiveState, type FullReadReason, type LiveStateRead } from './live-state-cache.js';
 import type { SyncTrigger } from './sync-runner.js';
+import { ValidationMemo } from './validation-memo.js';
 
 /** The cluster objects as the watch holds them: raw, validated by the model. */
 export interface ClusterObjects {
@@ -37,7 +38,7 @@ export interface SyncerOptions {
   readonly now: () => number;
 }
 
-/** Where the live state came from: a read of the whole kernel, or the kept state with the draining services read again. */
+/** Where the live state came from: a read of the whole kernel, or the kept state with the services whose real servers drain or leave read again. */
 export type LiveStateOrigin = { readonly kind: 'full'; readonly reason: FullReadReason } | { readonly kind: 'cached'; readonly refreshedServices: number };
 
 /** How the live state was got, and what getting it cost. */
@@ -65,6 +66,7 @@ interface LiveAndDiff {
 export class Syncer {
   private terminating: TerminatingRealServers = new Map();
   private cached: CachedLiveState = EMPTY_CACHE;
+  private readonly validation = new ValidationMemo();
 
   constructor(private readonly options: SyncerOptions) {}
 
@@ -73,9 +75,12 @@ export class Syncer {
     return this.options.model.ipFamilies.map(ipvsFamily);
   }
 
-  /** The state the model asks for, without touching the kernel. */
+  /** The state the model asks for (computeDesiredState, each object validated once), without touching the kernel. */
   desired(objects: ClusterObjects, host: HostFacts): DesiredState {
-    return computeDesiredState({ ...objects, host, config: this.options.model });
+    const { model } = this.options;
+    const valid = this.validation.validate(objects, model.nodeName);
+    const state = buildDesiredState(valid.objects, host, model);
+    return { ...state, problems: [...valid.problems, ...state.problems] };
   }
 
   /**
@@ -114,26 +119,28 @@ export class Syncer {
 
   /**
    * The kept state with fresh connection counts where they decide, and its diff: diffed once,
-   * then again when the plan takes real servers from services not read yet. Undefined when
-   * the kept state proved stale.
+   * then again when the plan takes real servers from services not read yet and their fresh
+   * counts differ from the kept ones. Undefined when the kept state proved stale.
    */
   private async fromKeptState(read: Extract<LiveStateRead, { kind: 'cached' }>, diffWith: (live: LiveState) => DiffResult): Promise<LiveAndDiff | undefined> {
-    const counted = await this.withFreshRealServers(read.live, read.refresh);
-    if (!counted) return undefined;
+    const draining = await this.realServersOf(read.refresh);
+    if (!draining) return undefined;
+    const counted = withRealServers(read.live, draining);
     const first = diffWith(counted);
     const losing = servicesLosingRealServers(first.plan, read.refresh);
     const origin: LiveStateOrigin = { kind: 'cached', refreshedServices: read.refresh.length + losing.length };
-    if (losing.length === 0) return { live: counted, diff: first, origin };
-    const recounted = await this.withFreshRealServers(counted, losing);
-    return recounted && { live: recounted, diff: diffWith(recounted), origin };
+    const leaving = await this.realServersOf(losing);
+    if (!leaving) return undefined;
+    if (sameRealServers(counted, leaving)) return { live: counted, diff: first, origin };
+    const recounted = withRealServers(counted, leaving);
+    return { live: recounted, diff: diffWith(recounted), origin };
   }
 
-  /** `live` with the real servers of `keys` read again; undefined when one of them is gone (the kept state is stale). */
-  private async withFreshRealServers(live: LiveState, keys: readonly ServiceKey[]): Promise<LiveState | undefined> {
-    if (keys.length === 0) return live;
+  /** The real servers of each service, read again, by key text; undefined when one is gone (the kept state is stale). */
+  private async realServersOf(keys: readonly ServiceKey[]): Promise<Map<string, LiveRealServer[]> | undefined> {
     try {
       const lists = await Promise.all(keys.map((key) => this.options.clients.ipvs.listRealServers(key)));
-      return withRealServers(live, new Map(keys.map((key, i) => [virtualServerKeyText(key), lists[i] ?? []])));
+      return new Map(keys.map((key, i) => [virtualServerKeyText(key), lists[i] ?? []]));
     } catch (err) {
       if (err instanceof IpvsError) return undefined;
       throw err;

@@ -1,7 +1,7 @@
 // When a sync reads the kernel whole and when it diffs against the kept state,
 // and which services it reads again for fresh connection counts.
 import { describe, expect, it } from '@jest/globals';
-import { chooseLiveStateRead, EMPTY_CACHE, servicesLosingRealServers, servicesWithDraining, withRealServers } from '../../../src/daemon/live-state-cache.js';
+import { chooseLiveStateRead, EMPTY_CACHE, sameRealServers, servicesLosingRealServers, servicesWithDraining, withRealServers } from '../../../src/daemon/live-state-cache.js';
 import type { SyncTrigger } from '../../../src/daemon/sync-runner.js';
 import type { LiveState } from '../../../src/kernel/live-state.js';
 import { realServerKeyText, virtualServerKeyText } from '../../../src/reconcile/keys.js';
@@ -97,5 +97,23 @@ describe('servicesLosingRealServers', () => {
     } as const;
     expect(servicesLosingRealServers(plan, [])).toEqual([key('10.96.0.1'), key('10.96.0.2')]);
     expect(servicesLosingRealServers(plan, [key('10.96.0.2')])).toEqual([key('10.96.0.1')]);
+  });
+});
+
+describe('sameRealServers', () => {
+  const read = (ip: string, ...realServers: ReturnType<typeof liveReal>[]) => new Map([[virtualServerKeyText(key(ip)), realServers]]);
+  const rs1 = liveReal(realServer('10.244.0.1', 8080));
+  const rs2 = liveReal(realServer('10.244.0.2', 8080));
+
+  it('is true for the real servers the state holds, in any order and whatever their traffic', () => {
+    const traffic = { ...rs2, stats: { ...rs2.stats, inPackets: 12n } };
+    expect(sameRealServers(LIVE, read('10.96.0.1', traffic, rs1))).toBe(true);
+  });
+
+  it('is false once a connection count, a weight or the list differs, or for a service it does not hold', () => {
+    expect(sameRealServers(LIVE, read('10.96.0.1', rs1, liveReal(realServer('10.244.0.2', 8080), 0, 1)))).toBe(false);
+    expect(sameRealServers(LIVE, read('10.96.0.1', rs1, { ...rs2, weight: 0 }))).toBe(false);
+    expect(sameRealServers(LIVE, read('10.96.0.1', rs1))).toBe(false);
+    expect(sameRealServers(LIVE, read('10.96.0.9', rs1, rs2))).toBe(false);
   });
 });
