@@ -29,6 +29,14 @@ export interface BenchCase extends Step {
   readonly expectStdout?: string;
   /** The command's own report of its time in ms, from its standard output (e.g. ipvs-floor). */
   readonly reportedMs?: (stdout: string) => number | undefined;
+  /**
+   * What a run's time is: the command's wall time (the default), or the time it reports itself
+   * (`reportedMs`), for a command that must prepare untimed state in its own process first
+   * (e.g. a Syncer that reads the table before the one change it is measured on).
+   */
+  readonly timeFrom?: 'wall' | 'reported';
+  /** Other figures the command reports (e.g. netlink messages, RSS), for the table's last column. */
+  readonly notes?: (stdout: string) => string | undefined;
   readonly runs?: number;
   /** Count system calls in one extra run under strace (default: the harness's option). */
   readonly countSyscalls?: boolean;
@@ -50,6 +58,7 @@ export interface CaseResult {
   readonly medianSeconds: number;
   readonly reportedMs?: number;
   readonly syscalls?: SyscallCounts;
+  readonly notes?: string;
 }
 
 export interface HarnessOptions {
@@ -138,6 +147,7 @@ export class BenchHarness {
     const runs = benchCase.runs ?? this.options.runs;
     const seconds: number[] = [];
     let reportedMs: number | undefined;
+    let notes: string | undefined;
     for (let run = 1; run <= runs; run++) {
       const netns = await this.prepare(benchCase);
       const files = this.files();
@@ -146,11 +156,14 @@ export class BenchHarness {
           throw new Error(`${benchCase.group} / ${benchCase.name}: ${String(err)}\n${this.tail(files.stderr)}`);
         },
       );
-      const elapsed = Number(readFileSync(files.extra, 'utf8').trim());
-      seconds.push(elapsed);
       const stdout = readFileSync(files.stdout, 'utf8');
+      const ownMs = benchCase.reportedMs?.(stdout);
+      if (benchCase.timeFrom === 'reported' && ownMs === undefined) throw new Error(`${benchCase.group} / ${benchCase.name}: it reported no time:\n${stdout}`);
+      const elapsed = benchCase.timeFrom === 'reported' && ownMs !== undefined ? ownMs / 1000 : Number(readFileSync(files.extra, 'utf8').trim());
+      seconds.push(elapsed);
       if (run === 1) {
-        reportedMs = benchCase.reportedMs?.(stdout);
+        reportedMs = ownMs;
+        notes = benchCase.notes?.(stdout);
         await this.verify(benchCase, netns, stdout);
       }
       this.log(`bench: ${benchCase.group} / ${benchCase.name}: run ${run}/${runs}: ${elapsed.toFixed(3)} s`);
@@ -173,6 +186,7 @@ export class BenchHarness {
       medianSeconds: median(seconds),
       ...(reportedMs === undefined ? {} : { reportedMs }),
       ...(syscalls === undefined ? {} : { syscalls }),
+      ...(notes === undefined ? {} : { notes }),
     };
     return result;
   }
@@ -239,7 +253,7 @@ function versusPeer(result: CaseResult, peer: CaseResult | undefined): string {
 
 /** The results as a text table, one row per case, groups in order. */
 export function formatTable(results: readonly CaseResult[]): string {
-  const header = ['group', 'case', 'runs', 'median', 'min', 'max', 'vs peer', 'own ms', 'syscalls', 'sends', 'recvs'];
+  const header = ['group', 'case', 'runs', 'median', 'min', 'max', 'vs peer', 'own ms', 'syscalls', 'sends', 'recvs', 'notes'];
   const rows = results.map((result) => {
     const peer = results.find((r) => r.group === result.group && r.peer);
     return [
@@ -254,6 +268,7 @@ export function formatTable(results: readonly CaseResult[]): string {
       result.syscalls ? String(result.syscalls.total) : '-',
       result.syscalls ? String(result.syscalls.sends) : '-',
       result.syscalls ? String(result.syscalls.receives) : '-',
+      result.notes ?? '',
     ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));

@@ -30,13 +30,23 @@ function ipv4(value: number): string {
   return [value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255].join('.');
 }
 
+/** The address of service `s` (1-based): 10.x.y.z. */
+export function serviceAddress(s: number): string {
+  return ipv4(0x0a000000 + s);
+}
+
+/** The address of real server `d` (1-based) of service `s`: 11.<d>.<s>. */
+export function realServerAddress(s: number, d: number): string {
+  return ipv4((0x0b000000 + d * 0x10000 + s) >>> 0);
+}
+
 export function ipvsSaveText(size: TableSize): string {
   const lines: string[] = [];
   for (let s = 1; s <= size.services; s++) {
-    const service = `${ipv4(0x0a000000 + s)}:80`;
+    const service = `${serviceAddress(s)}:80`;
     lines.push(`-A -t ${service} -s rr`);
     for (let d = 1; d <= size.destinations; d++) {
-      lines.push(`-a -t ${service} -r ${ipv4((0x0b000000 + d * 0x10000 + s) >>> 0)}:8080 -m -w 1`);
+      lines.push(`-a -t ${service} -r ${realServerAddress(s, d)}:8080 -m -w 1`);
     }
   }
   return `${lines.join('\n')}\n`;

@@ -7,17 +7,21 @@
 // take 12 minutes in UML instead of one; the counts grow linearly with the table).
 // Adding a row is one line in RESTORERS or DUMPERS below; every row runs for every size, each
 // run in a fresh network namespace, and is compared with its group's peer (`ipvsadm`).
-import { existsSync } from 'node:fs';
+// The "sync:" groups (syncCases) run the daemon's Syncer on the same table as Services and
+// EndpointSlices: from an empty kernel, a periodic resync, one endpoint change.
+import { existsSync, writeFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '../test/uml/netns.js';
 import { BenchHarness, formatTable, saveResults, type BenchCase, type Step } from './harness.js';
-import { ipvsSaveFile, parseTableSize, tableLabel, type TableSize } from './ipvs-table.js';
+import { ipvsSaveFile, parseTableSize, realServerAddress, serviceAddress, tableLabel, type TableSize } from './ipvs-table.js';
+import { MOVED_ENDPOINT, syncStateFiles } from './sync-cluster.js';
 
 const DATA = join(repoRoot, 'build/bench-data');
 const FLOOR = join(DATA, 'ipvs-floor'); // built by bench/run from ../shared/tools/ipvs-floor.c
 const KIPVS = join(repoRoot, 'bin/kipvs');
+const SYNC_SCENARIO = join(repoRoot, 'build/bench/sync-scenario.js');
 
 /** What a row of a group gets to work with. */
 interface Table {
@@ -58,6 +62,45 @@ function floorLoad(size: TableSize): Step {
   return { command: [FLOOR, String(size.services), String(size.destinations), String(1 << 20), 'noack'] };
 }
 
+/** "key=value" figures a command prints on its last line. */
+const figure = (stdout: string, key: string): string | undefined => new RegExp(`\\b${key}=(\\S+)`).exec(stdout)?.[1];
+
+/** The Syncer's own figures: netlink traffic of the measured sync, how it read the kernel, its memory. */
+const syncNotes = (stdout: string): string =>
+  `${figure(stdout, 'messages')} msgs / ${figure(stdout, 'sendmsg')} sendmsg, read ${figure(stdout, 'read')}, ${figure(stdout, 'plan')} changes, rss ${figure(stdout, 'rss')} heap ${figure(stdout, 'heap')}`;
+
+/**
+ * The Syncer's groups: its rows run sync-scenario.ts (a node process: generated Services and
+ * EndpointSlices, the model, the read, the diff, the apply); the peers do the same with
+ * kube-proxy's tools from files of the same desired state. No strace here: ipvsadm -R of
+ * 10,000 x 10 takes 12 minutes under it; the Syncer counts its own netlink traffic.
+ */
+function syncCases(table: Table): BenchCase[] {
+  const { size } = table;
+  const label = tableLabel(size);
+  const files = syncStateFiles(DATA, size);
+  const scenario = (mode: string): Step => ({ command: [process.execPath, SYNC_SCENARIO, mode, label] });
+  const tools = (script: string, ...args: string[]): Step => ({ command: ['bash', '-c', `set -e\n${script}`, 'peer', ...args] });
+  const restoreRest = 'ipset restore < "$1"\niptables-legacy-restore < "$2"\nip -batch "$3"';
+  const rest = [files.ipsets, files.iptables, files.addresses];
+  // Setup of the resync and change rows: the whole state, loaded the fastest way, untimed.
+  const loaded = [table.load, tools(restoreRest, ...rest)];
+  const moved = join(DATA, `sync-${label}-change.save`);
+  const vip = `${serviceAddress(1)}:80`;
+  writeFileSync(moved, `-a -t ${vip} -r ${MOVED_ENDPOINT}:8080 -m -w 1\n-d -t ${vip} -r ${realServerAddress(1, size.destinations)}:8080\n`);
+  const common = { countSyscalls: false, reportedMs: floorMs, notes: syncNotes } as const;
+  return [
+    { group: `sync: from empty ${label}`, name: 'ipvsadm -R, ipset restore, iptables-restore, ip -batch', peer: true, ...tools(`ipvsadm -R < "$4"\n${restoreRest}`, ...rest, table.file), expectTable: table.file, countSyscalls: false },
+    { group: `sync: from empty ${label}`, name: 'C floor (IPVS only)', ...table.load, reportedMs: floorMs, expectTable: table.file, countSyscalls: false },
+    { group: `sync: from empty ${label}`, name: 'kipvs Syncer (node start included)', ...scenario('from-empty'), ...common, expectTable: table.file },
+    { group: `sync: periodic resync ${label}`, name: 'ipvsadm -Sn, ipset save, iptables-save, ip addr', peer: true, ...tools('ipvsadm -Sn; ipset save; iptables-legacy-save; ip -o addr show'), setup: loaded, countSyscalls: false },
+    { group: `sync: periodic resync ${label}`, name: 'kipvs Syncer, new, nothing to change (node start included)', ...scenario('resync'), ...common, setup: loaded },
+    // ipvsadm touches IPVS only: the IPVS table is all its setup needs.
+    { group: `sync: one endpoint change ${label}`, name: 'ipvsadm -R of the 2 changes', peer: true, command: ['ipvsadm', '-R'], stdin: moved, setup: [table.load], countSyscalls: false },
+    { group: `sync: one endpoint change ${label}`, name: 'kipvs Syncer, kept state (own time)', ...scenario('change'), ...common, timeFrom: 'reported', setup: loaded },
+  ];
+}
+
 type CountMode = 'small' | 'all' | 'none';
 
 function casesFor(size: TableSize, only: string | undefined, count: CountMode): BenchCase[] {
@@ -86,7 +129,7 @@ function casesFor(size: TableSize, only: string | undefined, count: CountMode): 
       countSyscalls,
     }),
   );
-  return [...restore, ...dump].filter((c) => only === undefined || c.group.includes(only));
+  return [...restore, ...dump, ...syncCases(table)].filter((c) => only === undefined || c.group.includes(only));
 }
 
 const { values } = parseArgs({

@@ -1,15 +1,24 @@
 // One sync of the proxier, straight down the layers and back once: the
 // cluster objects and host facts go through the pure model, the desired state
-// is diffed with one read of the live kernel state, the plan is applied in
-// batches, and what happened comes back as a value for the logs, the audit
-// trail and the metrics. The graceful-termination state (which real servers
-// are draining since when) is the only thing kept between syncs.
-import type { ApplyReport, ConntrackFlowDeleter, IptablesToolset, KernelClients, LiveState } from '../kernel/index.js';
+// is diffed with the live kernel state, the plan is applied in batches, and
+// what happened comes back as a value for the logs, the audit trail and the
+// metrics. Two things are kept between syncs: the graceful-termination state
+// (which real servers are draining since when) and the live state the last
+// plan left (live-state-cache.ts), so that a sync that is not a periodic
+// resync reads from the kernel only the connection counts of the services
+// whose real servers drain or leave.
+import type { ApplyReport, ConntrackFlowDeleter, IptablesToolset, KernelClients, LiveState, NetlinkTraffic } from '../kernel/index.js';
 import { applyPlan, desiredSetNames, readLiveState } from '../kernel/index.js';
+import { IpvsError, type LiveRealServer, type ServiceKey } from '../ipvs/index.js';
 import type { IpFamily } from '../net/ip-address.js';
-import { computeDesiredState, type DesiredState, type HostFacts, type ProxyModelConfig } from '../proxy/index.js';
+import { buildDesiredState, type DesiredState, type HostFacts, type ProxyModelConfig } from '../proxy/index.js';
 import { ipvsFamily } from '../proxy/ip.js';
+import { applyPlanToLive } from '../reconcile/apply-to-live.js';
 import { diffState, type DiffResult, type TerminatingRealServers } from '../reconcile/index.js';
+import { virtualServerKeyText } from '../reconcile/keys.js';
+import { chooseLiveStateRead, EMPTY_CACHE, sameRealServers, servicesLosingRealServers, withRealServers, type CachedLiveState, type FullReadReason, type LiveStateRead } from './live-state-cache.js';
+import type { SyncTrigger } from './sync-runner.js';
+import { ValidationMemo } from './validation-memo.js';
 
 /** The cluster objects as the watch holds them: raw, validated by the model. */
 export interface ClusterObjects {
@@ -29,17 +38,35 @@ export interface SyncerOptions {
   readonly now: () => number;
 }
 
+/** Where the live state came from: a read of the whole kernel, or the kept state with the services whose real servers drain or leave read again. */
+export type LiveStateOrigin = { readonly kind: 'full'; readonly reason: FullReadReason } | { readonly kind: 'cached'; readonly refreshedServices: number };
+
+/** How the live state was got, and what getting it cost. */
+export type LiveStateSource = LiveStateOrigin & {
+  /** The read's netlink traffic (0 messages for the kept state as it is). */
+  readonly netlink: NetlinkTraffic;
+};
+
 export interface SyncResult {
   readonly desired: DesiredState;
   readonly live: LiveState;
+  readonly source: LiveStateSource;
   readonly diff: DiffResult;
   readonly report: ApplyReport;
   /** Wall time of the whole sync, ms. */
   readonly durationMs: number;
 }
 
+interface LiveAndDiff {
+  readonly live: LiveState;
+  readonly diff: DiffResult;
+  readonly origin: LiveStateOrigin;
+}
+
 export class Syncer {
   private terminating: TerminatingRealServers = new Map();
+  private cached: CachedLiveState = EMPTY_CACHE;
+  private readonly validation = new ValidationMemo();
 
   constructor(private readonly options: SyncerOptions) {}
 
@@ -48,20 +75,82 @@ export class Syncer {
     return this.options.model.ipFamilies.map(ipvsFamily);
   }
 
-  /** The state the model asks for, without touching the kernel. */
+  /** The state the model asks for (computeDesiredState, each object validated once), without touching the kernel. */
   desired(objects: ClusterObjects, host: HostFacts): DesiredState {
-    return computeDesiredState({ ...objects, host, config: this.options.model });
+    const { model } = this.options;
+    const valid = this.validation.validate(objects, model.nodeName);
+    const state = buildDesiredState(valid.objects, host, model);
+    return { ...state, problems: [...valid.problems, ...state.problems] };
   }
 
-  async sync(objects: ClusterObjects, host: HostFacts): Promise<SyncResult> {
+  /**
+   * One sync. `trigger` is the runner's (sync-runner.ts): a 'requested' sync uses the live
+   * state kept from the last one; 'periodic' (the default, always safe) and 'retry' read
+   * the kernel whole.
+   */
+  async sync(objects: ClusterObjects, host: HostFacts, trigger: SyncTrigger = 'periodic'): Promise<SyncResult> {
     const { clients, iptables, linkName, now } = this.options;
     const started = now();
     const desired = this.desired(objects, host);
-    const live = await readLiveState(clients, { families: this.families, linkName, setNames: desiredSetNames(desired), iptables });
-    const diff = diffState({ desired, live, terminating: this.terminating, now: now(), gracePeriodMs: this.options.gracePeriodMs });
+    const before = clients.traffic;
+    const read = chooseLiveStateRead(trigger, this.cached, this.terminating);
+    // Whatever happens from here, the kept state is only valid again once a plan applied whole.
+    this.cached = { missing: 'failed sync' };
+    const { live, diff, origin } = await this.liveAndDiff(read, desired);
+    const after = clients.traffic;
+    const source: LiveStateSource = { ...origin, netlink: { sendCalls: after.sendCalls - before.sendCalls, messagesSent: after.messagesSent - before.messagesSent } };
     const report = await applyPlan(diff.plan, { clients, linkName, iptables, ...(this.options.conntrack && { conntrack: this.options.conntrack }) });
     // A drain that failed is planned again from the live state (its weight is still above 0).
     this.terminating = diff.terminating;
-    return { desired, live, diff, report, durationMs: now() - started };
+    if (report.failed === 0) this.cached = await this.stateAfter(live, diff);
+    return { desired, live, source, diff, report, durationMs: now() - started };
+  }
+
+  /** The live state `read` asks for, and the diff with it. */
+  private async liveAndDiff(read: LiveStateRead, desired: DesiredState): Promise<LiveAndDiff> {
+    const diffWith = (live: LiveState): DiffResult =>
+      diffState({ desired, live, terminating: this.terminating, now: this.options.now(), gracePeriodMs: this.options.gracePeriodMs });
+    const kept = read.kind === 'cached' ? await this.fromKeptState(read, diffWith) : undefined;
+    if (kept) return kept;
+    const { clients, iptables, linkName } = this.options;
+    const live = await readLiveState(clients, { families: this.families, linkName, setNames: desiredSetNames(desired), iptables });
+    return { live, diff: diffWith(live), origin: { kind: 'full', reason: read.kind === 'full' ? read.reason : 'kernel disagreed' } };
+  }
+
+  /**
+   * The kept state with fresh connection counts where they decide, and its diff: diffed once,
+   * then again when the plan takes real servers from services not read yet and their fresh
+   * counts differ from the kept ones. Undefined when the kept state proved stale.
+   */
+  private async fromKeptState(read: Extract<LiveStateRead, { kind: 'cached' }>, diffWith: (live: LiveState) => DiffResult): Promise<LiveAndDiff | undefined> {
+    const draining = await this.realServersOf(read.refresh);
+    if (!draining) return undefined;
+    const counted = withRealServers(read.live, draining);
+    const first = diffWith(counted);
+    const losing = servicesLosingRealServers(first.plan, read.refresh);
+    const origin: LiveStateOrigin = { kind: 'cached', refreshedServices: read.refresh.length + losing.length };
+    const leaving = await this.realServersOf(losing);
+    if (!leaving) return undefined;
+    if (sameRealServers(counted, leaving)) return { live: counted, diff: first, origin };
+    const recounted = withRealServers(counted, leaving);
+    return { live: recounted, diff: diffWith(recounted), origin };
+  }
+
+  /** The real servers of each service, read again, by key text; undefined when one is gone (the kept state is stale). */
+  private async realServersOf(keys: readonly ServiceKey[]): Promise<Map<string, LiveRealServer[]> | undefined> {
+    try {
+      const lists = await Promise.all(keys.map((key) => this.options.clients.ipvs.listRealServers(key)));
+      return new Map(keys.map((key, i) => [virtualServerKeyText(key), lists[i] ?? []]));
+    } catch (err) {
+      if (err instanceof IpvsError) return undefined;
+      throw err;
+    }
+  }
+
+  /** What the kernel holds after `diff.plan` applied whole to `live`. */
+  private async stateAfter(live: LiveState, diff: DiffResult): Promise<CachedLiveState> {
+    const link = diff.plan.createLink ? await this.options.clients.route.getLink(this.options.linkName) : undefined;
+    const applied = applyPlanToLive(live, diff.plan, link ? { createdLink: { index: link.index, up: link.up } } : {});
+    return applied.refusals.length === 0 ? { live: applied.live } : { missing: 'kernel disagreed' };
   }
 }
