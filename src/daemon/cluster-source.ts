@@ -1,7 +1,7 @@
 // What the proxier needs of the cluster watch (src/k8s): a snapshot of the
 // raw objects, whether every initial list has arrived (never sync from an
 // empty cache: that would delete every service), and a call per change.
-import type { ClusterObjects } from './sync.js';
+import type { ClusterObjects } from '../proxy/index.js';
 
 export type ClusterChangeKind = 'Service' | 'EndpointSlice' | 'Node';
 

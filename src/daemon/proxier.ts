@@ -115,7 +115,7 @@ export class Proxier {
         linkName: this.options.linkName,
         iptablesRandomFully: this.options.iptablesRandomFully,
       });
-      const result = await this.options.syncer.sync(objects, host);
+      const result = await this.options.syncer.sync(objects, host, trigger);
       failed = result.report.failed;
       // Changes a periodic sync makes when no object changed are someone else's edits undone.
       const drift = trigger === 'periodic' && changesSeen === 0;

@@ -11,7 +11,7 @@ import type { ApplyReport, ConntrackFlowDeleter, IptablesToolset, KernelClients,
 import { applyPlan, desiredSetNames, readLiveState } from '../kernel/index.js';
 import { IpvsError, type LiveRealServer, type ServiceKey } from '../ipvs/index.js';
 import type { IpFamily } from '../net/ip-address.js';
-import { buildDesiredState, type DesiredState, type HostFacts, type ProxyModelConfig } from '../proxy/index.js';
+import { buildDesiredState, type ClusterObjects, type DesiredState, type HostFacts, type ProxyModelConfig } from '../proxy/index.js';
 import { ipvsFamily } from '../proxy/ip.js';
 import { applyPlanToLive } from '../reconcile/apply-to-live.js';
 import { diffState, type DiffResult, type TerminatingRealServers } from '../reconcile/index.js';
@@ -20,12 +20,7 @@ import { chooseLiveStateRead, EMPTY_CACHE, sameRealServers, servicesLosingRealSe
 import type { SyncTrigger } from './sync-runner.js';
 import { ValidationMemo } from './validation-memo.js';
 
-/** The cluster objects as the watch holds them: raw, validated by the model. */
-export interface ClusterObjects {
-  readonly services: readonly unknown[];
-  readonly endpointSlices: readonly unknown[];
-  readonly node?: unknown;
-}
+export type { ClusterObjects };
 
 export interface SyncerOptions {
   readonly clients: KernelClients;

@@ -10,7 +10,7 @@ import type { Validated } from '../proxy/input.js';
 import { validateNode } from '../proxy/node-input.js';
 import type { ValidService } from '../proxy/service-input.js';
 import type { Problem } from '../proxy/types.js';
-import type { ClusterObjects } from './sync.js';
+import type { ClusterObjects } from '../proxy/index.js';
 
 /** `validate(raw)`, remembered for `raw` when it is an object (only objects can key a WeakMap). */
 function remembered<T>(memo: WeakMap<object, Validated<T>>, validate: (raw: unknown) => Validated<T>, raw: unknown): Validated<T> {

@@ -7,6 +7,7 @@
 // kubeproxy_sync_proxy_rules_{service,endpoint}_changes_total metrics, and logs
 // and exports health.
 import type { ApiServerConnection } from '../config/credentials/connection.js';
+import type { ClusterObjects } from '../proxy/index.js';
 import type { ApiError } from './api-error.js';
 import { API_SERVER_BACKOFF, type BackoffPolicy } from './backoff.js';
 import { kubeConfigFor } from './kube-config.js';
@@ -29,13 +30,11 @@ export interface ClusterWatchOptions {
   readonly now?: () => Date;
 }
 
-/** The raw objects as the server sent them; the model validates them. */
-export interface ClusterSnapshot {
-  readonly services: readonly unknown[];
-  readonly endpointSlices: readonly unknown[];
-  /** Absent until the Node exists (kube-proxy then goes on without its labels). */
-  readonly node?: unknown;
-}
+/**
+ * The raw objects as the server sent them; the model validates them. The Node is absent
+ * until it exists (kube-proxy then goes on without its labels).
+ */
+export type ClusterSnapshot = ClusterObjects;
 
 export interface ClusterWatchHealth {
   /** Every resource has been listed once. */

@@ -21,11 +21,15 @@ import type { DesiredState, FamilyState, Problem, ProblemSubject } from './types
 /** The name of kube-proxy's dummy link, which holds the service addresses. */
 export const LINK_NAME = 'kube-ipvs0';
 
-export interface ModelInput {
+/** The cluster objects the model reads, raw, as the API server sent them: it validates them. */
+export interface ClusterObjects {
   readonly services: readonly unknown[];
   readonly endpointSlices: readonly unknown[];
   /** This node's Node object, when known (zone label, pod CIDRs). */
   readonly node?: unknown;
+}
+
+export interface ModelInput extends ClusterObjects {
   readonly host: HostFacts;
   readonly config: ProxyModelConfig;
 }
