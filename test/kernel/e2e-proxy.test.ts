@@ -333,8 +333,9 @@ describe('kipvs proxy, end to end', () => {
     const scaled = [...WEB_PODS, 7];
     const before = await ipvsTable(n);
     await client.start([target]);
-    await server.pause();
+    // Taken before the pause: kipvs may notice the closed connections before pause() returns.
     const pausedAt = Date.now();
+    await server.pause();
     await kipvs.waitForLog((line) => line.msg.startsWith('The API server is unreachable') && line.ts >= pausedAt, SYNC_WAIT_MS);
     await server.apply(endpointSliceObject(WEB, ready(scaled)));
     const changedAt = Date.now();
