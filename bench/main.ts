@@ -1,7 +1,9 @@
 // The kipvs benchmark (started by bench/run inside one UML boot: `make bench`).
 //
-//   bench/run [--sizes 1000x10,10000x10] [--runs 3] [--count small|all|none] [--only restore]
+//   bench/run [--sizes 1000x10,10000x10] [--runs 3] [--sync-runs 1] [--count small|all|none] [--only restore]
 //
+// --sync-runs: runs per case of the "sync:" groups (default 1: at 10,000 x 10 each run loads the
+// whole state, and three runs of them take ten minutes of UML, a third of the whole benchmark).
 // --count: one extra run per case under `strace -f -c` counts system calls and netlink sends;
 // by default only for tables of up to 1,000 services (strace makes ipvsadm -R of 10,000 x 10
 // take 12 minutes in UML instead of one; the counts grow linearly with the table).
@@ -75,7 +77,7 @@ const syncNotes = (stdout: string): string =>
  * kube-proxy's tools from files of the same desired state. No strace here: ipvsadm -R of
  * 10,000 x 10 takes 12 minutes under it; the Syncer counts its own netlink traffic.
  */
-function syncCases(table: Table): BenchCase[] {
+function syncCases(table: Table, runs: number): BenchCase[] {
   const { size } = table;
   const label = tableLabel(size);
   const files = syncStateFiles(DATA, size);
@@ -89,7 +91,7 @@ function syncCases(table: Table): BenchCase[] {
   const vip = `${serviceAddress(1)}:80`;
   writeFileSync(moved, `-a -t ${vip} -r ${MOVED_ENDPOINT}:8080 -m -w 1\n-d -t ${vip} -r ${realServerAddress(1, size.destinations)}:8080\n`);
   const common = { countSyscalls: false, reportedMs: floorMs, notes: syncNotes } as const;
-  return [
+  const cases: BenchCase[] = [
     { group: `sync: from empty ${label}`, name: 'ipvsadm -R, ipset restore, iptables-restore, ip -batch', peer: true, ...tools(`ipvsadm -R < "$4"\n${restoreRest}`, ...rest, table.file), expectTable: table.file, countSyscalls: false },
     { group: `sync: from empty ${label}`, name: 'C floor (IPVS only)', ...table.load, reportedMs: floorMs, expectTable: table.file, countSyscalls: false },
     { group: `sync: from empty ${label}`, name: 'kipvs Syncer (node start included)', ...scenario('from-empty'), ...common, expectTable: table.file },
@@ -99,11 +101,12 @@ function syncCases(table: Table): BenchCase[] {
     { group: `sync: one endpoint change ${label}`, name: 'ipvsadm -R of the 2 changes', peer: true, command: ['ipvsadm', '-R'], stdin: moved, setup: [table.load], countSyscalls: false },
     { group: `sync: one endpoint change ${label}`, name: 'kipvs Syncer, kept state (own time)', ...scenario('change'), ...common, timeFrom: 'reported', setup: loaded },
   ];
+  return cases.map((c) => ({ ...c, runs }));
 }
 
 type CountMode = 'small' | 'all' | 'none';
 
-function casesFor(size: TableSize, only: string | undefined, count: CountMode): BenchCase[] {
+function casesFor(size: TableSize, only: string | undefined, count: CountMode, syncRuns: number): BenchCase[] {
   const table: Table = { size, file: ipvsSaveFile(DATA, size), load: floorLoad(size) };
   const label = tableLabel(size);
   const countSyscalls = count === 'all' || (count === 'small' && size.services <= 1000);
@@ -129,13 +132,14 @@ function casesFor(size: TableSize, only: string | undefined, count: CountMode): 
       countSyscalls,
     }),
   );
-  return [...restore, ...dump, ...syncCases(table)].filter((c) => only === undefined || c.group.includes(only));
+  return [...restore, ...dump, ...syncCases(table, syncRuns)].filter((c) => only === undefined || c.group.includes(only));
 }
 
 const { values } = parseArgs({
   options: {
     sizes: { type: 'string', default: '1000x10,10000x10' },
     runs: { type: 'string', default: '3' },
+    'sync-runs': { type: 'string', default: '1' },
     count: { type: 'string', default: 'small' },
     only: { type: 'string' },
   },
@@ -145,8 +149,14 @@ if (count !== 'small' && count !== 'all' && count !== 'none') {
   throw new Error(`--count takes small, all or none, not '${count}'`);
 }
 const sizes = values.sizes.split(',').map(parseTableSize);
-const runs = Number(values.runs);
-if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs takes a positive integer, not '${values.runs}'`);
+/** A positive integer option. */
+function runsOption(option: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`--${option} takes a positive integer, not '${text}'`);
+  return value;
+}
+const runs = runsOption('runs', values.runs);
+const syncRuns = runsOption('sync-runs', values['sync-runs']);
 if (!existsSync(FLOOR)) throw new Error(`${FLOOR} is missing: run the benchmark with bench/run (or make bench)`);
 if (!existsSync(KIPVS)) throw new Error(`${KIPVS} is missing`);
 
@@ -155,7 +165,7 @@ const harness = new BenchHarness({
   countSyscalls: count !== 'none',
   scratchDir: existsSync('/dev/shm') ? '/dev/shm/kipvs-bench' : join(DATA, 'scratch'),
 });
-const cases = sizes.flatMap((size) => casesFor(size, values.only, count));
+const cases = sizes.flatMap((size) => casesFor(size, values.only, count, syncRuns));
 const started = new Date().toISOString();
 const results = await harness.runAll(cases).catch((err: unknown) => {
   // A wrong result or a failing command: say which, without a stack trace.
@@ -171,7 +181,7 @@ const about = {
 };
 console.log(
   `\nkipvs benchmark: kernel ${about.kernel}${about.uml === 'yes' ? ' (User-Mode Linux)' : ''}, ` +
-    `Node ${about.node}, ${runs} runs per case, each in a fresh network namespace; ` +
+    `Node ${about.node}, ${runs} runs per case (${syncRuns} for the sync: groups), each in a fresh network namespace; ` +
     'times are wall clock including process start; "own ms" is the time the program reports itself\n',
 );
 console.log(formatTable(results));

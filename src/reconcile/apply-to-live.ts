@@ -100,10 +100,6 @@ class FamilyDraft {
 
   constructor(private readonly original: LiveFamilyState) {}
 
-  get family(): IpFamily {
-    return this.original.family;
-  }
-
   serviceMap(): Map<string, LiveService> {
     this.services ??= new Map(this.original.virtualServers.map((s) => [virtualServerKeyText(s.service.key), s]));
     return this.services;
