@@ -14,6 +14,12 @@ import { parseIptablesSave } from './iptables-save-parse.js';
 import type { IptablesToolset } from './iptables-tools.js';
 import type { LiveFamilyState, LiveIptablesTable, LiveState } from './live-state.js';
 
+/** The built-in chains of the tables kipvs reads (iptables-save lists them in this order). */
+const BUILTIN_CHAINS = {
+  nat: ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'],
+  filter: ['INPUT', 'FORWARD', 'OUTPUT'],
+} as const;
+
 export interface LiveStateQuery {
   /** In the order the LiveState lists them. */
   readonly families: readonly IpFamily[];
@@ -42,10 +48,11 @@ export async function readLiveState(clients: KernelClients, query: LiveStateQuer
   const setNames = query.setNames ?? kubeProxySetNames;
   // One iptables-save of every table per family: each process start is dear (a fork of this
   // whole process, which in UML blocks the event loop for seconds), and the tables it adds
-  // (mangle, raw) are small.
+  // (mangle, raw) are small. It prints only the tables in use; one not in use yet is what the
+  // kernel makes on first use: its built-in chains, empty.
   const saveTables = async (family: IpFamily): Promise<LiveFamilyState['iptables']> => {
     const tables = parseIptablesSave(await run([query.iptables[family].save], query.commandTimeoutMs === undefined ? {} : { timeoutMs: query.commandTimeoutMs }));
-    const table = (name: string): LiveIptablesTable => tables.get(name) ?? { chains: new Map() };
+    const table = (name: keyof typeof BUILTIN_CHAINS): LiveIptablesTable => tables.get(name) ?? { chains: new Map(BUILTIN_CHAINS[name].map((chain) => [chain, []])) };
     return { nat: table('nat'), filter: table('filter') };
   };
   const existingSets = clients.ipset.listSetNames().then((names) => new Set(names));
