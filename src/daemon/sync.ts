@@ -11,7 +11,7 @@ import type { ApplyReport, ConntrackFlowDeleter, IptablesToolset, KernelClients,
 import { applyPlan, desiredSetNames, readLiveState } from '../kernel/index.js';
 import { IpvsError, type LiveRealServer, type ServiceKey } from '../ipvs/index.js';
 import type { IpFamily } from '../net/ip-address.js';
-import { buildDesiredState, type ClusterObjects, type DesiredState, type HostFacts, type ProxyModelConfig } from '../proxy/index.js';
+import { IncrementalModel, type ClusterObjects, type DesiredState, type HostFacts, type ProxyModelConfig } from '../proxy/index.js';
 import { ipvsFamily } from '../proxy/ip.js';
 import { applyPlanToLive } from '../reconcile/apply-to-live.js';
 import { diffState, type DiffResult, type TerminatingRealServers } from '../reconcile/index.js';
@@ -61,7 +61,10 @@ interface LiveAndDiff {
 export class Syncer {
   private terminating: TerminatingRealServers = new Map();
   private cached: CachedLiveState = EMPTY_CACHE;
+  /** The desired state whose plan made the kept live state: a diff against the kept state compares only what changed since. */
+  private applied: DesiredState | undefined;
   private readonly validation = new ValidationMemo();
+  private readonly model = new IncrementalModel();
 
   constructor(private readonly options: SyncerOptions) {}
 
@@ -70,11 +73,11 @@ export class Syncer {
     return this.options.model.ipFamilies.map(ipvsFamily);
   }
 
-  /** The state the model asks for (computeDesiredState, each object validated once), without touching the kernel. */
+  /** The state the model asks for (computeDesiredState, each object validated once, each unchanged Service's pieces reused), without touching the kernel. */
   desired(objects: ClusterObjects, host: HostFacts): DesiredState {
     const { model } = this.options;
     const valid = this.validation.validate(objects, model.nodeName);
-    const state = buildDesiredState(valid.objects, host, model);
+    const state = this.model.build(valid.objects, host, model);
     return { ...state, problems: [...valid.problems, ...state.problems] };
   }
 
@@ -98,14 +101,16 @@ export class Syncer {
     // A drain that failed is planned again from the live state (its weight is still above 0).
     this.terminating = diff.terminating;
     if (report.failed === 0) this.cached = await this.stateAfter(live, diff);
+    this.applied = report.failed === 0 ? desired : undefined;
     return { desired, live, source, diff, report, durationMs: now() - started };
   }
 
   /** The live state `read` asks for, and the diff with it. */
   private async liveAndDiff(read: LiveStateRead, desired: DesiredState): Promise<LiveAndDiff> {
-    const diffWith = (live: LiveState): DiffResult =>
-      diffState({ desired, live, terminating: this.terminating, now: this.options.now(), gracePeriodMs: this.options.gracePeriodMs });
-    const kept = read.kind === 'cached' ? await this.fromKeptState(read, diffWith) : undefined;
+    const diffWith = (live: LiveState, previous?: DesiredState): DiffResult =>
+      diffState({ desired, live, terminating: this.terminating, now: this.options.now(), gracePeriodMs: this.options.gracePeriodMs, ...(previous ? { previous } : {}) });
+    const { applied } = this;
+    const kept = read.kind === 'cached' ? await this.fromKeptState(read, (live) => diffWith(live, applied)) : undefined;
     if (kept) return kept;
     const { clients, iptables, linkName } = this.options;
     const live = await readLiveState(clients, { families: this.families, linkName, setNames: desiredSetNames(desired), iptables });

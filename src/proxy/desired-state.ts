@@ -7,16 +7,16 @@ import { validateEndpointSlice, type ValidEndpointSlice } from './endpoint-slice
 import { collectEndpoints } from './endpoints.js';
 import type { Validated } from './input.js';
 import { IP_FAMILIES, loopbackAddress, parseCidr, parseIp, type Cidr, type IpAddress, type IpFamily } from './ip.js';
-import { ipsetName, buildIpSets, type SetName } from './ipsets.js';
-import { buildIptables } from './iptables.js';
-import { buildIpvsState } from './ipvs-state.js';
+import { ipsetName, buildIpSets, type MemberContext, type SetName } from './ipsets.js';
+import { buildIptables, type IptablesContext } from './iptables.js';
+import { buildIpvsState, type IpvsContext } from './ipvs-state.js';
 import { notLocalMatch } from './local-detector.js';
 import { validateNode, type ValidNode } from './node-input.js';
 import { expandNodePortAddresses, nodePortIPs } from './node-port-addresses.js';
 import { validateService, type ValidService } from './service-input.js';
 import { servicePortKey, servicePortsFor, type ServicePort } from './service-ports.js';
 import { desiredSysctls } from './sysctls.js';
-import type { DesiredState, FamilyState, Problem, ProblemSubject } from './types.js';
+import type { DesiredState, FamilyState, IpSet, IptablesState, Problem, ProblemSubject } from './types.js';
 
 /** The name of kube-proxy's dummy link, which holds the service addresses. */
 export const LINK_NAME = 'kube-ipvs0';
@@ -82,7 +82,7 @@ function parseAll<T>(
 interface Shared {
   readonly config: ProxyModelConfig;
   readonly host: HostFacts;
-  readonly objects: ValidObjects;
+  readonly node: ValidNode | undefined;
   readonly scheduler: string;
   readonly primaryNodeIPs: readonly IpAddress[];
   readonly localAddresses: readonly IpAddress[];
@@ -91,72 +91,105 @@ interface Shared {
   readonly excludeCIDRs: readonly Cidr[];
 }
 
-function compareServicePorts(a: ServicePort, b: ServicePort): number {
+/** What one family's pass needs besides the Services and EndpointSlices. */
+export interface FamilyFacts {
+  readonly family: IpFamily;
+  readonly nodeName: string;
+  readonly ipvs: IpvsContext;
+  readonly members: MemberContext;
+  readonly iptables: Omit<IptablesContext, 'hasMembers'>;
+  readonly nodePortAddresses: readonly string[];
+  readonly excludeCIDRs: readonly string[];
+}
+
+/** One family's state and the problems found building it. */
+export interface FamilyPass {
+  readonly state: FamilyState;
+  readonly problems: readonly Problem[];
+}
+
+export function compareServicePorts(a: ServicePort, b: ServicePort): number {
   const ka = servicePortKey(a.ref);
   const kb = servicePortKey(b.ref);
   return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
-function familyState(family: IpFamily, shared: Shared): { state: FamilyState; problems: readonly Problem[] } {
-  const { config, objects } = shared;
-  // Sorted, so that of two ports wanting one virtual server the same one always wins.
-  const servicePorts = objects.services.flatMap((s) => servicePortsFor(s, family)).sort(compareServicePorts);
-  const endpoints = collectEndpoints(objects.endpointSlices, family, config.nodeName);
+function familyFacts(family: IpFamily, shared: Shared): FamilyFacts {
+  const { config, node } = shared;
   const localAddresses = shared.localAddresses.filter((ip) => ip.family === family);
   const selectedNodePortIPs = nodePortIPs(shared.nodePortCidrs, family, localAddresses);
   // Without a node IP of the family, kube-proxy takes the loopback address for it.
   const primaryNodeIP = shared.primaryNodeIPs.find((ip) => ip.family === family) ?? loopbackAddress(family);
-
-  const ipvs = buildIpvsState(servicePorts, endpoints, {
-    family,
-    topology: { nodeName: config.nodeName, zone: objects.node?.zone ?? '' },
-    scheduler: shared.scheduler,
-    localAddresses: new Set(localAddresses.map((ip) => ip.text)),
-    nodePortIPs: selectedNodePortIPs,
-  });
-  const ipsets = buildIpSets(servicePorts, endpoints, { family, nodePortIPs: selectedNodePortIPs, primaryNodeIP, linkAddresses: ipvs.linkAddresses });
-  const withMembers = new Set(ipsets.filter((s) => s.entries.length > 0).map((s) => s.name));
   const notLocal = notLocalMatch(
     {
       mode: config.detectLocalMode,
       clusterCIDRs: shared.clusterCIDRs,
-      podCIDRs: objects.node?.podCIDRs ?? [],
+      podCIDRs: node?.podCIDRs ?? [],
       bridgeInterface: config.detectLocal.bridgeInterface,
       interfaceNamePrefix: config.detectLocal.interfaceNamePrefix,
     },
     family,
   );
-  const iptables = buildIptables(servicePorts, {
+  return {
     family,
-    masqueradeAll: config.masqueradeAll,
-    masqueradeMark: 2 ** config.masqueradeBit,
-    ...(notLocal ? { notLocal } : {}),
-    randomFully: shared.host.iptablesRandomFully,
-    primaryNodeIP,
-    hasMembers: (name: SetName) => withMembers.has(ipsetName(name, family)),
-  });
+    nodeName: config.nodeName,
+    ipvs: {
+      family,
+      topology: { nodeName: config.nodeName, zone: node?.zone ?? '' },
+      scheduler: shared.scheduler,
+      localAddresses: new Set(localAddresses.map((ip) => ip.text)),
+      nodePortIPs: selectedNodePortIPs,
+    },
+    members: { family, nodePortIPs: selectedNodePortIPs, primaryNodeIP },
+    iptables: {
+      family,
+      masqueradeAll: config.masqueradeAll,
+      masqueradeMark: 2 ** config.masqueradeBit,
+      ...(notLocal ? { notLocal } : {}),
+      randomFully: shared.host.iptablesRandomFully,
+      primaryNodeIP,
+    },
+    nodePortAddresses: selectedNodePortIPs.map((ip) => ip.text),
+    excludeCIDRs: shared.excludeCIDRs.filter((c) => c.family === family).map((c) => c.text),
+  };
+}
+
+/** The rules of a family whose sets are `ipsets`: a rule matching a set exists only while the set has members. */
+export function familyIptables(servicePorts: readonly ServicePort[], facts: FamilyFacts, ipsets: readonly IpSet[]): IptablesState {
+  const withMembers = new Set(ipsets.filter((s) => s.entries.length > 0).map((s) => s.name));
+  return buildIptables(servicePorts, { ...facts.iptables, hasMembers: (name: SetName) => withMembers.has(ipsetName(name, facts.family)) });
+}
+
+function familyState(objects: ValidObjects, facts: FamilyFacts): FamilyPass {
+  const { family } = facts;
+  // Sorted, so that of two ports wanting one virtual server the same one always wins.
+  const servicePorts = objects.services.flatMap((s) => servicePortsFor(s, family)).sort(compareServicePorts);
+  const endpoints = collectEndpoints(objects.endpointSlices, family, facts.nodeName);
+  const ipvs = buildIpvsState(servicePorts, endpoints, facts.ipvs);
+  const ipsets = buildIpSets(servicePorts, endpoints, { ...facts.members, linkAddresses: ipvs.linkAddresses });
   return {
     state: {
       family,
       virtualServers: ipvs.virtualServers,
       linkAddresses: ipvs.linkAddresses,
-      nodePortAddresses: selectedNodePortIPs.map((ip) => ip.text),
+      nodePortAddresses: facts.nodePortAddresses,
       ipsets,
-      iptables,
-      excludeCIDRs: shared.excludeCIDRs.filter((c) => c.family === family).map((c) => c.text),
+      iptables: familyIptables(servicePorts, facts, ipsets),
+      excludeCIDRs: facts.excludeCIDRs,
       noLocalEndpoints: ipvs.noLocalEndpoints,
     },
     problems: ipvs.problems,
   };
 }
 
-export function buildDesiredState(objects: ValidObjects, host: HostFacts, config: ProxyModelConfig): DesiredState {
+/** The desired state whose families `pass` builds from their facts (the host's and the configuration's parts done here). */
+export function desiredStateWith(node: ValidNode | undefined, host: HostFacts, config: ProxyModelConfig, pass: (facts: FamilyFacts) => FamilyPass): DesiredState {
   const problems: Problem[] = [];
   const primaryNodeIPs = parseAll(host.nodeIPs, parseIp, 'host', 'nodeIPs', 'an IP address', problems);
   const shared: Shared = {
     config,
     host,
-    objects,
+    node,
     scheduler: config.scheduler === '' ? DEFAULT_SCHEDULER : config.scheduler,
     primaryNodeIPs,
     localAddresses: parseAll(host.localAddresses, parseIp, 'host', 'localAddresses', 'an IP address', problems),
@@ -164,7 +197,7 @@ export function buildDesiredState(objects: ValidObjects, host: HostFacts, config
     clusterCIDRs: parseAll(config.clusterCIDRs, parseCidr, 'config', 'clusterCIDRs', 'a CIDR', problems),
     excludeCIDRs: parseAll(config.excludeCIDRs, parseCidr, 'config', 'excludeCIDRs', 'a CIDR', problems),
   };
-  const families = IP_FAMILIES.filter((f) => config.ipFamilies.includes(f)).map((family) => familyState(family, shared));
+  const families = IP_FAMILIES.filter((f) => config.ipFamilies.includes(f)).map((family) => pass(familyFacts(family, shared)));
   const { tcp, tcpFin, udp } = config.ipvsTimeouts;
   return {
     linkName: LINK_NAME,
@@ -173,4 +206,8 @@ export function buildDesiredState(objects: ValidObjects, host: HostFacts, config
     ...(tcp > 0 || tcpFin > 0 || udp > 0 ? { ipvsTimeouts: config.ipvsTimeouts } : {}),
     problems: [...problems, ...families.flatMap((f) => f.problems)],
   };
+}
+
+export function buildDesiredState(objects: ValidObjects, host: HostFacts, config: ProxyModelConfig): DesiredState {
+  return desiredStateWith(objects.node, host, config, (facts) => familyState(objects, facts));
 }

@@ -1,6 +1,7 @@
 // The pure proxy model: Services, EndpointSlices, this Node, the host facts and
 // the configuration in; the kernel state kube-proxy's IPVS mode would leave out.
 export { computeDesiredState, buildDesiredState, validateObjects, LINK_NAME } from './desired-state.js';
+export { IncrementalModel } from './incremental-model.js';
 export type { ClusterObjects, ModelInput, ValidObjects } from './desired-state.js';
 export type { DetectLocalMode, HostFacts, ProxyModelConfig } from './config.js';
 export { DEFAULT_SCHEDULER, NODE_PORT_ADDRESSES_PRIMARY } from './config.js';

@@ -30,7 +30,7 @@ export const SET = {
 
 export type SetName = (typeof SET)[keyof typeof SET];
 
-interface SetDefinition {
+export interface SetDefinition {
   readonly name: SetName;
   readonly type: IpSetType;
   readonly comment: string;
@@ -38,7 +38,7 @@ interface SetDefinition {
 
 // kube-proxy's sets in its order, with its types and descriptions (operators grep for
 // these in `ipset list` and in rule comments, so they are kept word for word).
-const DEFINITIONS: readonly SetDefinition[] = [
+export const SET_DEFINITIONS: readonly SetDefinition[] = [
   { name: SET.loopBack, type: 'hash:ip,port,ip', comment: 'Kubernetes endpoints dst ip:port, source ip for solving hairpin purpose' },
   { name: SET.clusterIP, type: 'hash:ip,port', comment: 'Kubernetes service cluster ip + port for masquerade purpose' },
   { name: SET.externalIP, type: 'hash:ip,port', comment: 'Kubernetes service external ip + port for masquerade and filter purpose' },
@@ -58,7 +58,7 @@ const DEFINITIONS: readonly SetDefinition[] = [
   { name: SET.ipvsIPs, type: 'hash:ip', comment: 'Addresses on the ipvs interface' },
 ];
 
-const COMMENTS = new Map(DEFINITIONS.map((d) => [d.name, d.comment]));
+const COMMENTS = new Map(SET_DEFINITIONS.map((d) => [d.name, d.comment]));
 
 export function setComment(name: SetName): string {
   return COMMENTS.get(name) ?? name;
@@ -109,11 +109,15 @@ function sortEntries(entries: Iterable<IpSetEntry>): IpSetEntry[] {
     .map(({ entry }) => entry);
 }
 
-export interface IpSetContext {
+/** What the members of service ports depend on besides the ports and their endpoints. */
+export interface MemberContext {
   readonly family: IpFamily;
   readonly nodePortIPs: readonly IpAddress[];
   /** The node's primary IP of the family (loopback when it has none, as kube-proxy assumes). */
   readonly primaryNodeIP: IpAddress;
+}
+
+export interface IpSetContext extends MemberContext {
   /** The addresses bound to kube-ipvs0 (they make up KUBE-IPVS-IPS). */
   readonly linkAddresses: readonly string[];
 }
@@ -125,7 +129,7 @@ const NODE_PORT_SETS: Record<Protocol, { readonly all: SetName; readonly local: 
 };
 
 /** The members one service port adds, set by set. */
-function membersOf(sp: ServicePort, endpoints: EndpointsByServicePort, ctx: IpSetContext, add: (set: SetName, entry: IpSetEntry) => void): void {
+function membersOf(sp: ServicePort, endpoints: EndpointsByServicePort, ctx: MemberContext, add: (set: SetName, entry: IpSetEntry) => void): void {
   const { protocol, port } = sp;
   // Hairpin: a local endpoint reaching its own Service is masqueraded, whatever its readiness.
   for (const ep of endpoints.get(servicePortKey(sp.ref)) ?? []) {
@@ -160,20 +164,43 @@ function membersOf(sp: ServicePort, endpoints: EndpointsByServicePort, ctx: IpSe
   if (sp.healthCheckNodePort !== 0) add(SET.healthCheckNodePort, { port: sp.healthCheckNodePort });
 }
 
-export function buildIpSets(servicePorts: readonly ServicePort[], endpoints: EndpointsByServicePort, ctx: IpSetContext): IpSet[] {
-  const members = new Map<SetName, Map<string, IpSetEntry>>(DEFINITIONS.map((d) => [d.name, new Map()]));
+/** Members by set (by its IPv4 name), each by ipset's text for it. */
+export type SetMembers = ReadonlyMap<SetName, ReadonlyMap<string, IpSetEntry>>;
+
+/** The members `servicePorts` add to the sets (KUBE-IPVS-IPS holds the link's addresses: none here). */
+export function membersOfPorts(servicePorts: readonly ServicePort[], endpoints: EndpointsByServicePort, ctx: MemberContext): SetMembers {
+  const members = new Map<SetName, Map<string, IpSetEntry>>();
   const add = (set: SetName, entry: IpSetEntry): void => {
-    members.get(set)?.set(formatIpSetEntry(entry), entry);
+    const entries = members.get(set) ?? new Map<string, IpSetEntry>();
+    members.set(set, entries.set(formatIpSetEntry(entry), entry));
   };
   for (const sp of servicePorts) membersOf(sp, endpoints, ctx, add);
-  for (const ip of ctx.linkAddresses) add(SET.ipvsIPs, { ip });
-  return DEFINITIONS.map((d) => ({
-    name: ipsetName(d.name, ctx.family),
+  return members;
+}
+
+/** KUBE-IPVS-IPS's members: the addresses bound to kube-ipvs0. */
+export function linkAddressMembers(linkAddresses: readonly string[]): IpSetEntry[] {
+  return linkAddresses.map((ip) => ({ ip }));
+}
+
+/** One of kube-proxy's sets in `family`, holding `entries` (repeats by ipset's text are one member). */
+export function ipSetOf(d: SetDefinition, family: IpFamily, entries: Iterable<IpSetEntry>): IpSet {
+  const unique = new Map<string, IpSetEntry>();
+  for (const entry of entries) unique.set(formatIpSetEntry(entry), entry);
+  return {
+    name: ipsetName(d.name, family),
     type: d.type,
-    family: ipvsFamily(ctx.family),
+    family: ipvsFamily(family),
     comment: d.comment,
     // kube-proxy's create parameters: hashsize 1024 maxelem 65536, or range 0-65535.
     options: d.type === 'bitmap:port' ? { kind: 'bitmap', portFrom: 0, portTo: 65535 } : { kind: 'hash', hashSize: 1024, maxElem: 65536 },
-    entries: sortEntries(members.get(d.name)?.values() ?? []),
-  }));
+    entries: sortEntries(unique.values()),
+  };
+}
+
+export function buildIpSets(servicePorts: readonly ServicePort[], endpoints: EndpointsByServicePort, ctx: IpSetContext): IpSet[] {
+  const members = membersOfPorts(servicePorts, endpoints, ctx);
+  return SET_DEFINITIONS.map((d) =>
+    ipSetOf(d, ctx.family, d.name === SET.ipvsIPs ? linkAddressMembers(ctx.linkAddresses) : (members.get(d.name)?.values() ?? [])),
+  );
 }

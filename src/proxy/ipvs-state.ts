@@ -7,7 +7,7 @@ import { localEndpoints, selectEndpoints, type NodeTopology } from './endpoint-s
 import type { EndpointInfo, EndpointsByServicePort } from './endpoints.js';
 import { compareIps, ipvsFamily, type IpAddress, type IpFamily } from './ip.js';
 import { externallyAccessible, servicePortKey, usesLocalEndpoints, type ServicePort } from './service-ports.js';
-import type { DesiredVirtualServer, Problem, VirtualServerRole } from './types.js';
+import type { DesiredVirtualServer, Problem, ServicePortRef, VirtualServerRole } from './types.js';
 
 export interface IpvsContext {
   readonly family: IpFamily;
@@ -80,16 +80,105 @@ function wantedBy(sp: ServicePort, ctx: IpvsContext): Wanted[] {
 }
 
 /** A virtual server with the parts it sorts by: address, port, protocol. */
-interface Placed {
+export interface Placed {
   readonly address: IpAddress;
   readonly protocol: Protocol;
   readonly port: number;
   readonly desired: DesiredVirtualServer;
 }
 
-function comparePlaced(a: Placed, b: Placed): number {
+export function comparePlaced(a: Placed, b: Placed): number {
   const byProtocol = a.protocol < b.protocol ? -1 : a.protocol > b.protocol ? 1 : 0;
   return compareIps(a.address, b.address) || a.port - b.port || byProtocol;
+}
+
+/** What one service port asks of IPVS, before the ports claiming one virtual server are settled. */
+export interface PortClaims {
+  readonly ref: ServicePortRef;
+  /** Its virtual servers, in the order they are claimed. */
+  readonly wanted: readonly Placed[];
+  /** The addresses it binds to kube-ipvs0 (even for a virtual server another port keeps). */
+  readonly bound: readonly IpAddress[];
+  /** Whether its Local policy finds no endpoint on this node, by policy. */
+  readonly noLocal: { readonly internal: boolean; readonly external: boolean };
+}
+
+/** The virtual servers, bound addresses and no-local-endpoint counts of one service port. */
+export function claimsOf(sp: ServicePort, endpoints: EndpointsByServicePort, ctx: IpvsContext): PortClaims {
+  const spEndpoints = endpoints.get(servicePortKey(sp.ref)) ?? [];
+  // As kube-proxy counts them: Services with endpoints somewhere whose Local policy finds
+  // none on this node (their virtual servers then fall back to the Cluster endpoints,
+  // kubernetes#97081), once per Service whatever its ports.
+  const hasAny = spEndpoints.some((ep) => ep.ready || (ep.serving && ep.terminating));
+  const noLocalHere = hasAny && usesLocalEndpoints(sp) && localEndpoints(spEndpoints, sp).length === 0;
+  // The real servers depend only on which policy applies: select once per policy and
+  // share the list between the port's virtual servers.
+  const selections = new Map<boolean, readonly RealServer[]>();
+  const realServersFor = (localPolicy: boolean): readonly RealServer[] => {
+    const known = selections.get(localPolicy);
+    if (known) return known;
+    const selected = selectEndpoints(spEndpoints, sp, ctx.topology, localPolicy).map((ep) => realServer(ep, ctx.family));
+    selections.set(localPolicy, selected);
+    return selected;
+  };
+  const all = wantedBy(sp, ctx);
+  return {
+    ref: sp.ref,
+    wanted: all.map((wanted) => ({
+      address: wanted.address,
+      protocol: sp.protocol,
+      port: wanted.port,
+      desired: {
+        virtualServer: virtualServer(wanted.address, wanted.port, sp, ctx),
+        realServers: realServersFor(wanted.localPolicy),
+        service: sp.ref,
+        role: wanted.role,
+      },
+    })),
+    bound: all.filter((wanted) => wanted.bind).map((wanted) => wanted.address),
+    noLocal: { internal: noLocalHere && sp.internalPolicyLocal, external: noLocalHere && sp.externalPolicyLocal && externallyAccessible(sp) },
+  };
+}
+
+/** Ports' claims settled: the first port (in servicePortKey order) that claims a virtual server keeps it. */
+export interface SettledClaims {
+  /** By "address|protocol|port", in claim order. */
+  readonly winners: ReadonlyMap<string, Placed>;
+  /** By address text, in claim order. */
+  readonly bound: ReadonlyMap<string, IpAddress>;
+  readonly noLocalEndpoints: { readonly internal: number; readonly external: number };
+  readonly problems: readonly Problem[];
+}
+
+/** `claims` must come in servicePortKey order: when two ports want one virtual server, the first keeps it. */
+export function settleClaims(claims: Iterable<PortClaims>): SettledClaims {
+  const winners = new Map<string, Placed>();
+  const bound = new Map<string, IpAddress>();
+  const problems: Problem[] = [];
+  const noLocal = { internal: new Set<string>(), external: new Set<string>() };
+  for (const claim of claims) {
+    const service = `${claim.ref.namespace}/${claim.ref.name}`;
+    if (claim.noLocal.internal) noLocal.internal.add(service);
+    if (claim.noLocal.external) noLocal.external.add(service);
+    for (const address of claim.bound) bound.set(address.text, address);
+    for (const placed of claim.wanted) {
+      const key = `${placed.address.text}|${placed.protocol}|${placed.port}`;
+      const owner = winners.get(key);
+      if (!owner) {
+        winners.set(key, placed);
+        continue;
+      }
+      const { namespace, name, port } = owner.desired.service;
+      problems.push({
+        subject: 'Service',
+        namespace: claim.ref.namespace,
+        name: claim.ref.name,
+        path: '',
+        message: `port "${claim.ref.port}" wants virtual server ${placed.address.text}:${placed.port}/${placed.protocol}, which ${namespace}/${name}:${port} already has; ignored`,
+      });
+    }
+  }
+  return { winners, bound, noLocalEndpoints: { internal: noLocal.internal.size, external: noLocal.external.size }, problems };
 }
 
 /** `servicePorts` must be sorted by key: when two ports want one virtual server, the first keeps it. */
@@ -98,63 +187,11 @@ export function buildIpvsState(
   endpoints: EndpointsByServicePort,
   ctx: IpvsContext,
 ): IpvsFamilyState {
-  const byKey = new Map<string, Placed>();
-  const bound = new Map<string, IpAddress>();
-  const problems: Problem[] = [];
-  const noLocal = { internal: new Set<string>(), external: new Set<string>() };
-  for (const sp of servicePorts) {
-    const spEndpoints = endpoints.get(servicePortKey(sp.ref)) ?? [];
-    // As kube-proxy counts them: Services with endpoints somewhere whose Local policy finds
-    // none on this node (their virtual servers then fall back to the Cluster endpoints,
-    // kubernetes#97081), once per Service whatever its ports.
-    const hasAny = spEndpoints.some((ep) => ep.ready || (ep.serving && ep.terminating));
-    if (hasAny && usesLocalEndpoints(sp) && localEndpoints(spEndpoints, sp).length === 0) {
-      const service = `${sp.ref.namespace}/${sp.ref.name}`;
-      if (sp.internalPolicyLocal) noLocal.internal.add(service);
-      if (sp.externalPolicyLocal && externallyAccessible(sp)) noLocal.external.add(service);
-    }
-    // The real servers depend only on which policy applies: select once per policy and
-    // share the list between the port's virtual servers.
-    const selections = new Map<boolean, readonly RealServer[]>();
-    const realServersFor = (localPolicy: boolean): readonly RealServer[] => {
-      const known = selections.get(localPolicy);
-      if (known) return known;
-      const selected = selectEndpoints(spEndpoints, sp, ctx.topology, localPolicy).map((ep) => realServer(ep, ctx.family));
-      selections.set(localPolicy, selected);
-      return selected;
-    };
-    for (const wanted of wantedBy(sp, ctx)) {
-      if (wanted.bind) bound.set(wanted.address.text, wanted.address);
-      const key = `${wanted.address.text}|${sp.protocol}|${wanted.port}`;
-      const owner = byKey.get(key);
-      if (owner) {
-        const { namespace, name, port } = owner.desired.service;
-        problems.push({
-          subject: 'Service',
-          namespace: sp.ref.namespace,
-          name: sp.ref.name,
-          path: '',
-          message: `port "${sp.ref.port}" wants virtual server ${wanted.address.text}:${wanted.port}/${sp.protocol}, which ${namespace}/${name}:${port} already has; ignored`,
-        });
-        continue;
-      }
-      byKey.set(key, {
-        address: wanted.address,
-        protocol: sp.protocol,
-        port: wanted.port,
-        desired: {
-          virtualServer: virtualServer(wanted.address, wanted.port, sp, ctx),
-          realServers: realServersFor(wanted.localPolicy),
-          service: sp.ref,
-          role: wanted.role,
-        },
-      });
-    }
-  }
+  const settled = settleClaims(servicePorts.map((sp) => claimsOf(sp, endpoints, ctx)));
   return {
-    virtualServers: [...byKey.values()].sort(comparePlaced).map((p) => p.desired),
-    linkAddresses: [...bound.values()].sort(compareIps).map((ip) => ip.text),
-    noLocalEndpoints: { internal: noLocal.internal.size, external: noLocal.external.size },
-    problems,
+    virtualServers: [...settled.winners.values()].sort(comparePlaced).map((p) => p.desired),
+    linkAddresses: [...settled.bound.values()].sort(compareIps).map((ip) => ip.text),
+    noLocalEndpoints: settled.noLocalEndpoints,
+    problems: settled.problems,
   };
 }

@@ -7,14 +7,9 @@ import type { LiveFamilyState, LiveState } from '../kernel/live-state.js';
 import type { IpvsTimeouts } from '../ipvs/types.js';
 import { ipvsFamily } from '../proxy/ip.js';
 import type { DesiredState } from '../proxy/types.js';
-import { diffAddresses, type AddressFamilyDiff } from './address-diff.js';
+import { diffFamily, diffFamilySince, type FamilyDiff } from './family-diff.js';
 import type { TerminatingRealServers } from './graceful-termination.js';
-import { diffIpsets, type IpsetFamilyDiff } from './ipset-diff.js';
-import { diffIptables } from './iptables-diff.js';
-import { diffIpvs, type IpvsFamilyDiff } from './ipvs-diff.js';
-import { ownershipTest } from './ownership.js';
-import type { IptablesRewrite, Plan, PlanPhase } from './plan.js';
-import { serviceIndex } from './service-index.js';
+import type { Plan, PlanPhase } from './plan.js';
 
 export interface DiffInput {
   readonly desired: DesiredState;
@@ -25,6 +20,12 @@ export interface DiffInput {
   readonly now: number;
   /** How long a TCP real server with connections may drain before it is deleted anyway. */
   readonly gracePeriodMs: number;
+  /**
+   * The desired state of the previous sync, when `live` is what its plan left (applied whole,
+   * with no change refused): then only what changed since is compared (family-diff.ts
+   * diffFamilySince), with the same result as a whole diff.
+   */
+  readonly previous?: DesiredState;
 }
 
 export interface DiffResult {
@@ -33,13 +34,6 @@ export interface DiffResult {
   readonly terminating: TerminatingRealServers;
   /** What the plan cannot fix, for a person to read. */
   readonly problems: readonly string[];
-}
-
-interface FamilyDiff {
-  readonly ipvs: IpvsFamilyDiff;
-  readonly addresses: AddressFamilyDiff;
-  readonly ipsets: IpsetFamilyDiff;
-  readonly iptables: readonly IptablesRewrite[];
 }
 
 /** Set when configured and a non-zero (configured) value differs from the kernel's; 0 keeps the kernel's. */
@@ -70,15 +64,12 @@ export function diffState(input: DiffInput): DiffResult {
   const liveFamilies = new Map<string, LiveFamilyState>(live.families.map((f) => [f.family, f]));
   const clock = { now: input.now, gracePeriodMs: input.gracePeriodMs };
   // A live family the configuration no longer asks for is left alone, as a single-stack kube-proxy leaves the other family.
+  const previous = new Map((input.previous?.families ?? []).map((f) => [f.family, f]));
   const families = desired.families.map((d): FamilyDiff => {
     const liveFamily = liveFamilies.get(ipvsFamily(d.family));
-    const services = serviceIndex(d);
-    return {
-      ipvs: diffIpvs(d, liveFamily, ownershipTest(d, liveFamily), { terminating: input.terminating, clock }),
-      addresses: diffAddresses(d, liveFamily, services),
-      ipsets: diffIpsets(d, liveFamily, services),
-      iptables: diffIptables(d.iptables, d.family, liveFamily?.iptables),
-    };
+    const ctx = { terminating: input.terminating, clock };
+    const before = previous.get(d.family);
+    return before ? diffFamilySince(d, before, liveFamily, ctx) : diffFamily(d, liveFamily, ctx);
   });
   const ipvsTimeouts = timeoutsToSet(desired.ipvsTimeouts, live.ipvsTimeouts);
   return {

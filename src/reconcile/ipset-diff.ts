@@ -41,7 +41,7 @@ function specOf(set: IpSet): IpsetSpec | undefined {
 }
 
 /** A bitmap:port set has no family (NFPROTO_UNSPEC), so only a hash set's family is compared. */
-function sameKind(set: IpSet, header: IpsetHeader): boolean {
+export function sameKind(set: IpSet, header: IpsetHeader): boolean {
   return header.type === set.type && (set.type === 'bitmap:port' || header.family === set.family);
 }
 

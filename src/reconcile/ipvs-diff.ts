@@ -100,12 +100,12 @@ function addVirtualServer(d: DesiredVirtualServer, out: Output): void {
   }
 }
 
-interface Context {
+export interface IpvsDiffContext {
   readonly terminating: TerminatingRealServers;
   readonly clock: TerminationClock;
 }
 
-function syncVirtualServer(d: DesiredVirtualServer, live: LiveService, ctx: Context, out: Output): void {
+function syncVirtualServer(d: DesiredVirtualServer, live: LiveService, ctx: IpvsDiffContext, out: Output): void {
   const key = d.virtualServer.key;
   const cause = (reason: string): ChangeCause => ({ service: d.service, reason });
   const drift = serviceDrift(d.virtualServer, live.service);
@@ -160,7 +160,7 @@ function syncVirtualServer(d: DesiredVirtualServer, live: LiveService, ctx: Cont
   }
 }
 
-export function diffIpvs(desired: FamilyState, live: LiveFamilyState | undefined, owned: OwnershipTest, ctx: Context): IpvsFamilyDiff {
+export function diffIpvs(desired: FamilyState, live: LiveFamilyState | undefined, owned: OwnershipTest, ctx: IpvsDiffContext): IpvsFamilyDiff {
   const out: Output = { additions: [], drains: [], realServerDeletes: [], serviceDeletes: [], conntrack: [], terminating: [] };
   const liveByKey = new Map((live?.virtualServers ?? []).map((l) => [virtualServerKeyText(l.service.key), l]));
   const wanted = new Set<string>();

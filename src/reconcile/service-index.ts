@@ -10,17 +10,24 @@ export interface ServiceIndex {
   byEndpoint(address: string, protocol: Protocol, port: number): ServicePortRef | undefined;
 }
 
+/** Built on first use: a sync that binds no address and changes no member never needs it. */
 export function serviceIndex(desired: FamilyState): ServiceIndex {
-  const addresses = new Map<string, ServicePortRef>();
-  const endpoints = new Map<string, ServicePortRef>();
-  for (const d of desired.virtualServers) {
-    const key = d.virtualServer.key;
-    if ('fwmark' in key) continue;
-    if (!addresses.has(key.address)) addresses.set(key.address, d.service);
-    endpoints.set(`${key.address}|${key.protocol}|${key.port}`, d.service);
-  }
+  let built: { readonly addresses: Map<string, ServicePortRef>; readonly endpoints: Map<string, ServicePortRef> } | undefined;
+  const index = (): NonNullable<typeof built> => {
+    if (built) return built;
+    const addresses = new Map<string, ServicePortRef>();
+    const endpoints = new Map<string, ServicePortRef>();
+    for (const d of desired.virtualServers) {
+      const key = d.virtualServer.key;
+      if ('fwmark' in key) continue;
+      if (!addresses.has(key.address)) addresses.set(key.address, d.service);
+      endpoints.set(`${key.address}|${key.protocol}|${key.port}`, d.service);
+    }
+    built = { addresses, endpoints };
+    return built;
+  };
   return {
-    byAddress: (address) => addresses.get(address),
-    byEndpoint: (address, protocol, port) => endpoints.get(`${address}|${protocol}|${port}`),
+    byAddress: (address) => index().addresses.get(address),
+    byEndpoint: (address, protocol, port) => index().endpoints.get(`${address}|${protocol}|${port}`),
   };
 }
