@@ -203,9 +203,9 @@ describe('an API server that goes away', () => {
     const failures = failureTimes('Service');
     const gaps = failures.slice(1).map((t, i) => t - (failures[i] ?? 0));
     expect(failures[0]).toBeGreaterThanOrEqual(pausedAt - 5);
-    // Each gap is at least its backoff delay, and the delays double up to the cap.
+    // Each gap is at least its backoff delay (the delays double up to the cap). Only lower bounds:
+    // a loaded machine may be late, never early; the cap itself is backoff.test.ts's.
     for (const [i, gap] of gaps.slice(0, 5).entries()) expect(gap).toBeGreaterThanOrEqual(Math.min(40 * 2 ** i, 320) - 5);
-    expect(Math.max(...gaps.slice(0, 5))).toBeLessThan(320 + 300);
 
     server.apply(service('while-away'));
     await server.resume();

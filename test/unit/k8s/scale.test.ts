@@ -45,8 +45,6 @@ it(`lists ${SERVICES} Services and ${SERVICES} EndpointSlices, then follows 1,00
       `${SERVICES} Services + ${SERVICES} EndpointSlices: synced in ${synced.toFixed(0)} ms; ` +
         `1,000 deletions followed in ${followed.toFixed(0)} ms; a snapshot takes ${snapshotMs.toFixed(1)} ms`,
     );
-    expect(synced).toBeLessThan(15_000);
-    expect(followed).toBeLessThan(10_000);
   } finally {
     await cluster.watch.stop();
   }

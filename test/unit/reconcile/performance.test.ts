@@ -30,7 +30,7 @@ function largeState(): DesiredState {
 }
 
 describe('performance', () => {
-  it(`diffs ${SERVICES} services × ${ENDPOINTS} endpoints against an identical kernel quickly`, () => {
+  it(`diffs ${SERVICES} services × ${ENDPOINTS} endpoints against an identical kernel: an empty plan`, () => {
     const desired = largeState();
     const live = liveOf(desired);
     diffAt(desired, live); // warm up the JIT
@@ -38,7 +38,7 @@ describe('performance', () => {
     const started = performance.now();
     for (let i = 0; i < runs; i++) expect(diffAt(desired, live).plan.phases).toEqual([]);
     const ms = (performance.now() - started) / runs;
+    // Printed, not asserted: speed goals live in the benchmark (bench/), never in a unit test.
     process.stdout.write(`diff of ${SERVICES}x${ENDPOINTS} in sync: ${ms.toFixed(1)} ms\n`);
-    expect(ms).toBeLessThan(2_000);
   }, 120_000);
 });
