@@ -4,7 +4,7 @@
 // carry never leave the process.
 import { describe, expect, test } from '@jest/globals';
 import { IpsetPermissionError, type IpsetOperation } from '../../src/ipset/index.js';
-import { ownNetns } from '../uml/netns.js';
+import { ownNetns, runUnprivileged } from '../uml/netns.js';
 import { failure, hashSet, ipset, ipsetClientPerFile, portSet } from './ipset-support.js';
 
 const client = ipsetClientPerFile();
@@ -129,14 +129,7 @@ describe('kernel errors as IpsetError', () => {
   });
 
   test('without CAP_NET_ADMIN: a permission error, at open', async () => {
-    const { stdout } = await ownNetns().run('setpriv', [
-      '--reuid=65534',
-      '--regid=65534',
-      '--clear-groups',
-      '--inh-caps=-all',
-      process.execPath,
-      'build/test/kernel/ipset-unprivileged.js',
-    ]);
+    const { stdout } = await runUnprivileged('build/test/kernel/ipset-unprivileged.js');
     expect(stdout).toBe(`${IpsetPermissionError.name}: protocol: permission denied: run as root or with CAP_NET_ADMIN (EPERM)\n`);
   });
 });

@@ -3,7 +3,7 @@
 // leave the process.
 import { describe, expect, test } from '@jest/globals';
 import { IpvsError, IpvsPermissionError, type IpvsOperation } from '../../src/ipvs/index.js';
-import { ownNetns } from '../uml/netns.js';
+import { runUnprivileged } from '../uml/netns.js';
 import { ipvsClientPerFile, noFlags, realServer, savedRules, service, tcp } from './ipvs-support.js';
 
 const client = ipvsClientPerFile();
@@ -78,14 +78,7 @@ describe('kernel errors as IpvsError', () => {
   });
 
   test('without CAP_NET_ADMIN: a permission error that says what to do', async () => {
-    const { stdout } = await ownNetns().run('setpriv', [
-      '--reuid=65534',
-      '--regid=65534',
-      '--clear-groups',
-      '--inh-caps=-all',
-      process.execPath,
-      'build/test/kernel/ipvs-unprivileged.js',
-    ]);
+    const { stdout } = await runUnprivileged('build/test/kernel/ipvs-unprivileged.js');
     expect(stdout.split('\n').filter(Boolean)).toEqual([
       `${IpvsPermissionError.name}: list-services: permission denied: run as root or with CAP_NET_ADMIN (EPERM)`,
       `${IpvsPermissionError.name}: flush: permission denied: run as root or with CAP_NET_ADMIN (EPERM)`,

@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KernelAccessError, KernelClients, applySysctls, checkKernelModules, detectIptablesBackend, runCommand, type CommandRunner } from '../../src/kernel/index.js';
-import { assertKernelHasIpvs, ownNetns, withFreshNetns, type FreshNetns } from '../uml/netns.js';
+import { assertKernelHasIpvs, ownNetns, runUnprivileged, withFreshNetns, type FreshNetns } from '../uml/netns.js';
 
 const CONNTRACK = '/proc/sys/net/ipv4/vs/conntrack';
 const sysctlValue = async (): Promise<string> => (await ownNetns().run('sysctl', ['-n', 'net.ipv4.vs.conntrack'])).stdout.trim();
@@ -90,14 +90,7 @@ describe('KernelClients', () => {
   });
 
   test('without CAP_NET_ADMIN: one access error naming the capability', async () => {
-    const { stdout } = await ownNetns().run('setpriv', [
-      '--reuid=65534',
-      '--regid=65534',
-      '--clear-groups',
-      '--inh-caps=-all',
-      process.execPath,
-      'build/test/kernel/kernel-clients-unprivileged.js',
-    ]);
+    const { stdout } = await runUnprivileged('build/test/kernel/kernel-clients-unprivileged.js');
     expect(stdout).toBe(`${KernelAccessError.name} no-net-admin: ${new KernelAccessError('no-net-admin').userMessage}\n`);
   });
 });

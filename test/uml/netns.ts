@@ -164,3 +164,12 @@ export function assertKernelHasIpvs(): void {
     );
   }
 }
+
+/**
+ * Runs one of our compiled scripts (`build/test/kernel/x.js`) with our Node.js as user nobody
+ * with no capabilities at all, in this process's namespace: how tests see what an
+ * unprivileged caller gets from the kernel.
+ */
+export function runUnprivileged(script: string, options: RunOptions = {}): Promise<CommandResult> {
+  return ownNetns().run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', process.execPath, script], options);
+}
