@@ -106,7 +106,7 @@ export class Proxier {
     metrics.recordPendingChanges(this.pending);
 
     const objects = this.cluster.snapshot();
-    if (objects.node !== undefined) health.syncNode(objects.node as Parameters<ProxierHealth['syncNode']>[0]);
+    if (objects.node !== undefined) health.syncNode(objects.node);
     let failed: number;
     try {
       const host = await observeHost(objects.node, {

@@ -59,9 +59,12 @@ export class ProxierHealth {
     this.lastUpdated.set(family, this.now());
   }
 
-  syncNode(node: NodeEligibilityFacts): void {
-    const deleting = node.metadata?.deletionTimestamp !== undefined && node.metadata.deletionTimestamp !== null;
-    const tainted = (node.spec?.taints ?? []).some((taint) => taint.key === TO_BE_DELETED_TAINT);
+  /** `node` is the Node as the API server sent it: anything of another shape counts as absent. */
+  syncNode(node: unknown): void {
+    const { metadata, spec } = (typeof node === 'object' && node !== null ? node : {}) as NodeEligibilityFacts;
+    const deleting = metadata?.deletionTimestamp !== undefined && metadata.deletionTimestamp !== null;
+    const taints: unknown = spec?.taints;
+    const tainted = Array.isArray(taints) && taints.some((taint: unknown) => (taint as { key?: unknown } | null)?.key === TO_BE_DELETED_TAINT);
     this.eligible = !deleting && !tainted;
   }
 

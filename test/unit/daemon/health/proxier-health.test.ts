@@ -71,6 +71,10 @@ describe('ProxierHealth', () => {
     ['the autoscaler taint', { spec: { taints: [{ key: 'other' }, { key: TO_BE_DELETED_TAINT }] } }, false],
     ['other taints', { spec: { taints: [{ key: 'node.kubernetes.io/unschedulable' }] } }, true],
     ['nothing', {}, true],
+    // Malformed Nodes from the API server never throw: what cannot be read is absent.
+    ['taints that are not a list', { spec: { taints: 'ToBeDeletedByClusterAutoscaler' } }, true],
+    ['a taint that is not an object', { spec: { taints: [null, 7, { key: TO_BE_DELETED_TAINT }] } }, false],
+    ['a spec that is a string', { spec: 'x' }, true],
   ])('marks a Node with %s eligible: %s', (_, node, eligible) => {
     const { health } = fixture();
     health.syncNode(node);
