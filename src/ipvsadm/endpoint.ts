@@ -10,7 +10,7 @@
 // ipvsadm also resolves host and service names; kipvs does not (no I/O here).
 import { formatIPv6, parseIPv6 } from '../net/ip-address.js';
 import type { Family } from '../ipvs/types.js';
-import { inetAton, inetNtoa } from './inet-aton.js';
+import { dottedQuad, inetAton, inetNtoa } from './inet-aton.js';
 
 export interface Endpoint {
   readonly family: Family;
@@ -64,7 +64,8 @@ export function parseEndpoint(text: string): EndpointResult {
     if (v4 === undefined) {
       return { ok: false, reason: `"${v4Text}" is not a numeric IP address (host names are not resolved; save with ipvsadm -Sn)` };
     }
-    endpoint = { family: 'inet', address: inetNtoa(v4) };
+    // Text already in inet_ntoa's form is kept as it is rather than printed again.
+    endpoint = { family: 'inet', address: dottedQuad(v4Text) === undefined ? inetNtoa(v4) : v4Text };
   }
   if (portText === undefined) return { ok: true, endpoint };
   const port = cDecimal(portText, 0, 65535);

@@ -15,19 +15,41 @@ function partValue(part: string): bigint | undefined {
   return part.length > 1 && part.startsWith('0') ? BigInt(`0o${part.slice(1)}`) : BigInt(part);
 }
 
-/** Four decimal parts without leading zeros: the common case, read without BigInt. */
-const DOTTED_QUAD = /^(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})$/;
+/**
+ * Four decimal parts 0-255 without leading zeros, the form inet_ntoa prints: the common
+ * case, read character by character (a restore file has one or two per line, and
+ * nothing is allocated here). Undefined for anything else.
+ */
+export function dottedQuad(text: string): number | undefined {
+  let address = 0;
+  let part = 0;
+  let digits = 0;
+  let parts = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const code = i === text.length ? 0x2e : text.charCodeAt(i);
+    if (code === 0x2e) {
+      // An empty part, a fifth part, or a part above 255 is not a dotted quad.
+      if (digits === 0 || parts === 4 || part > 255) return undefined;
+      address = address * 256 + part;
+      parts++;
+      part = 0;
+      digits = 0;
+    } else if (code >= 0x30 && code <= 0x39) {
+      // "0" alone is a part; "01" is octal to inet_aton, not this form.
+      if ((digits === 1 && part === 0) || digits === 3) return undefined;
+      part = part * 10 + (code - 0x30);
+      digits++;
+    } else {
+      return undefined;
+    }
+  }
+  return parts === 4 ? address : undefined;
+}
 
 /** The address as a host-order 32-bit number, or undefined when inet_aton would refuse it. */
 export function inetAton(text: string): number | undefined {
-  const quad = DOTTED_QUAD.exec(text);
-  if (quad !== null) {
-    const a = Number(quad[1]);
-    const b = Number(quad[2]);
-    const c = Number(quad[3]);
-    const d = Number(quad[4]);
-    return a > 255 || b > 255 || c > 255 || d > 255 ? undefined : ((a << 24) | (b << 16) | (c << 8) | d) >>> 0;
-  }
+  const quad = dottedQuad(text);
+  if (quad !== undefined) return quad;
   const parts = text.split('.');
   if (parts.length > 4) return undefined;
   const values = parts.map(partValue);
@@ -43,5 +65,5 @@ export function inetAton(text: string): number | undefined {
 
 /** inet_ntoa: a host-order 32-bit number as a dotted quad. */
 export function inetNtoa(address: number): string {
-  return [address >>> 24, (address >>> 16) & 0xff, (address >>> 8) & 0xff, address & 0xff].join('.');
+  return `${address >>> 24}.${(address >>> 16) & 0xff}.${(address >>> 8) & 0xff}.${address & 0xff}`;
 }

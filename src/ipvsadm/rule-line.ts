@@ -72,11 +72,15 @@ function schedulerFlagsOf(scheduler: string, given: GivenOption): { sched1: bool
   return flags;
 }
 
+/** Each command's rules as [group, rule] pairs, listed once rather than for every line. */
+const COMMAND_RULE_LIST = new Map(Object.entries(COMMAND_RULES).map(([name, rules]) => [name, rules && Object.entries(rules)]));
+
 /** generic_opt_check: a required option missing, or one the command does not take. */
 function checkCombination(command: GivenOption, draft: Draft): void {
   const rules = COMMAND_RULES[command.spec.command ?? ''];
-  if (rules === undefined) refuse('unsupported', `${command.written} (${command.spec.long}) cannot be used in a restore file`);
-  for (const [group, rule] of Object.entries(rules)) {
+  const list = COMMAND_RULE_LIST.get(command.spec.command ?? '');
+  if (rules === undefined || list === undefined) refuse('unsupported', `${command.written} (${command.spec.long}) cannot be used in a restore file`);
+  for (const [group, rule] of list) {
     if (rule === '+' && !draft.seen.has(group)) {
       const needs = group === 'real-server' ? 'a real server (-r)' : 'a service (-t, -u, --sctp-service or -f)';
       refuse('combination', `${command.written} needs ${needs}`);
@@ -108,6 +112,20 @@ function virtualServer(draft: Draft): VirtualServer {
   };
 }
 
+const isTunnelOption = (given: GivenOption): boolean => given.spec.long.startsWith('tun-');
+
+/** The --tun-* options of a tunnelling real server: what its tunnel type needs and allows. */
+function checkTunnelOptions(draft: Draft): void {
+  const rules = TUNNEL_RULES[draft.tunnelType];
+  if (rules['tun-port'] === '+' && !draft.seen.has('tun-port')) refuse('combination', `tunnel type ${draft.tunnelType} needs --tun-port`);
+  const checksum = [...draft.seen.values()].filter((given) => isTunnelOption(given) && given.spec.long !== 'tun-type');
+  for (const given of checksum) {
+    if (rules[given.spec.long] === undefined) refuse('combination', `${given.written} is not allowed with tunnel type ${draft.tunnelType}`);
+  }
+  const oneOf = checksum.filter((given) => rules[given.spec.long] === '1');
+  if (oneOf.length > 1) refuse('combination', `${oneOf[1]?.written} conflicts with ${oneOf[0]?.written}`);
+}
+
 function realServer(draft: Draft): RealServer {
   const { forwarding } = draft;
   const tunnelling = forwarding === 'tunnel';
@@ -116,16 +134,10 @@ function realServer(draft: Draft): RealServer {
   if (draft.realServer.family !== draft.service.family && !tunnelling) {
     refuse('combination', 'a real server of another address family than its service needs tunnelling (-i)');
   }
-  const tunnelOptions = [...draft.seen.values()].filter((given) => given.spec.long.startsWith('tun-'));
-  if (tunnelOptions.length > 0 && !tunnelling) refuse('combination', `${tunnelOptions[0]?.written} needs tunnelling (-i)`);
-  const rules = TUNNEL_RULES[draft.tunnelType];
-  if (rules['tun-port'] === '+' && !draft.seen.has('tun-port')) refuse('combination', `tunnel type ${draft.tunnelType} needs --tun-port`);
-  const checksum = tunnelOptions.filter((given) => given.spec.long !== 'tun-type');
-  for (const given of checksum) {
-    if (rules[given.spec.long] === undefined) refuse('combination', `${given.written} is not allowed with tunnel type ${draft.tunnelType}`);
+  if (tunnelling) checkTunnelOptions(draft);
+  else {
+    for (const given of draft.seen.values()) if (isTunnelOption(given)) refuse('combination', `${given.written} needs tunnelling (-i)`);
   }
-  const oneOf = checksum.filter((given) => rules[given.spec.long] === '1');
-  if (oneOf.length > 1) refuse('combination', `${oneOf[1]?.written} conflicts with ${oneOf[0]?.written}`);
   return {
     family: draft.realServer.family,
     address: draft.realServer.address,

@@ -94,8 +94,14 @@ export const OPTIONS: readonly OptionSpec[] = [
   option('tun-remcsum', undefined, 'none', 'tun-remcsum'),
 ];
 
-const BY_LONG = new Map(OPTIONS.map((spec) => [spec.long, spec]));
-const BY_SHORT = new Map(OPTIONS.filter((spec) => spec.short !== undefined).map((spec) => [spec.short, spec]));
+/** An option and how it is written when named in a message ("-w", "--weight"), made once per option rather than once per line. */
+interface NamedSpec {
+  readonly spec: OptionSpec;
+  readonly written: string;
+}
+
+const BY_LONG = new Map(OPTIONS.map((spec): [string, NamedSpec] => [spec.long, { spec, written: `--${spec.long}` }]));
+const BY_SHORT = new Map(OPTIONS.flatMap((spec): [string, NamedSpec][] => (spec.short === undefined ? [] : [[spec.short, { spec, written: `-${spec.short}` }]])));
 
 /** One option as written on the line. */
 export interface GivenOption {
@@ -109,50 +115,58 @@ export type ScannedLine =
   | { readonly ok: true; readonly options: readonly GivenOption[]; readonly positionals: readonly string[] }
   | { readonly ok: false; readonly reason: string };
 
-/** Splits one line's words into options with their values and positional arguments. */
+function given({ spec, written }: NamedSpec, value: string | undefined): GivenOption {
+  return value === undefined ? { spec, written } : { spec, written, value };
+}
+
+/** Why an option cannot take its value, or undefined when it can. */
+function valueProblem({ spec, written }: NamedSpec, value: string | undefined, attached: boolean): string | undefined {
+  if (spec.argument === 'none') return attached ? `option ${written} takes no value` : undefined;
+  return spec.argument === 'required' && value === undefined ? `option ${written} needs a value` : undefined;
+}
+
+/**
+ * Splits one line's words into options with their values and positional arguments.
+ * Written for restore files of 100,000 lines: no closures or throwaway objects per word,
+ * since allocation is what such a file costs most where page faults are dear (UML).
+ */
 export function scanOptions(words: readonly string[]): ScannedLine {
   const options: GivenOption[] = [];
   const positionals: string[] = [];
   let i = 0;
-  // The value of an option that takes one: attached text, else the next word (if allowed).
-  const valueFor = (spec: OptionSpec, attached: string | undefined): { value?: string } | undefined => {
-    if (spec.argument === 'none') return attached === undefined ? {} : undefined;
-    if (attached !== undefined) return { value: attached };
+  // The next word as an option's value, when the option takes one and (if optional) it is not an option itself.
+  const nextValue = (spec: OptionSpec): string | undefined => {
     const next = words[i];
-    if (next === undefined || (spec.argument === 'optional' && next.startsWith('-'))) {
-      return spec.argument === 'optional' ? {} : undefined;
-    }
+    if (spec.argument === 'none' || next === undefined || (spec.argument === 'optional' && next.startsWith('-'))) return undefined;
     i++;
-    return { value: next };
+    return next;
   };
-
   while (i < words.length) {
     const word = words[i++] ?? '';
     if (word === '--') {
-      positionals.push(...words.slice(i));
+      for (; i < words.length; i++) positionals.push(words[i] ?? '');
       break;
     }
     if (word.startsWith('--')) {
       const eq = word.indexOf('=');
-      const name = word.slice(2, eq === -1 ? undefined : eq);
-      const spec = BY_LONG.get(name);
-      if (spec === undefined) return { ok: false, reason: `unknown option "--${name}"` };
-      const value = valueFor(spec, eq === -1 ? undefined : word.slice(eq + 1));
-      if (value === undefined) {
-        return { ok: false, reason: spec.argument === 'none' ? `option --${name} takes no value` : `option --${name} needs a value` };
-      }
-      options.push({ spec, written: `--${name}`, ...value });
+      const name = eq === -1 ? word.slice(2) : word.slice(2, eq);
+      const named = BY_LONG.get(name);
+      if (named === undefined) return { ok: false, reason: `unknown option "--${name}"` };
+      const value = eq === -1 ? nextValue(named.spec) : word.slice(eq + 1);
+      const problem = valueProblem(named, value, eq !== -1);
+      if (problem !== undefined) return { ok: false, reason: problem };
+      options.push(given(named, value));
     } else if (word.startsWith('-') && word.length > 1) {
       for (let at = 1; at < word.length; at++) {
         const letter = word.charAt(at);
-        const spec = BY_SHORT.get(letter);
-        if (spec === undefined) return { ok: false, reason: `unknown option "-${letter}"` };
+        const named = BY_SHORT.get(letter);
+        if (named === undefined) return { ok: false, reason: `unknown option "-${letter}"` };
         // popt lets a short option's value follow it in the same word, with or without "=".
-        const rest = spec.argument === 'none' || at + 1 === word.length ? undefined : word.slice(at + 1).replace(/^=/, '');
-        const value = valueFor(spec, rest);
-        if (value === undefined) return { ok: false, reason: `option -${letter} needs a value` };
-        options.push({ spec, written: `-${letter}`, ...value });
-        if (rest !== undefined) break;
+        const attached = named.spec.argument !== 'none' && at + 1 < word.length;
+        const value = attached ? word.slice(word.charAt(at + 1) === '=' ? at + 2 : at + 1) : nextValue(named.spec);
+        if (valueProblem(named, value, false) !== undefined) return { ok: false, reason: `option -${letter} needs a value` };
+        options.push(given(named, value));
+        if (attached) break;
       }
     } else {
       positionals.push(word);
@@ -171,14 +185,36 @@ export interface RuleLine {
  * Lines to words: split on spaces, tabs and carriage returns; the word
  * "ipvsadm" is dropped wherever it appears (so "ipvsadm -A ..." lines work);
  * blank lines are skipped. Lines starting with "#" are comments: ipvsadm -R
- * stops at them with a usage error, kipvs skips them.
+ * stops at them with a usage error, kipvs skips them. One line at a time, so
+ * that a large file is never held as words all at once.
  */
-export function ruleLines(text: string): RuleLine[] {
-  const lines: RuleLine[] = [];
-  text.split('\n').forEach((content, index) => {
-    const words = content.split(/[ \t\r]+/).filter((word) => word !== '' && word !== 'ipvsadm');
-    if (words.length === 0 || words[0]?.startsWith('#')) return;
-    lines.push({ line: index + 1, words });
-  });
-  return lines;
+export function* ruleLines(text: string): Generator<RuleLine> {
+  let line = 0;
+  for (let start = 0; start <= text.length; ) {
+    const newline = text.indexOf('\n', start);
+    const end = newline === -1 ? text.length : newline;
+    line++;
+    const words = wordsOf(text, start, end);
+    if (words.length > 0 && !(words[0] ?? '').startsWith('#')) yield { line, words };
+    start = end + 1;
+  }
 }
+
+/** The words of text[start, end), without the word "ipvsadm". */
+function wordsOf(text: string, start: number, end: number): string[] {
+  const words: string[] = [];
+  let at = start;
+  while (at < end) {
+    while (at < end && isSeparator(text.charCodeAt(at))) at++;
+    const from = at;
+    while (at < end && !isSeparator(text.charCodeAt(at))) at++;
+    if (at > from) {
+      const word = text.slice(from, at);
+      if (word !== 'ipvsadm') words.push(word);
+    }
+  }
+  return words;
+}
+
+/** Space, tab or carriage return. */
+const isSeparator = (code: number): boolean => code === 0x20 || code === 0x09 || code === 0x0d;

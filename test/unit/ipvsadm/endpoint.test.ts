@@ -3,7 +3,7 @@
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
 import { cDecimal, parseEndpoint } from '../../../src/ipvsadm/endpoint.js';
-import { inetAton, inetNtoa } from '../../../src/ipvsadm/inet-aton.js';
+import { dottedQuad, inetAton, inetNtoa } from '../../../src/ipvsadm/inet-aton.js';
 
 describe('inetAton', () => {
   test.each([
@@ -27,6 +27,28 @@ describe('inetAton', () => {
 
   test('reads back every dotted quad it prints', () => {
     fc.assert(fc.property(fc.nat({ max: 0xffffffff }), (n) => expect(inetAton(inetNtoa(n))).toBe(n)));
+  });
+});
+
+describe('dottedQuad, the fast path for text already in inet_ntoa form', () => {
+  test('reads every dotted quad inet_ntoa prints', () => {
+    fc.assert(fc.property(fc.nat({ max: 0xffffffff }), (n) => expect(dottedQuad(inetNtoa(n))).toBe(n)));
+  });
+
+  test.each(['1.2', '16909060', '010.1.1.1', '1.02.3.4', '0x1.2.3.4', '1.2.3.4.5', '256.1.1.1', '1.2.3.1000', '1..2.3', '.1.2.3', '1.2.3.', ''])('leaves %j to inet_aton', (text) => {
+    expect(dottedQuad(text)).toBeUndefined();
+  });
+
+  test('never disagrees with inet_aton: it reads a quad as inet_aton does, or not at all', () => {
+    const part = fc.oneof(fc.integer({ min: 0, max: 999 }).map(String), fc.constantFrom('0', '00', '07', '0x1', ''));
+    fc.assert(
+      fc.property(fc.array(part, { minLength: 1, maxLength: 5 }), (parts) => {
+        const text = parts.join('.');
+        const quad = dottedQuad(text);
+        if (quad !== undefined) expect(quad).toBe(inetAton(text));
+        expect(quad === undefined || inetNtoa(quad) === text).toBe(true);
+      }),
+    );
   });
 });
 

@@ -49,7 +49,7 @@ describe('scanOptions', () => {
 
 test('ruleLines splits lines into words and keeps their numbers', () => {
   const text = '-A -t 1.1.1.1:80\r\n\n   \n ipvsadm -A\t-t 1.1.1.3:80 -s rr\n# a comment\n  #another\n-C';
-  expect(ruleLines(text)).toEqual([
+  expect([...ruleLines(text)]).toEqual([
     { line: 1, words: ['-A', '-t', '1.1.1.1:80'] },
     { line: 4, words: ['-A', '-t', '1.1.1.3:80', '-s', 'rr'] },
     { line: 7, words: ['-C'] },
