@@ -1,13 +1,15 @@
 // `kipvs restore [FILE|-] [--dry-run]`: the debug use of `ipvsadm -R`. Reads
 // ipvsadm -S lines, checks all of them first (any bad line: every problem is
 // reported and nothing is applied), then applies them with one batched
-// IpvsClient.apply. Like ipvsadm -R it does not flush first: the file's
-// commands are applied to the table as it is (a file may start with -C).
+// batch. Like ipvsadm -R it does not flush first: the file's commands are
+// applied to the table as it is (a file may start with -C). Each line's
+// operation goes into the batch as its bytes while the file is read
+// (src/ipvs/batch.ts); the few that fail are read again to name them.
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
-import { IpvsClient, IpvsPermissionError } from '../ipvs/index.js';
+import { IpvsClient, IpvsPermissionError, type IpvsOperation } from '../ipvs/index.js';
 import { formatOperation } from '../ipvsadm/operation-format.js';
-import { describeProblem, parseRules, type RuleOperation } from '../ipvsadm/rules-parser.js';
+import { describeProblem, isRuleProblem, parseRules, rules, type RuleOperation, type RuleProblem } from '../ipvsadm/rules-parser.js';
 import { UserFacingError } from './exit.js';
 import { writeOutput } from './write-output.js';
 
@@ -34,33 +36,73 @@ function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
-async function apply(operations: readonly RuleOperation[]): Promise<void> {
-  const client = await IpvsClient.open();
-  let results;
-  try {
-    results = await client.apply(operations.map(({ operation }) => operation));
-  } finally {
-    client.close();
+/** Reports every bad line and refuses the file. */
+function refuseProblems(problems: readonly RuleProblem[], name: string): never {
+  process.stderr.write(problems.map((problem) => `kipvs: ${name}: ${describeProblem(problem)}\n`).join(''));
+  throw new UserFacingError(`${plural(problems.length, 'invalid line')} in ${name}; nothing was applied`);
+}
+
+function validOperations(text: string, name: string): readonly RuleOperation[] {
+  const parsed = parseRules(text);
+  return parsed.ok ? parsed.operations : refuseProblems(parsed.problems, name);
+}
+
+/** The operation of line `line` (1-based) of a text already known to be valid, read again. */
+function operationOnLine(text: string, lineStarts: () => readonly number[], line: number): IpvsOperation {
+  const starts = lineStarts();
+  const [rule] = validOperations(text.slice(starts[line - 1] ?? text.length, (starts[line] ?? text.length + 1) - 1), 'a line read again');
+  if (rule === undefined) throw new Error(`unreachable: line ${line} held an operation when first read`);
+  return rule.operation;
+}
+
+/** Where each line starts: made only when an operation failed and its line is read again. */
+function lineStartsOf(text: string): number[] {
+  const starts = [0];
+  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) starts.push(at + 1);
+  return starts;
+}
+
+async function apply(client: IpvsClient, text: string, name: string): Promise<void> {
+  const batch = client.batch();
+  const lines: number[] = [];
+  const problems: RuleProblem[] = [];
+  for (const rule of rules(text)) {
+    if (isRuleProblem(rule)) problems.push(rule);
+    else if (problems.length === 0) {
+      batch.add(rule.operation);
+      lines.push(rule.line);
+    }
   }
+  if (problems.length > 0) refuseProblems(problems, name);
+  let starts: number[] | undefined;
+  const lineStarts = () => (starts ??= lineStartsOf(text));
+  const failures = await batch.send((index) => operationOnLine(text, lineStarts, lines[index] ?? 0));
   // Without root every operation fails alike: say so once.
-  const denied = results.find((result) => !result.ok && result.error instanceof IpvsPermissionError);
-  if (denied !== undefined && !denied.ok) throw denied.error;
-  const failures = results.flatMap((result, i) => (result.ok ? [] : [`line ${operations[i]?.line}: ${result.error.message}`]));
+  const denied = failures.find(({ error }) => error instanceof IpvsPermissionError);
+  if (denied !== undefined) throw denied.error;
   if (failures.length > 0) {
-    process.stderr.write(failures.map((failure) => `kipvs: ${failure}\n`).join(''));
-    throw new UserFacingError(`${plural(failures.length, 'operation')} of ${operations.length} failed; the others were applied`);
+    process.stderr.write(failures.map(({ index, error }) => `kipvs: line ${lines[index]}: ${error.message}\n`).join(''));
+    throw new UserFacingError(`${plural(failures.length, 'operation')} of ${batch.length} failed; the others were applied`);
   }
 }
 
 async function restore(file: string, options: RestoreOptions): Promise<void> {
   const name = file === '-' ? 'standard input' : file;
-  const parsed = parseRules(await readRules(file));
-  if (!parsed.ok) {
-    process.stderr.write(parsed.problems.map((problem) => `kipvs: ${name}: ${describeProblem(problem)}\n`).join(''));
-    throw new UserFacingError(`${plural(parsed.problems.length, 'invalid line')} in ${name}; nothing was applied`);
+  const text = await readRules(file);
+  if (options.dryRun) return writeOutput(validOperations(text, name).map(({ operation }) => `${formatOperation(operation)}\n`).join(''));
+  let client: IpvsClient;
+  try {
+    client = await IpvsClient.open();
+  } catch (err) {
+    // A bad file is reported as such even where IPVS cannot be reached.
+    validOperations(text, name);
+    throw err;
   }
-  if (options.dryRun) return writeOutput(parsed.operations.map(({ operation }) => `${formatOperation(operation)}\n`).join(''));
-  return apply(parsed.operations);
+  try {
+    await apply(client, text, name);
+  } finally {
+    client.close();
+  }
 }
 
 export function restoreCommand(): Command {

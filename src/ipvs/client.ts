@@ -14,7 +14,6 @@ import {
   type GenericFamily,
   NetlinkDecodeError,
   type NetlinkMessage,
-  applyOperations,
   type OperationOutcome,
   type Request,
   type SocketCounters,
@@ -22,7 +21,8 @@ import {
 } from '../netlink/index.js';
 import { IPVS_GENL_NAME } from './constants.js';
 import { IpvsError, IpvsUnavailableError, ipvsErrorFrom, type IpvsQuery } from './errors.js';
-import { decodeInfo, decodeRealServer, decodeService, decodeTimeouts, operationRequests, queryRequest } from './messages.js';
+import { IpvsBatch } from './batch.js';
+import { decodeInfo, decodeRealServer, decodeService, decodeTimeouts, queryRequest } from './messages.js';
 import type {
   Family,
   IpvsInfo,
@@ -134,13 +134,18 @@ export class IpvsClient {
    * the wire cannot carry fail here (EINVAL) without being sent.
    */
   async apply(ops: readonly IpvsOperation[]): Promise<OperationResult[]> {
-    return applyOperations({
-      socket: this.socket,
-      ops,
-      requests: operationRequests(this.family, ops),
-      isBuildError: (built): built is IpvsError => built instanceof IpvsError,
-      failure: ipvsErrorFrom,
+    const batch = this.batch(ops.length);
+    for (const op of ops) batch.add(op);
+    const failed = new Map((await batch.send((index) => ops[index] as IpvsOperation)).map(({ index, error }) => [index, error]));
+    return ops.map((op, index): OperationResult => {
+      const error = failed.get(index);
+      return error === undefined ? { op, ok: true } : { op, ok: false, error };
     });
+  }
+
+  /** An empty batch on this client's socket, to fill one operation at a time and send once (see batch.ts). */
+  batch(expectedOperations?: number): IpvsBatch {
+    return new IpvsBatch(this.socket, this.family, expectedOperations);
   }
 
   addService(service: VirtualServer): Promise<void> {

@@ -263,13 +263,23 @@ const CHUNK_BYTES = 1 << 20;
 const MESSAGE_ROOM = 4096;
 
 /**
- * The requests that perform the changes, in order; an operation with a value
- * the wire cannot carry gets its IpvsError (EINVAL) instead, and is never sent.
+ * Encodes operations one at a time into chunks of bytes, so that a caller reading
+ * operations as it goes (a restore file) need not hold them all. `finish` seals the
+ * last chunk: requests are sent only after it.
  */
-export function operationRequests(family: GenericFamily, ops: readonly IpvsOperation[]): (Request | IpvsError)[] {
-  let w = new Writer(Math.min(CHUNK_BYTES, ops.length * 256 + MESSAGE_ROOM));
-  let chunk: { bytes: Buffer } = { bytes: Buffer.alloc(0) };
-  const requests = ops.map((op): Request | IpvsError => {
+export class OperationEncoder {
+  private w: Writer;
+  private chunk: { bytes: Buffer } = { bytes: Buffer.alloc(0) };
+
+  constructor(
+    private readonly family: GenericFamily,
+    expectedOperations = Infinity,
+  ) {
+    this.w = new Writer(Math.min(CHUNK_BYTES, expectedOperations * 256 + MESSAGE_ROOM));
+  }
+
+  /** The request that performs `op`, or the IpvsError (EINVAL) of a value the wire cannot carry. */
+  encode(op: IpvsOperation): Request | IpvsError {
     let message: [number, CommandValues];
     try {
       message = operationMessage(op);
@@ -277,17 +287,30 @@ export function operationRequests(family: GenericFamily, ops: readonly IpvsOpera
       if (err instanceof IpvsError) return err;
       throw err;
     }
-    if (w.length > CHUNK_BYTES - MESSAGE_ROOM) {
-      chunk.bytes = w.view(); // this chunk is done growing
-      w = new Writer(CHUNK_BYTES);
-      chunk = { bytes: Buffer.alloc(0) };
+    if (this.w.length > CHUNK_BYTES - MESSAGE_ROOM) {
+      this.chunk.bytes = this.w.view(); // this chunk is done growing
+      this.w = new Writer(CHUNK_BYTES);
+      this.chunk = { bytes: Buffer.alloc(0) };
     }
     const [command, values] = message;
-    const start = w.length;
-    writeGenericPayload(w, command, c.IPVS_GENL_VERSION, commandAttributes, values);
-    return new EncodedRequest(family.id, label(command), chunk, start, w.length);
-  });
-  chunk.bytes = w.view();
+    const start = this.w.length;
+    writeGenericPayload(this.w, command, c.IPVS_GENL_VERSION, commandAttributes, values);
+    return new EncodedRequest(this.family.id, label(command), this.chunk, start, this.w.length);
+  }
+
+  finish(): void {
+    this.chunk.bytes = this.w.view();
+  }
+}
+
+/**
+ * The requests that perform the changes, in order; an operation with a value
+ * the wire cannot carry gets its IpvsError (EINVAL) instead, and is never sent.
+ */
+export function operationRequests(family: GenericFamily, ops: readonly IpvsOperation[]): (Request | IpvsError)[] {
+  const encoder = new OperationEncoder(family, ops.length);
+  const requests = ops.map((op) => encoder.encode(op));
+  encoder.finish();
   return requests;
 }
 

@@ -28,14 +28,23 @@ export function describeProblem(problem: RuleProblem): string {
   return `line ${problem.line}: ${problem.message}`;
 }
 
-export function parseRules(text: string): ParsedRules {
-  const operations: RuleOperation[] = [];
-  const problems: RuleProblem[] = [];
+/** Each line's operation or problem, in file order, one line at a time (a large file is never held as operations unless the caller keeps them). */
+export function* rules(text: string): Generator<RuleOperation | RuleProblem> {
   for (const { line, words } of ruleLines(text)) {
     const scanned = scanOptions(words);
     const result = scanned.ok ? interpretLine(scanned.options, scanned.positionals) : { ok: false as const, kind: 'syntax' as const, message: scanned.reason };
-    if (result.ok) operations.push({ line, operation: result.operation });
-    else problems.push({ line, kind: result.kind, message: result.message });
+    yield result.ok ? { line, operation: result.operation } : { line, kind: result.kind, message: result.message };
+  }
+}
+
+export const isRuleProblem = (rule: RuleOperation | RuleProblem): rule is RuleProblem => 'kind' in rule;
+
+export function parseRules(text: string): ParsedRules {
+  const operations: RuleOperation[] = [];
+  const problems: RuleProblem[] = [];
+  for (const rule of rules(text)) {
+    if (isRuleProblem(rule)) problems.push(rule);
+    else operations.push(rule);
   }
   return problems.length === 0 ? { ok: true, operations } : { ok: false, problems };
 }
