@@ -1,6 +1,6 @@
 // The kipvs benchmark (started by bench/run inside one UML boot: `make bench`).
 //
-//   bench/run [--sizes 1000x10,10000x10] [--runs 3] [--sync-runs 1] [--count small|all|none] [--only restore]
+//   bench/run [--sizes 1000x10,10000x10] [--runs 3] [--sync-runs 1] [--count small|all|none] [--only restore,dump]
 //
 // --sync-runs: runs per case of the "sync:" groups (default 1: at 10,000 x 10 each run loads the
 // whole state, and three runs of them take ten minutes of UML, a third of the whole benchmark).
@@ -132,7 +132,7 @@ function casesFor(size: TableSize, only: string | undefined, count: CountMode, s
       countSyscalls,
     }),
   );
-  return [...restore, ...dump, ...syncCases(table, syncRuns)].filter((c) => only === undefined || c.group.includes(only));
+  return [...restore, ...dump, ...syncCases(table, syncRuns)].filter((c) => only === undefined || only.split(',').some((part) => c.group.includes(part)));
 }
 
 const { values } = parseArgs({

@@ -96,10 +96,12 @@ export class IpvsClient {
   /** Every service with its real servers. */
   async dump(): Promise<LiveService[]> {
     const services = await this.listServices();
-    // All dumps are queued at once; the socket runs them one after another.
-    return Promise.all(
-      services.map(async (service) => ({ service, realServers: await this.realServersOf(service.key) })),
-    );
+    // One dump after the other, each request made when its turn comes: queuing 10,000 at
+    // once held 10,000 requests and promises alive for nothing (the socket runs one dump at
+    // a time anyway), which measured about a tenth of `kipvs dump`'s time in UML.
+    const table: LiveService[] = [];
+    for (const service of services) table.push({ service, realServers: await this.realServersOf(service.key) });
+    return table;
   }
 
   async getTimeouts(): Promise<IpvsTimeouts> {
