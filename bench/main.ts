@@ -1,6 +1,6 @@
 // The kipvs benchmark (started by bench/run inside one UML boot: `make bench`).
 //
-//   bench/run [--sizes 1000x10,10000x10] [--runs 3] [--sync-runs 1] [--count small|all|none] [--only restore,dump]
+//   bench/run [--sizes 1000x10,10000x10] [--runs 3] [--sync-runs 1] [--count small|all|none] [--only start,restore,dump]
 //
 // --sync-runs: runs per case of the "sync:" groups (default 1: at 10,000 x 10 each run loads the
 // whole state, and three runs of them take ten minutes of UML, a third of the whole benchmark).
@@ -132,7 +132,22 @@ function casesFor(size: TableSize, only: string | undefined, count: CountMode, s
       countSyscalls,
     }),
   );
-  return [...restore, ...dump, ...syncCases(table, syncRuns)].filter((c) => only === undefined || only.split(',').some((part) => c.group.includes(part)));
+  return [...restore, ...dump, ...syncCases(table, syncRuns)].filter((c) => selected(c, only));
+}
+
+const selected = (c: BenchCase, only: string | undefined): boolean => only === undefined || only.split(',').some((part) => c.group.includes(part));
+
+/**
+ * What starting a command costs before it does anything, in the same boot: the floor under
+ * every row above (in UML a page fault costs about 0.2 ms and `node` alone makes thousands).
+ */
+function startCases(only: string | undefined): BenchCase[] {
+  const cases: BenchCase[] = [
+    { group: 'process start', name: '/bin/true', peer: true, command: ['/bin/true'] },
+    { group: 'process start', name: 'node -e 0', command: [process.execPath, '-e', '0'] },
+    { group: 'process start', name: 'kipvs restore of an empty file', command: [KIPVS, 'restore', '/dev/null'] },
+  ];
+  return cases.filter((c) => selected(c, only));
 }
 
 const { values } = parseArgs({
@@ -165,7 +180,7 @@ const harness = new BenchHarness({
   countSyscalls: count !== 'none',
   scratchDir: existsSync('/dev/shm') ? '/dev/shm/kipvs-bench' : join(DATA, 'scratch'),
 });
-const cases = sizes.flatMap((size) => casesFor(size, values.only, count, syncRuns));
+const cases = [...startCases(values.only), ...sizes.flatMap((size) => casesFor(size, values.only, count, syncRuns))];
 const started = new Date().toISOString();
 const results = await harness.runAll(cases).catch((err: unknown) => {
   // A wrong result or a failing command: say which, without a stack trace.

@@ -76,6 +76,7 @@ export async function runProxy(config: ValidatedProxyConfig, options: RunProxyOp
   auditSysctls(audit, setup.sysctlsChanged, 'start');
   try {
     const metrics = new ProxyMetrics();
+    metrics.countAuditDrops(() => audit.droppedEntries);
     const syncPeriodMs = config.ipvs.syncPeriod.milliseconds;
     const health = new ProxierHealth(healthTimeoutMs(syncPeriodMs), Date.now);
     const healthServer = await listen(`health checks on ${c.healthzBindAddress}`, () =>

@@ -50,7 +50,10 @@ export class AuditLog {
   }
 
   record(entry: AuditEntry): void {
-    if (this.failed) return;
+    if (this.failed) {
+      this.dropped += 1;
+      return;
+    }
     if (this.stream.writableLength > MAX_BUFFERED_BYTES) {
       this.dropped += 1;
       if (this.dropped === 1) this.onFailure(new AuditWriteError(this.destination, 'writes fall behind; entries are dropped while 64 MiB wait'));
@@ -59,7 +62,7 @@ export class AuditLog {
     this.stream.write(`${JSON.stringify(entry)}\n`);
   }
 
-  /** Entries dropped because the destination fell behind. */
+  /** Entries not written: the destination failed, or fell behind (kipvs_audit_entries_dropped_total). */
   get droppedEntries(): number {
     return this.dropped;
   }

@@ -68,10 +68,23 @@ export class ProxyMetrics {
     ['kind'],
   );
   private readonly syncFailures = this.counter('kipvs_sync_failures_total', 'Syncs that did not bring the kernel to the desired state', []);
+  /** Read when scraped: the audit log counts its own drops (audit-log.ts). */
+  private auditDrops: () => number = () => 0;
 
   constructor() {
     // process_* (CPU, memory, file descriptors, start time) and nodejs_* (event loop, heap, GC).
     collectDefaultMetrics({ register: this.registry });
+    const read = () => this.auditDrops();
+    // Registered, then only read when scraped: nothing keeps it but the registry.
+    new Counter({
+      name: 'kipvs_audit_entries_dropped_total',
+      help: 'Audit entries of kernel changes that were not written: the audit destination failed or fell behind',
+      registers: [this.registry],
+      collect(this: Counter) {
+        this.reset();
+        this.inc(read());
+      },
+    });
   }
 
   /** One sync of one family ended: its duration always counts, its time only when it succeeded. */
@@ -126,6 +139,11 @@ export class ProxyMetrics {
   recordKernelChange(kind: KernelChangeKind, op: string, result: 'ok' | 'error', drift: boolean): void {
     this.kernelChanges.inc({ kind, op, result });
     if (drift && result === 'ok') this.driftRepairs.inc({ kind });
+  }
+
+  /** Where kipvs_audit_entries_dropped_total is read from at each scrape. */
+  countAuditDrops(dropped: () => number): void {
+    this.auditDrops = dropped;
   }
 
   /** The Prometheus text exposition of every metric. */

@@ -81,6 +81,8 @@ describe('AuditLog', () => {
     await log.close();
     expect(failures).toHaveLength(1);
     expect(failures[0]).toMatchObject({ kind: 'audit-write-failed', reason: 'EISDIR; further audit entries are dropped', destination: dir });
+    // The two entries after the failure was known are counted for kipvs_audit_entries_dropped_total.
+    expect(log.droppedEntries).toBe(2);
   });
 
   it('returns from record before the entry reaches the disk', async () => {
