@@ -16,12 +16,15 @@ export const runProxier: ProxyRun = async (config, connection) => {
     await runCleanup(config);
     return;
   }
-  const [{ runProxy }, { clusterWatchSource }, { Logger }] = await Promise.all([
+  const [{ runProxy }, { clusterWatchSource }, { apiServerNodeEvents }, { Logger }] = await Promise.all([
     import('../daemon/run-proxy.js'),
     import('../daemon/cluster-watch-source.js'),
+    import('../daemon/node-events.js'),
     import('../daemon/log/logger.js'),
   ]);
-  const log = new Logger({ verbosity: config.configuration.logging.verbosity, format: config.configuration.logging.format }, 'watch');
-  const cluster = await clusterWatchSource(connection, config.nodeName, `kipvs/${packageJson.version}`, log);
-  await runProxy(config, { cluster });
+  const logging = { verbosity: config.configuration.logging.verbosity, format: config.configuration.logging.format };
+  const userAgent = `kipvs/${packageJson.version}`;
+  const cluster = await clusterWatchSource(connection, config.nodeName, userAgent, new Logger(logging, 'watch'));
+  const events = await apiServerNodeEvents(connection, config.nodeName, userAgent, new Logger(logging, 'events'));
+  await runProxy(config, { cluster, events });
 };

@@ -19,6 +19,7 @@ import { observeHost } from './host-observer.js';
 import { Logger } from './log/logger.js';
 import { startMetricsServer } from './metrics/metrics-server.js';
 import { ProxyMetrics } from './metrics/proxy-metrics.js';
+import type { NodeEventRecorder } from './node-events.js';
 import { nodeSetupOptions, prepareNode } from './node-setup.js';
 import { Proxier } from './proxier.js';
 import { ServiceHealthServers } from './service-health/service-health-servers.js';
@@ -36,6 +37,8 @@ export interface RunProxyOptions {
   readonly cluster: ClusterSourceFactory;
   /** Resolves when the proxier should stop; SIGTERM or SIGINT by default. */
   readonly stopSignal?: Promise<string>;
+  /** Where kube-proxy's events about the node go (node-events.ts); none when absent. */
+  readonly events?: NodeEventRecorder;
 }
 
 function signalled(): Promise<string> {
@@ -44,12 +47,20 @@ function signalled(): Promise<string> {
   });
 }
 
-async function listen(what: string, start: () => Promise<RunningServer | undefined>): Promise<RunningServer | undefined> {
+/** A server kipvs starts, and the reason of kube-proxy's warning event when it cannot. */
+interface ServerToStart {
+  readonly what: string;
+  readonly failureReason: 'FailedToStartProxierHealthcheck' | 'FailedToStartMetricServer';
+}
+
+async function listen(server: ServerToStart, events: NodeEventRecorder | undefined, start: () => Promise<RunningServer | undefined>): Promise<RunningServer | undefined> {
   try {
     return await start();
   } catch (err) {
-    if (err instanceof ListenError) throw new ProxierError([`cannot serve ${what}: ${err.message}`], 'cannot start', { cause: err });
-    throw err;
+    if (!(err instanceof ListenError)) throw err;
+    const message = `cannot serve ${server.what}: ${err.message}`;
+    await events?.record({ type: 'Warning', reason: server.failureReason, note: message });
+    throw new ProxierError([message], 'cannot start', { cause: err });
   }
 }
 
@@ -79,11 +90,11 @@ export async function runProxy(config: ValidatedProxyConfig, options: RunProxyOp
     metrics.countAuditDrops(() => audit.droppedEntries);
     const syncPeriodMs = config.ipvs.syncPeriod.milliseconds;
     const health = new ProxierHealth(healthTimeoutMs(syncPeriodMs), Date.now);
-    const healthServer = await listen(`health checks on ${c.healthzBindAddress}`, () =>
+    const healthServer = await listen({ what: `health checks on ${c.healthzBindAddress}`, failureReason: 'FailedToStartProxierHealthcheck' }, options.events, () =>
       startHealthServer(c.healthzBindAddress, { health, onProbe: (probe, code) => metrics.recordProbe(probe, code) }),
     );
     if (healthServer) servers.push(healthServer);
-    const metricsServer = await listen(`metrics on ${c.metricsBindAddress}`, () =>
+    const metricsServer = await listen({ what: `metrics on ${c.metricsBindAddress}`, failureReason: 'FailedToStartMetricServer' }, options.events, () =>
       startMetricsServer(c.metricsBindAddress, { metrics, configuration: c, onError: (err) => log.error(err, 'Metrics could not be rendered') }),
     );
     if (metricsServer) servers.push(metricsServer);
@@ -115,6 +126,8 @@ export async function runProxy(config: ValidatedProxyConfig, options: RunProxyOp
       audit: config.options.auditLogPath,
     });
     proxier.start();
+    // kube-proxy's "birth cry", once its informers run.
+    void options.events?.record({ type: 'Normal', reason: 'Starting', note: '' });
     const signal = await stopSignal;
     log.info('Stopping; the kernel state stays in place', { signal });
     await proxier.stop();

@@ -24,11 +24,14 @@ export type ApiErrorKind =
   /** Our own credential files could not be read (a token file that vanished). */
   | 'credentials';
 
-export type ApiRequest = 'list' | 'watch';
+export type ApiRequest = 'list' | 'watch' | 'create';
+
+/** What a request was about: a watched kind, or the Event kipvs records about its node. */
+export type ApiResource = WatchedKind | 'Event';
 
 export interface ApiErrorDetails {
   readonly kind: ApiErrorKind;
-  readonly resource: WatchedKind;
+  readonly resource: ApiResource;
   readonly request: ApiRequest;
   /** The HTTP status, when the server answered. */
   readonly status?: number;
@@ -49,12 +52,13 @@ const WHAT: Readonly<Record<ApiErrorKind, string>> = {
   credentials: 'the credentials cannot be read',
 };
 
-const PLURAL: Readonly<Record<WatchedKind, string>> = { Service: 'Services', EndpointSlice: 'EndpointSlices', Node: 'the Node' };
+const PLURAL: Readonly<Record<ApiResource, string>> = { Service: 'Services', EndpointSlice: 'EndpointSlices', Node: 'the Node', Event: 'an Event' };
+const VERB: Readonly<Record<ApiRequest, string>> = { list: 'listing', watch: 'watching', create: 'creating' };
 
 export class ApiError extends Error {
   override readonly name = 'ApiError';
   readonly kind: ApiErrorKind;
-  readonly resource: WatchedKind;
+  readonly resource: ApiResource;
   readonly request: ApiRequest;
   readonly status?: number;
   readonly code?: string;
@@ -75,7 +79,8 @@ export class ApiError extends Error {
 function renderApiError(d: ApiErrorDetails): string {
   const facts = [d.status !== undefined ? `HTTP ${d.status}` : undefined, d.code, d.detail].filter((f) => f !== undefined && f !== '');
   const why = facts.length > 0 ? ` (${facts.join(': ')})` : '';
-  return `${d.request === 'list' ? 'listing' : 'watching'} ${PLURAL[d.resource]}: ${WHAT[d.kind]}${why}`;
+  const what = d.kind === 'forbidden' && d.request === 'create' ? 'the API server forbids it (403 Forbidden); kipvs needs create on events.events.k8s.io' : WHAT[d.kind];
+  return `${VERB[d.request]} ${PLURAL[d.resource]}: ${what}${why}`;
 }
 
 /** The kind an HTTP failure status means. */
@@ -124,7 +129,7 @@ function rootCause(err: unknown): { code?: string; message: string } {
 }
 
 /** An ApiError for whatever a request threw (an ApiError passes through unchanged). */
-export function classifyFailure(err: unknown, resource: WatchedKind, request: ApiRequest): ApiError {
+export function classifyFailure(err: unknown, resource: ApiResource, request: ApiRequest): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof CredentialFileError) {
     return new ApiError({ kind: 'credentials', resource, request, ...(err.code === undefined ? {} : { code: err.code }), detail: err.path }, { cause: err });

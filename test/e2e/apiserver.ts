@@ -7,6 +7,7 @@
 //   // kipvs proxy --config with clientConnection.kubeconfig: api.kubeconfig
 import { createInterface } from 'node:readline';
 import type { FakeKind } from '../support/fake-apiserver/object-store.js';
+import type { CreatedEvent } from '../support/fake-apiserver/server.js';
 import type { Netns } from '../uml/netns.js';
 import { isRecord } from './command-protocol.js';
 import { spawnInNetns, type PipedChild } from './netns-spawn.js';
@@ -26,6 +27,8 @@ export interface ApiServer extends Closable {
   pause(): Promise<void>;
   /** Listens again on the same port. */
   resume(): Promise<void>;
+  /** The events.k8s.io/v1 Events clients created, in order. */
+  events(): Promise<CreatedEvent[]>;
 }
 
 type Reply = Record<string, unknown>;
@@ -86,6 +89,10 @@ class ApiServerProcess implements ApiServer {
 
   async resume(): Promise<void> {
     await this.request({ op: 'resume' });
+  }
+
+  async events(): Promise<CreatedEvent[]> {
+    return (await this.request({ op: 'events' }))['events'] as CreatedEvent[];
   }
 
   /** End of input makes the CLI close the server (and remove its directory) and exit. */

@@ -215,6 +215,11 @@ describe('kipvs proxy, end to end', () => {
     ]) {
       expect(sets).toContain(member);
     }
+    // kube-proxy's "Starting" event about its node, through the same connection as the watch.
+    expect(await the(api, 'the API server').events()).toContainEqual({
+      namespace: 'default',
+      event: expect.objectContaining({ reason: 'Starting', action: 'StartKubeProxy', type: 'Normal', reportingController: 'kipvs', regarding: { kind: 'Node', name: NODE_NAME, uid: NODE_NAME } }),
+    });
     const nat = (await n.run('iptables-legacy-save', ['-t', 'nat'])).stdout;
     expect(nat).toMatch(/^-A PREROUTING .*-j KUBE-SERVICES$/m);
     expect(nat).toMatch(/^-A KUBE-SERVICES .*--match-set KUBE-CLUSTER-IP dst,dst/m);

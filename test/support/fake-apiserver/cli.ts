@@ -7,7 +7,7 @@
 // ({"ok": true, ...} or {"ok": false, "error"}), echoing the command's "id":
 //   {"op": "apply", "object": {...}}         {"op": "delete", "kind", "namespace", "name"}
 //   {"op": "compact"}  {"op": "pause"}  {"op": "resume"}  {"op": "set-token", "token"}
-//   {"op": "requests"}                       {"op": "close"} (then the process exits)
+//   {"op": "requests"}   {"op": "events"}    {"op": "close"} (then the process exits)
 // End of input closes the server too.
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -18,7 +18,7 @@ import { FakeApiServer } from './server.js';
 type Command =
   | { readonly op: 'apply'; readonly object: unknown }
   | { readonly op: 'delete'; readonly kind: FakeKind; readonly namespace: string; readonly name: string }
-  | { readonly op: 'compact' | 'pause' | 'resume' | 'requests' | 'close' }
+  | { readonly op: 'compact' | 'pause' | 'resume' | 'requests' | 'events' | 'close' }
   | { readonly op: 'set-token'; readonly token: string };
 
 async function execute(server: FakeApiServer, command: Command): Promise<Record<string, unknown>> {
@@ -41,6 +41,8 @@ async function execute(server: FakeApiServer, command: Command): Promise<Record<
       return {};
     case 'requests':
       return { requests: server.requests };
+    case 'events':
+      return { events: server.events };
     case 'close':
       await server.close();
       return {};

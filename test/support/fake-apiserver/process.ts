@@ -6,7 +6,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { FakeKind } from './object-store.js';
-import type { RequestRecord } from './server.js';
+import type { CreatedEvent, RequestRecord } from './server.js';
 
 export interface FakeApiServerProcessOptions {
   readonly token?: string;
@@ -84,6 +84,10 @@ export class FakeApiServerProcess {
 
   async requests(): Promise<RequestRecord[]> {
     return (await this.#send({ op: 'requests' }))['requests'] as RequestRecord[];
+  }
+
+  async events(): Promise<CreatedEvent[]> {
+    return (await this.#send({ op: 'events' }))['events'] as CreatedEvent[];
   }
 
   async close(): Promise<void> {

@@ -4,7 +4,8 @@
 // carry the store's resourceVersion; a watch replays the changes after the
 // resourceVersion it names and then streams new ones, one JSON event per line,
 // as the real server's watch does. Tests drive it with apply / delete /
-// compact / pause / resume and read back every request it answered.
+// compact / pause / resume and read back every request it answered, and the
+// events.k8s.io/v1 Events clients created (kept in order, never listed).
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
@@ -31,6 +32,15 @@ export interface FakeApiServerOptions {
    * response (what a watch served from etcd gets). Default: the event.
    */
   readonly expiredWatch?: 'error-event' | 'http-status';
+}
+
+/** events.k8s.io/v1 Events are created in a namespace: /apis/events.k8s.io/v1/namespaces/NS/events. */
+const EVENTS_PATH = /^\/apis\/events\.k8s\.io\/v1\/namespaces\/([a-z0-9-]+)\/events$/;
+
+/** An Event a client created. */
+export interface CreatedEvent {
+  readonly namespace: string;
+  readonly event: Readonly<Record<string, unknown>>;
 }
 
 export interface RequestRecord {
@@ -72,6 +82,7 @@ function listItem(object: FakeObject): Record<string, unknown> {
 export class FakeApiServer {
   readonly store = new ObjectStore();
   readonly requests: RequestRecord[] = [];
+  readonly events: CreatedEvent[] = [];
   #token: string;
   #port = 0;
   #server: Server | undefined;
@@ -210,6 +221,8 @@ export class FakeApiServer {
       res.writeHead(code, { 'Content-Type': 'application/json' }).end(JSON.stringify(status(code, reason, message)));
     };
     if (req.headers.authorization !== `Bearer ${this.#token}`) return fail(401, 'Unauthorized', 'Unauthorized');
+    const eventsNamespace = EVENTS_PATH.exec(url.pathname)?.[1];
+    if (eventsNamespace !== undefined) return this.#createEvent(eventsNamespace, req, res, record, fail);
     const resource = PATHS[url.pathname];
     if (resource === undefined) return fail(404, 'NotFound', `the server could not find the requested resource (${url.pathname})`);
     if (req.method !== 'GET') return fail(405, 'MethodNotAllowed', `${req.method ?? ''} is not supported`);
@@ -231,6 +244,25 @@ export class FakeApiServer {
       return;
     }
     this.#watch(resource, matches, query, res, record, fail);
+  }
+
+  /** POST of one Event: kept as sent (with the namespace of its path) and echoed back, 201. */
+  #createEvent(namespace: string, req: IncomingMessage, res: ServerResponse, record: (code: number) => void, fail: (code: number, reason: string, message: string) => void): void {
+    if (req.method !== 'POST') return fail(405, 'MethodNotAllowed', `${req.method ?? ''} is not supported for events here`);
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      let event: unknown;
+      try {
+        event = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      } catch {
+        return fail(400, 'BadRequest', 'the body is not JSON');
+      }
+      if (typeof event !== 'object' || event === null || Array.isArray(event)) return fail(400, 'BadRequest', 'the body is not an object');
+      this.events.push({ namespace, event: event as Record<string, unknown> });
+      record(201);
+      res.writeHead(201, { 'Content-Type': 'application/json' }).end(JSON.stringify(event));
+    });
   }
 
   #watch(

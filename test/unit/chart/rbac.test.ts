@@ -1,5 +1,5 @@
 // The chart's RBAC is exactly the least kipvs needs: list/watch Services, EndpointSlices and
-// Nodes, create/patch events.k8s.io Events. Nothing else, no wildcards.
+// Nodes, create events.k8s.io Events. Nothing else, no wildcards.
 import { describe, expect, it } from '@jest/globals';
 import { daemonSet, helm, deepMerge, BASE_VALUES, only, render, type K8sObject } from './helm.js';
 
@@ -25,7 +25,7 @@ describe('RBAC', () => {
   const role = only(objects, 'ClusterRole');
   const rules = role['rules'] as Rule[];
 
-  it('grants exactly list/watch on Services, Nodes and EndpointSlices, and create/patch on events.k8s.io Events', () => {
+  it('grants exactly list/watch on Services, Nodes and EndpointSlices, and create on events.k8s.io Events', () => {
     expect(grants(rules)).toEqual(
       [
         '/nodes:list',
@@ -35,7 +35,6 @@ describe('RBAC', () => {
         'discovery.k8s.io/endpointslices:list',
         'discovery.k8s.io/endpointslices:watch',
         'events.k8s.io/events:create',
-        'events.k8s.io/events:patch',
       ].sort(),
     );
   });

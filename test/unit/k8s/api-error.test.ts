@@ -61,6 +61,15 @@ describe('classifyFailure', () => {
   });
 });
 
+describe('an ApiError reads as the request it was', () => {
+  it('a refused Event names the create permission kipvs needs, not list and watch', () => {
+    expect(new ApiError({ kind: 'forbidden', resource: 'Event', request: 'create', status: 403 }).message).toBe(
+      'creating an Event: the API server forbids it (403 Forbidden); kipvs needs create on events.events.k8s.io (HTTP 403)',
+    );
+    expect(new ApiError({ kind: 'forbidden', resource: 'Service', request: 'list', status: 403 }).message).toMatch(/^listing Services: .*kipvs needs list and watch/);
+  });
+});
+
 describe('objectKey', () => {
   it.each(
     mutableRows([

@@ -1,0 +1,30 @@
+// The events kube-proxy records about its node, recorded by kipvs the same way
+// (src/k8s/node-event.ts): "Starting" once the proxier runs, and a warning when the
+// health or metrics server cannot start. Best effort, as client-go's recorder is: a
+// refused or lost event is logged and never holds up or stops the proxier.
+import { hostname } from 'node:os';
+import type { ApiServerConnection } from '../config/index.js';
+import type { Logger } from './log/logger.js';
+
+export interface NodeEventRecorder {
+  record(event: { readonly type: 'Normal' | 'Warning'; readonly reason: string; readonly note: string }): Promise<void>;
+}
+
+/** How long one event may take to be accepted before it is given up. */
+const SEND_TIMEOUT_MS = 10_000;
+
+/** Records through the API server, with the proxier's own connection (and so its credentials and TLS checks). */
+export async function apiServerNodeEvents(connection: ApiServerConnection, nodeName: string, userAgent: string, log: Logger): Promise<NodeEventRecorder> {
+  const { createNodeEvent, kubeConfigFor } = await import('../k8s/index.js');
+  const config = kubeConfigFor(connection, userAgent);
+  const source = { nodeName, controller: 'kipvs', instance: `kipvs-${hostname()}` };
+  return {
+    async record(event) {
+      try {
+        await createNodeEvent(config, event, source, new Date(), AbortSignal.timeout(SEND_TIMEOUT_MS));
+      } catch (err) {
+        log.error(err, 'Could not record an event about this node', { reason: event.reason });
+      }
+    },
+  };
+}
