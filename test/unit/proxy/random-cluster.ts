@@ -5,7 +5,8 @@
 // (a new object with the same content, as a watch relist hands them).
 import fc from 'fast-check';
 import { ValidationMemo } from '../../../src/daemon/validation-memo.js';
-import { IncrementalModel, type ClusterObjects, type DesiredState, type HostFacts, type ProxyModelConfig } from '../../../src/proxy/index.js';
+import { sortObjectProblems } from '../../../src/proxy/desired-state.js';
+import { buildDesiredState, IncrementalModel, validateObjects, type ClusterObjects, type DesiredState, type HostFacts, type ProxyModelConfig } from '../../../src/proxy/index.js';
 import { endpoint, endpointSlice, hostFacts, modelConfig, NODE, port, service, type Json } from '../../fixtures/proxy/objects.js';
 
 /** Dual-stack, so that both families' passes are exercised. */
@@ -20,6 +21,13 @@ export function syncerModel(config: ProxyModelConfig = CLUSTER_CONFIG): (objects
     const state = model.build(valid.objects, host, config);
     return { ...state, problems: [...valid.problems, ...state.problems] };
   };
+}
+
+/** computeDesiredState's result with the objects' problems in the daemon's order (by kind, then namespace/name). */
+export function wholeState(objects: ClusterObjects, host: HostFacts, config: ProxyModelConfig = CLUSTER_CONFIG): DesiredState {
+  const valid = validateObjects({ ...objects, config });
+  const state = buildDesiredState(valid.objects, host, config);
+  return { ...state, problems: [...sortObjectProblems(valid.problems), ...state.problems] };
 }
 
 const serviceName = fc.constantFrom('a', 'b', 'c', 'd');
