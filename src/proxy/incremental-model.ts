@@ -164,7 +164,10 @@ export class IncrementalModel {
     return this.changes;
   }
 
-  /** The health check node ports of the last build: healthCheckNodePorts of its objects. */
+  /**
+   * The health check node ports of the last build: healthCheckNodePorts of its objects (the
+   * same while no two Services share a port, as the API server ensures).
+   */
   healthCheckNodePorts(): HealthCheckNodePorts {
     return this.health;
   }
@@ -197,7 +200,12 @@ export class IncrementalModel {
       if (!before?.size && !after?.size) continue;
       // Copied on the first change: the previous map stays what it was.
       health ??= new Map(this.health);
-      for (const port of before?.keys() ?? []) health.delete(port);
+      for (const port of before?.keys() ?? []) {
+        // The API server keeps these ports unique; should two Services share one, the other keeps it.
+        const other = [...this.healthOf.values()].find((ports) => ports.has(port))?.get(port);
+        if (other) health.set(port, other);
+        else health.delete(port);
+      }
       for (const [port, service] of after ?? []) health.set(port, service);
     }
     if (health) this.health = health;

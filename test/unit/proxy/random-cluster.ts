@@ -33,7 +33,7 @@ export function wholeState(objects: ClusterObjects, host: HostFacts, config: Pro
 const serviceName = fc.constantFrom('a', 'b', 'c', 'd');
 const namespace = fc.constantFrom('default', 'x');
 
-const randomService: fc.Arbitrary<Json> = fc
+export const randomService: fc.Arbitrary<Json> = fc
   .record({
     name: serviceName,
     namespace,
@@ -78,7 +78,7 @@ const randomEndpoint = fc
   })
   .map((e) => endpoint(e.address, { node: e.node, ready: e.ready, serving: true, terminating: e.terminating, ...(e.zone ? { forZones: [e.zone] } : {}) }));
 
-const randomSlice: fc.Arbitrary<Json> = fc
+export const randomSlice: fc.Arbitrary<Json> = fc
   .record({
     service: serviceName,
     namespace,
