@@ -1,25 +1,36 @@
-// The CPU half of one endpoint change at NSVC x NDEST, without a kernel: the model and the
-// diff of a sync after one EndpointSlice changed (sync-cluster.ts's change), whole and
-// incremental, on this host. The kernel half is the "sync: one endpoint change" row.
+// The CPU half of one endpoint change, without a kernel: the Syncer's own work for a sync
+// after one EndpointSlice changed (everything but the kernel I/O), at each size, on this
+// host. The kernel half is the "sync: one endpoint change" row of main.ts.
 //
-//   node build/bench/incremental-sync.js [NSVCxNDEST]   (default 10000x10)
+//   node --expose-gc build/bench/incremental-sync.js [NSVCxNDEST,...]   (default 1000x10,10000x10,30000x10)
 //
-// The Syncer's model validates each object once (src/daemon/validation-memo.ts) in both
-// columns; "whole" then builds and diffs everything (buildDesiredState, diffState), the
-// incremental column reuses unchanged Services' pieces (IncrementalModel) and diffs since the
-// previous desired state. Both must give the same plan: the script fails otherwise.
+// With --expose-gc the garbage of the untimed work (the whole column, the checks) is collected
+// before each timed sync, so that a sync is not charged for collecting it.
+//
+// Per size, after a first sync from every object (untimed), RUNS syncs each move one endpoint
+// of one Service, as the watch reports it (one change in the change feed), and each is timed
+// as the Syncer runs it: the model (src/daemon/sync-model.ts: validation and the incremental
+// model, from the change feed), the diff since the previous desired state against the kept
+// live state, and the kept state after the plan (applyPlanToLive). The "whole" column is
+// the same sync from every object: the model built from all of them (objects validated
+// once, as the Syncer's memo does) and the whole diff. The script fails when the incremental
+// state or plan differs from the whole one.
 import { isDeepStrictEqual } from 'node:util';
 import { performance } from 'node:perf_hooks';
+import { ChangeFeed } from '../src/daemon/change-feed.js';
+import { SyncModel } from '../src/daemon/sync-model.js';
 import { ValidationMemo } from '../src/daemon/validation-memo.js';
+import { objectKey } from '../src/k8s/object-key.js';
 import type { LiveState } from '../src/kernel/live-state.js';
-import { buildDesiredState, IncrementalModel, type ClusterObjects, type DesiredState } from '../src/proxy/index.js';
+import { buildDesiredState, type DesiredState } from '../src/proxy/index.js';
 import { applyPlanToLive } from '../src/reconcile/apply-to-live.js';
 import { diffState } from '../src/reconcile/index.js';
-import { parseTableSize } from './ipvs-table.js';
-import { clusterObjects, SYNC_HOST, SYNC_MODEL, withOneEndpointMoved } from './sync-cluster.js';
+import { parseTableSize, type TableSize } from './ipvs-table.js';
+import { clusterObjects, SYNC_HOST, SYNC_MODEL } from './sync-cluster.js';
+import type { ClusterObjects } from '../src/proxy/index.js';
 
-const size = parseTableSize(process.argv[2] ?? '10000x10');
-const RUNS = 5;
+const SIZES = (process.argv[2] ?? '1000x10,10000x10,30000x10').split(',').map(parseTableSize);
+const RUNS = 7;
 const GRACE_MS = 15 * 60_000;
 
 /** A node before kipvs: kube-ipvs0 and the built-in chains, nothing else. */
@@ -32,44 +43,71 @@ const EMPTY: LiveState = {
   ipvsTimeouts: { tcp: 900, tcpFin: 120, udp: 300 },
 };
 
-function timed<T>(run: () => T): { readonly value: T; readonly ms: number } {
-  const started = performance.now();
-  const value = run();
-  return { value, ms: performance.now() - started };
+/** `objects` with the first EndpointSlice's last endpoint at `address` (a new slice object, as the watch hands it). */
+function withLastEndpointAt(objects: ClusterObjects, address: string): ClusterObjects {
+  const [first, ...rest] = objects.endpointSlices;
+  const slice = structuredClone(first) as { endpoints: { addresses: string[] }[] };
+  const last = slice.endpoints.at(-1);
+  if (!last) throw new Error('the first EndpointSlice has no endpoint');
+  last.addresses = [address];
+  return { ...objects, endpointSlices: [slice, ...rest] };
 }
+
+const collectGarbage = (): void => (globalThis as { gc?: () => void }).gc?.();
 
 const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 
-const validation = new ValidationMemo();
-const valid = (objects: ClusterObjects) => validation.validate(objects, SYNC_MODEL.nodeName).objects;
-const before = clusterObjects(size);
-const model = new IncrementalModel();
-const previous: DesiredState = model.build(valid(before), SYNC_HOST, SYNC_MODEL);
-const applied = applyPlanToLive(EMPTY, diffState({ desired: previous, live: EMPTY, terminating: new Map(), now: 0, gracePeriodMs: GRACE_MS }).plan);
-// The Syncer keeps a live state only when the kernel refused nothing.
-if (applied.refusals.length > 0) throw new Error(`the first plan was refused: ${applied.refusals[0]}`);
-const { live } = applied;
-
-const rows = { wholeModel: [] as number[], wholeDiff: [] as number[], incrementalModel: [] as number[], incrementalDiff: [] as number[] };
-for (let run = 0; run < RUNS; run++) {
-  // A fresh change each run (new objects), from the same previous state.
-  const after = withOneEndpointMoved(before, size);
-  const objects = valid(after);
-  const wholeState = timed(() => buildDesiredState(objects, SYNC_HOST, SYNC_MODEL));
-  const wholeDiff = timed(() => diffState({ desired: wholeState.value, live, terminating: new Map(), now: 0, gracePeriodMs: GRACE_MS }));
-  const incremental = new IncrementalModel();
-  incremental.build(valid(before), SYNC_HOST, SYNC_MODEL);
-  const kept = incremental.build(valid(before), SYNC_HOST, SYNC_MODEL);
-  const incState = timed(() => incremental.build(objects, SYNC_HOST, SYNC_MODEL));
-  const incDiff = timed(() => diffState({ desired: incState.value, live, terminating: new Map(), now: 0, gracePeriodMs: GRACE_MS, previous: kept }));
-  if (!isDeepStrictEqual(incState.value, wholeState.value) || !isDeepStrictEqual(incDiff.value, wholeDiff.value)) throw new Error('the incremental model or diff differs from the whole one');
-  if (wholeDiff.value.plan.phases.length === 0) throw new Error('the change planned nothing');
-  rows.wholeModel.push(wholeState.ms);
-  rows.wholeDiff.push(wholeDiff.ms);
-  rows.incrementalModel.push(incState.ms);
-  rows.incrementalDiff.push(incDiff.ms);
+interface Row {
+  readonly size: TableSize;
+  readonly whole: number;
+  readonly incremental: number;
 }
-const ms = (values: readonly number[]): string => `${median(values).toFixed(1)} ms`;
-console.log(`one endpoint change at ${size.services} x ${size.destinations}, medians of ${RUNS} (model after validation):`);
-console.log(`  whole:       model ${ms(rows.wholeModel)}, diff ${ms(rows.wholeDiff)}`);
-console.log(`  incremental: model ${ms(rows.incrementalModel)}, diff ${ms(rows.incrementalDiff)}`);
+
+function measure(size: TableSize): Row {
+  const model = new SyncModel(SYNC_MODEL);
+  const feed = new ChangeFeed();
+  let objects = clusterObjects(size);
+  let previous: DesiredState = model.desired(objects, SYNC_HOST, feed.take(), 'requested').state;
+  const first = applyPlanToLive(EMPTY, diffState({ desired: previous, live: EMPTY, terminating: new Map(), now: 0, gracePeriodMs: GRACE_MS }).plan);
+  if (first.refusals.length > 0) throw new Error(`the first plan was refused: ${first.refusals[0]}`);
+  let live = first.live;
+  const memo = new ValidationMemo();
+  memo.validate(objects, SYNC_MODEL.nodeName);
+  const whole: number[] = [];
+  const incremental: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    // One endpoint moves to a new address each run: one real server added, one deleted.
+    const next = withLastEndpointAt(objects, `12.0.${run >> 8}.${(run & 255) + 1}`);
+    const slice = next.endpointSlices[0];
+    feed.record({ kind: 'EndpointSlice', key: objectKey(slice), state: { deleted: false, object: slice } });
+    collectGarbage();
+    const started = performance.now();
+    const desired = model.desired(next, SYNC_HOST, feed.take(), 'requested');
+    const diff = diffState({ desired: desired.state, live, terminating: new Map(), now: 0, gracePeriodMs: GRACE_MS, previous, changes: model.familyChanges() });
+    const after = applyPlanToLive(live, diff.plan);
+    incremental.push(performance.now() - started);
+
+    collectGarbage();
+    const wholeStarted = performance.now();
+    const wholeState = buildDesiredState(memo.validate(next, SYNC_MODEL.nodeName).objects, SYNC_HOST, SYNC_MODEL);
+    const wholeDiff = diffState({ desired: wholeState, live, terminating: new Map(), now: 0, gracePeriodMs: GRACE_MS });
+    whole.push(performance.now() - wholeStarted);
+
+    if (desired.read !== 'changes') throw new Error(`the model read ${desired.read}, not the changes`);
+    if (!isDeepStrictEqual(desired.state.families, wholeState.families) || !isDeepStrictEqual(diff, wholeDiff)) throw new Error('the incremental state or plan differs from the whole one');
+    if (diff.plan.phases.length === 0 || after.refusals.length > 0) throw new Error('the change planned nothing, or what the kernel would refuse');
+    objects = next;
+    previous = desired.state;
+    live = after.live;
+  }
+  return { size, whole: median(whole), incremental: median(incremental) };
+}
+
+const rows = SIZES.map(measure);
+const label = (size: TableSize): string => `${size.services.toLocaleString('en')} x ${size.destinations}`;
+console.log(`one endpoint change, the Syncer's CPU path (model, diff, kept state), medians of ${RUNS}:`);
+for (const row of rows) console.log(`  ${label(row.size).padEnd(12)} whole ${row.whole.toFixed(1).padStart(7)} ms   incremental ${row.incremental.toFixed(2).padStart(6)} ms`);
+const [smallest] = rows;
+for (const row of rows.slice(1)) {
+  if (smallest) console.log(`  ${label(row.size)} / ${label(smallest.size)}: incremental ${(row.incremental / smallest.incremental).toFixed(2)}x, whole ${(row.whole / smallest.whole).toFixed(1)}x`);
+}

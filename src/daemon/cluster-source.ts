@@ -1,6 +1,7 @@
 // What the proxier needs of the cluster watch (src/k8s): a snapshot of the
 // raw objects, whether every initial list has arrived (never sync from an
-// empty cache: that would delete every service), and a call per change.
+// empty cache: that would delete every service), and a call per change, with the
+// object it leaves in the snapshot.
 import type { ClusterObjects } from '../proxy/index.js';
 
 export type ClusterChangeKind = 'Service' | 'EndpointSlice' | 'Node';
@@ -11,12 +12,19 @@ export interface ClusterChange {
   readonly key: string;
   /** An EndpointSlice's endpoints.kubernetes.io/last-change-trigger-time, ms since the epoch. */
   readonly triggerTime?: number;
+  /**
+   * The object now, as the snapshot holds it, or that it was deleted. Without it the change
+   * feed (change-feed.ts) cannot tell what changed, and the next sync reads every object.
+   */
+  readonly state?: { readonly deleted: true } | { readonly deleted: false; readonly object: unknown };
 }
 
 export interface ClusterSourceHandlers {
   onChange(change: ClusterChange): void;
   /** Every initial list has completed. */
   onSynced(): void;
+  /** The objects were listed again (after a 410 Gone): whatever the changes said, any object may differ. */
+  onRelisted?(): void;
 }
 
 export interface ClusterSource {

@@ -22,16 +22,20 @@ export async function clusterWatchSource(connection: ApiServerConnection, nodeNa
   return (handlers) => {
     // Said once per outage: an error while not connected starts one, a connection ends it.
     let down = false;
+    let relists = 0;
     const watch = new ClusterWatch({
       connection,
       nodeName,
       userAgent,
       onChange: (change) => {
         const time = change.kind === 'EndpointSlice' && change.type !== 'deleted' ? triggerTime(change.object) : undefined;
-        const passed: ClusterChange = { kind: change.kind, key: change.key, ...(time === undefined ? {} : { triggerTime: time }) };
+        const state: ClusterChange['state'] = change.type === 'deleted' ? { deleted: true } : { deleted: false, object: change.object };
+        const passed: ClusterChange = { kind: change.kind, key: change.key, state, ...(time === undefined ? {} : { triggerTime: time }) };
         handlers.onChange(passed);
       },
       onHealth: (health) => {
+        if (health.relists > relists) handlers.onRelisted?.();
+        relists = health.relists;
         if (!down && !health.connected && health.lastError) {
           down = true;
           log.error(health.lastError.error, 'The API server is unreachable; the kernel state is kept as it is until it is back');

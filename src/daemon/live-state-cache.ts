@@ -24,12 +24,14 @@
 // so the cached path runs no iptables-save (two process starts per family); rules changed
 // behind kipvs's back are repaired by the periodic resync, like everything else.
 //
-// Pure: no I/O, no clock; the Syncer does the reads this decides.
-import type { LiveRealServer, ServiceKey } from '../ipvs/types.js';
+// Services are found by key through the kept lists' index (src/reconcile/live-index.ts), so
+// none of this walks the table. Pure: no I/O, no clock; the Syncer does the reads this decides.
+import type { LiveRealServer, LiveService, ServiceKey } from '../ipvs/types.js';
 import type { LiveState } from '../kernel/live-state.js';
 import type { Plan } from '../reconcile/plan.js';
 import type { TerminatingRealServers } from '../reconcile/graceful-termination.js';
 import { virtualServerKeyText } from '../reconcile/keys.js';
+import { liveServiceAt, withLiveServices } from '../reconcile/live-index.js';
 import type { SyncTrigger } from './sync-runner.js';
 
 export type FullReadReason = 'first sync' | 'periodic resync' | 'retry' | 'failed sync' | 'kernel disagreed';
@@ -58,7 +60,8 @@ export function servicesWithDraining(live: LiveState, terminating: TerminatingRe
   if (terminating.size === 0) return [];
   // An address never holds '>', so the service's key text is what comes before it.
   const draining = new Set([...terminating.keys()].map((key) => key.slice(0, key.indexOf('>'))));
-  return live.families.flatMap((f) => f.virtualServers.map((s) => s.service.key).filter((key) => draining.has(virtualServerKeyText(key))));
+  // In key text order: the same services are read in the same order whatever order they began draining in.
+  return live.families.flatMap((f) => [...draining].sort().flatMap((key) => liveServiceAt(f.virtualServers, key)?.service.key ?? []));
 }
 
 /** `live` with the real servers of the services in `fresh` replaced by those just read. */
@@ -66,13 +69,14 @@ export function withRealServers(live: LiveState, fresh: ReadonlyMap<string, read
   if (fresh.size === 0) return live;
   return {
     ...live,
-    families: live.families.map((f) => ({
-      ...f,
-      virtualServers: f.virtualServers.map((s) => {
-        const realServers = fresh.get(virtualServerKeyText(s.service.key));
-        return realServers ? { service: s.service, realServers } : s;
-      }),
-    })),
+    families: live.families.map((f) => {
+      const replaced = new Map<string, LiveService>();
+      for (const [key, realServers] of fresh) {
+        const found = liveServiceAt(f.virtualServers, key);
+        if (found) replaced.set(key, { service: found.service, realServers });
+      }
+      return { ...f, virtualServers: withLiveServices(f.virtualServers, replaced) };
+    }),
   };
 }
 
@@ -104,9 +108,8 @@ function diffedFields(r: LiveRealServer): string {
  * then a diff of `live` with them is the diff already made, and need not be made again.
  */
 export function sameRealServers(live: LiveState, fresh: ReadonlyMap<string, readonly LiveRealServer[]>): boolean {
-  const held = new Map(live.families.flatMap((f) => f.virtualServers.map((s) => [virtualServerKeyText(s.service.key), s.realServers] as const)));
   return [...fresh].every(([key, realServers]) => {
-    const kept = held.get(key);
+    const kept = live.families.map((f) => liveServiceAt(f.virtualServers, key)).find((s) => s !== undefined)?.realServers;
     if (kept === undefined || kept.length !== realServers.length) return false;
     const keptTexts = new Set(kept.map(diffedFields));
     return realServers.every((r) => keptTexts.has(diffedFields(r)));

@@ -3,12 +3,13 @@
 // runs one (Syncer), and tells the logs, the audit trail, the metrics, the
 // health servers and the service health-check ports what happened.
 import type { KernelClients } from '../kernel/index.js';
-import { renderProblem, validateObjects, type IpFamily, type ProxyModelConfig } from '../proxy/index.js';
-import { healthCheckNodePorts } from '../proxy/health-check-node-ports.js';
+import type { HealthCheckNodePorts } from '../proxy/health-check-node-ports.js';
+import { renderProblem, type IpFamily, type ProxyModelConfig } from '../proxy/index.js';
 import { formatPlanSummary, summarizePlan } from '../reconcile/index.js';
 import { auditEntry } from './audit/audit-entry.js';
 import type { AuditLog } from './audit/audit-log.js';
 import { auditedChange } from './audit/kernel-change.js';
+import { ChangeFeed } from './change-feed.js';
 import type { ClusterChange, ClusterSource, ClusterSourceFactory } from './cluster-source.js';
 import type { ProxierHealth } from './health/proxier-health.js';
 import { observeHost } from './host-observer.js';
@@ -48,10 +49,12 @@ export class Proxier {
   private triggerTimes: number[] = [];
   private syncs = 0;
   private reportedProblems = new Set<string>();
+  /** What changed since the last sync, handed to the Syncer with the snapshot. */
+  private readonly feed = new ChangeFeed();
 
   constructor(private readonly options: ProxierOptions) {
     this.now = options.now ?? Date.now;
-    this.cluster = options.cluster({ onChange: (change) => this.changed(change), onSynced: () => this.runner.request() });
+    this.cluster = options.cluster({ onChange: (change) => this.changed(change), onSynced: () => this.runner.request(), onRelisted: () => this.feed.relisted() });
     this.runner = new SyncRunner({
       minIntervalMs: options.minSyncPeriodMs,
       maxIntervalMs: options.syncPeriodMs,
@@ -77,6 +80,7 @@ export class Proxier {
   }
 
   private changed(change: ClusterChange): void {
+    this.feed.record(change);
     const source = SOURCE_OF[change.kind];
     if (source) {
       this.pending[source] += 1;
@@ -105,9 +109,12 @@ export class Proxier {
     this.triggerTimes = [];
     metrics.recordPendingChanges(this.pending);
 
+    // Taken together: the changes say what differs in this snapshot from the previous one.
     const objects = this.cluster.snapshot();
+    const changes = this.feed.take();
     if (objects.node !== undefined) health.syncNode(objects.node);
     let failed: number;
+    let healthCheckNodePorts: HealthCheckNodePorts;
     try {
       const host = await observeHost(objects.node, {
         routes: this.options.clients.route,
@@ -115,8 +122,9 @@ export class Proxier {
         linkName: this.options.linkName,
         iptablesRandomFully: this.options.iptablesRandomFully,
       });
-      const result = await this.options.syncer.sync(objects, host, trigger);
+      const result = await this.options.syncer.sync(objects, host, trigger, changes);
       failed = result.report.failed;
+      healthCheckNodePorts = result.healthCheckNodePorts;
       // Changes a periodic sync makes when no object changed are someone else's edits undone.
       const drift = trigger === 'periodic' && changesSeen === 0;
       for (const applied of result.report.changes) {
@@ -145,13 +153,11 @@ export class Proxier {
       for (const family of this.families) metrics.recordSync({ family, durationSeconds: 0, endedAt: this.now(), succeeded: false });
       return false;
     }
-    await this.syncServiceHealth(objects);
+    await this.syncServiceHealth(healthCheckNodePorts);
     return failed === 0;
   }
 
-  private async syncServiceHealth(objects: ReturnType<ClusterSource['snapshot']>): Promise<void> {
-    const { objects: valid } = validateObjects({ ...objects, config: this.options.model });
-    const wanted = healthCheckNodePorts(valid.services, valid.endpointSlices, this.options.model.nodeName);
+  private async syncServiceHealth(wanted: HealthCheckNodePorts): Promise<void> {
     for (const failure of await this.options.serviceHealth.sync(wanted)) {
       this.options.log.error(failure.error, 'Cannot serve a health check node port', { port: failure.port, service: `${failure.service.namespace}/${failure.service.name}` });
     }

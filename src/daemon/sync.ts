@@ -2,23 +2,27 @@
 // cluster objects and host facts go through the pure model, the desired state
 // is diffed with the live kernel state, the plan is applied in batches, and
 // what happened comes back as a value for the logs, the audit trail and the
-// metrics. Two things are kept between syncs: the graceful-termination state
-// (which real servers are draining since when) and the live state the last
-// plan left (live-state-cache.ts), so that a sync that is not a periodic
-// resync reads from the kernel only the connection counts of the services
-// whose real servers drain or leave.
+// metrics. Three things are kept between syncs: the model (sync-model.ts: a
+// sync after a few changes validates and models only the changed objects), the
+// graceful-termination state (which real servers are draining since when) and
+// the live state the last plan left (live-state-cache.ts), so that a sync that
+// is not a periodic resync reads from the kernel only the connection counts of
+// the services whose real servers drain or leave, and diffs only what the
+// model says changed.
 import type { ApplyReport, ConntrackFlowDeleter, IptablesToolset, KernelClients, LiveState, NetlinkTraffic } from '../kernel/index.js';
 import { applyPlan, desiredSetNames, readLiveState } from '../kernel/index.js';
 import { IpvsError, type LiveRealServer, type ServiceKey } from '../ipvs/index.js';
 import type { IpFamily } from '../net/ip-address.js';
-import { IncrementalModel, type ClusterObjects, type DesiredState, type HostFacts, type ProxyModelConfig } from '../proxy/index.js';
+import { type ClusterObjects, type DesiredState, type HostFacts, type ProxyModelConfig } from '../proxy/index.js';
+import type { HealthCheckNodePorts } from '../proxy/health-check-node-ports.js';
 import { ipvsFamily } from '../proxy/ip.js';
 import { applyPlanToLive } from '../reconcile/apply-to-live.js';
 import { diffState, type DiffResult, type TerminatingRealServers } from '../reconcile/index.js';
 import { virtualServerKeyText } from '../reconcile/keys.js';
 import { chooseLiveStateRead, EMPTY_CACHE, sameRealServers, servicesLosingRealServers, withRealServers, type CachedLiveState, type FullReadReason, type LiveStateRead } from './live-state-cache.js';
+import type { ClusterChanges } from './change-feed.js';
 import type { SyncTrigger } from './sync-runner.js';
-import { ValidationMemo } from './validation-memo.js';
+import { SyncModel, type ModelInputRead } from './sync-model.js';
 
 export type { ClusterObjects };
 
@@ -44,6 +48,10 @@ export type LiveStateSource = LiveStateOrigin & {
 
 export interface SyncResult {
   readonly desired: DesiredState;
+  /** Whether the model read only the changed objects, or every object and why. */
+  readonly modelRead: ModelInputRead;
+  /** The Services whose health check node ports this node serves (healthCheckNodePorts of the objects). */
+  readonly healthCheckNodePorts: HealthCheckNodePorts;
   readonly live: LiveState;
   readonly source: LiveStateSource;
   readonly diff: DiffResult;
@@ -63,22 +71,15 @@ export class Syncer {
   private cached: CachedLiveState = EMPTY_CACHE;
   /** The desired state whose plan made the kept live state: a diff against the kept state compares only what changed since. */
   private applied: DesiredState | undefined;
-  private readonly validation = new ValidationMemo();
-  private readonly model = new IncrementalModel();
+  private readonly model: SyncModel;
 
-  constructor(private readonly options: SyncerOptions) {}
+  constructor(private readonly options: SyncerOptions) {
+    this.model = new SyncModel(options.model);
+  }
 
   /** The families the kernel layer reads, in the model's order. */
   private get families(): IpFamily[] {
     return this.options.model.ipFamilies.map(ipvsFamily);
-  }
-
-  /** The state the model asks for (computeDesiredState, each object validated once, each unchanged Service's pieces reused), without touching the kernel. */
-  desired(objects: ClusterObjects, host: HostFacts): DesiredState {
-    const { model } = this.options;
-    const valid = this.validation.validate(objects, model.nodeName);
-    const state = this.model.build(valid.objects, host, model);
-    return { ...state, problems: [...valid.problems, ...state.problems] };
   }
 
   /**
@@ -86,10 +87,11 @@ export class Syncer {
    * state kept from the last one; 'periodic' (the default, always safe) and 'retry' read
    * the kernel whole.
    */
-  async sync(objects: ClusterObjects, host: HostFacts, trigger: SyncTrigger = 'periodic'): Promise<SyncResult> {
+  async sync(objects: ClusterObjects, host: HostFacts, trigger: SyncTrigger = 'periodic', changes?: ClusterChanges): Promise<SyncResult> {
     const { clients, iptables, linkName, now } = this.options;
     const started = now();
-    const desired = this.desired(objects, host);
+    const { state: desired, read: modelRead } = this.model.desired(objects, host, changes, trigger);
+    const healthCheckNodePorts = this.model.healthCheckNodePorts();
     const before = clients.traffic;
     const read = chooseLiveStateRead(trigger, this.cached, this.terminating);
     // Whatever happens from here, the kept state is only valid again once a plan applied whole.
@@ -102,13 +104,13 @@ export class Syncer {
     this.terminating = diff.terminating;
     if (report.failed === 0) this.cached = await this.stateAfter(live, diff);
     this.applied = report.failed === 0 ? desired : undefined;
-    return { desired, live, source, diff, report, durationMs: now() - started };
+    return { desired, modelRead, healthCheckNodePorts, live, source, diff, report, durationMs: now() - started };
   }
 
   /** The live state `read` asks for, and the diff with it. */
   private async liveAndDiff(read: LiveStateRead, desired: DesiredState): Promise<LiveAndDiff> {
     const diffWith = (live: LiveState, previous?: DesiredState): DiffResult =>
-      diffState({ desired, live, terminating: this.terminating, now: this.options.now(), gracePeriodMs: this.options.gracePeriodMs, ...(previous ? { previous } : {}) });
+      diffState({ desired, live, terminating: this.terminating, now: this.options.now(), gracePeriodMs: this.options.gracePeriodMs, ...(previous ? { previous, changes: this.model.familyChanges() } : {}) });
     const { applied } = this;
     const kept = read.kind === 'cached' ? await this.fromKeptState(read, (live) => diffWith(live, applied)) : undefined;
     if (kept) return kept;

@@ -1,16 +1,22 @@
 // The model's validation of each Service and EndpointSlice, done once per object: the
 // watch's cache hands a sync the same object for everything that did not change (an
 // update replaces an object, it never edits one), so at 10,000 Services a sync for one
-// changed EndpointSlice validates one object instead of 20,000. Validation is most of the
-// model's time (about 60% at 10,000 x 10); what is left is building the desired state.
-// Results are held weakly: an object the watch dropped is forgotten with it.
+// changed EndpointSlice validates one object instead of 20,000. Results are held weakly:
+// an object the watch dropped is forgotten with it.
+//
+// Two ways in, as the model has (src/proxy/incremental-model.ts): validate() takes every
+// object, validateChanges() only the changed ones by namespace/name. Both keep the problems
+// of each object that has some, by kind and key, so that the list of problems is rebuilt
+// only when one of those changes, in validateObjects's order (by kind, then namespace/name).
+import { objectKey } from '../k8s/object-key.js';
 import type { ValidEndpointSlice } from '../proxy/endpoint-slice-input.js';
-import { validateEndpointSlice, validateService, type ValidObjects } from '../proxy/index.js';
+import { sortObjectProblems } from '../proxy/desired-state.js';
+import type { ValidChanges } from '../proxy/incremental-model.js';
+import { validateEndpointSlice, validateService, type ClusterObjects, type ValidObjects } from '../proxy/index.js';
 import type { Validated } from '../proxy/input.js';
-import { validateNode } from '../proxy/node-input.js';
+import { validateNode, type ValidNode } from '../proxy/node-input.js';
 import type { ValidService } from '../proxy/service-input.js';
 import type { Problem } from '../proxy/types.js';
-import type { ClusterObjects } from '../proxy/index.js';
 
 /** `validate(raw)`, remembered for `raw` when it is an object (only objects can key a WeakMap). */
 function remembered<T>(memo: WeakMap<object, Validated<T>>, validate: (raw: unknown) => Validated<T>, raw: unknown): Validated<T> {
@@ -23,21 +29,70 @@ function remembered<T>(memo: WeakMap<object, Validated<T>>, validate: (raw: unkn
   return result;
 }
 
+/** Raw objects that changed, by namespace/name: the object now, or undefined when it was deleted. */
+export interface RawChanges {
+  readonly services: ReadonlyMap<string, unknown>;
+  readonly endpointSlices: ReadonlyMap<string, unknown>;
+}
+
+export interface Validation<T> {
+  readonly objects: T;
+  readonly problems: readonly Problem[];
+}
+
+type Kind = 'Service' | 'EndpointSlice';
+
 export class ValidationMemo {
   private readonly services = new WeakMap<object, Validated<ValidService>>();
   private readonly endpointSlices = new WeakMap<object, Validated<ValidEndpointSlice>>();
+  /** The problems of the objects that have some, by "kind|namespace/name". */
+  private problemsOf = new Map<string, readonly Problem[]>();
+  private sorted: readonly Problem[] = [];
 
   /** What the model's validateObjects gives for `objects`, validating only objects not seen before. */
-  validate(objects: ClusterObjects, nodeName: string): { readonly objects: ValidObjects; readonly problems: readonly Problem[] } {
-    const problems: Problem[] = [];
-    const keep = <T>(result: Validated<T>): T[] => {
-      problems.push(...result.problems);
+  validate(objects: ClusterObjects, nodeName: string): Validation<ValidObjects> {
+    this.problemsOf = new Map();
+    const keep = <T>(kind: Kind, raw: unknown, result: Validated<T>): T[] => {
+      if (result.problems.length > 0) {
+        const key = `${kind}|${objectKey(raw)}`;
+        this.problemsOf.set(key, [...(this.problemsOf.get(key) ?? []), ...result.problems]);
+      }
       return result.value === undefined ? [] : [result.value];
     };
-    const services = objects.services.flatMap((raw) => keep(remembered(this.services, validateService, raw)));
-    const endpointSlices = objects.endpointSlices.flatMap((raw) => keep(remembered(this.endpointSlices, validateEndpointSlice, raw)));
-    // One object, validated every time: its result depends on the node name too.
-    const [node] = objects.node === undefined ? [] : keep(validateNode(objects.node, nodeName));
-    return { objects: { services, endpointSlices, ...(node ? { node } : {}) }, problems };
+    const services = objects.services.flatMap((raw) => keep('Service', raw, remembered(this.services, validateService, raw)));
+    const endpointSlices = objects.endpointSlices.flatMap((raw) => keep('EndpointSlice', raw, remembered(this.endpointSlices, validateEndpointSlice, raw)));
+    this.sorted = sortObjectProblems([...this.problemsOf.values()].flat());
+    const node = this.node(objects.node, nodeName);
+    return { objects: { services, endpointSlices, ...(node.objects ? { node: node.objects } : {}) }, problems: [...this.sorted, ...node.problems] };
+  }
+
+  /** The changed objects validated, and the problems of every object (the unchanged ones' as last time). */
+  validateChanges(changes: RawChanges, node: unknown, nodeName: string): Validation<ValidChanges> {
+    let problemsChanged = false;
+    const validated = <T>(kind: Kind, memo: WeakMap<object, Validated<T>>, validate: (raw: unknown) => Validated<T>, raws: ReadonlyMap<string, unknown>): Map<string, T | undefined> => {
+      const values = new Map<string, T | undefined>();
+      for (const [key, raw] of raws) {
+        const result = raw === undefined ? { problems: [] } : remembered(memo, validate, raw);
+        const problemKey = `${kind}|${key}`;
+        const before = this.problemsOf.get(problemKey);
+        if (result.problems.length > 0) this.problemsOf.set(problemKey, result.problems);
+        else this.problemsOf.delete(problemKey);
+        if (before !== undefined || result.problems.length > 0) problemsChanged = true;
+        values.set(key, result.value);
+      }
+      return values;
+    };
+    const services = validated('Service', this.services, validateService, changes.services);
+    const endpointSlices = validated('EndpointSlice', this.endpointSlices, validateEndpointSlice, changes.endpointSlices);
+    if (problemsChanged) this.sorted = sortObjectProblems([...this.problemsOf.values()].flat());
+    const valid = this.node(node, nodeName);
+    return { objects: { services, endpointSlices, ...(valid.objects ? { node: valid.objects } : {}) }, problems: [...this.sorted, ...valid.problems] };
+  }
+
+  /** One object, validated every time: its result depends on the node name too. */
+  private node(raw: unknown, nodeName: string): Validation<ValidNode | undefined> {
+    if (raw === undefined) return { objects: undefined, problems: [] };
+    const result = validateNode(raw, nodeName);
+    return { objects: result.value, problems: result.problems };
   }
 }

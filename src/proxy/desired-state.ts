@@ -56,6 +56,19 @@ export function validateObjects(input: Pick<ModelInput, 'services' | 'endpointSl
   return { objects: { services, endpointSlices, ...(node ? { node } : {}) }, problems };
 }
 
+const SUBJECT_ORDER: Readonly<Record<ProblemSubject, number>> = { Service: 0, EndpointSlice: 1, Node: 2, config: 3, host: 4 };
+
+/**
+ * Objects' problems by kind, then namespace/name, each object's in the order found (the sort
+ * is stable): validateObjects's problems in an order that does not depend on the order the
+ * objects came in, for a caller that validates only the objects that changed
+ * (src/daemon/validation-memo.ts) and must list them as it would after validating all.
+ */
+export function sortObjectProblems(problems: readonly Problem[]): Problem[] {
+  const text = (p: Problem): string => `${p.namespace}/${p.name}`;
+  return [...problems].sort((a, b) => SUBJECT_ORDER[a.subject] - SUBJECT_ORDER[b.subject] || (text(a) < text(b) ? -1 : text(a) > text(b) ? 1 : 0));
+}
+
 export function computeDesiredState(input: ModelInput): DesiredState {
   const { objects, problems } = validateObjects(input);
   const state = buildDesiredState(objects, input.host, input.config);

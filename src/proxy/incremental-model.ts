@@ -1,65 +1,94 @@
-// The model, memoised per Service: a sync after one EndpointSlice change rebuilds that
-// Service's pieces (its ports, virtual servers with real servers, bound addresses, set
-// members) and reuses every other Service's, as the same objects (===). The watch hands
-// the same object for everything unchanged (an update replaces an object, never edits it;
-// src/daemon/validation-memo.ts keeps the validated objects just as stable), so object
-// identity tells what changed.
+// The model kept between syncs, so that a sync costs in proportion to what changed: the
+// Services and EndpointSlices are held by group (namespace/name), and each family's state
+// (family-index.ts) is updated only for the groups that changed.
 //
-// What is whole-cluster is still settled over all Services, in the full model's order
-// (desired-state.ts): which port keeps a virtual server two claim, the bound addresses,
-// the counts of Services without local endpoints, the rules. Only its costly steps reuse
-// the previous result when their input is the same: the sort of the virtual servers (when
-// the same keys win), the sorted link addresses (when the same are bound), and each set's
-// sorted members (when no Service's members of that set changed). The result deep-equals
-// computeDesiredState's for the same objects (test/unit/proxy/incremental-model.test.ts).
+// Two ways in:
+// - build(objects): the whole cluster, as arrays. Groups are formed again (O(cluster), a
+//   few milliseconds at 10,000 Services) and a group whose objects are the same (===) as
+//   last time is not touched: the watch hands the same object for everything unchanged
+//   (src/daemon/validation-memo.ts keeps the validated ones just as stable).
+// - update(changes): only the Services and EndpointSlices that changed, by namespace/name
+//   (the daemon's change feed). Possible only while no two objects of a kind share a
+//   namespace/name (the API server's rule; the arrays of build may break it): otherwise
+//   update returns undefined and the caller builds whole.
+// When a family's facts (host addresses, the Node, the configuration) change, its state is
+// built again from every group.
 //
-// Pure: it keeps the previous result, but the same sequence of inputs gives the same outputs.
+// The result deep-equals buildDesiredState's for the same objects
+// (test/unit/proxy/incremental-model.test.ts). Pure: no I/O, no clock; the same sequence of
+// inputs gives the same outputs.
 import type { HostFacts, ProxyModelConfig } from './config.js';
-import { compareServicePorts, desiredStateWith, familyIptables, type FamilyFacts, type FamilyPass, type ValidObjects } from './desired-state.js';
+import { desiredStateWith, type FamilyFacts, type ValidObjects } from './desired-state.js';
 import type { ValidEndpointSlice } from './endpoint-slice-input.js';
-import { collectEndpoints } from './endpoints.js';
-import { compareIps, type IpFamily } from './ip.js';
-import { ipSetOf, linkAddressMembers, membersOfPorts, SET, SET_DEFINITIONS, type SetMembers, type SetName } from './ipsets.js';
-import { claimsOf, comparePlaced, settleClaims, type PortClaims } from './ipvs-state.js';
+import { FamilyIndex, type ModelGroup } from './family-index.js';
+import { healthCheckNodePorts, type HealthCheckNodePorts, type HealthCheckService } from './health-check-node-ports.js';
+import type { IpFamily } from './ip.js';
+import type { ValidNode } from './node-input.js';
 import type { ValidService } from './service-input.js';
-import { servicePortsFor, type ServicePort } from './service-ports.js';
-import type { DesiredState, FamilyState, IpSet, IpSetEntry } from './types.js';
+import type { DesiredFamilyChanges, DesiredState } from './types.js';
 
-/** The Services of one namespace/name (the API server has one; bad input may repeat it) and their EndpointSlices. */
-interface ServiceGroup {
-  readonly services: ValidService[];
-  readonly slices: ValidEndpointSlice[];
-}
-
-/** What one ServiceGroup gives one family. */
-interface GroupPieces extends ServiceGroup {
-  /** Sorted by servicePortKey. */
-  readonly ports: readonly ServicePort[];
-  readonly claims: readonly PortClaims[];
-  readonly members: SetMembers;
-}
-
-/** One family's previous result and the pieces it was assembled from. */
-interface FamilyMemo {
-  /** The family's facts as text: pieces are reused only while they are unchanged. */
-  readonly facts: string;
-  readonly groups: ReadonlyMap<string, GroupPieces>;
-  /** Group keys, sorted. */
-  readonly order: readonly string[];
-  /** The winning virtual servers' keys, in the state's order. */
-  readonly virtualServerKeys: readonly string[];
-  readonly state: FamilyState;
+/** Services and EndpointSlices that changed, by namespace/name: the valid object now, or undefined (gone or invalid). */
+export interface ValidChanges {
+  readonly services: ReadonlyMap<string, ValidService | undefined>;
+  readonly endpointSlices: ReadonlyMap<string, ValidEndpointSlice | undefined>;
+  readonly node?: ValidNode;
 }
 
 /**
  * A group's key: "namespace/name:", the prefix of all its ports' servicePortKeys. Kubernetes
- * names hold neither "/" nor ":", so no key is a prefix of another and groups sorted by key
- * give their ports in servicePortKey order, the full model's order.
+ * names hold neither "/" nor ":", so groups sorted by key give their ports in servicePortKey
+ * order, the full model's order.
  */
 const groupKey = (namespace: string, name: string): string => `${namespace}/${name}:`;
+const objectKey = (namespace: string, name: string): string => `${namespace}/${name}`;
 
-function groupsOf(objects: ValidObjects): Map<string, ServiceGroup> {
-  const groups = new Map<string, ServiceGroup>();
+/** Facts as text; a Set (the host's addresses) as its members. */
+const factsText = (facts: FamilyFacts): string => JSON.stringify(facts, (_key, value: unknown) => (value instanceof Set ? [...(value as Set<unknown>)] : value));
+
+/** The objects by namespace/name, when no two of a kind share one. */
+interface KeyedObjects {
+  readonly services: Map<string, ValidService>;
+  readonly slices: Map<string, ValidEndpointSlice>;
+  /** Each group's slices by slice key. */
+  readonly slicesOf: Map<string, Map<string, ValidEndpointSlice>>;
+}
+
+function keyedObjects(objects: ValidObjects): KeyedObjects | undefined {
+  const keyed: KeyedObjects = { services: new Map(), slices: new Map(), slicesOf: new Map() };
+  for (const service of objects.services) {
+    const key = objectKey(service.namespace, service.name);
+    if (keyed.services.has(key)) return undefined;
+    keyed.services.set(key, service);
+  }
+  for (const slice of objects.endpointSlices) {
+    const key = objectKey(slice.namespace, slice.name);
+    if (keyed.slices.has(key)) return undefined;
+    putSlice(keyed, key, slice);
+  }
+  return keyed;
+}
+
+function putSlice(keyed: KeyedObjects, key: string, slice: ValidEndpointSlice): void {
+  keyed.slices.set(key, slice);
+  const group = groupKey(slice.namespace, slice.serviceName);
+  let slices = keyed.slicesOf.get(group);
+  if (!slices) keyed.slicesOf.set(group, (slices = new Map()));
+  slices.set(key, slice);
+}
+
+function dropSlice(keyed: KeyedObjects, key: string): string | undefined {
+  const slice = keyed.slices.get(key);
+  if (!slice) return undefined;
+  keyed.slices.delete(key);
+  const group = groupKey(slice.namespace, slice.serviceName);
+  const slices = keyed.slicesOf.get(group);
+  slices?.delete(key);
+  if (slices?.size === 0) keyed.slicesOf.delete(group);
+  return group;
+}
+
+function groupsOf(objects: ValidObjects): Map<string, ModelGroup> {
+  const groups = new Map<string, { services: ValidService[]; slices: ValidEndpointSlice[] }>();
   for (const service of objects.services) {
     const key = groupKey(service.namespace, service.name);
     const group = groups.get(key);
@@ -71,93 +100,114 @@ function groupsOf(objects: ValidObjects): Map<string, ServiceGroup> {
   return groups;
 }
 
-const sameItems = <T>(a: readonly T[], b: readonly T[]): boolean => a.length === b.length && a.every((item, i) => item === b[i]);
-
-/** Whether two Maps have the same keys (in any order). */
-const sameKeys = (a: ReadonlyMap<string, unknown>, b: ReadonlyMap<string, unknown>): boolean => a.size === b.size && [...a.keys()].every((key) => b.has(key));
-
-function piecesOf(group: ServiceGroup, facts: FamilyFacts): GroupPieces {
-  const ports = group.services.flatMap((s) => servicePortsFor(s, facts.family)).sort(compareServicePorts);
-  const endpoints = collectEndpoints(group.slices, facts.family, facts.nodeName);
-  return { ...group, ports, claims: ports.map((sp) => claimsOf(sp, endpoints, facts.ipvs)), members: membersOfPorts(ports, endpoints, facts.members) };
-}
-
-const NO_MEMBERS: SetMembers = new Map();
-
-/** Adds to `changed` the sets whose members from one group differ between `before` and `after`. */
-function noteChangedSets(before: SetMembers, after: SetMembers, changed: Set<SetName>): void {
-  for (const name of new Set([...before.keys(), ...after.keys()])) {
-    const a = before.get(name) ?? new Map<string, IpSetEntry>();
-    const b = after.get(name) ?? new Map<string, IpSetEntry>();
-    if (!sameKeys(a, b)) changed.add(name);
-  }
-}
-
-/** Facts as text; a Set (the host's addresses) as its members. */
-const factsText = (facts: FamilyFacts): string => JSON.stringify(facts, (_key, value: unknown) => (value instanceof Set ? [...(value as Set<unknown>)] : value));
-
 export class IncrementalModel {
-  private memos = new Map<IpFamily, FamilyMemo>();
+  private groups = new Map<string, ModelGroup>();
+  private keyed: KeyedObjects | undefined;
+  private families = new Map<IpFamily, FamilyIndex>();
+  private changes = new Map<IpFamily, DesiredFamilyChanges>();
+  private node: ValidNode | undefined;
+  /** Each group's health check node ports, and all of them. */
+  private readonly healthOf = new Map<string, HealthCheckNodePorts>();
+  private health: HealthCheckNodePorts = new Map();
 
-  /** buildDesiredState(objects, host, config), reusing the pieces of Services unchanged since the last call. */
+  /** buildDesiredState(objects, host, config), touching only the groups whose objects changed since the last call. */
   build(objects: ValidObjects, host: HostFacts, config: ProxyModelConfig): DesiredState {
     const groups = groupsOf(objects);
-    const memos = new Map<IpFamily, FamilyMemo>();
-    const state = desiredStateWith(objects.node, host, config, (facts) => {
-      const memo = this.familyPass(groups, facts);
-      memos.set(facts.family, memo.memo);
-      return memo.pass;
+    const touched = new Map<string, ModelGroup | undefined>(groups);
+    for (const key of this.groups.keys()) if (!groups.has(key)) touched.set(key, undefined);
+    this.groups = groups;
+    this.keyed = keyedObjects(objects);
+    this.node = objects.node;
+    return this.state(touched, host, config);
+  }
+
+  /** The state after `changes`, touching only their groups; undefined when the objects held are not keyed by name (build instead). */
+  update(changes: ValidChanges, host: HostFacts, config: ProxyModelConfig): DesiredState | undefined {
+    const { keyed } = this;
+    // Objects are held by their own namespace/name: a change under another key cannot be placed.
+    const misplaced = [...changes.services].some(([key, s]) => s && key !== objectKey(s.namespace, s.name)) || [...changes.endpointSlices].some(([key, s]) => s && key !== objectKey(s.namespace, s.name));
+    if (!keyed || misplaced) return undefined;
+    const touchedKeys = new Set<string>();
+    for (const [key, service] of changes.services) {
+      const before = keyed.services.get(key);
+      if (before) touchedKeys.add(groupKey(before.namespace, before.name));
+      if (service) {
+        keyed.services.set(key, service);
+        touchedKeys.add(groupKey(service.namespace, service.name));
+      } else {
+        keyed.services.delete(key);
+      }
+    }
+    for (const [key, slice] of changes.endpointSlices) {
+      const before = dropSlice(keyed, key);
+      if (before) touchedKeys.add(before);
+      if (slice) {
+        putSlice(keyed, key, slice);
+        touchedKeys.add(groupKey(slice.namespace, slice.serviceName));
+      }
+    }
+    const touched = new Map<string, ModelGroup | undefined>();
+    for (const key of touchedKeys) {
+      // The group key is the Service's key and a ":".
+      const service = keyed.services.get(key.slice(0, -1));
+      const group = service ? { services: [service], slices: [...(keyed.slicesOf.get(key)?.values() ?? [])] } : undefined;
+      touched.set(key, group);
+      if (group) this.groups.set(key, group);
+      else this.groups.delete(key);
+    }
+    this.node = changes.node;
+    return this.state(touched, host, config);
+  }
+
+  /** What changed in each family since the previous build (none after the first, or for a family whose facts changed). */
+  familyChanges(): ReadonlyMap<IpFamily, DesiredFamilyChanges> {
+    return this.changes;
+  }
+
+  /**
+   * The health check node ports of the last build: healthCheckNodePorts of its objects (the
+   * same while no two Services share a port, as the API server ensures).
+   */
+  healthCheckNodePorts(): HealthCheckNodePorts {
+    return this.health;
+  }
+
+  private state(touched: ReadonlyMap<string, ModelGroup | undefined>, host: HostFacts, config: ProxyModelConfig): DesiredState {
+    const families = new Map<IpFamily, FamilyIndex>();
+    const changes = new Map<IpFamily, DesiredFamilyChanges>();
+    const state = desiredStateWith(this.node, host, config, (facts) => {
+      const text = factsText(facts);
+      const kept = this.families.get(facts.family);
+      const index = kept?.factsText === text ? kept : new FamilyIndex(facts, text);
+      families.set(facts.family, index);
+      const result = index.update(index === kept ? touched : this.groups);
+      if (result.changes) changes.set(facts.family, result.changes);
+      return result.pass;
     });
-    this.memos = memos;
+    this.families = families;
+    this.changes = changes;
+    this.updateHealth(touched, config.nodeName);
     return state;
   }
 
-  private familyPass(groups: ReadonlyMap<string, ServiceGroup>, facts: FamilyFacts): { readonly pass: FamilyPass; readonly memo: FamilyMemo } {
-    const text = factsText(facts);
-    const kept = this.memos.get(facts.family);
-    const previous = kept?.facts === text ? kept : undefined;
-    const changedSets = new Set<SetName>();
-    const pieces = new Map<string, GroupPieces>();
-    for (const [key, group] of groups) {
-      const old = previous?.groups.get(key);
-      if (old && sameItems(old.services, group.services) && sameItems(old.slices, group.slices)) {
-        pieces.set(key, old);
-        continue;
+  private updateHealth(touched: ReadonlyMap<string, ModelGroup | undefined>, nodeName: string): void {
+    let health: Map<number, HealthCheckService> | undefined;
+    for (const [key, group] of touched) {
+      const before = this.healthOf.get(key);
+      const after = group ? healthCheckNodePorts(group.services, group.slices, nodeName) : undefined;
+      if (after?.size) this.healthOf.set(key, after);
+      else this.healthOf.delete(key);
+      if (!before?.size && !after?.size) continue;
+      // Copied on the first change: the previous map stays what it was.
+      health ??= new Map(this.health);
+      for (const port of before?.keys() ?? []) {
+        // The API server keeps these ports unique; should two Services share one, the other keeps it.
+        const other = [...this.healthOf.values()].find((ports) => ports.has(port))?.get(port);
+        if (other) health.set(port, other);
+        else health.delete(port);
       }
-      const fresh = piecesOf(group, facts);
-      noteChangedSets(old?.members ?? NO_MEMBERS, fresh.members, changedSets);
-      pieces.set(key, fresh);
+      for (const [port, service] of after ?? []) health.set(port, service);
     }
-    for (const [key, old] of previous?.groups ?? []) if (!groups.has(key)) noteChangedSets(old.members, NO_MEMBERS, changedSets);
-
-    const order = previous && sameKeys(previous.groups, pieces) ? previous.order : [...pieces.keys()].sort();
-    const ordered = order.flatMap((key) => pieces.get(key) ?? []);
-    const settled = settleClaims(ordered.flatMap((g) => g.claims));
-    const sameWinners = previous !== undefined && previous.virtualServerKeys.length === settled.winners.size && previous.virtualServerKeys.every((key) => settled.winners.has(key));
-    const virtualServerKeys = sameWinners ? previous.virtualServerKeys : [...settled.winners].sort(([, a], [, b]) => comparePlaced(a, b)).map(([key]) => key);
-    const virtualServers = virtualServerKeys.flatMap((key) => settled.winners.get(key)?.desired ?? []);
-    const sameBound = previous !== undefined && previous.state.linkAddresses.length === settled.bound.size && previous.state.linkAddresses.every((a) => settled.bound.has(a));
-    const linkAddresses = sameBound ? previous.state.linkAddresses : [...settled.bound.values()].sort(compareIps).map((ip) => ip.text);
-    if (!sameBound) changedSets.add(SET.ipvsIPs);
-
-    const ipsets = SET_DEFINITIONS.map((d, i): IpSet => {
-      const kept = previous?.state.ipsets[i];
-      if (kept && !changedSets.has(d.name)) return kept;
-      const entries = d.name === SET.ipvsIPs ? linkAddressMembers(linkAddresses) : ordered.flatMap((g) => [...(g.members.get(d.name)?.values() ?? [])]);
-      return ipSetOf(d, facts.family, entries);
-    });
-    const iptables = familyIptables(ordered.flatMap((g) => g.ports), facts, ipsets);
-    const state: FamilyState = {
-      family: facts.family,
-      virtualServers,
-      linkAddresses,
-      nodePortAddresses: facts.nodePortAddresses,
-      ipsets,
-      // The rules are few (the sets carry the Services): rebuilt, and the previous object kept when they are the same.
-      iptables: previous && JSON.stringify(previous.state.iptables) === JSON.stringify(iptables) ? previous.state.iptables : iptables,
-      excludeCIDRs: facts.excludeCIDRs,
-      noLocalEndpoints: settled.noLocalEndpoints,
-    };
-    return { pass: { state, problems: settled.problems }, memo: { facts: text, groups: pieces, order, virtualServerKeys, state } };
+    if (health) this.health = health;
   }
 }

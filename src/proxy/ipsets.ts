@@ -101,6 +101,13 @@ function sortKey(e: IpSetEntry): string {
   return `${addressKey(e.ip)}|${String(e.port).padStart(5, '0')}|${e.protocol}|${addressKey(second)}|${prefix.padStart(3, '0')}`;
 }
 
+/** Orders entries as a set lists them (ipSetOf); entries of different ipset texts never compare equal. */
+export function compareEntries(a: IpSetEntry, b: IpSetEntry): number {
+  const ka = sortKey(a);
+  const kb = sortKey(b);
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
 /** Entries in numeric order, each address parsed once (sets hold tens of thousands). */
 function sortEntries(entries: Iterable<IpSetEntry>): IpSetEntry[] {
   return [...entries]

@@ -140,6 +140,17 @@ export function claimsOf(sp: ServicePort, endpoints: EndpointsByServicePort, ctx
   };
 }
 
+/** The problem of a port whose claim on `placed` loses to `owner`, a port before it in servicePortKey order. */
+export function conflictProblem(ref: ServicePortRef, placed: Placed, owner: ServicePortRef): Problem {
+  return {
+    subject: 'Service',
+    namespace: ref.namespace,
+    name: ref.name,
+    path: '',
+    message: `port "${ref.port}" wants virtual server ${placed.address.text}:${placed.port}/${placed.protocol}, which ${owner.namespace}/${owner.name}:${owner.port} already has; ignored`,
+  };
+}
+
 /** Ports' claims settled: the first port (in servicePortKey order) that claims a virtual server keeps it. */
 export interface SettledClaims {
   /** By "address|protocol|port", in claim order. */
@@ -168,14 +179,7 @@ export function settleClaims(claims: Iterable<PortClaims>): SettledClaims {
         winners.set(key, placed);
         continue;
       }
-      const { namespace, name, port } = owner.desired.service;
-      problems.push({
-        subject: 'Service',
-        namespace: claim.ref.namespace,
-        name: claim.ref.name,
-        path: '',
-        message: `port "${claim.ref.port}" wants virtual server ${placed.address.text}:${placed.port}/${placed.protocol}, which ${namespace}/${name}:${port} already has; ignored`,
-      });
+      problems.push(conflictProblem(claim.ref, placed, owner.desired.service));
     }
   }
   return { winners, bound, noLocalEndpoints: { internal: noLocal.internal.size, external: noLocal.external.size }, problems };

@@ -179,6 +179,26 @@ export interface DesiredState {
   readonly sysctls: readonly Sysctl[];
   /** Global IPVS timeouts (`ipvsadm --set`), when any is configured; 0 keeps the kernel's value. */
   readonly ipvsTimeouts?: IpvsTimeouts;
-  /** Objects and values skipped, in input order. */
+  /**
+   * What was skipped: the objects' problems (in input order; the daemon's, by kind then
+   * namespace/name), the configuration's and the host's, then each family's conflicts in claim order.
+   */
   readonly problems: readonly Problem[];
+}
+
+/**
+ * What changed in one family's desired state since the state `since`, as the incremental
+ * model (incremental-model.ts) knows it without comparing: the diff since the previous
+ * desired state (src/reconcile/family-diff.ts) looks at these virtual servers only. Valid
+ * until the model's next build.
+ */
+export interface DesiredFamilyChanges {
+  /** The family state these changes lead from; the diff uses them only against that very object. */
+  readonly since: FamilyState;
+  /** A virtual server was added or removed: which live ones kipvs owns may change too. */
+  readonly keysChanged: boolean;
+  /** The virtual servers that are new objects (their content or their winning Service changed). */
+  readonly changed: readonly DesiredVirtualServer[];
+  /** The desired virtual server on an address, protocol and port, if any. */
+  readonly at: (address: string, protocol: Protocol, port: number) => DesiredVirtualServer | undefined;
 }

@@ -13,13 +13,15 @@
 // the kernel disagree and the state must be read again.
 //
 // Only what changes is copied: at 10,000 services an endpoint change copies one service's real
-// servers, not the table.
+// servers and the list of pointers to the services, not the table; services are found by key
+// through the list's index (live-index.ts), which moves on to the list this makes.
 import type { IpsetEntry, IpsetOperation, LiveIpset } from '../ipset/types.js';
 import type { IpvsOperation, LiveRealServer, LiveService, Stats } from '../ipvs/types.js';
 import type { LiveFamilyState, LiveIptablesTable, LiveState } from '../kernel/live-state.js';
 import type { IpFamily } from '../net/ip-address.js';
 import { entryText } from './ipset-diff.js';
 import { virtualServerKeyText } from './keys.js';
+import { liveServiceAt, withLiveServices } from './live-index.js';
 import type { AddressChange, Plan } from './plan.js';
 
 export const ZERO_STATS: Stats = { connections: 0n, inPackets: 0n, outPackets: 0n, inBytes: 0n, outBytes: 0n, cps: 0n, inPps: 0n, outPps: 0n, inBps: 0n, outBps: 0n };
@@ -91,7 +93,8 @@ interface SetDraft {
 
 /** One family's state while a plan is applied; each part is copied the first time a change touches it. */
 class FamilyDraft {
-  private services?: Map<string, LiveService>;
+  /** The virtual servers a change touched, by key text (undefined: deleted); the others are the original's. */
+  private readonly services = new Map<string, LiveService | undefined>();
   /** Services whose real-server array is this draft's own copy, changed in place. */
   private readonly ownRealServers = new Set<string>();
   private addresses?: Map<string, number>;
@@ -100,16 +103,19 @@ class FamilyDraft {
 
   constructor(private readonly original: LiveFamilyState) {}
 
-  serviceMap(): Map<string, LiveService> {
-    this.services ??= new Map(this.original.virtualServers.map((s) => [virtualServerKeyText(s.service.key), s]));
-    return this.services;
+  service(key: string): LiveService | undefined {
+    return this.services.has(key) ? this.services.get(key) : liveServiceAt(this.original.virtualServers, key);
   }
 
-  /** The real servers of the service `key` (which `serviceMap` holds), as an array this draft may change. */
+  setService(key: string, service: LiveService | undefined): void {
+    this.services.set(key, service);
+  }
+
+  /** The real servers of the service `key` (found by `service`), as an array this draft may change. */
   realServersOf(key: string, found: LiveService): LiveRealServer[] {
     if (this.ownRealServers.has(key)) return found.realServers as LiveRealServer[];
     const realServers = [...found.realServers];
-    this.serviceMap().set(key, { service: found.service, realServers });
+    this.services.set(key, { service: found.service, realServers });
     this.ownRealServers.add(key);
     return realServers;
   }
@@ -152,7 +158,7 @@ class FamilyDraft {
     const table = (rules: ReadonlyMap<string, readonly string[]>): LiveIptablesTable => ({ chains: rules });
     return {
       family: original.family,
-      virtualServers: services ? [...services.values()] : original.virtualServers,
+      virtualServers: withLiveServices(original.virtualServers, services),
       linkAddresses: addresses ? [...addresses].map(([address, prefixLength]) => ({ address, prefixLength })) : original.linkAddresses,
       // Rewritten rules change every set's reference count; a changed set its entry count.
       ipsets:
@@ -175,15 +181,17 @@ function applyIpvs(draftOf: (family: IpFamily) => FamilyDraft | undefined, op: I
     case 'edit-service': {
       const draft = draftOf(op.service.key.family);
       const key = virtualServerKeyText(op.service.key);
-      const found = draft?.serviceMap().get(key);
+      const found = draft?.service(key);
       if (!draft || (op.op === 'add-service') === (found !== undefined)) return refuse(`${op.op} ${key}: ${found ? 'EEXIST' : 'ESRCH'}`);
       const service = { ...op.service, flags: { ...op.service.flags, hashed: true }, stats: found?.service.stats ?? ZERO_STATS };
-      draft.serviceMap().set(key, { service, realServers: found?.realServers ?? [] });
+      draft.setService(key, { service, realServers: found?.realServers ?? [] });
       return;
     }
     case 'delete-service': {
       const key = virtualServerKeyText(op.key);
-      if (!draftOf(op.key.family)?.serviceMap().delete(key)) refuse(`delete-service ${key}: ESRCH`);
+      const draft = draftOf(op.key.family);
+      if (!draft?.service(key)) return refuse(`delete-service ${key}: ESRCH`);
+      draft.setService(key, undefined);
       return;
     }
     case 'add-real-server':
@@ -191,7 +199,7 @@ function applyIpvs(draftOf: (family: IpFamily) => FamilyDraft | undefined, op: I
     case 'delete-real-server': {
       const draft = draftOf(op.service.family);
       const key = virtualServerKeyText(op.service);
-      const found = draft?.serviceMap().get(key);
+      const found = draft?.service(key);
       const id = `${op.realServer.address}|${op.realServer.port}`;
       if (!draft || !found) return refuse(`${op.op} ${key}>${id}: ESRCH (no such service)`);
       const at = found.realServers.findIndex((r) => r.address === op.realServer.address && r.port === op.realServer.port);

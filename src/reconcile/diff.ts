@@ -6,7 +6,8 @@
 import type { LiveFamilyState, LiveState } from '../kernel/live-state.js';
 import type { IpvsTimeouts } from '../ipvs/types.js';
 import { ipvsFamily } from '../proxy/ip.js';
-import type { DesiredState } from '../proxy/types.js';
+import type { IpFamily } from '../proxy/ip.js';
+import type { DesiredFamilyChanges, DesiredState } from '../proxy/types.js';
 import { diffFamily, diffFamilySince, type FamilyDiff } from './family-diff.js';
 import type { TerminatingRealServers } from './graceful-termination.js';
 import type { Plan, PlanPhase } from './plan.js';
@@ -26,6 +27,11 @@ export interface DiffInput {
    * diffFamilySince), with the same result as a whole diff.
    */
   readonly previous?: DesiredState;
+  /**
+   * What the model says changed in each family since `previous` (src/proxy/incremental-model.ts):
+   * then the virtual servers compared are those, not found by comparing every one.
+   */
+  readonly changes?: ReadonlyMap<IpFamily, DesiredFamilyChanges>;
 }
 
 export interface DiffResult {
@@ -69,7 +75,7 @@ export function diffState(input: DiffInput): DiffResult {
     const liveFamily = liveFamilies.get(ipvsFamily(d.family));
     const ctx = { terminating: input.terminating, clock };
     const before = previous.get(d.family);
-    return before ? diffFamilySince(d, before, liveFamily, ctx) : diffFamily(d, liveFamily, ctx);
+    return before ? diffFamilySince(d, before, liveFamily, ctx, input.changes?.get(d.family)) : diffFamily(d, liveFamily, ctx);
   });
   const ipvsTimeouts = timeoutsToSet(desired.ipvsTimeouts, live.ipvsTimeouts);
   return {

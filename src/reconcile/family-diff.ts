@@ -14,12 +14,15 @@
 // servers exist), IPVS is compared whole: a live virtual server no longer wanted, or someone
 // else's that becomes kipvs's, is only found by looking at all of them.
 import type { LiveFamilyState } from '../kernel/live-state.js';
-import type { FamilyState, IpSet } from '../proxy/types.js';
+import type { ServiceKey } from '../ipvs/types.js';
+import { compareIps, parseIp } from '../proxy/ip.js';
+import type { DesiredFamilyChanges, DesiredVirtualServer, FamilyState, IpSet } from '../proxy/types.js';
 import { diffAddresses, type AddressFamilyDiff } from './address-diff.js';
 import { diffIpsets, sameKind, type IpsetFamilyDiff } from './ipset-diff.js';
 import { diffIptables } from './iptables-diff.js';
 import { diffIpvs, type IpvsDiffContext, type IpvsFamilyDiff } from './ipvs-diff.js';
 import { virtualServerKeyText } from './keys.js';
+import { liveServiceAt } from './live-index.js';
 import { ownershipTest } from './ownership.js';
 import type { IptablesRewrite } from './plan.js';
 import { serviceIndex } from './service-index.js';
@@ -55,21 +58,55 @@ function sameVirtualServers(desired: FamilyState, previous: FamilyState): boolea
   );
 }
 
-/** The IPVS part, comparing only the virtual servers that changed or have real servers draining. */
-function diffIpvsSince(desired: FamilyState, previous: FamilyState, live: LiveFamilyState | undefined, ctx: IpvsDiffContext): IpvsFamilyDiff {
-  const ownershipKept =
-    desired.linkAddresses === previous.linkAddresses &&
-    sameTexts(desired.nodePortAddresses, previous.nodePortAddresses) &&
-    sameTexts(desired.excludeCIDRs, previous.excludeCIDRs) &&
-    sameVirtualServers(desired, previous);
-  if (!ownershipKept || !live) return diffIpvs(desired, live, ownershipTest(desired, live), ctx);
+/** The virtual servers that changed since `previous`, found by comparing each with the previous one at its place. */
+function changedByScan(desired: FamilyState, previous: FamilyState): readonly DesiredVirtualServer[] | undefined {
+  if (!sameVirtualServers(desired, previous)) return undefined;
+  return desired.virtualServers.filter((d, i) => d !== previous.virtualServers[i]);
+}
+
+/** The virtual servers the model says changed since `previous`; undefined when it says virtual servers came or went. */
+function changedByModel(changes: DesiredFamilyChanges): readonly DesiredVirtualServer[] | undefined {
+  return changes.keysChanged ? undefined : changes.changed;
+}
+
+/**
+ * The IPVS part, comparing only the virtual servers that changed (as the model says, or found
+ * by comparing) or have real servers draining; whole when virtual servers came or went.
+ */
+function diffIpvsSince(desired: FamilyState, previous: FamilyState, live: LiveFamilyState | undefined, ctx: IpvsDiffContext, changes: DesiredFamilyChanges | undefined): IpvsFamilyDiff {
+  const addressesKept =
+    desired.linkAddresses === previous.linkAddresses && sameTexts(desired.nodePortAddresses, previous.nodePortAddresses) && sameTexts(desired.excludeCIDRs, previous.excludeCIDRs);
+  const changed = !addressesKept || !live ? undefined : changes?.since === previous ? changedByModel(changes) : changedByScan(desired, previous);
+  if (!changed || !live) return diffIpvs(desired, live, ownershipTest(desired, live), ctx);
+  const compared = new Map(changed.map((d) => [virtualServerKeyText(d.virtualServer.key), d]));
   // keys.ts realServerKeyText: the virtual server's key text, then ">" (never in an address).
-  const draining = new Set([...ctx.terminating.keys()].map((key) => key.slice(0, key.indexOf('>'))));
-  const changed = desired.virtualServers.filter((d, i) => d !== previous.virtualServers[i] || (draining.size > 0 && draining.has(virtualServerKeyText(d.virtualServer.key))));
-  const keys = new Set(changed.map((d) => virtualServerKeyText(d.virtualServer.key)));
-  const liveChanged = live.virtualServers.filter((l) => keys.has(virtualServerKeyText(l.service.key)));
+  for (const key of new Set([...ctx.terminating.keys()].map((text) => text.slice(0, text.indexOf('>'))))) {
+    const found = compared.has(key) ? undefined : liveServiceAt(live.virtualServers, key)?.service.key;
+    const wanted = found && 'address' in found ? desiredAt(desired, changes, found) : undefined;
+    if (wanted) compared.set(key, wanted);
+  }
+  const liveCompared = [...compared.keys()].flatMap((key) => liveServiceAt(live.virtualServers, key) ?? []);
   // Every live virtual server given is wanted, so none is a candidate for deletion.
-  return diffIpvs({ ...desired, virtualServers: changed }, { ...live, virtualServers: liveChanged }, () => false, ctx);
+  const inModelOrder = [...compared.values()].sort(compareVirtualServers);
+  return diffIpvs({ ...desired, virtualServers: inModelOrder }, { ...live, virtualServers: liveCompared }, () => false, ctx);
+}
+
+/** The model's order of virtual servers (src/proxy/ipvs-state.ts comparePlaced): address, port, protocol. */
+function compareVirtualServers(a: DesiredVirtualServer, b: DesiredVirtualServer): number {
+  const ka = a.virtualServer.key;
+  const kb = b.virtualServer.key;
+  if (!('address' in ka) || !('address' in kb)) return 0;
+  const ia = parseIp(ka.address);
+  const ib = parseIp(kb.address);
+  const byAddress = ia && ib ? compareIps(ia, ib) : 0;
+  return byAddress || ka.port - kb.port || (ka.protocol < kb.protocol ? -1 : ka.protocol > kb.protocol ? 1 : 0);
+}
+
+/** The desired virtual server on a live one's key: by the model's lookup, or found in the sorted list. */
+function desiredAt(desired: FamilyState, changes: DesiredFamilyChanges | undefined, key: Extract<ServiceKey, { address: string }>): DesiredVirtualServer | undefined {
+  if (changes) return changes.at(key.address, key.protocol, key.port);
+  const text = virtualServerKeyText(key);
+  return desired.virtualServers.find((d) => virtualServerKeyText(d.virtualServer.key) === text);
 }
 
 /** A set the previous plan left as the previous desired state asked: the same object, and a live set that took it. */
@@ -79,13 +116,13 @@ function setInSync(set: IpSet, previous: IpSet | undefined, live: LiveFamilyStat
   return found !== undefined && sameKind(set, found.header);
 }
 
-export function diffFamilySince(desired: FamilyState, previous: FamilyState, live: LiveFamilyState | undefined, ctx: IpvsDiffContext): FamilyDiff {
+export function diffFamilySince(desired: FamilyState, previous: FamilyState, live: LiveFamilyState | undefined, ctx: IpvsDiffContext, changes?: DesiredFamilyChanges): FamilyDiff {
   if (!live) return diffFamily(desired, live, ctx);
   const services = serviceIndex(desired);
   const ipsets = desired.ipsets.filter((set, i) => !setInSync(set, previous.ipsets[i], live));
   const names = new Set(ipsets.map((s) => s.name));
   return {
-    ipvs: diffIpvsSince(desired, previous, live, ctx),
+    ipvs: diffIpvsSince(desired, previous, live, ctx, changes),
     addresses: desired.linkAddresses === previous.linkAddresses ? { binds: [], unbinds: [] } : diffAddresses(desired, live, services),
     ipsets: diffIpsets({ ...desired, ipsets }, { ...live, ipsets: live.ipsets.filter((s) => names.has(s.header.name)) }, services),
     iptables: desired.iptables === previous.iptables ? [] : diffIptables(desired.iptables, desired.family, live.iptables),

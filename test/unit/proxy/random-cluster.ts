@@ -5,7 +5,8 @@
 // (a new object with the same content, as a watch relist hands them).
 import fc from 'fast-check';
 import { ValidationMemo } from '../../../src/daemon/validation-memo.js';
-import { IncrementalModel, type ClusterObjects, type DesiredState, type HostFacts, type ProxyModelConfig } from '../../../src/proxy/index.js';
+import { sortObjectProblems } from '../../../src/proxy/desired-state.js';
+import { buildDesiredState, IncrementalModel, validateObjects, type ClusterObjects, type DesiredState, type HostFacts, type ProxyModelConfig } from '../../../src/proxy/index.js';
 import { endpoint, endpointSlice, hostFacts, modelConfig, NODE, port, service, type Json } from '../../fixtures/proxy/objects.js';
 
 /** Dual-stack, so that both families' passes are exercised. */
@@ -22,10 +23,17 @@ export function syncerModel(config: ProxyModelConfig = CLUSTER_CONFIG): (objects
   };
 }
 
+/** computeDesiredState's result with the objects' problems in the daemon's order (by kind, then namespace/name). */
+export function wholeState(objects: ClusterObjects, host: HostFacts, config: ProxyModelConfig = CLUSTER_CONFIG): DesiredState {
+  const valid = validateObjects({ ...objects, config });
+  const state = buildDesiredState(valid.objects, host, config);
+  return { ...state, problems: [...sortObjectProblems(valid.problems), ...state.problems] };
+}
+
 const serviceName = fc.constantFrom('a', 'b', 'c', 'd');
 const namespace = fc.constantFrom('default', 'x');
 
-const randomService: fc.Arbitrary<Json> = fc
+export const randomService: fc.Arbitrary<Json> = fc
   .record({
     name: serviceName,
     namespace,
@@ -70,7 +78,7 @@ const randomEndpoint = fc
   })
   .map((e) => endpoint(e.address, { node: e.node, ready: e.ready, serving: true, terminating: e.terminating, ...(e.zone ? { forZones: [e.zone] } : {}) }));
 
-const randomSlice: fc.Arbitrary<Json> = fc
+export const randomSlice: fc.Arbitrary<Json> = fc
   .record({
     service: serviceName,
     namespace,
