@@ -68,8 +68,11 @@ function floorLoad(size: TableSize): Step {
 const figure = (stdout: string, key: string): string | undefined => new RegExp(`\\b${key}=(\\S+)`).exec(stdout)?.[1];
 
 /** The Syncer's own figures: netlink traffic of the measured sync, how it read the kernel, its memory. */
-const syncNotes = (stdout: string): string =>
-  `${figure(stdout, 'messages')} msgs / ${figure(stdout, 'sendmsg')} sendmsg, read ${figure(stdout, 'read')}, ${figure(stdout, 'plan')} changes, rss ${figure(stdout, 'rss')} heap ${figure(stdout, 'heap')}`;
+const syncNotes = (stdout: string): string => {
+  const first = figure(stdout, 'first');
+  const notes = `${figure(stdout, 'messages')} msgs / ${figure(stdout, 'sendmsg')} sendmsg, read ${figure(stdout, 'read')}, ${figure(stdout, 'plan')} changes, rss ${figure(stdout, 'rss')} heap ${figure(stdout, 'heap')}`;
+  return first === undefined ? notes : `${notes}, first change ${first} ms`;
+};
 
 /**
  * The Syncer's groups: its rows run sync-scenario.ts (a node process: generated Services and

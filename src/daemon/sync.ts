@@ -19,6 +19,7 @@ import { ipvsFamily } from '../proxy/ip.js';
 import { applyPlanToLive } from '../reconcile/apply-to-live.js';
 import { diffState, type DiffResult, type TerminatingRealServers } from '../reconcile/index.js';
 import { virtualServerKeyText } from '../reconcile/keys.js';
+import { indexLiveServices } from '../reconcile/live-index.js';
 import { chooseLiveStateRead, EMPTY_CACHE, sameRealServers, servicesLosingRealServers, withRealServers, type CachedLiveState, type FullReadReason, type LiveStateRead } from './live-state-cache.js';
 import type { ClusterChanges } from './change-feed.js';
 import type { SyncTrigger } from './sync-runner.js';
@@ -103,6 +104,7 @@ export class Syncer {
     // A drain that failed is planned again from the live state (its weight is still above 0).
     this.terminating = diff.terminating;
     if (report.failed === 0) this.cached = await this.stateAfter(live, diff);
+    if (origin.kind === 'full' && 'live' in this.cached) for (const family of this.cached.live.families) indexLiveServices(family.virtualServers);
     this.applied = report.failed === 0 ? desired : undefined;
     return { desired, modelRead, healthCheckNodePorts, live, source, diff, report, durationMs: now() - started };
   }

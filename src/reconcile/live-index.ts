@@ -20,6 +20,14 @@ function indexOf(services: readonly LiveService[]): Map<string, LiveService> {
   return index;
 }
 
+/**
+ * Builds the index of `services` now: for a list just read whole, so that the sync that read
+ * it pays for its index (it is O(table) anyway), not the first change after it.
+ */
+export function indexLiveServices(services: readonly LiveService[]): void {
+  indexOf(services);
+}
+
 /** The live virtual server whose key text (keys.ts) is `key`. */
 export function liveServiceAt(services: readonly LiveService[], key: string): LiveService | undefined {
   return indexOf(services).get(key);
