@@ -1,10 +1,11 @@
 // One list of a watched resource, through client-node's request context and
-// HTTP library (the same authentication and TLS path its Watch takes), read
-// as raw JSON: client-node's typed APIs would deserialize the objects into
+// HTTP library (api-request.ts: the same authentication and TLS path its Watch
+// takes), read as raw JSON: client-node's typed APIs would deserialize the objects into
 // its models, and the model wants the objects exactly as the server sent them
 // (src/proxy validates them and reports what is malformed).
-import { HttpMethod, IsomorphicFetchHttpLibrary, RequestContext, type KubeConfig } from '@kubernetes/client-node';
-import { ApiError, classifyFailure, kindOfStatus } from './api-error.js';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { ApiError, kindOfStatus } from './api-error.js';
+import { callApiServer, HttpMethod, statusMessage } from './api-request.js';
 import { selectorQuery, type WatchedResource } from './resources.js';
 
 export interface ObjectList {
@@ -12,18 +13,6 @@ export interface ObjectList {
   readonly resourceVersion: string;
 }
 
-const http = new IsomorphicFetchHttpLibrary();
-
-/** The message of a Status body, when the failure came with one. */
-function statusMessage(body: string): string | undefined {
-  try {
-    const status: unknown = JSON.parse(body);
-    if (typeof status === 'object' && status !== null && 'message' in status && typeof status.message === 'string') return status.message;
-  } catch {
-    return undefined;
-  }
-  return undefined;
-}
 
 /**
  * GET the collection. `resourceVersion` "0" lets the server answer from its
@@ -33,23 +22,8 @@ function statusMessage(body: string): string | undefined {
 export async function listObjects(config: KubeConfig, resource: WatchedResource, resourceVersion: string, signal: AbortSignal): Promise<ObjectList> {
   const fail = (details: Omit<ConstructorParameters<typeof ApiError>[0], 'resource' | 'request'>): ApiError =>
     new ApiError({ ...details, resource: resource.kind, request: 'list' });
-  let text: string;
-  let status: number;
-  try {
-    const cluster = config.getCurrentCluster();
-    if (!cluster) throw new Error('the KubeConfig has no current cluster');
-    const url = new URL(cluster.server + resource.path);
-    for (const [key, value] of Object.entries(selectorQuery(resource))) url.searchParams.set(key, value);
-    if (resourceVersion !== '') url.searchParams.set('resourceVersion', resourceVersion);
-    const request = new RequestContext(url.toString(), HttpMethod.GET);
-    request.setSignal(signal);
-    await config.applySecurityAuthentication(request);
-    const response = await http.send(request).toPromise();
-    status = response.httpStatusCode;
-    text = await response.body.text();
-  } catch (err) {
-    throw classifyFailure(err, resource.kind, 'list');
-  }
+  const query: Record<string, string> = { ...selectorQuery(resource), ...(resourceVersion === '' ? {} : { resourceVersion }) };
+  const { status, text } = await callApiServer(config, { method: HttpMethod.GET, path: resource.path, query, signal, resource: resource.kind, request: 'list' });
   if (status !== 200) {
     const detail = statusMessage(text);
     throw fail({ kind: kindOfStatus(status), status, ...(detail === undefined ? {} : { detail }) });

@@ -4,8 +4,9 @@
 // objects), named "<node>.<nanoseconds since the epoch, hex>", action "StartKubeProxy" so that
 // whoever filters kube-proxy's events by reason or action finds kipvs's. Sent through
 // client-node's request context, so with the same credentials and TLS checks as the watch.
-import { HttpMethod, IsomorphicFetchHttpLibrary, RequestContext, type KubeConfig } from '@kubernetes/client-node';
-import { ApiError, classifyFailure, kindOfStatus } from './api-error.js';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { ApiError, kindOfStatus } from './api-error.js';
+import { callApiServer, HttpMethod, statusMessage } from './api-request.js';
 
 /** What kube-proxy's recorder says at start-up. */
 export interface NodeEvent {
@@ -49,25 +50,19 @@ export function nodeEventBody(event: NodeEvent, source: EventSource, now: Date):
   };
 }
 
-const http = new IsomorphicFetchHttpLibrary();
 
 /** POSTs the Event; an ApiError when the API server refuses it or cannot be reached. */
 export async function createNodeEvent(config: KubeConfig, event: NodeEvent, source: EventSource, now: Date, signal: AbortSignal): Promise<void> {
-  let status: number;
-  let text: string;
-  try {
-    const cluster = config.getCurrentCluster();
-    if (!cluster) throw new Error('the KubeConfig has no current cluster');
-    const request = new RequestContext(`${cluster.server}/apis/events.k8s.io/v1/namespaces/${NODE_EVENT_NAMESPACE}/events`, HttpMethod.POST);
-    request.setHeaderParam('Content-Type', 'application/json');
-    request.setBody(JSON.stringify(nodeEventBody(event, source, now)));
-    request.setSignal(signal);
-    await config.applySecurityAuthentication(request);
-    const response = await http.send(request).toPromise();
-    status = response.httpStatusCode;
-    text = await response.body.text();
-  } catch (err) {
-    throw classifyFailure(err, 'Event', 'create');
+  const { status, text } = await callApiServer(config, {
+    method: HttpMethod.POST,
+    path: `/apis/events.k8s.io/v1/namespaces/${NODE_EVENT_NAMESPACE}/events`,
+    json: nodeEventBody(event, source, now),
+    signal,
+    resource: 'Event',
+    request: 'create',
+  });
+  if (status !== 201 && status !== 200) {
+    const detail = statusMessage(text);
+    throw new ApiError({ kind: kindOfStatus(status), status, resource: 'Event', request: 'create', ...(detail === undefined ? {} : { detail }) });
   }
-  if (status !== 201 && status !== 200) throw new ApiError({ kind: kindOfStatus(status), status, resource: 'Event', request: 'create', detail: text.slice(0, 200) });
 }
