@@ -4,7 +4,7 @@
 // ctnetlink_alloc_filter (net/netfilter/nf_conntrack_netlink.c), and
 // nfnetlink_rcv_msg (net/netfilter/nfnetlink.c), which answers EINVAL for a
 // subsystem nobody registered.
-import { KernelOperationError, NetlinkDecodeError, NetlinkError, NetlinkSocketError } from '../netlink/index.js';
+import { familyErrors, KernelOperationError } from '../netlink/index.js';
 import type { ConntrackDeletion } from '../reconcile/plan.js';
 import type { ConntrackFlow, FlowQuery, FlowTuple } from './types.js';
 
@@ -73,24 +73,15 @@ function reasonFor(code: string, request: ConntrackRequestKind): string {
   }
 }
 
+const errors = familyErrors<ConntrackRequestKind, ConntrackError>({
+  error: ConntrackError,
+  permissionError: ConntrackPermissionError,
+  describeTarget,
+  reasonFor,
+});
+
 /** A ConntrackError for a request, from the error the netlink layer reported. */
-export function conntrackErrorFrom(err: unknown, request: ConntrackRequestKind): ConntrackError {
-  const target = describeTarget(request);
-  if (err instanceof ConntrackError) return err;
-  if (err instanceof NetlinkError) {
-    const Kind = err.code === 'EPERM' ? ConntrackPermissionError : ConntrackError;
-    return new Kind(err.code, request.op, target, reasonFor(err.code, request), err.kernelMessage, { cause: err });
-  }
-  if (err instanceof NetlinkSocketError) {
-    return new ConntrackError(err.code, request.op, target, reasonFor(err.code, request), undefined, { cause: err });
-  }
-  if (err instanceof NetlinkDecodeError) {
-    return new ConntrackError('EBADMSG', request.op, target, `unexpected reply from the kernel: ${err.message}`, undefined, { cause: err });
-  }
-  throw err;
-}
+export const conntrackErrorFrom = (err: unknown, request: ConntrackRequestKind): ConntrackError => errors.from(err, request);
 
 /** A request we refuse to send: a value the wire format cannot carry. */
-export function invalidConntrackRequest(request: ConntrackRequestKind, reason: string, cause?: unknown): ConntrackError {
-  return new ConntrackError('EINVAL', request.op, describeTarget(request), reason, undefined, cause === undefined ? undefined : { cause });
-}
+export const invalidConntrackRequest = (request: ConntrackRequestKind, reason: string, cause?: unknown): ConntrackError => errors.invalid(request, reason, cause);

@@ -4,7 +4,7 @@
 // things for hash and bitmap types (ip_set_hash.h, ip_set_bitmap.h), so the
 // kind of set decides the name. Meanings are the kernel's (ip_set_core.c and
 // the set types), worded like the ipset tool's own messages.
-import { KernelOperationError, NetlinkDecodeError, NetlinkError, NetlinkSocketError, errnoName } from '../netlink/index.js';
+import { familyErrors, KernelOperationError, type NetlinkError, errnoName } from '../netlink/index.js';
 import * as c from './constants.js';
 import type { Family, IpsetEntry, IpsetOperation } from './types.js';
 
@@ -171,25 +171,16 @@ function reasonFor(code: IpsetErrorCode, request: IpsetRequestKind): string {
   }
 }
 
-/** An IpsetError for a request, from the error the netlink layer reported. */
-export function ipsetErrorFrom(err: unknown, request: IpsetRequestKind): IpsetError {
-  const target = describeTarget(request);
-  if (err instanceof IpsetError) return err;
-  if (err instanceof NetlinkError) {
-    const code = ipsetErrorCode(err.errno, request);
-    const Kind = code === 'EPERM' ? IpsetPermissionError : IpsetError;
-    return new Kind(code, request.op, target, reasonFor(code, request), err.kernelMessage, { cause: err });
-  }
-  if (err instanceof NetlinkSocketError) {
-    return new IpsetError(err.code, request.op, target, reasonFor(err.code, request), undefined, { cause: err });
-  }
-  if (err instanceof NetlinkDecodeError) {
-    return new IpsetError('EBADMSG', request.op, target, `unexpected reply from the kernel: ${err.message}`, undefined, { cause: err });
-  }
-  throw err;
-}
+const errors = familyErrors<IpsetRequestKind, IpsetError>({
+  error: IpsetError,
+  permissionError: IpsetPermissionError,
+  describeTarget,
+  reasonFor,
+  codeOf: (err: NetlinkError, request: IpsetRequestKind) => ipsetErrorCode(err.errno, request),
+});
+
+/** A IpsetError for a request, from the error the netlink layer reported. */
+export const ipsetErrorFrom = (err: unknown, request: IpsetRequestKind): IpsetError => errors.from(err, request);
 
 /** A request we refuse to send: a value the wire format cannot carry. */
-export function invalidIpsetRequest(request: IpsetRequestKind, reason: string, cause?: unknown): IpsetError {
-  return new IpsetError('EINVAL', request.op, describeTarget(request), reason, undefined, cause === undefined ? undefined : { cause });
-}
+export const invalidIpsetRequest = (request: IpsetRequestKind, reason: string, cause?: unknown): IpsetError => errors.invalid(request, reason, cause);

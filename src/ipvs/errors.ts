@@ -2,7 +2,7 @@
 // target, and one sentence a person can act on. What each errno means depends
 // on the operation; the meanings below are the kernel's (ip_vs_genl_set_cmd,
 // ip_vs_add_service, ip_vs_add_dest, ... in net/netfilter/ipvs/ip_vs_ctl.c).
-import { KernelOperationError, NetlinkDecodeError, NetlinkError, NetlinkSocketError } from '../netlink/index.js';
+import { familyErrors, KernelOperationError } from '../netlink/index.js';
 import { isFwmarkKey, type IpvsOperation, type RealServer, type ServiceKey } from './types.js';
 
 /** A read of the IPVS table, described the same way as a change. */
@@ -125,24 +125,15 @@ function reasonFor(code: string, request: IpvsRequestKind): string {
   }
 }
 
-/** An IpvsError for a request, from the error the netlink layer reported. */
-export function ipvsErrorFrom(err: unknown, request: IpvsRequestKind): IpvsError {
-  const target = describeTarget(request);
-  if (err instanceof IpvsError) return err;
-  if (err instanceof NetlinkError) {
-    const Kind = err.code === 'EPERM' ? IpvsPermissionError : IpvsError;
-    return new Kind(err.code, request.op, target, reasonFor(err.code, request), err.kernelMessage, { cause: err });
-  }
-  if (err instanceof NetlinkSocketError) {
-    return new IpvsError(err.code, request.op, target, reasonFor(err.code, request), undefined, { cause: err });
-  }
-  if (err instanceof NetlinkDecodeError) {
-    return new IpvsError('EBADMSG', request.op, target, `unexpected reply from the kernel: ${err.message}`, undefined, { cause: err });
-  }
-  throw err;
-}
+const errors = familyErrors<IpvsRequestKind, IpvsError>({
+  error: IpvsError,
+  permissionError: IpvsPermissionError,
+  describeTarget,
+  reasonFor,
+});
+
+/** A IpvsError for a request, from the error the netlink layer reported. */
+export const ipvsErrorFrom = (err: unknown, request: IpvsRequestKind): IpvsError => errors.from(err, request);
 
 /** A request we refuse to send: a value the wire format cannot carry. */
-export function invalidRequest(request: IpvsRequestKind, reason: string, cause?: unknown): IpvsError {
-  return new IpvsError('EINVAL', request.op, describeTarget(request), reason, undefined, cause === undefined ? undefined : { cause });
-}
+export const invalidRequest = (request: IpvsRequestKind, reason: string, cause?: unknown): IpvsError => errors.invalid(request, reason, cause);

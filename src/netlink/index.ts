@@ -2,6 +2,7 @@
 export * from './attributes.js';
 export * from './constants.js';
 export * from './errors.js';
+export * from './family-errors.js';
 export * from './generic.js';
 export * from './message.js';
 export * from './nfnetlink.js';

@@ -3,7 +3,7 @@
 // meanings are the kernel's: rtnl_newlink / rtnl_dellink / rtnl_getlink
 // (net/core/rtnetlink.c), inet_rtm_newaddr / inet_rtm_deladdr
 // (net/ipv4/devinet.c), inet6_rtm_newaddr / inet6_rtm_deladdr (net/ipv6/addrconf.c).
-import { KernelOperationError, NetlinkDecodeError, NetlinkError, NetlinkSocketError } from '../netlink/index.js';
+import { familyErrors, KernelOperationError } from '../netlink/index.js';
 import type { AddressKey, AddressOperation } from './types.js';
 
 /** Every request of the client, described the same way for errors. */
@@ -71,24 +71,15 @@ function reasonFor(code: string, request: RouteRequestKind): string {
   }
 }
 
+const errors = familyErrors<RouteRequestKind, RouteError>({
+  error: RouteError,
+  permissionError: RoutePermissionError,
+  describeTarget,
+  reasonFor,
+});
+
 /** A RouteError for a request, from the error the netlink layer reported. */
-export function routeErrorFrom(err: unknown, request: RouteRequestKind): RouteError {
-  const target = describeTarget(request);
-  if (err instanceof RouteError) return err;
-  if (err instanceof NetlinkError) {
-    const Kind = err.code === 'EPERM' ? RoutePermissionError : RouteError;
-    return new Kind(err.code, request.op, target, reasonFor(err.code, request), err.kernelMessage, { cause: err });
-  }
-  if (err instanceof NetlinkSocketError) {
-    return new RouteError(err.code, request.op, target, reasonFor(err.code, request), undefined, { cause: err });
-  }
-  if (err instanceof NetlinkDecodeError) {
-    return new RouteError('EBADMSG', request.op, target, `unexpected reply from the kernel: ${err.message}`, undefined, { cause: err });
-  }
-  throw err;
-}
+export const routeErrorFrom = (err: unknown, request: RouteRequestKind): RouteError => errors.from(err, request);
 
 /** A request we refuse to send: a value the wire format cannot carry. */
-export function invalidRouteRequest(request: RouteRequestKind, reason: string, cause?: unknown): RouteError {
-  return new RouteError('EINVAL', request.op, describeTarget(request), reason, undefined, cause === undefined ? undefined : { cause });
-}
+export const invalidRouteRequest = (request: RouteRequestKind, reason: string, cause?: unknown): RouteError => errors.invalid(request, reason, cause);
