@@ -4,9 +4,10 @@
 // host facts the daemon would observe come from the command line (or the Node),
 // and the pure model does the rest. Objects the model skips are reported on
 // stderr, one line each; only a file that cannot be read is an error.
+import type { IpFamily } from '../net/ip-family.js';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { PROXY_FLAGS, resolveProxyConfig, type ValidatedProxyConfig } from '../config/index.js';
-import { computeDesiredState, renderProblem, type HostFacts, type IpFamily } from '../proxy/index.js';
+import { computeDesiredState, renderProblem, type HostFacts } from '../proxy/index.js';
 import { modelConfigFrom } from '../proxy/config-adapter.js';
 import { nodeHostIPs, withBindAddress } from '../proxy/host-facts.js';
 import { parseIp } from '../proxy/ip.js';

@@ -4,10 +4,10 @@
 // Go's net.SplitHostPort. Node's net.isIP differs (it accepts IPv6 zones and
 // rejects leading zeros), hence a parser of our own.
 
-export type IpFamily = 4 | 6;
+export type IpVersion = 4 | 6;
 
 export interface ParsedIp {
-  readonly family: IpFamily;
+  readonly family: IpVersion;
   /** 4 bytes for IPv4, 16 for IPv6 (an IPv4-mapped IPv6 address stays 16 bytes). */
   readonly bytes: Uint8Array;
   /** Go's To4() != nil: plain IPv4, or IPv6 of the form ::ffff:a.b.c.d. */
@@ -17,7 +17,7 @@ export interface ParsedIp {
 export interface ParsedCidr {
   readonly ip: ParsedIp;
   readonly prefixLength: number;
-  readonly family: IpFamily;
+  readonly family: IpVersion;
 }
 
 export function parseIp(text: string): ParsedIp | undefined {

@@ -6,7 +6,7 @@
 // names those flows as ConntrackDeletions (a destination, and the reply source
 // when only one real server goes); this matches one dump per family and
 // protocol against all of them. Pure.
-import { formatIPv4, formatIPv6, parseIPv4, parseIPv6, type IpFamily } from '../net/ip-address.js';
+import { formatIPv4, formatIPv6, parseIPv4, parseIPv6, type AddressFamily } from '../net/ip-address.js';
 import type { ConntrackDeletion } from '../reconcile/plan.js';
 import { invalidConntrackRequest } from './errors.js';
 import type { ConntrackFlow, DeletionFailure, FlowQuery } from './types.js';
@@ -33,7 +33,7 @@ export interface MatchedFlow {
 const endpoint = (address: string, port: number): string => `${address} ${port}`;
 
 /** Text to the form the kernel's addresses decode to, so that "fd00::0a" and "fd00::a" match. */
-function canonical(family: IpFamily, text: string): string {
+function canonical(family: AddressFamily, text: string): string {
   return family === 'inet' ? formatIPv4(parseIPv4(text)) : formatIPv6(parseIPv6(text));
 }
 

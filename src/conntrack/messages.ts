@@ -3,20 +3,20 @@
 // nfgen_family is the entries' layer 3 protocol, then attributes; nlmsg_type
 // NFNL_SUBSYS_CTNETLINK << 8 | IPCTNL_MSG_*).
 import { NetlinkDecodeError, decodeNfnetlink, nfnetlinkRequest, type NetlinkMessage, type Request, type RequestLabel } from '../netlink/index.js';
-import { parseIPv4, parseIPv6, formatIPv4, formatIPv6, type IpFamily } from '../net/ip-address.js';
+import { parseIPv4, parseIPv6, formatIPv4, formatIPv6, type AddressFamily } from '../net/ip-address.js';
 import { conntrackAttributes, type TupleValues } from './attributes.js';
 import * as c from './constants.js';
 import { invalidConntrackRequest, type ConntrackRequestKind } from './errors.js';
 import type { ConntrackFlow, ConntrackProtocol, FlowQuery, FlowTuple } from './types.js';
 
-const FAMILIES: Record<IpFamily, number> = { inet: c.AF_INET, inet6: c.AF_INET6 };
+const FAMILIES: Record<AddressFamily, number> = { inet: c.AF_INET, inet6: c.AF_INET6 };
 const PROTOCOLS: Record<ConntrackProtocol, number> = { udp: c.IPPROTO_UDP, sctp: c.IPPROTO_SCTP };
 const PROTOCOL_NAMES = new Map<number, ConntrackProtocol>(Object.entries(PROTOCOLS).map(([name, n]) => [n, name as ConntrackProtocol]));
 
 const GET: RequestLabel = { family: 'conntrack', command: 'GET' };
 const DELETE: RequestLabel = { family: 'conntrack', command: 'DELETE' };
 
-function checkedFamily(request: ConntrackRequestKind, family: IpFamily): number {
+function checkedFamily(request: ConntrackRequestKind, family: AddressFamily): number {
   const af = FAMILIES[family];
   if (af === undefined) throw invalidConntrackRequest(request, `family '${String(family)}' is not inet or inet6`);
   return af;
@@ -50,7 +50,7 @@ export function dumpRequest(query: FlowQuery): Request {
   });
 }
 
-function address(request: ConntrackRequestKind, family: IpFamily, text: string): Buffer {
+function address(request: ConntrackRequestKind, family: AddressFamily, text: string): Buffer {
   try {
     return family === 'inet' ? parseIPv4(text) : parseIPv6(text);
   } catch (err) {
@@ -66,7 +66,7 @@ function unsigned(request: ConntrackRequestKind, what: string, value: number, ma
 const port = (request: ConntrackRequestKind, value: number): number => unsigned(request, 'port', value, 0xffff);
 
 /** A tuple as ctnetlink_parse_tuple reads it: both addresses, the protocol number, both ports. */
-export function encodeTuple(request: ConntrackRequestKind, family: IpFamily, protocol: number, tuple: FlowTuple): TupleValues {
+export function encodeTuple(request: ConntrackRequestKind, family: AddressFamily, protocol: number, tuple: FlowTuple): TupleValues {
   const source = address(request, family, tuple.source);
   const destination = address(request, family, tuple.destination);
   return {
@@ -100,14 +100,14 @@ export function deleteRequest(flow: ConntrackFlow): Request {
 
 // ---- wire -> domain ------------------------------------------------------------
 
-function addressText(family: IpFamily, bytes: Buffer | undefined, path: string): string {
+function addressText(family: AddressFamily, bytes: Buffer | undefined, path: string): string {
   const size = family === 'inet' ? 4 : 16;
   if (bytes === undefined) throw new NetlinkDecodeError(path, 'missing');
   if (bytes.length !== size) throw new NetlinkDecodeError(path, `expected ${size} bytes, got ${bytes.length}`);
   return family === 'inet' ? formatIPv4(bytes) : formatIPv6(bytes);
 }
 
-function decodeTuple(family: IpFamily, tuple: TupleValues, path: string): FlowTuple {
+function decodeTuple(family: AddressFamily, tuple: TupleValues, path: string): FlowTuple {
   const { ip, proto } = tuple;
   if (ip === undefined) throw new NetlinkDecodeError(`${path}.ip`, 'missing');
   if (proto?.sourcePort === undefined || proto.destinationPort === undefined) throw new NetlinkDecodeError(`${path}.proto`, 'missing a port');

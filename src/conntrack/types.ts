@@ -1,7 +1,7 @@
 // The conntrack domain model: flows as the kernel tracks them, and what
 // became of the deletions the reconciler asks for (ConntrackDeletion in
 // src/reconcile/plan.ts).
-import type { IpFamily } from '../net/ip-address.js';
+import type { AddressFamily } from '../net/ip-address.js';
 import type { ConntrackDeletion } from '../reconcile/plan.js';
 import type { ConntrackError } from './errors.js';
 
@@ -10,7 +10,7 @@ export type ConntrackProtocol = ConntrackDeletion['protocol'];
 
 /** Which flows a dump asks for. */
 export interface FlowQuery {
-  readonly family: IpFamily;
+  readonly family: AddressFamily;
   readonly protocol: ConntrackProtocol;
 }
 
@@ -28,7 +28,7 @@ export interface FlowTuple {
  * differs from the original destination (the service address).
  */
 export interface ConntrackFlow {
-  readonly family: IpFamily;
+  readonly family: AddressFamily;
   readonly protocol: ConntrackProtocol;
   readonly original: FlowTuple;
   readonly reply: FlowTuple;

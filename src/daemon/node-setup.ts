@@ -4,13 +4,14 @@
 // iptables backend the node uses, and which IP families it can serve (one
 // proxier per family, as kube-proxy runs them, when that family's iptables
 // works). Anything missing stops the start with one sentence per problem.
+import type { IpFamily } from '../net/ip-family.js';
 import { availableParallelism, release } from 'node:os';
 import type { CommandRunner } from '../kernel/index.js';
 import { applySysctls, checkKernelModules, CommandError, runCommand, detectIptablesBackend, iptablesTools, type IptablesToolset, type SysctlReport } from '../kernel/index.js';
 import type { IptablesBackendChoice } from '../config/flags/parse.js';
 import type { ValidatedProxyConfig } from '../config/index.js';
 import { conntrackSettingsFrom } from '../proxy/config-adapter.js';
-import type { IpFamily } from '../proxy/index.js';
+
 import { conntrackSysctls, type ConntrackSettings } from '../proxy/conntrack-sysctls.js';
 import { desiredSysctls } from '../proxy/sysctls.js';
 import { ProxierError } from './errors.js';

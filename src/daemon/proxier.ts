@@ -2,9 +2,10 @@
 // did reported to the operator's tools. It decides when to sync (SyncRunner),
 // runs one (Syncer), and tells the logs, the audit trail, the metrics, the
 // health servers and the service health-check ports what happened.
+import type { IpFamily } from '../net/ip-family.js';
 import type { KernelClients } from '../kernel/index.js';
 import type { HealthCheckNodePorts } from '../proxy/health-check-node-ports.js';
-import { renderProblem, type IpFamily, type ProxyModelConfig } from '../proxy/index.js';
+import { renderProblem, type ProxyModelConfig } from '../proxy/index.js';
 import { formatPlanSummary, summarizePlan } from '../reconcile/index.js';
 import { auditEntry } from './audit/audit-entry.js';
 import type { AuditLog } from './audit/audit-log.js';

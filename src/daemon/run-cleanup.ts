@@ -2,11 +2,12 @@
 // the kernel, then exit; no API server needed, as in kube-proxy. The plan is
 // pure (src/reconcile/cleanup-plan.ts) and every change is audited like a
 // sync's. kube-ipvs0 goes last, taking its addresses with it.
+import { addressFamilyOf } from '../net/ip-family.js';
 import type { ValidatedProxyConfig } from '../config/index.js';
 import { applyPlan, desiredSetNames, KernelClients, readLiveState, runCommand } from '../kernel/index.js';
 import { computeDesiredState, LINK_NAME } from '../proxy/index.js';
 import { modelConfigFrom } from '../proxy/config-adapter.js';
-import { ipvsFamily } from '../proxy/ip.js';
+
 import { cleanupPlan } from '../reconcile/cleanup-plan.js';
 import { formatPlanSummary, summarizePlan } from '../reconcile/index.js';
 import { RouteError } from '../rtnl/index.js';
@@ -29,7 +30,7 @@ export async function runCleanup(config: ValidatedProxyConfig): Promise<void> {
   try {
     const host = await observeHost(undefined, { routes: clients.route, bindAddress: c.bindAddress, linkName: LINK_NAME, iptablesRandomFully: false });
     const empty = computeDesiredState({ services: [], endpointSlices: [], host, config: model });
-    const live = await readLiveState(clients, { families: families.map(ipvsFamily), linkName: LINK_NAME, setNames: desiredSetNames(empty), iptables });
+    const live = await readLiveState(clients, { families: families.map(addressFamilyOf), linkName: LINK_NAME, setNames: desiredSetNames(empty), iptables });
     const plan = cleanupPlan(empty, live);
     const report = await applyPlan(plan, { clients, linkName: LINK_NAME, iptables });
     const time = Date.now();

@@ -6,10 +6,11 @@
 // `from` is the version it holds), say nothing of "everything", and the sync is not the
 // periodic resync: that one rebuilds from every object, the safety net of the incremental
 // path, as the same resync reads the whole kernel. Anything else reads every object.
+import type { IpFamily } from '../net/ip-family.js';
 import type { HostFacts, ProxyModelConfig } from '../proxy/config.js';
 import type { ClusterObjects } from '../proxy/desired-state.js';
 import type { HealthCheckNodePorts } from '../proxy/health-check-node-ports.js';
-import type { IpFamily } from '../proxy/ip.js';
+
 import { IncrementalModel } from '../proxy/incremental-model.js';
 import type { DesiredFamilyChanges, DesiredState, Problem } from '../proxy/types.js';
 import type { ClusterChanges } from './change-feed.js';

@@ -9,13 +9,14 @@
 // is not a periodic resync reads from the kernel only the connection counts of
 // the services whose real servers drain or leave, and diffs only what the
 // model says changed.
+import { addressFamilyOf } from '../net/ip-family.js';
 import type { ApplyReport, ConntrackFlowDeleter, IptablesToolset, KernelClients, LiveState, NetlinkTraffic } from '../kernel/index.js';
 import { applyPlan, desiredSetNames, readLiveState } from '../kernel/index.js';
 import { IpvsError, type LiveRealServer, type ServiceKey } from '../ipvs/index.js';
-import type { IpFamily } from '../net/ip-address.js';
+import type { AddressFamily } from '../net/ip-address.js';
 import { type ClusterObjects, type DesiredState, type HostFacts, type ProxyModelConfig } from '../proxy/index.js';
 import type { HealthCheckNodePorts } from '../proxy/health-check-node-ports.js';
-import { ipvsFamily } from '../proxy/ip.js';
+
 import { applyPlanToLive } from '../reconcile/apply-to-live.js';
 import { diffState, type DiffResult, type TerminatingRealServers } from '../reconcile/index.js';
 import { virtualServerKeyText } from '../reconcile/keys.js';
@@ -79,8 +80,8 @@ export class Syncer {
   }
 
   /** The families the kernel layer reads, in the model's order. */
-  private get families(): IpFamily[] {
-    return this.options.model.ipFamilies.map(ipvsFamily);
+  private get families(): AddressFamily[] {
+    return this.options.model.ipFamilies.map(addressFamilyOf);
   }
 
   /**

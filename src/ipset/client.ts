@@ -8,6 +8,7 @@
 // per message, each with its own result, before the next changes to whole
 // sets (create, flush, swap, destroy) run: those are never reordered with the
 // entries before or after them.
+import type { AddressFamily } from '../net/ip-address.js';
 import {
   NETLINK_NETFILTER,
   NetlinkDecodeError,
@@ -22,7 +23,7 @@ import {
 import * as c from './constants.js';
 import { IpsetError, IpsetUnavailableError, ipsetErrorFrom, type IpsetQuery, type IpsetRequestKind } from './errors.js';
 import { decodeList, decodeNames, decodeProtocol, decodeTypeRevision, entryMessages, failedLine, listRequest, protocolRequest, setRequest, typeRequest } from './messages.js';
-import type { EntryOperation, Family, IpsetEntry, IpsetHeader, IpsetOperation, IpsetSpec, LiveIpset, SetOperation } from './types.js';
+import type { EntryOperation, IpsetEntry, IpsetHeader, IpsetOperation, IpsetSpec, LiveIpset, SetOperation } from './types.js';
 
 /** What became of one operation of a batch. */
 export type OperationResult =
@@ -286,7 +287,7 @@ function lineOf(error: Extract<Outcome, { ok: false }>['error'], entries: number
   }
 }
 
-function familyOf(spec: IpsetSpec): Family | undefined {
+function familyOf(spec: IpsetSpec): AddressFamily | undefined {
   return spec.type === 'bitmap:port' ? undefined : spec.family;
 }
 

@@ -4,12 +4,13 @@
 // IPADDR_IPV4 or IPADDR_IPV6), IPSET_ATTR_CIDR, IPSET_ATTR_PORT (__be16),
 // IPSET_ATTR_PROTO (u8), IPSET_ATTR_IP2 and IPSET_ATTR_CIDR2 for the second
 // address or network, IPSET_ATTR_COMMENT.
+import type { AddressFamily } from '../net/ip-address.js';
 import { NetlinkDecodeError } from '../netlink/index.js';
 import { InvalidAddressError, formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from '../net/ip-address.js';
 import type { EntryValues } from './attributes.js';
 import * as c from './constants.js';
 import { IpsetError, invalidIpsetRequest, type IpsetRequestKind } from './errors.js';
-import { HASH_TYPES, type Family, type IpsetEntry, type IpsetType, type Protocol } from './types.js';
+import { HASH_TYPES, type IpsetEntry, type IpsetType, type Protocol } from './types.js';
 
 const PROTOCOLS: Record<Protocol, number> = { tcp: c.IPPROTO_TCP, udp: c.IPPROTO_UDP, sctp: c.IPPROTO_SCTP };
 const PROTOCOL_NAMES = new Map<number, Protocol>(Object.entries(PROTOCOLS).map(([name, n]) => [n, name as Protocol]));
@@ -21,7 +22,7 @@ export function isModeledType(type: string): type is IpsetType {
 // ---- domain -> wire ----------------------------------------------------------
 
 interface Address {
-  readonly family: Family;
+  readonly family: AddressFamily;
   readonly values: { v4: Buffer } | { v6: Buffer };
 }
 

@@ -4,14 +4,15 @@
 // things for hash and bitmap types (ip_set_hash.h, ip_set_bitmap.h), so the
 // kind of set decides the name. Meanings are the kernel's (ip_set_core.c and
 // the set types), worded like the ipset tool's own messages.
+import type { AddressFamily } from '../net/ip-address.js';
 import { familyErrors, KernelOperationError, type NetlinkError, errnoName } from '../netlink/index.js';
 import * as c from './constants.js';
-import type { Family, IpsetEntry, IpsetOperation } from './types.js';
+import type { IpsetEntry, IpsetOperation } from './types.js';
 
 /** A read, described the same way as a change. */
 export type IpsetQuery =
   | { readonly op: 'protocol' }
-  | { readonly op: 'get-type'; readonly type: string; readonly family: Family | undefined }
+  | { readonly op: 'get-type'; readonly type: string; readonly family: AddressFamily | undefined }
   | { readonly op: 'list-sets' }
   | { readonly op: 'get-set'; readonly set: string };
 

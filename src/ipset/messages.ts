@@ -3,6 +3,7 @@
 // nlmsg_type NFNL_SUBSYS_IPSET << 8 | command). Every request carries
 // IPSET_ATTR_PROTOCOL: the kernel refuses one outside its supported range
 // (protocol_min_failed in ip_set_core.c).
+import type { AddressFamily } from '../net/ip-address.js';
 import {
   NFNETLINK_V0,
   NFNL_SUBSYS_IPSET,
@@ -25,7 +26,7 @@ import { commandAttributes, entryAttributes, swapAttributes, type CommandValues,
 import * as c from './constants.js';
 import { IpsetError, invalidIpsetRequest, type IpsetRequestKind } from './errors.js';
 import { decodeEntry, isModeledType, tryEntryValues } from './entries.js';
-import type { EntryOperation, Family, IpsetEntry, IpsetHeader, IpsetOptions, IpsetSpec, IpsetType, SetOperation } from './types.js';
+import type { EntryOperation, IpsetEntry, IpsetHeader, IpsetOptions, IpsetSpec, IpsetType, SetOperation } from './types.js';
 
 const COMMAND_NAMES: Record<number, string> = {
   [c.IPSET_CMD_PROTOCOL]: 'PROTOCOL',
@@ -57,7 +58,7 @@ function ipsetRequest(command: number, values: CommandValues, flags?: number): R
   });
 }
 
-const FAMILIES: Record<Family, number> = { inet: c.NFPROTO_IPV4, inet6: c.NFPROTO_IPV6 };
+const FAMILIES: Record<AddressFamily, number> = { inet: c.NFPROTO_IPV4, inet6: c.NFPROTO_IPV6 };
 
 // ---- domain -> wire ----------------------------------------------------------
 
@@ -81,7 +82,7 @@ export function protocolRequest(): Request {
 }
 
 /** The revisions of a set type the kernel has (it loads the type's module if it can). */
-export function typeRequest(protocol: number, type: string, family: Family | undefined): Request {
+export function typeRequest(protocol: number, type: string, family: AddressFamily | undefined): Request {
   return ipsetRequest(c.IPSET_CMD_TYPE, { protocol, typeName: type, family: family === undefined ? c.NFPROTO_UNSPEC : FAMILIES[family] });
 }
 
@@ -320,7 +321,7 @@ export function decodeTypeRevision(msg: NetlinkMessage): number {
   return required(replyOf(msg, c.IPSET_CMD_TYPE).revision, 'IPSET.revision');
 }
 
-const FAMILY_NAMES = new Map<number, Family | undefined>([
+const FAMILY_NAMES = new Map<number, AddressFamily | undefined>([
   [c.NFPROTO_UNSPEC, undefined],
   [c.NFPROTO_IPV4, 'inet'],
   [c.NFPROTO_IPV6, 'inet6'],

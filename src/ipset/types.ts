@@ -4,9 +4,8 @@
 // (IpSetEntry in src/proxy/types.ts), so desired entries pass through; a spec
 // is the model's IpSet without its description (and without a family for
 // bitmap:port).
-import type { IpFamily } from '../net/ip-address.js';
+import type { AddressFamily } from '../net/ip-address.js';
 
-export type Family = IpFamily;
 /** The protocols of kube-proxy's entries (ipset takes any IP protocol with ports). */
 export type Protocol = 'tcp' | 'udp' | 'sctp';
 
@@ -28,7 +27,7 @@ export type IpsetSpec =
   | {
       readonly name: string;
       readonly type: HashType;
-      readonly family: Family;
+      readonly family: AddressFamily;
       readonly options: HashOptions;
       /** Created with the comment extension (`ipset create ... comment`): entries may carry one. */
       readonly comments?: boolean;
@@ -58,7 +57,7 @@ export interface IpsetHeader {
   readonly type: string;
   readonly revision: number;
   /** Absent for sets without a family (bitmap:port). */
-  readonly family?: Family;
+  readonly family?: AddressFamily;
   /** hashsize/maxelem or the port range, when the kernel reported them. */
   readonly options?: IpsetOptions;
   readonly comments: boolean;

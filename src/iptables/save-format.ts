@@ -11,8 +11,9 @@
 //  - MARK --or-mark V and --xor-mark V come back as --set-xmark V/V and V/0x0;
 //  - REJECT names its default reply, -m ipvs numbers its protocol;
 //  - user chains are declared and listed in name order, after the built-in chains.
+import type { IpFamily } from '../net/ip-family.js';
 import type { Protocol } from '../ipvs/types.js';
-import type { BuiltinJump, ConntrackState, IpFamily, IptablesRule, IptablesState, IptablesTable, RuleMatch, RuleTarget } from '../proxy/index.js';
+import type { BuiltinJump, ConntrackState, IptablesRule, IptablesState, IptablesTable, RuleMatch, RuleTarget } from '../proxy/index.js';
 
 type TableName = 'nat' | 'filter';
 

@@ -6,6 +6,7 @@
 // destination, so `dump` runs one GET_DEST dump per service, one after the
 // other on the socket (a netlink socket runs one dump at a time: a second one
 // started meanwhile gets EBUSY).
+import type { AddressFamily } from '../net/ip-address.js';
 import {
   FamilyNotFoundError,
   NETLINK_GENERIC,
@@ -23,18 +24,7 @@ import { IPVS_GENL_NAME } from './constants.js';
 import { IpvsError, IpvsUnavailableError, ipvsErrorFrom, type IpvsQuery } from './errors.js';
 import { IpvsBatch } from './batch.js';
 import { decodeInfo, decodeRealServer, decodeService, decodeTimeouts, queryRequest } from './messages.js';
-import type {
-  Family,
-  IpvsInfo,
-  IpvsOperation,
-  IpvsTimeouts,
-  LiveRealServer,
-  LiveService,
-  LiveVirtualServer,
-  RealServer,
-  ServiceKey,
-  VirtualServer,
-} from './types.js';
+import type { IpvsInfo, IpvsOperation, IpvsTimeouts, LiveRealServer, LiveService, LiveVirtualServer, RealServer, ServiceKey, VirtualServer } from './types.js';
 
 /** What became of one operation of a batch. */
 export type OperationResult = OperationOutcome<IpvsOperation, IpvsError>;
@@ -113,7 +103,7 @@ export class IpvsClient {
   }
 
   private async realServersOf(key: ServiceKey): Promise<LiveRealServer[]> {
-    const family: Family = key.family;
+    const family: AddressFamily = key.family;
     const replies = await this.read({ op: 'list-real-servers', service: key }, (q) => this.socket.dump(q));
     return replies.map((msg) => decodeRealServer(msg, family));
   }

@@ -2,6 +2,7 @@
 // attribute tables (attributes.ts). Builders check every value fits its wire
 // field before anything is sent; decoders name the attribute that is missing
 // or wrong in a NetlinkDecodeError.
+import type { AddressFamily } from '../net/ip-address.js';
 import {
   GENL_HDRLEN,
   NetlinkDecodeError,
@@ -28,23 +29,7 @@ import {
 } from './attributes.js';
 import * as c from './constants.js';
 import { IpvsError, invalidRequest, type IpvsQuery, type IpvsRequestKind } from './errors.js';
-import {
-  isFwmarkKey,
-  type Family,
-  type ForwardingMethod,
-  type IpvsInfo,
-  type IpvsOperation,
-  type IpvsTimeouts,
-  type LiveRealServer,
-  type LiveVirtualServer,
-  type Protocol,
-  type RealServer,
-  type ServiceFlags,
-  type ServiceKey,
-  type Stats,
-  type TunnelType,
-  type VirtualServer,
-} from './types.js';
+import { isFwmarkKey, type ForwardingMethod, type IpvsInfo, type IpvsOperation, type IpvsTimeouts, type LiveRealServer, type LiveVirtualServer, type Protocol, type RealServer, type ServiceFlags, type ServiceKey, type Stats, type TunnelType, type VirtualServer } from './types.js';
 
 /** A two-way table between domain names and wire numbers. */
 function bimap<K extends string>(entries: Record<K, number>): { wire: (k: K) => number; domain: (n: number) => K | undefined } {
@@ -52,7 +37,7 @@ function bimap<K extends string>(entries: Record<K, number>): { wire: (k: K) => 
   return { wire: (k) => entries[k], domain: (n) => reverse.get(n) };
 }
 
-const families = bimap<Family>({ inet: c.AF_INET, inet6: c.AF_INET6 });
+const families = bimap<AddressFamily>({ inet: c.AF_INET, inet6: c.AF_INET6 });
 const protocols = bimap<Protocol>({ tcp: c.IPPROTO_TCP, udp: c.IPPROTO_UDP, sctp: c.IPPROTO_SCTP });
 const forwardingMethods = bimap<ForwardingMethod>({
   masquerade: c.IP_VS_CONN_F_MASQ,
@@ -125,7 +110,7 @@ function unsigned(request: IpvsRequestKind, what: string, value: number, bits: 8
   return value;
 }
 
-function address(request: IpvsRequestKind, family: Family, text: string): Buffer {
+function address(request: IpvsRequestKind, family: AddressFamily, text: string): Buffer {
   try {
     return encodeInetAddress(family, text);
   } catch (err) {
@@ -151,11 +136,11 @@ function serviceKeyValues(request: IpvsRequestKind, key: ServiceKey): ServiceVal
 }
 
 /** IPv4: a netmask travels as __be32; IPv6: a prefix length as a host-order u32. */
-function netmaskToWire(family: Family, netmask: number): number {
+function netmaskToWire(family: AddressFamily, netmask: number): number {
   return family === 'inet' ? swap32(netmask) : netmask;
 }
 
-function netmaskFromWire(family: Family, raw: number): number {
+function netmaskFromWire(family: AddressFamily, raw: number): number {
   return family === 'inet' ? swap32(raw) : raw;
 }
 
@@ -349,7 +334,7 @@ function known<T>(value: T | undefined, path: string, raw: number): T {
   return value;
 }
 
-function inetAddress(family: Family, raw: Buffer, path: string): string {
+function inetAddress(family: AddressFamily, raw: Buffer, path: string): string {
   const text = decodeInetAddress(family, raw);
   if (text === undefined) throw new NetlinkDecodeError(path, `${raw.length} bytes is too short for an ${family} address`);
   return text;
@@ -385,7 +370,7 @@ function stats(values: { stats?: Stats32Values; stats64?: Stats64Values }, path:
   };
 }
 
-function decodeFamily(raw: number | undefined, path: string): Family {
+function decodeFamily(raw: number | undefined, path: string): AddressFamily {
   const value = required(raw, path);
   return known(families.domain(value), path, value);
 }
@@ -425,7 +410,7 @@ export function decodeService(msg: NetlinkMessage): LiveVirtualServer {
  * A NEW_DEST message (a GET_DEST dump entry). Kernels before 3.18 send no
  * ADDR_FAMILY: the real server then has its service's family.
  */
-export function decodeRealServer(msg: NetlinkMessage, serviceFamily: Family): LiveRealServer {
+export function decodeRealServer(msg: NetlinkMessage, serviceFamily: AddressFamily): LiveRealServer {
   const path = 'IPVS_CMD.dest';
   const dest = required(replyAttributes(msg, c.IPVS_CMD_NEW_DEST, commandAttributes).dest, path);
   const family = dest.family === undefined ? serviceFamily : decodeFamily(dest.family, `${path}.family`);

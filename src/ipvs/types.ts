@@ -2,9 +2,8 @@
 // are, independent of how netlink encodes them (that is in messages.ts).
 // Field meanings follow include/uapi/linux/ip_vs.h.
 
-import type { IpFamily } from '../net/ip-address.js';
+import type { AddressFamily } from '../net/ip-address.js';
 
-export type Family = IpFamily;
 export type Protocol = 'tcp' | 'udp' | 'sctp';
 
 /** Every scheduler the kernel ships (net/netfilter/ipvs/ip_vs_*.c). */
@@ -13,8 +12,8 @@ export type SchedulerName = (typeof SCHEDULERS)[number];
 
 /** A virtual service is identified by address+port+protocol, or by firewall mark. */
 export type ServiceKey =
-  | { readonly family: Family; readonly protocol: Protocol; readonly address: string; readonly port: number }
-  | { readonly family: Family; readonly fwmark: number };
+  | { readonly family: AddressFamily; readonly protocol: Protocol; readonly address: string; readonly port: number }
+  | { readonly family: AddressFamily; readonly fwmark: number };
 
 export function isFwmarkKey(key: ServiceKey): key is Extract<ServiceKey, { fwmark: number }> {
   return 'fwmark' in key;
@@ -65,7 +64,7 @@ export interface TunnelOptions {
 
 export interface RealServer {
   /** The real server's own address family (may differ from its service's for tunnels). */
-  readonly family: Family;
+  readonly family: AddressFamily;
   readonly address: string;
   readonly port: number;
   readonly forwarding: ForwardingMethod;

@@ -8,12 +8,13 @@
 //   inet_aton's lenient syntax; "[1.2.3.4]:80" ends up with no port at all;
 // - a port is a decimal number 0-65535 as strtol reads it ("+80", "080").
 // ipvsadm also resolves host and service names; kipvs does not (no I/O here).
+import type { AddressFamily } from '../net/ip-address.js';
 import { formatIPv6, parseIPv6 } from '../net/ip-address.js';
-import type { Family } from '../ipvs/types.js';
+
 import { dottedQuad, inetAton, inetNtoa } from './inet-aton.js';
 
 export interface Endpoint {
-  readonly family: Family;
+  readonly family: AddressFamily;
   readonly address: string;
   /** Undefined when the text names no port. */
   readonly port?: number;

@@ -8,17 +8,18 @@
 // fwmark 1) and not even transitive, so the result also depends on the sorting
 // algorithm and on the input order: glibc's qsort, a top-down merge sort, over
 // the entries in the order the kernel dumped them. Both are reproduced here.
+import type { AddressFamily } from '../net/ip-address.js';
 import { parseIPv6 } from '../net/ip-address.js';
 import { inetAton } from './inet-aton.js';
-import { isFwmarkKey, type Family, type LiveService, type Protocol } from '../ipvs/types.js';
+import { isFwmarkKey, type LiveService, type Protocol } from '../ipvs/types.js';
 
 /** AF_INET and AF_INET6 as ipvsadm compares them. */
-const AF_NUMBER: Record<Family, number> = { inet: 2, inet6: 10 };
+const AF_NUMBER: Record<AddressFamily, number> = { inet: 2, inet6: 10 };
 /** IPPROTO_* numbers. A fwmark service has none (libipvs leaves 0). */
 const PROTOCOL_NUMBER: Record<Protocol, number> = { tcp: 6, udp: 17, sctp: 132 };
 
 /** The four host-order 32-bit words of a `union nf_inet_addr` (IPv4 in the first, zeros after). */
-export function addressWords(family: Family, address: string): readonly number[] {
+export function addressWords(family: AddressFamily, address: string): readonly number[] {
   if (family === 'inet') return [inetAton(address) ?? 0, 0, 0, 0];
   const bytes = parseIPv6(address);
   return [0, 4, 8, 12].map((at) => bytes.readUInt32BE(at));
@@ -30,7 +31,7 @@ function cDifference(a: number, b: number): number {
 }
 
 /** libipvs compares IPv6 addresses word by word, IPv4 ones by their only word; the first entry's family decides. */
-function compareAddresses(family: Family, a: readonly number[], b: readonly number[]): number {
+function compareAddresses(family: AddressFamily, a: readonly number[], b: readonly number[]): number {
   const words = family === 'inet6' ? 4 : 1;
   let r = 0;
   for (let i = 0; r === 0 && i < words; i++) r = cDifference(a[i] ?? 0, b[i] ?? 0);
@@ -40,7 +41,7 @@ function compareAddresses(family: Family, a: readonly number[], b: readonly numb
 interface SortKey {
   readonly fwmark: number;
   readonly af: number;
-  readonly family: Family;
+  readonly family: AddressFamily;
   readonly protocol: number;
   readonly words: readonly number[];
   readonly port: number;

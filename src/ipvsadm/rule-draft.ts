@@ -6,7 +6,8 @@
 // before anything is applied), and a negative -f, which is how ipvsadm -S
 // prints marks above 2^31-1, reads as that mark. Weights go up to 2147483647
 // (Debian's ipvsadm 1.31 patch; upstream stops at 65535).
-import { SCHEDULERS, type Family, type ForwardingMethod, type Protocol, type TunnelType } from '../ipvs/types.js';
+import type { AddressFamily } from '../net/ip-address.js';
+import { SCHEDULERS, type ForwardingMethod, type Protocol, type TunnelType } from '../ipvs/types.js';
 import { cDecimal, parseEndpoint } from './endpoint.js';
 import { inetAton } from './inet-aton.js';
 import type { GivenOption } from './rule-options.js';
@@ -29,7 +30,7 @@ const PROTOCOL: Readonly<Record<string, Protocol>> = { 'tcp-service': 'tcp', 'ud
 export interface Draft {
   command?: GivenOption;
   readonly seen: Map<string, GivenOption>;
-  service: { family: Family; protocol: Protocol; address: string; port: number; fwmark: number };
+  service: { family: AddressFamily; protocol: Protocol; address: string; port: number; fwmark: number };
   scheduler?: string;
   persistent: boolean;
   onePacket: boolean;
@@ -37,7 +38,7 @@ export interface Draft {
   netmask: number;
   persistenceEngine?: string;
   schedulerFlags?: GivenOption;
-  realServer: { family: Family; address: string; port: number };
+  realServer: { family: AddressFamily; address: string; port: number };
   forwarding: ForwardingMethod;
   weight: number;
   upperThreshold: number;
@@ -174,7 +175,7 @@ export function applyOption(draft: Draft, given: GivenOption): void {
 }
 
 /** -M: an IPv4 netmask in inet_aton syntax, or for an IPv6 service a prefix length 1-128 (read with atoi). */
-function netmaskOf(family: Family, given: GivenOption): number {
+function netmaskOf(family: AddressFamily, given: GivenOption): number {
   const text = given.value ?? '';
   if (family === 'inet6') {
     const atoi = /^[ \t\n\v\f\r]*([+-]?[0-9]+)/.exec(text);

@@ -1,11 +1,12 @@
 // The pieces of text ipvsadm 1.31 prints for a service and a real server, shared by
 // the save format (`ipvsadm -Sn`), the list format (`ipvsadm -Ln`) and the dry-run
 // of `kipvs restore`. Each function names the ipvsadm.c routine whose output it matches.
+import type { AddressFamily } from '../net/ip-address.js';
 import { inetNtoa } from './inet-aton.js';
-import { isFwmarkKey, type Family, type RealServer, type ServiceKey, type VirtualServer } from '../ipvs/types.js';
+import { isFwmarkKey, type RealServer, type ServiceKey, type VirtualServer } from '../ipvs/types.js';
 
 /** addrport_to_anyname with -n: "10.0.0.1:80", "[2001:db8::1]:80". */
-export function hostPort(family: Family, address: string, port: number): string {
+export function hostPort(family: AddressFamily, address: string, port: number): string {
   return family === 'inet6' ? `[${address}]:${port}` : `${address}:${port}`;
 }
 

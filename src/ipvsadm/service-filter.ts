@@ -1,11 +1,12 @@
 // Which services `kipvs dump --address A --port P --protocol tcp --fwmark N` shows.
 // Every given criterion must hold; address, port and protocol select
 // address-based services, a fwmark selects fwmark services.
+import type { AddressFamily } from '../net/ip-address.js';
 import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from '../net/ip-address.js';
-import { isFwmarkKey, type Family, type LiveService, type Protocol, type ServiceKey } from '../ipvs/types.js';
+import { isFwmarkKey, type LiveService, type Protocol, type ServiceKey } from '../ipvs/types.js';
 
 export interface ServiceFilter {
-  readonly address?: { readonly family: Family; readonly address: string };
+  readonly address?: { readonly family: AddressFamily; readonly address: string };
   readonly port?: number;
   readonly protocol?: Protocol;
   readonly fwmark?: number;

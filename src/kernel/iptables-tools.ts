@@ -3,7 +3,7 @@
 // kipvs must use the one the kubelet and the CNI use. The image decides before kipvs starts
 // (image/kipvs-iptables-select puts the chosen backend's plain `iptables-save` etc. first
 // on PATH); outside the image, detectIptablesBackend asks the node the same questions.
-import type { IpFamily } from '../net/ip-address.js';
+import type { AddressFamily } from '../net/ip-address.js';
 import { CommandError, type CommandRunner } from './command.js';
 
 /** The save and restore commands of one family. */
@@ -12,18 +12,18 @@ export interface IptablesTools {
   readonly restore: string;
 }
 
-export type IptablesToolset = Readonly<Record<IpFamily, IptablesTools>>;
+export type IptablesToolset = Readonly<Record<AddressFamily, IptablesTools>>;
 
 export type IptablesBackend = 'nft' | 'legacy';
 
-const FAMILY_PREFIX: Record<IpFamily, string> = { inet: 'iptables', inet6: 'ip6tables' };
+const FAMILY_PREFIX: Record<AddressFamily, string> = { inet: 'iptables', inet6: 'ip6tables' };
 
 /**
  * The tools of a backend ("iptables-legacy-save"), or, without one, the plain names
  * ("iptables-save"): whatever the PATH gives, as in the image.
  */
 export function iptablesTools(backend?: IptablesBackend): IptablesToolset {
-  const tools = (family: IpFamily): IptablesTools => {
+  const tools = (family: AddressFamily): IptablesTools => {
     const base = backend === undefined ? FAMILY_PREFIX[family] : `${FAMILY_PREFIX[family]}-${backend}`;
     return { save: `${base}-save`, restore: `${base}-restore` };
   };
@@ -88,7 +88,7 @@ export async function detectIptablesBackend(run: CommandRunner): Promise<Backend
   const probe = async (backend: IptablesBackend): Promise<{ probe: BackendProbe; error?: CommandError }> => {
     const tools = iptablesTools(backend);
     let error: CommandError | undefined;
-    const save = async (family: IpFamily): Promise<string | undefined> => {
+    const save = async (family: AddressFamily): Promise<string | undefined> => {
       try {
         return await run([tools[family].save]);
       } catch (err) {

@@ -6,7 +6,7 @@
 // kube-proxy's ipsets, and the nat and filter tables as iptables-save prints them.
 import type { LiveIpset } from '../ipset/types.js';
 import type { IpvsTimeouts, LiveService } from '../ipvs/types.js';
-import type { IpFamily } from '../net/ip-address.js';
+import type { AddressFamily } from '../net/ip-address.js';
 
 /** One table as `iptables-save -t TABLE` prints it. */
 export interface LiveIptablesTable {
@@ -18,7 +18,7 @@ export interface LiveIptablesTable {
 }
 
 export interface LiveFamilyState {
-  readonly family: IpFamily;
+  readonly family: AddressFamily;
   /** Every virtual server of this family (address or fwmark), each with its real servers. */
   readonly virtualServers: readonly LiveService[];
   /** The addresses of this family on kube-ipvs0, in inet_ntop form (any prefix length). */

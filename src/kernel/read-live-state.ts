@@ -5,7 +5,7 @@
 // iptables-save ones as child processes.
 import type { LiveIpset } from '../ipset/index.js';
 import type { LinkAddress } from '../rtnl/index.js';
-import type { IpFamily } from '../net/ip-address.js';
+import type { AddressFamily } from '../net/ip-address.js';
 import { ipsetName, SET } from '../proxy/ipsets.js';
 import type { DesiredState } from '../proxy/types.js';
 import type { KernelClients } from './clients.js';
@@ -22,11 +22,11 @@ const BUILTIN_CHAINS = {
 
 export interface LiveStateQuery {
   /** In the order the LiveState lists them. */
-  readonly families: readonly IpFamily[];
+  readonly families: readonly AddressFamily[];
   /** kube-ipvs0. */
   readonly linkName: string;
   /** The set names to look for in each family; default kubeProxySetNames. */
-  readonly setNames?: (family: IpFamily) => readonly string[];
+  readonly setNames?: (family: AddressFamily) => readonly string[];
   readonly iptables: IptablesToolset;
   readonly runCommand?: CommandRunner;
   /** Per iptables-save run. */
@@ -34,12 +34,12 @@ export interface LiveStateQuery {
 }
 
 /** Every set name kube-proxy's IPVS proxier of this family uses, in its order. */
-export function kubeProxySetNames(family: IpFamily): string[] {
+export function kubeProxySetNames(family: AddressFamily): string[] {
   return Object.values(SET).map((name) => ipsetName(name, family === 'inet' ? 'IPv4' : 'IPv6'));
 }
 
 /** The set names of a desired state's families (every set kube-proxy creates, even empty). */
-export function desiredSetNames(desired: DesiredState): (family: IpFamily) => readonly string[] {
+export function desiredSetNames(desired: DesiredState): (family: AddressFamily) => readonly string[] {
   return (family) => desired.families.find((f) => (f.family === 'IPv4' ? 'inet' : 'inet6') === family)?.ipsets.map((set) => set.name) ?? [];
 }
 
@@ -50,13 +50,13 @@ export async function readLiveState(clients: KernelClients, query: LiveStateQuer
   // whole process, which in UML blocks the event loop for seconds), and the tables it adds
   // (mangle, raw) are small. It prints only the tables in use; one not in use yet is what the
   // kernel makes on first use: its built-in chains, empty.
-  const saveTables = async (family: IpFamily): Promise<LiveFamilyState['iptables']> => {
+  const saveTables = async (family: AddressFamily): Promise<LiveFamilyState['iptables']> => {
     const tables = parseIptablesSave(await run([query.iptables[family].save], query.commandTimeoutMs === undefined ? {} : { timeoutMs: query.commandTimeoutMs }));
     const table = (name: keyof typeof BUILTIN_CHAINS): LiveIptablesTable => tables.get(name) ?? { chains: new Map(BUILTIN_CHAINS[name].map((chain) => [chain, []])) };
     return { nat: table('nat'), filter: table('filter') };
   };
   const existingSets = clients.ipset.listSetNames().then((names) => new Set(names));
-  const readSets = async (family: IpFamily): Promise<LiveIpset[]> => {
+  const readSets = async (family: AddressFamily): Promise<LiveIpset[]> => {
     const existing = await existingSets;
     const sets = await Promise.all(setNames(family).filter((name) => existing.has(name)).map((name) => clients.ipset.getSet(name)));
     // A set destroyed between the listing and its read is simply not there.
@@ -67,7 +67,7 @@ export async function readLiveState(clients: KernelClients, query: LiveStateQuer
     if (link === undefined) return { addresses: [] };
     return { link: { index: link.index, up: link.up }, addresses: await clients.route.listAddresses(link.index) };
   };
-  const readFamily = async (family: IpFamily): Promise<Omit<LiveFamilyState, 'virtualServers' | 'linkAddresses'>> => {
+  const readFamily = async (family: AddressFamily): Promise<Omit<LiveFamilyState, 'virtualServers' | 'linkAddresses'>> => {
     const [iptables, ipsets] = await Promise.all([saveTables(family), readSets(family)]);
     return { family, ipsets, iptables };
   };

@@ -4,7 +4,7 @@
 // formatting reproduces glibc's inet_ntop byte for byte, because that is what
 // ipvsadm prints and operators compare our output with.
 
-export type IpFamily = 'inet' | 'inet6';
+export type AddressFamily = 'inet' | 'inet6';
 
 /** sizeof(union nf_inet_addr) */
 export const INET_ADDR_BYTES = 16;
@@ -14,7 +14,7 @@ export class InvalidAddressError extends Error {
   override readonly name = 'InvalidAddressError';
   constructor(
     readonly input: string,
-    readonly family: IpFamily,
+    readonly family: AddressFamily,
     readonly reason: string,
   ) {
     super(`invalid ${family === 'inet' ? 'IPv4' : 'IPv6'} address '${input}': ${reason}`);
@@ -148,7 +148,7 @@ export function formatIPv6(bytes: Uint8Array): string {
 }
 
 /** Text to a 16-byte `union nf_inet_addr` of the given family. */
-export function encodeInetAddress(family: IpFamily, text: string): Buffer {
+export function encodeInetAddress(family: AddressFamily, text: string): Buffer {
   if (family === 'inet6') return parseIPv6(text);
   const out = Buffer.alloc(INET_ADDR_BYTES);
   if (!parseIPv4Into(text, out, 0)) throw invalidIPv4(text);
@@ -160,7 +160,7 @@ export function encodeInetAddress(family: IpFamily, text: string): Buffer {
  * undefined when the buffer is too short for the family, so decoders can name
  * the attribute in their own error.
  */
-export function decodeInetAddress(family: IpFamily, bytes: Uint8Array): string | undefined {
+export function decodeInetAddress(family: AddressFamily, bytes: Uint8Array): string | undefined {
   if (family === 'inet') return bytes.length >= 4 ? formatIPv4(bytes) : undefined;
   return bytes.length >= INET_ADDR_BYTES ? formatIPv6(bytes) : undefined;
 }

@@ -4,10 +4,11 @@
 // family, ...); what is left here is the shape change and the two things the
 // model leaves to its caller: which IP families are served, and the
 // nodePortAddresses keywords kipvs accepts besides kube-proxy's "primary".
+import type { IpFamily } from '../net/ip-family.js';
 import type { Duration, ValidatedProxyConfig } from '../config/index.js';
 import type { ProxyModelConfig } from './config.js';
 import type { ConntrackSettings } from './conntrack-sysctls.js';
-import type { IpFamily } from './ip.js';
+
 
 /**
  * nodePortAddresses keywords as CIDRs the model understands. "all" is every address of

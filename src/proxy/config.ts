@@ -2,8 +2,9 @@
 // a KubeProxyConfiguration that change the kernel state, and the facts about
 // this host the daemon observes. Both are plain values; src/config validates
 // the configuration, the daemon (or `kipvs plan`) gathers the host facts.
+import type { IpFamily } from '../net/ip-family.js';
 import type { IpvsTimeouts } from '../ipvs/types.js';
-import type { IpFamily } from './ip.js';
+
 
 /** kube-proxy's --detect-local-mode values. */
 export type DetectLocalMode = 'ClusterCIDR' | 'NodeCIDR' | 'BridgeInterface' | 'InterfaceNamePrefix';

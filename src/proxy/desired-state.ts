@@ -2,11 +2,12 @@
 // in; the desired kernel state out. Pure: no I/O, no clock, no randomness, and
 // the same input always gives the same (sorted) output. One pass per IP
 // family, as kube-proxy runs one proxier per family.
+import { IP_FAMILIES, type IpFamily } from '../net/ip-family.js';
 import { DEFAULT_SCHEDULER, type HostFacts, type ProxyModelConfig } from './config.js';
 import { validateEndpointSlice, type ValidEndpointSlice } from './endpoint-slice-input.js';
 import { collectEndpoints } from './endpoints.js';
 import type { Validated } from './input.js';
-import { IP_FAMILIES, loopbackAddress, parseCidr, parseIp, type Cidr, type IpAddress, type IpFamily } from './ip.js';
+import { loopbackAddress, parseCidr, parseIp, type Cidr, type IpAddress } from './ip.js';
 import { ipsetName, buildIpSets, type MemberContext, type SetName } from './ipsets.js';
 import { buildIptables, type IptablesContext } from './iptables.js';
 import { buildIpvsState, type IpvsContext } from './ipvs-state.js';

@@ -3,10 +3,11 @@
 // name or number, an endpoint without an address), so those are dropped alone
 // with a problem; a slice without its Service's name label, or of a shape that
 // does not parse, is skipped whole. FQDN slices are not kube-proxy's business.
+import type { IpFamily } from '../net/ip-family.js';
 import { z } from 'zod';
 import type { Protocol } from '../ipvs/types.js';
 import { identify, isIgnoredByLabels, metadataSchema, parseWith, problem, protocolSchema, type Validated } from './input.js';
-import { parseUsableIp, type IpAddress, type IpFamily } from './ip.js';
+import { parseUsableIp, type IpAddress } from './ip.js';
 import type { Problem } from './types.js';
 
 /** The label naming the Service a slice belongs to. */

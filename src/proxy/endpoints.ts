@@ -2,8 +2,9 @@
 // kube-proxy's EndpointSliceCache does: slices meet their Service through the
 // kubernetes.io/service-name label and ports through name and protocol; an
 // endpoint is identified by ip:port across slices.
+import type { IpFamily } from '../net/ip-family.js';
 import type { ValidEndpointSlice } from './endpoint-slice-input.js';
-import { compareIps, type IpAddress, type IpFamily } from './ip.js';
+import { compareIps, type IpAddress } from './ip.js';
 import { servicePortKey } from './service-ports.js';
 
 export interface EndpointInfo {

@@ -17,12 +17,13 @@
 // The result deep-equals buildDesiredState's for the same objects
 // (test/unit/proxy/incremental-model.test.ts). Pure: no I/O, no clock; the same sequence of
 // inputs gives the same outputs.
+import type { IpFamily } from '../net/ip-family.js';
 import type { HostFacts, ProxyModelConfig } from './config.js';
 import { desiredStateWith, type FamilyFacts, type ValidObjects } from './desired-state.js';
 import type { ValidEndpointSlice } from './endpoint-slice-input.js';
 import { FamilyIndex, type ModelGroup } from './family-index.js';
 import { healthCheckNodePorts, type HealthCheckNodePorts, type HealthCheckService } from './health-check-node-ports.js';
-import type { IpFamily } from './ip.js';
+
 import type { ValidNode } from './node-input.js';
 import type { ValidService } from './service-input.js';
 import type { DesiredFamilyChanges, DesiredState } from './types.js';

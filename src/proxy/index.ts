@@ -10,5 +10,5 @@ export { validateService } from './service-input.js';
 export { validateEndpointSlice, SERVICE_NAME_LABEL } from './endpoint-slice-input.js';
 export { validateNode, ZONE_LABEL } from './node-input.js';
 export { formatIpSetEntry } from './ipsets.js';
-export type { IpFamily } from './ip.js';
+export type { IpFamily } from '../net/ip-family.js';
 export type * from './types.js';

@@ -5,17 +5,10 @@
 // Text is written as src/net writes addresses read from the kernel (glibc's
 // inet_ntop), so desired and live state compare as plain strings.
 
-import type { Family } from '../ipvs/types.js';
+
+import type { IpFamily } from '../net/ip-family.js';
 import { formatIPv6 } from '../net/ip-address.js';
 
-export type IpFamily = 'IPv4' | 'IPv6';
-
-export const IP_FAMILIES: readonly IpFamily[] = ['IPv4', 'IPv6'];
-
-/** The kernel's name of a family, as src/ipvs uses it. */
-export function ipvsFamily(family: IpFamily): Family {
-  return family === 'IPv4' ? 'inet' : 'inet6';
-}
 
 export interface IpAddress {
   readonly family: IpFamily;

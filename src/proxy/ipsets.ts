@@ -1,9 +1,10 @@
 // The ipsets of one family and their members, as kube-proxy's IPVS proxier
 // fills them. The sets let a handful of iptables rules cover every Service:
 // each rule matches a set instead of one rule per address.
+import { type IpFamily, addressFamilyOf } from '../net/ip-family.js';
 import type { Protocol } from '../ipvs/types.js';
 import type { EndpointsByServicePort } from './endpoints.js';
-import { ipvsFamily, parseIp, type IpAddress, type IpFamily } from './ip.js';
+import { parseIp, type IpAddress } from './ip.js';
 import { servicePortKey, sourceRangesAdmitNode, type ServicePort } from './service-ports.js';
 import type { IpSet, IpSetEntry, IpSetType } from './types.js';
 
@@ -197,7 +198,7 @@ export function ipSetOf(d: SetDefinition, family: IpFamily, entries: Iterable<Ip
   return {
     name: ipsetName(d.name, family),
     type: d.type,
-    family: ipvsFamily(family),
+    family: addressFamilyOf(family),
     comment: d.comment,
     // kube-proxy's create parameters: hashsize 1024 maxelem 65536, or range 0-65535.
     options: d.type === 'bitmap:port' ? { kind: 'bitmap', portFrom: 0, portTo: 65535 } : { kind: 'hash', hashSize: 1024, maxElem: 65536 },

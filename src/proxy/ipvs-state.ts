@@ -2,10 +2,11 @@
 // kube-ipvs0, as kube-proxy's IPVS proxier programs them: per service port a
 // virtual server on the cluster IP, on each external IP, on each load balancer
 // IP and on each NodePort address, with the selected endpoints at weight 1.
+import { type IpFamily, addressFamilyOf } from '../net/ip-family.js';
 import type { Protocol, RealServer, VirtualServer } from '../ipvs/types.js';
 import { localEndpoints, selectEndpoints, type NodeTopology } from './endpoint-selection.js';
 import type { EndpointInfo, EndpointsByServicePort } from './endpoints.js';
-import { compareIps, ipvsFamily, type IpAddress, type IpFamily } from './ip.js';
+import { compareIps, type IpAddress } from './ip.js';
 import { externallyAccessible, servicePortKey, usesLocalEndpoints, type ServicePort } from './service-ports.js';
 import type { DesiredVirtualServer, Problem, ServicePortRef, VirtualServerRole } from './types.js';
 
@@ -28,7 +29,7 @@ export interface IpvsFamilyState {
 function virtualServer(address: IpAddress, port: number, sp: ServicePort, ctx: IpvsContext): VirtualServer {
   const persistent = sp.affinityTimeoutSeconds !== undefined;
   return {
-    key: { family: ipvsFamily(ctx.family), protocol: sp.protocol, address: address.text, port },
+    key: { family: addressFamilyOf(ctx.family), protocol: sp.protocol, address: address.text, port },
     scheduler: ctx.scheduler,
     // kube-proxy sets IP_VS_SVC_F_SCHED2 (its "FlagSourceHash") for mh: hash the source port too.
     flags: { persistent, hashed: false, onePacket: false, sched1: false, sched2: ctx.scheduler === 'mh', sched3: false },
@@ -40,7 +41,7 @@ function virtualServer(address: IpAddress, port: number, sp: ServicePort, ctx: I
 
 function realServer(ep: EndpointInfo, family: IpFamily): RealServer {
   return {
-    family: ipvsFamily(family),
+    family: addressFamilyOf(family),
     address: ep.address.text,
     port: ep.port,
     forwarding: 'masquerade',

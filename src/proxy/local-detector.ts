@@ -1,8 +1,9 @@
 // Telling traffic from this node's pods apart from the rest (detect-local-mode),
 // as iptables matches. kube-proxy's IPVS rules need only the "not local" side:
 // traffic to a cluster IP that does not come from a pod is masqueraded.
+import type { IpFamily } from '../net/ip-family.js';
 import type { DetectLocalMode } from './config.js';
-import type { Cidr, IpFamily } from './ip.js';
+import type { Cidr } from './ip.js';
 import type { RuleMatch } from './types.js';
 
 export interface LocalDetectorInput {

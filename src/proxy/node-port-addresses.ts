@@ -1,7 +1,8 @@
 // The node addresses NodePort virtual servers listen on, selected by the
 // nodePortAddresses setting as kube-proxy's IPVS proxier selects them.
+import type { IpFamily } from '../net/ip-family.js';
 import { NODE_PORT_ADDRESSES_PRIMARY } from './config.js';
-import { cidrContains, compareIps, isLinkLocalUnicast, isLoopback, isZeroCidr, type Cidr, type IpAddress, type IpFamily } from './ip.js';
+import { cidrContains, compareIps, isLinkLocalUnicast, isLoopback, isZeroCidr, type Cidr, type IpAddress } from './ip.js';
 
 /**
  * nodePortAddresses with the single value "primary" replaced by the node's primary IPs of

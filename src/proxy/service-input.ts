@@ -4,10 +4,11 @@
 // no cluster IP, excluded by label) is skipped without a problem; a malformed
 // one is skipped with problems; a bad entry in a list kube-proxy filters
 // entry by entry (externalIPs, source ranges, ingress IPs) is dropped alone.
+import type { IpFamily } from '../net/ip-family.js';
 import { z } from 'zod';
 import type { Protocol } from '../ipvs/types.js';
 import { identify, isIgnoredByLabels, metadataSchema, parseWith, problem, protocolSchema, type Validated } from './input.js';
-import { parseCidr, parseUsableIp, type Cidr, type IpAddress, type IpFamily } from './ip.js';
+import { parseCidr, parseUsableIp, type Cidr, type IpAddress } from './ip.js';
 import type { Problem } from './types.js';
 
 export interface ValidServicePort {

@@ -2,8 +2,9 @@
 // with only that family's addresses, as kube-proxy's service change tracker
 // builds them (one proxier per family; a Service without a cluster IP of the
 // family does not exist for that proxier).
+import type { IpFamily } from '../net/ip-family.js';
 import type { Protocol } from '../ipvs/types.js';
-import { cidrContains, type Cidr, type IpAddress, type IpFamily } from './ip.js';
+import { cidrContains, type Cidr, type IpAddress } from './ip.js';
 import type { ValidService } from './service-input.js';
 import type { ServicePortRef } from './types.js';
 

@@ -1,8 +1,10 @@
 // The desired kernel state: what kube-proxy's IPVS mode would leave on this
 // node, as plain sorted data a diff can compare with the live state. Names are
 // kube-proxy's (KUBE-CLUSTER-IP, KUBE-SERVICES, kube-ipvs0, ...).
-import type { Family, IpvsTimeouts, Protocol, RealServer, VirtualServer } from '../ipvs/types.js';
-import type { IpFamily } from './ip.js';
+import type { IpFamily } from '../net/ip-family.js';
+import type { AddressFamily } from '../net/ip-address.js';
+import type { IpvsTimeouts, Protocol, RealServer, VirtualServer } from '../ipvs/types.js';
+
 
 /** Which Service port a virtual server implements: for audit lines and `kipvs dump --services`. */
 export interface ServicePortRef {
@@ -52,7 +54,7 @@ export interface IpSet {
   readonly name: string;
   readonly type: IpSetType;
   /** The family of the proxier that owns the set (bitmap:port sets store no address). */
-  readonly family: Family;
+  readonly family: AddressFamily;
   /** kube-proxy's description, also the comment of the iptables rules that match the set. */
   readonly comment: string;
   readonly options: IpSetOptions;

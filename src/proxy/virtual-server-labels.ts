@@ -3,8 +3,9 @@
 // balancer IP, NodePort on any node address), read back from the Services
 // alone. Pure: no kernel, no node facts — a NodePort is recognised by its port
 // and protocol on whatever address it is served.
+import { IP_FAMILIES } from '../net/ip-family.js';
 import type { ServiceKey } from '../ipvs/types.js';
-import { IP_FAMILIES } from './ip.js';
+
 import type { ValidService } from './service-input.js';
 import { servicePortsFor } from './service-ports.js';
 import type { ServicePortRef, VirtualServerRole } from './types.js';

@@ -18,7 +18,7 @@
 import type { IpsetEntry, IpsetOperation, LiveIpset } from '../ipset/types.js';
 import type { IpvsOperation, LiveRealServer, LiveService, Stats } from '../ipvs/types.js';
 import type { LiveFamilyState, LiveIptablesTable, LiveState } from '../kernel/live-state.js';
-import type { IpFamily } from '../net/ip-address.js';
+import type { AddressFamily } from '../net/ip-address.js';
 import { entryText } from './ipset-diff.js';
 import { virtualServerKeyText } from './keys.js';
 import { liveServiceAt, withLiveServices } from './live-index.js';
@@ -175,7 +175,7 @@ class FamilyDraft {
 
 type Refuse = (reason: string) => void;
 
-function applyIpvs(draftOf: (family: IpFamily) => FamilyDraft | undefined, op: IpvsOperation, refuse: Refuse): void {
+function applyIpvs(draftOf: (family: AddressFamily) => FamilyDraft | undefined, op: IpvsOperation, refuse: Refuse): void {
   switch (op.op) {
     case 'add-service':
     case 'edit-service': {
@@ -270,7 +270,7 @@ function applyAddress(draft: FamilyDraft, change: AddressChange, refuse: Refuse)
 }
 
 /** kube-proxy names its IPv6 sets "KUBE-6-..." (pkg/proxy/ipvs/ipset.go), IPv4 ones "KUBE-...". */
-function setFamily(op: IpsetOperation): IpFamily {
+function setFamily(op: IpsetOperation): AddressFamily {
   const name = op.op === 'create-set' ? op.set.name : op.set;
   return name.startsWith('KUBE-6-') ? 'inet6' : 'inet';
 }
@@ -282,7 +282,7 @@ export function applyPlanToLive(live: LiveState, plan: Plan, options: ApplyToLiv
   const refuse: Refuse = (reason) => {
     refusals.push(reason);
   };
-  const draftOf = (family: IpFamily): FamilyDraft | undefined => drafts.get(family);
+  const draftOf = (family: AddressFamily): FamilyDraft | undefined => drafts.get(family);
   const link = live.link ?? (plan.createLink ? options.createdLink : undefined);
   if (plan.createLink && !link) refuse('create-link: the created link was not given');
   for (const phase of plan.phases) {

@@ -7,11 +7,12 @@
 // virtual servers it owns (ownership.ts), so another tool's IPVS services
 // survive a cleanup too. kube-ipvs0 itself is deleted by the caller after the
 // plan (deleting the link unbinds its addresses).
+import { addressFamilyOf } from '../net/ip-family.js';
 import type { LiveFamilyState, LiveIptablesTable, LiveState } from '../kernel/live-state.js';
 import type { IpsetOperation } from '../ipset/types.js';
 import type { IpvsOperation } from '../ipvs/types.js';
 import { formatIptablesRule } from '../iptables/save-format.js';
-import { ipvsFamily } from '../proxy/ip.js';
+
 import type { DesiredState, FamilyState } from '../proxy/types.js';
 import { jumpRule } from './iptables-diff.js';
 import { ownershipTest } from './ownership.js';
@@ -36,7 +37,7 @@ function tableCleanup(desired: FamilyState, name: 'nat' | 'filter', live: LiveIp
     'COMMIT',
     '',
   ].join('\n');
-  return { family: ipvsFamily(family), table: name, restore, cause: CAUSE };
+  return { family: addressFamilyOf(family), table: name, restore, cause: CAUSE };
 }
 
 function familyCleanup(desired: FamilyState, live: LiveFamilyState) {
@@ -54,7 +55,7 @@ function familyCleanup(desired: FamilyState, live: LiveFamilyState) {
 
 export function cleanupPlan(empty: DesiredState, live: LiveState): Plan {
   const families = empty.families.flatMap((desired) => {
-    const liveFamily = live.families.find((f) => f.family === ipvsFamily(desired.family));
+    const liveFamily = live.families.find((f) => f.family === addressFamilyOf(desired.family));
     return liveFamily ? [familyCleanup(desired, liveFamily)] : [];
   });
   const phases: PlanPhase[] = [

@@ -3,10 +3,11 @@
 // the same input gives the same plan. Each family is compared on its own
 // (ipvs-diff, address-diff, ipset-diff, iptables-diff); the plan then puts
 // both families' changes together, phase by phase, in plan.ts's order.
+import { type IpFamily, addressFamilyOf } from '../net/ip-family.js';
 import type { LiveFamilyState, LiveState } from '../kernel/live-state.js';
 import type { IpvsTimeouts } from '../ipvs/types.js';
-import { ipvsFamily } from '../proxy/ip.js';
-import type { IpFamily } from '../proxy/ip.js';
+
+
 import type { DesiredFamilyChanges, DesiredState } from '../proxy/types.js';
 import { diffFamily, diffFamilySince, type FamilyDiff } from './family-diff.js';
 import type { TerminatingRealServers } from './graceful-termination.js';
@@ -72,7 +73,7 @@ export function diffState(input: DiffInput): DiffResult {
   // A live family the configuration no longer asks for is left alone, as a single-stack kube-proxy leaves the other family.
   const previous = new Map((input.previous?.families ?? []).map((f) => [f.family, f]));
   const families = desired.families.map((d): FamilyDiff => {
-    const liveFamily = liveFamilies.get(ipvsFamily(d.family));
+    const liveFamily = liveFamilies.get(addressFamilyOf(d.family));
     const ctx = { terminating: input.terminating, clock };
     const before = previous.get(d.family);
     return before ? diffFamilySince(d, before, liveFamily, ctx, input.changes?.get(d.family)) : diffFamily(d, liveFamily, ctx);

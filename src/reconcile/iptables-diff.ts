@@ -5,9 +5,10 @@
 // writes the same input, but only for a table where the live rules differ:
 // chain by chain, the live rules as iptables-save prints them against the
 // model's rules in the same spelling (src/iptables/save-format.ts).
+import { type IpFamily, addressFamilyOf } from '../net/ip-family.js';
 import type { LiveFamilyState, LiveIptablesTable } from '../kernel/live-state.js';
 import { formatIptablesRule } from '../iptables/save-format.js';
-import { ipvsFamily, type IpFamily } from '../proxy/ip.js';
+
 import type { BuiltinJump, IptablesRule, IptablesState } from '../proxy/types.js';
 import type { IptablesRewrite } from './plan.js';
 
@@ -54,7 +55,7 @@ function diffTable(name: TableName, desired: IptablesState, family: IpFamily, li
   // with kube-proxy's one EnsureRule per jump.
   const inserts = missing.map((j) => formatIptablesRule(jumpRule(j), family).replace(/^-A /, '-I '));
   const restore = [`*${name}`, ...table.chains.map((chain) => `:${chain} - [0:0]`), ...appends, ...inserts, 'COMMIT', ''].join('\n');
-  return { family: ipvsFamily(family), table: name, restore, cause: { reason: drift.join('; ') } };
+  return { family: addressFamilyOf(family), table: name, restore, cause: { reason: drift.join('; ') } };
 }
 
 export function diffIptables(desired: IptablesState, family: IpFamily, live: LiveFamilyState['iptables'] | undefined): IptablesRewrite[] {

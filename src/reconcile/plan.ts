@@ -11,7 +11,7 @@
 // real server.
 import type { IpsetOperation } from '../ipset/types.js';
 import type { IpvsOperation, IpvsTimeouts } from '../ipvs/types.js';
-import type { IpFamily } from '../net/ip-address.js';
+import type { AddressFamily } from '../net/ip-address.js';
 import type { ServicePortRef } from '../proxy/types.js';
 
 /** Why a change is made: the audit line's "caused by". */
@@ -46,7 +46,7 @@ export interface AddressChange {
  * entry times out.
  */
 export interface ConntrackDeletion {
-  readonly family: IpFamily;
+  readonly family: AddressFamily;
   readonly protocol: 'udp' | 'sctp';
   /** The original destination: the service address and port the client sent to. */
   readonly destination: string;
@@ -58,7 +58,7 @@ export interface ConntrackDeletion {
 
 /** One iptables-restore --noflush of one table: kube-proxy's chains of it, whole. */
 export interface IptablesRewrite {
-  readonly family: IpFamily;
+  readonly family: AddressFamily;
   readonly table: 'nat' | 'filter';
   /** The iptables-restore input ("*nat", ":CHAIN - [0:0]" lines, "-A"/"-I" lines, "COMMIT"). */
   readonly restore: string;

@@ -3,7 +3,7 @@
 // before anything is sent; decoders name what is missing or wrong in a
 // NetlinkDecodeError.
 import { NLM_F_CREATE, NLM_F_EXCL, NetlinkDecodeError, decodeStructMessage, structRequest, type NetlinkMessage, type Request, type RequestLabel } from '../netlink/index.js';
-import { InvalidAddressError, formatIPv4, formatIPv6, parseIPv4, parseIPv6, type IpFamily } from '../net/ip-address.js';
+import { InvalidAddressError, formatIPv4, formatIPv6, parseIPv4, parseIPv6, type AddressFamily } from '../net/ip-address.js';
 import { addressAttributes, ifaddrmsg, ifinfomsg, linkAttributes, type AddressValues, type LinkValues } from './attributes.js';
 import * as c from './constants.js';
 import { RouteError, invalidRouteRequest, type RouteRequestKind } from './errors.js';
@@ -84,11 +84,11 @@ export function listAddressesRequest(linkIndex: number): Request {
   });
 }
 
-function familyOf(text: string): IpFamily {
+function familyOf(text: string): AddressFamily {
   return text.includes(':') ? 'inet6' : 'inet';
 }
 
-function addressBytes(request: AddressOperation, key: AddressKey): [IpFamily, Buffer] {
+function addressBytes(request: AddressOperation, key: AddressKey): [AddressFamily, Buffer] {
   const family = familyOf(key.address);
   let bytes: Buffer;
   try {
@@ -191,7 +191,7 @@ const SCOPES = new Map<number, AddressScope>([
   [c.RT_SCOPE_NOWHERE, 'nowhere'],
 ]);
 
-function addressText(family: IpFamily, raw: Buffer, path: string): string {
+function addressText(family: AddressFamily, raw: Buffer, path: string): string {
   const size = family === 'inet' ? 4 : 16;
   if (raw.length !== size) throw new NetlinkDecodeError(path, `expected ${size} bytes for an ${family} address, got ${raw.length}`);
   return family === 'inet' ? formatIPv4(raw) : formatIPv6(raw);

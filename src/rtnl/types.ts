@@ -1,7 +1,7 @@
 // Links and addresses as kipvs models them, independent of how rtnetlink
 // encodes them (attributes.ts, messages.ts). kube-proxy's IPVS mode needs one
 // dummy link, kube-ipvs0, holding every service address as a /32 or /128.
-import type { IpFamily } from '../net/ip-address.js';
+import type { AddressFamily } from '../net/ip-address.js';
 import type { IF_OPER_STATES } from './constants.js';
 
 /** RFC 2863 operational state (IFLA_OPERSTATE). A dummy link that is down says 'down'. */
@@ -28,7 +28,7 @@ export type AddressScope = 'global' | 'site' | 'link' | 'host' | 'nowhere' | num
 /** An address on a link, as read back from the kernel. */
 export interface LinkAddress {
   readonly linkIndex: number;
-  readonly family: IpFamily;
+  readonly family: AddressFamily;
   /** The local address (IFA_LOCAL, else IFA_ADDRESS), in inet_ntop form. */
   readonly address: string;
   readonly prefixLength: number;

@@ -9,13 +9,13 @@ import { conntrackAttributes } from '../../src/conntrack/attributes.js';
 import * as c from '../../src/conntrack/constants.js';
 import { encodeTuple } from '../../src/conntrack/messages.js';
 import { NETLINK_NETFILTER, NLM_F_CREATE, NLM_F_EXCL, NetlinkSocket, nfnetlinkRequest } from '../../src/netlink/index.js';
-import type { IpFamily } from '../../src/net/ip-address.js';
+import type { AddressFamily } from '../../src/net/ip-address.js';
 import { ownNetns } from '../uml/netns.js';
 
 /** The client addresses of every flow the tests make. */
 export const CLIENTS = { inet: '10.123.0.1', inet6: 'fd00:123::1' } as const;
 
-const TOOL_FAMILY: Record<IpFamily, string> = { inet: 'ipv4', inet6: 'ipv6' };
+const TOOL_FAMILY: Record<AddressFamily, string> = { inet: 'ipv4', inet6: 'ipv6' };
 
 /** Runs the conntrack tool in the client's namespace. */
 export async function conntrack(...args: string[]): Promise<string> {
@@ -27,7 +27,7 @@ export async function conntrack(...args: string[]): Promise<string> {
  * (the destination itself unless NATed), as the conntrack tool would track it.
  */
 export function flowTo(
-  family: IpFamily,
+  family: AddressFamily,
   protocol: ConntrackProtocol,
   sourcePort: number,
   destination: string,
@@ -61,7 +61,7 @@ export const flowText = (flow: { original: FlowTuple; reply: FlowTuple }): strin
   [flow.original, flow.reply].map((t) => `${t.source}:${t.sourcePort}>${t.destination}:${t.destinationPort}`).join(' ');
 
 /** `conntrack -L -f FAMILY -p PROTOCOL`, each entry as flowText (its first four key=value pairs are the original tuple, the next four the reply). */
-export async function listedByTool(family: IpFamily, protocol: ConntrackProtocol): Promise<string[]> {
+export async function listedByTool(family: AddressFamily, protocol: ConntrackProtocol): Promise<string[]> {
   const out = await conntrack('-L', '-f', TOOL_FAMILY[family], '-p', protocol);
   return out
     .split('\n')

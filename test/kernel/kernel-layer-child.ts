@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { describeEntry } from '../../src/ipset/index.js';
 import { formatSave } from '../../src/ipvsadm/save-format.js';
 import { KernelClients, applyPlan, iptablesTools, readLiveState, type LiveIptablesTable } from '../../src/kernel/index.js';
-import type { IpFamily } from '../../src/net/ip-address.js';
+import type { AddressFamily } from '../../src/net/ip-address.js';
 import type { Plan } from '../../src/reconcile/plan.js';
 
 export interface ReadOutput {
@@ -21,7 +21,7 @@ export interface ReadOutput {
   readonly link?: { readonly index: number; readonly up: boolean };
   readonly ipvsTimeouts: { readonly tcp: number; readonly tcpFin: number; readonly udp: number };
   readonly families: readonly {
-    readonly family: IpFamily;
+    readonly family: AddressFamily;
     /** The family's virtual servers as ipvsadm -Sn lines. */
     readonly ipvsSave: string;
     readonly linkAddresses: readonly string[];
@@ -49,7 +49,7 @@ try {
   const [command, argument = 'inet'] = process.argv.slice(2);
   if (command === 'read') {
     const started = performance.now();
-    const state = await readLiveState(clients, { families: argument.split(',') as IpFamily[], linkName: 'kube-ipvs0', iptables: tools });
+    const state = await readLiveState(clients, { families: argument.split(',') as AddressFamily[], linkName: 'kube-ipvs0', iptables: tools });
     const output: ReadOutput = {
       elapsedMs: performance.now() - started,
       ...(state.link && { link: state.link }),

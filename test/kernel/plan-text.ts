@@ -1,13 +1,14 @@
 // The plan of node-a for test/fixtures/plan/realistic.yaml, computed in this process by the
 // code behind `kipvs plan` (starting the CLI costs 5 s in User-Mode Linux), for the kernel
 // tests that hand its sections to the tools they are written for.
+import type { IpFamily } from '../../src/net/ip-family.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseClusterObjects } from '../../src/cli/cluster-objects-file.js';
 import { computePlan } from '../../src/cli/plan-command.js';
 import { formatPlanText } from '../../src/cli/plan-format.js';
 import { resolveProxyConfig } from '../../src/config/index.js';
-import type { IpFamily } from '../../src/proxy/index.js';
+
 import { repoRoot } from '../uml/netns.js';
 
 export interface PlanConfig {

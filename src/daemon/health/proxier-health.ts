@@ -12,7 +12,7 @@
 //   fails /healthz (load balancers drain the node) but never /livez (the
 //   process is fine and must not be restarted).
 // kube-proxy's v1.IPFamily names ("IPv4", "IPv6"), as the model uses them.
-import type { IpFamily } from '../../proxy/index.js';
+import type { IpFamily } from '../../net/ip-family.js';
 
 /** The taint the cluster autoscaler puts on a Node it is about to delete. */
 export const TO_BE_DELETED_TAINT = 'ToBeDeletedByClusterAutoscaler';

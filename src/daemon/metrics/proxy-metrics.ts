@@ -3,8 +3,9 @@
 // kube-proxy registers in IPVS mode (the iptables-mode full/partial sync
 // histograms and rule counts are not), plus kipvs's own and Node.js's process
 // metrics. The proxier records through ProxyMetrics and never sees prom-client.
+import type { IpFamily } from '../../net/ip-family.js';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { IpFamily } from '../../proxy/index.js';
+
 import type { KernelChangeKind } from '../audit/audit-entry.js';
 import { NETWORK_PROGRAMMING_BUCKETS, SYNC_DURATION_BUCKETS } from './buckets.js';
 

@@ -1,9 +1,10 @@
 // Rules as iptables-save 1.8.9 prints them. The expected lines are what
 // iptables-legacy-save printed (Linux 6.1) after iptables-restore of the rules
 // as kube-proxy writes them; test/kernel/plan-iptables.test.ts checks a whole plan.
+import type { IpFamily } from '../../../src/net/ip-family.js';
 import { describe, expect, it } from '@jest/globals';
 import { formatIptablesRule, formatIptablesSave, saveString } from '../../../src/iptables/save-format.js';
-import type { IpFamily, IptablesRule, IptablesState, RuleMatch, RuleTarget } from '../../../src/proxy/index.js';
+import type { IptablesRule, IptablesState, RuleMatch, RuleTarget } from '../../../src/proxy/index.js';
 
 const rule = (chain: string, matches: RuleMatch[], target: RuleTarget): IptablesRule => ({ chain, matches, target });
 const comment = (text: string): RuleMatch => ({ match: 'comment', comment: text });

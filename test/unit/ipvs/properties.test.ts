@@ -1,5 +1,6 @@
 // Property tests: what we send decodes back to what we meant, and no input,
 // however broken, makes a decoder throw anything but NetlinkDecodeError.
+import type { AddressFamily } from '../../../src/net/ip-address.js';
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
 import {
@@ -17,7 +18,7 @@ import {
 import { commandAttributes, type Stats64Values } from '../../../src/ipvs/attributes.js';
 import { decodeInfo, decodeRealServer, decodeService, decodeTimeouts, operationRequests, operationRequest } from '../../../src/ipvs/messages.js';
 import { IpvsError } from '../../../src/ipvs/errors.js';
-import { SCHEDULERS, type Family, type IpvsOperation, type RealServer, type ServiceFlags, type ServiceKey, type Stats, type VirtualServer } from '../../../src/ipvs/types.js';
+import { SCHEDULERS, type IpvsOperation, type RealServer, type ServiceFlags, type ServiceKey, type Stats, type VirtualServer } from '../../../src/ipvs/types.js';
 import { formatIPv4, formatIPv6 } from '../../../src/net/ip-address.js';
 import { fixtureDatagrams } from './fixtures.js';
 
@@ -27,11 +28,11 @@ const noFlags: ServiceFlags = { persistent: false, hashed: false, onePacket: fal
 const u16 = fc.integer({ min: 0, max: 0xffff });
 const u32 = fc.integer({ min: 0, max: 0xffffffff });
 const u64 = fc.bigInt({ min: 0n, max: 2n ** 64n - 1n });
-const family = fc.constantFrom<Family>('inet', 'inet6');
+const family = fc.constantFrom<AddressFamily>('inet', 'inet6');
 const name = fc.stringMatching(/^[a-z0-9_]{0,15}$/);
 
 /** Addresses in the text form the decoder produces (inet_ntop's), so round-trips compare equal. */
-function address(f: Family): fc.Arbitrary<string> {
+function address(f: AddressFamily): fc.Arbitrary<string> {
   if (f === 'inet') return fc.uint8Array({ minLength: 4, maxLength: 4 }).map((b) => formatIPv4(b));
   const group = fc.oneof(fc.constant(0), fc.constant(0xffff), u16);
   return fc.array(group, { minLength: 8, maxLength: 8 }).map((groups) => {

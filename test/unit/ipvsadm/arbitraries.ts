@@ -3,16 +3,17 @@
 // Out of reach of the format, and so not generated: thresholds in a saved table,
 // a persistence granularity on a non-persistent service, flag-3 on sh/mh, and
 // the local and bypass forwarding methods.
+import type { AddressFamily } from '../../../src/net/ip-address.js';
 import fc from 'fast-check';
 import { formatIPv6, parseIPv6 } from '../../../src/net/ip-address.js';
-import { SCHEDULERS, isFwmarkKey, type Family, type IpvsOperation, type LiveRealServer, type LiveService, type RealServer, type ServiceKey, type TunnelOptions, type VirtualServer } from '../../../src/ipvs/types.js';
+import { SCHEDULERS, isFwmarkKey, type IpvsOperation, type LiveRealServer, type LiveService, type RealServer, type ServiceKey, type TunnelOptions, type VirtualServer } from '../../../src/ipvs/types.js';
 import { NO_TRAFFIC } from './table.js';
 
 const MAX_TIMEOUT = 86400 * 31;
 const INT_MAX = 2147483647;
 
-const family = fc.constantFrom<Family>('inet', 'inet6');
-export const address = (of: Family) => (of === 'inet' ? fc.ipV4() : fc.ipV6().map((text) => formatIPv6(parseIPv6(text))));
+const family = fc.constantFrom<AddressFamily>('inet', 'inet6');
+export const address = (of: AddressFamily) => (of === 'inet' ? fc.ipV4() : fc.ipV6().map((text) => formatIPv6(parseIPv6(text))));
 const port = fc.integer({ min: 0, max: 65535 });
 
 export const serviceKey: fc.Arbitrary<ServiceKey> = family.chain((f) =>

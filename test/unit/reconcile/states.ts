@@ -2,11 +2,12 @@
 // the live state a kernel holds once it is exactly in the desired state
 // (services hashed, no connections, sets in another order, rules as
 // iptables-save prints them, including the built-in chains' jumps).
+import { addressFamilyOf } from '../../../src/net/ip-family.js';
 import type { LiveFamilyState, LiveState } from '../../../src/kernel/live-state.js';
 import { formatIptablesSave } from '../../../src/iptables/save-format.js';
 import type { LiveIpset } from '../../../src/ipset/types.js';
 import type { IpvsTimeouts, LiveRealServer, LiveService, RealServer, VirtualServer } from '../../../src/ipvs/types.js';
-import { ipvsFamily } from '../../../src/proxy/ip.js';
+
 import type { DesiredState, DesiredVirtualServer, FamilyState, IpSet, ServicePortRef } from '../../../src/proxy/types.js';
 import { diffState, type DiffResult } from '../../../src/reconcile/diff.js';
 import type { TerminatingRealServers } from '../../../src/reconcile/graceful-termination.js';
@@ -100,7 +101,7 @@ export function liveFamilyOf(f: FamilyState): LiveFamilyState {
   applyRestore(tables, formatIptablesSave(f.iptables, f.family));
   const rules = [...tables.nat.values(), ...tables.filter.values()].flat();
   return {
-    family: ipvsFamily(f.family),
+    family: addressFamilyOf(f.family),
     virtualServers: f.virtualServers.map((d) => liveServer(d, d.realServers.map((r) => liveReal(r)))),
     linkAddresses: f.linkAddresses.map((address) => ({ address, prefixLength: f.family === 'IPv4' ? 32 : 128 })),
     ipsets: f.ipsets.map((s) => liveSet(s, rules.filter((line) => line.includes(`--match-set ${s.name} `)).length)),
