@@ -21,7 +21,7 @@ import { ChangeFeed } from '../src/daemon/change-feed.js';
 import { SyncModel } from '../src/daemon/sync-model.js';
 import { ValidationMemo } from '../src/daemon/validation-memo.js';
 import { objectKey } from '../src/k8s/object-key.js';
-import type { LiveState } from '../src/kernel/live-state.js';
+import type { LiveState } from '../src/contracts/live-state.js';
 import { buildDesiredState, type DesiredState } from '../src/proxy/index.js';
 import { applyPlanToLive } from '../src/reconcile/apply-to-live.js';
 import { diffState } from '../src/reconcile/index.js';

@@ -7,8 +7,8 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClusterObjects } from '../src/daemon/sync.js';
-import { formatIpSetSave } from '../src/ipset/save-format.js';
-import { formatIptablesSave } from '../src/iptables/save-format.js';
+import { formatIpSetSave } from '../src/contracts/ipset-text.js';
+import { formatIptablesSave } from '../src/contracts/iptables-text.js';
 import { computeDesiredState, type DesiredState } from '../src/proxy/index.js';
 import { endpoint, endpointSlice, hostFacts, modelConfig, port, service, type Json } from '../test/fixtures/proxy/objects.js';
 import { realServerAddress, serviceAddress, tableLabel, type TableSize } from './ipvs-table.js';

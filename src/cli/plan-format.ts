@@ -8,8 +8,8 @@
 import type { LiveService, Stats } from '../ipvs/types.js';
 import { formatOperation } from '../ipvsadm/operation-format.js';
 import { formatSave } from '../ipvsadm/save-format.js';
-import { formatIpSetSave } from '../ipset/save-format.js';
-import { formatIptablesSave } from '../iptables/save-format.js';
+import { formatIpSetSave } from '../contracts/ipset-text.js';
+import { formatIptablesSave } from '../contracts/iptables-text.js';
 import type { DesiredState, DesiredVirtualServer, FamilyState } from '../proxy/index.js';
 
 export interface Plan {

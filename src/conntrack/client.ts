@@ -1,19 +1,18 @@
 // The conntrack client: a small typed surface over one NETLINK_NETFILTER
 // socket, to list UDP and SCTP flows and to delete the ones kube-proxy clears
 // when a service address or a real server goes (ConntrackDeletion in
-// src/reconcile/plan.ts).
+// src/contracts/plan.ts).
 //
 // A deletion costs one dump per family and protocol involved, however many
 // deletions there are, and one IPCTNL_MSG_CT_DELETE per matching entry, packed
 // hundreds to a sendmsg by the socket's batch (ctnetlink runs every message of a
 // datagram and reports each failure by sequence number).
 import { NETLINK_NETFILTER, NetlinkSocket, applyOperations, type SocketCounters, type SocketOptions } from '../netlink/index.js';
-import type { ConntrackDeletion } from '../reconcile/plan.js';
 import { ConntrackError, conntrackErrorFrom } from './errors.js';
 import { groupDeletions, matchFlows, type MatchedFlow } from './matching.js';
 import { decodeFlows, deleteRequest, dumpRequest } from './messages.js';
-import { tallyDeletes } from './results.js';
-import type { ConntrackDeletionResult, ConntrackFlow, DeletionFailure, FlowDeletionResult, FlowQuery } from './types.js';
+import { tallyDeletes, type ConntrackDeletionResult, type DeletionFailure, type FlowDeletionResult } from './results.js';
+import type { ConntrackDeletion, ConntrackFlow, FlowQuery } from './types.js';
 
 export class ConntrackClient {
   private constructor(private readonly socket: NetlinkSocket) {}

@@ -5,8 +5,7 @@
 // nfnetlink_rcv_msg (net/netfilter/nfnetlink.c), which answers EINVAL for a
 // subsystem nobody registered.
 import { familyErrors, KernelOperationError } from '../netlink/index.js';
-import type { ConntrackDeletion } from '../reconcile/plan.js';
-import type { ConntrackFlow, FlowQuery, FlowTuple } from './types.js';
+import type { ConntrackDeletion, ConntrackFlow, FlowQuery, FlowTuple } from './types.js';
 
 /** Every request of the client, described the same way for errors. */
 export type ConntrackRequestKind =

@@ -2,3 +2,4 @@
 export { ConntrackClient } from './client.js';
 export { ConntrackError, ConntrackPermissionError, describeDeletion, type ConntrackErrorCode, type ConntrackOperationName } from './errors.js';
 export * from './types.js';
+export type { ConntrackDeletionResult, DeletionFailure, FlowDeletionResult, FlowFailure } from './results.js';

@@ -6,10 +6,10 @@
 // names those flows as ConntrackDeletions (a destination, and the reply source
 // when only one real server goes); this matches one dump per family and
 // protocol against all of them. Pure.
+import type { DeletionFailure } from './results.js';
 import { formatIPv4, formatIPv6, parseIPv4, parseIPv6, type AddressFamily } from '../net/ip-address.js';
-import type { ConntrackDeletion } from '../reconcile/plan.js';
 import { invalidConntrackRequest } from './errors.js';
-import type { ConntrackFlow, DeletionFailure, FlowQuery } from './types.js';
+import type { ConntrackDeletion, ConntrackFlow, FlowQuery } from './types.js';
 
 /** A deletion with its addresses in inet_ntop form, as flows carry them. */
 interface Matcher {

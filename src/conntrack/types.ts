@@ -1,12 +1,26 @@
-// The conntrack domain model: flows as the kernel tracks them, and what
-// became of the deletions the reconciler asks for (ConntrackDeletion in
-// src/reconcile/plan.ts).
+// The conntrack domain model: flows as the kernel tracks them, and the deletions a plan asks
+// for (a plan's conntrack phase, src/contracts/plan.ts, is a list of these).
 import type { AddressFamily } from '../net/ip-address.js';
-import type { ConntrackDeletion } from '../reconcile/plan.js';
-import type { ConntrackError } from './errors.js';
 
 /** The protocols whose flows kube-proxy clears: connectionless ones, which keep an entry alive as long as a client sends. */
-export type ConntrackProtocol = ConntrackDeletion['protocol'];
+export type ConntrackProtocol = 'udp' | 'sctp';
+
+/**
+ * UDP (or SCTP) flows whose conntrack entries must go, as kube-proxy clears them: entries
+ * to a removed service address (`replySource` absent), or NATed from a service address to
+ * a removed real server. Without this, a client keeps sending to a gone endpoint until its
+ * entry times out.
+ */
+export interface ConntrackDeletion {
+  readonly family: AddressFamily;
+  readonly protocol: ConntrackProtocol;
+  /** The original destination: the service address and port the client sent to. */
+  readonly destination: string;
+  readonly destinationPort: number;
+  /** The real server the flow was NATed to (the reply's source). */
+  readonly replySource?: string;
+  readonly replySourcePort?: number;
+}
 
 /** Which flows a dump asks for. */
 export interface FlowQuery {
@@ -36,36 +50,4 @@ export interface ConntrackFlow {
   readonly id?: number;
   /** CTA_ZONE, for an entry outside the default zone 0. */
   readonly zone?: number;
-}
-
-/** A delete that failed (the kernel's ENOENT is not one: the entry expired meanwhile). */
-export interface FlowFailure {
-  readonly flow: ConntrackFlow;
-  readonly error: ConntrackError;
-}
-
-export interface FlowDeletionResult {
-  /** Entries the kernel deleted. */
-  readonly deleted: number;
-  /** Entries already gone when their delete arrived (ENOENT): expired, or deleted by someone else. */
-  readonly expired: number;
-  readonly failures: readonly FlowFailure[];
-}
-
-/**
- * A deletion that failed: its values cannot be sent (no `flow`), the dump of its
- * family and protocol failed (no `flow`), or the delete of a flow it matched failed.
- */
-export interface DeletionFailure {
-  readonly deletion: ConntrackDeletion;
-  readonly flow?: ConntrackFlow;
-  readonly error: ConntrackError;
-}
-
-export interface ConntrackDeletionResult {
-  /** Matching entries the kernel deleted. */
-  readonly deleted: number;
-  /** Matching entries already gone when their delete arrived (ENOENT). */
-  readonly expired: number;
-  readonly failures: readonly DeletionFailure[];
 }

@@ -27,8 +27,8 @@
 // Services are found by key through the kept lists' index (src/reconcile/live-index.ts), so
 // none of this walks the table. Pure: no I/O, no clock; the Syncer does the reads this decides.
 import type { LiveRealServer, LiveService, ServiceKey } from '../ipvs/types.js';
-import type { LiveState } from '../kernel/live-state.js';
-import type { Plan } from '../reconcile/plan.js';
+import type { LiveState } from '../contracts/live-state.js';
+import type { Plan } from '../contracts/plan.js';
 import type { TerminatingRealServers } from '../reconcile/graceful-termination.js';
 import { virtualServerKeyText } from '../reconcile/keys.js';
 import { liveServiceAt, withLiveServices } from '../reconcile/live-index.js';

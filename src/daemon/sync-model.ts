@@ -12,7 +12,7 @@ import type { ClusterObjects } from '../proxy/desired-state.js';
 import type { HealthCheckNodePorts } from '../proxy/health-check-node-ports.js';
 
 import { IncrementalModel } from '../proxy/incremental-model.js';
-import type { DesiredFamilyChanges, DesiredState, Problem } from '../proxy/types.js';
+import type { DesiredFamilyChanges, DesiredState, Problem } from '../contracts/desired-state.js';
 import type { ClusterChanges } from './change-feed.js';
 import type { SyncTrigger } from './sync-runner.js';
 import { ValidationMemo } from './validation-memo.js';

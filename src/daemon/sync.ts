@@ -9,8 +9,10 @@
 // is not a periodic resync reads from the kernel only the connection counts of
 // the services whose real servers drain or leave, and diffs only what the
 // model says changed.
+import type { LiveState } from '../contracts/live-state.js';
+import type { ApplyReport, NetlinkTraffic } from '../contracts/kernel-port.js';
 import { addressFamilyOf } from '../net/ip-family.js';
-import type { ApplyReport, ConntrackFlowDeleter, IptablesToolset, KernelClients, LiveState, NetlinkTraffic } from '../kernel/index.js';
+import type { ConntrackFlowDeleter, IptablesToolset, KernelClients } from '../kernel/index.js';
 import { applyPlan, desiredSetNames, readLiveState } from '../kernel/index.js';
 import { IpvsError, type LiveRealServer, type ServiceKey } from '../ipvs/index.js';
 import type { AddressFamily } from '../net/ip-address.js';

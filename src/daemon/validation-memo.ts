@@ -16,7 +16,7 @@ import { validateEndpointSlice, validateService, type ClusterObjects, type Valid
 import type { Validated } from '../proxy/input.js';
 import { validateNode, type ValidNode } from '../proxy/node-input.js';
 import type { ValidService } from '../proxy/service-input.js';
-import type { Problem } from '../proxy/types.js';
+import type { Problem } from '../contracts/desired-state.js';
 
 /** `validate(raw)`, remembered for `raw` when it is an object (only objects can key a WeakMap). */
 function remembered<T>(memo: WeakMap<object, Validated<T>>, validate: (raw: unknown) => Validated<T>, raw: unknown): Validated<T> {

@@ -1,7 +1,7 @@
 // ipsets as kipvs models them, independent of how nfnetlink encodes them
 // (attributes.ts, messages.ts). The set types are those of kube-proxy's IPVS
 // proxier (src/proxy/ipsets.ts) and hash:net. Entries have the model's shapes
-// (IpSetEntry in src/proxy/types.ts), so desired entries pass through; a spec
+// (IpSetEntry in src/contracts/desired-state.ts), so desired entries pass through; a spec
 // is the model's IpSet without its description (and without a family for
 // bitmap:port).
 import type { AddressFamily } from '../net/ip-address.js';

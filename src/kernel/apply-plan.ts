@@ -1,37 +1,28 @@
-// Applies a Plan (src/reconcile/plan.ts) in its order: the link, the IPVS timeouts, then
+// Applies a Plan (src/contracts/plan.ts) in its order: the link, the IPVS timeouts, then
 // each phase as one batch through its client, so that a sync costs a few sendmsg calls
 // and a few iptables-restore runs however many changes it has. A failed change never
 // stops the others: the kernel carries on after a failed message of a batch, and every
 // change gets its own result in the report, with its cause and an audit line.
 import { IpsetError } from '../ipset/index.js';
 import { IpvsError } from '../ipvs/index.js';
-import type { ChangeCause, ConntrackDeletion, Plan, PlanPhase, PlannedChange } from '../reconcile/plan.js';
+import type { AppliedChange, ApplyReport, KernelChange } from '../contracts/kernel-port.js';
+import type { ChangeCause, ConntrackDeletion, Plan, PlanPhase, PlannedChange } from '../contracts/plan.js';
 import { RouteError, type AddressOperation } from '../rtnl/index.js';
-import type { KernelClients, NetlinkTraffic } from './clients.js';
+import type { KernelClients } from './clients.js';
 import { CommandError, runCommand, type CommandRunner } from './command.js';
 import type { ConntrackFlowDeleter } from './conntrack-port.js';
-import { describeChange, type KernelChange } from './describe-change.js';
+import { describeChange } from './describe-change.js';
 import { KernelChangeError } from './errors.js';
 import { RESTORE_ARGUMENTS, type IptablesToolset } from './iptables-tools.js';
 
+/** What a change fails with: the families' errors, the tools', or the layer's own. */
 export type ChangeFailure = IpvsError | IpsetError | RouteError | CommandError | KernelChangeError;
 
-export type ChangeResult = { readonly ok: true } | { readonly ok: false; readonly error: ChangeFailure };
+type KernelChangeResult = { readonly ok: true } | { readonly ok: false; readonly error: ChangeFailure };
 
-export interface AppliedChange {
-  readonly change: KernelChange;
-  /** describeChange(change): the audit line. */
-  readonly description: string;
-  readonly cause: ChangeCause;
-  readonly result: ChangeResult;
-}
-
-export interface ApplyReport {
-  /** Every change of the plan, in the order applied. */
-  readonly changes: readonly AppliedChange[];
-  readonly failed: number;
-  /** The apply's own netlink traffic (reads before it are not counted). */
-  readonly netlink: NetlinkTraffic;
+/** The port's report, with each failure's type as this layer knows it. */
+export interface KernelApplyReport extends ApplyReport {
+  readonly changes: readonly (AppliedChange & { readonly result: KernelChangeResult })[];
 }
 
 export interface ApplyContext {
@@ -46,10 +37,10 @@ export interface ApplyContext {
   readonly commandTimeoutMs?: number;
 }
 
-const OK: ChangeResult = { ok: true };
+const OK: KernelChangeResult = { ok: true };
 
 /** The result of a call whose expected failures are typed change errors (anything else is a bug and propagates). */
-async function resultOf(call: () => Promise<unknown>, isExpected: (err: unknown) => err is ChangeFailure): Promise<ChangeResult> {
+async function resultOf(call: () => Promise<unknown>, isExpected: (err: unknown) => err is ChangeFailure): Promise<KernelChangeResult> {
   try {
     await call();
     return OK;
@@ -63,11 +54,11 @@ const isRouteError = (err: unknown): err is RouteError => err instanceof RouteEr
 const isIpvsError = (err: unknown): err is IpvsError => err instanceof IpvsError;
 const isCommandError = (err: unknown): err is CommandError => err instanceof CommandError;
 
-export async function applyPlan(plan: Plan, context: ApplyContext): Promise<ApplyReport> {
+export async function applyPlan(plan: Plan, context: ApplyContext): Promise<KernelApplyReport> {
   const { clients, linkName } = context;
   const before = clients.traffic;
-  const changes: AppliedChange[] = [];
-  const record = (change: KernelChange, cause: ChangeCause, result: ChangeResult): void => {
+  const changes: (AppliedChange & { readonly result: KernelChangeResult })[] = [];
+  const record = (change: KernelChange, cause: ChangeCause, result: KernelChangeResult): void => {
     changes.push({ change, description: describeChange(change), cause, result });
   };
 
@@ -93,7 +84,7 @@ export async function applyPlan(plan: Plan, context: ApplyContext): Promise<Appl
   };
 }
 
-type PhaseResult = readonly [KernelChange, ChangeCause, ChangeResult];
+type PhaseResult = readonly [KernelChange, ChangeCause, KernelChangeResult];
 
 /** A client's batch results (one per operation, in order) as the phase's results. */
 function resultsOf<Op>(changes: readonly PlannedChange<Op>[], results: readonly ({ ok: true } | { ok: false; error: ChangeFailure })[], kind: (op: Op) => KernelChange): PhaseResult[] {

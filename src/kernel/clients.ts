@@ -5,13 +5,9 @@ import { IpsetClient, IpsetPermissionError, IpsetUnavailableError } from '../ips
 import { IpvsClient, IpvsPermissionError, IpvsUnavailableError } from '../ipvs/index.js';
 import type { SocketOptions } from '../netlink/index.js';
 import { RouteClient } from '../rtnl/index.js';
+import type { NetlinkTraffic } from '../contracts/kernel-port.js';
 import { KernelAccessError } from './errors.js';
 
-/** Netlink traffic, for kipvs_netlink_* metrics: what the kernel's cost follows. */
-export interface NetlinkTraffic {
-  readonly sendCalls: number;
-  readonly messagesSent: number;
-}
 
 export class KernelClients {
   private constructor(

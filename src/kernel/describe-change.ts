@@ -2,17 +2,8 @@
 // ipvsadm, ipset and ip: "add real server TCP 10.96.0.10:53 -> 10.244.1.5:53 weight 1".
 import { describeEntry, type IpsetOperation } from '../ipset/index.js';
 import { isFwmarkKey, type IpvsOperation, type IpvsTimeouts, type ServiceKey, type VirtualServer } from '../ipvs/index.js';
-import type { AddressChange, ConntrackDeletion, IptablesRewrite } from '../reconcile/plan.js';
-
-/** Every kind of change an apply makes, with what it needs to be described. */
-export type KernelChange =
-  | { readonly kind: 'link'; readonly name: string }
-  | { readonly kind: 'ipvs-timeouts'; readonly timeouts: IpvsTimeouts }
-  | { readonly kind: 'ipset'; readonly op: IpsetOperation }
-  | { readonly kind: 'ipvs'; readonly op: IpvsOperation }
-  | { readonly kind: 'address'; readonly op: AddressChange; readonly linkName: string }
-  | { readonly kind: 'iptables'; readonly rewrite: IptablesRewrite }
-  | { readonly kind: 'conntrack'; readonly deletion: ConntrackDeletion };
+import type { KernelChange } from '../contracts/kernel-port.js';
+import type { ConntrackDeletion, IptablesRewrite } from '../contracts/plan.js';
 
 function hostPort(address: string, port: number): string {
   return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;

@@ -6,8 +6,8 @@
 //   [5:300] -A KUBE-SERVICES ...                      a rule (counters only with -c)
 //   COMMIT                                            the table ends
 // Rules are kept exactly as printed, without counters, so that the diff can
-// compare them with src/iptables/save-format.ts's text line by line.
-import type { LiveIptablesTable } from './live-state.js';
+// compare them with src/contracts/iptables-text.ts's text line by line.
+import type { LiveIptablesTable } from '../contracts/live-state.js';
 
 export class IptablesSaveParseError extends Error {
   override readonly name = 'IptablesSaveParseError';

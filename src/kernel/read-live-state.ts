@@ -3,16 +3,17 @@
 // the nat and filter tables of each family, and the IPVS timeouts. The reads are
 // independent, so they run at once: the netlink ones on their own sockets, the
 // iptables-save ones as child processes.
+import { kubeProxySetNames } from '../contracts/ipset-names.js';
 import type { LiveIpset } from '../ipset/index.js';
 import type { LinkAddress } from '../rtnl/index.js';
 import type { AddressFamily } from '../net/ip-address.js';
-import { ipsetName, SET } from '../proxy/ipsets.js';
-import type { DesiredState } from '../proxy/types.js';
+import type { DesiredState } from '../contracts/desired-state.js';
 import type { KernelClients } from './clients.js';
 import { runCommand, type CommandRunner } from './command.js';
 import { parseIptablesSave } from './iptables-save-parse.js';
 import type { IptablesToolset } from './iptables-tools.js';
-import type { LiveFamilyState, LiveIptablesTable, LiveState } from './live-state.js';
+import type { LiveStateQuery } from '../contracts/kernel-port.js';
+import type { LiveFamilyState, LiveIptablesTable, LiveState } from '../contracts/live-state.js';
 
 /** The built-in chains of the tables kipvs reads (iptables-save lists them in this order). */
 const BUILTIN_CHAINS = {
@@ -20,22 +21,16 @@ const BUILTIN_CHAINS = {
   filter: ['INPUT', 'FORWARD', 'OUTPUT'],
 } as const;
 
-export interface LiveStateQuery {
-  /** In the order the LiveState lists them. */
-  readonly families: readonly AddressFamily[];
+/** The contract's query, and how this layer reaches the kernel for it. */
+export interface LiveStateReadOptions extends Omit<LiveStateQuery, 'setNames'> {
   /** kube-ipvs0. */
   readonly linkName: string;
   /** The set names to look for in each family; default kubeProxySetNames. */
-  readonly setNames?: (family: AddressFamily) => readonly string[];
+  readonly setNames?: LiveStateQuery['setNames'];
   readonly iptables: IptablesToolset;
   readonly runCommand?: CommandRunner;
   /** Per iptables-save run. */
   readonly commandTimeoutMs?: number;
-}
-
-/** Every set name kube-proxy's IPVS proxier of this family uses, in its order. */
-export function kubeProxySetNames(family: AddressFamily): string[] {
-  return Object.values(SET).map((name) => ipsetName(name, family === 'inet' ? 'IPv4' : 'IPv6'));
 }
 
 /** The set names of a desired state's families (every set kube-proxy creates, even empty). */
@@ -43,7 +38,7 @@ export function desiredSetNames(desired: DesiredState): (family: AddressFamily) 
   return (family) => desired.families.find((f) => (f.family === 'IPv4' ? 'inet' : 'inet6') === family)?.ipsets.map((set) => set.name) ?? [];
 }
 
-export async function readLiveState(clients: KernelClients, query: LiveStateQuery): Promise<LiveState> {
+export async function readLiveState(clients: KernelClients, query: LiveStateReadOptions): Promise<LiveState> {
   const run = query.runCommand ?? runCommand;
   const setNames = query.setNames ?? kubeProxySetNames;
   // One iptables-save of every table per family: each process start is dear (a fork of this

@@ -6,7 +6,7 @@
 // refuses to start on one, as kube-proxy does when it cannot ensure a sysctl.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Sysctl } from '../proxy/types.js';
+import type { Sysctl } from '../contracts/desired-state.js';
 
 /**
  * read-only: /proc/sys is mounted read-only (EROFS); permission-denied: EACCES or EPERM;

@@ -3,7 +3,7 @@
 // (maxPerCore × CPUs, at least min; 0 leaves it alone), the TCP established
 // and close-wait timeouts, TCP be-liberal, and the UDP timeouts, each only
 // when configured above zero. Pure: the CPU count is the caller's.
-import type { Sysctl } from './types.js';
+import type { Sysctl } from '../contracts/desired-state.js';
 
 export interface ConntrackSettings {
   readonly maxPerCore: number;

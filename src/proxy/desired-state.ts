@@ -2,13 +2,14 @@
 // in; the desired kernel state out. Pure: no I/O, no clock, no randomness, and
 // the same input always gives the same (sorted) output. One pass per IP
 // family, as kube-proxy runs one proxier per family.
+import { ipsetName, type SetName } from '../contracts/ipset-names.js';
 import { IP_FAMILIES, type IpFamily } from '../net/ip-family.js';
 import { DEFAULT_SCHEDULER, type HostFacts, type ProxyModelConfig } from './config.js';
 import { validateEndpointSlice, type ValidEndpointSlice } from './endpoint-slice-input.js';
 import { collectEndpoints } from './endpoints.js';
 import type { Validated } from './input.js';
 import { loopbackAddress, parseCidr, parseIp, type Cidr, type IpAddress } from './ip.js';
-import { ipsetName, buildIpSets, type MemberContext, type SetName } from './ipsets.js';
+import { buildIpSets, type MemberContext } from './ipsets.js';
 import { buildIptables, type IptablesContext } from './iptables.js';
 import { buildIpvsState, type IpvsContext } from './ipvs-state.js';
 import { notLocalMatch } from './local-detector.js';
@@ -17,7 +18,7 @@ import { expandNodePortAddresses, nodePortIPs } from './node-port-addresses.js';
 import { validateService, type ValidService } from './service-input.js';
 import { servicePortKey, servicePortsFor, type ServicePort } from './service-ports.js';
 import { desiredSysctls } from './sysctls.js';
-import type { DesiredState, FamilyState, IpSet, IptablesState, Problem, ProblemSubject } from './types.js';
+import type { DesiredState, FamilyState, IpSet, IptablesState, Problem, ProblemSubject } from '../contracts/desired-state.js';
 
 /** The name of kube-proxy's dummy link, which holds the service addresses. */
 export const LINK_NAME = 'kube-ipvs0';

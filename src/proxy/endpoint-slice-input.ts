@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { Protocol } from '../ipvs/types.js';
 import { identify, isIgnoredByLabels, metadataSchema, parseWith, problem, protocolSchema, type Validated } from './input.js';
 import { parseUsableIp, type IpAddress } from './ip.js';
-import type { Problem } from './types.js';
+import type { Problem } from '../contracts/desired-state.js';
 
 /** The label naming the Service a slice belongs to. */
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';

@@ -16,17 +16,18 @@
 // - the rules are rebuilt only when what they are built from changed: which sets have
 //   members, and the ports whose load balancer source ranges leave the node out.
 // test/unit/proxy/incremental-model.test.ts checks it against computeDesiredState.
+import { SET, type SetName } from '../contracts/ipset-names.js';
 import type { Protocol } from '../ipvs/types.js';
 import { compareServicePorts, familyIptables, type FamilyFacts, type FamilyPass } from './desired-state.js';
 import type { ValidEndpointSlice } from './endpoint-slice-input.js';
 import { collectEndpoints } from './endpoints.js';
 import { compareIps, type IpAddress } from './ip.js';
-import { compareEntries, ipSetOf, linkAddressMembers, membersOfPorts, SET, SET_DEFINITIONS, type SetMembers, type SetName } from './ipsets.js';
+import { compareEntries, ipSetOf, linkAddressMembers, membersOfPorts, SET_DEFINITIONS, type SetMembers } from './ipsets.js';
 import { claimsOf, comparePlaced, conflictProblem, type Placed, type PortClaims } from './ipvs-state.js';
 import type { ValidService } from './service-input.js';
 import { servicePortsFor, sourceRangesAdmitNode, type ServicePort } from './service-ports.js';
 import { insertSorted, removeSorted } from './sorted-patch.js';
-import type { DesiredFamilyChanges, DesiredVirtualServer, FamilyState, IpSet, IpSetEntry, Problem, ServicePortRef } from './types.js';
+import type { DesiredFamilyChanges, DesiredVirtualServer, FamilyState, IpSet, IpSetEntry, Problem, ServicePortRef } from '../contracts/desired-state.js';
 
 /** The Services of one namespace/name and their EndpointSlices. */
 export interface ModelGroup {

@@ -26,7 +26,7 @@ import { healthCheckNodePorts, type HealthCheckNodePorts, type HealthCheckServic
 
 import type { ValidNode } from './node-input.js';
 import type { ValidService } from './service-input.js';
-import type { DesiredFamilyChanges, DesiredState } from './types.js';
+import type { DesiredFamilyChanges, DesiredState } from '../contracts/desired-state.js';
 
 /** Services and EndpointSlices that changed, by namespace/name: the valid object now, or undefined (gone or invalid). */
 export interface ValidChanges {

@@ -9,6 +9,5 @@ export { renderProblem, HEADLESS_LABEL, SERVICE_PROXY_NAME_LABEL } from './input
 export { validateService } from './service-input.js';
 export { validateEndpointSlice, SERVICE_NAME_LABEL } from './endpoint-slice-input.js';
 export { validateNode, ZONE_LABEL } from './node-input.js';
-export { formatIpSetEntry } from './ipsets.js';
 export type { IpFamily } from '../net/ip-family.js';
-export type * from './types.js';
+export type * from '../contracts/desired-state.js';

@@ -4,7 +4,7 @@
 // a valid object or problems, and never throws.
 import { z } from 'zod';
 import type { Protocol } from '../ipvs/types.js';
-import type { Problem, ProblemSubject } from './types.js';
+import type { Problem, ProblemSubject } from '../contracts/desired-state.js';
 
 /** Objects carrying either label are not kube-proxy's (it lists with `!label` selectors). */
 export const SERVICE_PROXY_NAME_LABEL = 'service.kubernetes.io/service-proxy-name';

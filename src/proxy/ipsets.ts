@@ -1,35 +1,15 @@
 // The ipsets of one family and their members, as kube-proxy's IPVS proxier
 // fills them. The sets let a handful of iptables rules cover every Service:
 // each rule matches a set instead of one rule per address.
+import { ipsetName, SET, type SetName } from '../contracts/ipset-names.js';
+import { formatIpSetEntry } from '../contracts/ipset-text.js';
 import { type IpFamily, addressFamilyOf } from '../net/ip-family.js';
 import type { Protocol } from '../ipvs/types.js';
 import type { EndpointsByServicePort } from './endpoints.js';
 import { parseIp, type IpAddress } from './ip.js';
 import { servicePortKey, sourceRangesAdmitNode, type ServicePort } from './service-ports.js';
-import type { IpSet, IpSetEntry, IpSetType } from './types.js';
+import type { IpSet, IpSetEntry, IpSetType } from '../contracts/desired-state.js';
 
-/** The IPv4 names; the IPv6 proxier's sets are named by ipsetName. */
-export const SET = {
-  loopBack: 'KUBE-LOOP-BACK',
-  clusterIP: 'KUBE-CLUSTER-IP',
-  externalIP: 'KUBE-EXTERNAL-IP',
-  externalIPLocal: 'KUBE-EXTERNAL-IP-LOCAL',
-  loadBalancer: 'KUBE-LOAD-BALANCER',
-  loadBalancerFW: 'KUBE-LOAD-BALANCER-FW',
-  loadBalancerLocal: 'KUBE-LOAD-BALANCER-LOCAL',
-  loadBalancerSourceIP: 'KUBE-LOAD-BALANCER-SOURCE-IP',
-  loadBalancerSourceCIDR: 'KUBE-LOAD-BALANCER-SOURCE-CIDR',
-  nodePortTCP: 'KUBE-NODE-PORT-TCP',
-  nodePortLocalTCP: 'KUBE-NODE-PORT-LOCAL-TCP',
-  nodePortUDP: 'KUBE-NODE-PORT-UDP',
-  nodePortLocalUDP: 'KUBE-NODE-PORT-LOCAL-UDP',
-  nodePortSCTP: 'KUBE-NODE-PORT-SCTP-HASH',
-  nodePortLocalSCTP: 'KUBE-NODE-PORT-LOCAL-SCTP-HASH',
-  healthCheckNodePort: 'KUBE-HEALTH-CHECK-NODE-PORT',
-  ipvsIPs: 'KUBE-IPVS-IPS',
-} as const;
-
-export type SetName = (typeof SET)[keyof typeof SET];
 
 export interface SetDefinition {
   readonly name: SetName;
@@ -63,28 +43,6 @@ const COMMENTS = new Map(SET_DEFINITIONS.map((d) => [d.name, d.comment]));
 
 export function setComment(name: SetName): string {
   return COMMENTS.get(name) ?? name;
-}
-
-/** The kernel's limit on set names (IPSET_MAXNAMELEN less the NUL). */
-const MAX_SET_NAME = 31;
-
-/**
- * The name of a set in `family`. IPv6 sets are "KUBE-6-..." so both families' sets can
- * coexist; a name that grows past 31 characters is cut, as kube-proxy cuts it
- * (KUBE-6-LOAD-BALANCER-SOURCE-CID).
- */
-export function ipsetName(name: SetName, family: IpFamily): string {
-  return family === 'IPv4' ? name : name.replace(/^KUBE-/, 'KUBE-6-').slice(0, MAX_SET_NAME);
-}
-
-/** ipset's own text for a member ("10.0.0.1,tcp:80", "8080", ...), its identity in a set. */
-export function formatIpSetEntry(entry: IpSetEntry): string {
-  if (!('ip' in entry)) return String(entry.port);
-  if (!('protocol' in entry)) return entry.ip;
-  const base = `${entry.ip},${entry.protocol}:${entry.port}`;
-  if ('ip2' in entry) return `${base},${entry.ip2}`;
-  if ('net' in entry) return `${base},${entry.net}`;
-  return base;
 }
 
 /** Text that sorts like the address: family, then bytes; what does not parse goes last. */

@@ -3,12 +3,13 @@
 // load balancing, iptables only masquerades, filters and accepts, mostly by
 // matching the ipsets. Rules keep kube-proxy's order, match order and comments
 // so that `iptables-save` reads the same on a kipvs node.
+import { SET, ipsetName, type SetName } from '../contracts/ipset-names.js';
 import type { IpFamily } from '../net/ip-family.js';
 import type { Protocol } from '../ipvs/types.js';
 import { compareIps, type IpAddress } from './ip.js';
-import { ipsetName, SET, setComment, type SetName } from './ipsets.js';
+import { setComment } from './ipsets.js';
 import { sourceRangesAdmitNode, type ServicePort } from './service-ports.js';
-import type { BuiltinJump, IptablesRule, IptablesState, RuleMatch, RuleTarget } from './types.js';
+import type { BuiltinJump, IptablesRule, IptablesState, RuleMatch, RuleTarget } from '../contracts/desired-state.js';
 
 export const CHAIN = {
   services: 'KUBE-SERVICES',

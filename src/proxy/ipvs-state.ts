@@ -8,7 +8,7 @@ import { localEndpoints, selectEndpoints, type NodeTopology } from './endpoint-s
 import type { EndpointInfo, EndpointsByServicePort } from './endpoints.js';
 import { compareIps, type IpAddress } from './ip.js';
 import { externallyAccessible, servicePortKey, usesLocalEndpoints, type ServicePort } from './service-ports.js';
-import type { DesiredVirtualServer, Problem, ServicePortRef, VirtualServerRole } from './types.js';
+import type { DesiredVirtualServer, Problem, ServicePortRef, VirtualServerRole } from '../contracts/desired-state.js';
 
 export interface IpvsContext {
   readonly family: IpFamily;

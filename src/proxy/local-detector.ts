@@ -4,7 +4,7 @@
 import type { IpFamily } from '../net/ip-family.js';
 import type { DetectLocalMode } from './config.js';
 import type { Cidr } from './ip.js';
-import type { RuleMatch } from './types.js';
+import type { RuleMatch } from '../contracts/desired-state.js';
 
 export interface LocalDetectorInput {
   readonly mode: DetectLocalMode;

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { identify, parseWith, problem, type Validated } from './input.js';
 import { parseCidr, type Cidr } from './ip.js';
-import type { Problem } from './types.js';
+import type { Problem } from '../contracts/desired-state.js';
 
 /** The label whose value is the node's zone. */
 export const ZONE_LABEL = 'topology.kubernetes.io/zone';

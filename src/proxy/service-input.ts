@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { Protocol } from '../ipvs/types.js';
 import { identify, isIgnoredByLabels, metadataSchema, parseWith, problem, protocolSchema, type Validated } from './input.js';
 import { parseCidr, parseUsableIp, type Cidr, type IpAddress } from './ip.js';
-import type { Problem } from './types.js';
+import type { Problem } from '../contracts/desired-state.js';
 
 export interface ValidServicePort {
   readonly name: string;

@@ -6,7 +6,7 @@ import type { IpFamily } from '../net/ip-family.js';
 import type { Protocol } from '../ipvs/types.js';
 import { cidrContains, type Cidr, type IpAddress } from './ip.js';
 import type { ValidService } from './service-input.js';
-import type { ServicePortRef } from './types.js';
+import type { ServicePortRef } from '../contracts/desired-state.js';
 
 export interface ServicePort {
   readonly ref: ServicePortRef;

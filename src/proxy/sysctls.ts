@@ -1,5 +1,5 @@
 // The sysctls kube-proxy's IPVS mode sets at start-up, as desired values.
-import type { Sysctl } from './types.js';
+import type { Sysctl } from '../contracts/desired-state.js';
 
 /** [major, minor] of a kernel release such as "6.8.0-45-generic"; undefined if it does not start so. */
 function kernelVersion(release: string): [number, number] | undefined {

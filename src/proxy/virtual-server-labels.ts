@@ -8,7 +8,7 @@ import type { ServiceKey } from '../ipvs/types.js';
 
 import type { ValidService } from './service-input.js';
 import { servicePortsFor } from './service-ports.js';
-import type { ServicePortRef, VirtualServerRole } from './types.js';
+import type { ServicePortRef, VirtualServerRole } from '../contracts/desired-state.js';
 
 export interface VirtualServerLabel {
   readonly service: ServicePortRef;

@@ -4,9 +4,9 @@
 // /128, as kube-proxy's EnsureAddressBind), live ones not wanted are unbound
 // with the prefix length they have. A wanted address bound with another
 // prefix length counts as bound: it is local either way.
-import type { LiveFamilyState } from '../kernel/live-state.js';
-import type { FamilyState } from '../proxy/types.js';
-import type { AddressChange, PlannedChange } from './plan.js';
+import type { LiveFamilyState } from '../contracts/live-state.js';
+import type { FamilyState } from '../contracts/desired-state.js';
+import type { AddressChange, PlannedChange } from '../contracts/plan.js';
 import type { ServiceIndex } from './service-index.js';
 
 export interface AddressFamilyDiff {

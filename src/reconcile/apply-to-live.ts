@@ -17,12 +17,12 @@
 // through the list's index (live-index.ts), which moves on to the list this makes.
 import type { IpsetEntry, IpsetOperation, LiveIpset } from '../ipset/types.js';
 import type { IpvsOperation, LiveRealServer, LiveService, Stats } from '../ipvs/types.js';
-import type { LiveFamilyState, LiveIptablesTable, LiveState } from '../kernel/live-state.js';
+import type { LiveFamilyState, LiveIptablesTable, LiveState } from '../contracts/live-state.js';
 import type { AddressFamily } from '../net/ip-address.js';
 import { entryText } from './ipset-diff.js';
 import { virtualServerKeyText } from './keys.js';
 import { liveServiceAt, withLiveServices } from './live-index.js';
-import type { AddressChange, Plan } from './plan.js';
+import type { AddressChange, Plan } from '../contracts/plan.js';
 
 export const ZERO_STATS: Stats = { connections: 0n, inPackets: 0n, outPackets: 0n, inBytes: 0n, outBytes: 0n, cps: 0n, inPps: 0n, outPps: 0n, inBps: 0n, outBps: 0n };
 

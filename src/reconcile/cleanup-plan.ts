@@ -8,15 +8,15 @@
 // survive a cleanup too. kube-ipvs0 itself is deleted by the caller after the
 // plan (deleting the link unbinds its addresses).
 import { addressFamilyOf } from '../net/ip-family.js';
-import type { LiveFamilyState, LiveIptablesTable, LiveState } from '../kernel/live-state.js';
+import type { LiveFamilyState, LiveIptablesTable, LiveState } from '../contracts/live-state.js';
 import type { IpsetOperation } from '../ipset/types.js';
 import type { IpvsOperation } from '../ipvs/types.js';
-import { formatIptablesRule } from '../iptables/save-format.js';
+import { formatIptablesRule } from '../contracts/iptables-text.js';
 
-import type { DesiredState, FamilyState } from '../proxy/types.js';
+import type { DesiredState, FamilyState } from '../contracts/desired-state.js';
 import { jumpRule } from './iptables-diff.js';
 import { ownershipTest } from './ownership.js';
-import type { ChangeCause, IptablesRewrite, Plan, PlanPhase, PlannedChange } from './plan.js';
+import type { ChangeCause, IptablesRewrite, Plan, PlanPhase, PlannedChange } from '../contracts/plan.js';
 
 const CAUSE: ChangeCause = { reason: 'cleanup' };
 

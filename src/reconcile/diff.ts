@@ -4,14 +4,14 @@
 // (ipvs-diff, address-diff, ipset-diff, iptables-diff); the plan then puts
 // both families' changes together, phase by phase, in plan.ts's order.
 import { type IpFamily, addressFamilyOf } from '../net/ip-family.js';
-import type { LiveFamilyState, LiveState } from '../kernel/live-state.js';
+import type { LiveFamilyState, LiveState } from '../contracts/live-state.js';
 import type { IpvsTimeouts } from '../ipvs/types.js';
 
 
-import type { DesiredFamilyChanges, DesiredState } from '../proxy/types.js';
+import type { DesiredFamilyChanges, DesiredState } from '../contracts/desired-state.js';
 import { diffFamily, diffFamilySince, type FamilyDiff } from './family-diff.js';
 import type { TerminatingRealServers } from './graceful-termination.js';
-import type { Plan, PlanPhase } from './plan.js';
+import type { Plan, PlanPhase } from '../contracts/plan.js';
 
 export interface DiffInput {
   readonly desired: DesiredState;

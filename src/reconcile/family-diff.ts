@@ -13,10 +13,10 @@
 // virtual servers changes (the link's or NodePort addresses, excludeCIDRs, which virtual
 // servers exist), IPVS is compared whole: a live virtual server no longer wanted, or someone
 // else's that becomes kipvs's, is only found by looking at all of them.
-import type { LiveFamilyState } from '../kernel/live-state.js';
+import type { LiveFamilyState } from '../contracts/live-state.js';
 import type { ServiceKey } from '../ipvs/types.js';
 import { compareIps, parseIp } from '../proxy/ip.js';
-import type { DesiredFamilyChanges, DesiredVirtualServer, FamilyState, IpSet } from '../proxy/types.js';
+import type { DesiredFamilyChanges, DesiredVirtualServer, FamilyState, IpSet } from '../contracts/desired-state.js';
 import { diffAddresses, type AddressFamilyDiff } from './address-diff.js';
 import { diffIpsets, sameKind, type IpsetFamilyDiff } from './ipset-diff.js';
 import { diffIptables } from './iptables-diff.js';
@@ -24,7 +24,7 @@ import { diffIpvs, type IpvsDiffContext, type IpvsFamilyDiff } from './ipvs-diff
 import { virtualServerKeyText } from './keys.js';
 import { liveServiceAt } from './live-index.js';
 import { ownershipTest } from './ownership.js';
-import type { IptablesRewrite } from './plan.js';
+import type { IptablesRewrite } from '../contracts/plan.js';
 import { serviceIndex } from './service-index.js';
 
 export interface FamilyDiff {

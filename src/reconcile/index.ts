@@ -5,4 +5,4 @@ export type { TerminatingRealServers } from './graceful-termination.js';
 export { realServerKeyText, virtualServerKeyText } from './keys.js';
 export { formatPlanSummary, summarizePlan } from './plan-summary.js';
 export type { PlanSummary, PlanSummaryRow } from './plan-summary.js';
-export type * from './plan.js';
+export type * from '../contracts/plan.js';

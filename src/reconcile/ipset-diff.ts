@@ -11,11 +11,11 @@
 // ip_set_swap refuses sets of different types. So the set is re-created only
 // when nothing references it; otherwise the plan leaves it alone and says so.
 // Hash sizes are not compared: the kernel grows a hash set as it fills.
-import type { LiveFamilyState } from '../kernel/live-state.js';
+import { formatIpSetEntry } from '../contracts/ipset-text.js';
+import type { LiveFamilyState } from '../contracts/live-state.js';
 import type { IpsetEntry, IpsetHeader, IpsetOperation, IpsetSpec } from '../ipset/types.js';
-import { formatIpSetEntry } from '../proxy/ipsets.js';
-import type { FamilyState, IpSet } from '../proxy/types.js';
-import type { ChangeCause, PlannedChange } from './plan.js';
+import type { FamilyState, IpSet } from '../contracts/desired-state.js';
+import type { ChangeCause, PlannedChange } from '../contracts/plan.js';
 import type { ServiceIndex } from './service-index.js';
 
 type IpsetChange = PlannedChange<IpsetOperation>;

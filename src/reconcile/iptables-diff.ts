@@ -4,13 +4,13 @@
 // first when it does not (pkg/proxy/ipvs proxier.go syncProxyRules). kipvs
 // writes the same input, but only for a table where the live rules differ:
 // chain by chain, the live rules as iptables-save prints them against the
-// model's rules in the same spelling (src/iptables/save-format.ts).
+// model's rules in the same spelling (src/contracts/iptables-text.ts).
 import { type IpFamily, addressFamilyOf } from '../net/ip-family.js';
-import type { LiveFamilyState, LiveIptablesTable } from '../kernel/live-state.js';
-import { formatIptablesRule } from '../iptables/save-format.js';
+import type { LiveFamilyState, LiveIptablesTable } from '../contracts/live-state.js';
+import { formatIptablesRule } from '../contracts/iptables-text.js';
 
-import type { BuiltinJump, IptablesRule, IptablesState } from '../proxy/types.js';
-import type { IptablesRewrite } from './plan.js';
+import type { BuiltinJump, IptablesRule, IptablesState } from '../contracts/desired-state.js';
+import type { IptablesRewrite } from '../contracts/plan.js';
 
 type TableName = IptablesRewrite['table'];
 

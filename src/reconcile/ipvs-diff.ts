@@ -2,13 +2,13 @@
 // servers, as kube-proxy's syncService / syncEndpoint / cleanLegacyService
 // converge them (pkg/proxy/ipvs/proxier.go), with graceful termination
 // (graceful-termination.ts) for real servers no Service wants any more.
-import type { LiveFamilyState } from '../kernel/live-state.js';
+import type { LiveFamilyState } from '../contracts/live-state.js';
 import type { IpvsOperation, LiveRealServer, LiveService, LiveVirtualServer, Protocol, RealServer, ServiceKey, VirtualServer } from '../ipvs/types.js';
-import type { DesiredVirtualServer, FamilyState } from '../proxy/types.js';
+import type { DesiredVirtualServer, FamilyState } from '../contracts/desired-state.js';
 import { terminationStep, type TerminatingRealServers, type TerminationClock } from './graceful-termination.js';
 import { realServerKeyText, virtualServerKeyText } from './keys.js';
 import type { OwnershipTest } from './ownership.js';
-import type { ChangeCause, ConntrackDeletion, PlannedChange } from './plan.js';
+import type { ChangeCause, ConntrackDeletion, PlannedChange } from '../contracts/plan.js';
 
 type IpvsChange = PlannedChange<IpvsOperation>;
 

@@ -6,10 +6,10 @@
 // serves (bound to kube-ipvs0, wanted there, a NodePort address, or the
 // address of a wanted virtual server), and still not inside excludeCIDRs.
 // Fwmark virtual servers are never kube-proxy's, so never touched.
-import type { LiveFamilyState } from '../kernel/live-state.js';
+import type { LiveFamilyState } from '../contracts/live-state.js';
 import type { ServiceKey } from '../ipvs/types.js';
 import { cidrContains, parseCidr, parseIp, type Cidr } from '../proxy/ip.js';
-import type { FamilyState } from '../proxy/types.js';
+import type { FamilyState } from '../contracts/desired-state.js';
 
 export type OwnershipTest = (key: ServiceKey) => boolean;
 

@@ -1,6 +1,6 @@
 // A plan in a few numbers, for a log line and for metrics: how many changes of
 // each operation each phase holds.
-import type { Plan, PlanPhase } from './plan.js';
+import type { Plan, PlanPhase } from '../contracts/plan.js';
 
 export interface PlanSummaryRow {
   /** The phase's position in the plan, from 0. */

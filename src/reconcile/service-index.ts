@@ -3,7 +3,7 @@
 // name one in their cause. The first virtual server in the model's order wins,
 // as it does when two Services claim one virtual server.
 import type { Protocol } from '../ipvs/types.js';
-import type { FamilyState, ServicePortRef } from '../proxy/types.js';
+import type { FamilyState, ServicePortRef } from '../contracts/desired-state.js';
 
 export interface ServiceIndex {
   byAddress(address: string): ServicePortRef | undefined;

@@ -4,7 +4,7 @@
 // kube-proxy clears them when a service address or a real server goes.
 import { describe, expect, test } from '@jest/globals';
 import type { ConntrackFlow } from '../../src/conntrack/index.js';
-import type { ConntrackDeletion } from '../../src/reconcile/plan.js';
+import type { ConntrackDeletion } from '../../src/contracts/plan.js';
 import { CLIENTS, conntrack, conntrackClientPerFile, flowText, flowTo, insertWithTool, listedByTool } from './conntrack-support.js';
 
 const client = conntrackClientPerFile();

@@ -3,8 +3,8 @@
 // that must fail alone, and read back by readLiveState.
 import { describe, expect, test } from '@jest/globals';
 import { KernelClients, applyPlan, iptablesTools, type ConntrackFlowDeleter } from '../../src/kernel/index.js';
-import type { ConntrackDeletion } from '../../src/reconcile/plan.js';
-import type { Plan } from '../../src/reconcile/plan.js';
+import type { ConntrackDeletion } from '../../src/contracts/plan.js';
+import type { Plan } from '../../src/contracts/plan.js';
 import { withFreshNetns, type Netns } from '../uml/netns.js';
 import type { ApplyOutput, ReadOutput } from './kernel-layer-child.js';
 import { realServer, service, tcp, udp } from './ipvs-support.js';

@@ -4,7 +4,7 @@
 import { describe, expect, test } from '@jest/globals';
 import type { IpsetOperation } from '../../src/ipset/index.js';
 import type { IpvsOperation } from '../../src/ipvs/index.js';
-import type { AddressChange, Plan, PlannedChange } from '../../src/reconcile/plan.js';
+import type { AddressChange, Plan, PlannedChange } from '../../src/contracts/plan.js';
 import { withFreshNetns } from '../uml/netns.js';
 import { realServer, service, tcp } from './ipvs-support.js';
 import type { ApplyOutput, ReadOutput } from './kernel-layer-child.js';

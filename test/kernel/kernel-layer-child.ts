@@ -7,13 +7,14 @@
 //
 // Prints one JSON document: the live state in the tools' own notations (so the
 // test compares it with ipvsadm, ip, ipset and iptables-save), or the apply report.
+import type { LiveIptablesTable } from '../../src/contracts/live-state.js';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { describeEntry } from '../../src/ipset/index.js';
 import { formatSave } from '../../src/ipvsadm/save-format.js';
-import { KernelClients, applyPlan, iptablesTools, readLiveState, type LiveIptablesTable } from '../../src/kernel/index.js';
+import { KernelClients, applyPlan, iptablesTools, readLiveState } from '../../src/kernel/index.js';
 import type { AddressFamily } from '../../src/net/ip-address.js';
-import type { Plan } from '../../src/reconcile/plan.js';
+import type { Plan } from '../../src/contracts/plan.js';
 
 export interface ReadOutput {
   /** How long readLiveState took. */

@@ -1,7 +1,7 @@
 // One audit line: a kernel change kipvs made, why, and how it went. Written as
 // one JSON object per line, so that `jq` or a log shipper reads it as is.
 import { servicePortKey } from '../../proxy/service-ports.js';
-import type { ChangeCause } from '../../reconcile/plan.js';
+import type { ChangeCause } from '../../contracts/plan.js';
 
 /** What part of the kernel a change touches (also kipvs_kernel_changes_total{kind}). */
 export type KernelChangeKind = 'ipvs' | 'address' | 'ipset' | 'iptables' | 'conntrack' | 'link' | 'sysctl';
@@ -25,7 +25,7 @@ export interface AuditEntry {
   readonly error?: string;
 }
 
-export interface AppliedChange {
+export interface AuditedChange {
   readonly kind: KernelChangeKind;
   readonly op: string;
   readonly target: string;
@@ -35,7 +35,7 @@ export interface AppliedChange {
 }
 
 /** The audit entry of one applied change of sync `sync` at `time` (ms since the epoch). */
-export function auditEntry(change: AppliedChange, sync: string, time: number): AuditEntry {
+export function auditEntry(change: AuditedChange, sync: string, time: number): AuditEntry {
   const { service } = change.cause;
   return {
     time: new Date(time).toISOString(),

@@ -1,10 +1,11 @@
 // From the kernel layer's report of one change to the audit trail's entry
 // fields: which part of the kernel, which operation, and the target in the
 // words of the describer (src/kernel/describe-change.ts).
-import { sysctlDottedName, type AppliedChange as KernelAppliedChange, type KernelChange, type SysctlReport } from '../../kernel/index.js';
+import type { AppliedChange, KernelChange } from '../../contracts/kernel-port.js';
+import { sysctlDottedName, type SysctlReport } from '../../kernel/index.js';
 import { auditEntry } from './audit-entry.js';
 import type { AuditLog } from './audit-log.js';
-import type { AppliedChange, KernelChangeKind } from './audit-entry.js';
+import type { AuditedChange, KernelChangeKind } from './audit-entry.js';
 
 function kindOf(change: KernelChange): KernelChangeKind {
   return change.kind === 'ipvs-timeouts' ? 'ipvs' : change.kind;
@@ -27,7 +28,7 @@ function opOf(change: KernelChange): string {
   }
 }
 
-export function auditedChange(applied: KernelAppliedChange): AppliedChange {
+export function auditedChange(applied: AppliedChange): AuditedChange {
   return {
     kind: kindOf(applied.change),
     op: opOf(applied.change),

@@ -7,7 +7,7 @@ import { conntrackErrorFrom } from '../../../src/conntrack/errors.js';
 import { groupDeletions, matchFlows } from '../../../src/conntrack/matching.js';
 import { tallyDeletes } from '../../../src/conntrack/results.js';
 import type { ConntrackFlow } from '../../../src/conntrack/types.js';
-import type { ConntrackDeletion } from '../../../src/reconcile/plan.js';
+import type { ConntrackDeletion } from '../../../src/contracts/plan.js';
 import { mutableRows } from '../../support/each-rows.js';
 
 function flow(destination: string, destinationPort: number, replySource: string, replySourcePort: number, family: 'inet' | 'inet6' = 'inet'): ConntrackFlow {

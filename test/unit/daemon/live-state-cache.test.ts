@@ -3,7 +3,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { chooseLiveStateRead, EMPTY_CACHE, sameRealServers, servicesLosingRealServers, servicesWithDraining, withRealServers } from '../../../src/daemon/live-state-cache.js';
 import type { SyncTrigger } from '../../../src/daemon/sync-runner.js';
-import type { LiveState } from '../../../src/kernel/live-state.js';
+import type { LiveState } from '../../../src/contracts/live-state.js';
 import { realServerKeyText, virtualServerKeyText } from '../../../src/reconcile/keys.js';
 import { mutableRows } from '../../support/each-rows.js';
 import { desiredOf, desiredServer, family, liveOf, liveReal, realServer, virtualServer } from '../reconcile/states.js';

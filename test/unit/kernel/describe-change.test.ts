@@ -1,7 +1,8 @@
 // The audit line of each kind of change: what an operator reads in the log.
+import type { KernelChange } from '../../../src/contracts/kernel-port.js';
 import { describe, expect, it } from '@jest/globals';
 import type { RealServer, ServiceKey, VirtualServer } from '../../../src/ipvs/index.js';
-import { describeChange, type KernelChange } from '../../../src/kernel/index.js';
+import { describeChange } from '../../../src/kernel/index.js';
 
 const dns: ServiceKey = { family: 'inet', protocol: 'udp', address: '10.96.0.10', port: 53 };
 const web6: ServiceKey = { family: 'inet6', protocol: 'tcp', address: 'fd00::10', port: 443 };

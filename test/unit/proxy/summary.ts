@@ -2,8 +2,9 @@
 // line per virtual server, the non-empty ipsets, and iptables rules in the
 // argument order kube-proxy writes them. Exact-shape tests pin the fields these
 // views leave out.
+import { formatIpSetEntry } from '../../../src/contracts/ipset-text.js';
 import type { IpFamily } from '../../../src/net/ip-family.js';
-import { computeDesiredState, formatIpSetEntry, type DesiredState, type FamilyState, type HostFacts, type IptablesRule, type ProxyModelConfig, type RuleMatch, type RuleTarget } from '../../../src/proxy/index.js';
+import { computeDesiredState, type DesiredState, type FamilyState, type HostFacts, type IptablesRule, type ProxyModelConfig, type RuleMatch, type RuleTarget } from '../../../src/proxy/index.js';
 import { hostFacts, modelConfig, type Json } from '../../fixtures/proxy/objects.js';
 
 export interface Scenario {

@@ -1,7 +1,7 @@
 // kube-ipvs0: created when missing, wanted addresses bound as host routes, the
 // others unbound with their own prefix length.
 import { describe, expect, it } from '@jest/globals';
-import type { AddressChange, Plan, PlannedChange } from '../../../src/reconcile/plan.js';
+import type { AddressChange, Plan, PlannedChange } from '../../../src/contracts/plan.js';
 import { desiredOf, desiredServer, diffAt, family, liveFamilyOf, liveOf } from './states.js';
 
 function addressChanges(plan: Plan): PlannedChange<AddressChange>[] {

@@ -2,9 +2,9 @@
 // reported and left unchanged (never thrown), counters survive an edit, an
 // iptables-restore is all or nothing, and only what a plan touches is copied.
 import { describe, expect, it } from '@jest/globals';
-import type { LiveState } from '../../../src/kernel/live-state.js';
+import type { LiveState } from '../../../src/contracts/live-state.js';
 import { applyPlanToLive, restoreIptables } from '../../../src/reconcile/apply-to-live.js';
-import type { Plan, PlanPhase } from '../../../src/reconcile/plan.js';
+import type { Plan, PlanPhase } from '../../../src/contracts/plan.js';
 import { desiredOf, desiredServer, family, hashSet, liveOf, liveReal, realServer, ref, virtualServer } from './states.js';
 
 const CAUSE = { reason: 'test' };

@@ -3,7 +3,7 @@
 // then the sets; another tool's virtual servers, chains and sets stay.
 import { describe, expect, it } from '@jest/globals';
 import { cleanupPlan } from '../../../src/reconcile/cleanup-plan.js';
-import type { LiveState } from '../../../src/kernel/live-state.js';
+import type { LiveState } from '../../../src/contracts/live-state.js';
 import { endpoint, endpointSlice, port, service } from '../../fixtures/proxy/objects.js';
 import { run } from '../proxy/summary.js';
 import { liveOf, liveServer, virtualServer } from './states.js';

@@ -4,7 +4,7 @@
 // live state, real servers get connections between syncs (so some drain) and the clock moves.
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import type { LiveState } from '../../../src/kernel/live-state.js';
+import type { LiveState } from '../../../src/contracts/live-state.js';
 import type { ClusterObjects, DesiredState, HostFacts } from '../../../src/proxy/index.js';
 import { applyPlanToLive } from '../../../src/reconcile/apply-to-live.js';
 import { diffState, type DiffResult, type TerminatingRealServers } from '../../../src/reconcile/index.js';

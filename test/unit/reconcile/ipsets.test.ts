@@ -2,9 +2,9 @@
 // -exist), and a set of the wrong type re-created only when nothing uses it.
 import { describe, expect, it } from '@jest/globals';
 import type { IpsetOperation } from '../../../src/ipset/types.js';
-import type { LiveFamilyState } from '../../../src/kernel/live-state.js';
-import type { FamilyState } from '../../../src/proxy/types.js';
-import type { Plan, PlannedChange } from '../../../src/reconcile/plan.js';
+import type { LiveFamilyState } from '../../../src/contracts/live-state.js';
+import type { FamilyState } from '../../../src/contracts/desired-state.js';
+import type { Plan, PlannedChange } from '../../../src/contracts/plan.js';
 import { bitmapSet, desiredOf, desiredServer, diffAt, family, hashSet, liveFamilyOf, liveOf, ref } from './states.js';
 
 /** Each ipset phase as "op set member" lines. */

@@ -2,9 +2,9 @@
 // model, declaring (flushing) every kube-proxy chain, appending its rules and
 // inserting the missing jumps from built-in chains; nothing for a table in sync.
 import { describe, expect, it } from '@jest/globals';
-import type { LiveIptablesTable } from '../../../src/kernel/live-state.js';
-import type { IptablesState } from '../../../src/proxy/types.js';
-import type { IptablesRewrite, Plan } from '../../../src/reconcile/plan.js';
+import type { LiveIptablesTable } from '../../../src/contracts/live-state.js';
+import type { IptablesState } from '../../../src/contracts/desired-state.js';
+import type { IptablesRewrite, Plan } from '../../../src/contracts/plan.js';
 import { applyRestore } from './kernel-model.js';
 import { desiredOf, diffAt, family, liveFamilyOf, liveOf } from './states.js';
 

@@ -3,10 +3,10 @@
 // kipvs may touch at all.
 import { describe, expect, it, test } from '@jest/globals';
 import type { IpvsOperation } from '../../../src/ipvs/types.js';
-import type { LiveState } from '../../../src/kernel/live-state.js';
-import type { FamilyState } from '../../../src/proxy/types.js';
+import type { LiveState } from '../../../src/contracts/live-state.js';
+import type { FamilyState } from '../../../src/contracts/desired-state.js';
 import { realServerKeyText } from '../../../src/reconcile/keys.js';
-import type { ConntrackDeletion, Plan, PlannedChange } from '../../../src/reconcile/plan.js';
+import type { ConntrackDeletion, Plan, PlannedChange } from '../../../src/contracts/plan.js';
 import { mutableRows } from '../../support/each-rows.js';
 import { desiredOf, desiredServer, diffAt, family, GRACE_MS, liveFamilyOf, liveOf, liveReal, liveServer, NOW, realServer, ref, virtualServer } from './states.js';
 

@@ -4,9 +4,9 @@
 // refuse: adding what exists (EEXIST), changing what does not (ENOENT), a real
 // server without its service, a member of a missing set, destroying a set iptables
 // rules use (IPSET_ERR_BUSY), a rule appended to an undeclared chain.
-import type { LiveState } from '../../../src/kernel/live-state.js';
+import type { LiveState } from '../../../src/contracts/live-state.js';
 import { applyPlanToLive, restoreIptables, type IptablesTableName } from '../../../src/reconcile/apply-to-live.js';
-import type { Plan } from '../../../src/reconcile/plan.js';
+import type { Plan } from '../../../src/contracts/plan.js';
 
 export { ZERO_STATS } from '../../../src/reconcile/apply-to-live.js';
 

@@ -4,7 +4,7 @@
 // bound is loose for a busy 2-core machine, the measured time is printed.
 import { describe, expect, it } from '@jest/globals';
 import { performance } from 'node:perf_hooks';
-import type { DesiredState, DesiredVirtualServer } from '../../../src/proxy/types.js';
+import type { DesiredState, DesiredVirtualServer } from '../../../src/contracts/desired-state.js';
 import { bitmapSet, desiredOf, desiredServer, diffAt, family, hashSet, liveOf } from './states.js';
 
 const SERVICES = 10_000;

@@ -2,7 +2,7 @@
 // from the model in every way the diff must repair, plus state that is not
 // kipvs's (foreign, fwmark and excluded virtual servers) that it must leave alone.
 import fc from 'fast-check';
-import type { LiveFamilyState, LiveState } from '../../../src/kernel/live-state.js';
+import type { LiveFamilyState, LiveState } from '../../../src/contracts/live-state.js';
 import type { IpsetEntry, LiveIpset } from '../../../src/ipset/types.js';
 import type { LiveService } from '../../../src/ipvs/types.js';
 import { liveReal, liveServer, realServer, virtualServer } from './states.js';

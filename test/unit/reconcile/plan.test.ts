@@ -3,7 +3,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { IpvsTimeouts } from '../../../src/ipvs/types.js';
 import { formatPlanSummary, summarizePlan } from '../../../src/reconcile/plan-summary.js';
-import type { PlanPhase } from '../../../src/reconcile/plan.js';
+import type { PlanPhase } from '../../../src/contracts/plan.js';
 import { bitmapSet, desiredOf, desiredServer, diffAt, family, hashSet, KERNEL_TIMEOUTS, liveFamilyOf, liveOf, liveReal, liveServer, realServer } from './states.js';
 
 /** "kind:op" of each change, phase by phase. */

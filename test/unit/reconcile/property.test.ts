@@ -6,10 +6,10 @@
 // kipvs's (foreign, fwmark, excluded virtual servers) is never touched.
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import type { LiveState } from '../../../src/kernel/live-state.js';
+import type { LiveState } from '../../../src/contracts/live-state.js';
 import type { LiveService } from '../../../src/ipvs/types.js';
 import { computeDesiredState, type DesiredState } from '../../../src/proxy/index.js';
-import type { Plan } from '../../../src/reconcile/plan.js';
+import type { Plan } from '../../../src/contracts/plan.js';
 import { virtualServerKeyText } from '../../../src/reconcile/keys.js';
 import { endpoint, endpointSlice, hostFacts, modelConfig, port, service, type Json } from '../../fixtures/proxy/objects.js';
 import { applyPlan } from './kernel-model.js';

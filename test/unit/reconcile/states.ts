@@ -3,12 +3,12 @@
 // (services hashed, no connections, sets in another order, rules as
 // iptables-save prints them, including the built-in chains' jumps).
 import { addressFamilyOf } from '../../../src/net/ip-family.js';
-import type { LiveFamilyState, LiveState } from '../../../src/kernel/live-state.js';
-import { formatIptablesSave } from '../../../src/iptables/save-format.js';
+import type { LiveFamilyState, LiveState } from '../../../src/contracts/live-state.js';
+import { formatIptablesSave } from '../../../src/contracts/iptables-text.js';
 import type { LiveIpset } from '../../../src/ipset/types.js';
 import type { IpvsTimeouts, LiveRealServer, LiveService, RealServer, VirtualServer } from '../../../src/ipvs/types.js';
 
-import type { DesiredState, DesiredVirtualServer, FamilyState, IpSet, ServicePortRef } from '../../../src/proxy/types.js';
+import type { DesiredState, DesiredVirtualServer, FamilyState, IpSet, ServicePortRef } from '../../../src/contracts/desired-state.js';
 import { diffState, type DiffResult } from '../../../src/reconcile/diff.js';
 import type { TerminatingRealServers } from '../../../src/reconcile/graceful-termination.js';
 import { applyRestore, ZERO_STATS } from './kernel-model.js';

@@ -2,11 +2,11 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { auditEntry, type AppliedChange } from '../../../../src/daemon/audit/audit-entry.js';
+import { auditEntry, type AuditedChange } from '../../../../src/daemon/audit/audit-entry.js';
 import { AuditLog, AuditWriteError } from '../../../../src/daemon/audit/audit-log.js';
 
 const TIME = Date.UTC(2024, 10, 23, 17, 40, 0, 123);
-const added: AppliedChange = {
+const added: AuditedChange = {
   kind: 'ipvs',
   op: 'add-real-server',
   target: '-t 10.96.0.10:80 -r 10.244.1.5:8080',
@@ -39,7 +39,7 @@ describe('auditEntry', () => {
   });
 
   it("carries a failure's text, and no Service for state no Service claims", () => {
-    const stale: AppliedChange = { kind: 'address', op: 'delete-address', target: '10.96.0.99/32 dev kube-ipvs0', cause: { reason: 'stale address' }, error: new Error('EADDRNOTAVAIL') };
+    const stale: AuditedChange = { kind: 'address', op: 'delete-address', target: '10.96.0.99/32 dev kube-ipvs0', cause: { reason: 'stale address' }, error: new Error('EADDRNOTAVAIL') };
     const entry = auditEntry(stale, 'sync-8', TIME);
     expect(entry).toMatchObject({ result: 'error', error: 'EADDRNOTAVAIL', reason: 'stale address' });
     expect(entry).not.toHaveProperty('service');

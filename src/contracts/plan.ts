@@ -9,10 +9,11 @@
 // rewritten before the members and sets they no longer use are removed; UDP
 // conntrack entries go last, once nothing steers new packets to a removed
 // real server.
+import type { ConntrackDeletion } from '../conntrack/types.js';
 import type { IpsetOperation } from '../ipset/types.js';
 import type { IpvsOperation, IpvsTimeouts } from '../ipvs/types.js';
 import type { AddressFamily } from '../net/ip-address.js';
-import type { ServicePortRef } from '../proxy/types.js';
+import type { ServicePortRef } from './desired-state.js';
 
 /** Why a change is made: the audit line's "caused by". */
 export interface ChangeCause {
@@ -39,22 +40,8 @@ export interface AddressChange {
   readonly prefixLength: number;
 }
 
-/**
- * UDP (or SCTP) flows whose conntrack entries must go, as kube-proxy clears them: entries
- * to a removed service address (`replySource` absent), or NATed from a service address to
- * a removed real server. Without this, a client keeps sending to a gone endpoint until its
- * entry times out.
- */
-export interface ConntrackDeletion {
-  readonly family: AddressFamily;
-  readonly protocol: 'udp' | 'sctp';
-  /** The original destination: the service address and port the client sent to. */
-  readonly destination: string;
-  readonly destinationPort: number;
-  /** The real server the flow was NATed to (the reply's source). */
-  readonly replySource?: string;
-  readonly replySourcePort?: number;
-}
+/** UDP or SCTP flows to delete: the conntrack family's own type (src/conntrack/types.ts). */
+export type { ConntrackDeletion };
 
 /** One iptables-restore --noflush of one table: kube-proxy's chains of it, whole. */
 export interface IptablesRewrite {

@@ -1,7 +1,7 @@
 // The ipset save text, line for line as `ipset save` (ipset 7.17, Linux 6.1)
 // printed these sets after `ipset restore` of the same members.
 import { describe, expect, it } from '@jest/globals';
-import { formatIpSetCreate, formatIpSetMember, formatIpSetSave } from '../../../src/ipset/save-format.js';
+import { formatIpSetCreate, formatIpSetMember, formatIpSetSave } from '../../../src/contracts/ipset-text.js';
 import type { IpSet, IpSetEntry } from '../../../src/proxy/index.js';
 
 const HASH = { kind: 'hash', hashSize: 1024, maxElem: 65536 } as const;

@@ -3,7 +3,7 @@
 // as kube-proxy writes them; test/kernel/plan-iptables.test.ts checks a whole plan.
 import type { IpFamily } from '../../../src/net/ip-family.js';
 import { describe, expect, it } from '@jest/globals';
-import { formatIptablesRule, formatIptablesSave, saveString } from '../../../src/iptables/save-format.js';
+import { formatIptablesRule, formatIptablesSave, saveString } from '../../../src/contracts/iptables-text.js';
 import type { IptablesRule, IptablesState, RuleMatch, RuleTarget } from '../../../src/proxy/index.js';
 
 const rule = (chain: string, matches: RuleMatch[], target: RuleTarget): IptablesRule => ({ chain, matches, target });

@@ -4,7 +4,17 @@
 // comparison must allow for them: the kernel adds "bucketsize N initval 0x..." to
 // every hash set's create line (initval is random), and a hash set lists its members
 // in hash order, where this text keeps the model's sorted order.
-import { formatIpSetEntry, type IpSet, type IpSetEntry } from '../proxy/index.js';
+import type { IpSet, IpSetEntry } from './desired-state.js';
+
+/** ipset's own text for a member ("10.0.0.1,tcp:80", "8080", ...), its identity in a set. */
+export function formatIpSetEntry(entry: IpSetEntry): string {
+  if (!('ip' in entry)) return String(entry.port);
+  if (!('protocol' in entry)) return entry.ip;
+  const base = `${entry.ip},${entry.protocol}:${entry.port}`;
+  if ('ip2' in entry) return `${base},${entry.ip2}`;
+  if ('net' in entry) return `${base},${entry.net}`;
+  return base;
+}
 
 /** The create options kube-proxy passes (pkg/proxy/ipvs/ipset createSet), in ipset's order. */
 export function formatIpSetCreate(set: IpSet): string {

@@ -1,5 +1,5 @@
 // The live kernel state kipvs compares with the desired state: one read of
-// everything a sync may change, shaped like DesiredState (src/proxy/types.ts)
+// everything a sync may change, shaped like DesiredState (src/contracts/desired-state.ts)
 // so that the diff (src/reconcile) is a pure function of the two. Only what
 // kube-proxy's IPVS mode could own is read: every IPVS virtual server of the
 // family (the diff decides which are ours), the addresses on kube-ipvs0,
