@@ -32,7 +32,7 @@ export interface BenchCase extends Step {
   /**
    * What a run's time is: the command's wall time (the default), or the time it reports itself
    * (`reportedMs`), for a command that must prepare untimed state in its own process first
-   * (e.g. a Syncer that reads the table before the one change it is measured on).
+   * (e.g. a sync engine that reads the table before the one change it is measured on).
    */
   readonly timeFrom?: 'wall' | 'reported';
   /** Other figures the command reports (e.g. netlink messages, RSS), for the table's last column. */

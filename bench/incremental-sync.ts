@@ -1,4 +1,4 @@
-// The CPU half of one endpoint change, without a kernel: the Syncer's own work for a sync
+// The CPU half of one endpoint change, without a kernel: the sync engine's own work for a sync
 // after one EndpointSlice changed (everything but the kernel I/O), at each size, on this
 // host. The kernel half is the "sync: one endpoint change" row of main.ts.
 //
@@ -9,18 +9,18 @@
 //
 // Per size, after a first sync from every object (untimed), RUNS syncs each move one endpoint
 // of one Service, as the watch reports it (one change in the change feed), and each is timed
-// as the Syncer runs it: the model (src/daemon/sync-model.ts: validation and the incremental
+// as the sync engine runs it: the model (src/sync/sync-model.ts: validation and the incremental
 // model, from the change feed), the diff since the previous desired state against the kept
 // live state, and the kept state after the plan (applyPlanToLive). The "whole" column is
 // the same sync from every object: the model built from all of them (objects validated
-// once, as the Syncer's memo does) and the whole diff. The script fails when the incremental
+// once, as the sync engine's memo does) and the whole diff. The script fails when the incremental
 // state or plan differs from the whole one.
 import { isDeepStrictEqual } from 'node:util';
 import { performance } from 'node:perf_hooks';
-import { ChangeFeed } from '../src/daemon/change-feed.js';
-import { SyncModel } from '../src/daemon/sync-model.js';
-import { ValidationMemo } from '../src/daemon/validation-memo.js';
-import { objectKey } from '../src/k8s/object-key.js';
+import { ChangeFeed } from '../src/sync/change-feed.js';
+import { SyncModel } from '../src/sync/sync-model.js';
+import { ValidationMemo } from '../src/sync/validation-memo.js';
+import { objectKey } from '../src/proxy/object-key.js';
 import type { LiveState } from '../src/contracts/live-state.js';
 import { buildDesiredState, type DesiredState } from '../src/proxy/index.js';
 import { applyPlanToLive } from '../src/reconcile/apply-to-live.js';
@@ -105,7 +105,7 @@ function measure(size: TableSize): Row {
 
 const rows = SIZES.map(measure);
 const label = (size: TableSize): string => `${size.services.toLocaleString('en')} x ${size.destinations}`;
-console.log(`one endpoint change, the Syncer's CPU path (model, diff, kept state), medians of ${RUNS}:`);
+console.log(`one endpoint change, the sync engine's CPU path (model, diff, kept state), medians of ${RUNS}:`);
 for (const row of rows) console.log(`  ${label(row.size).padEnd(12)} whole ${row.whole.toFixed(1).padStart(7)} ms   incremental ${row.incremental.toFixed(2).padStart(6)} ms`);
 const [smallest] = rows;
 for (const row of rows.slice(1)) {

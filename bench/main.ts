@@ -9,7 +9,7 @@
 // take 12 minutes in UML instead of one; the counts grow linearly with the table).
 // Adding a row is one line in RESTORERS or DUMPERS below; every row runs for every size, each
 // run in a fresh network namespace, and is compared with its group's peer (`ipvsadm`).
-// The "sync:" groups (syncCases) run the daemon's Syncer on the same table as Services and
+// The "sync:" groups (syncCases) run the daemon's sync engine on the same table as Services and
 // EndpointSlices: from an empty kernel, a periodic resync, one endpoint change.
 import { existsSync, writeFileSync } from 'node:fs';
 import { release } from 'node:os';
@@ -67,7 +67,7 @@ function floorLoad(size: TableSize): Step {
 /** "key=value" figures a command prints on its last line. */
 const figure = (stdout: string, key: string): string | undefined => new RegExp(`\\b${key}=(\\S+)`).exec(stdout)?.[1];
 
-/** The Syncer's own figures: netlink traffic of the measured sync, how it read the kernel, its memory. */
+/** The sync engine's own figures: netlink traffic of the measured sync, how it read the kernel, its memory. */
 const syncNotes = (stdout: string): string => {
   const first = figure(stdout, 'first');
   const notes = `${figure(stdout, 'messages')} msgs / ${figure(stdout, 'sendmsg')} sendmsg, read ${figure(stdout, 'read')}, ${figure(stdout, 'plan')} changes, rss ${figure(stdout, 'rss')} heap ${figure(stdout, 'heap')}`;
@@ -75,10 +75,10 @@ const syncNotes = (stdout: string): string => {
 };
 
 /**
- * The Syncer's groups: its rows run sync-scenario.ts (a node process: generated Services and
+ * The sync engine's groups: its rows run sync-scenario.ts (a node process: generated Services and
  * EndpointSlices, the model, the read, the diff, the apply); the peers do the same with
  * kube-proxy's tools from files of the same desired state. No strace here: ipvsadm -R of
- * 10,000 x 10 takes 12 minutes under it; the Syncer counts its own netlink traffic.
+ * 10,000 x 10 takes 12 minutes under it; the sync engine counts its own netlink traffic.
  */
 function syncCases(table: Table, runs: number): BenchCase[] {
   const { size } = table;
@@ -97,12 +97,12 @@ function syncCases(table: Table, runs: number): BenchCase[] {
   const cases: BenchCase[] = [
     { group: `sync: from empty ${label}`, name: 'ipvsadm -R, ipset restore, iptables-restore, ip -batch', peer: true, ...tools(`ipvsadm -R < "$4"\n${restoreRest}`, ...rest, table.file), expectTable: table.file, countSyscalls: false },
     { group: `sync: from empty ${label}`, name: 'C floor (IPVS only)', ...table.load, reportedMs: floorMs, expectTable: table.file, countSyscalls: false },
-    { group: `sync: from empty ${label}`, name: 'kipvs Syncer (node start included)', ...scenario('from-empty'), ...common, expectTable: table.file },
+    { group: `sync: from empty ${label}`, name: 'kipvs sync engine (node start included)', ...scenario('from-empty'), ...common, expectTable: table.file },
     { group: `sync: periodic resync ${label}`, name: 'ipvsadm -Sn, ipset save, iptables-save, ip addr', peer: true, ...tools('ipvsadm -Sn; ipset save; iptables-legacy-save; ip -o addr show'), setup: loaded, countSyscalls: false },
-    { group: `sync: periodic resync ${label}`, name: 'kipvs Syncer, new, nothing to change (node start included)', ...scenario('resync'), ...common, setup: loaded },
+    { group: `sync: periodic resync ${label}`, name: 'kipvs sync engine, new, nothing to change (node start included)', ...scenario('resync'), ...common, setup: loaded },
     // ipvsadm touches IPVS only: the IPVS table is all its setup needs.
     { group: `sync: one endpoint change ${label}`, name: 'ipvsadm -R of the 2 changes', peer: true, command: ['ipvsadm', '-R'], stdin: moved, setup: [table.load], countSyscalls: false },
-    { group: `sync: one endpoint change ${label}`, name: 'kipvs Syncer, kept state (own time)', ...scenario('change'), ...common, timeFrom: 'reported', setup: loaded },
+    { group: `sync: one endpoint change ${label}`, name: 'kipvs sync engine, kept state (own time)', ...scenario('change'), ...common, timeFrom: 'reported', setup: loaded },
   ];
   return cases.map((c) => ({ ...c, runs }));
 }

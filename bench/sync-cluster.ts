@@ -3,10 +3,10 @@
 // ipvs-table.ts's (the C floor's and the restore rows' table): service s on 10.x.y.z:80
 // (rr), endpoints 11.<d>.<s>:8080, masqueraded, weight 1. Also the rest of what kube-proxy
 // programs for them, in the files its peer tools read: `ipset restore`, `iptables-restore`
-// and `ip -batch` input, from the same desired state the Syncer computes.
+// and `ip -batch` input, from the same desired state the sync engine computes.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ClusterObjects } from '../src/daemon/sync.js';
+import type { ClusterObjects } from '../src/proxy/index.js';
 import { formatIpSetSave } from '../src/contracts/ipset-text.js';
 import { formatIptablesSave } from '../src/contracts/iptables-text.js';
 import { computeDesiredState, type DesiredState } from '../src/proxy/index.js';

@@ -2,8 +2,8 @@
 //
 //   node build/bench/sync-scenario.js from-empty|resync|change NSVCxNDEST
 //
-// - from-empty: the Syncer programs the cluster (sync-cluster.ts) into an empty kernel;
-// - resync: a new Syncer's periodic sync of a kernel already holding exactly that state
+// - from-empty: the sync engine programs the cluster (sync-cluster.ts) into an empty kernel;
+// - resync: a new sync engine's periodic sync of a kernel already holding exactly that state
 //   (loaded by the case's setup): a whole read, a diff, an empty plan;
 // - change: the same adoption (untimed), then one EndpointSlice changed back and forth, each
 //   change a requested sync through the kept live state, told of the change by the change feed
@@ -11,12 +11,13 @@
 //   compiles the incremental path, is printed as first=), and the messages of one.
 // Prints one line: "ms=... messages=... sendmsg=... read=... plan=... rss=...MB heap=...MB",
 // and fails when the sync did not do what the row claims to measure.
+import type { SyncTrigger } from '../src/sync/sync-trigger.js';
 import { performance } from 'node:perf_hooks';
-import { ChangeFeed } from '../src/daemon/change-feed.js';
-import { Syncer, type ClusterObjects, type SyncResult } from '../src/daemon/sync.js';
-import { objectKey } from '../src/k8s/object-key.js';
-import type { SyncTrigger } from '../src/daemon/sync-runner.js';
-import { iptablesTools, KernelClients } from '../src/kernel/index.js';
+import { ChangeFeed } from '../src/sync/change-feed.js';
+import type { ClusterObjects } from '../src/proxy/index.js';
+import { SyncEngine, type SyncResult } from '../src/sync/sync-engine.js';
+import { objectKey } from '../src/proxy/object-key.js';
+import { iptablesTools, KernelClients, NetlinkKernel } from '../src/kernel/index.js';
 import { parseTableSize } from './ipvs-table.js';
 import { clusterObjects, SYNC_HOST, SYNC_MODEL, withOneEndpointMoved } from './sync-cluster.js';
 
@@ -26,7 +27,8 @@ const size = parseTableSize(sizeText);
 const objects = clusterObjects(size);
 
 const clients = await KernelClients.open();
-const syncer = new Syncer({ clients, iptables: iptablesTools('legacy'), linkName: 'kube-ipvs0', model: SYNC_MODEL, gracePeriodMs: 15 * 60_000, now: () => Date.now() });
+const kernel = new NetlinkKernel({ clients, iptables: iptablesTools('legacy'), linkName: 'kube-ipvs0' });
+const syncer = new SyncEngine({ kernel, model: SYNC_MODEL, gracePeriodMs: 15 * 60_000, now: () => Date.now() });
 
 const feed = new ChangeFeed();
 
@@ -59,7 +61,7 @@ async function endpointChanges(): Promise<{ run: Awaited<ReturnType<typeof measu
   const runs: Awaited<ReturnType<typeof measured>>[] = [];
   for (let i = 0; i < CHANGES; i++) {
     const one = await measured(changedTo(i % 2 === 0 ? moved : objects), 'requested');
-    if (one.result.source.kind !== 'cached' || changes(one.result) !== 2 || one.result.modelRead !== 'changes') {
+    if (one.result.source.kind !== 'kept' || changes(one.result) !== 2 || one.result.modelRead !== 'changes') {
       throw new Error(`one endpoint change: expected 2 changes through the kept state and the change feed, got ${changes(one.result)} (${one.result.source.kind}, model read ${one.result.modelRead})`);
     }
     runs.push(one);
@@ -84,6 +86,6 @@ clients.close();
 const { result } = run;
 const memory = process.memoryUsage();
 const mb = (bytes: number): string => (bytes / 2 ** 20).toFixed(0);
-const read = result.source.kind === 'full' ? 'full' : `cached+${result.source.refreshedServices}`;
+const read = result.source.kind === 'full' ? 'full' : `kept+${result.source.refreshedServices}`;
 const firstText = first === undefined ? '' : ` first=${first.toFixed(1)}`;
 console.log(`ms=${run.ms.toFixed(1)}${firstText} messages=${run.messages} sendmsg=${run.sendCalls} read=${read} plan=${changes(result)} rss=${mb(memory.rss)}MB heap=${mb(memory.heapUsed)}MB`);

@@ -7,4 +7,4 @@ export type * from './desired-state.js';
 export type * from './kernel-port.js';
 export type * from './live-state.js';
 export type * from './plan.js';
-export { ipsetName, kubeProxySetNames, SET, type SetName } from './ipset-names.js';
+export { desiredSetNames, ipsetName, kubeProxySetNames, SET, type SetName } from './ipset-names.js';

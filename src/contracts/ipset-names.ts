@@ -3,6 +3,7 @@
 // both agree on them here. Operators grep for these names: they are kube-proxy's, word for word.
 import type { AddressFamily } from '../net/ip-address.js';
 import type { IpFamily } from '../net/ip-family.js';
+import type { DesiredState } from './desired-state.js';
 
 /** The IPv4 names; the IPv6 proxier's sets are named by ipsetName. */
 export const SET = {
@@ -42,4 +43,9 @@ export function ipsetName(name: SetName, family: IpFamily): string {
 /** Every set name kube-proxy's IPVS proxier of this family uses, in its order. */
 export function kubeProxySetNames(family: AddressFamily): string[] {
   return Object.values(SET).map((name) => ipsetName(name, family === 'inet' ? 'IPv4' : 'IPv6'));
+}
+
+/** The set names of a desired state's families (every set kube-proxy creates, even empty). */
+export function desiredSetNames(desired: DesiredState): (family: AddressFamily) => readonly string[] {
+  return (family) => desired.families.find((f) => (f.family === 'IPv4' ? 'inet' : 'inet6') === family)?.ipsets.map((set) => set.name) ?? [];
 }

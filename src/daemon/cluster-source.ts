@@ -3,21 +3,7 @@
 // empty cache: that would delete every service), and a call per change, with the
 // object it leaves in the snapshot.
 import type { ClusterObjects } from '../proxy/index.js';
-
-export type ClusterChangeKind = 'Service' | 'EndpointSlice' | 'Node';
-
-export interface ClusterChange {
-  readonly kind: ClusterChangeKind;
-  /** namespace/name, or the name of a cluster-scoped object. */
-  readonly key: string;
-  /** An EndpointSlice's endpoints.kubernetes.io/last-change-trigger-time, ms since the epoch. */
-  readonly triggerTime?: number;
-  /**
-   * The object now, as the snapshot holds it, or that it was deleted. Without it the change
-   * feed (change-feed.ts) cannot tell what changed, and the next sync reads every object.
-   */
-  readonly state?: { readonly deleted: true } | { readonly deleted: false; readonly object: unknown };
-}
+import type { ClusterChange } from '../sync/cluster-change.js';
 
 export interface ClusterSourceHandlers {
   onChange(change: ClusterChange): void;

@@ -3,8 +3,9 @@
 // trigger time kube-proxy's network-programming latency is measured from, says
 // once when every initial list has arrived, and logs when the API server
 // connection is lost or back (the kernel state is left as it is meanwhile).
+import type { ClusterChange } from '../sync/cluster-change.js';
 import type { ApiServerConnection } from '../config/index.js';
-import type { ClusterChange, ClusterSourceFactory } from './cluster-source.js';
+import type { ClusterSourceFactory } from './cluster-source.js';
 import type { Logger } from './log/logger.js';
 
 /** Set by the EndpointSlice controller to when the change that caused this slice happened. */

@@ -1,39 +1,37 @@
 // The proxier: cluster changes in, paced syncs out, and everything a sync
 // did reported to the operator's tools. It decides when to sync (SyncRunner),
-// runs one (Syncer), and tells the logs, the audit trail, the metrics, the
+// runs one (SyncEngine), and tells the logs, the audit trail, the metrics, the
 // health servers and the service health-check ports what happened.
+import type { SyncTrigger } from '../sync/sync-trigger.js';
+import type { ClusterChange } from '../sync/cluster-change.js';
 import type { IpFamily } from '../net/ip-family.js';
-import type { KernelClients } from '../kernel/index.js';
 import type { HealthCheckNodePorts } from '../proxy/health-check-node-ports.js';
-import { renderProblem, type ProxyModelConfig } from '../proxy/index.js';
+import { renderProblem, type HostFacts, type ProxyModelConfig } from '../proxy/index.js';
 import { formatPlanSummary, summarizePlan } from '../reconcile/index.js';
 import { auditEntry } from './audit/audit-entry.js';
 import type { AuditLog } from './audit/audit-log.js';
 import { auditedChange } from './audit/kernel-change.js';
-import { ChangeFeed } from './change-feed.js';
-import type { ClusterChange, ClusterSource, ClusterSourceFactory } from './cluster-source.js';
+import { ChangeFeed } from '../sync/change-feed.js';
+import type { ClusterSource, ClusterSourceFactory } from './cluster-source.js';
 import type { ProxierHealth } from './health/proxier-health.js';
-import { observeHost } from './host-observer.js';
 import type { Logger } from './log/logger.js';
 import type { ChangeSource, ProxyMetrics } from './metrics/proxy-metrics.js';
 import type { ServiceHealthServers } from './service-health/service-health-servers.js';
 import { syncLogLine } from './sync-log.js';
-import { SyncRunner, type SyncTrigger } from './sync-runner.js';
-import type { Syncer } from './sync.js';
+import { SyncRunner } from './sync-runner.js';
+import type { SyncEngine } from '../sync/sync-engine.js';
 
 export interface ProxierOptions {
   readonly model: ProxyModelConfig;
-  readonly syncer: Syncer;
-  readonly clients: KernelClients;
+  readonly engine: SyncEngine;
+  /** The host facts the model needs, observed afresh at each sync (host-observer.ts). */
+  readonly observeHost: (node: unknown) => Promise<HostFacts>;
   readonly cluster: ClusterSourceFactory;
   readonly log: Logger;
   readonly audit: AuditLog;
   readonly metrics: ProxyMetrics;
   readonly health: ProxierHealth;
   readonly serviceHealth: ServiceHealthServers;
-  readonly linkName: string;
-  readonly bindAddress: string;
-  readonly iptablesRandomFully: boolean;
   /** minSyncPeriod and syncPeriod, ms. */
   readonly minSyncPeriodMs: number;
   readonly syncPeriodMs: number;
@@ -50,7 +48,7 @@ export class Proxier {
   private triggerTimes: number[] = [];
   private syncs = 0;
   private reportedProblems = new Set<string>();
-  /** What changed since the last sync, handed to the Syncer with the snapshot. */
+  /** What changed since the last sync, handed to the sync engine with the snapshot. */
   private readonly feed = new ChangeFeed();
 
   constructor(private readonly options: ProxierOptions) {
@@ -117,13 +115,8 @@ export class Proxier {
     let failed: number;
     let healthCheckNodePorts: HealthCheckNodePorts;
     try {
-      const host = await observeHost(objects.node, {
-        routes: this.options.clients.route,
-        bindAddress: this.options.bindAddress,
-        linkName: this.options.linkName,
-        iptablesRandomFully: this.options.iptablesRandomFully,
-      });
-      const result = await this.options.syncer.sync(objects, host, trigger, changes);
+      const host = await this.options.observeHost(objects.node);
+      const result = await this.options.engine.sync(objects, host, trigger, changes);
       failed = result.report.failed;
       healthCheckNodePorts = result.healthCheckNodePorts;
       // Changes a periodic sync makes when no object changed are someone else's edits undone.

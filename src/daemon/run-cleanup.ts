@@ -2,9 +2,10 @@
 // the kernel, then exit; no API server needed, as in kube-proxy. The plan is
 // pure (src/reconcile/cleanup-plan.ts) and every change is audited like a
 // sync's. kube-ipvs0 goes last, taking its addresses with it.
+import { desiredSetNames } from '../contracts/ipset-names.js';
 import { addressFamilyOf } from '../net/ip-family.js';
 import type { ValidatedProxyConfig } from '../config/index.js';
-import { applyPlan, desiredSetNames, KernelClients, readLiveState, runCommand } from '../kernel/index.js';
+import { applyPlan, KernelClients, readLiveState, runCommand } from '../kernel/index.js';
 import { computeDesiredState, LINK_NAME } from '../proxy/index.js';
 import { modelConfigFrom } from '../proxy/config-adapter.js';
 

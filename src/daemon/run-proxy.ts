@@ -4,7 +4,7 @@
 // next kipvs or kube-proxy adopts it), as kube-proxy leaves it, and exits 0.
 import type { ValidatedProxyConfig } from '../config/index.js';
 import { ConntrackClient } from '../conntrack/index.js';
-import { KernelClients } from '../kernel/index.js';
+import { KernelClients, NetlinkKernel } from '../kernel/index.js';
 import { computeDesiredState, LINK_NAME, type ProxyModelConfig } from '../proxy/index.js';
 import { modelConfigFrom } from '../proxy/config-adapter.js';
 import { AuditLog } from './audit/audit-log.js';
@@ -23,7 +23,7 @@ import type { NodeEventRecorder } from './node-events.js';
 import { nodeSetupOptions, prepareNode } from './node-setup.js';
 import { Proxier } from './proxier.js';
 import { ServiceHealthServers } from './service-health/service-health-servers.js';
-import { Syncer } from './sync.js';
+import { SyncEngine } from '../sync/sync-engine.js';
 
 /**
  * How long a TCP real server may drain with connections left before it is deleted anyway.
@@ -100,20 +100,19 @@ export async function runProxy(config: ValidatedProxyConfig, options: RunProxyOp
     if (metricsServer) servers.push(metricsServer);
     const serviceHealth = new ServiceHealthServers({ addresses: await healthCheckAddresses(config, model, clients), isProxyHealthy: () => health.isHealthy() });
 
-    const syncer = new Syncer({ clients, iptables: setup.iptables, conntrack, linkName: LINK_NAME, model, gracePeriodMs: GRACE_PERIOD_MS, now: Date.now });
+    const kernel = new NetlinkKernel({ clients, iptables: setup.iptables, conntrack, linkName: LINK_NAME });
+    const engine = new SyncEngine({ kernel, model, gracePeriodMs: GRACE_PERIOD_MS, now: Date.now });
+    const hostOptions = { routes: clients.route, bindAddress: c.bindAddress, linkName: LINK_NAME, iptablesRandomFully: setup.iptablesRandomFully };
     const proxier = new Proxier({
       model,
-      syncer,
-      clients,
+      engine,
+      observeHost: (node) => observeHost(node, hostOptions),
       cluster: options.cluster,
       log: log.named('proxier'),
       audit,
       metrics,
       health,
       serviceHealth,
-      linkName: LINK_NAME,
-      bindAddress: c.bindAddress,
-      iptablesRandomFully: setup.iptablesRandomFully,
       minSyncPeriodMs: config.ipvs.minSyncPeriod.milliseconds,
       syncPeriodMs,
     });

@@ -2,7 +2,7 @@
 // since the last one) that still had to change the kernel undid someone else's edits: that is
 // drift, repaired, and worth a line at V(0). Any other sync that changed something is logged at
 // V(2), and one that found the kernel in sync at V(4), as kube-proxy logs its sync loop runs.
-import type { SyncTrigger } from './sync-runner.js';
+import type { SyncTrigger } from '../sync/sync-trigger.js';
 
 export interface SyncLogLine {
   readonly message: 'Synced' | 'Repaired drift';

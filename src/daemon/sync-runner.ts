@@ -9,6 +9,7 @@
 // - Syncs never overlap; a request during a sync runs once it ends (paced).
 // - A failed sync is retried after `retryMin`, doubling up to `maxInterval`,
 //   so a kernel that refused part of a plan is never left without a retry.
+import type { SyncTrigger } from '../sync/sync-trigger.js';
 
 export interface Timers {
   now(): number;
@@ -21,9 +22,6 @@ export const SYSTEM_TIMERS: Timers = {
   setTimeout: (run, delayMs) => setTimeout(run, delayMs),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
-
-/** Why a sync runs: the proxier counts periodic syncs that changed something as drift repairs. */
-export type SyncTrigger = 'requested' | 'periodic' | 'retry';
 
 export interface SyncRunnerOptions {
   /** minSyncPeriod in ms: the least time between the starts of two syncs. */

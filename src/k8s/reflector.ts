@@ -15,7 +15,8 @@ import { Watch, type KubeConfig } from '@kubernetes/client-node';
 import { ApiError, classifyFailure, isTimeout } from './api-error.js';
 import { backoffDelay, type BackoffPolicy } from './backoff.js';
 import { listObjects } from './list-request.js';
-import { objectKey, resourceVersionOf } from './object-key.js';
+import { objectKey } from '../proxy/object-key.js';
+import { resourceVersionOf } from './resource-version.js';
 import type { RequestRateLimiter } from './request-rate.js';
 import { selectorQuery, type WatchedKind, type WatchedResource } from './resources.js';
 

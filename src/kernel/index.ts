@@ -21,5 +21,5 @@ export {
 } from './iptables-tools.js';
 export { checkKernelModules, requiredModules, type MissingModule, type ModuleCheckOptions } from './kernel-modules.js';
 export { NetlinkKernel, type NetlinkKernelOptions } from './netlink-kernel.js';
-export { desiredSetNames, readLiveState, type LiveStateReadOptions } from './read-live-state.js';
+export { readLiveState, type LiveStateReadOptions } from './read-live-state.js';
 export { applySysctls, sysctlDottedName, type SysctlProblem, type SysctlProblemKind, type SysctlReport } from './sysctls.js';

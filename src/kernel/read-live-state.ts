@@ -7,7 +7,6 @@ import { kubeProxySetNames } from '../contracts/ipset-names.js';
 import type { LiveIpset } from '../ipset/index.js';
 import type { LinkAddress } from '../rtnl/index.js';
 import type { AddressFamily } from '../net/ip-address.js';
-import type { DesiredState } from '../contracts/desired-state.js';
 import type { KernelClients } from './clients.js';
 import { runCommand, type CommandRunner } from './command.js';
 import { parseIptablesSave } from './iptables-save-parse.js';
@@ -33,10 +32,6 @@ export interface LiveStateReadOptions extends Omit<LiveStateQuery, 'setNames'> {
   readonly commandTimeoutMs?: number;
 }
 
-/** The set names of a desired state's families (every set kube-proxy creates, even empty). */
-export function desiredSetNames(desired: DesiredState): (family: AddressFamily) => readonly string[] {
-  return (family) => desired.families.find((f) => (f.family === 'IPv4' ? 'inet' : 'inet6') === family)?.ipsets.map((set) => set.name) ?? [];
-}
 
 export async function readLiveState(clients: KernelClients, query: LiveStateReadOptions): Promise<LiveState> {
   const run = query.runCommand ?? runCommand;

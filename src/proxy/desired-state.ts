@@ -64,7 +64,7 @@ const SUBJECT_ORDER: Readonly<Record<ProblemSubject, number>> = { Service: 0, En
  * Objects' problems by kind, then namespace/name, each object's in the order found (the sort
  * is stable): validateObjects's problems in an order that does not depend on the order the
  * objects came in, for a caller that validates only the objects that changed
- * (src/daemon/validation-memo.ts) and must list them as it would after validating all.
+ * (src/sync/validation-memo.ts) and must list them as it would after validating all.
  */
 export function sortObjectProblems(problems: readonly Problem[]): Problem[] {
   const text = (p: Problem): string => `${p.namespace}/${p.name}`;

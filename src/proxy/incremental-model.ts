@@ -6,7 +6,7 @@
 // - build(objects): the whole cluster, as arrays. Groups are formed again (O(cluster), a
 //   few milliseconds at 10,000 Services) and a group whose objects are the same (===) as
 //   last time is not touched: the watch hands the same object for everything unchanged
-//   (src/daemon/validation-memo.ts keeps the validated ones just as stable).
+//   (src/sync/validation-memo.ts keeps the validated ones just as stable).
 // - update(changes): only the Services and EndpointSlices that changed, by namespace/name
 //   (the daemon's change feed). Possible only while no two objects of a kind share a
 //   namespace/name (the API server's rule; the arrays of build may break it): otherwise

@@ -1,7 +1,7 @@
 // The live state a plan leaves behind, computed instead of read: after a plan the kernel
 // applied without a failure, the kernel holds the previous live state with the plan applied,
 // so the next sync can diff against this value instead of dumping the whole table again
-// (src/daemon/live-state-cache.ts). Pure: no I/O, no clock.
+// (src/sync/kept-live-state.ts). Pure: no I/O, no clock.
 //
 // It follows the kernel's rules as far as a plan's changes can see them: a service is hashed
 // once added (ip_vs_svc_hash sets IP_VS_SVC_F_HASHED), new services and real servers start

@@ -2,8 +2,8 @@
 //
 // Whole: every virtual server, address, set member and rule compared with the live state.
 //
-// Since: the live state is what the previous sync's plan left, applied whole (the Syncer's
-// kept state, src/daemon/live-state-cache.ts), so everything the previous desired state asked
+// Since: the live state is what the previous sync's plan left, applied whole (the sync engine's
+// kept state, src/sync/kept-live-state.ts), so everything the previous desired state asked
 // for is there: a part of the desired state that is the previous one's object (the
 // incremental model, src/proxy/incremental-model.ts, keeps unchanged parts ===) has nothing
 // to change, and only the other parts are compared. Two things are not the previous desired

@@ -1,7 +1,7 @@
 // The live virtual servers of a family by key text, without building a Map of 10,000 keys
 // at every sync: the index of a list is built once, and carried over to the list a change
-// makes of it (withLiveServices), so that the kept live state of the Syncer
-// (src/daemon/live-state-cache.ts) is indexed once per full read, not once per sync.
+// makes of it (withLiveServices), so that the kept live state of the sync engine
+// (src/sync/kept-live-state.ts) is indexed once per full read, not once per sync.
 //
 // The index is a memo of a pure function of the list (held weakly by the list it indexes):
 // carrying it over moves it to the new list, and the old list, if asked again, is indexed

@@ -1,13 +1,13 @@
-// The Syncer on a real IPVS (a fresh namespace, the Syncer in a child process there):
+// The sync engine on a real IPVS (a fresh namespace, the sync engine in a child process there):
 // from a stale table, one endpoint change through the kept live state (O(1) netlink
 // messages, no read), drift repaired by the next periodic resync, a half-failed batch
 // repaired by the next sync, and a restart that adopts the table with an empty plan.
 // The kernel state is checked with ipvsadm, ip, ipset and iptables-legacy-save.
+import type { SyncTrigger } from '../../src/sync/sync-trigger.js';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface, type Interface } from 'node:readline';
-import type { ClusterObjects } from '../../src/daemon/sync.js';
-import type { SyncTrigger } from '../../src/daemon/sync-runner.js';
+import type { ClusterObjects } from '../../src/proxy/index.js';
 import { endpoint, endpointSlice, port, service } from '../fixtures/proxy/objects.js';
 import { freshNetnsPerFile } from '../uml/jest-netns.js';
 import { repoRoot } from '../uml/netns.js';
@@ -44,7 +44,7 @@ function ipvsLines(specs: readonly ServiceSpec[], weights: Readonly<Record<strin
     .sort();
 }
 
-/** The Syncer child in the namespace, one request and answer at a time. */
+/** The sync engine child in the namespace, one request and answer at a time. */
 class SyncChild {
   private readonly child: ChildProcessWithoutNullStreams;
   private readonly lines: AsyncIterator<string>;
@@ -81,7 +81,7 @@ class SyncChild {
 
 const FOREIGN = '-A -t 10.1.2.3:80 -s wlc';
 
-describe('Syncer with the kept live state, on a real IPVS', () => {
+describe('The sync engine with the kept live state, on a real IPVS', () => {
   const netns = freshNetnsPerFile('sync-cache');
   let child: SyncChild;
   const run = (program: string, ...args: string[]) => netns().run(program, args);
@@ -130,7 +130,7 @@ describe('Syncer with the kept live state, on a real IPVS', () => {
     const moved = { ...WEB, endpoints: ['10.244.1.1', '10.244.1.2', '10.244.1.4'] };
     const change = await child.sync([moved, DNS], 'requested');
     // The one service losing a real server is read again (one GET_DEST dump) for its connection counts.
-    expect(change).toMatchObject({ source: 'cached, 1 read again', changes: ['ipvs:add-real-server', 'ipvs:delete-real-server'], failures: [], readMessages: 1 });
+    expect(change).toMatchObject({ source: 'kept, 1 read again', changes: ['ipvs:add-real-server', 'ipvs:delete-real-server'], failures: [], readMessages: 1 });
     // Then two messages, one sendmsg per plan phase: additions come before deletions (plan.ts).
     expect(change.messagesSent).toBe(3);
     expect(change.sendCalls).toBe(3);
@@ -146,7 +146,7 @@ describe('Syncer with the kept live state, on a real IPVS', () => {
     await run('ipset', 'del', 'KUBE-CLUSTER-IP', '10.96.0.10,tcp:80');
     await run('iptables-legacy', '-t', 'nat', '-F', 'KUBE-SERVICES');
 
-    expect(await child.sync([WEB, DNS], 'requested')).toMatchObject({ source: 'cached, 0 read again', changes: [], messagesSent: 0 });
+    expect(await child.sync([WEB, DNS], 'requested')).toMatchObject({ source: 'kept, 0 read again', changes: [], messagesSent: 0 });
     const repair = await child.sync([WEB, DNS], 'periodic');
     expect(repair).toMatchObject({ source: 'full: periodic resync', failures: [] });
     expect(repair.changes).toEqual(expect.arrayContaining(['ipvs:add-service', 'ipvs:add-real-server', 'address:add-address', 'ipset:add-entry', 'iptables']));
@@ -158,7 +158,7 @@ describe('Syncer with the kept live state, on a real IPVS', () => {
     await run('ipvsadm', '-a', '-t', '10.96.0.10:80', '-r', '10.244.1.9:8080', '-m', '-w', '5');
     const grown = { ...WEB, endpoints: [...WEB.endpoints, '10.244.1.8', '10.244.1.9'] };
     const failed = await child.sync([grown, DNS], 'requested');
-    expect(failed.source).toBe('cached, 0 read again');
+    expect(failed.source).toBe('kept, 0 read again');
     expect(failed.changes).toEqual(['ipvs:add-real-server', 'ipvs:add-real-server']);
     expect(failed.failures).toHaveLength(1);
     expect(failed.failures[0]).toContain('10.244.1.9');
@@ -169,7 +169,7 @@ describe('Syncer with the kept live state, on a real IPVS', () => {
     await expectProgrammed([grown, DNS]);
   });
 
-  test('a restarted Syncer adopts the table with an empty plan', async () => {
+  test('a restarted sync engine adopts the table with an empty plan', async () => {
     const before = await netns().ipvsSave();
     await child.restart();
     const adopted = await child.sync([{ ...WEB, endpoints: [...WEB.endpoints, '10.244.1.8', '10.244.1.9'] }, DNS], 'requested');
@@ -192,9 +192,9 @@ describe('Syncer with the kept live state, on a real IPVS', () => {
     const without = { ...grown, endpoints: grown.endpoints.filter((e) => e !== busy) };
 
     const drained = await child.sync([without, DNS], 'requested');
-    expect(drained).toMatchObject({ source: 'cached, 1 read again', changes: ['ipvs:edit-real-server'], failures: [] });
+    expect(drained).toMatchObject({ source: 'kept, 1 read again', changes: ['ipvs:edit-real-server'], failures: [] });
     expect(await ipvs()).toEqual([...ipvsLines([without, DNS]), `-a -t 10.96.0.10:80 -r ${busy}:8080 -m -w 0`].sort());
     // Still connected: the next sync reads that service again and waits.
-    expect(await child.sync([without, DNS], 'requested')).toMatchObject({ source: 'cached, 1 read again', changes: [], failures: [] });
+    expect(await child.sync([without, DNS], 'requested')).toMatchObject({ source: 'kept, 1 read again', changes: [], failures: [] });
   });
 });

@@ -1,15 +1,16 @@
 // Run by sync-*.test.ts inside a fresh network namespace (Node cannot switch namespaces,
-// so the Syncer runs as a child process there), one request per line on standard input,
+// so the sync engine runs as a child process there), one request per line on standard input,
 // one JSON answer per line on standard output:
 //
 //   {"op":"sync","trigger":"requested","objects":{"services":[...],"endpointSlices":[...]}}
-//   {"op":"restart"}     a new Syncer on new sockets: what a restarted kipvs does
+//   {"op":"restart"}     a new sync engine on new sockets: what a restarted kipvs does
 //
-// The Syncer programs IPv4 with the legacy iptables tools (the only ones in User-Mode Linux).
+// The engine programs IPv4 with the legacy iptables tools (the only ones in User-Mode Linux).
+import type { SyncTrigger } from '../../src/sync/sync-trigger.js';
 import { createInterface } from 'node:readline';
-import { Syncer, type ClusterObjects } from '../../src/daemon/sync.js';
-import type { SyncTrigger } from '../../src/daemon/sync-runner.js';
-import { iptablesTools, KernelClients } from '../../src/kernel/index.js';
+import type { ClusterObjects } from '../../src/proxy/index.js';
+import { SyncEngine } from '../../src/sync/sync-engine.js';
+import { iptablesTools, KernelClients, NetlinkKernel } from '../../src/kernel/index.js';
 import { hostFacts, modelConfig } from '../fixtures/proxy/objects.js';
 
 export type SyncChildRequest = { readonly op: 'sync'; readonly trigger: SyncTrigger; readonly objects: ClusterObjects } | { readonly op: 'restart' };
@@ -29,11 +30,9 @@ export interface SyncChildAnswer {
 
 const HOST = hostFacts();
 
-function newSyncer(clients: KernelClients): Syncer {
-  return new Syncer({
-    clients,
-    iptables: iptablesTools('legacy'),
-    linkName: 'kube-ipvs0',
+function newEngine(clients: KernelClients): SyncEngine {
+  return new SyncEngine({
+    kernel: new NetlinkKernel({ clients, iptables: iptablesTools('legacy'), linkName: 'kube-ipvs0' }),
     model: modelConfig({ scheduler: 'rr' }),
     gracePeriodMs: 15 * 60_000,
     now: () => Date.now(),
@@ -41,14 +40,14 @@ function newSyncer(clients: KernelClients): Syncer {
 }
 
 let clients = await KernelClients.open();
-let syncer = newSyncer(clients);
+let syncer = newEngine(clients);
 
 for await (const line of createInterface({ input: process.stdin })) {
   const request = JSON.parse(line) as SyncChildRequest;
   if (request.op === 'restart') {
     clients.close();
     clients = await KernelClients.open();
-    syncer = newSyncer(clients);
+    syncer = newEngine(clients);
     process.stdout.write('{}\n');
     continue;
   }
@@ -56,7 +55,7 @@ for await (const line of createInterface({ input: process.stdin })) {
   const result = await syncer.sync(request.objects, HOST, request.trigger);
   const after = clients.traffic;
   const answer: SyncChildAnswer = {
-    source: result.source.kind === 'full' ? `full: ${result.source.reason}` : `cached, ${result.source.refreshedServices} read again`,
+    source: result.source.kind === 'full' ? `full: ${result.source.reason}` : `kept, ${result.source.refreshedServices} read again`,
     changes: result.report.changes.map(({ change }) => ('op' in change ? `${change.kind}:${change.op.op}` : change.kind)),
     failures: result.report.changes.flatMap((c) => (c.result.ok ? [] : [`${c.description}: ${c.result.error.message}`])),
     messagesSent: after.messagesSent - before.messagesSent,

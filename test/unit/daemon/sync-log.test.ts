@@ -1,6 +1,6 @@
+import type { SyncTrigger } from '../../../src/sync/sync-trigger.js';
 import { describe, expect, it } from '@jest/globals';
 import { syncLogLine } from '../../../src/daemon/sync-log.js';
-import type { SyncTrigger } from '../../../src/daemon/sync-runner.js';
 import { mutableRows } from '../../support/each-rows.js';
 
 describe('syncLogLine', () => {

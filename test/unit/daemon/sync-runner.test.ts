@@ -1,5 +1,6 @@
+import type { SyncTrigger } from '../../../src/sync/sync-trigger.js';
 import { describe, expect, it } from '@jest/globals';
-import { SyncRunner, type SyncTrigger, type Timers } from '../../../src/daemon/sync-runner.js';
+import { SyncRunner, type Timers } from '../../../src/daemon/sync-runner.js';
 
 /** A clock that moves only when the test says, running due timers in order. */
 class ManualTimers implements Timers {

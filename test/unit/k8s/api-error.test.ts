@@ -3,7 +3,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { ApiError, classifyFailure } from '../../../src/k8s/api-error.js';
 import { CredentialFileError } from '../../../src/k8s/connection-credentials.js';
-import { objectKey, resourceVersionOf } from '../../../src/k8s/object-key.js';
+import { objectKey } from '../../../src/proxy/object-key.js';
+import { resourceVersionOf } from '../../../src/k8s/resource-version.js';
 import { mutableRows } from '../../support/each-rows.js';
 
 function wrapped(code: string, message: string): Error {

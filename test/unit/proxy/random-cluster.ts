@@ -4,7 +4,7 @@
 // and hinted endpoints), and steps that replace, drop, add or merely re-create objects
 // (a new object with the same content, as a watch relist hands them).
 import fc from 'fast-check';
-import { ValidationMemo } from '../../../src/daemon/validation-memo.js';
+import { ValidationMemo } from '../../../src/sync/validation-memo.js';
 import { sortObjectProblems } from '../../../src/proxy/desired-state.js';
 import { buildDesiredState, IncrementalModel, validateObjects, type ClusterObjects, type DesiredState, type HostFacts, type ProxyModelConfig } from '../../../src/proxy/index.js';
 import { endpoint, endpointSlice, hostFacts, modelConfig, NODE, port, service, type Json } from '../../fixtures/proxy/objects.js';
@@ -12,7 +12,7 @@ import { endpoint, endpointSlice, hostFacts, modelConfig, NODE, port, service, t
 /** Dual-stack, so that both families' passes are exercised. */
 export const CLUSTER_CONFIG = modelConfig({ ipFamilies: ['IPv4', 'IPv6'], scheduler: 'rr' });
 
-/** The Syncer's model: each object validated once, then the incremental model. */
+/** The sync engine's model: each object validated once, then the incremental model. */
 export function syncerModel(config: ProxyModelConfig = CLUSTER_CONFIG): (objects: ClusterObjects, host: HostFacts) => DesiredState {
   const validation = new ValidationMemo();
   const model = new IncrementalModel();

@@ -1,5 +1,5 @@
 // The diff since the previous desired state gives the whole diff's result, sync after sync
-// of a changing cluster, as the Syncer runs them: the kernel starts damaged (foreign virtual
+// of a changing cluster, as the sync engine runs them: the kernel starts damaged (foreign virtual
 // servers, sets of another type, stray addresses and rules), each plan is applied to the kept
 // live state, real servers get connections between syncs (so some drain) and the clock moves.
 import { describe, expect, it } from '@jest/globals';
@@ -8,12 +8,12 @@ import type { LiveState } from '../../../src/contracts/live-state.js';
 import type { ClusterObjects, DesiredState, HostFacts } from '../../../src/proxy/index.js';
 import { applyPlanToLive } from '../../../src/reconcile/apply-to-live.js';
 import { diffState, type DiffResult, type TerminatingRealServers } from '../../../src/reconcile/index.js';
-import { SyncModel } from '../../../src/daemon/sync-model.js';
+import { SyncModel } from '../../../src/sync/sync-model.js';
 import { applyChange, CLUSTER_CONFIG, clusterSteps, hostAt, initialCluster } from '../proxy/random-cluster.js';
 import { damage, damages } from './perturb.js';
 import { GRACE_MS, liveOf, NOW } from './states.js';
 
-/** `live` with every real server holding `connections` active connections (the Syncer reads them again before a diff). */
+/** `live` with every real server holding `connections` active connections (the sync engine reads them again before a diff). */
 function withConnections(live: LiveState, connections: number): LiveState {
   return {
     ...live,
@@ -40,7 +40,7 @@ describe('the diff since the previous desired state', () => {
         let applied = applyPlanToLive(damage(liveOf(previous), damageList), first.plan);
         terminating = first.terminating;
         for (const [i, step] of steps.entries()) {
-          // A plan the kernel would refuse leaves the Syncer without a kept state: it reads the kernel whole.
+          // A plan the kernel would refuse leaves the sync engine without a kept state: it reads the kernel whole.
           if (applied.refusals.length > 0) return;
           const time = times[i] ?? { elapsedMs: 0, connections: 0 };
           now += time.elapsedMs;

@@ -9,8 +9,8 @@
 //   previous take whole (a sync that failed before its model was built) sees that `from` is
 //   not the version it holds, and reads every object instead. A Node change needs nothing
 //   here: the Node is validated at every sync.
+import type { ClusterChange } from './cluster-change.js';
 import type { RawChanges } from './validation-memo.js';
-import type { ClusterChange } from './cluster-source.js';
 
 export interface ClusterChanges extends RawChanges {
   /** The feed's version these changes start from: the `to` of the previous take. */

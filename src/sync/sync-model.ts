@@ -1,4 +1,4 @@
-// The Syncer's model: the objects validated once each (validation-memo.ts) and the desired
+// The sync engine's model: the objects validated once each (validation-memo.ts) and the desired
 // state kept between syncs (src/proxy/incremental-model.ts), fed either every object of the
 // snapshot or only what the change feed (change-feed.ts) says changed since the last sync.
 //
@@ -6,6 +6,7 @@
 // `from` is the version it holds), say nothing of "everything", and the sync is not the
 // periodic resync: that one rebuilds from every object, the safety net of the incremental
 // path, as the same resync reads the whole kernel. Anything else reads every object.
+import type { SyncTrigger } from './sync-trigger.js';
 import type { IpFamily } from '../net/ip-family.js';
 import type { HostFacts, ProxyModelConfig } from '../proxy/config.js';
 import type { ClusterObjects } from '../proxy/desired-state.js';
@@ -14,7 +15,6 @@ import type { HealthCheckNodePorts } from '../proxy/health-check-node-ports.js';
 import { IncrementalModel } from '../proxy/incremental-model.js';
 import type { DesiredFamilyChanges, DesiredState, Problem } from '../contracts/desired-state.js';
 import type { ClusterChanges } from './change-feed.js';
-import type { SyncTrigger } from './sync-runner.js';
 import { ValidationMemo } from './validation-memo.js';
 
 /** What the model read: only the changed objects, or every object (and why). */

@@ -1,59 +1,28 @@
-// When a sync reads the kernel whole and when it diffs against the kept state,
-// and which services it reads again for fresh connection counts.
+// Bringing a kept live state up to date with real servers read again: which services to
+// read, and what the state is once they are read.
 import { describe, expect, it } from '@jest/globals';
-import { chooseLiveStateRead, EMPTY_CACHE, sameRealServers, servicesLosingRealServers, servicesWithDraining, withRealServers } from '../../../src/daemon/live-state-cache.js';
-import type { SyncTrigger } from '../../../src/daemon/sync-runner.js';
 import type { LiveState } from '../../../src/contracts/live-state.js';
-import { realServerKeyText, virtualServerKeyText } from '../../../src/reconcile/keys.js';
-import { mutableRows } from '../../support/each-rows.js';
-import { desiredOf, desiredServer, family, liveOf, liveReal, realServer, virtualServer } from '../reconcile/states.js';
+import { realServerKeyText } from '../../../src/reconcile/keys.js';
+import { sameRealServers, servicesLosingRealServers, servicesWithDraining, withRealServers } from '../../../src/reconcile/live-refresh.js';
+import { desiredOf, desiredServer, family, liveOf, liveReal, realServer, virtualServer } from './states.js';
 
 /** A kernel with three TCP services of two endpoints each. */
 const LIVE: LiveState = liveOf(
   desiredOf(family({ virtualServers: ['10.96.0.1', '10.96.0.2', '10.96.0.3'].map((ip, i) => desiredServer(`s${i}`, ip, 80, 'tcp', ['10.244.0.1:8080', '10.244.0.2:8080'])) })),
 );
-const KEPT = { live: LIVE };
-const NONE = new Map<string, number>();
 const key = (ip: string) => virtualServer(ip, 80).key;
 const draining = (ip: string, rs: string) => realServerKeyText(key(ip), { address: rs, port: 8080 });
 
-describe('chooseLiveStateRead', () => {
-  it.each(
-    mutableRows([
-      ['requested', 'first sync'],
-      ['periodic', 'first sync'],
-      ['retry', 'first sync'],
-    ] as const),
-  )('reads the kernel whole on a %s sync when nothing is kept (%s)', (trigger: SyncTrigger, reason) => {
-    expect(chooseLiveStateRead(trigger, EMPTY_CACHE, NONE)).toEqual({ kind: 'full', reason });
-  });
-
-  it('reads the kernel whole after a failed sync, whatever the trigger', () => {
-    expect(chooseLiveStateRead('requested', { missing: 'failed sync' }, NONE)).toEqual({ kind: 'full', reason: 'failed sync' });
-  });
-
-  it('reads the kernel whole on a periodic resync and a retry even with a kept state', () => {
-    expect(chooseLiveStateRead('periodic', KEPT, NONE)).toEqual({ kind: 'full', reason: 'periodic resync' });
-    expect(chooseLiveStateRead('retry', KEPT, NONE)).toEqual({ kind: 'full', reason: 'retry' });
-  });
-
-  it('uses the kept state for a requested sync, reading nothing when nothing drains', () => {
-    const read = chooseLiveStateRead('requested', KEPT, NONE);
-    expect(read).toEqual({ kind: 'cached', live: LIVE, refresh: [] });
-    if (read.kind === 'cached') expect(read.live).toBe(LIVE);
-  });
-
-  it('reads again only the services with a draining real server', () => {
+describe('servicesWithDraining', () => {
+  it('names each service with a draining real server once, in key order', () => {
     const terminating = new Map([
       [draining('10.96.0.3', '10.244.0.1'), 1],
       [draining('10.96.0.1', '10.244.0.2'), 2],
       [draining('10.96.0.1', '10.244.0.1'), 3],
     ]);
-    expect(chooseLiveStateRead('requested', KEPT, terminating)).toEqual({ kind: 'cached', live: LIVE, refresh: [key('10.96.0.1'), key('10.96.0.3')] });
+    expect(servicesWithDraining(LIVE, terminating)).toEqual([key('10.96.0.1'), key('10.96.0.3')]);
   });
-});
 
-describe('servicesWithDraining', () => {
   it('names no service the kept state does not hold', () => {
     expect(servicesWithDraining(LIVE, new Map([[draining('10.96.0.9', '10.244.0.1'), 1]]))).toEqual([]);
   });
@@ -62,7 +31,7 @@ describe('servicesWithDraining', () => {
 describe('withRealServers', () => {
   it('replaces the real servers of the services read again and keeps the others as they were', () => {
     const fresh = [liveReal({ ...realServer('10.244.0.1', 8080), weight: 0 }, 3, 1)];
-    const after = withRealServers(LIVE, new Map([[virtualServerKeyText(key('10.96.0.2')), fresh]]));
+    const after = withRealServers(LIVE, [{ service: key('10.96.0.2'), realServers: fresh }]);
     const [before, now] = [LIVE.families[0]?.virtualServers, after.families[0]?.virtualServers];
     expect(now?.[1]?.realServers).toBe(fresh);
     expect(now?.[1]?.service).toBe(before?.[1]?.service);
@@ -71,7 +40,7 @@ describe('withRealServers', () => {
   });
 
   it('is the same state when nothing was read again', () => {
-    expect(withRealServers(LIVE, new Map())).toBe(LIVE);
+    expect(withRealServers(LIVE, [])).toBe(LIVE);
   });
 });
 
@@ -101,7 +70,7 @@ describe('servicesLosingRealServers', () => {
 });
 
 describe('sameRealServers', () => {
-  const read = (ip: string, ...realServers: ReturnType<typeof liveReal>[]) => new Map([[virtualServerKeyText(key(ip)), realServers]]);
+  const read = (ip: string, ...realServers: ReturnType<typeof liveReal>[]) => [{ service: key(ip), realServers }];
   const rs1 = liveReal(realServer('10.244.0.1', 8080));
   const rs2 = liveReal(realServer('10.244.0.2', 8080));
 

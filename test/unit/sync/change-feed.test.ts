@@ -1,7 +1,7 @@
-// The change feed between the watch and the Syncer: what it hands over, and that it errs
+// The change feed between the watch and the sync engine: what it hands over, and that it errs
 // towards "everything" whenever it cannot say exactly what changed.
 import { describe, expect, it } from '@jest/globals';
-import { ChangeFeed } from '../../../src/daemon/change-feed.js';
+import { ChangeFeed } from '../../../src/sync/change-feed.js';
 
 const slice = { metadata: { namespace: 'ns', name: 'web-abc' } };
 const service = { metadata: { namespace: 'ns', name: 'web' } };

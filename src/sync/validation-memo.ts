@@ -8,7 +8,7 @@
 // object, validateChanges() only the changed ones by namespace/name. Both keep the problems
 // of each object that has some, by kind and key, so that the list of problems is rebuilt
 // only when one of those changes, in validateObjects's order (by kind, then namespace/name).
-import { objectKey } from '../k8s/object-key.js';
+import { objectKey } from '../proxy/object-key.js';
 import type { ValidEndpointSlice } from '../proxy/endpoint-slice-input.js';
 import { sortObjectProblems } from '../proxy/desired-state.js';
 import type { ValidChanges } from '../proxy/incremental-model.js';

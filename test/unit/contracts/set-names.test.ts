@@ -1,7 +1,6 @@
 // Which set names readLiveState looks for: kube-proxy's, or a desired state's.
-import { kubeProxySetNames } from '../../../src/contracts/ipset-names.js';
+import { desiredSetNames, kubeProxySetNames } from '../../../src/contracts/ipset-names.js';
 import { describe, expect, it } from '@jest/globals';
-import { desiredSetNames } from '../../../src/kernel/index.js';
 import { hostFacts, modelConfig, NODE_IP, NODE_IP6 } from '../../fixtures/proxy/objects.js';
 import { computeDesiredState } from '../../../src/proxy/index.js';
 

@@ -1,7 +1,7 @@
-// The Syncer's validation memo gives what the model's validateObjects gives, and
+// The sync engine's validation memo gives what the model's validateObjects gives, and
 // validates an object again only when the watch hands a new one.
 import { describe, expect, it } from '@jest/globals';
-import { ValidationMemo } from '../../../src/daemon/validation-memo.js';
+import { ValidationMemo } from '../../../src/sync/validation-memo.js';
 import { sortObjectProblems } from '../../../src/proxy/desired-state.js';
 import { validateObjects } from '../../../src/proxy/index.js';
 import { endpoint, endpointSlice, modelConfig, node, NODE, port, service } from '../../fixtures/proxy/objects.js';

@@ -1,12 +1,12 @@
-// The Syncer's model fed by the change feed gives computeDesiredState's result for the
+// The sync engine's model fed by the change feed gives computeDesiredState's result for the
 // snapshot after every step of a changing cluster, as the watch would report it: from the
 // changes alone when they follow the last ones it took, from every object after a relist, a
 // change that does not say what the object is, a take it missed or a periodic resync.
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { ChangeFeed } from '../../../src/daemon/change-feed.js';
-import { SyncModel, type ModelInputRead } from '../../../src/daemon/sync-model.js';
-import { objectKey } from '../../../src/k8s/object-key.js';
+import { ChangeFeed } from '../../../src/sync/change-feed.js';
+import { SyncModel, type ModelInputRead } from '../../../src/sync/sync-model.js';
+import { objectKey } from '../../../src/proxy/object-key.js';
 import { healthCheckNodePorts } from '../../../src/proxy/health-check-node-ports.js';
 import { validateObjects } from '../../../src/proxy/index.js';
 import { NODE, type Json } from '../../fixtures/proxy/objects.js';
