@@ -14,8 +14,8 @@ type Register = (program: Command) => void;
 
 const SUB_COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
   proxy: async () => {
-    const [{ registerProxyCommand }, { runProxier }] = await Promise.all([import('./proxy-command.js'), import('./proxy-run.js')]);
-    return (program) => registerProxyCommand(program, runProxier);
+    const [{ registerProxyCommand }, { runProxyCommand }] = await Promise.all([import('./proxy-command.js'), import('./proxy-run.js')]);
+    return (program) => registerProxyCommand(program, runProxyCommand);
   },
   dump: async () => {
     const { dumpCommand } = await import('./dump-command.js');

@@ -5,7 +5,7 @@
 import packageJson from '../../package.json' with { type: 'json' };
 import type { ProxyRun } from './proxy-command.js';
 
-export const runProxier: ProxyRun = async (config, connection) => {
+export const runProxyCommand: ProxyRun = async (config, connection) => {
   if (config.options.initOnly) {
     const { runInitOnly } = await import('../daemon/run-init.js');
     await runInitOnly(config);
@@ -16,8 +16,8 @@ export const runProxier: ProxyRun = async (config, connection) => {
     await runCleanup(config);
     return;
   }
-  const [{ runProxy }, { clusterWatchSource }, { apiServerNodeEvents }, { Logger }] = await Promise.all([
-    import('../daemon/run-proxy.js'),
+  const [{ runDaemon }, { clusterWatchSource }, { apiServerNodeEvents }, { Logger }] = await Promise.all([
+    import('../daemon/run-daemon.js'),
     import('../daemon/cluster-watch-source.js'),
     import('../daemon/node-events.js'),
     import('../daemon/log/logger.js'),
@@ -26,5 +26,5 @@ export const runProxier: ProxyRun = async (config, connection) => {
   const userAgent = `kipvs/${packageJson.version}`;
   const cluster = await clusterWatchSource(connection, config.nodeName, userAgent, new Logger(logging, 'watch'));
   const events = await apiServerNodeEvents(connection, config.nodeName, userAgent, new Logger(logging, 'events'));
-  await runProxy(config, { cluster, events });
+  await runDaemon(config, { cluster, events });
 };

@@ -6,7 +6,8 @@
 // the two conntrack TCP timeouts, iptables.localhostNodePorts) is defaulted only
 // when absent, so an explicit 0 there is kept.
 import { Duration } from './duration.js';
-import { parseIp, joinHostPort, splitHostPort } from './net-address.js';
+import { joinHostPort } from '../net/host-port.js';
+import { parseIp, splitHostPort } from './net-address.js';
 import {
   API_VERSION,
   KIND,

@@ -1,8 +1,8 @@
-// IP addresses, CIDR blocks and host:port strings with the acceptance rules
-// kube-proxy applies: k8s.io/utils/net ParseIPSloppy / ParseCIDRSloppy (Go's
-// net.ParseIP, but IPv4 octets may carry leading zeros, read as decimal) and
-// Go's net.SplitHostPort. Node's net.isIP differs (it accepts IPv6 zones and
-// rejects leading zeros), hence a parser of our own.
+// IP addresses, CIDR blocks and host:port strings in a configuration, with the acceptance
+// rules kube-proxy applies: k8s.io/utils/net ParseIPSloppy / ParseCIDRSloppy (src/net/sloppy-ip.ts)
+// and Go's net.SplitHostPort. Unlike the model, the configuration keeps an IPv4-mapped IPv6
+// address as IPv6 bytes: kube-proxy's checks ask Go's To4() of it (isIPv4Like).
+import { parseSloppyIPv4, parseSloppyIPv6 } from '../net/sloppy-ip.js';
 
 export type IpVersion = 4 | 6;
 
@@ -22,12 +22,12 @@ export interface ParsedCidr {
 
 export function parseIp(text: string): ParsedIp | undefined {
   if (text.includes(':')) {
-    const bytes = parseIPv6Bytes(text);
+    const bytes = parseSloppyIPv6(text);
     if (!bytes) return undefined;
     const mapped = bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff;
     return { family: 6, bytes, isIPv4Like: mapped };
   }
-  const bytes = parseIPv4Bytes(text);
+  const bytes = parseSloppyIPv4(text);
   return bytes ? { family: 4, bytes, isIPv4Like: true } : undefined;
 }
 
@@ -74,76 +74,9 @@ export function splitHostPort(text: string): HostPort {
   return { ok: true, host, port: text.slice(colon + 1) };
 }
 
-/** The "[v6]:port" / "v4:port" form Go's net.JoinHostPort produces. */
-export function joinHostPort(host: string, port: number | string): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-}
-
 /** A decimal port 1..65535, as kube-proxy's validateHostPort requires. */
 export function isValidPort(text: string): boolean {
   if (!/^[0-9]+$/.test(text)) return false;
   const port = Number(text);
   return port >= 1 && port <= 65535;
-}
-
-function parseIPv4Bytes(text: string): Uint8Array | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
-  const bytes = new Uint8Array(4);
-  for (const [i, part] of parts.entries()) {
-    // Sloppy parsing: "010" is ten, not eight, and is accepted.
-    if (!/^[0-9]{1,3}$/.test(part)) return undefined;
-    const value = Number(part);
-    if (value > 255) return undefined;
-    bytes[i] = value;
-  }
-  return bytes;
-}
-
-function parseIPv6Bytes(text: string): Uint8Array | undefined {
-  const halves = text.split('::');
-  if (halves.length > 2) return undefined;
-  const head = halves[0] ? groups(halves[0]) : [];
-  const tail = halves.length === 2 && halves[1] ? groups(halves[1]) : [];
-  if (!head || !tail) return undefined;
-  const all = [...head, ...tail];
-  // An embedded IPv4 address may only end the address.
-  const v4Index = all.findIndex((g) => g.includes('.'));
-  if (v4Index >= 0 && (v4Index !== all.length - 1 || (halves.length === 2 && tail.length === 0))) return undefined;
-  const words: number[] = [];
-  const expand = (list: string[]): boolean => {
-    for (const g of list) {
-      if (g.includes('.')) {
-        const v4 = parseIPv4Bytes(g);
-        if (!v4) return false;
-        words.push(((v4[0] ?? 0) << 8) | (v4[1] ?? 0), ((v4[2] ?? 0) << 8) | (v4[3] ?? 0));
-      } else {
-        if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return false;
-        words.push(parseInt(g, 16));
-      }
-    }
-    return true;
-  };
-  if (!expand(head)) return undefined;
-  const headWords = words.length;
-  if (!expand(tail)) return undefined;
-  const tailWords = words.length - headWords;
-  if (halves.length === 1) {
-    if (words.length !== 8) return undefined;
-  } else if (words.length > 7) {
-    // "::" must stand for at least one zero group.
-    return undefined;
-  }
-  const full = [...words.slice(0, headWords), ...new Array<number>(8 - words.length).fill(0), ...words.slice(headWords, headWords + tailWords)];
-  const bytes = new Uint8Array(16);
-  full.forEach((w, i) => {
-    bytes[2 * i] = w >> 8;
-    bytes[2 * i + 1] = w & 0xff;
-  });
-  return bytes;
-}
-
-function groups(part: string): string[] | undefined {
-  const list = part.split(':');
-  return list.some((g) => g === '') ? undefined : list;
 }

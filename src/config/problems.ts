@@ -51,13 +51,3 @@ function renderProblems(kind: ConfigErrorKind, problems: readonly ConfigProblem[
   const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
   return [`${heading}, ${count}:`, ...problems.map((p) => `  ${renderProblem(p)}`)].join('\n');
 }
-
-/** "ipvs.excludeCIDRs[1]" from ["ipvs", "excludeCIDRs", 1]. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const segment of path) {
-    if (typeof segment === 'number') out += `[${segment}]`;
-    else out += out === '' ? String(segment) : `.${String(segment)}`;
-  }
-  return out;
-}

@@ -35,10 +35,10 @@ export interface DesiredVirtualServer {
   readonly role: VirtualServerRole;
 }
 
-export type IpSetType = 'hash:ip' | 'hash:ip,port' | 'hash:ip,port,ip' | 'hash:ip,port,net' | 'bitmap:port';
+export type DesiredIpsetType = 'hash:ip' | 'hash:ip,port' | 'hash:ip,port,ip' | 'hash:ip,port,net' | 'bitmap:port';
 
 /** One member, shaped by its set's type (ipset's own text form is formatIpSetEntry). */
-export type IpSetEntry =
+export type DesiredIpsetEntry =
   | { readonly ip: string }
   | { readonly ip: string; readonly protocol: Protocol; readonly port: number }
   | { readonly ip: string; readonly protocol: Protocol; readonly port: number; readonly ip2: string }
@@ -46,20 +46,20 @@ export type IpSetEntry =
   | { readonly port: number };
 
 /** `ipset create` parameters kube-proxy uses. */
-export type IpSetOptions =
+export type DesiredIpsetOptions =
   | { readonly kind: 'hash'; readonly hashSize: number; readonly maxElem: number }
   | { readonly kind: 'bitmap'; readonly portFrom: number; readonly portTo: number };
 
-export interface IpSet {
+export interface DesiredIpset {
   readonly name: string;
-  readonly type: IpSetType;
+  readonly type: DesiredIpsetType;
   /** The family of the proxier that owns the set (bitmap:port sets store no address). */
   readonly family: AddressFamily;
   /** kube-proxy's description, also the comment of the iptables rules that match the set. */
   readonly comment: string;
-  readonly options: IpSetOptions;
+  readonly options: DesiredIpsetOptions;
   /** Sorted. */
-  readonly entries: readonly IpSetEntry[];
+  readonly entries: readonly DesiredIpsetEntry[];
 }
 
 export type ConntrackState = 'NEW' | 'RELATED' | 'ESTABLISHED';
@@ -141,7 +141,7 @@ export interface FamilyState {
    */
   readonly nodePortAddresses: readonly string[];
   /** Every set kube-proxy creates, in its order, even when empty. */
-  readonly ipsets: readonly IpSet[];
+  readonly ipsets: readonly DesiredIpset[];
   readonly iptables: IptablesState;
   /** ipvs.excludeCIDRs of this family: live virtual servers inside them belong to someone else. */
   readonly excludeCIDRs: readonly string[];

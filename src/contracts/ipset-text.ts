@@ -4,10 +4,10 @@
 // comparison must allow for them: the kernel adds "bucketsize N initval 0x..." to
 // every hash set's create line (initval is random), and a hash set lists its members
 // in hash order, where this text keeps the model's sorted order.
-import type { IpSet, IpSetEntry } from './desired-state.js';
+import type { DesiredIpset, DesiredIpsetEntry } from './desired-state.js';
 
 /** ipset's own text for a member ("10.0.0.1,tcp:80", "8080", ...), its identity in a set. */
-export function formatIpSetEntry(entry: IpSetEntry): string {
+export function formatIpSetEntry(entry: DesiredIpsetEntry): string {
   if (!('ip' in entry)) return String(entry.port);
   if (!('protocol' in entry)) return entry.ip;
   const base = `${entry.ip},${entry.protocol}:${entry.port}`;
@@ -17,7 +17,7 @@ export function formatIpSetEntry(entry: IpSetEntry): string {
 }
 
 /** The create options kube-proxy passes (pkg/proxy/ipvs/ipset createSet), in ipset's order. */
-export function formatIpSetCreate(set: IpSet): string {
+export function formatIpSetCreate(set: DesiredIpset): string {
   const { options } = set;
   const parameters =
     options.kind === 'bitmap'
@@ -33,11 +33,11 @@ function withoutHostPrefix(net: string): string {
 }
 
 /** A member as `ipset save` prints it: "10.96.0.1,tcp:443", "203.0.113.7,tcp:80,10.0.0.0/8", "30080". */
-export function formatIpSetMember(entry: IpSetEntry): string {
+export function formatIpSetMember(entry: DesiredIpsetEntry): string {
   return formatIpSetEntry('net' in entry ? { ...entry, net: withoutHostPrefix(entry.net) } : entry);
 }
 
-export function formatIpSetSave(sets: readonly IpSet[]): string {
+export function formatIpSetSave(sets: readonly DesiredIpset[]): string {
   const lines: string[] = [];
   for (const set of sets) {
     lines.push(formatIpSetCreate(set));

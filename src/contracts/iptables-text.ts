@@ -13,7 +13,7 @@
 //  - user chains are declared and listed in name order, after the built-in chains.
 import type { IpFamily } from '../net/ip-family.js';
 import type { Protocol } from '../ipvs/types.js';
-import type { BuiltinJump, ConntrackState, IptablesRule, IptablesState, IptablesTable, RuleMatch, RuleTarget } from '../proxy/index.js';
+import type { BuiltinJump, ConntrackState, IptablesRule, IptablesState, IptablesTable, RuleMatch, RuleTarget } from './desired-state.js';
 
 type TableName = 'nat' | 'filter';
 

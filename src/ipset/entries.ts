@@ -5,7 +5,7 @@
 // IPSET_ATTR_PROTO (u8), IPSET_ATTR_IP2 and IPSET_ATTR_CIDR2 for the second
 // address or network, IPSET_ATTR_COMMENT.
 import type { AddressFamily } from '../net/ip-address.js';
-import { NetlinkDecodeError } from '../netlink/index.js';
+import { NetlinkDecodeError, requiredAttribute } from '../netlink/index.js';
 import { InvalidAddressError, formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from '../net/ip-address.js';
 import type { EntryValues } from './attributes.js';
 import * as c from './constants.js';
@@ -113,13 +113,8 @@ export function tryEntryValues(request: IpsetRequestKind, entry: IpsetEntry): En
 
 // ---- wire -> domain ----------------------------------------------------------
 
-function required<T>(value: T | undefined, path: string): T {
-  if (value === undefined) throw new NetlinkDecodeError(path, 'missing');
-  return value;
-}
-
 function addressText(values: { v4?: Buffer; v6?: Buffer } | undefined, path: string): string {
-  const { v4, v6 } = required(values, path);
+  const { v4, v6 } = requiredAttribute(values, path);
   if (v4 !== undefined) {
     if (v4.length !== 4) throw new NetlinkDecodeError(`${path}.v4`, `expected 4 bytes, got ${v4.length}`);
     return formatIPv4(v4);
@@ -132,7 +127,7 @@ function addressText(values: { v4?: Buffer; v6?: Buffer } | undefined, path: str
 }
 
 function protocol(raw: number | undefined, path: string): Protocol {
-  const value = required(raw, path);
+  const value = requiredAttribute(raw, path);
   const name = PROTOCOL_NAMES.get(value);
   if (name === undefined) throw new NetlinkDecodeError(path, `unknown value ${value}`);
   return name;
@@ -141,14 +136,14 @@ function protocol(raw: number | undefined, path: string): Protocol {
 /** One entry of a LIST reply, read as its set's type lays it out. */
 export function decodeEntry(type: IpsetType, values: EntryValues, path: string): IpsetEntry {
   const withComment = values.comment === undefined ? {} : { comment: values.comment };
-  const portOf = (): number => required(values.port, `${path}.port`);
+  const portOf = (): number => requiredAttribute(values.port, `${path}.port`);
   switch (type) {
     case 'bitmap:port':
       return { port: portOf(), ...withComment };
     case 'hash:ip':
       return { ip: addressText(values.ip, `${path}.ip`), ...withComment };
     case 'hash:net':
-      return { net: `${addressText(values.ip, `${path}.ip`)}/${required(values.cidr, `${path}.cidr`)}`, ...withComment };
+      return { net: `${addressText(values.ip, `${path}.ip`)}/${requiredAttribute(values.cidr, `${path}.cidr`)}`, ...withComment };
     case 'hash:ip,port':
     case 'hash:ip,port,ip':
     case 'hash:ip,port,net': {
@@ -156,7 +151,7 @@ export function decodeEntry(type: IpsetType, values: EntryValues, path: string):
       if (type === 'hash:ip,port') return { ...base, ...withComment };
       const second = addressText(values.ip2, `${path}.ip2`);
       if (type === 'hash:ip,port,ip') return { ...base, ip2: second, ...withComment };
-      return { ...base, net: `${second}/${required(values.cidr2, `${path}.cidr2`)}`, ...withComment };
+      return { ...base, net: `${second}/${requiredAttribute(values.cidr2, `${path}.cidr2`)}`, ...withComment };
     }
   }
 }

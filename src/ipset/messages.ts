@@ -21,6 +21,7 @@ import {
   type NetlinkMessage,
   type Request,
   type RequestLabel,
+  requiredAttribute,
 } from '../netlink/index.js';
 import { commandAttributes, entryAttributes, swapAttributes, type CommandValues, type HeaderValues } from './attributes.js';
 import * as c from './constants.js';
@@ -291,11 +292,6 @@ export function failedLine(echo: Buffer | undefined): number | undefined {
 
 // ---- wire -> domain ----------------------------------------------------------
 
-function required<T>(value: T | undefined, path: string): T {
-  if (value === undefined) throw new NetlinkDecodeError(path, 'missing');
-  return value;
-}
-
 function replyOf(msg: NetlinkMessage, command: number): CommandValues {
   const decoded = decodeNfnetlink(msg, commandAttributes);
   if (decoded.subsystem !== NFNL_SUBSYS_IPSET || decoded.command !== command) {
@@ -312,13 +308,13 @@ export interface ProtocolReply {
 
 export function decodeProtocol(msg: NetlinkMessage): ProtocolReply {
   const values = replyOf(msg, c.IPSET_CMD_PROTOCOL);
-  const protocol = required(values.protocol, 'IPSET.protocol');
+  const protocol = requiredAttribute(values.protocol, 'IPSET.protocol');
   return { protocol, protocolMin: values.protocolMin ?? protocol };
 }
 
 /** The newest revision of a type in a TYPE reply (the kernel puts its minimum in REVISION_MIN). */
 export function decodeTypeRevision(msg: NetlinkMessage): number {
-  return required(replyOf(msg, c.IPSET_CMD_TYPE).revision, 'IPSET.revision');
+  return requiredAttribute(replyOf(msg, c.IPSET_CMD_TYPE).revision, 'IPSET.revision');
 }
 
 const FAMILY_NAMES = new Map<number, AddressFamily | undefined>([
@@ -329,23 +325,23 @@ const FAMILY_NAMES = new Map<number, AddressFamily | undefined>([
 
 function headerOf(name: string, values: CommandValues): IpsetHeader {
   const path = `IPSET[${name}]`;
-  const rawFamily = required(values.family, `${path}.family`);
+  const rawFamily = requiredAttribute(values.family, `${path}.family`);
   if (!FAMILY_NAMES.has(rawFamily)) throw new NetlinkDecodeError(`${path}.family`, `unknown value ${rawFamily}`);
   const family = FAMILY_NAMES.get(rawFamily);
-  const data = required(values.data, `${path}.data`);
+  const data = requiredAttribute(values.data, `${path}.data`);
   let options: IpsetOptions | undefined;
   if (data.hashSize !== undefined && data.maxElem !== undefined) options = { kind: 'hash', hashSize: data.hashSize, maxElem: data.maxElem };
   else if (data.portFrom !== undefined && data.portTo !== undefined) options = { kind: 'bitmap', portFrom: data.portFrom, portTo: data.portTo };
   return {
     name,
-    type: required(values.typeName, `${path}.typeName`),
-    revision: required(values.revision, `${path}.revision`),
+    type: requiredAttribute(values.typeName, `${path}.typeName`),
+    revision: requiredAttribute(values.revision, `${path}.revision`),
     ...(family !== undefined && { family }),
     ...(options !== undefined && { options }),
     comments: ((data.cadtFlags ?? 0) & c.IPSET_FLAG_WITH_COMMENT) !== 0,
-    references: required(data.references, `${path}.data.references`),
-    memorySize: required(data.memorySize, `${path}.data.memorySize`),
-    entryCount: required(data.elements, `${path}.data.elements`),
+    references: requiredAttribute(data.references, `${path}.data.references`),
+    memorySize: requiredAttribute(data.memorySize, `${path}.data.memorySize`),
+    entryCount: requiredAttribute(data.elements, `${path}.data.elements`),
     ...(data.bucketSize !== undefined && { bucketSize: data.bucketSize }),
     ...(data.initval !== undefined && { initval: data.initval }),
   };
@@ -362,7 +358,7 @@ export function decodeList(replies: readonly NetlinkMessage[]): { header: IpsetH
   let current: { name: string; type: IpsetType | undefined; entries: IpsetEntry[] | undefined } | undefined;
   for (const msg of replies) {
     const values = replyOf(msg, c.IPSET_CMD_LIST);
-    const name = required(values.setName, 'IPSET.setName');
+    const name = requiredAttribute(values.setName, 'IPSET.setName');
     if (current?.name !== name) {
       const header = headerOf(name, values);
       const type = isModeledType(header.type) ? header.type : undefined;
@@ -378,5 +374,5 @@ export function decodeList(replies: readonly NetlinkMessage[]): { header: IpsetH
 
 /** The names of a LIST dump with IPSET_FLAG_LIST_SETNAME. */
 export function decodeNames(replies: readonly NetlinkMessage[]): string[] {
-  return replies.map((msg) => required(replyOf(msg, c.IPSET_CMD_LIST).setName, 'IPSET.setName'));
+  return replies.map((msg) => requiredAttribute(replyOf(msg, c.IPSET_CMD_LIST).setName, 'IPSET.setName'));
 }

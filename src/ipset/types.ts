@@ -1,8 +1,8 @@
 // ipsets as kipvs models them, independent of how nfnetlink encodes them
 // (attributes.ts, messages.ts). The set types are those of kube-proxy's IPVS
 // proxier (src/proxy/ipsets.ts) and hash:net. Entries have the model's shapes
-// (IpSetEntry in src/contracts/desired-state.ts), so desired entries pass through; a spec
-// is the model's IpSet without its description (and without a family for
+// (DesiredIpsetEntry in src/contracts/desired-state.ts), so desired entries pass through; a spec
+// is the model's DesiredIpset without its description (and without a family for
 // bitmap:port).
 import type { AddressFamily } from '../net/ip-address.js';
 

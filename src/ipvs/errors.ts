@@ -2,6 +2,7 @@
 // target, and one sentence a person can act on. What each errno means depends
 // on the operation; the meanings below are the kernel's (ip_vs_genl_set_cmd,
 // ip_vs_add_service, ip_vs_add_dest, ... in net/netfilter/ipvs/ip_vs_ctl.c).
+import { joinHostPort } from '../net/host-port.js';
 import { familyErrors, KernelOperationError } from '../netlink/index.js';
 import { isFwmarkKey, type IpvsOperation, type RealServer, type ServiceKey } from './types.js';
 
@@ -48,15 +49,12 @@ export class IpvsUnavailableError extends Error {
 
 export function describeServiceKey(key: ServiceKey): string {
   if (isFwmarkKey(key)) return `fwmark ${key.fwmark}${key.family === 'inet6' ? ' (IPv6)' : ''}`;
-  return `${key.protocol} ${hostPort(key.address, key.port)}`;
+  return `${key.protocol} ${joinHostPort(key.address, key.port)}`;
 }
 
-function hostPort(address: string, port: number): string {
-  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
-}
 
 function describeRealServer(service: ServiceKey, rs: Pick<RealServer, 'address' | 'port'>): string {
-  return `${describeServiceKey(service)} -> ${hostPort(rs.address, rs.port)}`;
+  return `${describeServiceKey(service)} -> ${joinHostPort(rs.address, rs.port)}`;
 }
 
 /** The target of an operation, as error messages name it. */

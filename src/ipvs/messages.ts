@@ -16,6 +16,7 @@ import {
   type NetlinkMessage,
   type Request,
   type RequestLabel,
+  requiredAttribute,
 } from '../netlink/index.js';
 import { InvalidAddressError, decodeInetAddress, encodeInetAddress } from '../net/ip-address.js';
 import {
@@ -324,11 +325,6 @@ export function queryRequest(family: GenericFamily, query: IpvsQuery): Request {
 
 // ---- wire -> domain ----------------------------------------------------------
 
-function required<T>(value: T | undefined, path: string): T {
-  if (value === undefined) throw new NetlinkDecodeError(path, 'missing');
-  return value;
-}
-
 function known<T>(value: T | undefined, path: string, raw: number): T {
   if (value === undefined) throw new NetlinkDecodeError(path, `unknown value ${raw}`);
   return value;
@@ -355,7 +351,7 @@ function stats(values: { stats?: Stats32Values; stats64?: Stats64Values }, path:
   const nest = values.stats64 ?? values.stats;
   const where = values.stats64 ? `${path}.stats64` : `${path}.stats`;
   if (nest === undefined) throw new NetlinkDecodeError(`${path}.stats64`, 'missing (and no stats either)');
-  const count = (key: keyof Stats32Values): bigint => BigInt(required(nest[key], `${where}.${key}`));
+  const count = (key: keyof Stats32Values): bigint => BigInt(requiredAttribute(nest[key], `${where}.${key}`));
   return {
     connections: count('connections'),
     inPackets: count('inPackets'),
@@ -371,36 +367,36 @@ function stats(values: { stats?: Stats32Values; stats64?: Stats64Values }, path:
 }
 
 function decodeFamily(raw: number | undefined, path: string): AddressFamily {
-  const value = required(raw, path);
+  const value = requiredAttribute(raw, path);
   return known(families.domain(value), path, value);
 }
 
 /** A NEW_SERVICE message (a GET_SERVICE reply or dump entry). */
 export function decodeService(msg: NetlinkMessage): LiveVirtualServer {
   const path = 'IPVS_CMD.service';
-  const svc = required(replyAttributes(msg, c.IPVS_CMD_NEW_SERVICE, commandAttributes).service, path);
+  const svc = requiredAttribute(replyAttributes(msg, c.IPVS_CMD_NEW_SERVICE, commandAttributes).service, path);
   const family = decodeFamily(svc.family, `${path}.family`);
   let key: ServiceKey;
   if (svc.fwmark !== undefined) {
     key = { family, fwmark: svc.fwmark };
   } else {
-    const protocol = required(svc.protocol, `${path}.protocol`);
+    const protocol = requiredAttribute(svc.protocol, `${path}.protocol`);
     key = {
       family,
       protocol: known(protocols.domain(protocol), `${path}.protocol`, protocol),
-      address: inetAddress(family, required(svc.address, `${path}.address`), `${path}.address`),
-      port: required(svc.port, `${path}.port`),
+      address: inetAddress(family, requiredAttribute(svc.address, `${path}.address`), `${path}.address`),
+      port: requiredAttribute(svc.port, `${path}.port`),
     };
   }
-  const wireFlags = required(svc.flags, `${path}.flags`);
+  const wireFlags = requiredAttribute(svc.flags, `${path}.flags`);
   const bits = wireFlags.flags & wireFlags.mask;
   const flags = Object.fromEntries(flagNames.map((name) => [name, (bits & serviceFlagBits[name]) !== 0])) as unknown as ServiceFlags;
   return {
     key,
-    scheduler: required(svc.scheduler, `${path}.scheduler`),
+    scheduler: requiredAttribute(svc.scheduler, `${path}.scheduler`),
     flags,
-    timeout: required(svc.timeout, `${path}.timeout`),
-    netmask: netmaskFromWire(family, required(svc.netmask, `${path}.netmask`)),
+    timeout: requiredAttribute(svc.timeout, `${path}.timeout`),
+    netmask: netmaskFromWire(family, requiredAttribute(svc.netmask, `${path}.netmask`)),
     ...(svc.persistenceEngine !== undefined && { persistenceEngine: svc.persistenceEngine }),
     stats: stats(svc, path),
   };
@@ -412,19 +408,19 @@ export function decodeService(msg: NetlinkMessage): LiveVirtualServer {
  */
 export function decodeRealServer(msg: NetlinkMessage, serviceFamily: AddressFamily): LiveRealServer {
   const path = 'IPVS_CMD.dest';
-  const dest = required(replyAttributes(msg, c.IPVS_CMD_NEW_DEST, commandAttributes).dest, path);
+  const dest = requiredAttribute(replyAttributes(msg, c.IPVS_CMD_NEW_DEST, commandAttributes).dest, path);
   const family = dest.family === undefined ? serviceFamily : decodeFamily(dest.family, `${path}.family`);
-  const rawForwarding = required(dest.forwarding, `${path}.forwarding`) & c.IP_VS_CONN_F_FWD_MASK;
+  const rawForwarding = requiredAttribute(dest.forwarding, `${path}.forwarding`) & c.IP_VS_CONN_F_FWD_MASK;
   const forwarding = known(forwardingMethods.domain(rawForwarding), `${path}.forwarding`, rawForwarding);
   const tunnelType = dest.tunnelType;
   return {
     family,
-    address: inetAddress(family, required(dest.address, `${path}.address`), `${path}.address`),
-    port: required(dest.port, `${path}.port`),
+    address: inetAddress(family, requiredAttribute(dest.address, `${path}.address`), `${path}.address`),
+    port: requiredAttribute(dest.port, `${path}.port`),
     forwarding,
-    weight: required(dest.weight, `${path}.weight`),
-    upperThreshold: required(dest.upperThreshold, `${path}.upperThreshold`),
-    lowerThreshold: required(dest.lowerThreshold, `${path}.lowerThreshold`),
+    weight: requiredAttribute(dest.weight, `${path}.weight`),
+    upperThreshold: requiredAttribute(dest.upperThreshold, `${path}.upperThreshold`),
+    lowerThreshold: requiredAttribute(dest.lowerThreshold, `${path}.lowerThreshold`),
     // Tunnel options only mean something for the tunnel method (Linux 5.2+ sends them always).
     ...(forwarding === 'tunnel' &&
       tunnelType !== undefined && {
@@ -434,9 +430,9 @@ export function decodeRealServer(msg: NetlinkMessage, serviceFamily: AddressFami
           flags: dest.tunnelFlags ?? 0,
         },
       }),
-    activeConnections: required(dest.activeConnections, `${path}.activeConnections`),
-    inactiveConnections: required(dest.inactiveConnections, `${path}.inactiveConnections`),
-    persistentConnections: required(dest.persistentConnections, `${path}.persistentConnections`),
+    activeConnections: requiredAttribute(dest.activeConnections, `${path}.activeConnections`),
+    inactiveConnections: requiredAttribute(dest.inactiveConnections, `${path}.inactiveConnections`),
+    persistentConnections: requiredAttribute(dest.persistentConnections, `${path}.persistentConnections`),
     stats: stats(dest, path),
   };
 }
@@ -451,7 +447,7 @@ export function decodeTimeouts(msg: NetlinkMessage): IpvsTimeouts {
 export function decodeInfo(msg: NetlinkMessage): IpvsInfo {
   const values = replyAttributes(msg, c.IPVS_CMD_SET_INFO, infoAttributes);
   return {
-    version: required(values.version, 'IPVS_INFO.version'),
-    connectionTableSize: required(values.connectionTableSize, 'IPVS_INFO.connectionTableSize'),
+    version: requiredAttribute(values.version, 'IPVS_INFO.version'),
+    connectionTableSize: requiredAttribute(values.connectionTableSize, 'IPVS_INFO.connectionTableSize'),
   };
 }

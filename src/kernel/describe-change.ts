@@ -1,18 +1,15 @@
 // One line per change for the audit log, in the words and notation operators know from
 // ipvsadm, ipset and ip: "add real server TCP 10.96.0.10:53 -> 10.244.1.5:53 weight 1".
+import { joinHostPort } from '../net/host-port.js';
 import { describeEntry, type IpsetOperation } from '../ipset/index.js';
 import { isFwmarkKey, type IpvsOperation, type IpvsTimeouts, type ServiceKey, type VirtualServer } from '../ipvs/index.js';
 import type { KernelChange } from '../contracts/kernel-port.js';
 import type { ConntrackDeletion, IptablesRewrite } from '../contracts/plan.js';
 
-function hostPort(address: string, port: number): string {
-  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
-}
-
 /** As ipvsadm -L names a virtual server: "TCP 10.96.0.10:53", "FWM 5". */
 function serviceName(key: ServiceKey): string {
   if (isFwmarkKey(key)) return `FWM ${key.fwmark}${key.family === 'inet6' ? ' IPv6' : ''}`;
-  return `${key.protocol.toUpperCase()} ${hostPort(key.address, key.port)}`;
+  return `${key.protocol.toUpperCase()} ${joinHostPort(key.address, key.port)}`;
 }
 
 function serviceSettings(service: VirtualServer): string {
@@ -32,11 +29,11 @@ function describeIpvs(op: IpvsOperation): string {
     case 'delete-service':
       return `delete virtual server ${serviceName(op.key)}`;
     case 'add-real-server':
-      return `add real server ${serviceName(op.service)} -> ${hostPort(op.realServer.address, op.realServer.port)} weight ${op.realServer.weight}`;
+      return `add real server ${serviceName(op.service)} -> ${joinHostPort(op.realServer.address, op.realServer.port)} weight ${op.realServer.weight}`;
     case 'edit-real-server':
-      return `set real server ${serviceName(op.service)} -> ${hostPort(op.realServer.address, op.realServer.port)} weight ${op.realServer.weight}`;
+      return `set real server ${serviceName(op.service)} -> ${joinHostPort(op.realServer.address, op.realServer.port)} weight ${op.realServer.weight}`;
     case 'delete-real-server':
-      return `delete real server ${serviceName(op.service)} -> ${hostPort(op.realServer.address, op.realServer.port)}`;
+      return `delete real server ${serviceName(op.service)} -> ${joinHostPort(op.realServer.address, op.realServer.port)}`;
     case 'flush':
       return 'delete every virtual server';
     case 'zero':
@@ -76,8 +73,8 @@ function describeRewrite(rewrite: IptablesRewrite): string {
 }
 
 function describeConntrack(d: ConntrackDeletion): string {
-  const via = d.replySource === undefined ? '' : ` answered by ${hostPort(d.replySource, d.replySourcePort ?? 0)}`;
-  return `delete ${d.protocol.toUpperCase()} conntrack flows to ${hostPort(d.destination, d.destinationPort)}${via}`;
+  const via = d.replySource === undefined ? '' : ` answered by ${joinHostPort(d.replySource, d.replySourcePort ?? 0)}`;
+  return `delete ${d.protocol.toUpperCase()} conntrack flows to ${joinHostPort(d.destination, d.destinationPort)}${via}`;
 }
 
 export function describeChange(change: KernelChange): string {

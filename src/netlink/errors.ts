@@ -60,6 +60,12 @@ export class NetlinkDecodeError extends Error {
   }
 }
 
+/** An attribute the message must carry: its value, or a NetlinkDecodeError naming it as missing. */
+export function requiredAttribute<T>(value: T | undefined, path: string): T {
+  if (value === undefined) throw new NetlinkDecodeError(path, 'missing');
+  return value;
+}
+
 /**
  * A kernel family refused an operation, or it could not be sent: the shape
  * every family client's error shares (IpvsError, IpsetError, RouteError),

@@ -18,7 +18,7 @@ import { expandNodePortAddresses, nodePortIPs } from './node-port-addresses.js';
 import { validateService, type ValidService } from './service-input.js';
 import { servicePortKey, servicePortsFor, type ServicePort } from './service-ports.js';
 import { desiredSysctls } from './sysctls.js';
-import type { DesiredState, FamilyState, IpSet, IptablesState, Problem, ProblemSubject } from '../contracts/desired-state.js';
+import type { DesiredState, FamilyState, DesiredIpset, IptablesState, Problem, ProblemSubject } from '../contracts/desired-state.js';
 
 /** The name of kube-proxy's dummy link, which holds the service addresses. */
 export const LINK_NAME = 'kube-ipvs0';
@@ -56,19 +56,6 @@ export function validateObjects(input: Pick<ModelInput, 'services' | 'endpointSl
   const endpointSlices = input.endpointSlices.flatMap((raw) => keep(validateEndpointSlice(raw)));
   const [node] = input.node === undefined ? [] : keep(validateNode(input.node, input.config.nodeName));
   return { objects: { services, endpointSlices, ...(node ? { node } : {}) }, problems };
-}
-
-const SUBJECT_ORDER: Readonly<Record<ProblemSubject, number>> = { Service: 0, EndpointSlice: 1, Node: 2, config: 3, host: 4 };
-
-/**
- * Objects' problems by kind, then namespace/name, each object's in the order found (the sort
- * is stable): validateObjects's problems in an order that does not depend on the order the
- * objects came in, for a caller that validates only the objects that changed
- * (src/sync/validation-memo.ts) and must list them as it would after validating all.
- */
-export function sortObjectProblems(problems: readonly Problem[]): Problem[] {
-  const text = (p: Problem): string => `${p.namespace}/${p.name}`;
-  return [...problems].sort((a, b) => SUBJECT_ORDER[a.subject] - SUBJECT_ORDER[b.subject] || (text(a) < text(b) ? -1 : text(a) > text(b) ? 1 : 0));
 }
 
 export function computeDesiredState(input: ModelInput): DesiredState {
@@ -170,7 +157,7 @@ function familyFacts(family: IpFamily, shared: Shared): FamilyFacts {
 }
 
 /** The rules of a family whose sets are `ipsets`: a rule matching a set exists only while the set has members. */
-export function familyIptables(servicePorts: readonly ServicePort[], facts: FamilyFacts, ipsets: readonly IpSet[]): IptablesState {
+export function familyIptables(servicePorts: readonly ServicePort[], facts: FamilyFacts, ipsets: readonly DesiredIpset[]): IptablesState {
   const withMembers = new Set(ipsets.filter((s) => s.entries.length > 0).map((s) => s.name));
   return buildIptables(servicePorts, { ...facts.iptables, hasMembers: (name: SetName) => withMembers.has(ipsetName(name, facts.family)) });
 }

@@ -27,7 +27,7 @@ import { claimsOf, comparePlaced, conflictProblem, type Placed, type PortClaims 
 import type { ValidService } from './service-input.js';
 import { servicePortsFor, sourceRangesAdmitNode, type ServicePort } from './service-ports.js';
 import { insertSorted, removeSorted } from './sorted-patch.js';
-import type { DesiredFamilyChanges, DesiredVirtualServer, FamilyState, IpSet, IpSetEntry, Problem, ServicePortRef } from '../contracts/desired-state.js';
+import type { DesiredFamilyChanges, DesiredVirtualServer, FamilyState, DesiredIpset, DesiredIpsetEntry, Problem, ServicePortRef } from '../contracts/desired-state.js';
 
 /** The Services of one namespace/name and their EndpointSlices. */
 export interface ModelGroup {
@@ -139,7 +139,7 @@ export class FamilyIndex {
   /** Virtual-server keys with more than one claimant: where the conflicts' problems come from. */
   private readonly contested = new Set<string>();
   private readonly bound = new Counted<IpAddress>();
-  private readonly members = new Map<SetName, Counted<IpSetEntry>>();
+  private readonly members = new Map<SetName, Counted<DesiredIpsetEntry>>();
   private readonly blocked = new Map<string, readonly ServicePort[]>();
   private readonly noLocal = { internal: 0, external: 0 };
   private placed: readonly Placed[] = [];
@@ -169,7 +169,7 @@ export class FamilyIndex {
     };
   }
 
-  private membersOf(set: SetName): Counted<IpSetEntry> {
+  private membersOf(set: SetName): Counted<DesiredIpsetEntry> {
     let counted = this.members.get(set);
     if (!counted) this.members.set(set, (counted = new Counted()));
     return counted;
@@ -182,8 +182,8 @@ export class FamilyIndex {
   update(touched: ReadonlyMap<string, ModelGroup | undefined>): { readonly pass: FamilyPass; readonly changes: DesiredFamilyChanges | undefined } {
     const winnersBefore = new Map<string, Placed | undefined>();
     const bound = new NetChanges<IpAddress>();
-    const members = new Map<SetName, NetChanges<IpSetEntry>>();
-    const memberChanges = (set: SetName): NetChanges<IpSetEntry> => {
+    const members = new Map<SetName, NetChanges<DesiredIpsetEntry>>();
+    const memberChanges = (set: SetName): NetChanges<DesiredIpsetEntry> => {
       let changes = members.get(set);
       if (!changes) members.set(set, (changes = new NetChanges()));
       return changes;
@@ -240,7 +240,7 @@ export class FamilyIndex {
   private settle(
     winnersBefore: ReadonlyMap<string, Placed | undefined>,
     bound: NetChanges<IpAddress>,
-    members: ReadonlyMap<SetName, NetChanges<IpSetEntry>>,
+    members: ReadonlyMap<SetName, NetChanges<DesiredIpsetEntry>>,
     blockedChanged: boolean,
   ): { readonly pass: FamilyPass; readonly changes: DesiredFamilyChanges | undefined } {
     const { facts, previous } = this;
@@ -272,14 +272,14 @@ export class FamilyIndex {
     const linkAddresses = linkIps === this.linkIps && previous ? previous.state.linkAddresses : linkIps.map((ip) => ip.text);
     this.linkIps = linkIps;
 
-    const ipsets = SET_DEFINITIONS.map((d, i): IpSet => {
+    const ipsets = SET_DEFINITIONS.map((d, i): DesiredIpset => {
       const kept = previous?.state.ipsets[i];
       // KUBE-IPVS-IPS holds the bound addresses; the other sets the groups' members.
       const isLink = d.name === SET.ipvsIPs;
-      const all = (): Iterable<IpSetEntry> => (isLink ? linkAddressMembers(linkAddresses) : (this.members.get(d.name)?.items() ?? []));
+      const all = (): Iterable<DesiredIpsetEntry> => (isLink ? linkAddressMembers(linkAddresses) : (this.members.get(d.name)?.items() ?? []));
       if (!kept) return ipSetOf(d, facts.family, all());
-      const asEntries = (ips: Iterable<IpAddress>): IpSetEntry[] => linkAddressMembers([...ips].map((ip) => ip.text));
-      const changes: ListChanges<IpSetEntry> = isLink ? { removed: asEntries(bound.removed.values()), added: asEntries(bound.added.values()), size: bound.size } : listChanges(members.get(d.name));
+      const asEntries = (ips: Iterable<IpAddress>): DesiredIpsetEntry[] => linkAddressMembers([...ips].map((ip) => ip.text));
+      const changes: ListChanges<DesiredIpsetEntry> = isLink ? { removed: asEntries(bound.removed.values()), added: asEntries(bound.added.values()), size: bound.size } : listChanges(members.get(d.name));
       const entries = patched(kept.entries, changes, all, compareEntries);
       return entries === kept.entries ? kept : { ...kept, entries };
     });

@@ -42,7 +42,7 @@ export function problem(identity: ObjectIdentity, path: string, message: string)
   return { ...identity, path, message };
 }
 
-/** "spec.ports[1].port" from ["spec", "ports", 1, "port"]. */
+/** "spec.ports[1].port" from ["spec", "ports", 1, "port"]: where in an object or a configuration file a problem is. */
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const segment of path) {

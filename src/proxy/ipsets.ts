@@ -8,12 +8,12 @@ import type { Protocol } from '../ipvs/types.js';
 import type { EndpointsByServicePort } from './endpoints.js';
 import { parseIp, type IpAddress } from './ip.js';
 import { servicePortKey, sourceRangesAdmitNode, type ServicePort } from './service-ports.js';
-import type { IpSet, IpSetEntry, IpSetType } from '../contracts/desired-state.js';
+import type { DesiredIpset, DesiredIpsetEntry, DesiredIpsetType } from '../contracts/desired-state.js';
 
 
 export interface SetDefinition {
   readonly name: SetName;
-  readonly type: IpSetType;
+  readonly type: DesiredIpsetType;
   readonly comment: string;
 }
 
@@ -53,7 +53,7 @@ function addressKey(text: string): string {
 }
 
 /** Text that sorts like the entry should: address, port, protocol, then the second address or network. */
-function sortKey(e: IpSetEntry): string {
+function sortKey(e: DesiredIpsetEntry): string {
   if (!('ip' in e)) return String(e.port).padStart(5, '0');
   if (!('protocol' in e)) return addressKey(e.ip);
   const [second = '', prefix = ''] = 'ip2' in e ? [e.ip2] : 'net' in e ? e.net.split('/') : [];
@@ -61,14 +61,14 @@ function sortKey(e: IpSetEntry): string {
 }
 
 /** Orders entries as a set lists them (ipSetOf); entries of different ipset texts never compare equal. */
-export function compareEntries(a: IpSetEntry, b: IpSetEntry): number {
+export function compareEntries(a: DesiredIpsetEntry, b: DesiredIpsetEntry): number {
   const ka = sortKey(a);
   const kb = sortKey(b);
   return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
 /** Entries in numeric order, each address parsed once (sets hold tens of thousands). */
-function sortEntries(entries: Iterable<IpSetEntry>): IpSetEntry[] {
+function sortEntries(entries: Iterable<DesiredIpsetEntry>): DesiredIpsetEntry[] {
   return [...entries]
     .map((entry) => ({ entry, key: sortKey(entry) }))
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
@@ -95,7 +95,7 @@ const NODE_PORT_SETS: Record<Protocol, { readonly all: SetName; readonly local: 
 };
 
 /** The members one service port adds, set by set. */
-function membersOf(sp: ServicePort, endpoints: EndpointsByServicePort, ctx: MemberContext, add: (set: SetName, entry: IpSetEntry) => void): void {
+function membersOf(sp: ServicePort, endpoints: EndpointsByServicePort, ctx: MemberContext, add: (set: SetName, entry: DesiredIpsetEntry) => void): void {
   const { protocol, port } = sp;
   // Hairpin: a local endpoint reaching its own Service is masqueraded, whatever its readiness.
   for (const ep of endpoints.get(servicePortKey(sp.ref)) ?? []) {
@@ -120,7 +120,7 @@ function membersOf(sp: ServicePort, endpoints: EndpointsByServicePort, ctx: Memb
     if (ctx.nodePortIPs.length === 0) return;
     const sets = NODE_PORT_SETS[protocol];
     // bitmap:port sets hold the port alone; the SCTP sets are hash:ip,port, one member per node address.
-    const members: IpSetEntry[] =
+    const members: DesiredIpsetEntry[] =
       protocol === 'sctp' ? ctx.nodePortIPs.map((ip) => ({ ip: ip.text, protocol, port: sp.nodePort })) : [{ port: sp.nodePort }];
     for (const member of members) {
       add(sets.all, member);
@@ -131,13 +131,13 @@ function membersOf(sp: ServicePort, endpoints: EndpointsByServicePort, ctx: Memb
 }
 
 /** Members by set (by its IPv4 name), each by ipset's text for it. */
-export type SetMembers = ReadonlyMap<SetName, ReadonlyMap<string, IpSetEntry>>;
+export type SetMembers = ReadonlyMap<SetName, ReadonlyMap<string, DesiredIpsetEntry>>;
 
 /** The members `servicePorts` add to the sets (KUBE-IPVS-IPS holds the link's addresses: none here). */
 export function membersOfPorts(servicePorts: readonly ServicePort[], endpoints: EndpointsByServicePort, ctx: MemberContext): SetMembers {
-  const members = new Map<SetName, Map<string, IpSetEntry>>();
-  const add = (set: SetName, entry: IpSetEntry): void => {
-    const entries = members.get(set) ?? new Map<string, IpSetEntry>();
+  const members = new Map<SetName, Map<string, DesiredIpsetEntry>>();
+  const add = (set: SetName, entry: DesiredIpsetEntry): void => {
+    const entries = members.get(set) ?? new Map<string, DesiredIpsetEntry>();
     members.set(set, entries.set(formatIpSetEntry(entry), entry));
   };
   for (const sp of servicePorts) membersOf(sp, endpoints, ctx, add);
@@ -145,13 +145,13 @@ export function membersOfPorts(servicePorts: readonly ServicePort[], endpoints: 
 }
 
 /** KUBE-IPVS-IPS's members: the addresses bound to kube-ipvs0. */
-export function linkAddressMembers(linkAddresses: readonly string[]): IpSetEntry[] {
+export function linkAddressMembers(linkAddresses: readonly string[]): DesiredIpsetEntry[] {
   return linkAddresses.map((ip) => ({ ip }));
 }
 
 /** One of kube-proxy's sets in `family`, holding `entries` (repeats by ipset's text are one member). */
-export function ipSetOf(d: SetDefinition, family: IpFamily, entries: Iterable<IpSetEntry>): IpSet {
-  const unique = new Map<string, IpSetEntry>();
+export function ipSetOf(d: SetDefinition, family: IpFamily, entries: Iterable<DesiredIpsetEntry>): DesiredIpset {
+  const unique = new Map<string, DesiredIpsetEntry>();
   for (const entry of entries) unique.set(formatIpSetEntry(entry), entry);
   return {
     name: ipsetName(d.name, family),
@@ -164,7 +164,7 @@ export function ipSetOf(d: SetDefinition, family: IpFamily, entries: Iterable<Ip
   };
 }
 
-export function buildIpSets(servicePorts: readonly ServicePort[], endpoints: EndpointsByServicePort, ctx: IpSetContext): IpSet[] {
+export function buildIpSets(servicePorts: readonly ServicePort[], endpoints: EndpointsByServicePort, ctx: IpSetContext): DesiredIpset[] {
   const members = membersOfPorts(servicePorts, endpoints, ctx);
   return SET_DEFINITIONS.map((d) =>
     ipSetOf(d, ctx.family, d.name === SET.ipvsIPs ? linkAddressMembers(ctx.linkAddresses) : (members.get(d.name)?.values() ?? [])),

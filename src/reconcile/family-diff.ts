@@ -16,7 +16,7 @@
 import type { LiveFamilyState } from '../contracts/live-state.js';
 import type { ServiceKey } from '../ipvs/types.js';
 import { compareIps, parseIp } from '../proxy/ip.js';
-import type { DesiredFamilyChanges, DesiredVirtualServer, FamilyState, IpSet } from '../contracts/desired-state.js';
+import type { DesiredFamilyChanges, DesiredVirtualServer, FamilyState, DesiredIpset } from '../contracts/desired-state.js';
 import { diffAddresses, type AddressFamilyDiff } from './address-diff.js';
 import { diffIpsets, sameKind, type IpsetFamilyDiff } from './ipset-diff.js';
 import { diffIptables } from './iptables-diff.js';
@@ -110,7 +110,7 @@ function desiredAt(desired: FamilyState, changes: DesiredFamilyChanges | undefin
 }
 
 /** A set the previous plan left as the previous desired state asked: the same object, and a live set that took it. */
-function setInSync(set: IpSet, previous: IpSet | undefined, live: LiveFamilyState): boolean {
+function setInSync(set: DesiredIpset, previous: DesiredIpset | undefined, live: LiveFamilyState): boolean {
   if (set !== previous) return false;
   const found = live.ipsets.find((s) => s.header.name === set.name);
   return found !== undefined && sameKind(set, found.header);

@@ -14,7 +14,7 @@
 import { formatIpSetEntry } from '../contracts/ipset-text.js';
 import type { LiveFamilyState } from '../contracts/live-state.js';
 import type { IpsetEntry, IpsetHeader, IpsetOperation, IpsetSpec } from '../ipset/types.js';
-import type { FamilyState, IpSet } from '../contracts/desired-state.js';
+import type { FamilyState, DesiredIpset } from '../contracts/desired-state.js';
 import type { ChangeCause, PlannedChange } from '../contracts/plan.js';
 import type { ServiceIndex } from './service-index.js';
 
@@ -34,14 +34,14 @@ export function entryText(entry: IpsetEntry): string {
 }
 
 /** The create parameters of a model set; undefined when its type and options disagree. */
-function specOf(set: IpSet): IpsetSpec | undefined {
+function specOf(set: DesiredIpset): IpsetSpec | undefined {
   const { name, type, options, family } = set;
   if (type === 'bitmap:port') return options.kind === 'bitmap' ? { name, type, options } : undefined;
   return options.kind === 'hash' ? { name, type, family, options } : undefined;
 }
 
 /** A bitmap:port set has no family (NFPROTO_UNSPEC), so only a hash set's family is compared. */
-export function sameKind(set: IpSet, header: IpsetHeader): boolean {
+export function sameKind(set: DesiredIpset, header: IpsetHeader): boolean {
   return header.type === set.type && (set.type === 'bitmap:port' || header.family === set.family);
 }
 
@@ -61,10 +61,10 @@ export function diffIpsets(desired: FamilyState, live: LiveFamilyState | undefin
   const adds: IpsetChange[] = [];
   const deletions: IpsetChange[] = [];
   const problems: string[] = [];
-  const add = (set: IpSet, entry: IpsetEntry): void => {
+  const add = (set: DesiredIpset, entry: IpsetEntry): void => {
     adds.push({ op: { op: 'add-entry', set: set.name, entry, exist: true }, cause: causeOf(entry, 'set member added', services) });
   };
-  const addAll = (set: IpSet): void => set.entries.forEach((entry) => add(set, entry));
+  const addAll = (set: DesiredIpset): void => set.entries.forEach((entry) => add(set, entry));
   for (const set of desired.ipsets) {
     const spec = specOf(set);
     if (!spec) {

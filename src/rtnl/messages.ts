@@ -2,7 +2,7 @@
 // structs and attribute tables (attributes.ts). Builders check every value
 // before anything is sent; decoders name what is missing or wrong in a
 // NetlinkDecodeError.
-import { NLM_F_CREATE, NLM_F_EXCL, NetlinkDecodeError, decodeStructMessage, structRequest, type NetlinkMessage, type Request, type RequestLabel } from '../netlink/index.js';
+import { NLM_F_CREATE, NLM_F_EXCL, NetlinkDecodeError, decodeStructMessage, structRequest, type NetlinkMessage, type Request, type RequestLabel, requiredAttribute } from '../netlink/index.js';
 import { InvalidAddressError, formatIPv4, formatIPv6, parseIPv4, parseIPv6, type AddressFamily } from '../net/ip-address.js';
 import { addressAttributes, ifaddrmsg, ifinfomsg, linkAttributes, type AddressValues, type LinkValues } from './attributes.js';
 import * as c from './constants.js';
@@ -150,11 +150,6 @@ export function addressRequests(ops: readonly AddressOperation[]): (Request | Ro
 
 // ---- wire -> domain ----------------------------------------------------------
 
-function required<T>(value: T | undefined, path: string): T {
-  if (value === undefined) throw new NetlinkDecodeError(path, 'missing');
-  return value;
-}
-
 function expectType(msg: NetlinkMessage, type: number): void {
   if (msg.type !== type) throw new NetlinkDecodeError('nlmsghdr.type', `expected ${MESSAGE_NAMES[type] ?? type}, got ${msg.type}`);
 }
@@ -163,16 +158,16 @@ function expectType(msg: NetlinkMessage, type: number): void {
 export function decodeLink(msg: NetlinkMessage): Link {
   expectType(msg, c.RTM_NEWLINK);
   const { header, attributes } = decodeStructMessage(msg, ifinfomsg, linkAttributes);
-  const operState = required(attributes.operState, 'IFLA.operState');
+  const operState = requiredAttribute(attributes.operState, 'IFLA.operState');
   const kind = attributes.linkInfo?.kind;
   return {
     index: header.index,
-    name: required(attributes.name, 'IFLA.name'),
+    name: requiredAttribute(attributes.name, 'IFLA.name'),
     ...(kind !== undefined && { kind }),
     up: (header.flags & c.IFF_UP) !== 0,
     flags: header.flags,
-    mtu: required(attributes.mtu, 'IFLA.mtu'),
-    txQueueLength: required(attributes.txQueueLength, 'IFLA.txQueueLength'),
+    mtu: requiredAttribute(attributes.mtu, 'IFLA.mtu'),
+    txQueueLength: requiredAttribute(attributes.txQueueLength, 'IFLA.txQueueLength'),
     operState: operStateName(operState),
   };
 }
@@ -208,7 +203,7 @@ export function decodeAddress(msg: NetlinkMessage): LinkAddress | undefined {
   if (family === undefined) return undefined;
   const values: AddressValues = attributes;
   // IPv4 names the local address IFA_LOCAL (IFA_ADDRESS is the peer's); IPv6 sends IFA_ADDRESS only.
-  const [raw, path] = values.local ? [values.local, 'IFA.local'] : [required(values.address, 'IFA.address'), 'IFA.address'];
+  const [raw, path] = values.local ? [values.local, 'IFA.local'] : [requiredAttribute(values.address, 'IFA.address'), 'IFA.address'];
   return {
     linkIndex: header.index,
     family,

@@ -10,13 +10,25 @@
 // only when one of those changes, in validateObjects's order (by kind, then namespace/name).
 import { objectKey } from '../proxy/object-key.js';
 import type { ValidEndpointSlice } from '../proxy/endpoint-slice-input.js';
-import { sortObjectProblems } from '../proxy/desired-state.js';
 import type { ValidChanges } from '../proxy/incremental-model.js';
 import { validateEndpointSlice, validateService, type ClusterObjects, type ValidObjects } from '../proxy/index.js';
 import type { Validated } from '../proxy/input.js';
 import { validateNode, type ValidNode } from '../proxy/node-input.js';
 import type { ValidService } from '../proxy/service-input.js';
-import type { Problem } from '../contracts/desired-state.js';
+import type { Problem, ProblemSubject } from '../contracts/desired-state.js';
+
+const SUBJECT_ORDER: Readonly<Record<ProblemSubject, number>> = { Service: 0, EndpointSlice: 1, Node: 2, config: 3, host: 4 };
+
+/**
+ * Objects' problems by kind, then namespace/name, each object's in the order found (the sort
+ * is stable): validateObjects's problems in an order that does not depend on the order the
+ * objects came in, since the memo validates only the objects that changed and must list the
+ * problems as it would after validating all.
+ */
+export function sortObjectProblems(problems: readonly Problem[]): Problem[] {
+  const text = (p: Problem): string => `${p.namespace}/${p.name}`;
+  return [...problems].sort((a, b) => SUBJECT_ORDER[a.subject] - SUBJECT_ORDER[b.subject] || (text(a) < text(b) ? -1 : text(a) > text(b) ? 1 : 0));
+}
 
 /** `validate(raw)`, remembered for `raw` when it is an object (only objects can key a WeakMap). */
 function remembered<T>(memo: WeakMap<object, Validated<T>>, validate: (raw: unknown) => Validated<T>, raw: unknown): Validated<T> {

@@ -5,6 +5,7 @@
 // On top of that, the hardening guide's rules: credential files must be safe
 // (see ../file-safety.ts), the server must be https:// with verification on
 // unless --allow-insecure-apiserver is given (then a warning at every start).
+import { joinHostPort } from '../../net/host-port.js';
 import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
 import { readCheckedFile, type FileRole, type FileSafetyContext } from '../file-safety.js';
 import { ConfigError, type ConfigProblem } from '../problems.js';
@@ -100,8 +101,7 @@ class Session {
       if (ca.text !== undefined) this.addCheck(checkCertificateAuthority(ca.text, caFile, this.now));
       tls.caFile = caFile;
     }
-    const hostPort = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-    return { source: 'in-cluster', server: `https://${hostPort}`, tls, auth: { tokenFile }, disableCompression: false };
+    return { source: 'in-cluster', server: `https://${joinHostPort(host, port)}`, tls, auth: { tokenFile }, disableCompression: false };
   }
 
   /** --master with no kubeconfig: a bare URL, no credentials. */

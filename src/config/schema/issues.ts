@@ -4,7 +4,8 @@
 // is indentation, as in a clientConnection block whose children were not
 // indented).
 import { z } from 'zod';
-import { formatPath, type ConfigProblem, type SourcePosition } from '../problems.js';
+import { formatPath } from '../../proxy/input.js';
+import type { ConfigProblem, SourcePosition } from '../problems.js';
 
 export type Locate = (path: readonly PropertyKey[], key?: string) => SourcePosition | undefined;
 

@@ -2,6 +2,7 @@
 // to an "IP:port" address, as the configuration gives it ("0.0.0.0:10256",
 // "[::]:10256"; "" disables the server). A failure to bind is a typed error
 // the daemon reports, never a crash of the process.
+import { joinHostPort } from '../../net/host-port.js';
 import type { Server } from 'node:http';
 
 export interface BindAddress {
@@ -20,7 +21,7 @@ export function parseBindAddress(text: string): BindAddress | undefined {
 
 /** "[::]:10256" for IPv6 hosts, "0.0.0.0:10256" otherwise, as Go's net.JoinHostPort. */
 export function formatBindAddress(address: BindAddress): string {
-  return address.host.includes(':') ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`;
+  return joinHostPort(address.host, address.port);
 }
 
 export class ListenError extends Error {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { isCidr, isIp, isValidPort, joinHostPort, parseCidr, parseIp, splitHostPort } from '../../../src/config/net-address.js';
+import { isCidr, isIp, isValidPort, parseCidr, parseIp, splitHostPort } from '../../../src/config/net-address.js';
+import { joinHostPort } from '../../../src/net/host-port.js';
 
 describe('parseIp (ParseIPSloppy)', () => {
   it.each(['0.0.0.0', '10.0.0.1', '255.255.255.255', '010.001.0.1', '::', '::1', 'fd00::1', '2001:db8::8a2e:370:7334', '1:2:3:4:5:6:7:8', '1:2:3:4:5:6:7::', '::ffff:1.2.3.4', '1:2:3:4:5:6:1.2.3.4', 'FE80::A'])(

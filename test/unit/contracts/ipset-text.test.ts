@@ -2,12 +2,12 @@
 // printed these sets after `ipset restore` of the same members.
 import { describe, expect, it } from '@jest/globals';
 import { formatIpSetCreate, formatIpSetMember, formatIpSetSave } from '../../../src/contracts/ipset-text.js';
-import type { IpSet, IpSetEntry } from '../../../src/proxy/index.js';
+import type { DesiredIpset, DesiredIpsetEntry } from '../../../src/proxy/index.js';
 
 const HASH = { kind: 'hash', hashSize: 1024, maxElem: 65536 } as const;
 const BITMAP = { kind: 'bitmap', portFrom: 0, portTo: 65535 } as const;
 
-function set(name: string, type: IpSet['type'], entries: IpSetEntry[], family: IpSet['family'] = 'inet'): IpSet {
+function set(name: string, type: DesiredIpset['type'], entries: DesiredIpsetEntry[], family: DesiredIpset['family'] = 'inet'): DesiredIpset {
   return { name, type, family, comment: 'not printed', options: type === 'bitmap:port' ? BITMAP : HASH, entries };
 }
 
@@ -23,7 +23,7 @@ describe('formatIpSetCreate', () => {
 });
 
 describe('formatIpSetMember', () => {
-  it.each<[IpSetEntry, string]>([
+  it.each<[DesiredIpsetEntry, string]>([
     [{ ip: '10.96.0.1' }, '10.96.0.1'],
     [{ port: 30080 }, '30080'],
     [{ ip: '10.96.0.10', protocol: 'udp', port: 53 }, '10.96.0.10,udp:53'],

@@ -9,12 +9,12 @@ import { commandAttributes } from '../../../src/ipset/attributes.js';
 import { decodeEntry } from '../../../src/ipset/entries.js';
 import { MAX_ENTRY_MESSAGE_BYTES, decodeList, decodeNames, entryMessages, failedLine } from '../../../src/ipset/messages.js';
 import type { EntryOperation, IpsetEntry, IpsetType } from '../../../src/ipset/types.js';
-import type { IpSetType } from '../../../src/contracts/desired-state.js';
+import type { DesiredIpsetType } from '../../../src/contracts/desired-state.js';
 import { fixtures } from '../netlink/fixture-files.js';
 
 // Every set type the model (src/proxy) produces: this fails to compile when the model gains
 // one, and the first test below fails when it is not one this layer writes.
-const MODEL_TYPES: Record<IpSetType, true> = {
+const MODEL_TYPES: Record<DesiredIpsetType, true> = {
   'hash:ip': true,
   'hash:ip,port': true,
   'hash:ip,port,ip': true,

@@ -5,7 +5,7 @@
 // (a new object with the same content, as a watch relist hands them).
 import fc from 'fast-check';
 import { ValidationMemo } from '../../../src/sync/validation-memo.js';
-import { sortObjectProblems } from '../../../src/proxy/desired-state.js';
+import { sortObjectProblems } from '../../../src/sync/validation-memo.js';
 import { buildDesiredState, IncrementalModel, validateObjects, type ClusterObjects, type DesiredState, type HostFacts, type ProxyModelConfig } from '../../../src/proxy/index.js';
 import { endpoint, endpointSlice, hostFacts, modelConfig, NODE, port, service, type Json } from '../../fixtures/proxy/objects.js';
 

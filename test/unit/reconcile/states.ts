@@ -8,7 +8,7 @@ import { formatIptablesSave } from '../../../src/contracts/iptables-text.js';
 import type { LiveIpset } from '../../../src/ipset/types.js';
 import type { IpvsTimeouts, LiveRealServer, LiveService, RealServer, VirtualServer } from '../../../src/ipvs/types.js';
 
-import type { DesiredState, DesiredVirtualServer, FamilyState, IpSet, ServicePortRef } from '../../../src/contracts/desired-state.js';
+import type { DesiredState, DesiredVirtualServer, FamilyState, DesiredIpset, ServicePortRef } from '../../../src/contracts/desired-state.js';
 import { diffState, type DiffResult } from '../../../src/reconcile/diff.js';
 import type { TerminatingRealServers } from '../../../src/reconcile/graceful-termination.js';
 import { applyRestore, ZERO_STATS } from './kernel-model.js';
@@ -49,11 +49,11 @@ export function desiredServer(name: string, address: string, port: number, proto
   };
 }
 
-export function hashSet(name: string, type: IpSet['type'], entries: IpSet['entries'] = []): IpSet {
+export function hashSet(name: string, type: DesiredIpset['type'], entries: DesiredIpset['entries'] = []): DesiredIpset {
   return { name, type, family: 'inet', comment: name, options: { kind: 'hash', hashSize: 1024, maxElem: 65536 }, entries };
 }
 
-export function bitmapSet(name: string, entries: IpSet['entries'] = []): IpSet {
+export function bitmapSet(name: string, entries: DesiredIpset['entries'] = []): DesiredIpset {
   return { name, type: 'bitmap:port', family: 'inet', comment: name, options: { kind: 'bitmap', portFrom: 0, portTo: 65535 }, entries };
 }
 
@@ -87,7 +87,7 @@ export function liveReal(rs: RealServer, activeConnections = 0, inactiveConnecti
   return { ...rs, activeConnections, inactiveConnections, persistentConnections: 0, stats: ZERO_STATS };
 }
 
-function liveSet(set: IpSet, references: number): LiveIpset {
+function liveSet(set: DesiredIpset, references: number): LiveIpset {
   const { name, type, options } = set;
   return {
     header: { name, type, revision: 0, ...(type === 'bitmap:port' ? {} : { family: set.family }), options, comments: false, references, memorySize: 0, entryCount: set.entries.length },

@@ -2,7 +2,7 @@
 // validates an object again only when the watch hands a new one.
 import { describe, expect, it } from '@jest/globals';
 import { ValidationMemo } from '../../../src/sync/validation-memo.js';
-import { sortObjectProblems } from '../../../src/proxy/desired-state.js';
+import { sortObjectProblems } from '../../../src/sync/validation-memo.js';
 import { validateObjects } from '../../../src/proxy/index.js';
 import { endpoint, endpointSlice, modelConfig, node, NODE, port, service } from '../../fixtures/proxy/objects.js';
 

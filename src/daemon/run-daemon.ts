@@ -32,7 +32,7 @@ import { SyncEngine } from '../sync/sync-engine.js';
  */
 const GRACE_PERIOD_MS = 15 * 60 * 1000;
 
-export interface RunProxyOptions {
+export interface RunDaemonOptions {
   /** The cluster watch (src/k8s), made by the caller so that only `proxy` loads the Kubernetes client. */
   readonly cluster: ClusterSourceFactory;
   /** Resolves when the proxier should stop; SIGTERM or SIGINT by default. */
@@ -74,7 +74,7 @@ async function healthCheckAddresses(config: ValidatedProxyConfig, model: ProxyMo
   return computeDesiredState({ services: [], endpointSlices: [], host, config: model }).families.flatMap((f) => f.nodePortAddresses);
 }
 
-export async function runProxy(config: ValidatedProxyConfig, options: RunProxyOptions): Promise<void> {
+export async function runDaemon(config: ValidatedProxyConfig, options: RunDaemonOptions): Promise<void> {
   const stopSignal = options.stopSignal ?? signalled();
   const c = config.configuration;
   const log = new Logger({ verbosity: c.logging.verbosity, format: c.logging.format });
