@@ -22,6 +22,7 @@ import {
   type Request,
   type RequestLabel,
   requiredAttribute,
+  requestLabels,
 } from '../netlink/index.js';
 import { commandAttributes, entryAttributes, swapAttributes, type CommandValues, type HeaderValues } from './attributes.js';
 import * as c from './constants.js';
@@ -41,11 +42,7 @@ const COMMAND_NAMES: Record<number, string> = {
   [c.IPSET_CMD_TYPE]: 'TYPE',
 };
 
-const labels = new Map<number, RequestLabel>(Object.entries(COMMAND_NAMES).map(([n, name]) => [Number(n), { family: 'ipset', command: name }]));
-
-function label(command: number): RequestLabel {
-  return labels.get(command) ?? { family: 'ipset', command: String(command) };
-}
+const label = requestLabels('ipset', COMMAND_NAMES);
 
 function ipsetRequest(command: number, values: CommandValues, flags?: number): Request {
   return nfnetlinkRequest({

@@ -17,6 +17,7 @@ import {
   type Request,
   type RequestLabel,
   requiredAttribute,
+  requestLabels,
 } from '../netlink/index.js';
 import { InvalidAddressError, decodeInetAddress, encodeInetAddress } from '../net/ip-address.js';
 import {
@@ -79,14 +80,8 @@ const COMMAND_NAMES: Record<number, string> = {
   [c.IPVS_CMD_FLUSH]: 'FLUSH',
 };
 
-const labels = new Map<number, RequestLabel>(
-  Object.entries(COMMAND_NAMES).map(([command, name]) => [Number(command), { family: c.IPVS_GENL_NAME, command: name }]),
-);
-
-/** What a request is, for error messages; one shared object per command. */
-function label(command: number): RequestLabel {
-  return labels.get(command) ?? { family: c.IPVS_GENL_NAME, command: String(command) };
-}
+/** What a request is, for error messages. */
+const label = requestLabels(c.IPVS_GENL_NAME, COMMAND_NAMES);
 
 /** One IPVS command with its top-level attributes. */
 function ipvsRequest(family: GenericFamily, command: number, values: CommandValues): Request {

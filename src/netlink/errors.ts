@@ -17,6 +17,12 @@ export interface RequestLabel {
   readonly command: string;
 }
 
+/** What each command of a family is called in errors: one shared label object per command. */
+export function requestLabels(family: string, names: Readonly<Record<number, string>>): (command: number) => RequestLabel {
+  const labels = new Map<number, RequestLabel>(Object.entries(names).map(([command, name]) => [Number(command), { family, command: name }]));
+  return (command) => labels.get(command) ?? { family, command: String(command) };
+}
+
 /** The kernel refused a request (an NLMSG_ERROR reply with a negative errno). */
 export class NetlinkError extends Error {
   override readonly name = 'NetlinkError';

@@ -2,7 +2,7 @@
 // structs and attribute tables (attributes.ts). Builders check every value
 // before anything is sent; decoders name what is missing or wrong in a
 // NetlinkDecodeError.
-import { NLM_F_CREATE, NLM_F_EXCL, NetlinkDecodeError, decodeStructMessage, structRequest, type NetlinkMessage, type Request, type RequestLabel, requiredAttribute } from '../netlink/index.js';
+import { NLM_F_CREATE, NLM_F_EXCL, NetlinkDecodeError, decodeStructMessage, structRequest, type NetlinkMessage, type Request, requiredAttribute, requestLabels } from '../netlink/index.js';
 import { InvalidAddressError, formatIPv4, formatIPv6, parseIPv4, parseIPv6, type AddressFamily } from '../net/ip-address.js';
 import { addressAttributes, ifaddrmsg, ifinfomsg, linkAttributes, type AddressValues, type LinkValues } from './attributes.js';
 import * as c from './constants.js';
@@ -18,13 +18,7 @@ const MESSAGE_NAMES: Record<number, string> = {
   [c.RTM_GETADDR]: 'GETADDR',
 };
 
-const labels = new Map<number, RequestLabel>(
-  Object.entries(MESSAGE_NAMES).map(([type, name]) => [Number(type), { family: 'rtnetlink', command: name }]),
-);
-
-function label(type: number): RequestLabel {
-  return labels.get(type) ?? { family: 'rtnetlink', command: String(type) };
-}
+const label = requestLabels('rtnetlink', MESSAGE_NAMES);
 
 /** A link request: struct ifinfomsg (family AF_UNSPEC, no index, no flag change), then attributes. */
 function linkRequest(type: number, values: LinkValues, flags?: number): Request {
