@@ -101,6 +101,7 @@ build/cli/main.js: build/.tsc.stamp
 lint: deps
 	biome lint --error-on-warnings
 	depcruise --config .dependency-cruiser.cjs --ignore-known .dependency-cruiser-known-violations.json src
+	knip --no-progress
 
 format: deps
 	biome format --write
