@@ -13,7 +13,7 @@ import type { ApplyReport, ConntrackFlowDeleter, IptablesToolset, KernelClients,
 import { applyPlan, desiredSetNames, readLiveState } from '../kernel/index.js';
 import { IpvsError, type LiveRealServer, type ServiceKey } from '../ipvs/index.js';
 import type { IpFamily } from '../net/ip-address.js';
-import { type ClusterObjects, type DesiredState, type HostFacts, type ProxyModelConfig } from '../proxy/index.js';
+import type { ClusterObjects, DesiredState, HostFacts, ProxyModelConfig } from '../proxy/index.js';
 import type { HealthCheckNodePorts } from '../proxy/health-check-node-ports.js';
 import { ipvsFamily } from '../proxy/ip.js';
 import { applyPlanToLive } from '../reconcile/apply-to-live.js';
