@@ -170,7 +170,10 @@ export class FamilyIndex {
 
   private membersOf(set: SetName): Counted<IpSetEntry> {
     let counted = this.members.get(set);
-    if (!counted) this.members.set(set, (counted = new Counted()));
+    if (!counted) {
+      counted = new Counted();
+      this.members.set(set, counted);
+    }
     return counted;
   }
 
@@ -184,7 +187,10 @@ export class FamilyIndex {
     const members = new Map<SetName, NetChanges<IpSetEntry>>();
     const memberChanges = (set: SetName): NetChanges<IpSetEntry> => {
       let changes = members.get(set);
-      if (!changes) members.set(set, (changes = new NetChanges()));
+      if (!changes) {
+        changes = new NetChanges();
+        members.set(set, changes);
+      }
       return changes;
     };
     let blockedChanged = false;

@@ -36,7 +36,7 @@ function address(f: Family): fc.Arbitrary<string> {
   const group = fc.oneof(fc.constant(0), fc.constant(0xffff), u16);
   return fc.array(group, { minLength: 8, maxLength: 8 }).map((groups) => {
     const b = Buffer.alloc(16);
-    groups.forEach((g, i) => b.writeUInt16BE(g, 2 * i));
+    for (const [i, g] of groups.entries()) b.writeUInt16BE(g, 2 * i);
     return formatIPv6(b);
   });
 }

@@ -14,7 +14,7 @@ import {
 /** Eight 16-bit groups written out in full, so the expected text below is checked by eye. */
 function words(...groups: number[]): Buffer {
   const b = Buffer.alloc(16);
-  groups.forEach((g, i) => b.writeUInt16BE(g, 2 * i));
+  for (const [i, g] of groups.entries()) b.writeUInt16BE(g, 2 * i);
   return b;
 }
 
