@@ -99,7 +99,7 @@ build/cli/main.js: build/.tsc.stamp
 
 # The static checks need only the npm packages (no build): they read the sources.
 lint: deps
-	biome lint --error-on-warnings
+	biome ci --error-on-warnings
 	depcruise --config .dependency-cruiser.cjs --ignore-known .dependency-cruiser-known-violations.json src
 	knip --no-progress
 
