@@ -2,8 +2,14 @@
 #
 #   make / make build   install npm dependencies when needed, build the native addon and the
 #                       TypeScript (into build/); incremental
-#   make test           unit tests on this host, then the kernel tests inside one User-Mode Linux
-#                       boot; ends with one line `tests: N passed, N failed, N skipped`
+#   make test           the checks of `make lint`, then the unit tests on this host, then the kernel
+#                       tests inside one User-Mode Linux boot; ends with one line
+#                       `tests: N passed, N failed, N skipped`
+#   make lint           the static checks, each failing the run on a finding: Biome's linter and
+#                       formatter check (biome.jsonc), the layer rules (dependency-cruiser,
+#                       .dependency-cruiser.cjs) and unused files, exports and dependencies (knip,
+#                       knip.jsonc)
+#   make format         rewrite every source file in the one committed style (Biome, biome.jsonc)
 #   make test-unit      only the unit tests
 #   make test-kernel    only the kernel tests (one UML boot)
 #   make bench          the benchmark (bench/run) inside one UML boot; options through
@@ -46,7 +52,7 @@ endif
 FLOOR := build/bench-data/ipvs-floor
 FLOOR_SRC := ../shared/tools/ipvs-floor.c
 
-.PHONY: build deps native test test-unit test-kernel bench demo image clean FORCE
+.PHONY: build deps native lint format test test-unit test-kernel bench demo image clean FORCE
 
 build: $(NPM_STAMP) native build/.tsc.stamp build/cli/main.js
 
@@ -91,7 +97,16 @@ build/cli/main.js: build/.tsc.stamp
 	  --outdir=build/cli --sourcemap --log-level=warning \
 	  --banner:js="import { createRequire as kipvsCreateRequire } from 'node:module'; const require = kipvsCreateRequire(import.meta.url);"
 
-test: build
+# The static checks need only the npm packages (no build): they read the sources.
+lint: deps
+	biome ci --error-on-warnings
+	depcruise --config .dependency-cruiser.cjs --ignore-known .dependency-cruiser-known-violations.json src
+	knip --no-progress
+
+format: deps
+	biome format --write
+
+test: lint build
 	test/uml/run-tests.sh all
 
 test-unit: build

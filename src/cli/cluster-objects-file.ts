@@ -96,9 +96,9 @@ class Collector {
     }
     const kind = text(object['kind']) ?? itemKind;
     const items = object['items'];
-    if (kind !== undefined && kind.endsWith('List') && Array.isArray(items)) {
+    if (kind?.endsWith('List') && Array.isArray(items)) {
       const ofKind = kind === 'List' ? undefined : kind.slice(0, -'List'.length);
-      items.forEach((item: unknown, i) => this.add(item, [...path, 'items', i], ofKind, locate));
+      for (const [i, item] of (items as readonly unknown[]).entries()) this.add(item, [...path, 'items', i], ofKind, locate);
       return;
     }
     const spec = kind === undefined ? undefined : KINDS[kind];

@@ -137,7 +137,12 @@ function plainOverlay(fields: readonly FieldFromFlag[]): Record<string, unknown>
     let node = root;
     for (const key of path.slice(0, -1)) {
       const next = node[key];
-      node = (next && typeof next === 'object' ? next : (node[key] = {})) as Record<string, unknown>;
+      if (next && typeof next === 'object') node = next as Record<string, unknown>;
+      else {
+        const child: Record<string, unknown> = {};
+        node[key] = child;
+        node = child;
+      }
     }
     const last = path[path.length - 1];
     if (last !== undefined) node[last] = value;

@@ -10,7 +10,6 @@ import { parsePortRange } from './port-range.js';
 import type { ConfigProblem } from './problems.js';
 import type { KubeProxyConfiguration } from './schema/kube-proxy-configuration.js';
 
-export const PROXY_MODES = ['ipvs'] as const;
 export const DETECT_LOCAL_MODES = ['ClusterCIDR', 'NodeCIDR', 'BridgeInterface', 'InterfaceNamePrefix'] as const;
 export type DetectLocalMode = (typeof DETECT_LOCAL_MODES)[number];
 /** Keywords kube-proxy accepts in nodePortAddresses besides CIDRs. */

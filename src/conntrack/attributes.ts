@@ -53,4 +53,3 @@ export const conntrackAttributes = attributeSet('CTA', {
 });
 
 export type TupleValues = AttributeValues<typeof tupleAttributes.fields>;
-export type ConntrackValues = AttributeValues<typeof conntrackAttributes.fields>;

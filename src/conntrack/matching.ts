@@ -70,7 +70,10 @@ export function groupDeletions(deletions: readonly ConntrackDeletion[]): { group
     }
     const key = `${deletion.family} ${deletion.protocol}`;
     let group = groups.get(key);
-    if (!group) groups.set(key, (group = { query: { family: deletion.family, protocol: deletion.protocol }, byDestination: new Map() }));
+    if (!group) {
+      group = { query: { family: deletion.family, protocol: deletion.protocol }, byDestination: new Map() };
+      groups.set(key, group);
+    }
     const matchers = group.byDestination.get(destination);
     if (matchers) matchers.push(matcher);
     else group.byDestination.set(destination, [matcher]);

@@ -126,6 +126,15 @@ function addressText(values: { v4?: Buffer; v6?: Buffer } | undefined, path: str
   throw new NetlinkDecodeError(path, 'holds no address');
 }
 
+/** "10.0.0.0/8" from an address nest and its IPSET_ATTR_CIDR(2): the kernel's prefix fits the address. */
+function networkText(values: { v4?: Buffer; v6?: Buffer } | undefined, cidr: number | undefined, path: string, cidrPath: string): string {
+  const text = addressText(values, path);
+  const bits = values?.v4 !== undefined ? 32 : 128;
+  const prefix = requiredAttribute(cidr, cidrPath);
+  if (prefix > bits) throw new NetlinkDecodeError(cidrPath, `prefix length ${prefix} is above ${bits}`);
+  return `${text}/${prefix}`;
+}
+
 function protocol(raw: number | undefined, path: string): Protocol {
   const value = requiredAttribute(raw, path);
   const name = PROTOCOL_NAMES.get(value);
@@ -143,15 +152,14 @@ export function decodeEntry(type: IpsetType, values: EntryValues, path: string):
     case 'hash:ip':
       return { ip: addressText(values.ip, `${path}.ip`), ...withComment };
     case 'hash:net':
-      return { net: `${addressText(values.ip, `${path}.ip`)}/${requiredAttribute(values.cidr, `${path}.cidr`)}`, ...withComment };
+      return { net: networkText(values.ip, values.cidr, `${path}.ip`, `${path}.cidr`), ...withComment };
     case 'hash:ip,port':
     case 'hash:ip,port,ip':
     case 'hash:ip,port,net': {
       const base = { ip: addressText(values.ip, `${path}.ip`), protocol: protocol(values.proto, `${path}.proto`), port: portOf() };
       if (type === 'hash:ip,port') return { ...base, ...withComment };
-      const second = addressText(values.ip2, `${path}.ip2`);
-      if (type === 'hash:ip,port,ip') return { ...base, ip2: second, ...withComment };
-      return { ...base, net: `${second}/${requiredAttribute(values.cidr2, `${path}.cidr2`)}`, ...withComment };
+      if (type === 'hash:ip,port,ip') return { ...base, ip2: addressText(values.ip2, `${path}.ip2`), ...withComment };
+      return { ...base, net: networkText(values.ip2, values.cidr2, `${path}.ip2`, `${path}.cidr2`), ...withComment };
     }
   }
 }

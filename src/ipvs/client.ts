@@ -21,7 +21,7 @@ import {
   type SocketOptions,
 } from '../netlink/index.js';
 import { IPVS_GENL_NAME } from './constants.js';
-import { IpvsError, IpvsUnavailableError, ipvsErrorFrom, type IpvsQuery } from './errors.js';
+import { type IpvsError, IpvsUnavailableError, ipvsErrorFrom, type IpvsQuery } from './errors.js';
 import { IpvsBatch } from './batch.js';
 import { decodeInfo, decodeRealServer, decodeService, decodeTimeouts, queryRequest } from './messages.js';
 import type { IpvsInfo, IpvsOperation, IpvsTimeouts, LiveRealServer, LiveService, LiveVirtualServer, RealServer, ServiceKey, VirtualServer } from './types.js';

@@ -1,12 +1,4 @@
 // The IPVS layer's public surface: the client, its errors and the domain model.
-export { IpvsClient, type OperationResult } from './client.js';
-export { IpvsBatch, type BatchFailure } from './batch.js';
-export {
-  IpvsError,
-  IpvsPermissionError,
-  IpvsUnavailableError,
-  describeServiceKey,
-  type IpvsErrorCode,
-  type IpvsOperationName,
-} from './errors.js';
+export { IpvsClient } from './client.js';
+export { IpvsError, IpvsPermissionError, IpvsUnavailableError } from './errors.js';
 export * from './types.js';

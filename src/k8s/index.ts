@@ -2,11 +2,8 @@
 // listed and watched as kube-proxy's informers do. Only `kipvs proxy` (through
 // src/daemon) loads this module, and with it @kubernetes/client-node.
 export { ClusterWatch } from './cluster-watch.js';
-export type { ClusterSnapshot, ClusterWatchHealth, ClusterWatchOptions } from './cluster-watch.js';
-export type { ChangeType, ObjectChange, ReflectorState } from './reflector.js';
-export { ApiError } from './api-error.js';
-export type { ApiErrorKind, ApiRequest } from './api-error.js';
-export { API_SERVER_BACKOFF, type BackoffPolicy } from './backoff.js';
+export type { ClusterWatchHealth } from './cluster-watch.js';
+export type { ObjectChange } from './reflector.js';
 export { KUBE_PROXY_LABEL_SELECTOR, type WatchedKind } from './resources.js';
-export { createNodeEvent, nodeEventBody, NODE_EVENT_NAMESPACE, type EventSource, type NodeEvent } from './node-event.js';
+export { createNodeEvent } from './node-event.js';
 export { kubeConfigFor } from './kube-config.js';

@@ -84,7 +84,7 @@ export class Reflector {
   }
 
   start(): void {
-    if (this.#running) return;
+    if (this.#running !== undefined) return;
     this.#stop = new AbortController();
     this.#running = this.#run();
   }

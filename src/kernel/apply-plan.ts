@@ -3,7 +3,7 @@
 // and a few iptables-restore runs however many changes it has. A failed change never
 // stops the others: the kernel carries on after a failed message of a batch, and every
 // change gets its own result in the report, with its cause and an audit line.
-import { IpsetError } from '../ipset/index.js';
+import type { IpsetError } from '../ipset/index.js';
 import { IpvsError } from '../ipvs/index.js';
 import type { AppliedChange, ApplyReport, KernelChange } from '../contracts/kernel-port.js';
 import type { ChangeCause, ConntrackDeletion, Plan, PlanPhase, PlannedChange } from '../contracts/plan.js';

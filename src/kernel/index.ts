@@ -16,7 +16,6 @@ export {
   type BackendChoice,
   type BackendProbe,
   type IptablesBackend,
-  type IptablesTools,
   type IptablesToolset,
 } from './iptables-tools.js';
 export { checkKernelModules, requiredModules, type MissingModule, type ModuleCheckOptions } from './kernel-modules.js';

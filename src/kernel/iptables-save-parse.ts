@@ -30,36 +30,34 @@ const COUNTERS = /^\[\d+:\d+\] /;
 export function parseIptablesSave(text: string): Map<string, LiveIptablesTable> {
   const tables = new Map<string, LiveIptablesTable>();
   let chains: Map<string, string[]> | undefined;
-  text.split('\n').forEach((raw, index) => {
+  for (const [index, raw] of text.split('\n').entries()) {
     const line = raw.trimEnd();
-    const fail = (reason: string): never => {
-      throw new IptablesSaveParseError(index + 1, line, reason);
-    };
-    if (line === '' || line.startsWith('#')) return;
+    const failure = (reason: string) => new IptablesSaveParseError(index + 1, line, reason);
+    if (line === '' || line.startsWith('#')) continue;
     if (line.startsWith('*')) {
-      if (chains) fail('a table starts before the previous one was committed');
+      if (chains) throw failure('a table starts before the previous one was committed');
       chains = new Map();
       tables.set(line.slice(1), { chains });
-      return;
+      continue;
     }
-    if (!chains) return fail('outside a table');
+    if (!chains) throw failure('outside a table');
     if (line === 'COMMIT') {
       chains = undefined;
-      return;
+      continue;
     }
     if (line.startsWith(':')) {
       const name = line.slice(1).split(' ', 1)[0] ?? '';
-      if (name === '') fail('a chain without a name');
+      if (name === '') throw failure('a chain without a name');
       chains.set(name, []);
-      return;
+      continue;
     }
     const rule = line.replace(COUNTERS, '');
-    if (!rule.startsWith('-A ')) return fail('neither a chain nor a rule');
+    if (!rule.startsWith('-A ')) throw failure('neither a chain nor a rule');
     const chain = rule.slice(3).split(' ', 1)[0] ?? '';
     const rules = chains.get(chain);
-    if (!rules) return fail(`a rule of the undeclared chain ${chain}`);
+    if (!rules) throw failure(`a rule of the undeclared chain ${chain}`);
     rules.push(rule);
-  });
+  }
   if (chains) throw new IptablesSaveParseError(text.split('\n').length, '', 'the last table was not committed');
   return tables;
 }

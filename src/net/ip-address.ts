@@ -89,7 +89,7 @@ export function parseIPv6(text: string): Buffer {
     if (explicit !== 8) fail(`expected 8 groups, got ${explicit}`);
     words.push(...head.map(hex));
   }
-  words.forEach((word, i) => out.writeUInt16BE(word, 2 * i));
+  for (const [i, word] of words.entries()) out.writeUInt16BE(word, 2 * i);
   if (v4 !== undefined && !parseIPv4Into(v4, out, 12)) fail(`'${v4}' is not a dotted-quad IPv4 tail`);
   return out;
 }

@@ -194,7 +194,10 @@ export function attributeSet<F extends Record<string, Field<unknown>>>(name: str
   const fieldPaths = new Map<string, Map<number, string>>();
   const pathsUnder = (path: string): Map<number, string> => {
     let paths = fieldPaths.get(path);
-    if (!paths) fieldPaths.set(path, (paths = new Map(entries.map(([key, f]) => [f.id, `${path}.${key}`]))));
+    if (!paths) {
+      paths = new Map(entries.map(([key, f]) => [f.id, `${path}.${key}`]));
+      fieldPaths.set(path, paths);
+    }
     return paths;
   };
 

@@ -37,7 +37,7 @@ export class NetlinkError extends Error {
     readonly echo?: Buffer,
   ) {
     super(
-      `${request.family} ${request.command} failed: ${code}` + (kernelMessage ? ` (${kernelMessage})` : ''),
+      `${request.family} ${request.command} failed: ${code}${kernelMessage ? ` (${kernelMessage})` : ''}`,
     );
   }
 }

@@ -79,7 +79,10 @@ const cache = new WeakMap<NetlinkSocket, Map<string, GenericFamily>>();
 export async function resolveFamily(socket: NetlinkSocket, name: string): Promise<GenericFamily> {
   if (socket.protocol !== NETLINK_GENERIC) throw new TypeError('resolveFamily needs a NETLINK_GENERIC socket');
   let families = cache.get(socket);
-  if (!families) cache.set(socket, (families = new Map()));
+  if (!families) {
+    families = new Map();
+    cache.set(socket, families);
+  }
   const known = families.get(name);
   if (known) return known;
 

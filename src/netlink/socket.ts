@@ -16,7 +16,7 @@ import {
   NLMSG_NOOP,
   NLMSG_OVERRUN,
 } from './constants.js';
-import { NetlinkDecodeError, NetlinkError, NetlinkSocketError, errnoName, type RequestLabel } from './errors.js';
+import { type NetlinkDecodeError, NetlinkError, NetlinkSocketError, errnoName, type RequestLabel } from './errors.js';
 import { parseErrorReply, parseMessages, type NetlinkMessage } from './message.js';
 import { Writer } from './writer.js';
 import { isNativeError, netlinkAddon, type NativeSocketHandle, type NetlinkAddon } from '../native/netlink-addon.js';

@@ -171,7 +171,10 @@ export class FamilyIndex {
 
   private membersOf(set: SetName): Counted<DesiredIpsetEntry> {
     let counted = this.members.get(set);
-    if (!counted) this.members.set(set, (counted = new Counted()));
+    if (!counted) {
+      counted = new Counted();
+      this.members.set(set, counted);
+    }
     return counted;
   }
 
@@ -185,7 +188,10 @@ export class FamilyIndex {
     const members = new Map<SetName, NetChanges<DesiredIpsetEntry>>();
     const memberChanges = (set: SetName): NetChanges<DesiredIpsetEntry> => {
       let changes = members.get(set);
-      if (!changes) members.set(set, (changes = new NetChanges()));
+      if (!changes) {
+        changes = new NetChanges();
+        members.set(set, changes);
+      }
       return changes;
     };
     let blockedChanged = false;

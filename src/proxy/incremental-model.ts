@@ -73,7 +73,10 @@ function putSlice(keyed: KeyedObjects, key: string, slice: ValidEndpointSlice): 
   keyed.slices.set(key, slice);
   const group = groupKey(slice.namespace, slice.serviceName);
   let slices = keyed.slicesOf.get(group);
-  if (!slices) keyed.slicesOf.set(group, (slices = new Map()));
+  if (!slices) {
+    slices = new Map();
+    keyed.slicesOf.set(group, slices);
+  }
   slices.set(key, slice);
 }
 

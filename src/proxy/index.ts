@@ -2,10 +2,9 @@
 // the configuration in; the kernel state kube-proxy's IPVS mode would leave out.
 export { computeDesiredState, buildDesiredState, validateObjects, LINK_NAME } from './desired-state.js';
 export { IncrementalModel } from './incremental-model.js';
-export type { ClusterObjects, ModelInput, ValidObjects } from './desired-state.js';
-export type { DetectLocalMode, HostFacts, ProxyModelConfig } from './config.js';
-export { DEFAULT_SCHEDULER, NODE_PORT_ADDRESSES_PRIMARY } from './config.js';
-export { renderProblem, HEADLESS_LABEL, SERVICE_PROXY_NAME_LABEL } from './input.js';
+export type { ClusterObjects, ValidObjects } from './desired-state.js';
+export type { HostFacts, ProxyModelConfig } from './config.js';
+export { renderProblem } from './input.js';
 export { validateService } from './service-input.js';
 export { validateEndpointSlice, SERVICE_NAME_LABEL } from './endpoint-slice-input.js';
 export { validateNode, ZONE_LABEL } from './node-input.js';

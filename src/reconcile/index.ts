@@ -1,8 +1,7 @@
 // The reconciler's pure half: the diff of desired and live state into a plan.
 export { diffState } from './diff.js';
-export type { DiffInput, DiffResult } from './diff.js';
+export type { DiffResult } from './diff.js';
 export type { TerminatingRealServers } from './graceful-termination.js';
-export { realServerKeyText, virtualServerKeyText } from './keys.js';
 export { formatPlanSummary, summarizePlan } from './plan-summary.js';
 export type { PlanSummary, PlanSummaryRow } from './plan-summary.js';
 export type * from '../contracts/plan.js';

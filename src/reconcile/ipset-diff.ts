@@ -64,7 +64,9 @@ export function diffIpsets(desired: FamilyState, live: LiveFamilyState | undefin
   const add = (set: DesiredIpset, entry: IpsetEntry): void => {
     adds.push({ op: { op: 'add-entry', set: set.name, entry, exist: true }, cause: causeOf(entry, 'set member added', services) });
   };
-  const addAll = (set: DesiredIpset): void => set.entries.forEach((entry) => add(set, entry));
+  const addAll = (set: DesiredIpset): void => {
+    for (const entry of set.entries) add(set, entry);
+  };
   for (const set of desired.ipsets) {
     const spec = specOf(set);
     if (!spec) {

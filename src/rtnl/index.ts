@@ -1,4 +1,4 @@
 // The link and address layer's public surface.
-export { RouteClient, type AddressResult } from './client.js';
-export { RoutePermissionError, RouteError, type RouteErrorCode, type RouteOperationName } from './errors.js';
+export { RouteClient } from './client.js';
+export { RouteError } from './errors.js';
 export * from './types.js';

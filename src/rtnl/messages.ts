@@ -198,6 +198,11 @@ export function decodeAddress(msg: NetlinkMessage): LinkAddress | undefined {
   const values: AddressValues = attributes;
   // IPv4 names the local address IFA_LOCAL (IFA_ADDRESS is the peer's); IPv6 sends IFA_ADDRESS only.
   const [raw, path] = values.local ? [values.local, 'IFA.local'] : [requiredAttribute(values.address, 'IFA.address'), 'IFA.address'];
+  // ifa_prefixlen is a byte and ifa_index a u32, but the kernel's prefix fits the address and an
+  // ifindex is a positive int: anything else is not a reply of the kernel's.
+  const bits = family === 'inet' ? 32 : 128;
+  if (header.prefixLength > bits) throw new NetlinkDecodeError('ifaddrmsg.prefixLength', `${header.prefixLength} is above ${bits} for an ${family} address`);
+  if (header.index === 0 || header.index > 0x7fffffff) throw new NetlinkDecodeError('ifaddrmsg.index', `${header.index} is not a positive int`);
   return {
     linkIndex: header.index,
     family,

@@ -63,21 +63,20 @@ for (const { service, realServers } of table) {
 mismatches += applied.size;
 
 const failures = results.filter((r) => !r.ok);
-process.stdout.write(
-  JSON.stringify({
-    operations: ops.length,
-    failed: failures.length,
-    firstFailure: failures[0] && !failures[0].ok ? failures[0].error.message : undefined,
-    applyMs: Math.round(applyMs),
-    applySendCalls: afterApply.sendCalls - beforeApply.sendCalls,
-    applyMessagesSent: afterApply.messagesSent - beforeApply.messagesSent,
-    applyBytesSent: afterApply.bytesSent - beforeApply.bytesSent,
-    applyReceiveCalls: afterApply.receiveCalls - beforeApply.receiveCalls,
-    dumpMs: Math.round(dumpMs),
-    mismatches,
-    dumpServices: table.length,
-    dumpRealServers: table.reduce((n, entry) => n + entry.realServers.length, 0),
-    dumpSendCalls: afterDump.sendCalls - afterApply.sendCalls,
-    dumpReceiveCalls: afterDump.receiveCalls - afterApply.receiveCalls,
-  }) + '\n',
-);
+const report = {
+  operations: ops.length,
+  failed: failures.length,
+  firstFailure: failures[0] && !failures[0].ok ? failures[0].error.message : undefined,
+  applyMs: Math.round(applyMs),
+  applySendCalls: afterApply.sendCalls - beforeApply.sendCalls,
+  applyMessagesSent: afterApply.messagesSent - beforeApply.messagesSent,
+  applyBytesSent: afterApply.bytesSent - beforeApply.bytesSent,
+  applyReceiveCalls: afterApply.receiveCalls - beforeApply.receiveCalls,
+  dumpMs: Math.round(dumpMs),
+  mismatches,
+  dumpServices: table.length,
+  dumpRealServers: table.reduce((n, entry) => n + entry.realServers.length, 0),
+  dumpSendCalls: afterDump.sendCalls - afterApply.sendCalls,
+  dumpReceiveCalls: afterDump.receiveCalls - afterApply.receiveCalls,
+};
+process.stdout.write(`${JSON.stringify(report)}\n`);

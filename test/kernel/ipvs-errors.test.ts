@@ -117,7 +117,7 @@ describe('a batch with failures', () => {
     const results = await client().apply(ops);
     expect(client().counters.sendCalls - before).toBe(1);
     expect(results.map((r) => (r.ok ? 'ok' : r.error.code))).toEqual(['ok', 'EEXIST', 'ok', 'ESRCH', 'ENOENT', 'EEXIST', 'EINVAL', 'ok', 'ok']);
-    results.forEach((r, i) => expect(r.op).toBe(ops[i]));
+    for (const [i, r] of results.entries()) expect(r.op).toBe(ops[i]);
     expect(await savedRules()).toEqual(
       [
         '-A -t 10.0.0.1:80 -s rr',

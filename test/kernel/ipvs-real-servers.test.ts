@@ -126,7 +126,7 @@ describe('reading real servers built by ipvsadm', () => {
       '-a -t 10.0.0.1:80 -r 10.1.0.4:80 -i -w 1 --tun-type gre --tun-csum',
       '-a -u [2001:db8::1]:53 -r [2001:db8::10]:53 -g -w 2 -x 7',
     ];
-    await ownNetns().run('ipvsadm', ['-R'], { input: rules.join('\n') + '\n' });
+    await ownNetns().run('ipvsadm', ['-R'], { input: `${rules.join('\n')}\n` });
     const webServers: RealServer[] = [
       realServer('10.1.0.1', 8080, { weight: 3, upperThreshold: 100, lowerThreshold: 10 }),
       realServer('10.1.0.2', 80, { forwarding: 'route', weight: 0 }),

@@ -122,7 +122,7 @@ describe('reading services built by ipvsadm', () => {
   ];
 
   test('listServices and getService see what ipvsadm -R built', async () => {
-    await ownNetns().run('ipvsadm', ['-R'], { input: table.map(([rule]) => rule).join('\n') + '\n' });
+    await ownNetns().run('ipvsadm', ['-R'], { input: `${table.map(([rule]) => rule).join('\n')}\n` });
     const live = await client().listServices();
     // The kernel reports every service in its table as hashed (IP_VS_SVC_F_HASHED).
     const expected = table.map(([, vs]) => ({ ...vs, flags: { ...vs.flags, hashed: true } }));

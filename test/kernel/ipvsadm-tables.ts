@@ -74,7 +74,7 @@ export function randomTable(services: number, realServers: number, seed = 12345)
     lines.push(`-A ${service} -s rr`);
     const servers = new Set<string>();
     while (servers.size < realServers) servers.add(`${v6 ? `[${ipv6()}]` : ipv4()}:${port()}`);
-    [...servers].forEach((server, j) => lines.push(`-a ${service} -r ${server} -m -w ${j}`));
+    for (const [j, server] of [...servers].entries()) lines.push(`-a ${service} -r ${server} -m -w ${j}`);
   }
   return `${lines.join('\n')}\n`;
 }

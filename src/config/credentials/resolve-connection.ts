@@ -211,12 +211,16 @@ class Session {
       let certPem: string | undefined;
       let keyPem: string | undefined;
       if (certData) certPem = auth.clientCertificateData = decodeBase64(certData);
-      else if (certFile) certPem = await this.read((auth.clientCertificateFile = at(certFile)), 'client certificate');
+      else if (certFile) {
+        auth.clientCertificateFile = at(certFile);
+        certPem = await this.read(auth.clientCertificateFile, 'client certificate');
+      }
       if (keyData) {
         keyPem = decodeBase64(keyData);
         auth.clientKeyData = new Secret(keyPem);
       } else if (keyFile) {
-        keyPem = await this.read((auth.clientKeyFile = at(keyFile)), 'client key');
+        auth.clientKeyFile = at(keyFile);
+        keyPem = await this.read(auth.clientKeyFile, 'client key');
       }
       if (certPem !== undefined && keyPem !== undefined) {
         const check = checkClientCertificate(certPem, auth.clientCertificateFile ?? `${where} client-certificate-data`, keyPem, auth.clientKeyFile ?? `${where} client-key-data`, this.now);

@@ -62,6 +62,7 @@ export interface FlagSpec {
 const cfg = (...path: string[]) => ({ config: path });
 const opt = (option: ProxyOptionKey) => ({ option });
 
+// biome-ignore format: one flag per line, read as a table of kube-proxy's flags
 export const PROXY_FLAGS: readonly FlagSpec[] = [
   // What to load and what to do.
   { name: 'config', type: 'string', target: opt('configFile'), withConfig: 'applies', usage: 'Path of a KubeProxyConfiguration (kubeproxy.config.k8s.io/v1alpha1) file. When given, flags that map to configuration fields are ignored, as kube-proxy ignores them.' },

@@ -123,9 +123,6 @@ export const KubeProxyConfigurationSchema = z.strictObject({
 /** The configuration kube-proxy (and kipvs) runs with: every field present. */
 export type KubeProxyConfiguration = z.output<typeof KubeProxyConfigurationSchema>;
 
-/** The plain (YAML/JSON) form of a complete configuration, as written by --write-config-to. */
-export type KubeProxyConfigurationText = z.input<typeof KubeProxyConfigurationSchema>;
-
 const requiredLiteral = <const V extends string>(value: V, name: string) =>
   z.literal(value, {
     error: (issue) =>

@@ -11,7 +11,7 @@ import { parseBindAddress, serve, type RunningServer } from '../health/listen.js
 import type { ProxyMetrics } from './proxy-metrics.js';
 
 /** configz's key for kube-proxy's configuration (kubeproxy.config.k8s.io, its GroupName). */
-export const CONFIGZ_GROUP = 'kubeproxy.config.k8s.io';
+const CONFIGZ_GROUP = 'kubeproxy.config.k8s.io';
 
 export interface MetricsServerOptions {
   readonly metrics: ProxyMetrics;

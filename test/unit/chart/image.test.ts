@@ -133,6 +133,7 @@ describe('kipvs-iptables-select', () => {
     }
     const env: Record<string, string> = { PATH: `${bin}:/usr/bin:/bin` };
     if (mode !== undefined) env['KIPVS_IPTABLES_MODE'] = mode;
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell parameter expansion for sh -c, not a template
     const run = spawnSync('/bin/sh', [script, '/bin/sh', '-c', 'echo "$KIPVS_IPTABLES_MODE ${PATH%%:*}"'], { encoding: 'utf8', env });
     return { status: run.status ?? -1, stdout: run.stdout.trim(), stderr: run.stderr };
   }

@@ -45,11 +45,11 @@ async function proxy(...args: string[]): Promise<Outcome> {
     outcome.config = config;
     outcome.connection = connection;
   };
-  const program = new Command('kipvs').exitOverride().configureOutput({ writeOut: (s) => void (outcome.stdout += s), writeErr: (s) => void (outcome.stderr += s) });
+  const program = new Command('kipvs').exitOverride().configureOutput({ writeOut: (s) => { outcome.stdout += s; }, writeErr: (s) => { outcome.stderr += s; } });
   const cmd = registerProxyCommand(program, run);
-  cmd.exitOverride().configureOutput({ writeOut: (s) => void (outcome.stdout += s), writeErr: (s) => void (outcome.stderr += s) });
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((s) => ((outcome.stdout += String(s)), true));
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((s) => ((outcome.stderr += String(s)), true));
+  cmd.exitOverride().configureOutput({ writeOut: (s) => { outcome.stdout += s; }, writeErr: (s) => { outcome.stderr += s; } });
+  const out = jest.spyOn(process.stdout, 'write').mockImplementation((s) => { outcome.stdout += String(s); return true; });
+  const err = jest.spyOn(process.stderr, 'write').mockImplementation((s) => { outcome.stderr += String(s); return true; });
   try {
     await program.parseAsync(['proxy', ...args], { from: 'user' });
   } catch (e) {
@@ -163,7 +163,7 @@ describe('kipvs config', () => {
     let stdout = '';
     const program = new Command('kipvs').exitOverride();
     registerConfigCommand(program);
-    return { program, out: () => stdout, capture: () => jest.spyOn(process.stdout, 'write').mockImplementation((s) => ((stdout += String(s)), true)) };
+    return { program, out: () => stdout, capture: () => jest.spyOn(process.stdout, 'write').mockImplementation((s) => { stdout += String(s); return true; }) };
   };
 
   it('defaults prints the complete default configuration', async () => {

@@ -64,7 +64,7 @@ describe('decodeKubeProxyConfiguration never throws', () => {
 
   it('on YAML bombs and tricks', () => {
     const bomb = 'a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n';
-    for (const text of [bomb, '!!binary x', '? [a]\n: b', '<<: {mode: ipvs}', '&x a: *x', HEAD + 'constructor: {}\n', HEAD + '__proto__: {mode: x}\n', '\u0000', '%YAML 9.9\n---\na: 1']) {
+    for (const text of [bomb, '!!binary x', '? [a]\n: b', '<<: {mode: ipvs}', '&x a: *x', `${HEAD}constructor: {}\n`, `${HEAD}__proto__: {mode: x}\n`, '\u0000', '%YAML 9.9\n---\na: 1']) {
       expectWellFormed(decodeKubeProxyConfiguration(text, 'f'));
     }
   });

@@ -65,10 +65,10 @@ describe('validateKubeProxyConfiguration', () => {
     ['clusterCIDR two IPv4', (c) => void (c.clusterCIDR = '10.244.0.0/16,10.245.0.0/16'), 'clusterCIDR: two CIDRs must be a dual-stack pair, one IPv4 and one IPv6'],
     ['clusterCIDR three', (c) => void (c.clusterCIDR = '10.0.0.0/8,fd00::/8,10.1.0.0/16'), 'clusterCIDR: must be a single CIDR or a dual-stack pair (e.g. 10.244.0.0/16,fd00:10:244::/56)'],
     ['logging.format unknown', (c) => void (c.logging.format = 'xml'), 'logging.format: unsupported value "xml"; one of text, json'],
-    ['vmodule with json', (c) => void ((c.logging.format = 'json'), (c.logging.vmodule = [{ filePattern: 'x', verbosity: 1 }])), 'logging.vmodule: only supported with the text log format'],
+    ['vmodule with json', (c) => { c.logging.format = 'json'; c.logging.vmodule = [{ filePattern: 'x', verbosity: 1 }]; }, 'logging.vmodule: only supported with the text log format'],
     ['vmodule pattern empty', (c) => void (c.logging.vmodule = [{ filePattern: '', verbosity: 1 }]), 'logging.vmodule[0].filePattern: "" must be a non-empty file pattern without "=" or ","'],
     ['text split stream without alpha gate', (c) => void (c.logging.options.text.splitStream = true), 'logging.options.text: needs the LoggingAlphaOptions feature gate (featureGates: {LoggingAlphaOptions: true})'],
-    ['json buffer with beta gate off', (c) => void ((c.logging.options.json.infoBufferSize = '1Mi'), (c.featureGates = { LoggingBetaOptions: false })), 'logging.options.json: needs the LoggingBetaOptions feature gate, which featureGates turns off'],
+    ['json buffer with beta gate off', (c) => { c.logging.options.json.infoBufferSize = '1Mi'; c.featureGates = { LoggingBetaOptions: false }; }, 'logging.options.json: needs the LoggingBetaOptions feature gate, which featureGates turns off'],
   ])('refuses %s', (_name, edit, message) => {
     expect(problemsAfter(edit)).toEqual([message]);
   });
@@ -80,15 +80,15 @@ describe('validateKubeProxyConfiguration', () => {
     ['masqueradeBit 0 and 31', (c) => void (c.iptables.masqueradeBit = 31)],
     ['oomScoreAdj at the bounds', (c) => void (c.oomScoreAdj = -1000)],
     ['healthz disabled', (c) => void (c.healthzBindAddress = '')],
-    ['IPv6 addresses', (c) => void ((c.bindAddress = '::'), (c.healthzBindAddress = '[::]:10256'), (c.metricsBindAddress = '[::1]:10249'))],
+    ['IPv6 addresses', (c) => { c.bindAddress = '::'; c.healthzBindAddress = '[::]:10256'; c.metricsBindAddress = '[::1]:10249'; }],
     ['leading zeros, as ParseIPSloppy', (c) => void (c.bindAddress = '010.000.000.001')],
     ['nodePortAddresses keywords and CIDRs together', (c) => void (c.nodePortAddresses = ['primary', 'localhost', 'all', '10.0.0.0/8', 'fd00::/64'])],
     ['dual-stack clusterCIDR', (c) => void (c.clusterCIDR = 'fd00:10:244::/56,10.244.0.0/16')],
     ['portRange forms', (c) => void (c.portRange = '30000+2767')],
     ['showHiddenMetricsForVersion', (c) => void (c.showHiddenMetricsForVersion = '1.30')],
-    ['text options with the alpha gate', (c) => void ((c.logging.options.text.splitStream = true), (c.featureGates = { LoggingAlphaOptions: true }))],
+    ['text options with the alpha gate', (c) => { c.logging.options.text.splitStream = true; c.featureGates = { LoggingAlphaOptions: true }; }],
     ['json options by default', (c) => void (c.logging.options.json.infoBufferSize = '64Ki')],
-    ['BridgeInterface with a bridge', (c) => void ((c.detectLocalMode = 'BridgeInterface'), (c.detectLocal.bridgeInterface = 'cbr0'))],
+    ['BridgeInterface with a bridge', (c) => { c.detectLocalMode = 'BridgeInterface'; c.detectLocal.bridgeInterface = 'cbr0'; }],
   ])('accepts %s', (_name, edit) => {
     expect(problemsAfter(edit)).toEqual([]);
   });

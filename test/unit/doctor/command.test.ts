@@ -78,7 +78,7 @@ describe('kipvs doctor', () => {
     try {
       const run = doctor('--config', config);
       expect(run.status).toBe(1);
-      expect(run.stdout).toMatch(/^FAIL  kube-proxy is running \(pid 5351\)/m);
+      expect(run.stdout).toMatch(/^FAIL {2}kube-proxy is running \(pid 5351\)/m);
     } finally {
       tree.write('proc/5351/comm', 'sleep\n');
     }

@@ -48,7 +48,7 @@ export function preparedNode(tree: HostTree): void {
   // /proc/modules lines: name size refcount users state address.
   tree.write(
     'proc/modules',
-    ['ip_vs_sh 16384 0 - Live 0x0', 'ip_vs_wrr 16384 0 - Live 0x0', 'ip_vs_rr 16384 0 - Live 0x0', 'ip_vs 192512 6 ip_vs_sh,ip_vs_wrr,ip_vs_rr, Live 0x0'].join('\n') + '\n',
+    `${['ip_vs_sh 16384 0 - Live 0x0', 'ip_vs_wrr 16384 0 - Live 0x0', 'ip_vs_rr 16384 0 - Live 0x0', 'ip_vs 192512 6 ip_vs_sh,ip_vs_wrr,ip_vs_rr, Live 0x0'].join('\n')}\n`,
   );
   // nf_conntrack built in: in modules.builtin, and in /sys/module for its parameters.
   tree.write(`lib/modules/${RELEASE}/modules.builtin`, 'kernel/net/netfilter/nf_conntrack.ko\nkernel/net/ipv4/tcp_cubic.ko\n');

@@ -1,12 +1,13 @@
 // Property tests: an entry we send decodes back to the entry we meant; batches
 // split into messages without losing, reordering or overfilling; and no reply,
-// however broken, makes a decoder throw anything but NetlinkDecodeError.
+// however broken, makes a decoder throw anything but NetlinkDecodeError, while the
+// entries it accepts from a broken reply are entries we can send back unchanged.
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
 import { NLM_F_ACK, NLM_F_REQUEST, NetlinkDecodeError, Writer, decodeNfnetlink, parseMessages, type NetlinkMessage } from '../../../src/netlink/index.js';
 import { formatIPv4, formatIPv6 } from '../../../src/net/ip-address.js';
 import { commandAttributes } from '../../../src/ipset/attributes.js';
-import { decodeEntry } from '../../../src/ipset/entries.js';
+import { decodeEntry, isModeledType } from '../../../src/ipset/entries.js';
 import { MAX_ENTRY_MESSAGE_BYTES, decodeList, decodeNames, entryMessages, failedLine } from '../../../src/ipset/messages.js';
 import type { EntryOperation, IpsetEntry, IpsetType } from '../../../src/ipset/types.js';
 import type { DesiredIpsetType } from '../../../src/contracts/desired-state.js';
@@ -127,12 +128,20 @@ function asEcho(payload: Buffer): Buffer {
   return Buffer.concat([header, payload]);
 }
 
+/** The entries of a set as we send them (ADD messages), decoded again as its type reads them. */
+function sentBack(type: IpsetType, entries: readonly IpsetEntry[]): IpsetEntry[] {
+  const ops = entries.map((entry): EntryOperation => ({ op: 'add-entry', set: 'S', entry }));
+  const { messages, refused } = entryMessages(P, ops, ops.map((_, i) => i));
+  expect([...refused.keys()]).toEqual([]);
+  return messages.flatMap((m) => (decodeNfnetlink(sent(m.request), commandAttributes).attributes.adt ?? []).map((values, i) => decodeEntry(type, values, `adt[${i}]`)));
+}
+
 describe('decoders', () => {
   const captured = ['list-headers', 'list-kube-cluster-ip', 'list-kube-6-loop-back', 'list-kube-load-balancer-source-cidr', 'list-kube-node-port-tcp', 'list-kube-ipvs-ips', 'list-kipvs-nets'].map(
     (name) => ipset.replies(name),
   );
 
-  test('random payloads, and every cut or changed byte of a captured reply, only ever yield NetlinkDecodeError', () => {
+  test('random payloads, and every cut or changed byte of a captured reply, only ever yield NetlinkDecodeError or entries we can send again', () => {
     const damaged = fc.oneof(
       fc.uint8Array({ maxLength: 300 }).map((b) => [{ type: 0x607, flags: 2, seq: 1, portId: 0, payload: Buffer.from(b) }]),
       fc.tuple(fc.constantFrom(...captured), fc.nat(), fc.nat()).map(([msgs, which, cut]) => {
@@ -149,10 +158,17 @@ describe('decoders', () => {
     fc.assert(
       fc.property(damaged, (msgs) => {
         for (const decode of [() => decodeList(msgs), () => decodeNames(msgs), () => failedLine(asEcho(msgs[0]?.payload ?? Buffer.alloc(0)))]) {
+          let decoded: ReturnType<typeof decode>;
           try {
-            decode();
+            decoded = decode();
           } catch (err) {
             expect(err).toBeInstanceOf(NetlinkDecodeError);
+            continue;
+          }
+          if (!Array.isArray(decoded)) continue;
+          for (const set of decoded) {
+            if (typeof set === 'string' || set.entries === undefined || !isModeledType(set.header.type)) continue;
+            expect(sentBack(set.header.type, set.entries)).toEqual(set.entries);
           }
         }
       }),

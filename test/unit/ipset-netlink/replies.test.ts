@@ -3,6 +3,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { NLMSG_DONE, NetlinkDecodeError, NetlinkError, errnoName, parseErrorReply, type NetlinkMessage } from '../../../src/netlink/index.js';
 import { ipsetErrorFrom, type IpsetRequestKind } from '../../../src/ipset/errors.js';
+import { decodeEntry } from '../../../src/ipset/entries.js';
 import { decodeList, decodeNames, decodeProtocol, decodeTypeRevision, failedLine } from '../../../src/ipset/messages.js';
 import type { IpsetHeader } from '../../../src/ipset/types.js';
 import { fixtures } from '../netlink/fixture-files.js';
@@ -123,6 +124,19 @@ function withTypeName(msg: NetlinkMessage, type: string): NetlinkMessage {
   payload.write(type, at);
   return { ...msg, payload };
 }
+
+describe('entries', () => {
+  const v4 = { v4: Buffer.from([10, 0, 0, 0]) };
+  const v6 = { v6: Buffer.alloc(16) };
+
+  test('a network whose prefix is longer than its address is a NetlinkDecodeError naming the attribute', () => {
+    expect(decodeEntry('hash:net', { ip: v4, cidr: 32 }, 'e')).toEqual({ net: '10.0.0.0/32' });
+    expect(() => decodeEntry('hash:net', { ip: v4, cidr: 33 }, 'e')).toThrow(new NetlinkDecodeError('e.cidr', 'prefix length 33 is above 32'));
+    const base = { ip: v4, proto: 6, port: 80 };
+    expect(decodeEntry('hash:ip,port,net', { ...base, ip2: v6, cidr2: 128 }, 'e')).toEqual({ ip: '10.0.0.0', protocol: 'tcp', port: 80, net: '::/128' });
+    expect(() => decodeEntry('hash:ip,port,net', { ...base, ip2: v6, cidr2: 129 }, 'e')).toThrow(new NetlinkDecodeError('e.cidr2', 'prefix length 129 is above 128'));
+  });
+});
 
 describe('error replies', () => {
   function errorOf(name: string, request: IpsetRequestKind) {

@@ -1,5 +1,6 @@
 // Property tests: what we send decodes back to what we meant, and no input,
-// however broken, makes a decoder throw anything but NetlinkDecodeError.
+// however broken, makes a decoder throw anything but NetlinkDecodeError; what a
+// decoder accepts from broken input is a value we can send again, unchanged.
 import type { AddressFamily } from '../../../src/net/ip-address.js';
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
@@ -15,10 +16,23 @@ import {
   type NetlinkMessage,
   type Request,
 } from '../../../src/netlink/index.js';
-import { commandAttributes, type Stats64Values } from '../../../src/ipvs/attributes.js';
+import { commandAttributes, infoAttributes, type Stats64Values } from '../../../src/ipvs/attributes.js';
+import { IPVS_CMD_SET_INFO } from '../../../src/ipvs/constants.js';
 import { decodeInfo, decodeRealServer, decodeService, decodeTimeouts, operationRequests, operationRequest } from '../../../src/ipvs/messages.js';
 import { IpvsError } from '../../../src/ipvs/errors.js';
-import { SCHEDULERS, type IpvsOperation, type RealServer, type ServiceFlags, type ServiceKey, type Stats, type VirtualServer } from '../../../src/ipvs/types.js';
+import {
+  SCHEDULERS,
+  type IpvsInfo,
+  type IpvsOperation,
+  type IpvsTimeouts,
+  type LiveRealServer,
+  type LiveVirtualServer,
+  type RealServer,
+  type ServiceFlags,
+  type ServiceKey,
+  type Stats,
+  type VirtualServer,
+} from '../../../src/ipvs/types.js';
 import { formatIPv4, formatIPv6 } from '../../../src/net/ip-address.js';
 import { fixtureDatagrams } from './fixtures.js';
 
@@ -37,7 +51,7 @@ function address(f: AddressFamily): fc.Arbitrary<string> {
   const group = fc.oneof(fc.constant(0), fc.constant(0xffff), u16);
   return fc.array(group, { minLength: 8, maxLength: 8 }).map((groups) => {
     const b = Buffer.alloc(16);
-    groups.forEach((g, i) => b.writeUInt16BE(g, 2 * i));
+    for (const [i, g] of groups.entries()) b.writeUInt16BE(g, 2 * i);
     return formatIPv6(b);
   });
 }
@@ -225,7 +239,47 @@ describe('batches', () => {
   });
 });
 
-/** Runs a decoder on hostile input: it may succeed or throw NetlinkDecodeError, nothing else. */
+/**
+ * What a decoder returned is a value the wire carries: encoded again (as we send it, with the
+ * counters the kernel adds) it is one well-formed message that decodes to the same value.
+ */
+function sendsBackUnchanged(decoded: LiveVirtualServer | LiveRealServer | IpvsTimeouts | IpvsInfo): void {
+  if ('stats' in decoded && 'key' in decoded) {
+    const { stats: counters, ...service } = decoded;
+    const reply = asReply(sent(operationRequest(IPVS, { op: 'add-service', service })), 'service', { stats64: counters });
+    expect(decodeService(reply)).toEqual(decoded);
+  } else if ('stats' in decoded) {
+    const { stats: counters, activeConnections, inactiveConnections, persistentConnections, ...realServer } = decoded;
+    const service: ServiceKey = { family: realServer.family, fwmark: 1 };
+    const reply = asReply(sent(operationRequest(IPVS, { op: 'add-real-server', service, realServer })), 'dest', {
+      activeConnections,
+      inactiveConnections,
+      persistentConnections,
+      stats64: counters,
+    });
+    expect(decodeRealServer(reply, realServer.family)).toEqual(decoded);
+  } else if ('tcp' in decoded) {
+    // SET_CONFIG is both the request that sets the timeouts and the GET_CONFIG reply.
+    expect(decodeTimeouts(sent(operationRequest(IPVS, { op: 'set-timeouts', timeouts: decoded })))).toEqual(decoded);
+  } else {
+    // We never send IPVS_INFO: write it from the same table the decoder reads.
+    const w = new Writer();
+    const start = w.beginMessage(IPVS.id, 0, 1);
+    w.u8(IPVS_CMD_SET_INFO);
+    w.u8(1);
+    w.u16(0);
+    infoAttributes.encode(w, decoded);
+    w.endMessage(start);
+    const [msg, ...rest] = parseMessages(w.take());
+    expect(rest).toHaveLength(0);
+    expect(decodeInfo(msg as NetlinkMessage)).toEqual(decoded);
+  }
+}
+
+/**
+ * Runs a decoder on hostile input: it may throw NetlinkDecodeError, nothing else, or succeed
+ * with a value we can send back unchanged.
+ */
 function decodesOrRefuses(datagram: Buffer): void {
   let messages: NetlinkMessage[];
   try {
@@ -236,11 +290,14 @@ function decodesOrRefuses(datagram: Buffer): void {
   }
   for (const msg of messages) {
     for (const decode of [decodeService, (m: NetlinkMessage) => decodeRealServer(m, 'inet'), decodeTimeouts, decodeInfo]) {
+      let decoded: ReturnType<typeof decode>;
       try {
-        decode(msg);
+        decoded = decode(msg);
       } catch (err) {
         expect(err).toBeInstanceOf(NetlinkDecodeError);
+        continue;
       }
+      sendsBackUnchanged(decoded);
     }
   }
 }

@@ -134,12 +134,12 @@ describe('counters', () => {
   test('--rate: a real server prints its connection and packet rates in full, only byte rates divided', () => {
     expect(formatList(INFO, table, { columns: 'rate', exact: false }).split('\n').slice(3, 5)).toEqual([
       'TCP  10.0.0.1:80'.padEnd(33) + columns('150000K', '7', '8', '1500M', '10'),
-      '  -> 10.1.0.1:80'.padEnd(33) + ' 150000000' + columns('7', '8', '1500M', '10'),
+      `${'  -> 10.1.0.1:80'.padEnd(33)} 150000000${columns('7', '8', '1500M', '10')}`,
     ]);
   });
 
   test('--exact prints every digit, a space before each', () => {
-    expect(formatList(INFO, table, { columns: 'stats', exact: true }).split('\n')[3]).toBe('TCP  10.0.0.1:80'.padEnd(33) + columns('5') + ' 123456789 2000000000 300000000000' + columns('9'));
+    expect(formatList(INFO, table, { columns: 'stats', exact: true }).split('\n')[3]).toBe(`${'TCP  10.0.0.1:80'.padEnd(33) + columns('5')} 123456789 2000000000 300000000000${columns('9')}`);
   });
 });
 

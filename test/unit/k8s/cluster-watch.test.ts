@@ -105,7 +105,7 @@ describe('watch events', () => {
     await eventually(() => changes.some((c) => c.type === 'modified'), 5000, 'the modification');
     expect((watch.snapshot().services[0] as { spec: unknown }).spec).toEqual(modified.spec);
     const change = changes.find((c) => c.type === 'modified');
-    expect((change?.previous as { spec: { clusterIP: string } }).spec.clusterIP).toBe('10.96.0.10');
+    expect((change?.previous as { spec: { clusterIP: string } } | undefined)?.spec.clusterIP).toBe('10.96.0.10');
     server.delete('Service', 'default', 'web');
     await eventually(() => watch.snapshot().services.length === 0, 5000, 'the deletion');
     expect(changes.map((c) => `${c.type} ${c.key}`)).toEqual(['added default/web', 'modified default/web', 'deleted default/web']);
@@ -132,7 +132,7 @@ describe('watch events', () => {
     server.apply(slice);
     await eventually(() => changes.length === 1);
     expect(changes[0]?.kind).toBe('EndpointSlice');
-    expect((changes[0]?.object as { metadata: { annotations: Record<string, string> } }).metadata.annotations).toEqual({
+    expect((changes[0]?.object as { metadata: { annotations: Record<string, string> } } | undefined)?.metadata.annotations).toEqual({
       'endpoints.kubernetes.io/last-change-trigger-time': '2026-11-23T17:00:00Z',
     });
   });

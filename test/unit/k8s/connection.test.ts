@@ -214,7 +214,7 @@ describe('through a proxy', () => {
       expect(error.kind).toBe('tls');
     } finally {
       // Tunnels are no longer HTTP connections: the server's closeAllConnections() does not see them.
-      sockets.forEach((socket) => socket.destroy());
+      for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => proxy.close(resolve));
     }
   });

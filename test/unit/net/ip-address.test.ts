@@ -14,7 +14,7 @@ import {
 /** Eight 16-bit groups written out in full, so the expected text below is checked by eye. */
 function words(...groups: number[]): Buffer {
   const b = Buffer.alloc(16);
-  groups.forEach((g, i) => b.writeUInt16BE(g, 2 * i));
+  for (const [i, g] of groups.entries()) b.writeUInt16BE(g, 2 * i);
   return b;
 }
 
@@ -115,7 +115,7 @@ describe('IPv4', () => {
 
 describe('union nf_inet_addr', () => {
   test('an IPv4 address fills the first 4 of 16 bytes', () => {
-    expect(encodeInetAddress('inet', '192.168.1.2').toString('hex')).toBe('c0a80102' + '00'.repeat(12));
+    expect(encodeInetAddress('inet', '192.168.1.2').toString('hex')).toBe(`c0a80102${'00'.repeat(12)}`);
   });
 
   test('an IPv6 address fills all 16 bytes in network order', () => {
@@ -123,7 +123,7 @@ describe('union nf_inet_addr', () => {
   });
 
   test('decoding reads only the bytes of the family', () => {
-    const raw = Buffer.from('0a000001' + 'ff'.repeat(12), 'hex');
+    const raw = Buffer.from(`0a000001${'ff'.repeat(12)}`, 'hex');
     expect(decodeInetAddress('inet', raw)).toBe('10.0.0.1');
     expect(decodeInetAddress('inet6', raw)).toBe('a00:1:ffff:ffff:ffff:ffff:ffff:ffff');
   });

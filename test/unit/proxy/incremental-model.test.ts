@@ -41,7 +41,7 @@ describe('the incremental model', () => {
     expect(c2).toBe(c1);
     expect(second.linkAddresses).toBe(first.linkAddresses);
     // No member changed (no endpoint is local): every set is the previous one.
-    second.ipsets.forEach((set, i) => expect(set).toBe(first.ipsets[i]));
+    for (const [i, set] of second.ipsets.entries()) expect(set).toBe(first.ipsets[i]);
     expect(second.iptables).toBe(first.iptables);
   });
 });

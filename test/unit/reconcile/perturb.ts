@@ -130,14 +130,17 @@ function damageFamily(f: LiveFamilyState, { kind, a, b }: Damage): LiveFamilySta
   }
 }
 
+/** `state` with one damage done. */
+function damageState(state: LiveState, d: Damage): LiveState {
+  if (d.kind === 'noLink') {
+    // Without kube-ipvs0 there is no address on it either.
+    const { link: _gone, ...rest } = state;
+    return { ...rest, families: rest.families.map((f) => ({ ...f, linkAddresses: [] })) };
+  }
+  if (d.kind === 'timeouts') return { ...state, ipvsTimeouts: { tcp: d.a, tcpFin: d.b, udp: 5 } };
+  return { ...state, families: replaceAt(state.families, d.a >> 3, (f) => damageFamily(f, d)) };
+}
+
 export function damage(live: LiveState, list: readonly Damage[]): LiveState {
-  return list.reduce((state, d): LiveState => {
-    if (d.kind === 'noLink') {
-      // Without kube-ipvs0 there is no address on it either.
-      const { link: _gone, ...rest } = state;
-      return { ...rest, families: rest.families.map((f) => ({ ...f, linkAddresses: [] })) };
-    }
-    if (d.kind === 'timeouts') return { ...state, ipvsTimeouts: { tcp: d.a, tcpFin: d.b, udp: 5 } };
-    return { ...state, families: replaceAt(state.families, d.a >> 3, (f) => damageFamily(f, d)) };
-  }, live);
+  return list.reduce(damageState, live);
 }

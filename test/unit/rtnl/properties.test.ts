@@ -1,11 +1,14 @@
 // Property tests: an address request carries exactly the address meant, and
-// no reply, however broken, makes a decoder throw anything but NetlinkDecodeError.
+// no reply, however broken, makes a decoder throw anything but NetlinkDecodeError;
+// what a decoder accepts from a broken reply encodes again to the same value.
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
-import { NLM_F_ACK, NLM_F_REQUEST, NetlinkDecodeError, Writer, parseMessages, type NetlinkMessage } from '../../../src/netlink/index.js';
+import { NLM_F_ACK, NLM_F_REQUEST, NetlinkDecodeError, Writer, parseMessages, structRequest, type NetlinkMessage, type Request } from '../../../src/netlink/index.js';
 import { formatIPv4, formatIPv6 } from '../../../src/net/ip-address.js';
+import { ifinfomsg, linkAttributes } from '../../../src/rtnl/attributes.js';
+import { IF_OPER_STATES, RTM_NEWLINK } from '../../../src/rtnl/constants.js';
 import { addressRequest, decodeAddress, decodeLink } from '../../../src/rtnl/messages.js';
-import type { AddressOperation } from '../../../src/rtnl/types.js';
+import type { AddressOperation, Link, LinkAddress } from '../../../src/rtnl/types.js';
 import { fixtures } from '../netlink/fixture-files.js';
 
 const rtnl = fixtures('rtnl');
@@ -19,15 +22,55 @@ const operation: fc.Arbitrary<AddressOperation> = fc
   .tuple(address, fc.integer({ min: 1, max: 0x7fffffff }), fc.nat(), fc.constantFrom('add-address', 'delete-address' as const))
   .map(([a, linkIndex, prefix, op]) => ({ op, address: { linkIndex, address: a.text, prefixLength: prefix % (a.bits + 1) } }));
 
-/** Frames a request, and reads it back as a NEWADDR message (the layout a dump entry has too). */
-function sentAsAddress(op: AddressOperation): NetlinkMessage {
+/** Frames a request, and reads it back as one well-formed message. */
+function sent(request: Request): NetlinkMessage {
   const w = new Writer();
-  const request = addressRequest(op);
   const start = w.beginMessage(request.type, NLM_F_REQUEST | NLM_F_ACK, 1);
   request.writePayload(w);
   w.endMessage(start);
-  const [msg] = parseMessages(w.take());
-  return { ...(msg as NetlinkMessage), type: RTM_NEWADDR };
+  const [msg, ...rest] = parseMessages(w.take());
+  expect(rest).toHaveLength(0);
+  return msg as NetlinkMessage;
+}
+
+/** Frames a request, and reads it back as a NEWADDR message (the layout a dump entry has too). */
+function sentAsAddress(op: AddressOperation): NetlinkMessage {
+  return { ...sent(addressRequest(op)), type: RTM_NEWADDR };
+}
+
+/**
+ * What a decoder returned is a value the wire carries: an address goes back as the request
+ * that adds it (scope global, no flags, no label: what we send), a link as the RTM_NEWLINK
+ * the kernel would send, written from the table the decoder reads.
+ */
+function sendsBackUnchanged(decoded: Link | LinkAddress): void {
+  if ('linkIndex' in decoded) {
+    const { linkIndex, address, prefixLength } = decoded;
+    expect(decodeAddress(sentAsAddress({ op: 'add-address', address: { linkIndex, address, prefixLength } }))).toEqual({
+      linkIndex,
+      family: decoded.family,
+      address,
+      prefixLength,
+      scope: 'global',
+      flags: 0,
+    });
+    return;
+  }
+  const reply = structRequest({
+    type: RTM_NEWLINK,
+    label: { family: 'rtnetlink', command: 'NEWLINK' },
+    header: ifinfomsg,
+    headerValues: { family: 0, type: 0, index: decoded.index, flags: decoded.flags, change: 0 },
+    attributes: linkAttributes,
+    values: {
+      name: decoded.name,
+      mtu: decoded.mtu,
+      txQueueLength: decoded.txQueueLength,
+      operState: IF_OPER_STATES.indexOf(decoded.operState),
+      ...(decoded.kind !== undefined && { linkInfo: { kind: decoded.kind } }),
+    },
+  });
+  expect(decodeLink(sent(reply))).toEqual(decoded);
 }
 
 describe('address requests', () => {
@@ -51,12 +94,11 @@ describe('address requests', () => {
 describe('decoders', () => {
   const captured = [...rtnl.replies('get-link-dummy'), ...rtnl.replies('get-link-lo'), ...rtnl.replies('get-addr-dump')];
 
-  function decodeAny(msg: NetlinkMessage): void {
-    if (msg.type === RTM_NEWADDR) decodeAddress(msg);
-    else decodeLink(msg);
+  function decodeAny(msg: NetlinkMessage): Link | LinkAddress | undefined {
+    return msg.type === RTM_NEWADDR ? decodeAddress(msg) : decodeLink(msg);
   }
 
-  test('random payloads, and every cut of a captured reply, only ever yield NetlinkDecodeError', () => {
+  test('random payloads, and every cut or changed byte of a captured reply, only ever yield NetlinkDecodeError or a value we can encode again', () => {
     const payloads = fc.oneof(
       fc.tuple(fc.constantFrom(16, RTM_NEWADDR), fc.uint8Array({ maxLength: 200 })).map(([type, b]) => ({ type, payload: Buffer.from(b) })),
       fc.tuple(fc.constantFrom(...captured), fc.nat()).map(([msg, cut]) => ({ type: msg.type, payload: msg.payload.subarray(0, cut % (msg.payload.length + 1)) })),
@@ -68,11 +110,14 @@ describe('decoders', () => {
     );
     fc.assert(
       fc.property(payloads, ({ type, payload }) => {
+        let decoded: Link | LinkAddress | undefined;
         try {
-          decodeAny({ type, flags: 0, seq: 1, portId: 0, payload });
+          decoded = decodeAny({ type, flags: 0, seq: 1, portId: 0, payload });
         } catch (err) {
           expect(err).toBeInstanceOf(NetlinkDecodeError);
+          return;
         }
+        if (decoded !== undefined) sendsBackUnchanged(decoded);
       }),
       { numRuns: 20000 },
     );

@@ -86,6 +86,23 @@ describe('RTM_GETADDR dump', () => {
     expect(() => decodeAddress({ ...v4, payload: asV6 })).toThrow(new NetlinkDecodeError('IFA.local', 'expected 16 bytes for an inet6 address, got 4'));
   });
 
+  test('a prefix longer than the address, or an ifindex that is not a positive int, is a NetlinkDecodeError', () => {
+    const v4 = rtnl.replies('get-addr-dump')[1] as NetlinkMessage;
+    const v6 = rtnl.replies('get-addr-dump')[6] as NetlinkMessage;
+    const withByte = (msg: NetlinkMessage, at: number, value: number): NetlinkMessage => {
+      const payload = Buffer.from(msg.payload);
+      payload[at] = value;
+      return { ...msg, payload };
+    };
+    // ifaddrmsg: family, prefixlen (byte 1), flags, scope, index (bytes 4-7, host order)
+    expect(() => decodeAddress(withByte(v4, 1, 33))).toThrow(new NetlinkDecodeError('ifaddrmsg.prefixLength', '33 is above 32 for an inet address'));
+    expect(() => decodeAddress(withByte(v6, 1, 129))).toThrow(new NetlinkDecodeError('ifaddrmsg.prefixLength', '129 is above 128 for an inet6 address'));
+    const noIndex = Buffer.from(v4.payload);
+    noIndex.writeUInt32LE(0, 4);
+    expect(() => decodeAddress({ ...v4, payload: noIndex })).toThrow(new NetlinkDecodeError('ifaddrmsg.index', '0 is not a positive int'));
+    expect(() => decodeAddress(withByte(v4, 7, 0x80))).toThrow(NetlinkDecodeError);
+  });
+
   test('families other than IPv4 and IPv6 are not addresses kipvs binds', () => {
     const v4 = rtnl.replies('get-addr-dump')[1] as NetlinkMessage;
     const other = Buffer.from(v4.payload);

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { auditEntry, type AuditedChange } from '../../../../src/daemon/audit/audit-entry.js';
-import { AuditLog, AuditWriteError } from '../../../../src/daemon/audit/audit-log.js';
+import { AuditLog, type AuditWriteError } from '../../../../src/daemon/audit/audit-log.js';
 
 const TIME = Date.UTC(2024, 10, 23, 17, 40, 0, 123);
 const added: AuditedChange = {
