@@ -100,7 +100,7 @@ build/cli/main.js: build/.tsc.stamp
 # The static checks need only the npm packages (no build): they read the sources.
 lint: deps
 	biome ci --error-on-warnings
-	depcruise --config .dependency-cruiser.cjs --ignore-known .dependency-cruiser-known-violations.json src
+	depcruise --config .dependency-cruiser.cjs src
 	knip --no-progress
 
 format: deps

@@ -1,4 +1,3 @@
 // The conntrack layer's public surface: the client and the domain model.
 export { ConntrackClient } from './client.js';
 export * from './types.js';
-export type { ConntrackDeletionResult, DeletionFailure, FlowDeletionResult, FlowFailure } from './results.js';

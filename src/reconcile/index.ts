@@ -3,5 +3,4 @@ export { diffState } from './diff.js';
 export type { DiffResult } from './diff.js';
 export type { TerminatingRealServers } from './graceful-termination.js';
 export { formatPlanSummary, summarizePlan } from './plan-summary.js';
-export type { PlanSummary, PlanSummaryRow } from './plan-summary.js';
 export type * from '../contracts/plan.js';

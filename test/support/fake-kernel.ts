@@ -8,7 +8,7 @@
 // engine must never plan one against the state it read, so a test meeting it has found a bug.
 import type { ApplyReport, AppliedChange, KernelChange, KernelPort, LiveStateQuery, NetlinkTraffic } from '../../src/contracts/kernel-port.js';
 import type { LiveState } from '../../src/contracts/live-state.js';
-import type { Plan, PlannedChange } from '../../src/contracts/plan.js';
+import type { Plan, PlannedChange, PlanPhase } from '../../src/contracts/plan.js';
 import type { LiveRealServer, LiveService, ServiceKey } from '../../src/ipvs/types.js';
 import type { AddressFamily } from '../../src/net/ip-address.js';
 import { describeChange } from '../../src/kernel/describe-change.js';
@@ -43,6 +43,24 @@ export class InjectedFailure extends Error {
 
 function sameKey(a: ServiceKey, b: ServiceKey): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
+}
+
+type RecordChange = <Op>(change: KernelChange, planned: Pick<PlannedChange<Op>, 'cause'>) => boolean;
+
+/** The changes of `phase` that `record` lets through (it records every change with its result). */
+function appliedPart(phase: PlanPhase, record: RecordChange): PlanPhase {
+  switch (phase.kind) {
+    case 'ipset':
+      return { ...phase, changes: phase.changes.filter((c) => record({ kind: 'ipset', op: c.op }, c)) };
+    case 'ipvs':
+      return { ...phase, changes: phase.changes.filter((c) => record({ kind: 'ipvs', op: c.op }, c)) };
+    case 'address':
+      return { ...phase, changes: phase.changes.filter((c) => record({ kind: 'address', op: c.op, linkName: 'kube-ipvs0' }, c)) };
+    case 'iptables':
+      return { ...phase, rewrites: phase.rewrites.filter((r) => record({ kind: 'iptables', rewrite: r }, r)) };
+    case 'conntrack':
+      return { ...phase, changes: phase.changes.filter((c) => record({ kind: 'conntrack', deletion: c.op }, c)) };
+  }
 }
 
 export class FakeKernel implements KernelPort {
@@ -121,7 +139,7 @@ export class FakeKernel implements KernelPort {
   async applyPlan(plan: Plan): Promise<ApplyReport> {
     this.plans.push(plan);
     const changes: AppliedChange[] = [];
-    const record = <Op>(change: KernelChange, planned: Pick<PlannedChange<Op>, 'cause'>): boolean => {
+    const record: RecordChange = (change, planned) => {
       const fails = this.failing(change);
       changes.push({ change, description: describeChange(change), cause: planned.cause, result: fails ? { ok: false, error: new InjectedFailure('injected') } : { ok: true } });
       return !fails;
@@ -129,20 +147,7 @@ export class FakeKernel implements KernelPort {
     const linkCreated = plan.createLink && record({ kind: 'link', name: 'kube-ipvs0' }, { cause: { reason: 'missing link' } });
     if (plan.ipvsTimeouts) record({ kind: 'ipvs-timeouts', timeouts: plan.ipvsTimeouts }, { cause: { reason: 'configured IPVS timeouts' } });
     // The plan without the changes that failed: what the kernel then holds.
-    const phases = plan.phases.map((phase) => {
-      switch (phase.kind) {
-        case 'ipset':
-          return { ...phase, changes: phase.changes.filter((c) => record({ kind: 'ipset', op: c.op }, c)) };
-        case 'ipvs':
-          return { ...phase, changes: phase.changes.filter((c) => record({ kind: 'ipvs', op: c.op }, c)) };
-        case 'address':
-          return { ...phase, changes: phase.changes.filter((c) => record({ kind: 'address', op: c.op, linkName: 'kube-ipvs0' }, c)) };
-        case 'iptables':
-          return { ...phase, rewrites: phase.rewrites.filter((r) => record({ kind: 'iptables', rewrite: r }, r)) };
-        case 'conntrack':
-          return { ...phase, changes: phase.changes.filter((c) => record({ kind: 'conntrack', deletion: c.op }, c)) };
-      }
-    });
+    const phases = plan.phases.map((phase) => appliedPart(phase, record));
     const applied = applyPlanToLive(this.live, { ...plan, createLink: linkCreated, phases }, linkCreated ? { createdLink: FAKE_LINK } : {});
     if (applied.refusals.length > 0) throw new FakeKernelRefusal(applied.refusals.join('; '));
     this.live = applied.live;
