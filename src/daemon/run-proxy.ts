@@ -79,7 +79,7 @@ export async function runProxy(config: ValidatedProxyConfig, options: RunProxyOp
   const c = config.configuration;
   const log = new Logger({ verbosity: c.logging.verbosity, format: c.logging.format });
   const setup = await prepareNode(nodeSetupOptions(config, log));
-  const model = modelConfigFrom(config, setup.families);
+  const model = modelConfigFrom(config, setup.families, setup.kernelSchedulers);
   const clients = await KernelClients.open();
   const conntrack = ConntrackClient.open();
   const servers: RunningServer[] = [];

@@ -10,3 +10,4 @@ export {
   type IpvsOperationName,
 } from './errors.js';
 export * from './types.js';
+export * from './scheduler-flags.js';

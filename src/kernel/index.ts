@@ -19,7 +19,7 @@ export {
   type IptablesTools,
   type IptablesToolset,
 } from './iptables-tools.js';
-export { checkKernelModules, requiredModules, type MissingModule, type ModuleCheckOptions } from './kernel-modules.js';
+export { availableSchedulers, checkKernelModules, requiredModules, type MissingModule, type ModuleCheckOptions } from './kernel-modules.js';
 export type * from './live-state.js';
 export { desiredSetNames, kubeProxySetNames, readLiveState, type LiveStateQuery } from './read-live-state.js';
 export { applySysctls, sysctlDottedName, type SysctlProblem, type SysctlProblemKind, type SysctlReport } from './sysctls.js';

@@ -5,6 +5,7 @@
 import type { Protocol } from '../ipvs/types.js';
 import { cidrContains, type Cidr, type IpAddress, type IpFamily } from './ip.js';
 import type { ValidService } from './service-input.js';
+import type { Scheduling } from './service-scheduling.js';
 import type { ServicePortRef } from './types.js';
 
 export interface ServicePort {
@@ -24,6 +25,8 @@ export interface ServicePort {
   /** externalTrafficPolicy Local on an externally reachable Service. */
   readonly externalPolicyLocal: boolean;
   readonly internalPolicyLocal: boolean;
+  /** The Service's own IPVS scheduler and flags; undefined: the node's. */
+  readonly scheduling?: Scheduling;
 }
 
 /** The key endpoints and service ports meet on: namespace/name, port name and protocol. */
@@ -67,6 +70,7 @@ export function servicePortsFor(service: ValidService, family: IpFamily): Servic
     healthCheckNodePort: needsHealthCheck ? service.healthCheckNodePort : 0,
     externalPolicyLocal,
     internalPolicyLocal: service.internalTrafficPolicy === 'Local',
+    ...(service.scheduling ? { scheduling: service.scheduling } : {}),
   }));
 }
 
