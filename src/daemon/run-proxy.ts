@@ -116,6 +116,7 @@ export async function runProxy(config: ValidatedProxyConfig, options: RunProxyOp
       iptablesRandomFully: setup.iptablesRandomFully,
       minSyncPeriodMs: config.ipvs.minSyncPeriod.milliseconds,
       syncPeriodMs,
+      ...(options.events ? { events: options.events } : {}),
     });
     log.info('Starting the IPVS proxier', {
       node: config.nodeName,

@@ -8,5 +8,5 @@ export { ApiError } from './api-error.js';
 export type { ApiErrorKind, ApiRequest } from './api-error.js';
 export { API_SERVER_BACKOFF, type BackoffPolicy } from './backoff.js';
 export { KUBE_PROXY_LABEL_SELECTOR, type WatchedKind } from './resources.js';
-export { createNodeEvent, nodeEventBody, NODE_EVENT_NAMESPACE, type EventSource, type NodeEvent } from './node-event.js';
+export { createNodeEvent, createServiceEvent, nodeEventBody, serviceEventBody, NODE_EVENT_NAMESPACE, type EventRegarding, type EventSource, type NodeEvent } from './node-event.js';
 export { kubeConfigFor } from './kube-config.js';

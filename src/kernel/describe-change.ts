@@ -1,7 +1,7 @@
 // One line per change for the audit log, in the words and notation operators know from
 // ipvsadm, ipset and ip: "add real server TCP 10.96.0.10:53 -> 10.244.1.5:53 weight 1".
 import { describeEntry, type IpsetOperation } from '../ipset/index.js';
-import { isFwmarkKey, type IpvsOperation, type IpvsTimeouts, type ServiceKey, type VirtualServer } from '../ipvs/index.js';
+import { hasSchedulerFlags, isFwmarkKey, schedulerFlagNames, type IpvsOperation, type IpvsTimeouts, type ServiceKey, type VirtualServer } from '../ipvs/index.js';
 import type { AddressChange, ConntrackDeletion, IptablesRewrite } from '../reconcile/plan.js';
 
 /** Every kind of change an apply makes, with what it needs to be described. */
@@ -24,8 +24,10 @@ function serviceName(key: ServiceKey): string {
   return `${key.protocol.toUpperCase()} ${hostPort(key.address, key.port)}`;
 }
 
+/** "scheduler mh (mh-fallback,mh-port) persistent 10800s": the flags as ipvsadm -L shows them. */
 function serviceSettings(service: VirtualServer): string {
-  return `scheduler ${service.scheduler}${service.flags.persistent ? ` persistent ${service.timeout}s` : ''}`;
+  const flags = hasSchedulerFlags(service.flags) ? ` (${schedulerFlagNames(service.scheduler, service.flags)})` : '';
+  return `scheduler ${service.scheduler}${flags}${service.flags.persistent ? ` persistent ${service.timeout}s` : ''}`;
 }
 
 function timeoutsText(t: IpvsTimeouts): string {

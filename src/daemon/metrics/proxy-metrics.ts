@@ -4,7 +4,7 @@
 // histograms and rule counts are not), plus kipvs's own and Node.js's process
 // metrics. The proxier records through ProxyMetrics and never sees prom-client.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { IpFamily } from '../../proxy/index.js';
+import type { IpFamily, ProblemReason } from '../../proxy/index.js';
 import type { KernelChangeKind } from '../audit/audit-entry.js';
 import { NETWORK_PROGRAMMING_BUCKETS, SYNC_DURATION_BUCKETS } from './buckets.js';
 
@@ -66,6 +66,11 @@ export class ProxyMetrics {
     'kipvs_drift_repairs_total',
     'Kernel changes a periodic resync had to make although no cluster object changed, by kind',
     ['kind'],
+  );
+  private readonly annotationProblems = this.counter(
+    'kipvs_service_annotation_problems_total',
+    "Service annotations kipvs could not honour (the Service keeps the node's defaults) or ignored, by the reason of the Event recorded on the Service, once per change",
+    ['reason'],
   );
   private readonly syncFailures = this.counter('kipvs_sync_failures_total', 'Syncs that did not bring the kernel to the desired state', []);
   /** Read when scraped: the audit log counts its own drops (audit-log.ts). */
@@ -136,6 +141,10 @@ export class ProxyMetrics {
   }
 
   /** One applied change; a periodic (no cluster change) sync's successful changes are also drift repairs. */
+  recordServiceAnnotationProblem(reason: ProblemReason): void {
+    this.annotationProblems.inc({ reason });
+  }
+
   recordKernelChange(kind: KernelChangeKind, op: string, result: 'ok' | 'error', drift: boolean): void {
     this.kernelChanges.inc({ kind, op, result });
     if (drift && result === 'ok') this.driftRepairs.inc({ kind });
