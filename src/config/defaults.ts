@@ -81,6 +81,7 @@ export function applyKubeProxyDefaults(doc: KubeProxyConfigurationOverlay = {}):
       // No default: 0 means "sync on every change" for IPVS.
       minSyncPeriod: ipvs.minSyncPeriod ?? Duration.ZERO,
       scheduler: ipvs.scheduler ?? '',
+      ...(ipvs.schedulerFlags === undefined ? {} : { schedulerFlags: ipvs.schedulerFlags }),
       excludeCIDRs: [...(ipvs.excludeCIDRs ?? [])],
       strictARP: ipvs.strictARP ?? false,
       tcpTimeout: ipvs.tcpTimeout ?? Duration.ZERO,

@@ -3,6 +3,7 @@
 // validation), for the ipvs proxy mode, and the few kipvs adds: the mode must
 // be ipvs, and the scheduler must be one the kernel ships. Field paths are the
 // v1alpha1 names a person wrote in the file ("ipvs.excludeCIDRs[1]").
+import { SCHEDULER_FLAG_NAMES, schedulerFlagsFrom } from '../ipvs/scheduler-flags.js';
 import { SCHEDULERS } from '../ipvs/types.js';
 import type { Duration } from './duration.js';
 import { isCidr, isIp, isValidPort, parseCidr, splitHostPort } from './net-address.js';
@@ -16,6 +17,14 @@ export type DetectLocalMode = (typeof DETECT_LOCAL_MODES)[number];
 export const NODE_PORT_ADDRESS_KEYWORDS = ['primary', 'localhost', 'all'] as const;
 /** Log formats kube-proxy registers (text, and json from component-base/logs/json). */
 export const LOG_FORMATS = ['text', 'json'] as const;
+
+/** ipvs.schedulerFlags as names: comma-separated, blanks around each and empty entries dropped. */
+export function schedulerFlagList(text: string): string[] {
+  return text
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+}
 
 export function validateKubeProxyConfiguration(cfg: KubeProxyConfiguration): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
@@ -49,6 +58,15 @@ export function validateKubeProxyConfiguration(cfg: KubeProxyConfiguration): Con
   const scheduler = cfg.ipvs.scheduler;
   if (scheduler !== '' && !(SCHEDULERS as readonly string[]).includes(scheduler)) {
     fail('ipvs.scheduler', `unknown scheduler ${quote(scheduler)}; one of ${SCHEDULERS.join(', ')} (empty means rr)`);
+  }
+  const flags = cfg.ipvs.schedulerFlags === undefined ? undefined : schedulerFlagsFrom(schedulerFlagList(cfg.ipvs.schedulerFlags), scheduler === '' ? 'rr' : scheduler);
+  if (flags !== undefined && 'kind' in flags) {
+    fail(
+      'ipvs.schedulerFlags',
+      flags.kind === 'unknown'
+        ? `unknown scheduler flag ${quote(flags.name)}; one of ${SCHEDULER_FLAG_NAMES.join(', ')}`
+        : `scheduler flag ${quote(flags.name)} is for the ${flags.belongsTo} scheduler, not ${flags.scheduler} (ipvs.scheduler)`,
+    );
   }
 
   const ct = cfg.conntrack;

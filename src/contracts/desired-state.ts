@@ -160,6 +160,12 @@ export interface Sysctl {
 
 export type ProblemSubject = 'Service' | 'EndpointSlice' | 'Node' | 'config' | 'host';
 
+/**
+ * Why, in the CamelCase of a Kubernetes Event's reason, for the problems the daemon also
+ * records as a Warning Event on their object and counts in a metric.
+ */
+export type ProblemReason = 'InvalidIPVSScheduler' | 'IPVSSchedulerAnnotationIgnored';
+
 /** Something skipped, with why; the model never throws on bad input. */
 export interface Problem {
   readonly subject: ProblemSubject;
@@ -170,6 +176,10 @@ export interface Problem {
   /** Where inside the object or value ("spec.ports[1].port", "excludeCIDRs[0]"), "" for all of it. */
   readonly path: string;
   readonly message: string;
+  /** Set on the problems that become an Event on their object. */
+  readonly reason?: ProblemReason;
+  /** The object's metadata.uid when known: an Event names it (kubectl describe matches on it). */
+  readonly uid?: string;
 }
 
 export interface DesiredState {

@@ -7,7 +7,7 @@
 import type { IpFamily } from '../net/ip-family.js';
 import { availableParallelism, release } from 'node:os';
 import type { CommandRunner } from '../kernel/index.js';
-import { applySysctls, checkKernelModules, CommandError, runCommand, detectIptablesBackend, iptablesTools, type IptablesToolset, type SysctlReport } from '../kernel/index.js';
+import { applySysctls, availableSchedulers, checkKernelModules, CommandError, runCommand, detectIptablesBackend, iptablesTools, type IptablesToolset, type SysctlReport } from '../kernel/index.js';
 import type { IptablesBackendChoice } from '../config/flags/parse.js';
 import type { ValidatedProxyConfig } from '../config/index.js';
 import { conntrackSettingsFrom } from '../proxy/config-adapter.js';
@@ -24,6 +24,8 @@ export interface NodeSetup {
   readonly iptablesRandomFully: boolean;
   /** The sysctls written at start, with their values before: kernel changes for the audit trail. */
   readonly sysctlsChanged: SysctlReport['changed'];
+  /** The IPVS schedulers the kernel can run (for Services that pick their own); undefined when unknown. */
+  readonly kernelSchedulers: readonly string[] | undefined;
 }
 
 export interface NodeSetupOptions {
@@ -66,6 +68,8 @@ export async function prepareNode(options: NodeSetupOptions): Promise<NodeSetup>
 
   const missing = await checkKernelModules({ scheduler: options.scheduler, kernelRelease });
   problems.push(...missing.map((m) => m.userMessage));
+  const kernelSchedulers = await availableSchedulers({ kernelRelease });
+  log.info('IPVS schedulers Services may pick', { schedulers: kernelSchedulers?.join(',') ?? 'unknown (no modules.dep): every one is tried' });
 
   const sysctls = await applySysctls(desiredSysctls(options.strictARP, kernelRelease), options.procSysDir);
   problems.push(...sysctls.problems.map((p) => p.userMessage));
@@ -82,7 +86,7 @@ export async function prepareNode(options: NodeSetupOptions): Promise<NodeSetup>
   });
   if (problems.length > 0) throw new ProxierError(problems, 'cannot start');
   const version = (await works(run, [iptables.inet.save.replace(/-save$/, ''), '--version'])) ?? '';
-  return { iptables, families: await servedFamilies(iptables, run, log), iptablesRandomFully: hasRandomFully(version), sysctlsChanged: changed };
+  return { iptables, families: await servedFamilies(iptables, run, log), iptablesRandomFully: hasRandomFully(version), sysctlsChanged: changed, kernelSchedulers };
 }
 
 function iptablesProblem(err: unknown): string {

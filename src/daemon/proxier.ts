@@ -6,7 +6,7 @@ import type { SyncTrigger } from '../sync/sync-trigger.js';
 import type { ClusterChange } from '../sync/cluster-change.js';
 import type { IpFamily } from '../net/ip-family.js';
 import type { HealthCheckNodePorts } from '../proxy/health-check-node-ports.js';
-import { renderProblem, type HostFacts, type ProxyModelConfig } from '../proxy/index.js';
+import { renderProblem, type HostFacts, type Problem, type ProxyModelConfig } from '../proxy/index.js';
 import { formatPlanSummary, summarizePlan } from '../reconcile/index.js';
 import { auditEntry } from './audit/audit-entry.js';
 import type { AuditLog } from './audit/audit-log.js';
@@ -15,6 +15,7 @@ import { ChangeFeed } from '../sync/change-feed.js';
 import type { ClusterSource, ClusterSourceFactory } from './cluster-source.js';
 import type { ProxierHealth } from './health/proxier-health.js';
 import type { Logger } from './log/logger.js';
+import type { NodeEventRecorder } from './node-events.js';
 import type { ChangeSource, ProxyMetrics } from './metrics/proxy-metrics.js';
 import type { ServiceHealthServers } from './service-health/service-health-servers.js';
 import { syncLogLine } from './sync-log.js';
@@ -36,6 +37,8 @@ export interface ProxierOptions {
   readonly minSyncPeriodMs: number;
   readonly syncPeriodMs: number;
   readonly now?: () => number;
+  /** Where Warning Events about Services go (a scheduler annotation not honoured); none: logs and metrics only. */
+  readonly events?: Pick<NodeEventRecorder, 'recordOnService'>;
 }
 
 const SOURCE_OF: Record<ClusterChange['kind'], ChangeSource | undefined> = { Service: 'service', EndpointSlice: 'endpoints', Node: undefined };
@@ -128,7 +131,7 @@ export class Proxier {
         if (!applied.result.ok) log.error(applied.result.error, 'Kernel change failed', { change: applied.description, reason: applied.cause.reason });
       }
       metrics.recordNetlink('all', { messages: result.report.netlink.messagesSent, syscalls: result.report.netlink.sendCalls });
-      this.reportProblems(result.desired.problems.map(renderProblem));
+      this.reportProblems(result.desired.problems);
       for (const problem of result.diff.problems) log.error(undefined, 'Cannot reconcile', { problem });
       const summary = formatPlanSummary(summarizePlan(result.diff.plan));
       const line = syncLogLine(trigger, changesSeen, result.report.changes.length);
@@ -157,10 +160,23 @@ export class Proxier {
     }
   }
 
-  /** Each skipped object once, when it first appears (not at every sync). */
-  private reportProblems(problems: readonly string[]): void {
-    const current = new Set(problems);
-    for (const problem of current) if (!this.reportedProblems.has(problem)) this.options.log.info('Skipped', { problem });
-    this.reportedProblems = current;
+  /**
+   * Each problem once, when it first appears (not at every sync); one with a reason (a
+   * scheduler annotation not honoured) also as a Warning Event on its Service, and counted.
+   */
+  private reportProblems(problems: readonly Problem[]): void {
+    const current = new Map(problems.map((p) => [renderProblem(p), p]));
+    for (const [text, problem] of current) {
+      if (this.reportedProblems.has(text)) continue;
+      if (problem.reason === undefined) {
+        this.options.log.info('Skipped', { problem: text });
+        continue;
+      }
+      this.options.log.info('Cannot honour a Service annotation', { problem: text, reason: problem.reason });
+      this.options.metrics.recordServiceAnnotationProblem(problem.reason);
+      const regarding = { kind: 'Service' as const, namespace: problem.namespace, name: problem.name, ...(problem.uid ? { uid: problem.uid } : {}) };
+      void this.options.events?.recordOnService(regarding, { type: 'Warning', reason: problem.reason, note: `${problem.path}: ${problem.message}` });
+    }
+    this.reportedProblems = new Set(current.keys());
   }
 }

@@ -79,7 +79,7 @@ export async function runDaemon(config: ValidatedProxyConfig, options: RunDaemon
   const c = config.configuration;
   const log = new Logger({ verbosity: c.logging.verbosity, format: c.logging.format });
   const setup = await prepareNode(nodeSetupOptions(config, log));
-  const model = modelConfigFrom(config, setup.families);
+  const model = modelConfigFrom(config, setup.families, setup.kernelSchedulers);
   const clients = await KernelClients.open();
   const conntrack = ConntrackClient.open();
   const servers: RunningServer[] = [];
@@ -115,6 +115,7 @@ export async function runDaemon(config: ValidatedProxyConfig, options: RunDaemon
       serviceHealth,
       minSyncPeriodMs: config.ipvs.minSyncPeriod.milliseconds,
       syncPeriodMs,
+      ...(options.events ? { events: options.events } : {}),
     });
     log.info('Starting the IPVS proxier', {
       node: config.nodeName,

@@ -7,7 +7,7 @@ import { checkCapabilities } from './check-capabilities.js';
 import { checkConnection, kubeconfigReadership } from './check-connection.js';
 import { checkFile } from './check-files.js';
 import { checkIptablesBackend } from './check-iptables-backend.js';
-import { checkKernelModules } from './check-kernel-modules.js';
+import { checkKernelModules, checkSchedulers } from './check-kernel-modules.js';
 import { checkKubeProxy } from './check-kube-proxy.js';
 import { checkRouteLocalnet, checkSysctl } from './check-sysctls.js';
 import type { ConfigurationFacts, DoctorFacts } from './facts.js';
@@ -29,7 +29,7 @@ export function diagnose(facts: DoctorFacts, options: DiagnoseOptions): Finding[
     if (facts.kubeconfigFile) findings.push(checkFile(facts.kubeconfigFile, kubeconfigReadership(facts.connection)));
     if (facts.connection) findings.push(...checkConnection(facts.connection));
     findings.push(checkHealthzBindAddress(settings.healthzBindAddress), checkMetricsBindAddress(settings.metricsBindAddress, options.allowExposedMetrics));
-    if (facts.modules) findings.push(checkKernelModules(facts.modules));
+    if (facts.modules) findings.push(checkKernelModules(facts.modules), checkSchedulers(facts.modules));
   }
   // Without the configuration, the backend kipvs would choose by itself.
   const iptablesBackend = configuration.state === 'resolved' ? configuration.settings.iptablesBackend : 'auto';

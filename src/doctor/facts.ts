@@ -51,6 +51,8 @@ export interface ModuleFacts {
   readonly required: readonly string[];
   /** Neither loaded nor built in. */
   readonly missing: readonly string[];
+  /** The IPVS schedulers the kernel can run (loaded, built in or installed); undefined without modules.dep. */
+  readonly schedulers: readonly string[] | undefined;
 }
 
 export interface SysctlFacts {

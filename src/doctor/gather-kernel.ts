@@ -5,7 +5,7 @@
 // daemon's (src/kernel/kernel-modules.ts), pointed at the root.
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { checkKernelModules, requiredModules } from '../kernel/index.js';
+import { availableSchedulers, checkKernelModules, requiredModules } from '../kernel/index.js';
 import { desiredSysctls } from '../proxy/sysctls.js';
 import { parseCapabilitySet } from './capabilities.js';
 import type { CapabilityFacts, ModuleFacts, ProcessFacts, SysctlFacts } from './facts.js';
@@ -41,14 +41,9 @@ export async function readCapabilities(root: string): Promise<CapabilityFacts | 
 /** kube-proxy's required modules that are neither loaded nor built in, read as the daemon reads them. */
 export async function readModules(root: string, scheduler: string, release: string | undefined): Promise<ModuleFacts> {
   const kernelRelease = release ?? '';
-  const missing = await checkKernelModules({
-    scheduler,
-    kernelRelease,
-    procModules: join(root, 'proc/modules'),
-    sysModuleDir: join(root, 'sys/module'),
-    modulesDir: join(root, 'lib/modules'),
-  });
-  return { required: requiredModules(scheduler, kernelRelease), missing: missing.map((m) => m.module) };
+  const lookup = { kernelRelease, procModules: join(root, 'proc/modules'), sysModuleDir: join(root, 'sys/module'), modulesDir: join(root, 'lib/modules') };
+  const missing = await checkKernelModules({ scheduler, ...lookup });
+  return { required: requiredModules(scheduler, kernelRelease), missing: missing.map((m) => m.module), schedulers: await availableSchedulers(lookup) };
 }
 
 /** The sysctls IPVS mode sets for this configuration and kernel, with their values on the node. */

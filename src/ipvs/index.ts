@@ -2,3 +2,4 @@
 export { IpvsClient } from './client.js';
 export { IpvsError, IpvsPermissionError, IpvsUnavailableError } from './errors.js';
 export * from './types.js';
+export * from './scheduler-flags.js';

@@ -6,8 +6,8 @@ import type { AddressFamily } from '../net/ip-address.js';
 
 export type Protocol = 'tcp' | 'udp' | 'sctp';
 
-/** Every scheduler the kernel ships (net/netfilter/ipvs/ip_vs_*.c). */
-export const SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh'] as const;
+/** Every scheduler the kernel ships (net/netfilter/ipvs/ip_vs_*.c; twos since Linux 6.2). */
+export const SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh', 'twos'] as const;
 export type SchedulerName = (typeof SCHEDULERS)[number];
 
 /** A virtual service is identified by address+port+protocol, or by firewall mark. */

@@ -9,6 +9,7 @@
 // - -a/-e: forwarding -g (direct routing) and weight 1 unless given; with -g
 //   and -i the real server's port is the service's (except fwmark services);
 //   only -i allows another address family and the --tun-* options.
+import { NO_SCHEDULER_FLAGS, schedulerFlagsFrom, type SchedulerFlags } from '../ipvs/scheduler-flags.js';
 import type { IpvsOperation, RealServer, ServiceKey, TunnelType, VirtualServer } from '../ipvs/types.js';
 import { cDecimal } from './endpoint.js';
 import { applyOption, MAX_TIMEOUT, newDraft, type Draft } from './rule-draft.js';
@@ -53,23 +54,13 @@ const TUNNEL_RULES: Readonly<Record<TunnelType, Readonly<Record<string, '+' | '1
 };
 
 /** parse_sched_flags: the scheduler's own flags (default scheduler wlc when -s is absent). */
-function schedulerFlagsOf(scheduler: string, given: GivenOption): { sched1: boolean; sched2: boolean; sched3: boolean } {
-  const flags = { sched1: false, sched2: false, sched3: false };
+function schedulerFlagsOf(scheduler: string, given: GivenOption): SchedulerFlags {
   const names = (given.value ?? '').split(',').filter((name) => name !== '');
   if (names.length === 0) refuse('value', `${given.written} needs at least one scheduler flag`);
-  for (const name of names) {
-    const generic = /^flag-([123])$/.exec(name);
-    const own = /^(sh|mh)-(fallback|port)$/.exec(name);
-    if (generic !== null) {
-      flags[`sched${generic[1]}` as 'sched1' | 'sched2' | 'sched3'] = true;
-    } else if (own !== null) {
-      if (own[1] !== scheduler) refuse('combination', `scheduler flag "${name}" is only for the ${own[1]} scheduler, not ${scheduler}`);
-      flags[own[2] === 'fallback' ? 'sched1' : 'sched2'] = true;
-    } else {
-      refuse('value', `unknown scheduler flag "${name}"`);
-    }
-  }
-  return flags;
+  const flags = schedulerFlagsFrom(names, scheduler);
+  if (!('kind' in flags)) return flags;
+  if (flags.kind === 'unknown') refuse('value', `unknown scheduler flag "${flags.name}"`);
+  return refuse('combination', `scheduler flag "${flags.name}" is only for the ${flags.belongsTo} scheduler, not ${scheduler}`);
 }
 
 /** Each command's rules as [group, rule] pairs, listed once rather than for every line. */
@@ -98,7 +89,7 @@ function serviceKey(draft: Draft): ServiceKey {
 
 function virtualServer(draft: Draft): VirtualServer {
   const scheduler = draft.scheduler ?? 'wlc';
-  const schedFlags = draft.schedulerFlags === undefined ? { sched1: false, sched2: false, sched3: false } : schedulerFlagsOf(scheduler, draft.schedulerFlags);
+  const schedFlags = draft.schedulerFlags === undefined ? NO_SCHEDULER_FLAGS : schedulerFlagsOf(scheduler, draft.schedulerFlags);
   const { fwmark, port, protocol } = draft.service;
   if (fwmark === 0 && port === 0 && !draft.persistent) refuse('combination', 'port 0 is only allowed for a persistent service (-p)');
   if (draft.onePacket && fwmark === 0 && protocol !== 'udp') refuse('combination', 'one-packet scheduling (-o) is only for UDP and fwmark services');

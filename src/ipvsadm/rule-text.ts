@@ -3,6 +3,7 @@
 // of `kipvs restore`. Each function names the ipvsadm.c routine whose output it matches.
 import type { AddressFamily } from '../net/ip-address.js';
 import { inetNtoa } from './inet-aton.js';
+import { hasSchedulerFlags, schedulerFlagNames } from '../ipvs/scheduler-flags.js';
 import { isFwmarkKey, type RealServer, type ServiceKey, type VirtualServer } from '../ipvs/types.js';
 
 /** addrport_to_anyname with -n: "10.0.0.1:80", "[2001:db8::1]:80". */
@@ -30,21 +31,6 @@ export function serviceLabel(key: ServiceKey): string {
   return `${PROTOCOL_NAME[key.protocol].padEnd(4)} ${hostPort(key.family, key.address, key.port)}`;
 }
 
-/** print_sched_flags: sh and mh name their two flags, other schedulers get flag-1..3. */
-function schedulerFlagNames(service: VirtualServer): string {
-  const { sched1, sched2, sched3 } = service.flags;
-  const named =
-    service.scheduler === 'sh' || service.scheduler === 'mh'
-      ? [sched1 && `${service.scheduler}-fallback`, sched2 && `${service.scheduler}-port`]
-      : [sched1 && 'flag-1', sched2 && 'flag-2', sched3 && 'flag-3'];
-  return named.filter((name) => name !== false).join(',');
-}
-
-/** ipvsadm prints scheduler flags whenever any of the three bits is set, even when it has no name for them. */
-function hasSchedulerFlags(service: VirtualServer): boolean {
-  return service.flags.sched1 || service.flags.sched2 || service.flags.sched3;
-}
-
 /** The persistence granularity when it is not one client address: a dotted IPv4 netmask or an IPv6 prefix length. */
 function persistenceMask(service: VirtualServer): string | undefined {
   if (service.key.family === 'inet6') return service.netmask === 128 ? undefined : String(service.netmask);
@@ -61,14 +47,14 @@ export function serviceRuleOptions(service: VirtualServer): string {
   }
   if (service.persistenceEngine) text += ` --pe ${service.persistenceEngine}`;
   if (service.flags.onePacket) text += ' -o';
-  if (hasSchedulerFlags(service)) text += ` -b ${schedulerFlagNames(service)}`;
+  if (hasSchedulerFlags(service.flags)) text += ` -b ${schedulerFlagNames(service.scheduler, service.flags)}`;
   return text;
 }
 
 /** What follows the service label on an ipvsadm -L line: "rr (sh-port) persistent 300 mask 255.255.255.0 pe sip ops". */
 export function serviceListDetails(service: VirtualServer): string {
   let text = service.scheduler;
-  if (hasSchedulerFlags(service)) text += ` (${schedulerFlagNames(service)})`;
+  if (hasSchedulerFlags(service.flags)) text += ` (${schedulerFlagNames(service.scheduler, service.flags)})`;
   if (service.flags.persistent) {
     text += ` persistent ${service.timeout}`;
     const mask = persistenceMask(service);

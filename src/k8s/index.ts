@@ -5,5 +5,5 @@ export { ClusterWatch } from './cluster-watch.js';
 export type { ClusterWatchHealth } from './cluster-watch.js';
 export type { ObjectChange } from './reflector.js';
 export { KUBE_PROXY_LABEL_SELECTOR, type WatchedKind } from './resources.js';
-export { createNodeEvent } from './node-event.js';
+export { createNodeEvent, createServiceEvent, nodeEventBody, serviceEventBody, NODE_EVENT_NAMESPACE, type EventRegarding, type EventSource, type NodeEvent } from './node-event.js';
 export { kubeConfigFor } from './kube-config.js';

@@ -2,7 +2,7 @@
 // ipvsadm, ipset and ip: "add real server TCP 10.96.0.10:53 -> 10.244.1.5:53 weight 1".
 import { joinHostPort } from '../net/host-port.js';
 import { describeEntry, type IpsetOperation } from '../ipset/index.js';
-import { isFwmarkKey, type IpvsOperation, type IpvsTimeouts, type ServiceKey, type VirtualServer } from '../ipvs/index.js';
+import { hasSchedulerFlags, isFwmarkKey, schedulerFlagNames, type IpvsOperation, type IpvsTimeouts, type ServiceKey, type VirtualServer } from '../ipvs/index.js';
 import type { KernelChange } from '../contracts/kernel-port.js';
 import type { ConntrackDeletion, IptablesRewrite } from '../contracts/plan.js';
 
@@ -12,8 +12,10 @@ function serviceName(key: ServiceKey): string {
   return `${key.protocol.toUpperCase()} ${joinHostPort(key.address, key.port)}`;
 }
 
+/** "scheduler mh (mh-fallback,mh-port) persistent 10800s": the flags as ipvsadm -L shows them. */
 function serviceSettings(service: VirtualServer): string {
-  return `scheduler ${service.scheduler}${service.flags.persistent ? ` persistent ${service.timeout}s` : ''}`;
+  const flags = hasSchedulerFlags(service.flags) ? ` (${schedulerFlagNames(service.scheduler, service.flags)})` : '';
+  return `scheduler ${service.scheduler}${flags}${service.flags.persistent ? ` persistent ${service.timeout}s` : ''}`;
 }
 
 function timeoutsText(t: IpvsTimeouts): string {

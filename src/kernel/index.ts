@@ -18,7 +18,7 @@ export {
   type IptablesBackend,
   type IptablesToolset,
 } from './iptables-tools.js';
-export { checkKernelModules, requiredModules } from './kernel-modules.js';
+export { availableSchedulers, checkKernelModules, requiredModules } from './kernel-modules.js';
 export { NetlinkKernel } from './netlink-kernel.js';
 export { readLiveState } from './read-live-state.js';
 export { applySysctls, sysctlDottedName, type SysctlReport } from './sysctls.js';

@@ -34,13 +34,16 @@ function wholeSeconds(duration: Duration): number {
  * The model's configuration for `config`. `ipFamilies` are the families served: kube-proxy
  * runs a proxier for IPv4 and for IPv6 whenever iptables and ip6tables both work on the host
  * (cmd/kube-proxy platformCheckSupported), whatever the node's own addresses.
+ * `kernelSchedulers`: the schedulers the node's kernel can run, when the caller looked.
  */
-export function modelConfigFrom(config: ValidatedProxyConfig, ipFamilies: readonly IpFamily[]): ProxyModelConfig {
+export function modelConfigFrom(config: ValidatedProxyConfig, ipFamilies: readonly IpFamily[], kernelSchedulers?: readonly string[]): ProxyModelConfig {
   const s = config.ipvs;
   return {
     nodeName: config.nodeName,
     ipFamilies: [...ipFamilies],
     scheduler: s.scheduler,
+    ...(s.schedulerFlags ? { schedulerFlags: s.schedulerFlags } : {}),
+    ...(kernelSchedulers ? { kernelSchedulers: [...kernelSchedulers] } : {}),
     strictARP: s.strictARP,
     excludeCIDRs: [...s.excludeCIDRs],
     ipvsTimeouts: { tcp: wholeSeconds(s.tcpTimeout), tcpFin: wholeSeconds(s.tcpFinTimeout), udp: wholeSeconds(s.udpTimeout) },

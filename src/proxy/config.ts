@@ -3,6 +3,7 @@
 // this host the daemon observes. Both are plain values; src/config validates
 // the configuration, the daemon (or `kipvs plan`) gathers the host facts.
 import type { IpFamily } from '../net/ip-family.js';
+import type { SchedulerFlags } from '../ipvs/scheduler-flags.js';
 import type { IpvsTimeouts } from '../ipvs/types.js';
 
 
@@ -16,6 +17,17 @@ export interface ProxyModelConfig {
   readonly ipFamilies: readonly IpFamily[];
   /** ipvs.scheduler; empty means kube-proxy's default, "rr". */
   readonly scheduler: string;
+  /**
+   * ipvs.schedulerFlags (kipvs's own, --ipvs-scheduler-flags): the flags of the node's
+   * scheduler; undefined gives kube-proxy's (mh-port for mh, none for the others).
+   */
+  readonly schedulerFlags?: SchedulerFlags;
+  /**
+   * The schedulers this node's kernel can run (module loaded, built in or installed), as the
+   * daemon found them at start; undefined when unknown (`kipvs plan`): every one is assumed.
+   * A Service asking for another keeps the node's scheduler.
+   */
+  readonly kernelSchedulers?: readonly string[];
   /** ipvs.strictARP: also set arp_ignore=1 and arp_announce=2. */
   readonly strictARP: boolean;
   /** ipvs.excludeCIDRs: IPVS services in these ranges are never removed (kube-proxy leaves them to others). */

@@ -4,7 +4,8 @@
 // family, as kube-proxy runs one proxier per family.
 import { ipsetName, type SetName } from '../contracts/ipset-names.js';
 import { IP_FAMILIES, type IpFamily } from '../net/ip-family.js';
-import { DEFAULT_SCHEDULER, type HostFacts, type ProxyModelConfig } from './config.js';
+import type { HostFacts, ProxyModelConfig } from './config.js';
+import type { SchedulerFlags } from '../ipvs/scheduler-flags.js';
 import { validateEndpointSlice, type ValidEndpointSlice } from './endpoint-slice-input.js';
 import { collectEndpoints } from './endpoints.js';
 import type { Validated } from './input.js';
@@ -16,6 +17,7 @@ import { notLocalMatch } from './local-detector.js';
 import { validateNode, type ValidNode } from './node-input.js';
 import { expandNodePortAddresses, nodePortIPs } from './node-port-addresses.js';
 import { validateService, type ValidService } from './service-input.js';
+import { schedulingDefaults } from './service-scheduling.js';
 import { servicePortKey, servicePortsFor, type ServicePort } from './service-ports.js';
 import { desiredSysctls } from './sysctls.js';
 import type { DesiredState, FamilyState, DesiredIpset, IptablesState, Problem, ProblemSubject } from '../contracts/desired-state.js';
@@ -52,7 +54,8 @@ export function validateObjects(input: Pick<ModelInput, 'services' | 'endpointSl
     problems.push(...result.problems);
     return result.value === undefined ? [] : [result.value];
   };
-  const services = input.services.flatMap((raw) => keep(validateService(raw)));
+  const defaults = schedulingDefaults(input.config);
+  const services = input.services.flatMap((raw) => keep(validateService(raw, defaults)));
   const endpointSlices = input.endpointSlices.flatMap((raw) => keep(validateEndpointSlice(raw)));
   const [node] = input.node === undefined ? [] : keep(validateNode(input.node, input.config.nodeName));
   return { objects: { services, endpointSlices, ...(node ? { node } : {}) }, problems };
@@ -86,6 +89,7 @@ interface Shared {
   readonly host: HostFacts;
   readonly node: ValidNode | undefined;
   readonly scheduler: string;
+  readonly schedulerFlags: SchedulerFlags;
   readonly primaryNodeIPs: readonly IpAddress[];
   readonly localAddresses: readonly IpAddress[];
   readonly nodePortCidrs: readonly Cidr[];
@@ -139,6 +143,7 @@ function familyFacts(family: IpFamily, shared: Shared): FamilyFacts {
       family,
       topology: { nodeName: config.nodeName, zone: node?.zone ?? '' },
       scheduler: shared.scheduler,
+      schedulerFlags: shared.schedulerFlags,
       localAddresses: new Set(localAddresses.map((ip) => ip.text)),
       nodePortIPs: selectedNodePortIPs,
     },
@@ -188,11 +193,13 @@ function familyState(objects: ValidObjects, facts: FamilyFacts): FamilyPass {
 export function desiredStateWith(node: ValidNode | undefined, host: HostFacts, config: ProxyModelConfig, pass: (facts: FamilyFacts) => FamilyPass): DesiredState {
   const problems: Problem[] = [];
   const primaryNodeIPs = parseAll(host.nodeIPs, parseIp, 'host', 'nodeIPs', 'an IP address', problems);
+  const scheduling = schedulingDefaults(config);
   const shared: Shared = {
     config,
     host,
     node,
-    scheduler: config.scheduler === '' ? DEFAULT_SCHEDULER : config.scheduler,
+    scheduler: scheduling.scheduler,
+    schedulerFlags: scheduling.flags,
     primaryNodeIPs,
     localAddresses: parseAll(host.localAddresses, parseIp, 'host', 'localAddresses', 'an IP address', problems),
     nodePortCidrs: parseAll(expandNodePortAddresses(config.nodePortAddresses, primaryNodeIPs), parseCidr, 'config', 'nodePortAddresses', 'a CIDR', problems),

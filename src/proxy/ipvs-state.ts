@@ -4,6 +4,7 @@
 // IP and on each NodePort address, with the selected endpoints at weight 1.
 import { type IpFamily, addressFamilyOf } from '../net/ip-family.js';
 import type { Protocol, RealServer, VirtualServer } from '../ipvs/types.js';
+import type { SchedulerFlags } from '../ipvs/scheduler-flags.js';
 import { localEndpoints, selectEndpoints, type NodeTopology } from './endpoint-selection.js';
 import type { EndpointInfo, EndpointsByServicePort } from './endpoints.js';
 import { compareIps, type IpAddress } from './ip.js';
@@ -13,7 +14,9 @@ import type { DesiredVirtualServer, Problem, ServicePortRef, VirtualServerRole }
 export interface IpvsContext {
   readonly family: IpFamily;
   readonly topology: NodeTopology;
+  /** The node's scheduler and its flags, for the Services without their own. */
   readonly scheduler: string;
+  readonly schedulerFlags: SchedulerFlags;
   /** Texts of the host's own addresses (not on kube-ipvs0): such addresses are never bound. */
   readonly localAddresses: ReadonlySet<string>;
   readonly nodePortIPs: readonly IpAddress[];
@@ -30,9 +33,8 @@ function virtualServer(address: IpAddress, port: number, sp: ServicePort, ctx: I
   const persistent = sp.affinityTimeoutSeconds !== undefined;
   return {
     key: { family: addressFamilyOf(ctx.family), protocol: sp.protocol, address: address.text, port },
-    scheduler: ctx.scheduler,
-    // kube-proxy sets IP_VS_SVC_F_SCHED2 (its "FlagSourceHash") for mh: hash the source port too.
-    flags: { persistent, hashed: false, onePacket: false, sched1: false, sched2: ctx.scheduler === 'mh', sched3: false },
+    scheduler: sp.scheduling?.scheduler ?? ctx.scheduler,
+    flags: { persistent, hashed: false, onePacket: false, ...(sp.scheduling?.flags ?? ctx.schedulerFlags) },
     timeout: sp.affinityTimeoutSeconds ?? 0,
     // One client address per persistence entry: /32 (as a netmask) or /128 (as a prefix length).
     netmask: ctx.family === 'IPv4' ? 0xffffffff : 128,

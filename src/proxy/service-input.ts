@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { Protocol } from '../ipvs/types.js';
 import { identify, isIgnoredByLabels, metadataSchema, parseWith, problem, protocolSchema, type Validated } from './input.js';
 import { parseCidr, parseUsableIp, type Cidr, type IpAddress } from './ip.js';
+import { KUBE_PROXY_SCHEDULING, schedulingOf, type Scheduling, type SchedulingDefaults } from './service-scheduling.js';
 import type { Problem } from '../contracts/desired-state.js';
 
 export interface ValidServicePort {
@@ -36,6 +37,8 @@ export interface ValidService {
   readonly loadBalancerSourceRanges: readonly Cidr[];
   /** status.loadBalancer.ingress IPs in VIP mode (the ones kube-proxy programs). */
   readonly loadBalancerIPs: readonly IpAddress[];
+  /** Its own IPVS scheduler and flags (service-scheduling.ts); undefined: the node's. */
+  readonly scheduling?: Scheduling;
 }
 
 /** The API server's default ClientIP affinity timeout (3 hours). */
@@ -47,7 +50,7 @@ const optionalPort = z.int().min(0).max(65535).default(0);
 const trafficPolicy = z.enum(['Cluster', 'Local', '']).default('Cluster').transform((p) => (p === 'Local' ? 'Local' : 'Cluster'));
 
 const serviceSchema = z.object({
-  metadata: metadataSchema,
+  metadata: metadataSchema.extend({ uid: z.string().optional(), annotations: z.record(z.string(), z.string()).optional() }),
   spec: z.object({
     type: z.enum(['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName']).default('ClusterIP'),
     clusterIP: z.string().default(''),
@@ -125,7 +128,8 @@ function usableAddresses(
   });
 }
 
-export function validateService(raw: unknown): Validated<ValidService> {
+/** `defaults`: the node's scheduling, which a Service's annotations may replace. */
+export function validateService(raw: unknown, defaults: SchedulingDefaults = KUBE_PROXY_SCHEDULING): Validated<ValidService> {
   const identity = identify('Service', raw);
   const parsed = parseWith(serviceSchema, raw, identity);
   if (!parsed.data) return { problems: parsed.problems };
@@ -173,6 +177,9 @@ export function validateService(raw: unknown): Validated<ValidService> {
     return [{ name: p.name, protocol: p.protocol, port: p.port, nodePort: p.nodePort }];
   });
 
+  const { scheduling, problems: schedulingProblems } = schedulingOf(metadata.annotations, defaults);
+  for (const p of schedulingProblems) problems.push({ ...problem(identity, p.path, p.message), reason: p.reason, ...(metadata.uid ? { uid: metadata.uid } : {}) });
+
   const clientIP = spec.sessionAffinity === 'ClientIP';
   const value: ValidService = {
     namespace: metadata.namespace,
@@ -189,6 +196,7 @@ export function validateService(raw: unknown): Validated<ValidService> {
     externalIPs,
     loadBalancerSourceRanges,
     loadBalancerIPs,
+    ...(scheduling ? { scheduling } : {}),
   };
   return { value, problems };
 }

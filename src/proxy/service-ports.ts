@@ -6,6 +6,7 @@ import type { IpFamily } from '../net/ip-family.js';
 import type { Protocol } from '../ipvs/types.js';
 import { cidrContains, type Cidr, type IpAddress } from './ip.js';
 import type { ValidService } from './service-input.js';
+import type { Scheduling } from './service-scheduling.js';
 import type { ServicePortRef } from '../contracts/desired-state.js';
 
 export interface ServicePort {
@@ -25,6 +26,8 @@ export interface ServicePort {
   /** externalTrafficPolicy Local on an externally reachable Service. */
   readonly externalPolicyLocal: boolean;
   readonly internalPolicyLocal: boolean;
+  /** The Service's own IPVS scheduler and flags; undefined: the node's. */
+  readonly scheduling?: Scheduling;
 }
 
 /** The key endpoints and service ports meet on: namespace/name, port name and protocol. */
@@ -68,6 +71,7 @@ export function servicePortsFor(service: ValidService, family: IpFamily): Servic
     healthCheckNodePort: needsHealthCheck ? service.healthCheckNodePort : 0,
     externalPolicyLocal,
     internalPolicyLocal: service.internalTrafficPolicy === 'Local',
+    ...(service.scheduling ? { scheduling: service.scheduling } : {}),
   }));
 }
 

@@ -13,6 +13,7 @@ import type { ClusterObjects } from '../proxy/desired-state.js';
 import type { HealthCheckNodePorts } from '../proxy/health-check-node-ports.js';
 
 import { IncrementalModel } from '../proxy/incremental-model.js';
+import { schedulingDefaults } from '../proxy/service-scheduling.js';
 import type { DesiredFamilyChanges, DesiredState, Problem } from '../contracts/desired-state.js';
 import type { ClusterChanges } from './change-feed.js';
 import { ValidationMemo } from './validation-memo.js';
@@ -21,12 +22,14 @@ import { ValidationMemo } from './validation-memo.js';
 export type ModelInputRead = 'changes' | 'everything' | 'first build' | 'periodic resync' | 'missed changes' | 'not keyed by name';
 
 export class SyncModel {
-  private readonly validation = new ValidationMemo();
+  private readonly validation: ValidationMemo;
   private readonly model = new IncrementalModel();
   /** The change feed's version the model holds; undefined when unknown. */
   private version: number | undefined;
 
-  constructor(private readonly config: ProxyModelConfig) {}
+  constructor(private readonly config: ProxyModelConfig) {
+    this.validation = new ValidationMemo(schedulingDefaults(config));
+  }
 
   /** computeDesiredState's result for the snapshot `objects`, and what was read to get it. */
   desired(objects: ClusterObjects, host: HostFacts, changes?: ClusterChanges, trigger: SyncTrigger = 'periodic'): { readonly state: DesiredState; readonly read: ModelInputRead } {

@@ -15,6 +15,7 @@ import { validateEndpointSlice, validateService, type ClusterObjects, type Valid
 import type { Validated } from '../proxy/input.js';
 import { validateNode, type ValidNode } from '../proxy/node-input.js';
 import type { ValidService } from '../proxy/service-input.js';
+import { KUBE_PROXY_SCHEDULING, type SchedulingDefaults } from '../proxy/service-scheduling.js';
 import type { Problem, ProblemSubject } from '../contracts/desired-state.js';
 
 const SUBJECT_ORDER: Readonly<Record<ProblemSubject, number>> = { Service: 0, EndpointSlice: 1, Node: 2, config: 3, host: 4 };
@@ -60,6 +61,12 @@ export class ValidationMemo {
   /** The problems of the objects that have some, by "kind|namespace/name". */
   private problemsOf = new Map<string, readonly Problem[]>();
   private sorted: readonly Problem[] = [];
+  private readonly validateService: (raw: unknown) => Validated<ValidService>;
+
+  /** `scheduling`: the node's, which Services' annotations may replace (fixed for the daemon's life). */
+  constructor(scheduling: SchedulingDefaults = KUBE_PROXY_SCHEDULING) {
+    this.validateService = (raw) => validateService(raw, scheduling);
+  }
 
   /** What the model's validateObjects gives for `objects`, validating only objects not seen before. */
   validate(objects: ClusterObjects, nodeName: string): Validation<ValidObjects> {
@@ -71,7 +78,7 @@ export class ValidationMemo {
       }
       return result.value === undefined ? [] : [result.value];
     };
-    const services = objects.services.flatMap((raw) => keep('Service', raw, remembered(this.services, validateService, raw)));
+    const services = objects.services.flatMap((raw) => keep('Service', raw, remembered(this.services, this.validateService, raw)));
     const endpointSlices = objects.endpointSlices.flatMap((raw) => keep('EndpointSlice', raw, remembered(this.endpointSlices, validateEndpointSlice, raw)));
     this.sorted = sortObjectProblems([...this.problemsOf.values()].flat());
     const node = this.node(objects.node, nodeName);
@@ -94,7 +101,7 @@ export class ValidationMemo {
       }
       return values;
     };
-    const services = validated('Service', this.services, validateService, changes.services);
+    const services = validated('Service', this.services, this.validateService, changes.services);
     const endpointSlices = validated('EndpointSlice', this.endpointSlices, validateEndpointSlice, changes.endpointSlices);
     if (problemsChanged) this.sorted = sortObjectProblems([...this.problemsOf.values()].flat());
     const valid = this.node(node, nodeName);

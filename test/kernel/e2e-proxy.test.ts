@@ -397,6 +397,47 @@ describe('kipvs proxy, end to end', () => {
     expect(livez.body).toMatch(new RegExp(`^\\{"lastUpdated": ${time},"currentTime": ${time}\\}$`));
   });
 
+  test('a scheduler annotation changes web\'s virtual servers in place while traffic flows; a bad one keeps rr, with a Warning Event, a log line and a count', async () => {
+    const n = node();
+    const server = the(api, 'the API server');
+    const kipvs = the(proxy, 'kipvs');
+    const client = the(nodeClient, 'the node client');
+    const outside = the(outsideClient, 'the outside client');
+    const annotated = (annotations: Record<string, string>): unknown => {
+      const object = serviceObject(WEB) as { metadata: Record<string, unknown> };
+      return { ...object, metadata: { ...object.metadata, annotations } };
+    };
+    const webServices = new Set(ipvsLines(WEB, []));
+    const before = await ipvsTable(n);
+    const onMaglev = before.map((line) => (webServices.has(line) ? line.replace(/ -s rr$/, ' -s mh -b mh-fallback,mh-port') : line)).sort();
+    await Promise.all([client.start([http(WEB.clusterIp, 80), udp(WEB.clusterIp, 53)]), outside.start([http(ADDRESSES.ipv4.nodeIp, 30080)])]);
+    await sleep(1_000);
+
+    const changedAt = Date.now();
+    await server.apply(annotated({ 'kipvs.io/ipvs-scheduler': 'mh', 'kipvs.io/ipvs-scheduler-flags': 'mh-fallback,mh-port' }));
+    costs['web annotated mh: until in ipvsadm'] = `${(await until('web on mh', tableIs(onMaglev), SYNC_WAIT_MS)).toFixed(0)} ms`;
+    await sleep(1_500);
+    const during = await Promise.all([client.stop(), outside.stop()]);
+    expect(failures(during)).toEqual({});
+    // In place: one update per virtual server of web, no real server touched.
+    const changes = (await kipvs.audit()).filter((entry) => Date.parse(entry.time) >= changedAt);
+    expect(changes.map((entry) => [entry.op, entry.service, entry.result])).toEqual([...webServices].map(() => ['edit-service', expect.stringMatching(/^default\/web:/), 'ok']));
+    expect(changes.every((entry) => entry.target.endsWith(' scheduler mh (mh-fallback,mh-port)'))).toBe(true);
+
+    const refusedAt = Date.now();
+    await server.apply(annotated({ 'kipvs.io/ipvs-scheduler': 'fastest' }));
+    await until('web back on rr', tableIs(before), SYNC_WAIT_MS);
+    await kipvs.waitForLog((line) => line.msg === 'Cannot honour a Service annotation' && line.ts >= refusedAt, SYNC_WAIT_MS);
+    await until('the Warning Event', async () => (await server.events()).some((e) => e.event['reason'] === 'InvalidIPVSScheduler'), SYNC_WAIT_MS);
+    expect(await server.events()).toContainEqual({
+      namespace: 'default',
+      event: expect.objectContaining({ type: 'Warning', reason: 'InvalidIPVSScheduler', regarding: expect.objectContaining({ kind: 'Service', namespace: 'default', name: WEB.name }) }),
+    });
+    const metrics = await httpGet(n, `http://${METRICS_ADDRESS}/metrics`);
+    expect(metrics.body).toMatch(/^kipvs_service_annotation_problems_total\{reason="InvalidIPVSScheduler"\} 1$/m);
+    await server.apply(serviceObject(WEB));
+  });
+
   test('kipvs proxy --cleanup removes kube-ipvs0, kube-proxy chains and sets, and its virtual servers, but not a foreign one', async () => {
     const n = node();
     const kipvs = the(proxy, 'kipvs');

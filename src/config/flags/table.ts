@@ -97,7 +97,8 @@ export const PROXY_FLAGS: readonly FlagSpec[] = [
 
   // Proxy mode and IPVS.
   { name: 'proxy-mode', type: 'string', target: cfg('mode'), withConfig: 'ignored', affectsModel: true, usage: 'Proxy mode; kipvs implements only "ipvs" (empty means ipvs).' },
-  { name: 'ipvs-scheduler', type: 'string', target: cfg('ipvs', 'scheduler'), withConfig: 'ignored', affectsModel: true, usage: 'IPVS scheduler for every virtual server: rr, wrr, lc, wlc, lblc, lblcr, dh, sh, sed, nq, fo, ovf or mh (empty means rr).' },
+  { name: 'ipvs-scheduler', type: 'string', target: cfg('ipvs', 'scheduler'), withConfig: 'ignored', affectsModel: true, usage: 'IPVS scheduler of the virtual servers whose Service picks none (kipvs.io/ipvs-scheduler): rr, wrr, lc, wlc, lblc, lblcr, dh, sh, sed, nq, fo, ovf, mh or twos (empty means rr).' },
+  { name: 'ipvs-scheduler-flags', type: 'string', target: cfg('ipvs', 'schedulerFlags'), withConfig: 'ignored', affectsModel: true, kipvsOnly: true, usage: 'Flags of that scheduler, comma-separated as ipvsadm -b names them: sh-fallback, sh-port, mh-fallback, mh-port, flag-1, flag-2, flag-3 (unset: mh-port for mh, none for the others).' },
   { name: 'ipvs-sync-period', type: 'duration', target: cfg('ipvs', 'syncPeriod'), withConfig: 'ignored', defaultText: '30s', usage: 'Longest time between full resynchronisations of the IPVS state. Must be greater than 0.' },
   { name: 'ipvs-min-sync-period', type: 'duration', target: cfg('ipvs', 'minSyncPeriod'), withConfig: 'ignored', defaultText: '1s', usage: 'Shortest time between two synchronisations; 0 syncs on every change.' },
   { name: 'ipvs-strict-arp', type: 'bool', target: cfg('ipvs', 'strictARP'), withConfig: 'ignored', affectsModel: true, usage: 'Set arp_ignore=1 and arp_announce=2 so that the node does not answer ARP for addresses on kube-ipvs0.' },

@@ -58,6 +58,12 @@ export const IPVSSchema = z.strictObject({
   tcpTimeout: duration,
   tcpFinTimeout: duration,
   udpTimeout: duration,
+  /**
+   * kipvs's own (docs/schedulers.md): the flags of the node's scheduler, as ipvsadm -b names
+   * them ("mh-fallback,mh-port"). Absent unless written, so that a file kipvs writes stays
+   * kube-proxy's; kube-proxy, which decodes this one field only leniently, ignores it.
+   */
+  schedulerFlags: goString.optional(),
 });
 
 export const NFTablesSchema = z.strictObject({

@@ -5,7 +5,7 @@
 // metrics. The proxier records through ProxyMetrics and never sees prom-client.
 import type { IpFamily } from '../../net/ip-family.js';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-
+import type { ProblemReason } from '../../proxy/index.js';
 import type { KernelChangeKind } from '../audit/audit-entry.js';
 import { NETWORK_PROGRAMMING_BUCKETS, SYNC_DURATION_BUCKETS } from './buckets.js';
 
@@ -67,6 +67,11 @@ export class ProxyMetrics {
     'kipvs_drift_repairs_total',
     'Kernel changes a periodic resync had to make although no cluster object changed, by kind',
     ['kind'],
+  );
+  private readonly annotationProblems = this.counter(
+    'kipvs_service_annotation_problems_total',
+    "Service annotations kipvs could not honour (the Service keeps the node's defaults) or ignored, by the reason of the Event recorded on the Service, once per change",
+    ['reason'],
   );
   private readonly syncFailures = this.counter('kipvs_sync_failures_total', 'Syncs that did not bring the kernel to the desired state', []);
   /** Read when scraped: the audit log counts its own drops (audit-log.ts). */
@@ -137,6 +142,10 @@ export class ProxyMetrics {
   }
 
   /** One applied change; a periodic (no cluster change) sync's successful changes are also drift repairs. */
+  recordServiceAnnotationProblem(reason: ProblemReason): void {
+    this.annotationProblems.inc({ reason });
+  }
+
   recordKernelChange(kind: KernelChangeKind, op: string, result: 'ok' | 'error', drift: boolean): void {
     this.kernelChanges.inc({ kind, op, result });
     if (drift && result === 'ok') this.driftRepairs.inc({ kind });

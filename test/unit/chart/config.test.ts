@@ -39,7 +39,7 @@ const REALISTIC = {
   config: {
     clusterCIDR: '10.244.0.0/16,fd00:10:244::/56',
     nodePortAddresses: ['192.168.10.0/24', 'primary'],
-    ipvs: { scheduler: 'lc', strictARP: true, excludeCIDRs: ['10.100.0.0/16'], minSyncPeriod: '1s', syncPeriod: '1m0s', tcpTimeout: '15m0s' },
+    ipvs: { scheduler: 'lc', schedulerFlags: 'flag-1', strictARP: true, excludeCIDRs: ['10.100.0.0/16'], minSyncPeriod: '1s', syncPeriod: '1m0s', tcpTimeout: '15m0s' },
     iptables: { masqueradeAll: true, masqueradeBit: 15 },
     conntrack: { maxPerCore: 0, tcpBeLiberal: true },
     logging: { format: 'json', verbosity: 2 },
@@ -73,6 +73,7 @@ describe('the rendered KubeProxyConfiguration', () => {
     expect(resolved.nodeName).toBe('node-a');
     expect(resolved.ipvs).toMatchObject({
       scheduler: 'lc',
+      schedulerFlags: { sched1: true, sched2: false, sched3: false },
       strictARP: true,
       excludeCIDRs: ['10.100.0.0/16'],
       masqueradeAll: true,

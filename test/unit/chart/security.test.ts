@@ -108,10 +108,13 @@ describe('the node-init container', () => {
     expect(JSON.stringify(without)).not.toContain('"privileged":true');
   });
 
-  it('loads the configured scheduler module as required, and kube-proxy\'s three as optional', () => {
+  it('loads the configured scheduler module as required, and every other scheduler\'s (kube-proxy\'s three with allSchedulers off) as optional', () => {
     const env = (values: object): Record<string, string | undefined> => Object.fromEntries((daemonSet(render(values)).init?.env ?? []).map((e) => [e.name, e.value]));
-    expect(env({})).toMatchObject({ KIPVS_MODULES: 'ip_vs ip_vs_rr nf_conntrack', KIPVS_OPTIONAL_MODULES: 'ip_vs_wrr ip_vs_sh' });
-    expect(env({ config: { ipvs: { scheduler: 'mh' } }, nodeInit: { extraModules: ['ip_vs_lc'] } })).toMatchObject({
+    expect(env({})).toMatchObject({
+      KIPVS_MODULES: 'ip_vs ip_vs_rr nf_conntrack',
+      KIPVS_OPTIONAL_MODULES: 'ip_vs_wrr ip_vs_lc ip_vs_wlc ip_vs_lblc ip_vs_lblcr ip_vs_dh ip_vs_sh ip_vs_sed ip_vs_nq ip_vs_fo ip_vs_ovf ip_vs_mh ip_vs_twos',
+    });
+    expect(env({ config: { ipvs: { scheduler: 'mh' } }, nodeInit: { allSchedulers: false, extraModules: ['ip_vs_lc'] } })).toMatchObject({
       KIPVS_MODULES: 'ip_vs ip_vs_mh nf_conntrack ip_vs_lc',
       KIPVS_OPTIONAL_MODULES: 'ip_vs_rr ip_vs_wrr ip_vs_sh',
     });

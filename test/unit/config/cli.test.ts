@@ -195,7 +195,7 @@ describe('the kipvs executable', () => {
     expect(result.stderr.trimEnd().split('\n')).toEqual([
       `kipvs: invalid configuration (${bad}), 2 problems:`,
       `  mode: kipvs implements only the ipvs proxy mode, got "iptables"; set "ipvs" or leave it empty (${bad}:3:7)`,
-      `  ipvs.scheduler: unknown scheduler "fastest"; one of rr, wrr, lc, wlc, lblc, lblcr, dh, sh, sed, nq, fo, ovf, mh (empty means rr) (${bad}:5:14)`,
+      `  ipvs.scheduler: unknown scheduler "fastest"; one of rr, wrr, lc, wlc, lblc, lblcr, dh, sh, sed, nq, fo, ovf, mh, twos (empty means rr) (${bad}:5:14)`,
     ]);
   });
 

@@ -103,7 +103,7 @@ describe('without --config', () => {
     expect(await problemsOf({ 'ipvs-scheduler': 'fastest', 'proxy-mode': 'iptables', 'ipvs-exclude-cidrs': '10.0.0.0/8,bad', 'cluster-cidr': 'x' })).toEqual([
       '--proxy-mode: kipvs implements only the ipvs proxy mode, got "iptables"; set "ipvs" or leave it empty',
       '--ipvs-exclude-cidrs: "bad" is not a valid CIDR (e.g. 10.0.0.0/8 or fd00::/64)',
-      '--ipvs-scheduler: unknown scheduler "fastest"; one of rr, wrr, lc, wlc, lblc, lblcr, dh, sh, sed, nq, fo, ovf, mh (empty means rr)',
+      '--ipvs-scheduler: unknown scheduler "fastest"; one of rr, wrr, lc, wlc, lblc, lblcr, dh, sh, sed, nq, fo, ovf, mh, twos (empty means rr)',
       '--cluster-cidr: "x" is not a valid CIDR (e.g. 10.244.0.0/16 or fd00:10:244::/56)',
     ]);
   });
@@ -186,7 +186,7 @@ describe('with --config', () => {
     const path = configFile('mode: iptables\nipvs:\n  scheduler: fastest\n  syncPeriod: soon\n  excludeCIDRs: [10.0.0.0/8, nonsense]\nconntrack:\n  min: -1\nbogus: true\n');
     expect(await problemsOf({ config: path })).toEqual([
       'mode: kipvs implements only the ipvs proxy mode, got "iptables"; set "ipvs" or leave it empty @3:7',
-      'ipvs.scheduler: unknown scheduler "fastest"; one of rr, wrr, lc, wlc, lblc, lblcr, dh, sh, sed, nq, fo, ovf, mh (empty means rr) @5:14',
+      'ipvs.scheduler: unknown scheduler "fastest"; one of rr, wrr, lc, wlc, lblc, lblcr, dh, sh, sed, nq, fo, ovf, mh, twos (empty means rr) @5:14',
       'ipvs.syncPeriod: invalid duration "soon" (use Go duration syntax such as 30s, 1m30s, 250ms) @6:15',
       'ipvs.excludeCIDRs[1]: "nonsense" is not a valid CIDR (e.g. 10.0.0.0/8 or fd00::/64) @7:30',
       'conntrack.min: must be greater than or equal to 0, got -1 @9:8',
@@ -197,7 +197,7 @@ describe('with --config', () => {
   it('renders a ConfigError one line per problem', async () => {
     const path = configFile('ipvs:\n  scheduler: fastest\n');
     await expect(resolve({ config: path })).rejects.toThrow(
-      `invalid configuration (${path}), 1 problem:\n  ipvs.scheduler: unknown scheduler "fastest"; one of rr, wrr, lc, wlc, lblc, lblcr, dh, sh, sed, nq, fo, ovf, mh (empty means rr) (${path}:4:14)`,
+      `invalid configuration (${path}), 1 problem:\n  ipvs.scheduler: unknown scheduler "fastest"; one of rr, wrr, lc, wlc, lblc, lblcr, dh, sh, sed, nq, fo, ovf, mh, twos (empty means rr) (${path}:4:14)`,
     );
   });
 

@@ -50,6 +50,7 @@ describe('kipvs doctor', () => {
       'healthz-bind-address',
       'metrics-bind-address',
       'kernel-modules',
+      'ipvs-schedulers',
       'capabilities',
       'sysctl:net.ipv4.ip_forward',
       'sysctl:net.ipv4.vs.conntrack',

@@ -53,6 +53,9 @@ export function preparedNode(tree: HostTree): void {
   // nf_conntrack built in: in modules.builtin, and in /sys/module for its parameters.
   tree.write(`lib/modules/${RELEASE}/modules.builtin`, 'kernel/net/netfilter/nf_conntrack.ko\nkernel/net/ipv4/tcp_cubic.ko\n');
   tree.write('sys/module/nf_conntrack/parameters/hashsize', '65536\n');
+  // Every scheduler installed (twos is new in 6.2: not in this 6.1 kernel).
+  const schedulers = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh'];
+  tree.write(`lib/modules/${RELEASE}/modules.dep`, schedulers.map((s) => `kernel/net/netfilter/ipvs/ip_vs_${s}.ko: kernel/net/netfilter/ipvs/ip_vs.ko\n`).join(''));
   for (const [name, value] of [
     ['net/ipv4/vs/conntrack', '1'],
     ['net/ipv4/vs/expire_nodest_conn', '1'],

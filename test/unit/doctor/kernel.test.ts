@@ -41,6 +41,26 @@ describe('kernel modules (the daemon\'s list and lookup, under the host root)', 
   });
 });
 
+describe('IPVS schedulers Services may pick', () => {
+  const schedulers = async () => finding(await findingsFor(tree.root, {}), 'ipvs-schedulers');
+
+  it('PASS: every one installed (twos, new in Linux 6.2, may be absent)', async () => {
+    expect(await schedulers()).toMatchObject({ status: 'PASS', message: 'IPVS schedulers Services may pick: rr, wrr, lc, wlc, lblc, lblcr, dh, sh, sed, nq, fo, ovf, mh' });
+  });
+
+  it('WARN: one neither installed, loaded nor built in', async () => {
+    tree.write(`lib/modules/${RELEASE}/modules.dep`, 'kernel/net/netfilter/ipvs/ip_vs_lc.ko:\nkernel/net/netfilter/ipvs/ip_vs_mh.ko.xz:\n');
+    const found = await schedulers();
+    expect(found).toMatchObject({ status: 'WARN', message: "IPVS schedulers: wlc, lblc, lblcr, dh, sed, nq, fo, ovf not installed; a Service picking one by annotation keeps the node's scheduler" });
+    expect(found.fix).toMatch(/^install the kernel's IPVS modules \(ip_vs_wlc, /);
+  });
+
+  it('WARN: unknown without modules.dep', async () => {
+    rmSync(join(tree.root, `lib/modules/${RELEASE}/modules.dep`));
+    expect(await schedulers()).toMatchObject({ status: 'WARN', message: expect.stringContaining('unknown') });
+  });
+});
+
 describe('sysctls', () => {
   const sysctls = async (flags: Record<string, string> = {}) => [...(await findingsFor(tree.root, flags)).values()].filter((f) => f.check.startsWith('sysctl:'));
 

@@ -26,6 +26,10 @@ const CASES: [KernelChange, string][] = [
     { kind: 'ipvs', op: { op: 'edit-service', service: service(web6, { scheduler: 'sh', flags: { ...flags, persistent: true }, timeout: 10800 }) } },
     'update virtual server TCP [fd00::10]:443 scheduler sh persistent 10800s',
   ],
+  [
+    { kind: 'ipvs', op: { op: 'edit-service', service: service(dns, { scheduler: 'mh', flags: { ...flags, sched1: true, sched2: true } }) } },
+    'update virtual server UDP 10.96.0.10:53 scheduler mh (mh-fallback,mh-port)',
+  ],
   [{ kind: 'ipvs', op: { op: 'delete-service', key: { family: 'inet', fwmark: 5 } } }, 'delete virtual server FWM 5'],
   [{ kind: 'ipvs', op: { op: 'add-real-server', service: dns, realServer: backend('10.244.1.5', 53) } }, 'add real server UDP 10.96.0.10:53 -> 10.244.1.5:53 weight 1'],
   [{ kind: 'ipvs', op: { op: 'edit-real-server', service: web6, realServer: backend('fd00:1::5', 8443, 0) } }, 'set real server TCP [fd00::10]:443 -> [fd00:1::5]:8443 weight 0'],

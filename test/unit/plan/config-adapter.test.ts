@@ -59,6 +59,15 @@ describe('modelConfigFrom', () => {
     });
   });
 
+  it("takes kipvs's node-wide scheduler flags (--ipvs-scheduler-flags) and the kernel's schedulers when given", async () => {
+    const config = await resolve({ 'ipvs-scheduler': 'mh', 'ipvs-scheduler-flags': 'mh-fallback, mh-port' });
+    expect(config.configuration.ipvs.schedulerFlags).toBe('mh-fallback, mh-port');
+    const model = modelConfigFrom(config, ['IPv4'], ['rr', 'mh']);
+    expect(model.schedulerFlags).toEqual({ sched1: true, sched2: true, sched3: false });
+    expect(model.kernelSchedulers).toEqual(['rr', 'mh']);
+    expect(modelConfigFrom(await resolve({ 'ipvs-scheduler': 'mh' }), ['IPv4']).schedulerFlags).toBeUndefined();
+  });
+
   it('drops fractions of a second from the IPVS timeouts, as the kernel takes whole seconds', async () => {
     const config = await resolve({ 'ipvs-tcp-timeout': '1m30.9s', 'ipvs-udp-timeout': '900ms' });
     expect(modelConfigFrom(config, ['IPv4']).ipvsTimeouts).toEqual({ tcp: 90, tcpFin: 0, udp: 0 });
