@@ -10,3 +10,4 @@ export { API_SERVER_BACKOFF, type BackoffPolicy } from './backoff.js';
 export { KUBE_PROXY_LABEL_SELECTOR, type WatchedKind } from './resources.js';
 export { createNodeEvent, nodeEventBody, NODE_EVENT_NAMESPACE, type EventSource, type NodeEvent } from './node-event.js';
 export { kubeConfigFor } from './kube-config.js';
+export { listClusterObjects, type ClusterListOptions } from './cluster-list.js';
