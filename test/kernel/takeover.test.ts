@@ -16,14 +16,14 @@ import { proxyConfiguration, startKipvsProxy, type KipvsProxy, type KipvsProxySe
 import { kubeProxyIpvsTable, loadKubeProxyState } from '../e2e/kube-proxy-state.js';
 import { CLUSTER_CIDR, NODE_NAME, NODE_PORT_ADDRESSES } from '../e2e/proxy-cluster.js';
 import { takeoverObjects, takeoverSlice, WEB } from '../e2e/takeover-cluster.js';
-import type { Target, TrafficReport } from '../e2e/traffic/protocol.js';
+import type { Target, TrafficReport, TrafficSettings } from '../e2e/traffic/protocol.js';
 import { startTraffic, type TrafficClient } from '../e2e/traffic/traffic.js';
 import { ADDRESSES, createTopology, podAddress, type Topology } from '../e2e/topology.js';
 import { assertKernelHasIpvs, type Netns } from '../uml/netns.js';
 import { kipvs, type CliResult } from './kipvs-cli.js';
 
-/** The first sync waits for Node's start and the Kubernetes client's import: seconds in UML. */
-const START_TIMEOUT_MS = 60_000;
+/** The first sync waits for Node's start and the Kubernetes client's import: seconds in UML, more on a busy host. */
+const START_TIMEOUT_MS = 120_000;
 
 const http = (address: string, port: number): Target => ({ protocol: 'http', address, port });
 
@@ -31,6 +31,9 @@ const http = (address: string, port: number): Target => ({ protocol: 'http', add
 const NODE_TARGETS = [http('10.96.0.10', 80), http('10.96.0.30', 80), http('10.96.0.40', 80)];
 /** From outside: NodePorts (Cluster and Local policy), the external IP, both LoadBalancer IPs (the firewalled one admits the outside network). */
 const OUTSIDE_TARGETS = [http(ADDRESSES.ipv4.nodeIp, 30080), http(ADDRESSES.ipv4.nodeIp, 30060), http('203.0.113.10', 80), http('198.51.100.10', 80), http('198.51.100.20', 80)];
+
+/** Eight targets at once: slower than the default so that UML keeps up (as in e2e-proxy.test.ts). */
+const MANY_TARGETS: TrafficSettings = { intervalMs: 200, timeoutMs: 2_000 };
 
 const isSync = (line: LogLine): boolean => line.msg === 'Synced' || line.msg === 'Repaired drift';
 
@@ -91,8 +94,10 @@ describe('taking a node over from kube-proxy', () => {
     const made = await createTopology('takeover');
     topology = made;
     made.adopt({ close: async () => void (await proxy?.close()) });
-    const [server, backends, client, outside] = await Promise.all([startApiServer(made.node), startBackends(made), startTraffic(made, 'node'), startTraffic(made, 'outside')]);
+    // The API server first: four Node processes starting at once in UML can keep it past its start timeout.
+    const server = await startApiServer(made.node);
     made.adopt(server);
+    const [backends, client, outside] = await Promise.all([startBackends(made), startTraffic(made, 'node'), startTraffic(made, 'outside')]);
     [api, nodeClient, outsideClient] = [server, client, outside];
     await backends.add([2, 3, 4, 5].map((n) => ({ address: podAddress('ipv4', n) })));
     const objects = takeoverObjects();
@@ -110,8 +115,8 @@ describe('taking a node over from kube-proxy', () => {
   test("kube-proxy's state serves every path; kipvs diff finds nothing to change in IPVS, kube-ipvs0 or the ipsets", async () => {
     const client = the(nodeClient, 'the node client');
     const outside = the(outsideClient, 'the outside client');
-    await Promise.all([client.start(NODE_TARGETS), outside.start(OUTSIDE_TARGETS)]);
-    await sleep(2_000);
+    await Promise.all([client.start(NODE_TARGETS, MANY_TARGETS), outside.start(OUTSIDE_TARGETS, MANY_TARGETS)]);
+    await sleep(3_000);
     const reports = await Promise.all([client.stop(), outside.stop()]);
     expect(failures(reports)).toEqual({});
     expect(reports.flatMap((r) => r.targets.map((t) => [t.target, t.answered > 0]))).toEqual([...NODE_TARGETS, ...OUTSIDE_TARGETS].map((t) => [`${t.protocol} ${t.address}:${t.port}`, true]));
@@ -120,12 +125,12 @@ describe('taking a node over from kube-proxy', () => {
     expect(sectionTitles(result.stdout).filter((title) => !title.includes('iptables'))).toEqual([]);
     // kipvs writes kube-proxy's rules too: nothing at all differs.
     expect({ status: result.status, stdout: result.stdout }).toEqual({ status: 0, stdout: '' });
-  }, 120_000);
+  }, 180_000);
 
   test("kipvs proxy's first sync changes nothing in IPVS, kube-ipvs0 or the ipsets, and no request fails across the takeover", async () => {
     const client = the(nodeClient, 'the node client');
     const outside = the(outsideClient, 'the outside client');
-    await Promise.all([client.start(NODE_TARGETS), outside.start(OUTSIDE_TARGETS)]);
+    await Promise.all([client.start(NODE_TARGETS, MANY_TARGETS), outside.start(OUTSIDE_TARGETS, MANY_TARGETS)]);
     const started = await startKipvsProxy(node(), settings());
     proxy = started;
     const first = await started.waitForLog((line) => isSync(line) && line['sync'] === '1', START_TIMEOUT_MS);
@@ -136,7 +141,7 @@ describe('taking a node over from kube-proxy', () => {
     const audit = await started.audit();
     expect(audit.filter((entry) => entry.sync === '1').map((entry) => `${entry.kind} ${entry.op} ${entry.target}`)).toEqual([]);
     expect(await ipvsTable(node())).toEqual(await kubeProxyIpvsTable());
-  }, 120_000);
+  }, 180_000);
 
   test('kipvs diff after kipvs synced: nothing, from the cluster and from a file; after a change in each, the lines that make it', async () => {
     const n = node();
@@ -159,5 +164,5 @@ describe('taking a node over from kube-proxy', () => {
     expect(await diff()).toMatchObject({ status: 0, stdout: '' });
     const stale = await diff(['-f', join(files, 'objects.json')]);
     expect({ status: stale.status, ipvs: sectionLines(stale.stdout, 'IPVS').length, titles: sectionTitles(stale.stdout) }).toEqual({ status: 1, ipvs: 2, titles: ['# IPVS (ipvsadm commands)'] });
-  }, 240_000);
+  }, 360_000);
 });
