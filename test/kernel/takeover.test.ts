@@ -12,18 +12,18 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startApiServer, type ApiServer } from '../e2e/apiserver.js';
 import { startBackends } from '../e2e/backends/backends.js';
-import { proxyConfiguration, startKipvsProxy, type KipvsProxy, type KipvsProxySettings, type LogLine } from '../e2e/kipvs-proxy.js';
+import { httpGet, proxyConfiguration, startKipvsProxy, type KipvsProxy, type KipvsProxySettings, type LogLine } from '../e2e/kipvs-proxy.js';
 import { kubeProxyIpvsTable, loadKubeProxyState } from '../e2e/kube-proxy-state.js';
 import { CLUSTER_CIDR, NODE_NAME, NODE_PORT_ADDRESSES } from '../e2e/proxy-cluster.js';
 import { takeoverObjects, takeoverSlice, WEB } from '../e2e/takeover-cluster.js';
 import type { Target, TrafficReport, TrafficSettings } from '../e2e/traffic/protocol.js';
-import { startTraffic, type TrafficClient } from '../e2e/traffic/traffic.js';
+import { startTraffic as startTrafficClient, type TrafficClient } from '../e2e/traffic/traffic.js';
 import { ADDRESSES, createTopology, podAddress, type Topology } from '../e2e/topology.js';
 import { assertKernelHasIpvs, type Netns } from '../uml/netns.js';
 import { kipvs, type CliResult } from './kipvs-cli.js';
 
 /** The first sync waits for Node's start and the Kubernetes client's import: seconds in UML, more on a busy host. */
-const START_TIMEOUT_MS = 120_000;
+const START_TIMEOUT_MS = 180_000;
 
 const http = (address: string, port: number): Target => ({ protocol: 'http', address, port });
 
@@ -31,6 +31,27 @@ const http = (address: string, port: number): Target => ({ protocol: 'http', add
 const NODE_TARGETS = [http('10.96.0.10', 80), http('10.96.0.30', 80), http('10.96.0.40', 80)];
 /** From outside: NodePorts (Cluster and Local policy), the external IP, both LoadBalancer IPs (the firewalled one admits the outside network). */
 const OUTSIDE_TARGETS = [http(ADDRESSES.ipv4.nodeIp, 30080), http(ADDRESSES.ipv4.nodeIp, 30060), http('203.0.113.10', 80), http('198.51.100.10', 80), http('198.51.100.20', 80)];
+
+/**
+ * Who served each target and whom the pod saw: session affinity keeps the node's requests to
+ * sticky on one pod (the node's requests to a ClusterIP leave from that address, so they all
+ * come from one client); a Cluster-policy NodePort masquerades the outside client to the node's
+ * address on the pods' link, a Local-policy one keeps its address.
+ */
+function servedBy(reports: readonly TrafficReport[]): Record<string, { pods: number; clients: string[] }> {
+  return Object.fromEntries(reports.flatMap((r) => r.targets).map((t) => [t.target, { pods: Object.keys(t.backends).length, clients: Object.keys(t.clients).sort() }]));
+}
+const GATEWAY = ADDRESSES.ipv4.podGateway;
+const EXPECTED_PATHS = {
+  'http://10.96.0.10:80': { pods: 2, clients: [GATEWAY] },
+  'http://10.96.0.30:80': { pods: 1, clients: [GATEWAY] },
+  'http://10.96.0.40:80': { pods: 1, clients: [GATEWAY] },
+  [`http://${ADDRESSES.ipv4.nodeIp}:30080`]: { pods: 2, clients: [GATEWAY] },
+  [`http://${ADDRESSES.ipv4.nodeIp}:30060`]: { pods: 1, clients: [ADDRESSES.ipv4.outsideIp] },
+  'http://203.0.113.10:80': { pods: 1, clients: [GATEWAY] },
+  'http://198.51.100.10:80': { pods: 1, clients: [GATEWAY] },
+  'http://198.51.100.20:80': { pods: 1, clients: [ADDRESSES.ipv4.outsideIp] },
+};
 
 /** Eight targets at once: slower than the default so that UML keeps up (as in e2e-proxy.test.ts). */
 const MANY_TARGETS: TrafficSettings = { intervalMs: 200, timeoutMs: 2_000 };
@@ -82,6 +103,23 @@ describe('taking a node over from kube-proxy', () => {
     syncPeriod: '30s',
     minSyncPeriod: '100ms',
   });
+  /**
+   * Requests to every target, a first window (new clients and connections warming up in a slow
+   * kernel) dropped: from here on, every request must be answered.
+   */
+  const startTraffic = async (): Promise<void> => {
+    const client = the(nodeClient, 'the node client');
+    const outside = the(outsideClient, 'the outside client');
+    await Promise.all([client.start(NODE_TARGETS, MANY_TARGETS), outside.start(OUTSIDE_TARGETS, MANY_TARGETS)]);
+    await sleep(MANY_TARGETS.timeoutMs);
+    await Promise.all([client.report(), outside.report()]);
+  };
+  /** `ms` of requests to every target, after the first window. */
+  const steadyTraffic = async (ms: number): Promise<TrafficReport[]> => {
+    await startTraffic();
+    await sleep(ms);
+    return Promise.all([the(nodeClient, 'the node client').stop(), the(outsideClient, 'the outside client').stop()]);
+  };
   /** `kipvs diff` in the node, as an operator runs it there: the proxy's --config (or a file of objects). */
   const diff = async (args: readonly string[] = []): Promise<CliResult> => {
     const config = join(the(dir, 'the directory'), 'config.json');
@@ -94,10 +132,13 @@ describe('taking a node over from kube-proxy', () => {
     const made = await createTopology('takeover');
     topology = made;
     made.adopt({ close: async () => void (await proxy?.close()) });
-    // The API server first: four Node processes starting at once in UML can keep it past its start timeout.
+    // One Node process after the other: several starting at once in UML, on a busy host, keep
+    // one past its start timeout.
     const server = await startApiServer(made.node);
     made.adopt(server);
-    const [backends, client, outside] = await Promise.all([startBackends(made), startTraffic(made, 'node'), startTraffic(made, 'outside')]);
+    const backends = await startBackends(made);
+    const client = await startTrafficClient(made, 'node');
+    const outside = await startTrafficClient(made, 'outside');
     [api, nodeClient, outsideClient] = [server, client, outside];
     await backends.add([2, 3, 4, 5].map((n) => ({ address: podAddress('ipv4', n) })));
     const objects = takeoverObjects();
@@ -105,7 +146,7 @@ describe('taking a node over from kube-proxy', () => {
     await writeFile(join(dir, 'config.json'), JSON.stringify(proxyConfiguration(settings())));
     await writeFile(join(dir, 'objects.json'), JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }));
     await loadKubeProxyState(made.node);
-  }, 120_000);
+  }, 240_000);
 
   afterAll(async () => {
     await topology?.delete();
@@ -113,24 +154,20 @@ describe('taking a node over from kube-proxy', () => {
   });
 
   test("kube-proxy's state serves every path; kipvs diff finds nothing to change in IPVS, kube-ipvs0 or the ipsets", async () => {
-    const client = the(nodeClient, 'the node client');
-    const outside = the(outsideClient, 'the outside client');
-    await Promise.all([client.start(NODE_TARGETS, MANY_TARGETS), outside.start(OUTSIDE_TARGETS, MANY_TARGETS)]);
-    await sleep(3_000);
-    const reports = await Promise.all([client.stop(), outside.stop()]);
-    expect(failures(reports)).toEqual({});
-    expect(reports.flatMap((r) => r.targets.map((t) => [t.target, t.answered > 0]))).toEqual([...NODE_TARGETS, ...OUTSIDE_TARGETS].map((t) => [`${t.protocol} ${t.address}:${t.port}`, true]));
-
     const result = await diff();
     expect(sectionTitles(result.stdout).filter((title) => !title.includes('iptables'))).toEqual([]);
     // kipvs writes kube-proxy's rules too: nothing at all differs.
     expect({ status: result.status, stdout: result.stdout }).toEqual({ status: 0, stdout: '' });
+
+    const reports = await steadyTraffic(3_000);
+    expect(failures(reports)).toEqual({});
+    expect(servedBy(reports)).toEqual(EXPECTED_PATHS);
   }, 180_000);
 
   test("kipvs proxy's first sync changes nothing in IPVS, kube-ipvs0 or the ipsets, and no request fails across the takeover", async () => {
     const client = the(nodeClient, 'the node client');
     const outside = the(outsideClient, 'the outside client');
-    await Promise.all([client.start(NODE_TARGETS, MANY_TARGETS), outside.start(OUTSIDE_TARGETS, MANY_TARGETS)]);
+    await startTraffic();
     const started = await startKipvsProxy(node(), settings());
     proxy = started;
     const first = await started.waitForLog((line) => isSync(line) && line['sync'] === '1', START_TIMEOUT_MS);
@@ -138,10 +175,17 @@ describe('taking a node over from kube-proxy', () => {
     const reports = await Promise.all([client.stop(), outside.stop()]);
     expect(failures(reports)).toEqual({});
     expect(first).toMatchObject({ failed: 0 });
+    expect(servedBy(reports)).toEqual(EXPECTED_PATHS);
+    // the health check node port of the Local Service, as kube-proxy serves it: one local endpoint
+    const health = await httpGet(the(topology, 'the topology').outside, `http://${ADDRESSES.ipv4.nodeIp}:32060/`);
+    expect({ code: health.code, body: JSON.parse(health.body) as unknown }).toEqual({
+      code: 200,
+      body: { service: { namespace: 'default', name: 'local' }, localEndpoints: 1, serviceProxyHealthy: true },
+    });
     const audit = await started.audit();
     expect(audit.filter((entry) => entry.sync === '1').map((entry) => `${entry.kind} ${entry.op} ${entry.target}`)).toEqual([]);
     expect(await ipvsTable(node())).toEqual(await kubeProxyIpvsTable());
-  }, 180_000);
+  }, 300_000);
 
   test('kipvs diff after kipvs synced: nothing, from the cluster and from a file; after a change in each, the lines that make it', async () => {
     const n = node();
