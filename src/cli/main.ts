@@ -8,7 +8,7 @@
 // Linux: `node -e 0` 0.5 s, every command loaded 1.3 s). Help and unknown
 // commands load them all, so help lists every command.
 import { Command } from 'commander';
-import { reportAndExit } from './exit.js';
+import { DIFF_FAILED, reportAndExit } from './exit.js';
 
 type Register = (program: Command) => void;
 
@@ -24,6 +24,10 @@ const SUB_COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
   restore: async () => {
     const { restoreCommand } = await import('./restore-command.js');
     return (program) => program.addCommand(restoreCommand());
+  },
+  diff: async () => {
+    const { diffCommand } = await import('./diff-command.js');
+    return (program) => program.addCommand(diffCommand());
   },
   plan: async () => {
     const { planCommand } = await import('./plan-command.js');
@@ -44,13 +48,15 @@ const program = new Command('kipvs')
   .showHelpAfterError()
   .exitOverride();
 
+// kipvs has no options before the sub-command, so the first word names it.
+const named = process.argv[2];
+// `kipvs diff` exits 1 when there are differences, so its errors exit 2 or more.
+const failureStatus = named === 'diff' ? DIFF_FAILED : 1;
 try {
-  // kipvs has no options before the sub-command, so the first word names it.
-  const named = process.argv[2];
   const load = named === undefined ? undefined : SUB_COMMANDS[named];
   const loaders = load ? [load] : Object.values(SUB_COMMANDS);
   for (const register of await Promise.all(loaders.map((loader) => loader()))) register(program);
   await program.parseAsync(process.argv);
 } catch (err) {
-  reportAndExit(err);
+  reportAndExit(err, failureStatus);
 }

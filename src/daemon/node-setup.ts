@@ -85,8 +85,12 @@ export async function prepareNode(options: NodeSetupOptions): Promise<NodeSetup>
     throw new ProxierError([...problems, iptablesProblem(err)], 'cannot start', { cause: err });
   });
   if (problems.length > 0) throw new ProxierError(problems, 'cannot start');
-  const version = (await works(run, [iptables.inet.save.replace(/-save$/, ''), '--version'])) ?? '';
-  return { iptables, families: await servedFamilies(iptables, run, log), iptablesRandomFully: hasRandomFully(version), sysctlsChanged: changed, kernelSchedulers };
+  return { iptables, families: await servedFamilies(iptables, run, log), iptablesRandomFully: await probeRandomFully(iptables, run), sysctlsChanged: changed, kernelSchedulers };
+}
+
+/** Whether this iptables has MASQUERADE --random-fully, from `iptables --version`. */
+export async function probeRandomFully(iptables: IptablesToolset, run: CommandRunner): Promise<boolean> {
+  return hasRandomFully((await works(run, [iptables.inet.save.replace(/-save$/, ''), '--version'])) ?? '');
 }
 
 function iptablesProblem(err: unknown): string {

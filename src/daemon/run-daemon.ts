@@ -11,6 +11,7 @@ import { AuditLog } from './audit/audit-log.js';
 import { auditSysctls } from './audit/kernel-change.js';
 import type { ClusterSourceFactory } from './cluster-source.js';
 import { ProxierError } from './errors.js';
+import { GRACE_PERIOD_MS } from './grace-period.js';
 import { startHealthServer } from './health/health-server.js';
 import type { RunningServer } from './health/listen.js';
 import { ListenError } from './health/listen.js';
@@ -24,13 +25,6 @@ import { nodeSetupOptions, prepareNode } from './node-setup.js';
 import { Proxier } from './proxier.js';
 import { ServiceHealthServers } from './service-health/service-health-servers.js';
 import { SyncEngine } from '../sync/sync-engine.js';
-
-/**
- * How long a TCP real server may drain with connections left before it is deleted anyway.
- * kube-proxy waits without a limit; an idle TCP connection in IPVS lasts the kernel's tcp
- * timeout (15 minutes by default), so waiting that long lets ordinary connections end.
- */
-const GRACE_PERIOD_MS = 15 * 60 * 1000;
 
 export interface RunDaemonOptions {
   /** The cluster watch (src/k8s), made by the caller so that only `proxy` loads the Kubernetes client. */

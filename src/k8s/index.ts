@@ -5,5 +5,7 @@ export { ClusterWatch } from './cluster-watch.js';
 export type { ClusterWatchHealth } from './cluster-watch.js';
 export type { ObjectChange } from './reflector.js';
 export { KUBE_PROXY_LABEL_SELECTOR, type WatchedKind } from './resources.js';
-export { createNodeEvent, createServiceEvent, nodeEventBody, serviceEventBody, NODE_EVENT_NAMESPACE, type EventRegarding, type EventSource, type NodeEvent } from './node-event.js';
+export { ApiError } from './api-error.js';
+export { createNodeEvent, createServiceEvent } from './node-event.js';
 export { kubeConfigFor } from './kube-config.js';
+export { listClusterObjects } from './cluster-list.js';

@@ -101,6 +101,16 @@ export class SyncEngine {
     return { desired, modelRead, healthCheckNodePorts, live, source, diff, report, durationMs: now() - started };
   }
 
+  /**
+   * The plan a first sync of `objects` would apply, read and diffed as that sync would, and not
+   * applied (`kipvs diff`). Nothing is kept: the engine's next sync is still a first sync.
+   */
+  async firstPlan(objects: ClusterObjects, host: HostFacts): Promise<{ readonly desired: DesiredState; readonly live: LiveState; readonly diff: DiffResult }> {
+    const { state: desired } = new SyncModel(this.options.model).desired(objects, host);
+    const live = await this.readWhole(desired);
+    return { desired, live, diff: diffState({ desired, live, terminating: new Map(), now: this.options.now(), gracePeriodMs: this.options.gracePeriodMs }) };
+  }
+
   /** The live state `read` asks for, and the diff with it. */
   private async liveAndDiff(read: LiveStateRead, desired: DesiredState): Promise<LiveAndDiff> {
     const diffWith = (live: LiveState, previous?: DesiredState): DiffResult =>
@@ -108,11 +118,13 @@ export class SyncEngine {
     const { applied } = this;
     const kept = read.kind === 'kept' ? await this.fromKeptState(read, (live) => diffWith(live, applied)) : undefined;
     if (kept) return kept;
-    const live = await this.options.kernel.readLiveState({
-      families: this.options.model.ipFamilies.map(addressFamilyOf),
-      setNames: desiredSetNames(desired),
-    });
+    const live = await this.readWhole(desired);
     return { live, diff: diffWith(live), origin: { kind: 'full', reason: read.kind === 'full' ? read.reason : 'kernel disagreed' } };
+  }
+
+  /** Everything a sync of `desired` may change, read from the kernel. */
+  private readWhole(desired: DesiredState): Promise<LiveState> {
+    return this.options.kernel.readLiveState({ families: this.options.model.ipFamilies.map(addressFamilyOf), setNames: desiredSetNames(desired) });
   }
 
   /**

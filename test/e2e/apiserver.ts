@@ -14,7 +14,7 @@ import { spawnInNetns, type PipedChild } from './netns-spawn.js';
 import type { Closable } from './topology.js';
 
 const SCRIPT = 'build/test/support/fake-apiserver/cli.js';
-const START_TIMEOUT_MS = 30_000;
+const START_TIMEOUT_MS = 90_000;
 const EXIT_GRACE_MS = 5_000;
 
 export interface ApiServer extends Closable {

@@ -82,8 +82,8 @@ interface ProxyFiles {
   readonly auditPath: string;
 }
 
-/** The KubeProxyConfiguration of the tests (defaults for everything not named). */
-function configuration(settings: KipvsProxySettings): Record<string, unknown> {
+/** The KubeProxyConfiguration of the tests (defaults for everything not named): also `kipvs diff --config`'s. */
+export function proxyConfiguration(settings: KipvsProxySettings): Record<string, unknown> {
   return {
     apiVersion: 'kubeproxy.config.k8s.io/v1alpha1',
     kind: 'KubeProxyConfiguration',
@@ -210,7 +210,7 @@ export async function startKipvsProxy(netns: Netns, settings: KipvsProxySettings
   const dir = await mkdtemp(join(tmpdir(), 'kipvs-e2e-proxy-'));
   const configPath = join(dir, 'config.json');
   const auditPath = join(dir, 'audit.jsonl');
-  await writeFile(configPath, `${JSON.stringify(configuration(settings), null, 2)}\n`);
+  await writeFile(configPath, `${JSON.stringify(proxyConfiguration(settings), null, 2)}\n`);
   const child = spawnInNetns(netns, 'bin/kipvs', ['proxy', '--config', configPath, '--iptables-backend=legacy', `--audit-log-path=${auditPath}`]);
   return new KipvsProxyProcess(child, { dir, configPath, auditPath }, Date.now());
 }
