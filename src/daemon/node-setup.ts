@@ -7,7 +7,7 @@
 import type { IpFamily } from '../net/ip-family.js';
 import { availableParallelism, release } from 'node:os';
 import type { CommandRunner } from '../kernel/index.js';
-import { applySysctls, availableSchedulers, checkKernelModules, CommandError, runCommand, detectIptablesBackend, iptablesTools, type IptablesToolset, type SysctlReport } from '../kernel/index.js';
+import { applySysctls, availableSchedulers, checkKernelModules, CommandError, runCommand, detectIptablesBackend, iptablesTools, IptablesBackendError, probeWrite, type BackendChoice, type IptablesToolset, type SysctlReport } from '../kernel/index.js';
 import type { IptablesBackendChoice } from '../config/flags/parse.js';
 import type { ValidatedProxyConfig } from '../config/index.js';
 import { conntrackSettingsFrom } from '../proxy/config-adapter.js';
@@ -98,17 +98,29 @@ function iptablesProblem(err: unknown): string {
   return `iptables does not work on this node (${detail}); kipvs needs iptables-nft or iptables-legacy with their -save and -restore tools`;
 }
 
-/** The tools of the backend --iptables-backend names, or of the one the node uses ("auto"). */
+/**
+ * The tools of the backend --iptables-backend names, or of the one the node uses ("auto");
+ * either way one that can write here, else the start stops with the tool's own words.
+ */
 export async function chooseIptables(backend: IptablesBackendChoice, run: CommandRunner, log: Logger): Promise<IptablesToolset> {
-  const choice = backend === 'auto' ? await detectIptablesBackend(run) : { backend, reason: '--iptables-backend' };
+  const choice: BackendChoice = backend === 'auto' ? await detectIptablesBackend(run) : { backend, reason: '--iptables-backend' };
+  const tools = iptablesTools(choice.backend);
+  if (backend !== 'auto') {
+    const failure = await probeWrite(run, tools.inet);
+    if (failure !== undefined) throw new IptablesBackendError({ [backend]: failure });
+  }
   log.info('Using iptables backend', { backend: choice.backend, reason: choice.reason });
-  return iptablesTools(choice.backend);
+  return tools;
 }
 
-/** IPv4, and IPv6 when ip6tables works (kube-proxy runs a proxier per family that works). */
+/**
+ * IPv4, and IPv6 when ip6tables reads and writes (kube-proxy runs a proxier per family that
+ * works; iptables-nft reads an empty ruleset where the kernel has no nf_tables for IPv6).
+ */
 export async function servedFamilies(iptables: IptablesToolset, run: CommandRunner, log: Logger): Promise<IpFamily[]> {
-  if ((await works(run, [iptables.inet6.save, '-t', 'nat'])) !== undefined) return ['IPv4', 'IPv6'];
-  log.info('ip6tables does not work here: serving IPv4 only');
+  const failure = (await works(run, [iptables.inet6.save, '-t', 'nat'])) === undefined ? 'ip6tables-save failed' : await probeWrite(run, iptables.inet6);
+  if (failure === undefined) return ['IPv4', 'IPv6'];
+  log.info('ip6tables does not work here: serving IPv4 only', { reason: failure });
   return ['IPv4'];
 }
 

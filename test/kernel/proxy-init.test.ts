@@ -2,11 +2,14 @@
 // the IPVS sysctls kube-proxy's IPVS mode needs are set, each change is an
 // audit line, a second run changes nothing, and a conntrack sysctl the namespace
 // may not write (nf_conntrack_max belongs to the first namespace) is reported
-// without stopping it.
+// without stopping it. Without --iptables-backend it takes the backend this boot's kernel can
+// write (Debian's UML kernel cannot write nf_tables for IPv4), and a backend that cannot write
+// stops it with the tool's own words.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TEST_IPTABLES_BACKEND } from '../uml/iptables-backend.js';
 import { createFreshNetns, type FreshNetns } from '../uml/netns.js';
 import { kipvs } from './kipvs-cli.js';
 
@@ -50,5 +53,30 @@ describe('kipvs proxy --init-only', () => {
     expect(result.status).toBe(0);
     expect(result.stderr).toMatch(/Cannot set a conntrack sysctl.*nf_conntrack_max/);
     expect(result.stderr).not.toContain('internal error');
+  });
+});
+
+describe('kipvs proxy --init-only: the iptables backend', () => {
+  // Debian's UML kernel (the legacy boot) has no nf_tables for IPv4/IPv6; the nft boot's has.
+  const nftWorks = TEST_IPTABLES_BACKEND === 'nft';
+  const TABLE_ADD = 'TABLE_ADD failed (Operation not supported)';
+
+  test('chosen automatically: one this kernel can write, and the log says why', async () => {
+    const result = await kipvs(ns, ['proxy', '--init-only', '--audit-log-path=-']);
+    expect(result.status).toBe(0);
+    const chosen = result.stderr.split('\n').find((line) => line.includes('"Using iptables backend"'));
+    if (nftWorks) expect(chosen).toContain('backend="nft" reason="nft by default (Kubernetes rules: nft 0, legacy 0)"');
+    else expect(chosen).toMatch(new RegExp(`backend="legacy" reason="iptables-nft does not work here \\(.*${TABLE_ADD.replace(/[()]/g, '\\$&')}`));
+  });
+
+  test('--iptables-backend=nft: used where the kernel writes it, else the start stops and says why', async () => {
+    const result = await kipvs(ns, ['proxy', '--init-only', '--iptables-backend=nft', '--audit-log-path=-']);
+    if (nftWorks) {
+      expect(result.status).toBe(0);
+    } else {
+      expect(result.status).not.toBe(0);
+      expect(result.stderr).toContain(`iptables does not work on this node (the iptables backend cannot write here: iptables-nft: iptables-nft-restore v1.8.9 (nf_tables): line 2: ${TABLE_ADD}: table filter`);
+      expect(result.stderr).not.toContain('internal error');
+    }
   });
 });

@@ -2,7 +2,7 @@
 // kipvs-iptables-select, answered from what each backend's save printed.
 import { describe, expect, it } from '@jest/globals';
 import { mutableRows } from '../../support/each-rows.js';
-import { chooseIptablesBackend, iptablesTools, probeBackend, type BackendProbe } from '../../../src/kernel/index.js';
+import { chooseIptablesBackend, CommandError, detectIptablesBackend, IptablesBackendError, iptablesTools, probeBackend, type BackendProbe, type CommandRunner } from '../../../src/kernel/index.js';
 
 const EMPTY = '*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n';
 const KUBELET = '*mangle\n:PREROUTING ACCEPT [0:0]\n:KUBE-IPTABLES-HINT - [0:0]\nCOMMIT\n';
@@ -25,6 +25,10 @@ describe('probeBackend', () => {
   it('calls a backend whose IPv4 save failed unusable (IPv6 may be off)', () => {
     expect(probeBackend({ inet: undefined, inet6: EMPTY }).works).toBe(false);
     expect(probeBackend({ inet: EMPTY, inet6: undefined }).works).toBe(true);
+  });
+
+  it('calls a backend whose write failed unusable, with the words of the failure', () => {
+    expect(probeBackend({ inet: EMPTY, inet6: EMPTY }, 'TABLE_ADD failed')).toEqual({ works: false, failure: 'TABLE_ADD failed', kubeletChain: false, kubeRules: 0 });
   });
 });
 
@@ -52,5 +56,42 @@ describe('iptablesTools', () => {
     });
     expect(iptablesTools('nft').inet6).toEqual({ save: 'ip6tables-nft-save', restore: 'ip6tables-nft-restore' });
     expect(iptablesTools().inet).toEqual({ save: 'iptables-save', restore: 'iptables-restore' });
+  });
+});
+
+describe('detectIptablesBackend', () => {
+  const TABLE_ADD = 'iptables-nft-restore v1.8.9 (nf_tables): \nline 2: TABLE_ADD failed (Operation not supported): table filter';
+  /** A node whose tools print `saves` and whose restores fail with the given stderr; records what ran. */
+  const node = (restoreFailures: Readonly<Record<string, string>>, ran: string[][] = []): CommandRunner =>
+    async (argv, options) => {
+      ran.push([...argv, options?.input ?? '']);
+      const [tool = ''] = argv;
+      const failure = restoreFailures[tool];
+      if (failure !== undefined) throw new CommandError('failed', argv, failure, 4);
+      return tool.endsWith('-save') ? EMPTY : '';
+    };
+
+  it('takes nft on an empty node whose kernel writes both, after a write that leaves nothing behind', async () => {
+    const ran: string[][] = [];
+    expect(await detectIptablesBackend(node({}, ran))).toEqual({ backend: 'nft', reason: 'nft by default (Kubernetes rules: nft 0, legacy 0)' });
+    const writes = ran.filter(([tool]) => tool?.endsWith('-restore'));
+    expect(writes.map(([tool]) => tool).sort()).toEqual(['iptables-legacy-restore', 'iptables-nft-restore']);
+    expect(writes[0]?.at(-1)).toBe('*filter\n:KIPVS-WRITE-PROBE - [0:0]\n-X KIPVS-WRITE-PROBE\nCOMMIT\n');
+  });
+
+  it('takes legacy where iptables-nft reads but cannot write (no nf_tables for IPv4), saying why', async () => {
+    expect(await detectIptablesBackend(node({ 'iptables-nft-restore': TABLE_ADD }))).toEqual({
+      backend: 'legacy',
+      reason: 'iptables-nft does not work here (iptables-nft-restore v1.8.9 (nf_tables): line 2: TABLE_ADD failed (Operation not supported): table filter)',
+    });
+  });
+
+  it('refuses when neither backend can write, with both reasons', async () => {
+    const run = node({ 'iptables-nft-restore': TABLE_ADD, 'iptables-legacy-restore': "can't initialize iptables table `filter': Table does not exist" });
+    const error = await detectIptablesBackend(run).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(IptablesBackendError);
+    expect((error as IptablesBackendError).userMessage).toBe(
+      "neither iptables backend can write here: iptables-nft: iptables-nft-restore v1.8.9 (nf_tables): line 2: TABLE_ADD failed (Operation not supported): table filter; iptables-legacy: can't initialize iptables table `filter': Table does not exist",
+    );
   });
 });
