@@ -1,11 +1,12 @@
 // The events kube-proxy records about its node, recorded by kipvs the same way
 // (src/k8s/node-event.ts): "Starting" once the proxier runs, and a warning when the
-// health or metrics server cannot start; and kipvs's own warnings about a Service (a
-// scheduler annotation it cannot honour, src/proxy/service-scheduling.ts). Best effort, as client-go's recorder is: a
+// health or metrics server cannot start; kipvs's own warning when a sync's iptables part fails
+// (iptables-failures.ts); and kipvs's warnings about a Service (a scheduler annotation it
+// cannot honour, src/proxy/service-scheduling.ts). Best effort, as client-go's recorder is: a
 // refused or lost event is logged and never holds up or stops the proxier.
 import { hostname } from 'node:os';
 import type { ApiServerConnection } from '../config/index.js';
-import type { EventRegarding } from '../k8s/node-event.js';
+import type { EventRegarding, NodeEvent } from '../k8s/node-event.js';
 import type { Logger } from './log/logger.js';
 
 export interface RecordedEvent {
@@ -15,7 +16,7 @@ export interface RecordedEvent {
 }
 
 export interface NodeEventRecorder {
-  record(event: RecordedEvent): Promise<void>;
+  record(event: NodeEvent): Promise<void>;
   /** An event about a Service rather than the node. */
   recordOnService(regarding: EventRegarding, event: RecordedEvent): Promise<void>;
 }

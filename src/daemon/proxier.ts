@@ -14,9 +14,10 @@ import { auditedChange } from './audit/kernel-change.js';
 import { ChangeFeed } from '../sync/change-feed.js';
 import type { ClusterSource, ClusterSourceFactory } from './cluster-source.js';
 import type { ProxierHealth } from './health/proxier-health.js';
+import { IptablesFailureReport } from './iptables-failures.js';
 import type { Logger } from './log/logger.js';
-import type { NodeEventRecorder } from './node-events.js';
 import type { ChangeSource, ProxyMetrics } from './metrics/proxy-metrics.js';
+import type { NodeEventRecorder } from './node-events.js';
 import type { ServiceHealthServers } from './service-health/service-health-servers.js';
 import { syncLogLine } from './sync-log.js';
 import { SyncRunner } from './sync-runner.js';
@@ -36,9 +37,12 @@ export interface ProxierOptions {
   /** minSyncPeriod and syncPeriod, ms. */
   readonly minSyncPeriodMs: number;
   readonly syncPeriodMs: number;
+  /**
+   * Where Warning Events go: on the Node when a sync's iptables part fails, on a Service whose
+   * scheduler annotation is not honoured; none: logs and metrics only.
+   */
+  readonly events?: NodeEventRecorder;
   readonly now?: () => number;
-  /** Where Warning Events about Services go (a scheduler annotation not honoured); none: logs and metrics only. */
-  readonly events?: Pick<NodeEventRecorder, 'recordOnService'>;
 }
 
 const SOURCE_OF: Record<ClusterChange['kind'], ChangeSource | undefined> = { Service: 'service', EndpointSlice: 'endpoints', Node: undefined };
@@ -53,9 +57,11 @@ export class Proxier {
   private reportedProblems = new Set<string>();
   /** What changed since the last sync, handed to the sync engine with the snapshot. */
   private readonly feed = new ChangeFeed();
+  private readonly iptablesFailures: IptablesFailureReport;
 
   constructor(private readonly options: ProxierOptions) {
     this.now = options.now ?? Date.now;
+    this.iptablesFailures = new IptablesFailureReport(options.metrics, options.events);
     this.cluster = options.cluster({ onChange: (change) => this.changed(change), onSynced: () => this.runner.request(), onRelisted: () => this.feed.relisted() });
     this.runner = new SyncRunner({
       minIntervalMs: options.minSyncPeriodMs,
@@ -130,6 +136,7 @@ export class Proxier {
         metrics.recordKernelChange(audited.kind, audited.op, applied.result.ok ? 'ok' : 'error', drift);
         if (!applied.result.ok) log.error(applied.result.error, 'Kernel change failed', { change: applied.description, reason: applied.cause.reason });
       }
+      this.iptablesFailures.report(result.report.changes);
       metrics.recordNetlink('all', { messages: result.report.netlink.messagesSent, syscalls: result.report.netlink.sendCalls });
       this.reportProblems(result.desired.problems);
       for (const problem of result.diff.problems) log.error(undefined, 'Cannot reconcile', { problem });
@@ -143,11 +150,16 @@ export class Proxier {
         if (failed === 0) {
           health.updated(family);
           for (const t of triggerTimes) metrics.recordNetworkProgramming(family, Math.max(0, endedAt - t) / 1000);
+        } else {
+          health.failed(family);
         }
       }
     } catch (err) {
       log.error(err, 'Sync failed; it will be retried', { sync: syncId, trigger });
-      for (const family of this.families) metrics.recordSync({ family, durationSeconds: 0, endedAt: this.now(), succeeded: false });
+      for (const family of this.families) {
+        metrics.recordSync({ family, durationSeconds: 0, endedAt: this.now(), succeeded: false });
+        health.failed(family);
+      }
       return false;
     }
     await this.syncServiceHealth(healthCheckNodePorts);

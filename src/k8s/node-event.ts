@@ -2,7 +2,8 @@
 // "Starting" once it runs, and warnings when a server it needs cannot start): regarding the
 // Node, in the "default" namespace (where client-go's recorder puts events of cluster-scoped
 // objects), named "<node>.<nanoseconds since the epoch, hex>", action "StartKubeProxy" so that
-// whoever filters kube-proxy's events by reason or action finds kipvs's. Sent through
+// whoever filters kube-proxy's events by reason or action finds kipvs's ("SyncProxyRules" for a
+// sync that failed). Sent through
 // client-node's request context, so with the same credentials and TLS checks as the watch.
 // Events about a Service (a scheduler annotation kipvs cannot honour) take the same path,
 // in the Service's namespace, regarding the Service.
@@ -16,6 +17,8 @@ export interface NodeEvent {
   /** "Starting", "FailedToStartProxierHealthcheck", "FailedToStartMetricServer". */
   readonly reason: string;
   readonly note: string;
+  /** What kipvs was doing: "StartKubeProxy" (the default) or "SyncProxyRules". */
+  readonly action?: 'StartKubeProxy' | 'SyncProxyRules';
 }
 
 export interface EventSource {
@@ -28,7 +31,6 @@ export interface EventSource {
 
 /** Where client-go records events of cluster-scoped objects such as a Node. */
 export const NODE_EVENT_NAMESPACE = 'default';
-const ACTION = 'StartKubeProxy';
 /** events.k8s.io/v1 limits a note to 1 kB. */
 const MAX_NOTE = 1024;
 
@@ -70,7 +72,7 @@ export function nodeEventBody(event: NodeEvent, source: EventSource, now: Date):
     eventTime: now.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z'),
     reportingController: source.controller,
     reportingInstance: source.instance,
-    action: ACTION,
+    action: event.action ?? 'StartKubeProxy',
     reason: event.reason,
     // kube-proxy names the Node by name, with the name as its UID (it does not read the Node first).
     regarding: { kind: 'Node', name: source.nodeName, uid: source.nodeName },

@@ -4,6 +4,10 @@
 // - queuedUpdate(family): a Service or EndpointSlice change is waiting for a sync
 //   of that family; only the oldest waiting change counts.
 // - updated(family): a sync of that family succeeded; nothing waits any more.
+// - failed(family): a sync of that family failed: the kernel may lack what the cluster
+//   wants, as a waiting change would, so it counts as one waiting since the first failure,
+//   and the family is judged even if it never synced (kipvs's addition: kube-proxy judges
+//   only families that synced once, so a proxier that never succeeds stays healthy).
 // - A family is unhealthy once a change has waited healthTimeout or longer
 //   (kube-proxy passes 2 × syncPeriod). A family that never queued anything is
 //   healthy: the proxier is starting up or fully synced.
@@ -43,6 +47,8 @@ export interface ProxierHealthStatus {
 export class ProxierHealth {
   private readonly lastUpdated = new Map<IpFamily, number>();
   private readonly oldestQueued = new Map<IpFamily, number>();
+  /** Families whose last sync failed. */
+  private readonly failing = new Set<IpFamily>();
   private eligible = true;
 
   constructor(
@@ -56,7 +62,13 @@ export class ProxierHealth {
 
   updated(family: IpFamily): void {
     this.oldestQueued.delete(family);
+    this.failing.delete(family);
     this.lastUpdated.set(family, this.now());
+  }
+
+  failed(family: IpFamily): void {
+    this.failing.add(family);
+    this.queuedUpdate(family);
   }
 
   /** `node` is the Node as the API server sent it: anything of another shape counts as absent. */
@@ -79,13 +91,15 @@ export class ProxierHealth {
   status(): ProxierHealthStatus {
     const currentTime = this.now();
     let latest: number | undefined;
-    // As kube-proxy, only families that have synced at least once are judged: a
-    // change queued before the first sync never makes the proxier unhealthy.
-    for (const [family, updatedAt] of this.lastUpdated) {
-      if (latest === undefined || updatedAt > latest) latest = updatedAt;
+    // As kube-proxy, only families that have synced at least once are judged (a change
+    // queued before the first sync never makes the proxier unhealthy), and those whose
+    // syncs fail.
+    for (const family of new Set([...this.lastUpdated.keys(), ...this.failing])) {
+      const updatedAt = this.lastUpdated.get(family);
+      if (updatedAt !== undefined && (latest === undefined || updatedAt > latest)) latest = updatedAt;
       const queuedAt = this.oldestQueued.get(family);
       if (queuedAt !== undefined && currentTime - queuedAt >= this.timeoutMs) {
-        return { healthy: false, lastUpdated: updatedAt, currentTime, nodeEligible: this.eligible };
+        return { healthy: false, ...(updatedAt === undefined ? {} : { lastUpdated: updatedAt }), currentTime, nodeEligible: this.eligible };
       }
     }
     return { healthy: true, ...(latest === undefined ? {} : { lastUpdated: latest }), currentTime, nodeEligible: this.eligible };

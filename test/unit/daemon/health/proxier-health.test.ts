@@ -20,6 +20,21 @@ describe('ProxierHealth', () => {
     expect(health.status()).toEqual({ healthy: true, currentTime: expect.any(Number), nodeEligible: true });
   });
 
+  it('judges a family whose syncs fail, even one that never synced: unhealthy a timeout after the first failure', () => {
+    const { health, advance } = fixture();
+    health.failed('IPv4');
+    advance(30_000);
+    health.failed('IPv4');
+    advance(29_999);
+    expect(health.isHealthy()).toBe(true);
+    advance(1);
+    expect(health.status()).toEqual({ healthy: false, currentTime: expect.any(Number), nodeEligible: true });
+    health.updated('IPv4');
+    expect(health.isHealthy()).toBe(true);
+    advance(3_600_000);
+    expect(health.isHealthy()).toBe(true);
+  });
+
   it('stays healthy while a queued change is younger than the timeout', () => {
     const { health, advance } = fixture();
     health.updated('IPv4');
