@@ -36,7 +36,7 @@ describe('validateKubeProxyConfiguration', () => {
     ['ipvs.excludeCIDRs not a CIDR', (c) => void (c.ipvs.excludeCIDRs = ['10.0.0.0/8', '10.0.0.1']), 'ipvs.excludeCIDRs[1]: "10.0.0.1" is not a valid CIDR (e.g. 10.0.0.0/8 or fd00::/64)'],
     ['ipvs.scheduler unknown', (c) => void (c.ipvs.scheduler = 'fastest'), 'ipvs.scheduler: unknown scheduler "fastest"; one of rr, wrr, lc, wlc, lblc, lblcr, dh, sh, sed, nq, fo, ovf, mh, twos (empty means rr)'],
     ['ipvs.scheduler wrong case', (c) => void (c.ipvs.scheduler = 'RR'), 'ipvs.scheduler: unknown scheduler "RR"; one of rr, wrr, lc, wlc, lblc, lblcr, dh, sh, sed, nq, fo, ovf, mh, twos (empty means rr)'],
-    ['ipvs.schedulerFlags unknown', (c) => void (c.ipvs.schedulerFlags = 'mh-port, sticky'), 'ipvs.schedulerFlags: unknown scheduler flag "sticky"; one of flag-1, flag-2, flag-3, sh-fallback, sh-port, mh-fallback, mh-port'],
+    ['ipvs.schedulerFlags unknown', (c) => void (c.ipvs.schedulerFlags = 'flag-1, sticky'), 'ipvs.schedulerFlags: unknown scheduler flag "sticky"; one of flag-1, flag-2, flag-3, sh-fallback, sh-port, mh-fallback, mh-port'],
     ['ipvs.schedulerFlags of another scheduler', (c) => void ((c.ipvs.scheduler = 'sh'), (c.ipvs.schedulerFlags = 'mh-port')), 'ipvs.schedulerFlags: scheduler flag "mh-port" is for the mh scheduler, not sh (ipvs.scheduler)'],
     ['ipvs.schedulerFlags of mh with the default scheduler', (c) => void (c.ipvs.schedulerFlags = 'mh-fallback'), 'ipvs.schedulerFlags: scheduler flag "mh-fallback" is for the mh scheduler, not rr (ipvs.scheduler)'],
     ['conntrack.maxPerCore negative', (c) => void (c.conntrack.maxPerCore = -1), 'conntrack.maxPerCore: must be greater than or equal to 0, got -1'],
