@@ -5,7 +5,7 @@
 import type { LiveFamilyState, LiveState } from '../../../src/kernel/live-state.js';
 import { formatIptablesSave } from '../../../src/iptables/save-format.js';
 import type { LiveIpset } from '../../../src/ipset/types.js';
-import type { IpvsTimeouts, LiveRealServer, LiveService, RealServer, VirtualServer } from '../../../src/ipvs/types.js';
+import type { Counted, IpvsTimeouts, LiveRealServer, LiveService, RealServer, VirtualServer } from '../../../src/ipvs/types.js';
 import { ipvsFamily } from '../../../src/proxy/ip.js';
 import type { DesiredState, DesiredVirtualServer, FamilyState, IpSet, ServicePortRef } from '../../../src/proxy/types.js';
 import { diffState, type DiffResult } from '../../../src/reconcile/diff.js';
@@ -82,7 +82,7 @@ export function liveServer(desired: DesiredVirtualServer | VirtualServer, realSe
   return { service: { ...vs, flags: { ...vs.flags, hashed: true }, stats: ZERO_STATS }, realServers };
 }
 
-export function liveReal(rs: RealServer, activeConnections = 0, inactiveConnections = 0): LiveRealServer {
+export function liveReal(rs: RealServer, activeConnections = 0, inactiveConnections = 0): LiveRealServer & Counted {
   return { ...rs, activeConnections, inactiveConnections, persistentConnections: 0, stats: ZERO_STATS };
 }
 
