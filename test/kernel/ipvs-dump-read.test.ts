@@ -23,7 +23,7 @@ function withoutStats(table: readonly LiveService[]): LiveService[] {
   return table.map(({ service: { stats: _s, ...vs }, realServers }) => ({ service: vs, realServers: realServers.map(({ stats: _r, ...rs }) => rs) }));
 }
 
-test.each([1, 2, 3])('a random table of 300 services with every feature (seed %i): the new read gives what the old one gives and ipvsadm -Sn prints', async (seed) => {
+test.each([1, 2])('a random table of 300 services with every feature (seed %i): the new read gives what the old one gives and ipvsadm -Sn prints', async (seed) => {
   const rules = randomFeatureTable(300, seed);
   await ownNetns().run('ipvsadm', ['-R'], { input: rules });
   const saved = await ipvsadm('-Sn');
