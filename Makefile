@@ -120,7 +120,7 @@ $(FLOOR): $(FLOOR_SRC)
 	gcc -O2 -Wall -o $@ $<
 
 bench: build $(FLOOR)
-	KIPVS_UML_TIMEOUT=$${KIPVS_UML_TIMEOUT:-7200} test/uml/run-in-uml.sh -- bench/run $(BENCH_ARGS)
+	KIPVS_UML_TIMEOUT=$${KIPVS_UML_TIMEOUT:-7200} KIPVS_UML_MEM=$${KIPVS_UML_MEM:-4G} test/uml/run-in-uml.sh -- bench/run $(BENCH_ARGS)
 
 IMAGE ?= kipvs:$(shell sed -n 's/^  "version": "\(.*\)",$$/\1/p' package.json)
 

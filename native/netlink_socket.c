@@ -13,6 +13,8 @@
  *   send(handle, buffers[]) -> bytes               one datagram, one sendmsg
  *   recv(handle, maxDatagrams, slotBytes) -> { datagrams: Buffer[], truncated: number[] }
  *                                                   many datagrams, one recvmmsg
+ *   exchange(handle, requests, out, timeoutMs) -> { requests, requestBytes, bytes, overflow, receives }
+ *                                                   many requests, one after the other, in C
  *   watch(handle, onReadable)                      libuv poll: call back when readable
  *   unwatch(handle)
  *   close(handle)                                  a second close, or any use after, throws EBADF
@@ -22,6 +24,7 @@
 #include <errno.h>
 #include <linux/netlink.h>
 #include <node_api.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -290,6 +293,144 @@ static napi_value js_recv(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* Room kept free in `out` before a request is sent: a dump datagram is at most
+ * 32 KiB, so a dump of one or two datagrams always fits. */
+#define EXCHANGE_RESERVE (64u * 1024)
+#define EXCHANGE_SLOT_BYTES (64u * 1024)
+#define EXCHANGE_SLOTS 8
+
+static napi_value exchange_result(napi_env env, uint32_t requests, size_t request_bytes, size_t bytes, bool overflow,
+                                  uint32_t receives) {
+  napi_value result, value;
+  napi_create_object(env, &result);
+  napi_create_uint32(env, receives, &value);
+  napi_set_named_property(env, result, "receives", value);
+  napi_create_uint32(env, requests, &value);
+  napi_set_named_property(env, result, "requests", value);
+  napi_create_double(env, (double)request_bytes, &value);
+  napi_set_named_property(env, result, "requestBytes", value);
+  napi_create_double(env, (double)bytes, &value);
+  napi_set_named_property(env, result, "bytes", value);
+  napi_get_boolean(env, overflow, &value);
+  napi_set_named_property(env, result, "overflow", value);
+  return result;
+}
+
+/* Whether the messages of a datagram include the end of the request `seq`: its
+ * NLMSG_DONE (a dump) or its NLMSG_ERROR (a failure, or the ACK it asked for). */
+static bool ends_request(const unsigned char *datagram, size_t size, uint32_t seq) {
+  size_t at = 0;
+  while (size - at >= NLMSG_HDRLEN) {
+    const struct nlmsghdr *h = (const struct nlmsghdr *)(datagram + at);
+    if (h->nlmsg_len < NLMSG_HDRLEN || h->nlmsg_len > size - at) return false;
+    if (h->nlmsg_seq == seq && (h->nlmsg_type == NLMSG_DONE || h->nlmsg_type == NLMSG_ERROR)) return true;
+    at += NLMSG_ALIGN(h->nlmsg_len);
+  }
+  return false;
+}
+
+/* exchange(handle, requests, out, timeoutMs): `requests` holds whole netlink
+ * messages back to back, each a dump or a request that asks for an ACK. They
+ * are sent one at a time (a socket runs one dump at a time); after each, every
+ * datagram up to the NLMSG_DONE or NLMSG_ERROR with its sequence number is
+ * copied into `out`, back to back. It stops at the end of `requests`, or before
+ * a request when less than EXCHANGE_RESERVE of `out` is left. Each datagram is
+ * padded to NLMSG_ALIGNTO, so the messages of `out` can be walked as one run. When the replies
+ * of one request do not fit, they are read to their end and dropped, and
+ * `overflow` is set: that request (the one after `requests` done) needs a
+ * larger `out`. Returns { requests, requestBytes, bytes, overflow, receives }:
+ * requests done, bytes of `requests` they took, bytes of `out` filled, and the
+ * recvmmsg calls made. */
+static napi_value js_exchange(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 4) return throw_type(env, "exchange(handle, requests, out, timeoutMs)");
+  nl_socket *s = unwrap(env, argv[0], true);
+  if (s == NULL) return NULL;
+  bool is_buffer = false;
+  unsigned char *requests = NULL, *out = NULL;
+  size_t request_size = 0, out_size = 0;
+  int32_t timeout_ms = 0;
+  napi_is_buffer(env, argv[1], &is_buffer);
+  if (!is_buffer) return throw_type(env, "exchange: requests must be a Buffer");
+  napi_get_buffer_info(env, argv[1], (void **)&requests, &request_size);
+  napi_is_buffer(env, argv[2], &is_buffer);
+  if (!is_buffer) return throw_type(env, "exchange: out must be a Buffer");
+  napi_get_buffer_info(env, argv[2], (void **)&out, &out_size);
+  if (out_size < EXCHANGE_RESERVE) return throw_type(env, "exchange: out must hold at least 64 KiB");
+  if (napi_get_value_int32(env, argv[3], &timeout_ms) != napi_ok || timeout_ms < 0)
+    return throw_type(env, "exchange: timeoutMs must be a non-negative integer");
+  size_t slot_bytes = s->slot_bytes > EXCHANGE_SLOT_BYTES ? s->slot_bytes : EXCHANGE_SLOT_BYTES;
+  if (!ensure_slots(s, slot_bytes, s->slot_count > EXCHANGE_SLOTS ? s->slot_count : EXCHANGE_SLOTS))
+    return throw_errno(env, ENOMEM, "exchange");
+  slot_bytes = s->slot_bytes;
+
+  struct mmsghdr msgs[EXCHANGE_SLOTS];
+  struct iovec iov[EXCHANGE_SLOTS];
+  struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
+  uint32_t done = 0, receives = 0;
+  size_t at = 0, filled = 0;
+  while (request_size - at >= NLMSG_HDRLEN && out_size - filled >= EXCHANGE_RESERVE) {
+    struct nlmsghdr *request = (struct nlmsghdr *)(requests + at);
+    if (request->nlmsg_len < NLMSG_HDRLEN || request->nlmsg_len > request_size - at)
+      return throw_type(env, "exchange: requests must be whole netlink messages");
+    struct iovec send_iov = {.iov_base = request, .iov_len = request->nlmsg_len};
+    struct msghdr msg = {.msg_name = &kernel, .msg_namelen = sizeof kernel, .msg_iov = &send_iov, .msg_iovlen = 1};
+    ssize_t sent;
+    do {
+      sent = sendmsg(s->fd, &msg, 0);
+    } while (sent < 0 && errno == EINTR);
+    if (sent < 0) return throw_errno(env, errno, "sendmsg");
+
+    bool ended = false, overflow = false;
+    size_t start = filled;
+    while (!ended) {
+      for (unsigned i = 0; i < EXCHANGE_SLOTS; i++) {
+        iov[i].iov_base = s->slots + (size_t)i * slot_bytes;
+        iov[i].iov_len = slot_bytes;
+        memset(&msgs[i], 0, sizeof msgs[i]);
+        msgs[i].msg_hdr.msg_iov = &iov[i];
+        msgs[i].msg_hdr.msg_iovlen = 1;
+      }
+      int got;
+      do {
+        got = recvmmsg(s->fd, msgs, EXCHANGE_SLOTS, MSG_DONTWAIT | MSG_TRUNC, NULL);
+        receives++;
+      } while (got < 0 && errno == EINTR);
+      if (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK) return throw_errno(env, errno, "recvmmsg");
+      if (got <= 0) {
+        /* Generic netlink answers within the calls; wait only for a kernel that does not. */
+        struct pollfd p = {.fd = s->fd, .events = POLLIN};
+        int ready;
+        do {
+          ready = poll(&p, 1, timeout_ms);
+        } while (ready < 0 && errno == EINTR);
+        if (ready < 0) return throw_errno(env, errno, "poll");
+        if (ready == 0) return throw_errno(env, ETIMEDOUT, "recvmmsg");
+        continue;
+      }
+      for (int i = 0; i < got; i++) {
+        size_t size = msgs[i].msg_len;
+        if (size > slot_bytes || (msgs[i].msg_hdr.msg_flags & MSG_TRUNC)) return throw_errno(env, EMSGSIZE, "recvmmsg");
+        if (ends_request(iov[i].iov_base, size, request->nlmsg_seq)) ended = true;
+        if (overflow || size > out_size - filled) {
+          overflow = true;
+          continue;
+        }
+        memcpy(out + filled, iov[i].iov_base, size);
+        filled += size;
+        /* Padded so that the next datagram's messages start aligned. */
+        while (filled % NLMSG_ALIGNTO != 0 && filled < out_size) out[filled++] = 0;
+      }
+    }
+    if (overflow) return exchange_result(env, done, at, start, true, receives);
+    done++;
+    at += NLMSG_ALIGN(request->nlmsg_len) < request_size - at ? NLMSG_ALIGN(request->nlmsg_len) : request_size - at;
+  }
+  return exchange_result(env, done, at, filled, false, receives);
+}
+
 static void on_poll(uv_poll_t *handle, int status, int events) {
   (void)events;
   nl_socket *s = handle->data;
@@ -386,6 +527,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"portId", NULL, js_port_id, NULL, NULL, NULL, napi_default, NULL},
       {"send", NULL, js_send, NULL, NULL, NULL, napi_default, NULL},
       {"recv", NULL, js_recv, NULL, NULL, NULL, napi_default, NULL},
+      {"exchange", NULL, js_exchange, NULL, NULL, NULL, napi_default, NULL},
       {"watch", NULL, js_watch, NULL, NULL, NULL, napi_default, NULL},
       {"unwatch", NULL, js_unwatch, NULL, NULL, NULL, napi_default, NULL},
       {"close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL},

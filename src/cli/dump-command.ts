@@ -1,7 +1,7 @@
 // `kipvs dump`: the live IPVS table, read with one IpvsClient.dump(), printed
 // like `ipvsadm -Ln` (default), `ipvsadm -Sn` (-o save) or as JSON (-o json).
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { IpvsClient, type IpvsInfo, type LiveService, type Protocol } from '../ipvs/index.js';
+import { IpvsClient, type CountedService, type IpvsInfo, type Protocol } from '../ipvs/index.js';
 import { InvalidAddressError } from '../net/ip-address.js';
 import { formatJson } from '../ipvsadm/json-format.js';
 import { formatList, LIST_COLUMNS, type ListColumns } from '../ipvsadm/list-format.js';
@@ -69,7 +69,8 @@ function columnsOf(options: DumpOptions): ListColumns {
 
 type Labeler = (service: LiveVirtualServer) => VirtualServerLabel | undefined;
 
-function render(options: DumpOptions, columns: ListColumns, info: IpvsInfo | undefined, services: readonly LiveService[], label?: Labeler): string {
+/** The text and JSON outputs, which show counters: `-o save` has its own path, without them. */
+function render(options: DumpOptions, columns: ListColumns, info: IpvsInfo | undefined, services: readonly CountedService[], label?: Labeler): string {
   if (info !== undefined) {
     return formatList(info, services, {
       columns,
@@ -77,8 +78,7 @@ function render(options: DumpOptions, columns: ListColumns, info: IpvsInfo | und
       ...(label && { label: (service: LiveVirtualServer) => mapDefined(label(service), formatLabel) }),
     });
   }
-  if (options.output === 'json') return formatJson(services, label && ((service) => mapDefined(label(service), (l) => ({ ...l.service, role: l.role }))));
-  return formatSave(services);
+  return formatJson(services, label && ((service) => mapDefined(label(service), (l) => ({ ...l.service, role: l.role }))));
 }
 
 function mapDefined<T, U>(value: T | undefined, map: (value: T) => U): U | undefined {
@@ -100,16 +100,20 @@ async function dump(options: DumpOptions): Promise<void> {
   // Loaded only for --services: the credentials and Kubernetes code would slow every dump's start.
   const label = options.services ? await (await import('./dump-services.js')).serviceLabels({ ...pick(options), timeoutMs: LIST_TIMEOUT_MS }) : undefined;
   const client = await IpvsClient.open();
-  let info: IpvsInfo | undefined;
-  let services: LiveService[];
+  let output: string;
   try {
-    // The list format's first line names the IPVS version and connection table size.
-    info = options.output === 'text' ? await client.info() : undefined;
-    services = filterServices(await client.dump(), filter);
+    if (options.output === 'save') {
+      // The save format prints no counters: the dump does not decode them.
+      output = formatSave(filterServices(await client.dump(), filter));
+    } else {
+      // The list format's first line names the IPVS version and connection table size.
+      const info = options.output === 'text' ? await client.info() : undefined;
+      output = render(options, columns, info, filterServices(await client.dump({ stats: true }), filter), label);
+    }
   } finally {
     client.close();
   }
-  await writeOutput(render(options, columns, info, services, label));
+  await writeOutput(output);
 }
 
 const COLUMN_DESCRIPTIONS: Record<Exclude<ListColumns, 'default'>, string> = {

@@ -5,8 +5,8 @@
 // result). Reads are the kernel's dumps; the kernel has no dump of every
 // destination, so `dump` runs one GET_DEST dump per service, one after the
 // other on the socket (a netlink socket runs one dump at a time: a second one
-// started meanwhile gets EBUSY).
-import type { AddressFamily } from '../net/ip-address.js';
+// started meanwhile gets EBUSY), many of them per addon call (the socket's
+// dumpEach), decoded straight from the reply buffer.
 import {
   FamilyNotFoundError,
   NETLINK_GENERIC,
@@ -14,6 +14,8 @@ import {
   resolveFamily,
   type GenericFamily,
   NetlinkDecodeError,
+  NetlinkError,
+  type DumpReplyVisitor,
   type NetlinkMessage,
   type OperationOutcome,
   type Request,
@@ -23,8 +25,24 @@ import {
 import { IPVS_GENL_NAME } from './constants.js';
 import { type IpvsError, IpvsUnavailableError, ipvsErrorFrom, type IpvsQuery } from './errors.js';
 import { IpvsBatch } from './batch.js';
-import { decodeInfo, decodeRealServer, decodeService, decodeTimeouts, queryRequest } from './messages.js';
-import type { IpvsInfo, IpvsOperation, IpvsTimeouts, LiveRealServer, LiveService, LiveVirtualServer, RealServer, ServiceKey, VirtualServer } from './types.js';
+import type { AddressFamily } from '../net/ip-address.js';
+import { decodeInfo, decodeRealServer, decodeRealServerAt, decodeService, decodeServiceAt, decodeTimeouts, queryRequest, type DecodeOptions } from './messages.js';
+import type {
+  Counted,
+  CountedService,
+  IpvsInfo,
+  IpvsOperation,
+  IpvsTimeouts,
+  LiveRealServer,
+  LiveService,
+  LiveVirtualServer,
+  RealServer,
+  ServiceKey,
+  VirtualServer,
+} from './types.js';
+
+/** Times a dump the kernel marks inconsistent (the table changed while it was read) is read again. */
+const DUMP_RETRIES = 5;
 
 /** What became of one operation of a batch. */
 export type OperationResult = OperationOutcome<IpvsOperation, IpvsError>;
@@ -61,18 +79,18 @@ export class IpvsClient {
 
   // ---- reads ---------------------------------------------------------------
 
-  async listServices(): Promise<LiveVirtualServer[]> {
+  async listServices(): Promise<(LiveVirtualServer & Counted)[]> {
     const replies = await this.read({ op: 'list-services' }, (q) => this.socket.dump(q));
     return replies.map(decodeService);
   }
 
   /** One service; IpvsError ESRCH when there is none with this key. */
-  async getService(key: ServiceKey): Promise<LiveVirtualServer> {
+  async getService(key: ServiceKey): Promise<LiveVirtualServer & Counted> {
     return decodeService(onlyReply(await this.read({ op: 'get-service', key }, (q) => this.socket.request(q))));
   }
 
   /** The real servers of one service; IpvsError ESRCH when there is no such service. */
-  async listRealServers(key: ServiceKey): Promise<LiveRealServer[]> {
+  async listRealServers(key: ServiceKey): Promise<(LiveRealServer & Counted)[]> {
     const realServers = await this.realServersOf(key);
     // The kernel answers a GET_DEST dump for a missing service with an empty
     // dump (ip_vs_genl_dump_dests), so an empty answer needs a second look.
@@ -83,15 +101,64 @@ export class IpvsClient {
     return realServers;
   }
 
-  /** Every service with its real servers. */
-  async dump(): Promise<LiveService[]> {
-    const services = await this.listServices();
-    // One dump after the other, each request made when its turn comes: queuing 10,000 at
-    // once held 10,000 requests and promises alive for nothing (the socket runs one dump at
-    // a time anyway), which measured about a tenth of `kipvs dump`'s time in UML.
-    const table: LiveService[] = [];
-    for (const service of services) table.push({ service, realServers: await this.realServersOf(service.key) });
-    return table;
+  /**
+   * Every service with its real servers; their traffic counters only with `stats: true`
+   * (decoding them is most of a dump's work, and a sync never reads them). One GET_SERVICE
+   * dump, then one GET_DEST dump per service, all run by the addon a few hundred per call.
+   */
+  dump(options: { readonly stats: true }): Promise<CountedService[]>;
+  dump(options?: Partial<DecodeOptions>): Promise<LiveService[]>;
+  async dump(options: Partial<DecodeOptions> = {}): Promise<LiveService[]> {
+    const decode: DecodeOptions = { stats: options.stats === true };
+    const services: LiveVirtualServer[] = [];
+    await this.dumpEach(
+      [{ op: 'list-services' }],
+      (_, source, start, end) => services.push(decodeServiceAt(source, start, end, decode)),
+      () => (services.length = 0),
+    );
+    const lists: LiveRealServer[][] = services.map(() => []);
+    await this.dumpEach(
+      services.map((service) => ({ op: 'list-real-servers', service: service.key })),
+      (index, source, start, end) => {
+        const service = services[index] as LiveVirtualServer;
+        (lists[index] as LiveRealServer[]).push(decodeRealServerAt(source, start, end, service.key.family, decode));
+      },
+      (index) => (lists[index] = []),
+    );
+    return services.map((service, index) => ({ service, realServers: lists[index] as LiveRealServer[] }));
+  }
+
+  /**
+   * Runs the dumps of `queries` (the socket's dumpEach) and hands each reply to `onReply`;
+   * a dump the kernel marks inconsistent is `reset` and read again, so callers see one
+   * consistent snapshot of each. Failures are IpvsErrors naming their query.
+   */
+  private async dumpEach(queries: readonly IpvsQuery[], onReply: DumpReplyVisitor, reset: (index: number) => void): Promise<void> {
+    let indexes = queries.map((_, index) => index);
+    for (let attempt = 1; indexes.length > 0; attempt++) {
+      const requests = indexes.map((index) => queryRequest(this.family, queries[index] as IpvsQuery));
+      let current = 0;
+      const statuses = await this.socket
+        .dumpEach(requests, (k, source, start, end) => {
+          current = indexes[k] as number;
+          onReply(current, source, start, end);
+        })
+        .catch((err: unknown) => {
+          throw ipvsErrorFrom(err, queries[current] as IpvsQuery);
+        });
+      const again: number[] = [];
+      statuses.forEach((status, k) => {
+        const index = indexes[k] as number;
+        if (status === 'interrupted') again.push(index);
+        else if (status !== 'complete') throw ipvsErrorFrom(status, queries[index] as IpvsQuery);
+      });
+      if (again.length > 0 && attempt === DUMP_RETRIES) {
+        const query = queries[again[0] as number] as IpvsQuery;
+        throw ipvsErrorFrom(new NetlinkError('EINTR', 4, queryRequest(this.family, query).label, `dump changed ${DUMP_RETRIES} times while being read`), query);
+      }
+      for (const index of again) reset(index);
+      indexes = again;
+    }
   }
 
   async getTimeouts(): Promise<IpvsTimeouts> {
@@ -102,7 +169,7 @@ export class IpvsClient {
     return decodeInfo(onlyReply(await this.read({ op: 'info' }, (q) => this.socket.request(q))));
   }
 
-  private async realServersOf(key: ServiceKey): Promise<LiveRealServer[]> {
+  private async realServersOf(key: ServiceKey): Promise<(LiveRealServer & Counted)[]> {
     const family: AddressFamily = key.family;
     const replies = await this.read({ op: 'list-real-servers', service: key }, (q) => this.socket.dump(q));
     return replies.map((msg) => decodeRealServer(msg, family));

@@ -8,7 +8,6 @@ import {
   NetlinkDecodeError,
   Writer,
   genericRequest,
-  parseGenericHeader,
   writeGenericPayload,
   type AttributeSet,
   type AttributeValues,
@@ -19,11 +18,14 @@ import {
   requiredAttribute,
   requestLabels,
 } from '../netlink/index.js';
-import { InvalidAddressError, decodeInetAddress, encodeInetAddress } from '../net/ip-address.js';
+import { InvalidAddressError, decodeInetAddressAt, encodeInetAddress } from '../net/ip-address.js';
 import {
   commandAttributes,
+  countedReplyAttributes,
   infoAttributes,
+  tableReplyAttributes,
   type CommandValues,
+  type ReplyValues,
   type DestValues,
   type ServiceValues,
   type Stats32Values,
@@ -31,7 +33,23 @@ import {
 } from './attributes.js';
 import * as c from './constants.js';
 import { IpvsError, invalidRequest, type IpvsQuery, type IpvsRequestKind } from './errors.js';
-import { isFwmarkKey, type ForwardingMethod, type IpvsInfo, type IpvsOperation, type IpvsTimeouts, type LiveRealServer, type LiveVirtualServer, type Protocol, type RealServer, type ServiceFlags, type ServiceKey, type Stats, type TunnelType, type VirtualServer } from './types.js';
+import {
+  isFwmarkKey,
+  type Counted,
+    type ForwardingMethod,
+  type IpvsInfo,
+  type IpvsOperation,
+  type IpvsTimeouts,
+  type LiveRealServer,
+  type LiveVirtualServer,
+  type Protocol,
+  type RealServer,
+  type ServiceFlags,
+  type ServiceKey,
+  type Stats,
+  type TunnelType,
+  type VirtualServer,
+} from './types.js';
 
 /** A two-way table between domain names and wire numbers. */
 function bimap<K extends string>(entries: Record<K, number>): { wire: (k: K) => number; domain: (n: number) => K | undefined } {
@@ -325,21 +343,40 @@ function known<T>(value: T | undefined, path: string, raw: number): T {
   return value;
 }
 
-function inetAddress(family: AddressFamily, raw: Buffer, path: string): string {
-  const text = decodeInetAddress(family, raw);
-  if (text === undefined) throw new NetlinkDecodeError(path, `${raw.length} bytes is too short for an ${family} address`);
+/** The address attribute whose payload starts at `start` of `source` (its length checked by the attribute reader). */
+function inetAddress(family: AddressFamily, source: Buffer, start: number, path: string): string {
+  // nla_len is in the attribute header just before the payload.
+  const length = source.readUInt16LE(start - 4) - 4;
+  const text = decodeInetAddressAt(family, source, start, start + length);
+  if (text === undefined) throw new NetlinkDecodeError(path, `${length} bytes is too short for an ${family} address`);
   return text;
 }
 
-/** The attributes of a reply whose genl command must be `command`. */
-function replyAttributes<F>(msg: NetlinkMessage, command: number, attributes: AttributeSet<F>): AttributeValues<F> {
-  const header = parseGenericHeader(msg);
-  if (header.command !== command) {
-    throw new NetlinkDecodeError('genlmsghdr.cmd', `expected ${COMMAND_NAMES[command] ?? command}, got ${header.command}`);
+/** The attributes of the reply source[start, end) (after its nlmsghdr), whose genl command must be `command`. */
+function replyAttributes<F>(source: Buffer, start: number, end: number, command: number, attributes: AttributeSet<F>): AttributeValues<F> {
+  if (end - start < GENL_HDRLEN) throw new NetlinkDecodeError('genlmsghdr', `expected ${GENL_HDRLEN} bytes, got ${end - start}`);
+  const replyCommand = source.readUInt8(start);
+  if (replyCommand !== command) {
+    throw new NetlinkDecodeError('genlmsghdr.cmd', `expected ${COMMAND_NAMES[command] ?? command}, got ${replyCommand}`);
   }
   // Straight from the payload after genlmsghdr: no view of the attributes is made.
-  return attributes.read(msg.payload, GENL_HDRLEN, msg.payload.length, attributes.name);
+  return attributes.read(source, start + GENL_HDRLEN, end, attributes.name);
 }
+
+/** The attributes of a GET_SERVICE or GET_DEST reply; the statistics nests only when asked for. */
+function tableReply(source: Buffer, start: number, end: number, command: number, options: DecodeOptions): ReplyValues {
+  return options.stats
+    ? replyAttributes(source, start, end, command, countedReplyAttributes)
+    : replyAttributes(source, start, end, command, tableReplyAttributes);
+}
+
+/** What a read of the table decodes besides the table itself. */
+export interface DecodeOptions {
+  /** The traffic counters of every entry (ipvsadm --stats, --rate, JSON); a sync never needs them. */
+  readonly stats: boolean;
+}
+
+const WITH_STATS = { stats: true } as const;
 
 /** STATS64 when the kernel sent it (4.1+), else the 32-bit STATS nest. */
 function stats(values: { stats?: Stats32Values; stats64?: Stats64Values }, path: string): Stats {
@@ -366,10 +403,17 @@ function decodeFamily(raw: number | undefined, path: string): AddressFamily {
   return known(families.domain(value), path, value);
 }
 
-/** A NEW_SERVICE message (a GET_SERVICE reply or dump entry). */
-export function decodeService(msg: NetlinkMessage): LiveVirtualServer {
+/** A NEW_SERVICE message (a GET_SERVICE reply or dump entry), with its counters. */
+export function decodeService(msg: NetlinkMessage): LiveVirtualServer & Counted {
+  return decodeServiceAt(msg.payload, 0, msg.payload.length, WITH_STATS);
+}
+
+/** A NEW_SERVICE message whose payload (after the nlmsghdr) is source[start, end). */
+export function decodeServiceAt(source: Buffer, start: number, end: number, options: { readonly stats: true }): LiveVirtualServer & Counted;
+export function decodeServiceAt(source: Buffer, start: number, end: number, options: DecodeOptions): LiveVirtualServer;
+export function decodeServiceAt(source: Buffer, start: number, end: number, options: DecodeOptions): LiveVirtualServer {
   const path = 'IPVS_CMD.service';
-  const svc = requiredAttribute(replyAttributes(msg, c.IPVS_CMD_NEW_SERVICE, commandAttributes).service, path);
+  const svc = requiredAttribute(tableReply(source, start, end, c.IPVS_CMD_NEW_SERVICE, options).service, path);
   const family = decodeFamily(svc.family, `${path}.family`);
   let key: ServiceKey;
   if (svc.fwmark !== undefined) {
@@ -379,7 +423,7 @@ export function decodeService(msg: NetlinkMessage): LiveVirtualServer {
     key = {
       family,
       protocol: known(protocols.domain(protocol), `${path}.protocol`, protocol),
-      address: inetAddress(family, requiredAttribute(svc.address, `${path}.address`), `${path}.address`),
+      address: inetAddress(family, source, requiredAttribute(svc.address, `${path}.address`), `${path}.address`),
       port: requiredAttribute(svc.port, `${path}.port`),
     };
   }
@@ -393,7 +437,7 @@ export function decodeService(msg: NetlinkMessage): LiveVirtualServer {
     timeout: requiredAttribute(svc.timeout, `${path}.timeout`),
     netmask: netmaskFromWire(family, requiredAttribute(svc.netmask, `${path}.netmask`)),
     ...(svc.persistenceEngine !== undefined && { persistenceEngine: svc.persistenceEngine }),
-    stats: stats(svc, path),
+    ...(options.stats && { stats: stats(svc, path) }),
   };
 }
 
@@ -401,16 +445,23 @@ export function decodeService(msg: NetlinkMessage): LiveVirtualServer {
  * A NEW_DEST message (a GET_DEST dump entry). Kernels before 3.18 send no
  * ADDR_FAMILY: the real server then has its service's family.
  */
-export function decodeRealServer(msg: NetlinkMessage, serviceFamily: AddressFamily): LiveRealServer {
+export function decodeRealServer(msg: NetlinkMessage, serviceFamily: AddressFamily): LiveRealServer & Counted {
+  return decodeRealServerAt(msg.payload, 0, msg.payload.length, serviceFamily, WITH_STATS);
+}
+
+/** A NEW_DEST message whose payload (after the nlmsghdr) is source[start, end). */
+export function decodeRealServerAt(source: Buffer, start: number, end: number, serviceFamily: AddressFamily, options: { readonly stats: true }): LiveRealServer & Counted;
+export function decodeRealServerAt(source: Buffer, start: number, end: number, serviceFamily: AddressFamily, options: DecodeOptions): LiveRealServer;
+export function decodeRealServerAt(source: Buffer, start: number, end: number, serviceFamily: AddressFamily, options: DecodeOptions): LiveRealServer {
   const path = 'IPVS_CMD.dest';
-  const dest = requiredAttribute(replyAttributes(msg, c.IPVS_CMD_NEW_DEST, commandAttributes).dest, path);
+  const dest = requiredAttribute(tableReply(source, start, end, c.IPVS_CMD_NEW_DEST, options).dest, path);
   const family = dest.family === undefined ? serviceFamily : decodeFamily(dest.family, `${path}.family`);
   const rawForwarding = requiredAttribute(dest.forwarding, `${path}.forwarding`) & c.IP_VS_CONN_F_FWD_MASK;
   const forwarding = known(forwardingMethods.domain(rawForwarding), `${path}.forwarding`, rawForwarding);
   const tunnelType = dest.tunnelType;
   return {
     family,
-    address: inetAddress(family, requiredAttribute(dest.address, `${path}.address`), `${path}.address`),
+    address: inetAddress(family, source, requiredAttribute(dest.address, `${path}.address`), `${path}.address`),
     port: requiredAttribute(dest.port, `${path}.port`),
     forwarding,
     weight: requiredAttribute(dest.weight, `${path}.weight`),
@@ -428,19 +479,19 @@ export function decodeRealServer(msg: NetlinkMessage, serviceFamily: AddressFami
     activeConnections: requiredAttribute(dest.activeConnections, `${path}.activeConnections`),
     inactiveConnections: requiredAttribute(dest.inactiveConnections, `${path}.inactiveConnections`),
     persistentConnections: requiredAttribute(dest.persistentConnections, `${path}.persistentConnections`),
-    stats: stats(dest, path),
+    ...(options.stats && { stats: stats(dest, path) }),
   };
 }
 
 /** A SET_CONFIG message (the GET_CONFIG reply). A kernel without TCP or UDP support leaves those out: 0. */
 export function decodeTimeouts(msg: NetlinkMessage): IpvsTimeouts {
-  const values = replyAttributes(msg, c.IPVS_CMD_SET_CONFIG, commandAttributes);
+  const values = replyAttributes(msg.payload, 0, msg.payload.length, c.IPVS_CMD_SET_CONFIG, commandAttributes);
   return { tcp: values.tcpTimeout ?? 0, tcpFin: values.tcpFinTimeout ?? 0, udp: values.udpTimeout ?? 0 };
 }
 
 /** A SET_INFO message (the GET_INFO reply). */
 export function decodeInfo(msg: NetlinkMessage): IpvsInfo {
-  const values = replyAttributes(msg, c.IPVS_CMD_SET_INFO, infoAttributes);
+  const values = replyAttributes(msg.payload, 0, msg.payload.length, c.IPVS_CMD_SET_INFO, infoAttributes);
   return {
     version: requiredAttribute(values.version, 'IPVS_INFO.version'),
     connectionTableSize: requiredAttribute(values.connectionTableSize, 'IPVS_INFO.connectionTableSize'),

@@ -89,23 +89,34 @@ export interface Stats {
   readonly outBps: bigint;
 }
 
-/** A virtual server as read back from the kernel. */
+/** A virtual server as read back from the kernel; its counters when the read asked for them. */
 export interface LiveVirtualServer extends VirtualServer {
-  readonly stats: Stats;
+  readonly stats?: Stats;
 }
 
-/** A real server as read back from the kernel. */
+/** A real server as read back from the kernel; its counters when the read asked for them. */
 export interface LiveRealServer extends RealServer {
   readonly activeConnections: number;
   readonly inactiveConnections: number;
   readonly persistentConnections: number;
-  readonly stats: Stats;
+  readonly stats?: Stats;
 }
 
 /** One service with its real servers, as a dump returns it. */
 export interface LiveService {
   readonly service: LiveVirtualServer;
   readonly realServers: readonly LiveRealServer[];
+}
+
+/** Counters that a read with statistics always gives. */
+export interface Counted {
+  readonly stats: Stats;
+}
+
+/** One service with its real servers and every counter, as a dump with statistics returns it. */
+export interface CountedService extends LiveService {
+  readonly service: LiveVirtualServer & Counted;
+  readonly realServers: readonly (LiveRealServer & Counted)[];
 }
 
 /** Global IPVS timeouts in seconds (ipvsadm --set tcp tcpfin udp); 0 = unchanged on set. */

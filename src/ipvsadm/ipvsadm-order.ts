@@ -11,7 +11,7 @@
 import type { AddressFamily } from '../net/ip-address.js';
 import { parseIPv6 } from '../net/ip-address.js';
 import { inetAton } from './inet-aton.js';
-import { isFwmarkKey, type LiveService, type Protocol } from '../ipvs/types.js';
+import { isFwmarkKey, type CountedService, type LiveService, type Protocol } from '../ipvs/types.js';
 
 /** AF_INET and AF_INET6 as ipvsadm compares them. */
 const AF_NUMBER: Record<AddressFamily, number> = { inet: 2, inet6: 10 };
@@ -92,6 +92,8 @@ function sortBy<T>(items: readonly T[], key: (item: T) => SortKey, cmp: (a: Sort
 }
 
 /** Services and each one's real servers in ipvsadm's order; the input must be in the kernel's dump order. */
+export function inIpvsadmOrder(services: readonly CountedService[]): CountedService[];
+export function inIpvsadmOrder(services: readonly LiveService[]): LiveService[];
 export function inIpvsadmOrder(services: readonly LiveService[]): LiveService[] {
   const sorted = sortBy(
     services,

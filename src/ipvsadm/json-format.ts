@@ -4,7 +4,7 @@
 // they are exact in a double (up to 2^53 - 1) and decimal strings above that, so a
 // consumer never silently reads a rounded counter. The document is compact, one
 // line (pretty-printed, 10,000 services x 10 would be 70 MB): pipe it to `jq`.
-import type { LiveService, LiveVirtualServer, Stats } from '../ipvs/types.js';
+import type { CountedService, LiveVirtualServer, Stats } from '../ipvs/types.js';
 import { inIpvsadmOrder } from './ipvsadm-order.js';
 
 export type JsonCounter = number | string;
@@ -35,7 +35,7 @@ function jsonStats(stats: Stats): JsonStats {
  * Services must be in the kernel's dump order (see ipvsadm-order.ts). `label` (`kipvs dump
  * --services`) adds each service's "kubernetes" member: the Service port it implements.
  */
-export function formatJson(services: readonly LiveService[], label?: (service: LiveVirtualServer) => object | undefined): string {
+export function formatJson(services: readonly CountedService[], label?: (service: LiveVirtualServer) => object | undefined): string {
   const table = {
     services: inIpvsadmOrder(services).map(({ service, realServers }) => ({
       ...service,

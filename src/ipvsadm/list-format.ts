@@ -2,7 +2,7 @@
 // column sets of --stats, --rate, --thresholds, --persistent-conn and --tun-info,
 // and --exact. Widths and trailing spaces are ipvsadm's printf formats
 // (print_title and print_service_entry in ipvsadm.c).
-import type { IpvsInfo, LiveRealServer, LiveService, LiveVirtualServer, Stats } from '../ipvs/types.js';
+import type { Counted, CountedService, IpvsInfo, LiveRealServer, LiveVirtualServer, Stats } from '../ipvs/types.js';
 import { inIpvsadmOrder } from './ipvsadm-order.js';
 import { formatLargeNumber } from './large-number.js';
 import { forwardingName, hostPort, serviceLabel, serviceListDetails, tunnelInfo } from './rule-text.js';
@@ -20,8 +20,8 @@ export interface ListOptions {
 
 interface ColumnSet {
   readonly title: string;
-  service(service: LiveVirtualServer, exact: boolean): string;
-  realServer(realServer: LiveRealServer, name: string, exact: boolean): string;
+  service(service: LiveVirtualServer & Counted, exact: boolean): string;
+  realServer(realServer: LiveRealServer & Counted, name: string, exact: boolean): string;
 }
 
 const SERVICE_HEADING = 'Prot LocalAddress:Port';
@@ -97,7 +97,7 @@ function versionText(version: number): string {
 }
 
 /** Services must be in the kernel's dump order (see ipvsadm-order.ts). */
-export function formatList(info: IpvsInfo, services: readonly LiveService[], options: ListOptions): string {
+export function formatList(info: IpvsInfo, services: readonly CountedService[], options: ListOptions): string {
   const columns = COLUMN_SETS[options.columns];
   const lines = [`IP Virtual Server version ${versionText(info.version)} (size=${info.connectionTableSize})\n${columns.title}`];
   for (const { service, realServers } of inIpvsadmOrder(services)) {

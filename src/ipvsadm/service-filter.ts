@@ -31,6 +31,6 @@ function matches(key: ServiceKey, filter: ServiceFilter): boolean {
   );
 }
 
-export function filterServices(services: readonly LiveService[], filter: ServiceFilter): LiveService[] {
+export function filterServices<S extends LiveService>(services: readonly S[], filter: ServiceFilter): S[] {
   return services.filter(({ service }) => matches(service.key, filter));
 }

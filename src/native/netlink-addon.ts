@@ -14,6 +14,20 @@ export interface NativeReceive {
   readonly truncated: number[];
 }
 
+/** What one exchange call did (see native/netlink_socket.c). */
+export interface NativeExchange {
+  /** Requests whose replies ended (NLMSG_DONE or NLMSG_ERROR) and are in `out`. */
+  readonly requests: number;
+  /** Bytes of the requests buffer those requests took. */
+  readonly requestBytes: number;
+  /** Bytes of `out` filled with their reply datagrams, back to back. */
+  readonly bytes: number;
+  /** The next request's replies did not fit `out`: they were read and dropped. */
+  readonly overflow: boolean;
+  /** recvmmsg calls made. */
+  readonly receives: number;
+}
+
 export interface NetlinkAddon {
   open(protocol: number, rcvbufBytes: number, sndbufBytes: number): NativeSocketHandle;
   portId(handle: NativeSocketHandle): number;
@@ -21,6 +35,13 @@ export interface NetlinkAddon {
   send(handle: NativeSocketHandle, buffers: Buffer[]): number;
   /** Every datagram waiting now (up to maxDatagrams) in one recvmmsg; never blocks. */
   recv(handle: NativeSocketHandle, maxDatagrams: number, slotBytes: number): NativeReceive;
+  /**
+   * Sends the whole netlink messages of `requests` one at a time (each a dump or asking for an
+   * ACK), collecting each one's reply datagrams into `out` up to its NLMSG_DONE or NLMSG_ERROR;
+   * stops before a request when less than 64 KiB of `out` is left. Waits at most timeoutMs for
+   * a reply that does not come within the calls.
+   */
+  exchange(handle: NativeSocketHandle, requests: Buffer, out: Buffer, timeoutMs: number): NativeExchange;
   watch(handle: NativeSocketHandle, onReadable: (error: string | null) => void): void;
   unwatch(handle: NativeSocketHandle): void;
   close(handle: NativeSocketHandle): void;

@@ -161,6 +161,11 @@ export function encodeInetAddress(family: AddressFamily, text: string): Buffer {
  * the attribute in their own error.
  */
 export function decodeInetAddress(family: AddressFamily, bytes: Uint8Array): string | undefined {
-  if (family === 'inet') return bytes.length >= 4 ? formatIPv4(bytes) : undefined;
-  return bytes.length >= INET_ADDR_BYTES ? formatIPv6(bytes) : undefined;
+  return decodeInetAddressAt(family, bytes, 0, bytes.length);
+}
+
+/** The same for the address at source[start, end), read in place (an IPv4 one without a view). */
+export function decodeInetAddressAt(family: AddressFamily, source: Uint8Array, start: number, end: number): string | undefined {
+  if (family === 'inet') return end - start >= 4 ? formatIPv4(source, start) : undefined;
+  return end - start >= INET_ADDR_BYTES ? formatIPv6(source.subarray(start, start + INET_ADDR_BYTES)) : undefined;
 }

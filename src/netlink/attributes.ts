@@ -71,6 +71,17 @@ export const bytesView: Codec<Buffer> = {
 };
 
 /**
+ * The payload's offset in the received datagram, for tables that only decode: the value is
+ * read in place by whoever reads the table (an address turned into text), without a view.
+ */
+export const payloadOffset: Codec<number> = {
+  write: () => {
+    throw new Error('payloadOffset is for tables that only decode');
+  },
+  read: (_source, start) => start,
+};
+
+/**
  * A u64 in host order. Counters are mostly below 2^32: then one BigInt is
  * made, where readBigUInt64LE makes several (a dump reads millions).
  */

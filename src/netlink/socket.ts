@@ -13,12 +13,13 @@ import {
   NLM_F_REQUEST,
   NLMSG_DONE,
   NLMSG_ERROR,
+  NLMSG_HDRLEN,
   NLMSG_NOOP,
   NLMSG_OVERRUN,
 } from './constants.js';
-import { type NetlinkDecodeError, NetlinkError, NetlinkSocketError, errnoName, type RequestLabel } from './errors.js';
+import { NetlinkDecodeError, NetlinkError, NetlinkSocketError, errnoName, type RequestLabel } from './errors.js';
 import { parseErrorReply, parseMessages, type NetlinkMessage } from './message.js';
-import { Writer } from './writer.js';
+import { align4, Writer } from './writer.js';
 import { isNativeError, netlinkAddon, type NativeSocketHandle, type NetlinkAddon } from '../native/netlink-addon.js';
 
 /** One request: its header fields and a function that writes its payload. */
@@ -34,6 +35,15 @@ export interface Request {
 export type Outcome =
   | { readonly ok: true; readonly replies: readonly NetlinkMessage[] }
   | { readonly ok: false; readonly error: NetlinkError | NetlinkSocketError | NetlinkDecodeError };
+
+/** What became of one dump of `dumpEach`: 'interrupted' when the table changed while it was read. */
+export type DumpStatus = 'complete' | 'interrupted' | NetlinkError | NetlinkSocketError | NetlinkDecodeError;
+
+/**
+ * Gets one reply message of dump number `index`: its payload (after the nlmsghdr) is
+ * source[start, end), a range of a buffer that is reused: decode it now, keep nothing of it.
+ */
+export type DumpReplyVisitor = (index: number, source: Buffer, start: number, end: number) => void;
 
 export interface SocketOptions {
   /** SO_RCVBUF(FORCE): room for replies to a whole datagram of failing requests. */
@@ -114,6 +124,9 @@ const INITIAL_SLOT_BYTES = 64 * 1024;
 const DATAGRAMS_PER_RECEIVE = 32;
 const DUMP_RETRIES = 5;
 const DEFAULT_REPLY_TIMEOUT_MS = 30_000;
+// dumpEach's reply buffer: a few hundred dumps of ten real servers per addon call; grown when
+// one dump's replies do not fit, kept (and so its pages) for the socket's next dumps.
+const EXCHANGE_BUFFER_BYTES = 1 << 20;
 
 export class NetlinkSocket {
   readonly counters: SocketCounters = {
@@ -134,6 +147,7 @@ export class NetlinkSocket {
   private closed = false;
   /** Only one dump may run on a netlink socket at a time (the kernel says EBUSY). */
   private dumpQueue: Promise<unknown> = Promise.resolve();
+  private exchangeBuffer: Buffer | undefined;
 
   private constructor(
     private readonly addon: NetlinkAddon,
@@ -233,6 +247,96 @@ export class NetlinkSocket {
         throw new NetlinkError('EINTR', 4, request.label, `dump changed ${DUMP_RETRIES} times while being read`);
       }
     }
+  }
+
+  /**
+   * Many dumps, one after the other, run by the addon a buffer of replies per call: a sendmsg
+   * and a recvmmsg a dump, and no JavaScript between them. Every reply message goes to
+   * `onReply` as a range of the shared buffer, so nothing is allocated per message. Resolves
+   * with each dump's status, in order (an 'interrupted' one is the caller's to read again);
+   * rejects with NetlinkSocketError when the socket fails (ENOBUFS: replies were dropped).
+   * Between buffers the event loop runs.
+   */
+  dumpEach(requests: readonly Request[], onReply: DumpReplyVisitor): Promise<DumpStatus[]> {
+    const run = this.dumpQueue.then(() => this.exchangeDumps(requests, onReply));
+    this.dumpQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async exchangeDumps(requests: readonly Request[], onReply: DumpReplyVisitor): Promise<DumpStatus[]> {
+    this.assertOpen();
+    const statuses = new Array<DumpStatus>(requests.length).fill('complete');
+    const seqs = new Uint32Array(requests.length);
+    const w = new Writer(requests.length * 64 + NLMSG_HDRLEN);
+    requests.forEach((request, i) => {
+      seqs[i] = this.nextSeq();
+      writeMessage(w, request, NLM_F_REQUEST | NLM_F_DUMP | (request.flags ?? 0), seqs[i] as number);
+    });
+    const bytes = w.view();
+    let sent = 0;
+    let index = 0;
+    while (index < requests.length) {
+      this.assertOpen();
+      const out = (this.exchangeBuffer ??= Buffer.allocUnsafeSlow(EXCHANGE_BUFFER_BYTES));
+      const result = nativeCall('exchange', () => this.addon.exchange(this.handle, bytes.subarray(sent), out, this.replyTimeoutMs));
+      this.counters.sendCalls += result.requests + (result.overflow ? 1 : 0);
+      this.counters.messagesSent += result.requests + (result.overflow ? 1 : 0);
+      this.counters.bytesSent += result.requestBytes;
+      this.counters.receiveCalls += result.receives;
+      const next = this.walkExchange(out, result.bytes, index, seqs, statuses, requests, onReply);
+      if (next !== index + result.requests) {
+        throw new NetlinkDecodeError('nlmsghdr', `the addon ended ${result.requests} dumps, their replies ${next - index}`);
+      }
+      index = next;
+      sent += result.requestBytes;
+      // That dump's replies were read and dropped: it runs again with room for them.
+      if (result.overflow) this.exchangeBuffer = Buffer.allocUnsafeSlow(out.length * 2);
+      if (index < requests.length) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    return statuses;
+  }
+
+  /**
+   * Reads the reply messages of dumps `first`.. in out[0, length) (datagrams back to back, each
+   * padded to 4 bytes); returns the index of the first dump whose end is not among them.
+   * Replies to other requests of this socket (a batch sent meanwhile) go where they belong.
+   */
+  private walkExchange(
+    out: Buffer,
+    length: number,
+    first: number,
+    seqs: Uint32Array,
+    statuses: DumpStatus[],
+    requests: readonly Request[],
+    onReply: DumpReplyVisitor,
+  ): number {
+    let index = first;
+    let interrupted = false;
+    for (let at = 0; at < length; ) {
+      if (length - at < NLMSG_HDRLEN) throw new NetlinkDecodeError('nlmsghdr', `${length - at} trailing bytes, too short for a header`);
+      const size = out.readUInt32LE(at);
+      if (size < NLMSG_HDRLEN || at + size > length) throw new NetlinkDecodeError('nlmsghdr', `message length ${size} at offset ${at} of ${length} bytes of replies`);
+      const type = out.readUInt16LE(at + 4);
+      const flags = out.readUInt16LE(at + 6);
+      const seq = out.readUInt32LE(at + 8);
+      this.counters.messagesReceived++;
+      if (index >= seqs.length || seq !== seqs[index]) {
+        this.dispatchMessage(messageAt(out, at, size));
+      } else if (type === NLMSG_DONE || type === NLMSG_ERROR) {
+        const label = (requests[index] as Request).label;
+        const status = type === NLMSG_DONE ? doneStatus(size >= NLMSG_HDRLEN + 4 ? out.readInt32LE(at + NLMSG_HDRLEN) : 0, label) : errorStatus(messageAt(out, at, size), label);
+        statuses[index] = status === 'complete' && (interrupted || (flags & NLM_F_DUMP_INTR) !== 0) ? 'interrupted' : status;
+        interrupted = false;
+        index++;
+      } else if (type === NLMSG_OVERRUN) {
+        statuses[index] = new NetlinkSocketError('EOVERFLOW', 'recvmmsg', 'netlink overrun');
+      } else if (type !== NLMSG_NOOP) {
+        if (flags & NLM_F_DUMP_INTR) interrupted = true;
+        onReply(index, out, at + NLMSG_HDRLEN, at + size);
+      }
+      at += align4(size);
+    }
+    return index;
   }
 
   private dumpOnce(request: Request): Promise<{ replies: readonly NetlinkMessage[]; complete: boolean }> {
@@ -358,39 +462,26 @@ export class NetlinkSocket {
     }
     for (const msg of messages) {
       this.counters.messagesReceived++;
-      const pending = this.pending.get(msg.seq);
-      if (!pending || msg.type === NLMSG_NOOP) continue; // stale or unsolicited
-      if (msg.type === NLMSG_ERROR) {
-        let reply;
-        try {
-          reply = parseErrorReply(msg);
-        } catch (err) {
-          this.finish(msg.seq, pending, { ok: false, error: err as NetlinkDecodeError });
-          continue;
-        }
-        const outcome: Outcome =
-          reply.errno === 0
-            ? success(pending.replies)
-            : { ok: false, error: new NetlinkError(errnoName(reply.errno), reply.errno, pending.label, reply.message, reply.echo) };
-        this.finish(msg.seq, pending, outcome);
-      } else if (msg.type === NLMSG_DONE) {
-        // NLMSG_DONE carries the dump's final status as an int.
-        const status = msg.payload.length >= 4 ? 0 - msg.payload.readInt32LE(0) : 0;
-        if (msg.flags & NLM_F_DUMP_INTR) pending.interrupted = true;
-        this.finish(
-          msg.seq,
-          pending,
-          status === 0
-            ? success(pending.replies)
-            : { ok: false, error: new NetlinkError(errnoName(status), status, pending.label) },
-        );
-      } else if (msg.type === NLMSG_OVERRUN) {
-        this.finish(msg.seq, pending, { ok: false, error: new NetlinkSocketError('EOVERFLOW', 'recvmmsg', 'netlink overrun') });
-      } else {
-        if (msg.flags & NLM_F_DUMP_INTR) pending.interrupted = true;
-        if (pending.replies === NO_REPLIES) pending.replies = [msg];
-        else pending.replies.push(msg);
-      }
+      this.dispatchMessage(msg);
+    }
+  }
+
+  private dispatchMessage(msg: NetlinkMessage): void {
+    const pending = this.pending.get(msg.seq);
+    if (!pending || msg.type === NLMSG_NOOP) return; // stale or unsolicited
+    if (msg.type === NLMSG_ERROR) {
+      const status = errorStatus(msg, pending.label);
+      this.finish(msg.seq, pending, status === 'complete' ? success(pending.replies) : { ok: false, error: status });
+    } else if (msg.type === NLMSG_DONE) {
+      if (msg.flags & NLM_F_DUMP_INTR) pending.interrupted = true;
+      const status = doneStatus(msg.payload.length >= 4 ? msg.payload.readInt32LE(0) : 0, pending.label);
+      this.finish(msg.seq, pending, status === 'complete' ? success(pending.replies) : { ok: false, error: status });
+    } else if (msg.type === NLMSG_OVERRUN) {
+      this.finish(msg.seq, pending, { ok: false, error: new NetlinkSocketError('EOVERFLOW', 'recvmmsg', 'netlink overrun') });
+    } else {
+      if (msg.flags & NLM_F_DUMP_INTR) pending.interrupted = true;
+      if (pending.replies === NO_REPLIES) pending.replies = [msg];
+      else pending.replies.push(msg);
     }
   }
 
@@ -438,6 +529,35 @@ export class NetlinkSocket {
     this.watching = false;
     nativeCall('unwatch', () => this.addon.unwatch(this.handle));
   }
+}
+
+/** An NLMSG_ERROR: 'complete' for an ACK, else the request's error. */
+function errorStatus(msg: NetlinkMessage, label: RequestLabel): 'complete' | NetlinkError | NetlinkDecodeError {
+  let reply;
+  try {
+    reply = parseErrorReply(msg);
+  } catch (err) {
+    if (err instanceof NetlinkDecodeError) return err;
+    throw err;
+  }
+  return reply.errno === 0 ? 'complete' : new NetlinkError(errnoName(reply.errno), reply.errno, label, reply.message, reply.echo);
+}
+
+/** An NLMSG_DONE carries the dump's final status as an int: 0, or a negative errno. */
+function doneStatus(raw: number, label: RequestLabel): 'complete' | NetlinkError {
+  const errno = 0 - raw;
+  return errno === 0 ? 'complete' : new NetlinkError(errnoName(errno), errno, label);
+}
+
+/** The message at out[at, at + size), as parseMessages would give it. */
+function messageAt(out: Buffer, at: number, size: number): NetlinkMessage {
+  return {
+    type: out.readUInt16LE(at + 4),
+    flags: out.readUInt16LE(at + 6),
+    seq: out.readUInt32LE(at + 8),
+    portId: out.readUInt32LE(at + 12),
+    payload: out.subarray(at + NLMSG_HDRLEN, at + size),
+  };
 }
 
 function writeMessage(w: Writer, request: Request, flags: number, seq: number): void {

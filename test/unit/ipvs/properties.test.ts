@@ -18,7 +18,16 @@ import {
 } from '../../../src/netlink/index.js';
 import { commandAttributes, infoAttributes, type Stats64Values } from '../../../src/ipvs/attributes.js';
 import { IPVS_CMD_SET_INFO } from '../../../src/ipvs/constants.js';
-import { decodeInfo, decodeRealServer, decodeService, decodeTimeouts, operationRequests, operationRequest } from '../../../src/ipvs/messages.js';
+import {
+  decodeInfo,
+  decodeRealServer,
+  decodeRealServerAt,
+  decodeService,
+  decodeServiceAt,
+  decodeTimeouts,
+  operationRequests,
+  operationRequest,
+} from '../../../src/ipvs/messages.js';
 import { IpvsError } from '../../../src/ipvs/errors.js';
 import {
   SCHEDULERS,
@@ -190,6 +199,66 @@ describe('encode -> decode round-trips', () => {
   });
 });
 
+describe('the whole-table read: entries decoded in place from one buffer of replies', () => {
+  const counters = fc.record({ activeConnections: u32, inactiveConnections: u32, persistentConnections: u32 });
+  const entry = fc.tuple(virtualServer, stats, fc.array(fc.tuple(realServer, counters, stats), { maxLength: 6 }));
+
+  test('with counters they are what each message decodes to; without, the same but the counters', () => {
+    fc.assert(
+      fc.property(fc.array(entry, { maxLength: 8 }), (table) => {
+        // The replies back to back with their headers, as the addon hands them over.
+        const w = new Writer();
+        const ranges: { start: number; end: number; reply: NetlinkMessage; family?: AddressFamily }[] = [];
+        const put = (reply: NetlinkMessage, family?: AddressFamily): void => {
+          const start = w.beginMessage(reply.type, 0, 1);
+          w.bytes(reply.payload);
+          w.endMessage(start);
+          ranges.push({ start: start + 16, end: w.length, reply, ...(family && { family }) });
+        };
+        for (const [vs, s, dests] of table) {
+          put(asReply(sent(operationRequest(IPVS, { op: 'add-service', service: vs })), 'service', { stats64: s }));
+          for (const [rs, conns, ds] of dests) {
+            put(asReply(sent(operationRequest(IPVS, { op: 'add-real-server', service: vs.key, realServer: rs })), 'dest', { ...conns, stats64: ds }), vs.key.family);
+          }
+        }
+        const buffer = w.take();
+        for (const { start, end, reply, family: serviceFamily } of ranges) {
+          if (serviceFamily === undefined) {
+            const whole = decodeService(reply);
+            expect(decodeServiceAt(buffer, start, end, { stats: true })).toEqual(whole);
+            const { stats: _s, ...lean } = whole;
+            expect(decodeServiceAt(buffer, start, end, { stats: false })).toStrictEqual(lean);
+          } else {
+            const whole = decodeRealServer(reply, serviceFamily);
+            expect(decodeRealServerAt(buffer, start, end, serviceFamily, { stats: true })).toEqual(whole);
+            const { stats: _s, ...lean } = whole;
+            expect(decodeRealServerAt(buffer, start, end, serviceFamily, { stats: false })).toStrictEqual(lean);
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test('a range cut anywhere fails with NetlinkDecodeError, with or without counters', () => {
+    fc.assert(
+      fc.property(serviceKey, realServer, counters, stats, fc.nat(), fc.boolean(), (key, rs, conns, s, cut, withStats) => {
+        const reply = asReply(sent(operationRequest(IPVS, { op: 'add-real-server', service: key, realServer: rs })), 'dest', { ...conns, stats64: s });
+        const end = cut % reply.payload.length;
+        let thrown: unknown;
+        try {
+          decodeRealServerAt(reply.payload, 0, end, key.family, { stats: withStats });
+        } catch (err) {
+          thrown = err;
+        }
+        // Cutting off only trailing attributes may leave a valid entry; anything else is a decode error.
+        if (thrown !== undefined) expect(thrown).toBeInstanceOf(NetlinkDecodeError);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
 describe('batches', () => {
   const operation: fc.Arbitrary<IpvsOperation> = fc.oneof(
     virtualServer.map((service): IpvsOperation => ({ op: 'add-service', service })),
@@ -244,18 +313,18 @@ describe('batches', () => {
  * counters the kernel adds) it is one well-formed message that decodes to the same value.
  */
 function sendsBackUnchanged(decoded: LiveVirtualServer | LiveRealServer | IpvsTimeouts | IpvsInfo): void {
-  if ('stats' in decoded && 'key' in decoded) {
+  if ('key' in decoded) {
     const { stats: counters, ...service } = decoded;
-    const reply = asReply(sent(operationRequest(IPVS, { op: 'add-service', service })), 'service', { stats64: counters });
+    const reply = asReply(sent(operationRequest(IPVS, { op: 'add-service', service })), 'service', counters ? { stats64: counters } : {});
     expect(decodeService(reply)).toEqual(decoded);
-  } else if ('stats' in decoded) {
+  } else if ('address' in decoded) {
     const { stats: counters, activeConnections, inactiveConnections, persistentConnections, ...realServer } = decoded;
     const service: ServiceKey = { family: realServer.family, fwmark: 1 };
     const reply = asReply(sent(operationRequest(IPVS, { op: 'add-real-server', service, realServer })), 'dest', {
       activeConnections,
       inactiveConnections,
       persistentConnections,
-      stats64: counters,
+      ...(counters ? { stats64: counters } : {}),
     });
     expect(decodeRealServer(reply, realServer.family)).toEqual(decoded);
   } else if ('tcp' in decoded) {

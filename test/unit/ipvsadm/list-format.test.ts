@@ -1,13 +1,13 @@
 // The list format against what ipvsadm 1.31 printed (`ipvsadm -Ln` and its column options,
 // Debian bookworm, in User-Mode Linux) for the same table built with ipvsadm.
 import { describe, expect, test } from '@jest/globals';
-import type { LiveService } from '../../../src/ipvs/types.js';
+import type { CountedService } from '../../../src/ipvs/types.js';
 import { formatList, type ListColumns } from '../../../src/ipvsadm/list-format.js';
 import { NO_TRAFFIC, fwmark, live, realServer, tcp, udp } from './table.js';
 
 const INFO = { version: 0x010201, connectionTableSize: 4096 };
 
-const TABLE: LiveService[] = [
+const TABLE: CountedService[] = [
   live(
     { key: tcp('10.0.0.1', 80), flags: { persistent: true }, timeout: 360 },
     realServer({ address: '10.1.0.1', port: 8080, weight: 3, upperThreshold: 100, lowerThreshold: 50 }),

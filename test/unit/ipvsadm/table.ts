@@ -1,6 +1,6 @@
 // Building IPVS tables for tests: a service or real server as the kernel
 // reports it (src/ipvs/types.ts), with only the fields a test cares about given.
-import type { LiveRealServer, LiveService, LiveVirtualServer, RealServer, ServiceFlags, Stats, VirtualServer } from '../../../src/ipvs/types.js';
+import type { Counted, CountedService, LiveRealServer, LiveVirtualServer, RealServer, ServiceFlags, Stats, VirtualServer } from '../../../src/ipvs/types.js';
 
 export const NO_TRAFFIC: Stats = {
   connections: 0n,
@@ -17,9 +17,9 @@ export const NO_TRAFFIC: Stats = {
 
 export const NO_FLAGS: ServiceFlags = { persistent: false, hashed: false, onePacket: false, sched1: false, sched2: false, sched3: false };
 
-type ServiceFields = Pick<VirtualServer, 'key'> & Partial<Omit<VirtualServer, 'flags'>> & { readonly flags?: Partial<ServiceFlags> } & Partial<Pick<LiveVirtualServer, 'stats'>>;
+type ServiceFields = Pick<VirtualServer, 'key'> & Partial<Omit<VirtualServer, 'flags'>> & { readonly flags?: Partial<ServiceFlags> } & Partial<Counted>;
 
-export function virtualServer(fields: ServiceFields): LiveVirtualServer {
+export function virtualServer(fields: ServiceFields): LiveVirtualServer & Counted {
   return {
     scheduler: 'rr',
     timeout: 0,
@@ -30,7 +30,7 @@ export function virtualServer(fields: ServiceFields): LiveVirtualServer {
   };
 }
 
-export function realServer(fields: Pick<RealServer, 'address'> & Partial<LiveRealServer>): LiveRealServer {
+export function realServer(fields: Pick<RealServer, 'address'> & Partial<LiveRealServer & Counted>): LiveRealServer & Counted {
   return {
     family: fields.address.includes(':') ? 'inet6' : 'inet',
     port: 80,
@@ -46,7 +46,7 @@ export function realServer(fields: Pick<RealServer, 'address'> & Partial<LiveRea
   };
 }
 
-export function live(service: ServiceFields, ...realServers: LiveRealServer[]): LiveService {
+export function live(service: ServiceFields, ...realServers: (LiveRealServer & Counted)[]): CountedService {
   return { service: virtualServer(service), realServers };
 }
 

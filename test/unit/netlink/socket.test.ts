@@ -99,6 +99,35 @@ describe('NetlinkSocket against the kernel controller', () => {
     });
   });
 
+  test('dumpEach runs many dumps in the addon and gives each its replies, as dump() does, and each failure its error', async () => {
+    await withSocket(async (socket) => {
+      const expected = (await socket.dump(getFamily())).map((m) => decodeGeneric(m, controller).name);
+      const unknownFamily: Request = { ...getFamily(), type: 0x7fff };
+      const requests = [...Array.from({ length: 300 }, () => getFamily()), unknownFamily, getFamily()];
+      const names: string[][] = requests.map(() => []);
+      const sendsBefore = socket.counters.sendCalls;
+      const statuses = await socket.dumpEach(requests, (index, source, start, end) => {
+        const payload = Buffer.from(source.subarray(start, end)); // the range is only valid during the call
+        names[index]?.push(decodeGeneric({ type: GENL_ID_CTRL, flags: 0, seq: 0, portId: 0, payload }, controller).name as string);
+      });
+      expect(statuses.slice(0, 300).every((status) => status === 'complete')).toBe(true);
+      expect(statuses[300]).toMatchObject({ name: 'NetlinkError', code: 'ENOENT' });
+      expect(statuses[301]).toBe('complete');
+      expect(names.filter((list, i) => i !== 300 && JSON.stringify(list) !== JSON.stringify(expected))).toEqual([]);
+      expect(names[300]).toEqual([]);
+      // One sendmsg per dump (a socket runs one dump at a time), none per reply.
+      expect(socket.counters.sendCalls - sendsBefore).toBe(requests.length);
+      // The socket still answers ordinary requests afterwards.
+      expect(await socket.request(getFamily('nlctrl'))).toHaveLength(1);
+    });
+  });
+
+  test('dumpEach on a closed socket fails with EBADF', async () => {
+    const socket = NetlinkSocket.open(NETLINK_GENERIC);
+    socket.close();
+    await expect(socket.dumpEach([getFamily()], () => undefined)).rejects.toMatchObject({ name: 'NetlinkSocketError', code: 'EBADF' });
+  });
+
   test('resolveFamily asks the kernel once per socket', async () => {
     await withSocket(async (socket) => {
       const first = await resolveFamily(socket, 'nlctrl');

@@ -6,8 +6,7 @@ import { addressFamilyOf } from '../../../src/net/ip-family.js';
 import type { LiveFamilyState, LiveState } from '../../../src/contracts/live-state.js';
 import { formatIptablesSave } from '../../../src/contracts/iptables-text.js';
 import type { LiveIpset } from '../../../src/ipset/types.js';
-import type { IpvsTimeouts, LiveRealServer, LiveService, RealServer, VirtualServer } from '../../../src/ipvs/types.js';
-
+import type { Counted, IpvsTimeouts, LiveRealServer, LiveService, RealServer, VirtualServer } from '../../../src/ipvs/types.js';
 import type { DesiredState, DesiredVirtualServer, FamilyState, DesiredIpset, ServicePortRef } from '../../../src/contracts/desired-state.js';
 import { diffState, type DiffResult } from '../../../src/reconcile/diff.js';
 import type { TerminatingRealServers } from '../../../src/reconcile/graceful-termination.js';
@@ -83,7 +82,7 @@ export function liveServer(desired: DesiredVirtualServer | VirtualServer, realSe
   return { service: { ...vs, flags: { ...vs.flags, hashed: true }, stats: ZERO_STATS }, realServers };
 }
 
-export function liveReal(rs: RealServer, activeConnections = 0, inactiveConnections = 0): LiveRealServer {
+export function liveReal(rs: RealServer, activeConnections = 0, inactiveConnections = 0): LiveRealServer & Counted {
   return { ...rs, activeConnections, inactiveConnections, persistentConnections: 0, stats: ZERO_STATS };
 }
 
