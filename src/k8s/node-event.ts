@@ -5,8 +5,7 @@
 // whoever filters kube-proxy's events by reason or action finds kipvs's. Sent through
 // client-node's request context, so with the same credentials and TLS checks as the watch.
 import type { KubeConfig } from '@kubernetes/client-node';
-import { ApiError, kindOfStatus } from './api-error.js';
-import { callApiServer, HttpMethod, statusMessage } from './api-request.js';
+import { callApiServer, failedAnswer, HttpMethod } from './api-request.js';
 
 /** What kube-proxy's recorder says at start-up. */
 export interface NodeEvent {
@@ -53,7 +52,7 @@ export function nodeEventBody(event: NodeEvent, source: EventSource, now: Date):
 
 /** POSTs the Event; an ApiError when the API server refuses it or cannot be reached. */
 export async function createNodeEvent(config: KubeConfig, event: NodeEvent, source: EventSource, now: Date, signal: AbortSignal): Promise<void> {
-  const { status, text } = await callApiServer(config, {
+  const answer = await callApiServer(config, {
     method: HttpMethod.POST,
     path: `/apis/events.k8s.io/v1/namespaces/${NODE_EVENT_NAMESPACE}/events`,
     json: nodeEventBody(event, source, now),
@@ -61,8 +60,5 @@ export async function createNodeEvent(config: KubeConfig, event: NodeEvent, sour
     resource: 'Event',
     request: 'create',
   });
-  if (status !== 201 && status !== 200) {
-    const detail = statusMessage(text);
-    throw new ApiError({ kind: kindOfStatus(status), status, resource: 'Event', request: 'create', ...(detail === undefined ? {} : { detail }) });
-  }
+  if (answer.status !== 201 && answer.status !== 200) throw failedAnswer(answer, answer.text, 'Event', 'create');
 }
