@@ -3,7 +3,8 @@
 // (pkg/proxy/healthcheck/proxy_health.go).
 //
 // /healthz is 200 when the proxier is healthy and the Node is eligible, else 503;
-// /livez ignores the Node. A healthy reply gives the current time as
+// /livez ignores the Node. While the API server cannot be seen, /healthz's body
+// says why in one more field, "apiServer" (kipvs's own; the code is unchanged). A healthy reply gives the current time as
 // "lastUpdated" (kube-proxy keeps that meaning from releases where it was the
 // last sync loop run); an unhealthy one gives the last successful sync.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -26,7 +27,8 @@ function answer(probe: HealthProbe, options: HealthServerOptions, res: ServerRes
   const lastUpdated = healthy ? status.currentTime : status.lastUpdated;
   const times = `"lastUpdated": ${JSON.stringify(lastUpdated === undefined ? GO_ZERO_TIME : formatGoTime(lastUpdated))},"currentTime": ${JSON.stringify(formatGoTime(status.currentTime))}`;
   // Byte for byte kube-proxy's bodies, spacing included: {"lastUpdated": "…","currentTime": "…", "nodeEligible": true}
-  const body = probe === 'healthz' ? `{${times}, "nodeEligible": ${status.nodeEligible}}` : `{${times}}`;
+  const apiServer = status.apiServerProblem === undefined ? '' : `, "apiServer": ${JSON.stringify(status.apiServerProblem)}`;
+  const body = probe === 'healthz' ? `{${times}, "nodeEligible": ${status.nodeEligible}${apiServer}}` : `{${times}}`;
   const code = healthy ? 200 : 503;
   options.onProbe?.(probe, code);
   reply(res, code, JSON_TYPE, body);
