@@ -3,10 +3,11 @@
 // (pkg/proxy/healthcheck/proxy_health.go).
 //
 // /healthz is 200 when the proxier is healthy and the Node is eligible, else 503;
-// /livez ignores the Node. While the API server cannot be seen, /healthz's body
-// says why in one more field, "apiServer" (kipvs's own; the code is unchanged). A healthy reply gives the current time as
+// /livez ignores the Node. A healthy reply gives the current time as
 // "lastUpdated" (kube-proxy keeps that meaning from releases where it was the
-// last sync loop run); an unhealthy one gives the last successful sync.
+// last sync loop run); an unhealthy one gives the last successful sync. While
+// the API server cannot be used, /healthz's body says why in one more field,
+// "apiServer" (kipvs's own; the status code stays kube-proxy's).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { formatGoTime, GO_ZERO_TIME } from './go-time.js';
 import { JSON_TYPE, notFound, reply, requestPath } from './http-reply.js';
