@@ -9,8 +9,12 @@ export interface ClusterSourceHandlers {
   onChange(change: ClusterChange): void;
   /** Every initial list has completed. */
   onSynced(): void;
-  /** The objects were listed again (after a 410 Gone): whatever the changes said, any object may differ. */
+  /** The objects were listed again (after a 410 Gone or a lost event): whatever the changes said, any object may differ. */
   onRelisted?(): void;
+  /** An event was lost (it is repaired by a relist): `resource` is services, endpointslices or nodes. */
+  onWatchError?(resource: string, reason: string): void;
+  /** What is wrong with the API server connection, or undefined once it works again. */
+  onApiServerProblem?(problem: string | undefined): void;
 }
 
 export interface ClusterSource {

@@ -62,7 +62,13 @@ export class Proxier {
   constructor(private readonly options: ProxierOptions) {
     this.now = options.now ?? Date.now;
     this.iptablesFailures = new IptablesFailureReport(options.metrics, options.events);
-    this.cluster = options.cluster({ onChange: (change) => this.changed(change), onSynced: () => this.runner.request(), onRelisted: () => this.feed.relisted() });
+    this.cluster = options.cluster({
+      onChange: (change) => this.changed(change),
+      onSynced: () => this.runner.request(),
+      onRelisted: () => this.feed.relisted(),
+      onWatchError: (resource, reason) => options.metrics.recordWatchError(resource, reason),
+      onApiServerProblem: (problem) => options.health.apiServerProblem(problem),
+    });
     this.runner = new SyncRunner({
       minIntervalMs: options.minSyncPeriodMs,
       maxIntervalMs: options.syncPeriodMs,

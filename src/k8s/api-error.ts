@@ -39,11 +39,13 @@ export interface ApiErrorDetails {
   readonly code?: string;
   /** The server's own words (a Status message) or the system's. */
   readonly detail?: string;
+  /** A 429 or 5xx's Retry-After: how long the server asks clients to wait, in seconds. */
+  readonly retryAfterSeconds?: number;
 }
 
 const WHAT: Readonly<Record<ApiErrorKind, string>> = {
   unauthorized: 'the API server refused the credentials (401 Unauthorized); check the token or client certificate',
-  forbidden: 'the API server forbids it (403 Forbidden); kipvs needs list and watch on services, endpointslices.discovery.k8s.io and nodes',
+  forbidden: 'the API server forbids it (403 Forbidden)',
   gone: 'the resource version is too old (410 Gone); listing again',
   status: 'the API server answered with an error',
   tls: "the API server's certificate did not verify; check the certificate authority and the server name",
@@ -53,6 +55,18 @@ const WHAT: Readonly<Record<ApiErrorKind, string>> = {
 };
 
 const PLURAL: Readonly<Record<ApiResource, string>> = { Service: 'Services', EndpointSlice: 'EndpointSlices', Node: 'the Node', Event: 'an Event' };
+
+/** "Services", "the Node": a resource as messages name it. */
+export function resourcePhrase(resource: ApiResource): string {
+  return PLURAL[resource];
+}
+/** The resource as an RBAC rule names it (resource.group). */
+const RBAC_RESOURCE: Readonly<Record<ApiResource, string>> = { Service: 'services', EndpointSlice: 'endpointslices.discovery.k8s.io', Node: 'nodes', Event: 'events.events.k8s.io' };
+
+/** The RBAC rule a 403 says is missing: "list endpointslices.discovery.k8s.io". */
+export function missingRule(resource: ApiResource, request: ApiRequest): string {
+  return `${request} ${RBAC_RESOURCE[resource]}`;
+}
 const VERB: Readonly<Record<ApiRequest, string>> = { list: 'listing', watch: 'watching', create: 'creating' };
 
 export class ApiError extends Error {
@@ -63,6 +77,7 @@ export class ApiError extends Error {
   readonly status?: number;
   readonly code?: string;
   readonly detail?: string;
+  readonly retryAfterSeconds?: number;
 
   constructor(details: ApiErrorDetails, options?: ErrorOptions) {
     super(renderApiError(details), options);
@@ -72,6 +87,7 @@ export class ApiError extends Error {
     if (details.status !== undefined) this.status = details.status;
     if (details.code !== undefined) this.code = details.code;
     if (details.detail !== undefined) this.detail = details.detail;
+    if (details.retryAfterSeconds !== undefined) this.retryAfterSeconds = details.retryAfterSeconds;
   }
 }
 
@@ -79,8 +95,9 @@ export class ApiError extends Error {
 function renderApiError(d: ApiErrorDetails): string {
   const facts = [d.status !== undefined ? `HTTP ${d.status}` : undefined, d.code, d.detail].filter((f) => f !== undefined && f !== '');
   const why = facts.length > 0 ? ` (${facts.join(': ')})` : '';
-  const what = d.kind === 'forbidden' && d.request === 'create' ? 'the API server forbids it (403 Forbidden); kipvs needs create on events.events.k8s.io' : WHAT[d.kind];
-  return `${VERB[d.request]} ${PLURAL[d.resource]}: ${what}${why}`;
+  const rule = d.kind === 'forbidden' ? `; kipvs's ClusterRole needs the rule "${missingRule(d.resource, d.request)}"` : '';
+  const wait = d.retryAfterSeconds === undefined ? '' : `; it asks to retry after ${d.retryAfterSeconds} s`;
+  return `${VERB[d.request]} ${PLURAL[d.resource]}: ${WHAT[d.kind]}${why}${rule}${wait}`;
 }
 
 /** The kind an HTTP failure status means. */
@@ -109,11 +126,6 @@ interface ErrorLike {
  */
 function errorLike(value: unknown): ErrorLike | undefined {
   return typeof value === 'object' && value !== null ? (value as ErrorLike) : undefined;
-}
-
-/** Whether `err` is the client's own time-out (client-node's watch ends a silent stream with one). */
-export function isTimeout(err: unknown): boolean {
-  return errorLike(err)?.name === 'TimeoutError';
 }
 
 /** The innermost error with a `code`: undici wraps socket and TLS errors in "fetch failed". */

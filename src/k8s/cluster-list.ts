@@ -5,8 +5,11 @@
 import type { ApiServerConnection } from '../config/credentials/connection.js';
 import type { ClusterObjects } from '../proxy/index.js';
 import { kubeConfigFor } from './kube-config.js';
-import { listObjects } from './list-request.js';
+import { LIST_PAGE_SIZE, listObjects } from './list-request.js';
 import { watchedResources, type WatchedResource } from './resources.js';
+
+/** How long one page of a list may take. */
+const LIST_TIMEOUT_MS = 60_000;
 
 export interface ClusterListOptions {
   readonly connection: ApiServerConnection;
@@ -19,7 +22,13 @@ export interface ClusterListOptions {
 /** Throws the ApiError of the first list that fails. */
 export async function listClusterObjects(options: ClusterListOptions): Promise<ClusterObjects> {
   const config = kubeConfigFor(options.connection, options.userAgent);
-  const list = async (resource: WatchedResource): Promise<readonly unknown[]> => (await listObjects(config, resource, '', options.signal)).items;
+  // Paged as the watch lists (LIST_PAGE_SIZE a page), from a consistent read.
+  const list = async (resource: WatchedResource): Promise<readonly unknown[]> => {
+    const items: unknown[] = [];
+    const onItems = (page: readonly unknown[]): void => void items.push(...page);
+    await listObjects(config, resource, { resourceVersion: '', signal: options.signal, timeoutMs: LIST_TIMEOUT_MS, pageSize: LIST_PAGE_SIZE, beforeRequest: async () => {}, onItems });
+    return items;
+  };
   const [services, endpointSlices, nodes] = await Promise.all(watchedResources(options.nodeName).map(list));
   const node = nodes?.[0];
   return { services: services ?? [], endpointSlices: endpointSlices ?? [], ...(node === undefined ? {} : { node }) };

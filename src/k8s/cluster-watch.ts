@@ -1,6 +1,7 @@
 // What kipvs knows of the cluster: the Services and EndpointSlices kube-proxy
 // would see and this node's Node, each kept by a reflector (list, then watch),
-// as kube-proxy's informers keep them. The daemon reads a snapshot of the raw
+// as kube-proxy's informers keep them, each object reduced on arrival to what its
+// readers read (`transform`). The daemon reads a snapshot of the unvalidated
 // objects for each sync (the model validates them), waits for hasSynced()
 // before the first sync (kube-proxy never syncs from an empty cache: it waits
 // for its informers' HasSynced), counts changes for the
@@ -11,9 +12,18 @@ import type { ClusterObjects } from '../proxy/index.js';
 import type { ApiError } from './api-error.js';
 import { API_SERVER_BACKOFF, type BackoffPolicy } from './backoff.js';
 import { kubeConfigFor } from './kube-config.js';
-import { Reflector, type ObjectChange, type ReflectorState } from './reflector.js';
+import { LIST_PAGE_SIZE } from './list-request.js';
+import { Reflector, type ObjectChange, type ReflectorState, type RequestTimeouts } from './reflector.js';
 import { RequestRateLimiter } from './request-rate.js';
 import { watchedResources, type WatchedKind } from './resources.js';
+import type { WatchFault } from './watch-fault.js';
+
+/**
+ * A list page or a watch's answer that takes longer is given up and retried with
+ * backoff: the server accepted the connection and is not answering. A watch silent for
+ * 90 s is taken for dead and made again: a live one gets a BOOKMARK every minute.
+ */
+export const DEFAULT_TIMEOUTS: RequestTimeouts = { requestMs: 60_000, watchIdleMs: 90_000 };
 
 export interface ClusterWatchOptions {
   readonly connection: ApiServerConnection;
@@ -24,6 +34,13 @@ export interface ClusterWatchOptions {
   readonly onChange?: (change: ObjectChange) => void;
   /** After a list completes, a watch opens or a request fails, for logs and metrics. */
   readonly onHealth?: (health: ClusterWatchHealth) => void;
+  /** An event that could not be taken in (the resource is listed again), for logs and metrics. */
+  readonly onFault?: (fault: WatchFault) => void;
+  /** What is kept of each object of `kind` as it arrives; all of it by default. */
+  readonly transform?: (kind: WatchedKind, object: unknown) => unknown;
+  readonly timeouts?: RequestTimeouts;
+  /** Objects per list page; client-go's 500 by default. */
+  readonly pageSize?: number;
   readonly backoff?: BackoffPolicy;
   /** [0, 1); Math.random by default. */
   readonly random?: () => number;
@@ -31,8 +48,8 @@ export interface ClusterWatchOptions {
 }
 
 /**
- * The raw objects as the server sent them; the model validates them. The Node is absent
- * until it exists (kube-proxy then goes on without its labels).
+ * The objects as the server sent them, reduced by `transform`; the model validates them.
+ * The Node is absent until it exists (kube-proxy then goes on without its labels).
  */
 export type ClusterSnapshot = ClusterObjects;
 
@@ -57,6 +74,8 @@ export class ClusterWatch {
   constructor(options: ClusterWatchOptions) {
     const config = kubeConfigFor(options.connection, options.userAgent ?? 'kipvs');
     const onChange = options.onChange ?? (() => undefined);
+    const onFault = options.onFault ?? (() => undefined);
+    const transform = options.transform ?? ((_kind: WatchedKind, object: unknown) => object);
     this.#onHealth = options.onHealth;
     this.#synced = new Promise((resolve) => (this.#markSynced = resolve));
     const now = options.now ?? (() => new Date());
@@ -75,6 +94,10 @@ export class ClusterWatch {
           now,
           onChange,
           onState: () => this.#stateChanged(),
+          onFault,
+          transform: (object) => transform(resource.kind, object),
+          timeouts: options.timeouts ?? DEFAULT_TIMEOUTS,
+          pageSize: options.pageSize ?? LIST_PAGE_SIZE,
         }),
       );
     }

@@ -8,8 +8,7 @@
 // Events about a Service (a scheduler annotation kipvs cannot honour) take the same path,
 // in the Service's namespace, regarding the Service.
 import type { KubeConfig } from '@kubernetes/client-node';
-import { ApiError, kindOfStatus } from './api-error.js';
-import { callApiServer, HttpMethod, statusMessage } from './api-request.js';
+import { callApiServer, failedAnswer, HttpMethod } from './api-request.js';
 
 /** What kube-proxy's recorder says at start-up. */
 export interface NodeEvent {
@@ -93,7 +92,7 @@ export async function createServiceEvent(config: KubeConfig, event: NodeEvent, r
 }
 
 async function createEvent(config: KubeConfig, namespace: string, body: Record<string, unknown>, signal: AbortSignal): Promise<void> {
-  const { status, text } = await callApiServer(config, {
+  const answer = await callApiServer(config, {
     method: HttpMethod.POST,
     path: `/apis/events.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/events`,
     json: body,
@@ -101,8 +100,5 @@ async function createEvent(config: KubeConfig, namespace: string, body: Record<s
     resource: 'Event',
     request: 'create',
   });
-  if (status !== 201 && status !== 200) {
-    const detail = statusMessage(text);
-    throw new ApiError({ kind: kindOfStatus(status), status, resource: 'Event', request: 'create', ...(detail === undefined ? {} : { detail }) });
-  }
+  if (answer.status !== 201 && answer.status !== 200) throw failedAnswer(answer, answer.text, 'Event', 'create');
 }

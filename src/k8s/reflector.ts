@@ -1,28 +1,38 @@
 // One resource's cache kept in step with the API server, as client-go's
 // reflector keeps an informer's store (tools/cache/reflector.go): list, then
 // watch from the list's resourceVersion; on 410 Gone (an ERROR event with
-// code 410, or an HTTP 410) list again; on any other failure or a closed
-// watch, watch again from the last resourceVersion seen, after a capped,
-// jittered backoff when it failed. The cache changes only on what the server
-// says: an error never empties it, so the proxy keeps serving the last known
-// state while the API server is away.
+// code 410, or an HTTP 410, or an expired continue token) list again; on any
+// other failure or a closed watch, watch again from the last resourceVersion
+// seen, after a capped, jittered backoff when it failed (or as long as a 429 or
+// 5xx's Retry-After asks). An event it cannot take in (a broken line, an
+// exception while handling it) is a WatchFault: reported, then the resource is
+// listed again. The cache changes only on what the server says: an error never
+// empties it, so the proxy keeps serving the last known state while the API
+// server is away.
+//
+// Each object is reduced by `transform` as it arrives, before it is kept (as
+// client-go's informers take a TransformFunc): the cache holds only what its
+// readers read.
 //
 // client-node's ListWatch is not used: it gives up after a non-410 error
 // (the caller must restart it), has no jitter, and throws on an object
-// without metadata. Its Watch is used for the streaming request.
+// without metadata; nor its Watch (watch-stream.ts says why).
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Watch, type KubeConfig } from '@kubernetes/client-node';
-import { ApiError, classifyFailure, isTimeout } from './api-error.js';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { ApiError, classifyFailure } from './api-error.js';
+import { abortWith } from './api-request.js';
 import { backoffDelay, type BackoffPolicy } from './backoff.js';
 import { listObjects } from './list-request.js';
 import { objectKey } from '../proxy/object-key.js';
 import { resourceVersionOf } from './resource-version.js';
 import type { RequestRateLimiter } from './request-rate.js';
 import { selectorQuery, type WatchedKind, type WatchedResource } from './resources.js';
+import { WatchFault, type WatchFaultReason } from './watch-fault.js';
+import { readWatch } from './watch-stream.js';
 
 export type ChangeType = 'added' | 'modified' | 'deleted';
 
-/** One object that changed in the cache; `object` is the server's raw object (the last state, when deleted). */
+/** One object that changed in the cache; `object` is the server's object as `transform` kept it (the last state, when deleted). */
 export interface ObjectChange {
   readonly kind: WatchedKind;
   readonly type: ChangeType;
@@ -44,6 +54,20 @@ export interface ReflectorOptions {
   readonly onChange: (change: ObjectChange) => void;
   /** Called after the list completes, a watch opens, or a request fails. */
   readonly onState: () => void;
+  /** An event that could not be taken in; the resource is listed again. */
+  readonly onFault: (fault: WatchFault) => void;
+  /** What is kept of each object as it arrives (the identity keeps all of it). */
+  readonly transform: (object: unknown) => unknown;
+  readonly timeouts: RequestTimeouts;
+  /** Objects per list page. */
+  readonly pageSize: number;
+}
+
+export interface RequestTimeouts {
+  /** How long a list page, or the answer to a watch request, may take. */
+  readonly requestMs: number;
+  /** How long an open watch may stay silent (see watch-stream.ts). */
+  readonly watchIdleMs: number;
 }
 
 export interface ReflectorState {
@@ -67,11 +91,18 @@ const MIN_WATCH_TIMEOUT_SECONDS = 300;
 /** A watch that ends sooner than this without an event counts as a failure (a server closing at once must not make us spin). */
 const HEALTHY_WATCH_MS = 1000;
 
+const WATCH_EVENT_TYPES = new Set(['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK', 'ERROR']);
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
 export class Reflector {
   readonly #options: ReflectorOptions;
-  readonly #watch: Watch;
   readonly #objects = new Map<string, unknown>();
   #resourceVersion = '';
+  /** "0" for the first list (served from the watch cache), "" for a consistent read after it or after 410, as client-go. */
+  #listFrom = '0';
   #lists = 0;
   #connected = false;
   #lastError: ReflectorState['lastError'];
@@ -80,7 +111,6 @@ export class Reflector {
 
   constructor(options: ReflectorOptions) {
     this.#options = options;
-    this.#watch = new Watch(options.config);
   }
 
   start(): void {
@@ -115,19 +145,24 @@ export class Reflector {
     let failures = 0;
     while (!this.#stop.signal.aborted) {
       try {
-        if (this.#resourceVersion === '') {
-          await this.#pause(this.#options.limiter.reserve());
-          await this.#list();
-        }
+        if (this.#resourceVersion === '') await this.#list();
         await this.#pause(this.#options.limiter.reserve());
         if (await this.#watchOnce()) failures = 0;
         else await this.#pause(backoffDelay(backoff, failures++, random));
       } catch (err) {
         if (this.#stop.signal.aborted) break;
-        const error = classifyFailure(err, this.#options.resource.kind, this.#resourceVersion === '' ? 'list' : 'watch');
         const attempt = failures++;
+        if (err instanceof WatchFault) {
+          this.#options.onFault(err);
+          this.#resourceVersion = '';
+          if (attempt === 0) continue;
+          await this.#pause(backoffDelay(backoff, attempt, random));
+          continue;
+        }
+        const error = classifyFailure(err, this.#options.resource.kind, this.#resourceVersion === '' ? 'list' : 'watch');
         if (error.kind === 'gone') {
           this.#resourceVersion = '';
+          this.#listFrom = '';
           // The first 410 relists at once, as client-go does; only repeated ones back off.
           if (attempt === 0) continue;
         } else {
@@ -135,7 +170,9 @@ export class Reflector {
           this.#lastError = { error, at: this.#options.now() };
           this.#options.onState();
         }
-        await this.#pause(backoffDelay(backoff, attempt, random));
+        // A server that says how long to wait is believed (client-go's checkWait).
+        const delay = error.retryAfterSeconds === undefined ? backoffDelay(backoff, attempt, random) : error.retryAfterSeconds * 1000;
+        await this.#pause(delay);
       }
     }
     this.#connected = false;
@@ -147,12 +184,23 @@ export class Reflector {
 
   /** Lists, replaces the cache with the result, and reports the difference as changes. */
   async #list(): Promise<void> {
-    // "0" the first time (served from the watch cache), a consistent read after 410, as client-go.
-    const list = await listObjects(this.#options.config, this.#options.resource, this.#lists === 0 ? '0' : '', this.#stop.signal);
+    const { resource, transform, limiter } = this.#options;
     const fresh = new Map<string, unknown>();
-    for (const object of list.items) fresh.set(objectKey(object), object);
+    const resourceVersion = await listObjects(this.#options.config, resource, {
+      resourceVersion: this.#listFrom,
+      signal: this.#stop.signal,
+      timeoutMs: this.#options.timeouts.requestMs,
+      pageSize: this.#options.pageSize,
+      beforeRequest: () => this.#pause(limiter.reserve()),
+      onItems: (items) => {
+        for (const item of items) {
+          const object = transform(item);
+          fresh.set(objectKey(object), object);
+        }
+      },
+    });
     const changes: ObjectChange[] = [];
-    const kind = this.#options.resource.kind;
+    const kind = resource.kind;
     for (const [key, previous] of this.#objects) {
       if (!fresh.has(key)) changes.push({ kind, type: 'deleted', key, object: previous, previous });
     }
@@ -165,83 +213,99 @@ export class Reflector {
     }
     this.#objects.clear();
     for (const [key, object] of fresh) this.#objects.set(key, object);
-    this.#resourceVersion = list.resourceVersion;
+    this.#resourceVersion = resourceVersion;
+    this.#listFrom = '';
     this.#lists++;
     this.#connected = true;
-    for (const change of changes) this.#options.onChange(change);
+    let failed: unknown;
+    for (const change of changes) {
+      try {
+        this.#options.onChange(change);
+      } catch (err) {
+        failed ??= err;
+      }
+    }
     this.#options.onState();
+    // The cache is right, its reader missed a change: the relist tells it that anything may differ.
+    if (failed !== undefined) throw new WatchFault(kind, 'handler_error', messageOf(failed), { cause: failed });
   }
 
   /**
    * One watch from the current resourceVersion, until the server or the client
    * ends it. Resolves with whether it made progress (saw an event or stayed
-   * open a while); rejects with an ApiError (kind `gone` for 410).
+   * open a while); rejects with an ApiError (kind `gone` for 410) or a WatchFault.
    */
-  #watchOnce(): Promise<boolean> {
-    const { resource, random, now } = this.#options;
+  async #watchOnce(): Promise<boolean> {
+    const { resource, random, now, timeouts } = this.#options;
     const opened = now().getTime();
     let events = 0;
-    let verdict: ApiError | undefined;
-    const query = {
-      ...selectorQuery(resource),
-      resourceVersion: this.#resourceVersion,
-      allowWatchBookmarks: true,
-      timeoutSeconds: Math.floor(MIN_WATCH_TIMEOUT_SECONDS * (1 + random())),
-    };
-    return new Promise<boolean>((resolve, reject) => {
-      let controller: AbortController | undefined;
-      let open = false;
-      let ended = false;
-      const onStop = (): void => controller?.abort();
-      const done = (err: unknown): void => {
-        if (ended) return;
-        ended = true;
-        this.#stop.signal.removeEventListener('abort', onStop);
-        if (verdict) return reject(verdict);
-        // client-node ends an open watch that was silent for 30 s (TimeoutError): that is a
-        // quiet resource, not a failure, and the watch is made again at once. The same
-        // error before the watch opened is a server that does not answer.
-        const quiet = open && isTimeout(err);
-        if (err && !quiet && !this.#stop.signal.aborted) return reject(classifyFailure(err, resource.kind, 'watch'));
-        resolve(events > 0 || quiet || now().getTime() - opened >= HEALTHY_WATCH_MS);
-      };
-      const onEvent = (type: string, object: unknown): void => {
-        if (ended) return;
-        events++;
-        const failure = this.#apply(type, object);
-        if (failure) {
-          verdict = failure;
-          controller?.abort();
-        }
-      };
-      this.#stop.signal.addEventListener('abort', onStop);
-      this.#watch
-        .watch(resource.path, query, onEvent, done)
-        .then((c) => {
-          controller = c;
-          if (ended || this.#stop.signal.aborted) return c.abort();
-          open = true;
+    let verdict: ApiError | WatchFault | undefined;
+    // Ended by stop() (also one that came while this watch waited its turn), or by a line.
+    const { controller: ended, release } = abortWith(this.#stop.signal);
+    try {
+      const end = await readWatch(this.#options.config, {
+        resource,
+        query: {
+          ...selectorQuery(resource),
+          resourceVersion: this.#resourceVersion,
+          allowWatchBookmarks: 'true',
+          timeoutSeconds: String(Math.floor(MIN_WATCH_TIMEOUT_SECONDS * (1 + random()))),
+        },
+        signal: ended.signal,
+        timeoutMs: timeouts.requestMs,
+        idleMs: timeouts.watchIdleMs,
+        onOpen: () => {
           this.#connected = true;
           this.#options.onState();
-        })
-        .catch(done);
-    });
+        },
+        onLine: (line) => {
+          events++;
+          verdict = this.#line(line);
+          if (verdict) ended.abort();
+        },
+      });
+      if (verdict) throw verdict;
+      // A stream silent for watchIdleMs is made again at once, from the same resourceVersion.
+      return events > 0 || end === 'idle' || now().getTime() - opened >= HEALTHY_WATCH_MS;
+    } finally {
+      release();
+    }
   }
 
-  /** Applies one watch event to the cache; returns the error an ERROR event carries. */
-  #apply(type: string, object: unknown): ApiError | undefined {
+  /** Takes in one watch line; returns what ends the watch: an ERROR event's error, or a fault. */
+  #line(line: string): ApiError | WatchFault | undefined {
+    const fault = (reason: WatchFaultReason, detail: string, cause?: unknown): WatchFault =>
+      new WatchFault(this.#options.resource.kind, reason, detail, cause === undefined ? undefined : { cause });
+    let event: unknown;
+    try {
+      event = JSON.parse(line);
+    } catch (err) {
+      return fault('unparsable_line', line, err);
+    }
+    const { type, object } = (typeof event === 'object' && event !== null ? event : {}) as { type?: unknown; object?: unknown };
+    if (typeof type !== 'string' || !WATCH_EVENT_TYPES.has(type)) return fault('invalid_event', line);
     if (type === 'ERROR') return this.#watchError(object);
-    // An event without an object, or of a type the API does not define, changes nothing.
-    if (typeof object !== 'object' || object === null) return undefined;
-    if (type === 'ADDED' || type === 'MODIFIED') this.#store(object);
-    else if (type === 'DELETED') this.#remove(object);
-    else if (type !== 'BOOKMARK') return undefined;
-    const version = resourceVersionOf(object);
-    if (version !== undefined && version !== '') this.#resourceVersion = version;
+    if (typeof object !== 'object' || object === null) return fault('invalid_event', line);
+    try {
+      this.#apply(type, object);
+    } catch (err) {
+      return fault('handler_error', messageOf(err), err);
+    }
     return undefined;
   }
 
-  #store(object: object): void {
+  /** Applies an ADDED, MODIFIED, DELETED or BOOKMARK event to the cache. */
+  #apply(type: string, raw: object): void {
+    const version = resourceVersionOf(raw);
+    if (type !== 'BOOKMARK') {
+      const object = this.#options.transform(raw);
+      if (type === 'DELETED') this.#remove(object);
+      else this.#store(object);
+    }
+    if (version !== undefined && version !== '') this.#resourceVersion = version;
+  }
+
+  #store(object: unknown): void {
     const key = objectKey(object);
     const previous = this.#objects.get(key);
     this.#objects.set(key, object);
@@ -249,7 +313,7 @@ export class Reflector {
     this.#options.onChange(previous === undefined ? { kind, type: 'added', key, object } : { kind, type: 'modified', key, object, previous });
   }
 
-  #remove(object: object): void {
+  #remove(object: unknown): void {
     const key = objectKey(object);
     const previous = this.#objects.get(key);
     if (previous === undefined) return;

@@ -5,7 +5,9 @@
 // /healthz is 200 when the proxier is healthy and the Node is eligible, else 503;
 // /livez ignores the Node. A healthy reply gives the current time as
 // "lastUpdated" (kube-proxy keeps that meaning from releases where it was the
-// last sync loop run); an unhealthy one gives the last successful sync.
+// last sync loop run); an unhealthy one gives the last successful sync. While
+// the API server cannot be used, /healthz's body says why in one more field,
+// "apiServer" (kipvs's own; the status code stays kube-proxy's).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { formatGoTime, GO_ZERO_TIME } from './go-time.js';
 import { JSON_TYPE, notFound, reply, requestPath } from './http-reply.js';
@@ -26,7 +28,8 @@ function answer(probe: HealthProbe, options: HealthServerOptions, res: ServerRes
   const lastUpdated = healthy ? status.currentTime : status.lastUpdated;
   const times = `"lastUpdated": ${JSON.stringify(lastUpdated === undefined ? GO_ZERO_TIME : formatGoTime(lastUpdated))},"currentTime": ${JSON.stringify(formatGoTime(status.currentTime))}`;
   // Byte for byte kube-proxy's bodies, spacing included: {"lastUpdated": "…","currentTime": "…", "nodeEligible": true}
-  const body = probe === 'healthz' ? `{${times}, "nodeEligible": ${status.nodeEligible}}` : `{${times}}`;
+  const apiServer = status.apiServerProblem === undefined ? '' : `, "apiServer": ${JSON.stringify(status.apiServerProblem)}`;
+  const body = probe === 'healthz' ? `{${times}, "nodeEligible": ${status.nodeEligible}${apiServer}}` : `{${times}}`;
   const code = healthy ? 200 : 503;
   options.onProbe?.(probe, code);
   reply(res, code, JSON_TYPE, body);

@@ -15,8 +15,13 @@
 //   the cluster autoscaler's ToBeDeletedByClusterAutoscaler taint. Eligibility
 //   fails /healthz (load balancers drain the node) but never /livez (the
 //   process is fine and must not be restarted).
+// - apiServerProblem(problem): what is wrong with the API server connection, said
+//   in /healthz's body while it lasts. It never fails /healthz: kube-proxy keeps
+//   serving (and the kernel is kept as it is) while it cannot see the API server,
+//   and a control plane outage must not drain every node at once.
 // kube-proxy's v1.IPFamily names ("IPv4", "IPv6"), as the model uses them.
 import type { IpFamily } from '../../net/ip-family.js';
+import type { FieldShape } from '../../proxy/read-fields.js';
 
 /** The taint the cluster autoscaler puts on a Node it is about to delete. */
 export const TO_BE_DELETED_TAINT = 'ToBeDeletedByClusterAutoscaler';
@@ -25,6 +30,11 @@ export const TO_BE_DELETED_TAINT = 'ToBeDeletedByClusterAutoscaler';
 export function healthTimeoutMs(syncPeriodMs: number): number {
   return 2 * syncPeriodMs;
 }
+
+/** What syncNode reads of a Node: the cluster watch keeps these fields (read-fields.ts). */
+export const NODE_ELIGIBILITY_FIELDS: FieldShape = {
+  fields: { metadata: { fields: { deletionTimestamp: true } }, spec: { fields: { taints: { each: { fields: { key: true } } } } } },
+};
 
 /** The few fields of a core/v1 Node that decide eligibility (a client-node V1Node fits). */
 export interface NodeEligibilityFacts {
@@ -42,6 +52,8 @@ export interface ProxierHealthStatus {
   readonly lastUpdated?: number;
   readonly currentTime: number;
   readonly nodeEligible: boolean;
+  /** What is wrong with the API server connection, while something is. */
+  readonly apiServerProblem?: string;
 }
 
 export class ProxierHealth {
@@ -50,6 +62,7 @@ export class ProxierHealth {
   /** Families whose last sync failed. */
   private readonly failing = new Set<IpFamily>();
   private eligible = true;
+  private apiServer: string | undefined;
 
   constructor(
     private readonly timeoutMs: number,
@@ -80,6 +93,11 @@ export class ProxierHealth {
     this.eligible = !deleting && !tainted;
   }
 
+  /** `problem` while the API server cannot be seen (a sentence for people), undefined once it can. */
+  apiServerProblem(problem: string | undefined): void {
+    this.apiServer = problem;
+  }
+
   get nodeEligible(): boolean {
     return this.eligible;
   }
@@ -90,6 +108,7 @@ export class ProxierHealth {
 
   status(): ProxierHealthStatus {
     const currentTime = this.now();
+    const problem = this.apiServer === undefined ? {} : { apiServerProblem: this.apiServer };
     let latest: number | undefined;
     // As kube-proxy, only families that have synced at least once are judged (a change
     // queued before the first sync never makes the proxier unhealthy), and those whose
@@ -99,9 +118,9 @@ export class ProxierHealth {
       if (updatedAt !== undefined && (latest === undefined || updatedAt > latest)) latest = updatedAt;
       const queuedAt = this.oldestQueued.get(family);
       if (queuedAt !== undefined && currentTime - queuedAt >= this.timeoutMs) {
-        return { healthy: false, ...(updatedAt === undefined ? {} : { lastUpdated: updatedAt }), currentTime, nodeEligible: this.eligible };
+        return { healthy: false, ...(updatedAt === undefined ? {} : { lastUpdated: updatedAt }), currentTime, nodeEligible: this.eligible, ...problem };
       }
     }
-    return { healthy: true, ...(latest === undefined ? {} : { lastUpdated: latest }), currentTime, nodeEligible: this.eligible };
+    return { healthy: true, ...(latest === undefined ? {} : { lastUpdated: latest }), currentTime, nodeEligible: this.eligible, ...problem };
   }
 }

@@ -74,6 +74,11 @@ export class ProxyMetrics {
     ['reason'],
   );
   private readonly syncFailures = this.counter('kipvs_sync_failures_total', 'Syncs that did not bring the kernel to the desired state', []);
+  private readonly watchErrors = this.counter(
+    'kipvs_watch_errors_total',
+    'Watch events kipvs could not take in (a line that is not JSON, an invalid event, a failed handler), each followed by a relist, by resource and reason',
+    ['resource', 'reason'],
+  );
   /** Read when scraped: the audit log counts its own drops (audit-log.ts). */
   private auditDrops: () => number = () => 0;
 
@@ -152,6 +157,11 @@ export class ProxyMetrics {
   }
 
   /** Where kipvs_audit_entries_dropped_total is read from at each scrape. */
+  /** An event of `resource` (services, endpointslices, nodes) lost for `reason`. */
+  recordWatchError(resource: string, reason: string): void {
+    this.watchErrors.inc({ resource, reason });
+  }
+
   countAuditDrops(dropped: () => number): void {
     this.auditDrops = dropped;
   }

@@ -1,25 +1,32 @@
 // The fake API server as a process of its own, for tests whose kipvs runs
 // elsewhere (a child process inside User-Mode Linux) while the test drives the
 // cluster. Start: `node build/test/support/fake-apiserver/cli.js [--token T]
-// [--expired-watch error-event|http-status]`. It prints one JSON line,
+// [--expired-watch error-event|http-status] [--watch-timeout-ms N]
+// [--bookmark-interval-ms N]`. It prints one JSON line,
 // {"port", "url", "kubeconfig", "caFile", "token"}, then reads commands on
 // stdin, one JSON object a line, and answers each with one JSON line
 // ({"ok": true, ...} or {"ok": false, "error"}), echoing the command's "id":
 //   {"op": "apply", "object": {...}}         {"op": "delete", "kind", "namespace", "name"}
 //   {"op": "compact"}  {"op": "pause"}  {"op": "resume"}  {"op": "set-token", "token"}
 //   {"op": "requests"}   {"op": "events"}    {"op": "close"} (then the process exits)
+//   {"op": "fault", "fault": {...}} (server.ts's Fault)  {"op": "clear-faults"}
+//   {"op": "forbid", "resource"}  {"op": "allow", "resource"}  {"op": "end-watches"}
+//   {"op": "inject-line", "resource", "line"}
 // End of input closes the server too.
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import type { FakeKind } from './object-store.js';
-import { FakeApiServer } from './server.js';
+import type { FakeKind, ResourceName } from './object-store.js';
+import { FakeApiServer, type Fault } from './server.js';
 
 type Command =
   | { readonly op: 'apply'; readonly object: unknown }
   | { readonly op: 'delete'; readonly kind: FakeKind; readonly namespace: string; readonly name: string }
-  | { readonly op: 'compact' | 'pause' | 'resume' | 'requests' | 'events' | 'close' }
-  | { readonly op: 'set-token'; readonly token: string };
+  | { readonly op: 'compact' | 'pause' | 'resume' | 'requests' | 'events' | 'close' | 'clear-faults' | 'end-watches' }
+  | { readonly op: 'set-token'; readonly token: string }
+  | { readonly op: 'fault'; readonly fault: Fault }
+  | { readonly op: 'forbid' | 'allow'; readonly resource: ResourceName }
+  | { readonly op: 'inject-line'; readonly resource: ResourceName; readonly line: string };
 
 async function execute(server: FakeApiServer, command: Command): Promise<Record<string, unknown>> {
   switch (command.op) {
@@ -46,14 +53,47 @@ async function execute(server: FakeApiServer, command: Command): Promise<Record<
     case 'close':
       await server.close();
       return {};
+    case 'fault':
+      server.injectFault(command.fault);
+      return {};
+    case 'clear-faults':
+      server.clearFaults();
+      return {};
+    case 'forbid':
+      server.forbid(command.resource);
+      return {};
+    case 'allow':
+      server.allow(command.resource);
+      return {};
+    case 'end-watches':
+      server.endWatches();
+      return {};
+    case 'inject-line':
+      server.injectWatchLine(command.resource, command.line);
+      return {};
   }
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { token: { type: 'string' }, 'expired-watch': { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { token: { type: 'string' }, 'expired-watch': { type: 'string' }, 'watch-timeout-ms': { type: 'string' }, 'bookmark-interval-ms': { type: 'string' } },
+  });
   const expired = values['expired-watch'];
   if (expired !== undefined && expired !== 'error-event' && expired !== 'http-status') throw new Error(`--expired-watch ${expired}: error-event or http-status`);
-  const server = await FakeApiServer.start({ ...(values.token === undefined ? {} : { token: values.token }), ...(expired === undefined ? {} : { expiredWatch: expired }) });
+  const milliseconds = (flag: 'watch-timeout-ms' | 'bookmark-interval-ms'): number | undefined => {
+    const text = values[flag];
+    if (text === undefined) return undefined;
+    if (!/^\d+$/.test(text)) throw new Error(`--${flag} ${text}: a number of milliseconds`);
+    return Number(text);
+  };
+  const watchTimeoutMs = milliseconds('watch-timeout-ms');
+  const bookmarkIntervalMs = milliseconds('bookmark-interval-ms');
+  const server = await FakeApiServer.start({
+    ...(values.token === undefined ? {} : { token: values.token }),
+    ...(expired === undefined ? {} : { expiredWatch: expired }),
+    ...(watchTimeoutMs === undefined ? {} : { watchTimeoutMs }),
+    ...(bookmarkIntervalMs === undefined ? {} : { bookmarkIntervalMs }),
+  });
   const kubeconfig = await server.writeKubeconfig(join(server.dir, 'kubeconfig'));
   const say = (line: Record<string, unknown>): void => void process.stdout.write(`${JSON.stringify(line)}\n`);
   say({ port: server.port, url: server.url, kubeconfig, caFile: server.certificates.caFile, token: server.token });

@@ -5,13 +5,10 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { FakeKind } from './object-store.js';
-import type { CreatedEvent, RequestRecord } from './server.js';
+import type { FakeKind, ResourceName } from './object-store.js';
+import type { CreatedEvent, Fault, FakeApiServerOptions, RequestRecord } from './server.js';
 
-export interface FakeApiServerProcessOptions {
-  readonly token?: string;
-  readonly expiredWatch?: 'error-event' | 'http-status';
-}
+export type FakeApiServerProcessOptions = FakeApiServerOptions;
 
 interface Started {
   readonly port: number;
@@ -41,6 +38,8 @@ export class FakeApiServerProcess {
     const args = [CLI];
     if (options.token !== undefined) args.push('--token', options.token);
     if (options.expiredWatch !== undefined) args.push('--expired-watch', options.expiredWatch);
+    if (options.watchTimeoutMs !== undefined) args.push('--watch-timeout-ms', String(options.watchTimeoutMs));
+    if (options.bookmarkIntervalMs !== undefined) args.push('--bookmark-interval-ms', String(options.bookmarkIntervalMs));
     const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -80,6 +79,30 @@ export class FakeApiServerProcess {
 
   async setToken(token: string): Promise<void> {
     await this.#send({ op: 'set-token', token });
+  }
+
+  async injectFault(fault: Fault): Promise<void> {
+    await this.#send({ op: 'fault', fault });
+  }
+
+  async clearFaults(): Promise<void> {
+    await this.#send({ op: 'clear-faults' });
+  }
+
+  async forbid(resource: ResourceName): Promise<void> {
+    await this.#send({ op: 'forbid', resource });
+  }
+
+  async allow(resource: ResourceName): Promise<void> {
+    await this.#send({ op: 'allow', resource });
+  }
+
+  async endWatches(): Promise<void> {
+    await this.#send({ op: 'end-watches' });
+  }
+
+  async injectWatchLine(resource: ResourceName, line: string): Promise<void> {
+    await this.#send({ op: 'inject-line', resource, line });
   }
 
   async requests(): Promise<RequestRecord[]> {

@@ -6,6 +6,13 @@
 // as the real server's watch does. Tests drive it with apply / delete /
 // compact / pause / resume and read back every request it answered, and the
 // events.k8s.io/v1 Events clients created (kept in order, never listed).
+//
+// Where a client can tell, it behaves as kube-apiserver does: lists are paged
+// with limit and continue (a token from before compact() is 410 Expired), a
+// watch that asks for bookmarks gets a BOOKMARK now and then, a watch is ended by
+// the server after its timeoutSeconds (or sooner, watchTimeoutMs), and tests can
+// make it answer 429 with Retry-After, 500 or 503 (faults), refuse a resource
+// with 403 as RBAC does (forbid), or accept a request and never answer it.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
@@ -32,6 +39,36 @@ export interface FakeApiServerOptions {
    * response (what a watch served from etcd gets). Default: the event.
    */
   readonly expiredWatch?: 'error-event' | 'http-status';
+  /** The server ends every watch after this long, whatever timeoutSeconds asked (kube-apiserver's is 30 to 60 min). */
+  readonly watchTimeoutMs?: number;
+  /** How often a watch that asked for bookmarks gets one (kube-apiserver: every minute). */
+  readonly bookmarkIntervalMs?: number;
+}
+
+/** What a fault makes the server do with a request it matches. */
+export type FaultResponse =
+  | { readonly status: 429 | 500 | 503; readonly retryAfterSeconds?: number }
+  /** Accept the request and never answer it (until pause() or close()). */
+  | 'hang';
+
+/** A failure the next matching requests get instead of their answer. */
+export interface Fault {
+  /** Every resource when absent. */
+  readonly resource?: ResourceName;
+  /** Lists and watches when absent. */
+  readonly request?: 'list' | 'watch';
+  readonly response: FaultResponse;
+  /** How many requests it answers; every one when absent. */
+  readonly times?: number;
+}
+
+/** The service account whose RBAC forbid() takes away, named in the 403 as the real server names it. */
+export const FAKE_USER = 'system:serviceaccount:kube-system:kipvs';
+
+/** A continue token: the list's revision and the last key its pages have given (base64 JSON, opaque to clients). */
+interface ContinueToken {
+  readonly revision: number;
+  readonly after: string;
 }
 
 /** events.k8s.io/v1 Events are created in a namespace: /apis/events.k8s.io/v1/namespaces/NS/events. */
@@ -48,6 +85,7 @@ export interface RequestRecord {
   readonly path: string;
   readonly query: Readonly<Record<string, string>>;
   readonly watch: boolean;
+  /** 0 for a request the server never answered (a 'hang' fault). */
   readonly status: number;
   /** Milliseconds since the epoch. */
   readonly at: number;
@@ -56,6 +94,25 @@ export interface RequestRecord {
 interface OpenWatch {
   readonly resource: ResourceName;
   readonly response: ServerResponse;
+}
+
+/** The key a list is ordered and paged by (etcd's: namespace/name). */
+function listKey(object: FakeObject): string {
+  return `${object.metadata.namespace ?? ''}/${object.metadata.name}`;
+}
+
+function encodeToken(token: ContinueToken): string {
+  return Buffer.from(JSON.stringify(token)).toString('base64url');
+}
+
+function decodeToken(text: string): ContinueToken | undefined {
+  try {
+    const token: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+    const { revision, after } = (typeof token === 'object' && token !== null ? token : {}) as Partial<ContinueToken>;
+    return typeof revision === 'number' && typeof after === 'string' ? { revision, after } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A Status object, as the API server sends with every failure. */
@@ -90,6 +147,11 @@ export class FakeApiServer {
   /** Every TCP connection, also those still in the TLS handshake, which the HTTP layer does not track. */
   readonly #sockets = new Set<Socket>();
   readonly #expiredWatch: 'error-event' | 'http-status';
+  readonly #watchTimeoutMs: number | undefined;
+  readonly #bookmarkIntervalMs: number;
+  #faults: { fault: Fault; left: number }[] = [];
+  readonly #garbled = new Set<ResourceName>();
+  readonly #forbidden = new Set<ResourceName>();
 
   private constructor(
     readonly dir: string,
@@ -98,6 +160,8 @@ export class FakeApiServer {
   ) {
     this.#token = options.token ?? randomBytes(16).toString('hex');
     this.#expiredWatch = options.expiredWatch ?? 'error-event';
+    this.#watchTimeoutMs = options.watchTimeoutMs;
+    this.#bookmarkIntervalMs = options.bookmarkIntervalMs ?? 60_000;
   }
 
   /** Makes a CA and certificate in a fresh temporary directory and listens on 127.0.0.1 (a free port). */
@@ -149,7 +213,36 @@ export class FakeApiServer {
 
   /** Writes `line` as-is to every open watch of `resource` (to test what clients make of broken events). */
   injectWatchLine(resource: ResourceName, line: string): void {
-    for (const watch of this.#watches) if (watch.resource === resource) watch.response.write(`${line}\n`);
+    for (const watch of this.#watches) if (watch.resource === resource && !watch.response.writableEnded) watch.response.write(`${line}\n`);
+  }
+
+  /** The next event of `resource` each open watch sends is cut off halfway: a line no client can parse, and an event lost. */
+  garbleNextEvent(resource: ResourceName): void {
+    this.#garbled.add(resource);
+    // Store listeners run in the order they subscribed: this one after every open watch's.
+    const done = this.store.subscribe((change) => {
+      if (change.resource !== resource) return;
+      this.#garbled.delete(resource);
+      done();
+    });
+  }
+
+  /** From now on, the requests `fault` matches get its response instead of their answer (the first fault that matches). */
+  injectFault(fault: Fault): void {
+    this.#faults.push({ fault, left: fault.times ?? Number.POSITIVE_INFINITY });
+  }
+
+  clearFaults(): void {
+    this.#faults = [];
+  }
+
+  /** Lists and watches of `resource` are 403 Forbidden, as when RBAC does not grant them. */
+  forbid(resource: ResourceName): void {
+    this.#forbidden.add(resource);
+  }
+
+  allow(resource: ResourceName): void {
+    this.#forbidden.delete(resource);
   }
 
   /** Stops listening and drops every connection: clients see the server as gone. */
@@ -226,6 +319,20 @@ export class FakeApiServer {
     const resource = PATHS[url.pathname];
     if (resource === undefined) return fail(404, 'NotFound', `the server could not find the requested resource (${url.pathname})`);
     if (req.method !== 'GET') return fail(405, 'MethodNotAllowed', `${req.method ?? ''} is not supported`);
+    const verb = watch ? 'watch' : 'list';
+    if (this.#forbidden.has(resource)) {
+      const group = RESOURCES[resource].apiVersion.includes('/') ? RESOURCES[resource].apiVersion.split('/')[0] : '';
+      return fail(403, 'Forbidden', `${resource}${group === '' ? '' : `.${group}`} is forbidden: User "${FAKE_USER}" cannot ${verb} resource "${resource}" in API group "${group}" at the cluster scope`);
+    }
+    const fault = this.#takeFault(resource, verb);
+    if (fault === 'hang') return record(0);
+    if (fault !== undefined) {
+      record(fault.status);
+      const reason = fault.status === 429 ? 'TooManyRequests' : fault.status === 503 ? 'ServiceUnavailable' : 'InternalError';
+      const headers = { 'Content-Type': 'application/json', ...(fault.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(fault.retryAfterSeconds) }) };
+      res.writeHead(fault.status, headers).end(JSON.stringify(status(fault.status, reason, `injected ${fault.status}`)));
+      return;
+    }
     let matches: ObjectPredicate;
     try {
       const labels = parseLabelSelector(query['labelSelector'] ?? '');
@@ -235,15 +342,56 @@ export class FakeApiServer {
       if (err instanceof SelectorError) return fail(400, 'BadRequest', err.message);
       throw err;
     }
-    if (!watch) {
-      record(200);
-      const info = RESOURCES[resource];
-      const items = this.store.list(resource).filter(matches).map(listItem);
-      const list = { kind: info.listKind, apiVersion: info.apiVersion, metadata: { resourceVersion: String(this.store.revision) }, items };
-      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(list));
-      return;
-    }
+    if (!watch) return this.#list(resource, matches, query, res, record, fail);
     this.#watch(resource, matches, query, res, record, fail);
+  }
+
+  /** The first fault that matches the request, counted; undefined when none does. */
+  #takeFault(resource: ResourceName, request: 'list' | 'watch'): FaultResponse | undefined {
+    const entry = this.#faults.find(({ fault, left }) => left > 0 && (fault.resource ?? resource) === resource && (fault.request ?? request) === request);
+    if (!entry) return undefined;
+    entry.left--;
+    return entry.fault.response;
+  }
+
+  /**
+   * A list, one page of `limit` objects in key order when a limit is given, with a
+   * continue token for the next; every page carries the revision of the first. A
+   * token from before compact() is 410 Expired, as etcd's compacted revision is.
+   */
+  #list(
+    resource: ResourceName,
+    matches: ObjectPredicate,
+    query: Readonly<Record<string, string>>,
+    res: ServerResponse,
+    record: (code: number) => void,
+    fail: (code: number, reason: string, message: string) => void,
+  ): void {
+    const limit = Number(query['limit'] ?? '0');
+    const continued = query['continue'];
+    if (continued !== undefined && (query['resourceVersion'] ?? '') !== '') {
+      return fail(400, 'BadRequest', 'specifying resource version is not allowed when using continue');
+    }
+    const token = continued === undefined ? { revision: this.store.revision, after: '' } : decodeToken(continued);
+    if (token === undefined) return fail(400, 'BadRequest', 'continue key is not valid');
+    if (token.revision < this.store.compactedRevision) {
+      return fail(410, 'Expired', 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.');
+    }
+    const all = this.store
+      .list(resource)
+      .filter(matches)
+      .sort((a, b) => (listKey(a) < listKey(b) ? -1 : listKey(a) > listKey(b) ? 1 : 0))
+      .filter((o) => listKey(o) > token.after);
+    const page = limit > 0 ? all.slice(0, limit) : all;
+    const last = page.at(-1);
+    const more = page.length < all.length && last !== undefined;
+    const info = RESOURCES[resource];
+    const metadata = {
+      resourceVersion: String(token.revision),
+      ...(more ? { continue: encodeToken({ revision: token.revision, after: listKey(last) }), remainingItemCount: all.length - page.length } : {}),
+    };
+    record(200);
+    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ kind: info.listKind, apiVersion: info.apiVersion, metadata, items: page.map(listItem) }));
   }
 
   /** POST of one Event: kept as sent (with the namespace of its path) and echoed back, 201. */
@@ -288,25 +436,39 @@ export class FakeApiServer {
     record(200);
     res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
     res.flushHeaders();
-    const send = (type: string, object: FakeObject): void => {
-      res.write(`${JSON.stringify({ type, object })}\n`);
+    const send = (type: string, object: unknown): void => {
+      if (!res.writableEnded) res.write(`${JSON.stringify({ type, object })}\n`);
     };
     if (synthetic) for (const object of this.store.list(resource).filter(matches)) send('ADDED', object);
     const deliver = (change: StoredChange): void => {
       if (change.resource !== resource) return;
       const event = watchEvent(change, matches);
-      if (event) send(event.type, event.object);
+      if (!event) return;
+      if (this.#garbled.has(resource)) {
+        const line = JSON.stringify(event);
+        if (!res.writableEnded) res.write(`${line.slice(0, line.length >> 1)}\n`);
+      } else send(event.type, event.object);
     };
     replay.forEach(deliver);
     const unsubscribe = this.store.subscribe(deliver);
     const watch: OpenWatch = { resource, response: res };
     this.#watches.add(watch);
-    const timeoutSeconds = Number(query['timeoutSeconds'] ?? '0');
-    const timer = timeoutSeconds > 0 ? setTimeout(() => res.end(), timeoutSeconds * 1000) : undefined;
-    res.on('close', () => {
+    const asked = Number(query['timeoutSeconds'] ?? '0') * 1000;
+    const timeouts = [asked > 0 ? asked : undefined, this.#watchTimeoutMs].filter((t) => t !== undefined);
+    const timer = timeouts.length > 0 ? setTimeout(() => res.end(), Math.min(...timeouts)) : undefined;
+    // A bookmark names the revision the watch has reached, with an object of the kind and nothing else.
+    const info = RESOURCES[resource];
+    const bookmarks =
+      query['allowWatchBookmarks'] === 'true'
+        ? setInterval(() => send('BOOKMARK', { kind: info.kind, apiVersion: info.apiVersion, metadata: { resourceVersion: String(this.store.revision) } }), this.#bookmarkIntervalMs)
+        : undefined;
+    const closed = (): void => {
       unsubscribe();
       this.#watches.delete(watch);
       clearTimeout(timer);
-    });
+      clearInterval(bookmarks);
+    };
+    res.on('finish', closed);
+    res.on('close', closed);
   }
 }

@@ -63,11 +63,18 @@ describe('classifyFailure', () => {
 });
 
 describe('an ApiError reads as the request it was', () => {
-  it('a refused Event names the create permission kipvs needs, not list and watch', () => {
+  it('a 403 names the RBAC rule that is missing: the verb and the resource with its group', () => {
     expect(new ApiError({ kind: 'forbidden', resource: 'Event', request: 'create', status: 403 }).message).toBe(
-      'creating an Event: the API server forbids it (403 Forbidden); kipvs needs create on events.events.k8s.io (HTTP 403)',
+      'creating an Event: the API server forbids it (403 Forbidden) (HTTP 403); kipvs\'s ClusterRole needs the rule "create events.events.k8s.io"',
     );
-    expect(new ApiError({ kind: 'forbidden', resource: 'Service', request: 'list', status: 403 }).message).toMatch(/^listing Services: .*kipvs needs list and watch/);
+    expect(new ApiError({ kind: 'forbidden', resource: 'EndpointSlice', request: 'list', status: 403 }).message).toMatch(/^listing EndpointSlices: .*needs the rule "list endpointslices\.discovery\.k8s\.io"$/);
+    expect(new ApiError({ kind: 'forbidden', resource: 'Node', request: 'watch', status: 403 }).message).toMatch(/needs the rule "watch nodes"$/);
+  });
+
+  it('says how long the server asked to wait', () => {
+    expect(new ApiError({ kind: 'status', resource: 'Service', request: 'list', status: 429, retryAfterSeconds: 2 }).message).toBe(
+      'listing Services: the API server answered with an error (HTTP 429); it asks to retry after 2 s',
+    );
   });
 });
 

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { validateService } from '../../../src/proxy/index.js';
 import { KUBE_PROXY_LABEL_SELECTOR, type ClusterWatch, type WatchedKind } from '../../../src/k8s/index.js';
 import { FakeApiServer } from '../../support/fake-apiserver/server.js';
-import { connectionFor, endpointSlice, eventually, names, NODE, node, service, watchCluster, watching, type WatchedCluster } from './fake-cluster.js';
+import { connectionFor, endpointSlice, eventually, names, NODE, node, service, watchCluster, watching, type WatchClusterOptions, type WatchedCluster } from './fake-cluster.js';
 
 let server: FakeApiServer;
 const running: ClusterWatch[] = [];
@@ -25,7 +25,7 @@ afterEach(async () => {
   server.requests.length = 0;
 });
 
-function start(options: { random?: () => number; jitter?: number } = {}): WatchedCluster {
+function start(options: WatchClusterOptions = {}): WatchedCluster {
   const cluster = watchCluster(connectionFor(server), options);
   running.push(cluster.watch);
   return cluster;
@@ -229,7 +229,7 @@ describe('an API server that goes away', () => {
 });
 
 describe('malformed objects', () => {
-  it('keeps objects the model will refuse, raw, and survives broken watch lines', async () => {
+  it('keeps objects the model will refuse, and a nameless one under its uid', async () => {
     const broken = { kind: 'Service', metadata: { name: 'broken', namespace: 'default' }, spec: { ports: 'not a list', clusterIP: 12 } };
     server.apply(broken);
     const { watch, changes } = start();
@@ -239,15 +239,61 @@ describe('malformed objects', () => {
     expect((kept as { spec: unknown }).spec).toEqual(broken.spec);
     expect(validateService(kept).value).toBeUndefined();
     expect(validateService(kept).problems.length).toBeGreaterThan(0);
-
-    server.injectWatchLine('services', 'this is not JSON');
-    server.injectWatchLine('services', JSON.stringify({ type: 'ADDED', object: null }));
-    server.injectWatchLine('services', JSON.stringify({ type: 'SURPRISE', object: { metadata: { name: 'x' } } }));
     server.injectWatchLine('services', JSON.stringify({ type: 'ADDED', object: { kind: 'Service', metadata: { uid: 'u-1' }, spec: 7 } }));
     await eventually(() => watch.snapshot().services.length === 2, 5000, 'the nameless Service');
     expect(changes.map((c) => c.key)).toEqual(['default/broken', '<unnamed uid u-1>']);
-    server.apply(service('web'));
-    await eventually(() => watch.snapshot().services.length === 3, 5000, 'the watch to go on');
-    expect(watch.health().connected).toBe(true);
+  });
+});
+
+describe('an event kipvs cannot take in', () => {
+  const serviceLists = (): (string | undefined)[] => server.requests.filter((r) => r.path === '/api/v1/services' && !r.watch).map((r) => r.query['resourceVersion']);
+
+  it('a line cut off is reported and the Services are listed again, which brings back the lost event', async () => {
+    const cluster = start();
+    await cluster.watch.whenSynced();
+    await watching(server);
+    server.garbleNextEvent('services');
+    server.apply(service('lost'));
+    await eventually(() => names(cluster.watch.snapshot().services).join() === 'lost', 5000, 'the lost Service, by the relist');
+    expect(cluster.faults.map((f) => `${f.resource} ${f.reason}`)).toEqual(['Service unparsable_line']);
+    expect(cluster.faults[0]?.message).toMatch(/^watching Services: a watch line is not JSON \(\{"type":"ADDED".*\); listing again$/);
+    // The first list from the watch cache, the relist a consistent read.
+    expect(serviceLists()).toEqual(['0', undefined]);
+    expect(cluster.watch.health().resources.Service.relists).toBe(1);
+    expect(cluster.changes.map((c) => `${c.type} ${c.key}`)).toEqual(['added default/lost']);
+    server.apply(service('after'));
+    await eventually(() => cluster.watch.snapshot().services.length === 2, 5000, 'the watch to go on');
+  });
+
+  it.each([
+    ['not JSON', 'unparsable_line'],
+    [JSON.stringify({ type: 'ADDED', object: null }), 'invalid_event'],
+    [JSON.stringify({ type: 'SURPRISE', object: { metadata: { name: 'x' } } }), 'invalid_event'],
+    [JSON.stringify(['ADDED']), 'invalid_event'],
+  ])('%s is a fault (%s) and a relist', async (line, reason) => {
+    const cluster = start();
+    await cluster.watch.whenSynced();
+    await watching(server);
+    server.injectWatchLine('endpointslices', line);
+    await eventually(() => cluster.watch.health().resources.EndpointSlice.relists === 1, 5000, 'the relist');
+    expect(cluster.faults.map((f) => `${f.resource} ${f.reason}`)).toEqual([`EndpointSlice ${reason}`]);
+  });
+
+  it('a handler that throws is reported, and the relist tells the reader that anything may differ', async () => {
+    let thrown = false;
+    const cluster = start({
+      onChange: (c) => {
+        if (c.key === 'default/boom' && !thrown) {
+          thrown = true;
+          throw new Error('the consumer failed');
+        }
+      },
+    });
+    await cluster.watch.whenSynced();
+    await watching(server);
+    server.apply(service('boom'));
+    await eventually(() => cluster.watch.health().resources.Service.relists === 1, 5000, 'the relist');
+    expect(cluster.faults.map((f) => `${f.reason}: ${f.detail}`)).toEqual(['handler_error: the consumer failed']);
+    expect(names(cluster.watch.snapshot().services)).toEqual(['boom']);
   });
 });

@@ -1,7 +1,7 @@
 // A ClusterWatch against the fake API server over real HTTPS, and the objects
 // the tests put into it.
 import { ApiServerConnectionSchema, Secret, type ApiServerConnection } from '../../../src/config/credentials/connection.js';
-import { ClusterWatch, type ClusterWatchHealth, type ObjectChange } from '../../../src/k8s/index.js';
+import { ClusterWatch, type ClusterWatchHealth, type ClusterWatchOptions, type ObjectChange, type WatchFault } from '../../../src/k8s/index.js';
 import type { FakeApiServer } from '../../support/fake-apiserver/server.js';
 
 export const NODE = 'node-a';
@@ -27,21 +27,34 @@ export interface WatchedCluster {
   readonly watch: ClusterWatch;
   readonly changes: ObjectChange[];
   readonly health: ClusterWatchHealth[];
+  readonly faults: WatchFault[];
 }
 
-export function watchCluster(connection: ApiServerConnection, options: { random?: () => number; jitter?: number } = {}): WatchedCluster {
+export interface WatchClusterOptions extends Pick<ClusterWatchOptions, 'random' | 'timeouts' | 'pageSize' | 'transform'> {
+  readonly jitter?: number;
+  /** Called before each change is recorded (a test's handler that throws). */
+  readonly onChange?: (change: ObjectChange) => void;
+}
+
+export function watchCluster(connection: ApiServerConnection, options: WatchClusterOptions = {}): WatchedCluster {
   const changes: ObjectChange[] = [];
   const health: ClusterWatchHealth[] = [];
+  const faults: WatchFault[] = [];
+  const { jitter, onChange, ...rest } = options;
   const watch = new ClusterWatch({
     connection,
     nodeName: NODE,
-    backoff: { ...TEST_BACKOFF, jitter: options.jitter ?? TEST_BACKOFF.jitter },
-    onChange: (c) => changes.push(c),
+    backoff: { ...TEST_BACKOFF, jitter: jitter ?? TEST_BACKOFF.jitter },
+    onChange: (c) => {
+      onChange?.(c);
+      changes.push(c);
+    },
     onHealth: (h) => health.push(h),
-    ...(options.random ? { random: options.random } : {}),
+    onFault: (f) => faults.push(f),
+    ...rest,
   });
   watch.start();
-  return { watch, changes, health };
+  return { watch, changes, health, faults };
 }
 
 /** Polls `condition` until it holds (or fails after `timeoutMs`). */

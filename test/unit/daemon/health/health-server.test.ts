@@ -24,6 +24,17 @@ afterEach(async () => {
 });
 
 describe('the health server', () => {
+  it('says in /healthz what is wrong with the API server while it lasts, with the status code kube-proxy would give', async () => {
+    const { health, url } = await start();
+    health.updated('IPv4');
+    health.apiServerProblem('listing EndpointSlices: the API server forbids it (403 Forbidden); kipvs\'s ClusterRole needs the rule "list endpointslices.discovery.k8s.io"');
+    const healthz = await fetch(`${url}/healthz`);
+    expect(healthz.status).toBe(200);
+    expect(JSON.parse(await healthz.text())).toMatchObject({ nodeEligible: true, apiServer: expect.stringMatching(/needs the rule "list endpointslices\.discovery\.k8s\.io"$/) });
+    health.apiServerProblem(undefined);
+    expect(await (await fetch(`${url}/healthz`)).text()).not.toContain('apiServer');
+  });
+
   it('answers /healthz and /livez 200 with kube-proxy headers and bodies while healthy', async () => {
     const { health, url } = await start();
     health.updated('IPv4');

@@ -80,7 +80,7 @@ describe('the metrics server', () => {
     expect(exposition.helps.get('kubeproxy_sync_proxy_rules_duration_seconds')).toBe('SyncProxyRules latency in seconds');
     expect(exposition.types.get('process_cpu_seconds_total')).toBe('counter');
     expect(exposition.types.get('process_resident_memory_bytes')).toBe('gauge');
-    for (const name of ['kipvs_netlink_messages_total', 'kipvs_netlink_syscalls_total', 'kipvs_kernel_changes_total', 'kipvs_drift_repairs_total', 'kipvs_sync_failures_total', 'kipvs_audit_entries_dropped_total']) {
+    for (const name of ['kipvs_netlink_messages_total', 'kipvs_netlink_syscalls_total', 'kipvs_kernel_changes_total', 'kipvs_drift_repairs_total', 'kipvs_sync_failures_total', 'kipvs_audit_entries_dropped_total', 'kipvs_watch_errors_total']) {
       expect(exposition.types.get(name)).toBe('counter');
     }
   });
@@ -148,6 +148,16 @@ describe('the metrics server', () => {
     // Only successful changes of a periodic sync repair drift.
     expect(value(e, 'kipvs_drift_repairs_total', { kind: 'ipvs' })).toBe(1);
     expect(value(e, 'kipvs_drift_repairs_total', { kind: 'ipset' })).toBeUndefined();
+  });
+
+  it('counts lost watch events by resource and reason', async () => {
+    const metrics = new ProxyMetrics();
+    metrics.recordWatchError('services', 'unparsable_line');
+    metrics.recordWatchError('services', 'unparsable_line');
+    metrics.recordWatchError('nodes', 'handler_error');
+    const e = await scrape(await serve(metrics));
+    expect(value(e, 'kipvs_watch_errors_total', { resource: 'services', reason: 'unparsable_line' })).toBe(2);
+    expect(value(e, 'kipvs_watch_errors_total', { resource: 'nodes', reason: 'handler_error' })).toBe(1);
   });
 
   it('reads the audit log\'s dropped entries at each scrape', async () => {
