@@ -5,12 +5,12 @@
 import type { SyncTrigger } from '../sync/sync-trigger.js';
 import type { ClusterChange } from '../sync/cluster-change.js';
 import type { IpFamily } from '../net/ip-family.js';
+import type { AppliedChange } from '../contracts/kernel-port.js';
 import type { HealthCheckNodePorts } from '../proxy/health-check-node-ports.js';
 import { renderProblem, type HostFacts, type Problem, type ProxyModelConfig } from '../proxy/index.js';
 import { formatPlanSummary, summarizePlan } from '../reconcile/index.js';
-import { auditEntry } from './audit/audit-entry.js';
 import type { AuditLog } from './audit/audit-log.js';
-import { auditedChange } from './audit/kernel-change.js';
+import { auditEntries, kindOf, opOf } from './audit/kernel-change.js';
 import { ChangeFeed } from '../sync/change-feed.js';
 import type { ClusterSource, ClusterSourceFactory } from './cluster-source.js';
 import type { ProxierHealth } from './health/proxier-health.js';
@@ -129,6 +129,7 @@ export class Proxier {
     if (objects.node !== undefined) health.syncNode(objects.node);
     let failed: number;
     let healthCheckNodePorts: HealthCheckNodePorts;
+    let applied: readonly AppliedChange[];
     try {
       const host = await this.options.observeHost(objects.node);
       const result = await this.options.engine.sync(objects, host, trigger, changes);
@@ -136,11 +137,10 @@ export class Proxier {
       healthCheckNodePorts = result.healthCheckNodePorts;
       // Changes a periodic sync makes when no object changed are someone else's edits undone.
       const drift = trigger === 'periodic' && changesSeen === 0;
-      for (const applied of result.report.changes) {
-        const audited = auditedChange(applied);
-        this.options.audit.record(auditEntry(audited, syncId, this.now()));
-        metrics.recordKernelChange(audited.kind, audited.op, applied.result.ok ? 'ok' : 'error', drift);
-        if (!applied.result.ok) log.error(applied.result.error, 'Kernel change failed', { change: applied.description, reason: applied.cause.reason });
+      applied = result.report.changes;
+      for (const change of applied) {
+        metrics.recordKernelChange(kindOf(change.change), opOf(change.change), change.result.ok ? 'ok' : 'error', drift);
+        if (!change.result.ok) log.error(change.result.error, 'Kernel change failed', { change: change.description, reason: change.cause.reason });
       }
       this.iptablesFailures.report(result.report.changes);
       metrics.recordNetlink('all', { messages: result.report.netlink.messagesSent, syscalls: result.report.netlink.sendCalls });
@@ -168,6 +168,8 @@ export class Proxier {
       }
       return false;
     }
+    // After the sync is reported: a bulk sync's trail is written at the disk's pace.
+    await this.options.audit.recordAll(auditEntries(applied, syncId, this.now()));
     await this.syncServiceHealth(healthCheckNodePorts);
     return failed === 0;
   }

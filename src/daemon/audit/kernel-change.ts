@@ -3,15 +3,15 @@
 // words of the describer (src/kernel/describe-change.ts).
 import type { AppliedChange, KernelChange } from '../../contracts/kernel-port.js';
 import { sysctlDottedName, type SysctlReport } from '../../kernel/index.js';
-import { auditEntry } from './audit-entry.js';
+import { auditEntry, type AuditEntry } from './audit-entry.js';
 import type { AuditLog } from './audit-log.js';
 import type { AuditedChange, KernelChangeKind } from './audit-entry.js';
 
-function kindOf(change: KernelChange): KernelChangeKind {
+export function kindOf(change: KernelChange): KernelChangeKind {
   return change.kind === 'ipvs-timeouts' ? 'ipvs' : change.kind;
 }
 
-function opOf(change: KernelChange): string {
+export function opOf(change: KernelChange): string {
   switch (change.kind) {
     case 'link':
       return 'create-link';
@@ -36,6 +36,11 @@ export function auditedChange(applied: AppliedChange): AuditedChange {
     cause: applied.cause,
     ...(applied.result.ok ? {} : { error: applied.result.error }),
   };
+}
+
+/** The audit entries of a sync's applied changes, made one at a time as the trail takes them. */
+export function* auditEntries(changes: Iterable<AppliedChange>, sync: string, time: number): Generator<AuditEntry> {
+  for (const applied of changes) yield auditEntry(auditedChange(applied), sync, time);
 }
 
 /** Audit lines for the sysctls written at start (`stage`: "start" or "init"). */

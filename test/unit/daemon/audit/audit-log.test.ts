@@ -95,3 +95,43 @@ describe('AuditLog', () => {
     expect(readFileSync(path, 'utf8').split('\n')).toHaveLength(1001);
   });
 });
+
+describe('AuditLog.recordAll', () => {
+  /** Bounds small enough that a few thousand lines overrun them. */
+  const SMALL = { maxBufferedBytes: 64 * 1024, chunkCharacters: 4 * 1024, drainTimeoutMs: 5_000 };
+  const many = (n: number) => Array.from({ length: n }, (_, i) => auditEntry({ ...added, target: `-t 10.96.0.10:80 -r 10.244.${i >> 8}.${i & 255}:8080` }, 'sync-1', TIME));
+
+  it('writes every line of a bulk sync, in order, however far past the buffer bound it goes', async () => {
+    const path = join(tempDir(), 'audit.jsonl');
+    const failures: AuditWriteError[] = [];
+    const log = new AuditLog(path, (f) => failures.push(f), SMALL);
+    const entries = many(5_000); // about 1.2 MB of text: 18 times the bound
+    await log.recordAll(entries);
+    await log.close();
+    const lines = readFileSync(path, 'utf8').split('\n');
+    expect(lines.pop()).toBe('');
+    expect(lines.map((line) => (JSON.parse(line) as { target: string }).target)).toEqual(entries.map((e) => e.target));
+    expect(log.droppedEntries).toBe(0);
+    expect(failures).toEqual([]);
+  });
+
+  it('drops, counts and reports once what one-at-a-time records queue past the bound', async () => {
+    const path = join(tempDir(), 'audit.jsonl');
+    const failures: AuditWriteError[] = [];
+    const log = new AuditLog(path, (f) => failures.push(f), SMALL);
+    for (const entry of many(5_000)) log.record(entry);
+    await log.close();
+    const written = readFileSync(path, 'utf8').split('\n').length - 1;
+    expect(log.droppedEntries).toBe(5_000 - written);
+    expect(log.droppedEntries).toBeGreaterThan(0);
+    expect(failures.map((f) => f.reason)).toEqual(['writes fall behind; entries are dropped while 0.0625 MiB wait']);
+  });
+
+  it('counts the lines of a failed destination as dropped', async () => {
+    const log = new AuditLog(tempDir(), () => undefined, SMALL);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await log.recordAll(many(100));
+    await log.close();
+    expect(log.droppedEntries).toBe(100);
+  });
+});
