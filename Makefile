@@ -119,7 +119,20 @@ $(FLOOR): $(FLOOR_SRC)
 	@mkdir -p $(@D)
 	gcc -O2 -Wall -o $@ $<
 
+# User-Mode Linux maps its memory into the host process in many pieces: the 50,000 x 10 rows
+# (KIPVS_UML_MEM=8G) need far more maps than Linux's default vm.max_map_count of 65,530.
+BENCH_MAP_COUNT := 4194304
+
 bench: build $(FLOOR)
+	@have=$$(cat /proc/sys/vm/max_map_count); \
+	if (( have < $(BENCH_MAP_COUNT) )); then \
+	  if [[ $$(id -u) == 0 ]] && sysctl -qw vm.max_map_count=$(BENCH_MAP_COUNT); then \
+	    echo "make bench: raised vm.max_map_count from $$have to $(BENCH_MAP_COUNT) (User-Mode Linux maps its memory in many pieces)"; \
+	  else \
+	    echo "make bench: vm.max_map_count is $$have; User-Mode Linux with a large KIPVS_UML_MEM needs $(BENCH_MAP_COUNT): run 'sudo sysctl -w vm.max_map_count=$(BENCH_MAP_COUNT)' and try again" >&2; \
+	    exit 1; \
+	  fi; \
+	fi
 	KIPVS_UML_TIMEOUT=$${KIPVS_UML_TIMEOUT:-7200} KIPVS_UML_MEM=$${KIPVS_UML_MEM:-4G} test/uml/run-in-uml.sh -- bench/run $(BENCH_ARGS)
 
 IMAGE ?= kipvs:$(shell sed -n 's/^  "version": "\(.*\)",$$/\1/p' package.json)
