@@ -21,27 +21,16 @@ import { ChangeFeed } from '../src/sync/change-feed.js';
 import { SyncModel } from '../src/sync/sync-model.js';
 import { ValidationMemo } from '../src/sync/validation-memo.js';
 import { objectKey } from '../src/proxy/object-key.js';
-import type { LiveState } from '../src/contracts/live-state.js';
 import { buildDesiredState, type DesiredState } from '../src/proxy/index.js';
 import { applyPlanToLive } from '../src/reconcile/apply-to-live.js';
 import { diffState } from '../src/reconcile/index.js';
 import { parseTableSize, type TableSize } from './ipvs-table.js';
-import { clusterObjects, SYNC_HOST, SYNC_MODEL } from './sync-cluster.js';
+import { clusterObjects, EMPTY_NODE, SYNC_HOST, SYNC_MODEL } from './sync-cluster.js';
 import type { ClusterObjects } from '../src/proxy/index.js';
 
 const SIZES = (process.argv[2] ?? '1000x10,10000x10,30000x10').split(',').map(parseTableSize);
 const RUNS = 7;
 const GRACE_MS = 15 * 60_000;
-
-/** A node before kipvs: kube-ipvs0 and the built-in chains, nothing else. */
-const builtin = (...chains: string[]) => ({ chains: new Map(chains.map((chain): [string, string[]] => [chain, []])) });
-const EMPTY: LiveState = {
-  link: { index: 1, up: true },
-  families: [
-    { family: 'inet', virtualServers: [], linkAddresses: [], ipsets: [], iptables: { nat: builtin('PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'), filter: builtin('INPUT', 'FORWARD', 'OUTPUT') } },
-  ],
-  ipvsTimeouts: { tcp: 900, tcpFin: 120, udp: 300 },
-};
 
 /** `objects` with the first EndpointSlice's last endpoint at `address` (a new slice object, as the watch hands it). */
 function withLastEndpointAt(objects: ClusterObjects, address: string): ClusterObjects {
@@ -68,7 +57,7 @@ function measure(size: TableSize): Row {
   const feed = new ChangeFeed();
   let objects = clusterObjects(size);
   let previous: DesiredState = model.desired(objects, SYNC_HOST, feed.take(), 'requested').state;
-  const first = applyPlanToLive(EMPTY, diffState({ desired: previous, live: EMPTY, terminating: new Map(), now: 0, gracePeriodMs: GRACE_MS }).plan);
+  const first = applyPlanToLive(EMPTY_NODE, diffState({ desired: previous, live: EMPTY_NODE, terminating: new Map(), now: 0, gracePeriodMs: GRACE_MS }).plan);
   if (first.refusals.length > 0) throw new Error(`the first plan was refused: ${first.refusals[0]}`);
   let live = first.live;
   const memo = new ValidationMemo();

@@ -24,6 +24,7 @@ const DATA = join(repoRoot, 'build/bench-data');
 const FLOOR = join(DATA, 'ipvs-floor'); // built by bench/run from ../shared/tools/ipvs-floor.c
 const KIPVS = join(repoRoot, 'bin/kipvs');
 const SYNC_SCENARIO = join(repoRoot, 'build/bench/sync-scenario.js');
+const DAEMON_SCENARIO = join(repoRoot, 'build/bench/daemon-scenario.js');
 
 /** What a row of a group gets to work with. */
 interface Table {
@@ -73,6 +74,39 @@ const syncNotes = (stdout: string): string => {
   const notes = `${figure(stdout, 'messages')} msgs / ${figure(stdout, 'sendmsg')} sendmsg, read ${figure(stdout, 'read')}, ${figure(stdout, 'plan')} changes, rss ${figure(stdout, 'rss')} heap ${figure(stdout, 'heap')}`;
   return first === undefined ? notes : `${notes}, first change ${first} ms`;
 };
+
+/** The daemon's own figures (daemon-scenario.ts): its start's phases, the resync, the endpoint change, memory. */
+const daemonNotes = (stdout: string): string =>
+  `lists ${figure(stdout, 'listed')}, first sync ${figure(stdout, 'first-sync')}, periodic resync ${figure(stdout, 'resync')}, ` +
+  `one endpoint change ${figure(stdout, 'change')} (${figure(stdout, 'changes')}), VmHWM ${figure(stdout, 'hwm')} (RSS list/sync/resync/changes ${figure(stdout, 'rss-peaks')}), audit lines ${figure(stdout, 'audit')}`;
+
+/**
+ * The daemon group: `kipvs proxy` against the test API server holding the cluster, from its
+ * start to the first successful sync reported, against the same state restored by the tools
+ * (the group's peer) and the C floor (IPVS only). Its other figures are in the notes.
+ */
+function daemonCases(table: Table, runs: number): BenchCase[] {
+  const { size } = table;
+  const label = tableLabel(size);
+  const files = syncStateFiles(DATA, size);
+  const group = `daemon ${label}`;
+  const script = 'set -e\nipvsadm -R < "$4"\nipset restore < "$1"\niptables-legacy-restore < "$2"\nip -batch "$3"';
+  const cases: BenchCase[] = [
+    { group, name: 'ipvsadm -R, ipset restore, iptables-restore, ip -batch', peer: true, command: ['bash', '-c', script, 'peer', files.ipsets, files.iptables, files.addresses, table.file], expectTable: table.file, countSyscalls: false },
+    { group, name: 'C floor (IPVS only)', ...table.load, reportedMs: floorMs, expectTable: table.file, countSyscalls: false },
+    {
+      group,
+      name: 'kipvs proxy: start to first sync reported',
+      command: [process.execPath, DAEMON_SCENARIO, label],
+      timeFrom: 'reported',
+      reportedMs: floorMs,
+      notes: daemonNotes,
+      expectTable: table.file,
+      countSyscalls: false,
+    },
+  ];
+  return cases.map((c) => ({ ...c, runs }));
+}
 
 /**
  * The sync engine's groups: its rows run sync-scenario.ts (a node process: generated Services and
@@ -136,7 +170,7 @@ function casesFor(size: TableSize, only: string | undefined, count: CountMode, s
     }),
   );
   // Dumps first: at 50,000 x 10 `ipvsadm -R` alone takes many minutes of the boot.
-  return [...dump, ...restore, ...syncCases(table, syncRuns)].filter((c) => selected(c, only));
+  return [...dump, ...restore, ...syncCases(table, syncRuns), ...daemonCases(table, syncRuns)].filter((c) => selected(c, only));
 }
 
 const selected = (c: BenchCase, only: string | undefined): boolean => only === undefined || only.split(',').some((part) => c.group.includes(part));

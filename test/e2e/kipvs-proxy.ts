@@ -62,6 +62,8 @@ export interface ExitStatus {
 export interface KipvsProxy extends Closable {
   /** When the process was spawned (ms since the epoch). */
   readonly startedAt: number;
+  /** Its process id (for /proc/PID/status). */
+  readonly pid: number | undefined;
   /** Its --config file (for `kipvs proxy --cleanup` with the same settings). */
   readonly configPath: string;
   readonly logs: readonly LogLine[];
@@ -140,6 +142,10 @@ class KipvsProxyProcess implements KipvsProxy {
       for (const waiter of this.waiters) waiter(value);
     });
     child.stdout.resume();
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
   }
 
   tail(): string {

@@ -1,0 +1,131 @@
+// What each part of the daemon's memory costs at a size, on this host (no kernel): the V8 heap
+// after a full GC as the parts of a first sync are built and kept one after the other, the
+// way the daemon holds them:
+//
+//   node --expose-gc build/bench/memory-parts.js [NSVCxNDEST,...]   (default 10000x10,50000x10)
+//
+// - watch objects: the Services and EndpointSlices as a real API server's (sync-cluster.ts),
+//   each decoded from its JSON text as the watch decodes it; beside them, the same cluster as
+//   the minimal objects the model reads (what reducing objects on arrival could reach);
+// - model: the Syncer's model of them (src/daemon/sync-model.ts: validated objects, indexes,
+//   the desired state);
+// - plan: the first sync's plan into an empty node (the diff);
+// - apply report: one AppliedChange per change, with its description (src/kernel/apply-plan.ts);
+// - audit text: every audit line of that sync, as JSON text (what the audit stream buffers);
+// - kept live state: what the kernel holds after the plan (src/reconcile/apply-to-live.ts).
+// The plan, the report and the audit text are garbage once the sync ends: "after the sync"
+// is what stays.
+import { auditEntry } from '../src/daemon/audit/audit-entry.js';
+import { auditedChange } from '../src/daemon/audit/kernel-change.js';
+import type { AppliedChange, KernelChange } from '../src/contracts/kernel-port.js';
+import type { Plan } from '../src/contracts/plan.js';
+import { Applied } from '../src/kernel/index.js';
+import { buildDesiredState, type ClusterObjects, type DesiredState } from '../src/proxy/index.js';
+import { SyncModel } from '../src/sync/sync-model.js';
+import { ValidationMemo } from '../src/sync/validation-memo.js';
+import { applyPlanToLive } from '../src/reconcile/apply-to-live.js';
+import { diffState } from '../src/reconcile/index.js';
+import { endpoint, endpointSlice, port, service, type Json } from '../test/fixtures/proxy/objects.js';
+import { parseTableSize, realServerAddress, serviceAddress, tableLabel, type TableSize } from './ipvs-table.js';
+import { clusterObjects, EMPTY_NODE, SYNC_HOST, SYNC_MODEL } from './sync-cluster.js';
+
+const gc = (globalThis as { gc?: () => void }).gc;
+if (gc === undefined) throw new Error('run with node --expose-gc');
+
+function heap(): number {
+  gc?.();
+  gc?.();
+  return process.memoryUsage().heapUsed;
+}
+
+/** The cluster as the watch holds it: every object decoded from its own JSON text. */
+function decoded(objects: ClusterObjects): ClusterObjects {
+  return { services: objects.services.map((o) => JSON.parse(JSON.stringify(o)) as Json), endpointSlices: objects.endpointSlices.map((o) => JSON.parse(JSON.stringify(o)) as Json) };
+}
+
+/** The same cluster with only the fields the model reads. */
+function minimal(size: TableSize): ClusterObjects {
+  const services: Json[] = [];
+  const endpointSlices: Json[] = [];
+  for (let s = 1; s <= size.services; s++) {
+    const name = `svc-${String(s).padStart(5, '0')}`;
+    const namespace = `team-${String(Math.ceil(s / 100)).padStart(3, '0')}`;
+    services.push(service(name, { type: 'ClusterIP', clusterIP: serviceAddress(s), ports: [{ ...port('http', 80), targetPort: 8080 }] }, { namespace }));
+    const endpoints = Array.from({ length: size.destinations }, (_, d) => endpoint(realServerAddress(s, d + 1), { ready: true }));
+    endpointSlices.push(endpointSlice(name, [port('http', 8080)], endpoints, { namespace }));
+  }
+  return decoded({ services, endpointSlices });
+}
+
+/** The apply's report of `plan` applied whole, as applyPlan builds it. */
+function reportOf(plan: Plan): AppliedChange[] {
+  const changes: AppliedChange[] = [];
+  const add = (change: KernelChange, cause: AppliedChange['cause']): void => void changes.push(new Applied(change, cause, { ok: true }));
+  for (const phase of plan.phases) {
+    switch (phase.kind) {
+      case 'ipvs':
+        for (const c of phase.changes) add({ kind: 'ipvs', op: c.op }, c.cause);
+        break;
+      case 'ipset':
+        for (const c of phase.changes) add({ kind: 'ipset', op: c.op }, c.cause);
+        break;
+      case 'address':
+        for (const c of phase.changes) add({ kind: 'address', op: c.op, linkName: 'kube-ipvs0' }, c.cause);
+        break;
+      case 'iptables':
+        for (const rewrite of phase.rewrites) add({ kind: 'iptables', rewrite }, rewrite.cause);
+        break;
+      case 'conntrack':
+        for (const c of phase.changes) add({ kind: 'conntrack', deletion: c.op }, c.cause);
+        break;
+    }
+  }
+  return changes;
+}
+
+const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MB`;
+
+function measure(size: TableSize): void {
+  const rows: [string, string][] = [];
+  const base = heap();
+  let last = base;
+  const step = (name: string): void => {
+    const now = heap();
+    rows.push([name, mb(now - last)]);
+    last = now;
+  };
+  const small = minimal(size);
+  step('minimal objects (what the model reads)');
+  const objects = decoded(clusterObjects(size));
+  step('watch objects (as a real API server sends them)');
+  // The model's parts on their own first, then dropped: the Syncer's model holds all of them.
+  let validated: ReturnType<ValidationMemo['validate']> | undefined = new ValidationMemo().validate(objects, SYNC_MODEL.nodeName);
+  step('  of the model: validated objects (ValidationMemo)');
+  let plain: DesiredState | undefined = buildDesiredState(validated.objects, SYNC_HOST, SYNC_MODEL);
+  step('  of the model: the desired state alone (buildDesiredState)');
+  validated = undefined;
+  plain = undefined;
+  step('  (both dropped)');
+  const model = new SyncModel(SYNC_MODEL);
+  const desired = model.desired(objects, SYNC_HOST, undefined, 'periodic').state;
+  step('model (SyncModel: validated objects, incremental indexes, desired state)');
+  const diff = diffState({ desired, live: EMPTY_NODE, terminating: new Map(), now: 0, gracePeriodMs: 15 * 60_000 });
+  step(`plan (${diff.plan.phases.reduce((n, p) => n + (p.kind === 'iptables' ? p.rewrites.length : p.changes.length), 0).toLocaleString('en')} changes)`);
+  let report: AppliedChange[] | undefined = reportOf(diff.plan);
+  step('apply report (one AppliedChange per change)');
+  let audit: string | undefined = report.map((c) => JSON.stringify(auditEntry(auditedChange(c), '1', 0))).join('\n');
+  step(`audit text (${report.length.toLocaleString('en')} lines, ${mb(audit.length)} of text)`);
+  const kept = applyPlanToLive(EMPTY_NODE, diff.plan).live;
+  step('kept live state');
+  report = undefined;
+  audit = undefined;
+  step('report and audit text dropped');
+  rows.push(['after the sync (objects, model, kept state; plan still referenced)', mb(heap() - base)]);
+  const rss = process.memoryUsage().rss;
+  console.log(`${tableLabel(size)}: V8 heap by part (after a full GC), RSS ${mb(rss)}`);
+  for (const [name, value] of rows) console.log(`  ${value.padStart(8)}  ${name}`);
+  // Keep everything alive until measured.
+  if (small.services.length + objects.services.length + kept.families.length + (desired.families.length > 0 ? 1 : 0) + (validated === undefined && plain === undefined ? 0 : 1) === 0) console.log('');
+}
+
+for (const size of (process.argv[2] ?? '10000x10,50000x10').split(',').map(parseTableSize)) measure(size);
