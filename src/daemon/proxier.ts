@@ -9,6 +9,7 @@ import type { AppliedChange } from '../contracts/kernel-port.js';
 import type { HealthCheckNodePorts } from '../proxy/health-check-node-ports.js';
 import { renderProblem, type HostFacts, type Problem, type ProxyModelConfig } from '../proxy/index.js';
 import { formatPlanSummary, summarizePlan } from '../reconcile/index.js';
+import type { KernelChangeKind } from './audit/audit-entry.js';
 import type { AuditLog } from './audit/audit-log.js';
 import { auditEntries, kindOf, opOf } from './audit/kernel-change.js';
 import { ChangeFeed } from '../sync/change-feed.js';
@@ -138,10 +139,18 @@ export class Proxier {
       // Changes a periodic sync makes when no object changed are someone else's edits undone.
       const drift = trigger === 'periodic' && changesSeen === 0;
       applied = result.report.changes;
+      const counts = new Map<string, { kind: KernelChangeKind; op: string; result: 'ok' | 'error'; n: number }>();
       for (const change of applied) {
-        metrics.recordKernelChange(kindOf(change.change), opOf(change.change), change.result.ok ? 'ok' : 'error', drift);
+        const kind = kindOf(change.change);
+        const op = opOf(change.change);
+        const outcome = change.result.ok ? 'ok' : 'error';
+        const key = `${kind} ${op} ${outcome}`;
+        const count = counts.get(key);
+        if (count) count.n += 1;
+        else counts.set(key, { kind, op, result: outcome, n: 1 });
         if (!change.result.ok) log.error(change.result.error, 'Kernel change failed', { change: change.description, reason: change.cause.reason });
       }
+      for (const { kind, op, result: outcome, n } of counts.values()) metrics.recordKernelChange(kind, op, outcome, drift, n);
       this.iptablesFailures.report(result.report.changes);
       metrics.recordNetlink('all', { messages: result.report.netlink.messagesSent, syscalls: result.report.netlink.sendCalls });
       this.reportProblems(result.desired.problems);

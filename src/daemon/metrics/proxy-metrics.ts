@@ -151,9 +151,10 @@ export class ProxyMetrics {
     this.annotationProblems.inc({ reason });
   }
 
-  recordKernelChange(kind: KernelChangeKind, op: string, result: 'ok' | 'error', drift: boolean): void {
-    this.kernelChanges.inc({ kind, op, result });
-    if (drift && result === 'ok') this.driftRepairs.inc({ kind });
+  /** `count` changes alike (a sync's are counted first: 600,000 calls cost seconds in UML). */
+  recordKernelChange(kind: KernelChangeKind, op: string, result: 'ok' | 'error', drift: boolean, count = 1): void {
+    this.kernelChanges.inc({ kind, op, result }, count);
+    if (drift && result === 'ok') this.driftRepairs.inc({ kind }, count);
   }
 
   /** Where kipvs_audit_entries_dropped_total is read from at each scrape. */

@@ -131,6 +131,7 @@ describe('the metrics server', () => {
     metrics.recordKernelChange('ipvs', 'add-real-server', 'ok', true);
     metrics.recordKernelChange('ipvs', 'add-real-server', 'error', true);
     metrics.recordKernelChange('ipset', 'add-entry', 'ok', false);
+    metrics.recordKernelChange('ipset', 'add-entry', 'ok', false, 499);
     const e = await scrape(await serve(metrics));
     expect(value(e, 'kubeproxy_sync_proxy_rules_service_changes_total')).toBe(1);
     expect(value(e, 'kubeproxy_sync_proxy_rules_endpoint_changes_total')).toBe(2);
@@ -148,6 +149,8 @@ describe('the metrics server', () => {
     // Only successful changes of a periodic sync repair drift.
     expect(value(e, 'kipvs_drift_repairs_total', { kind: 'ipvs' })).toBe(1);
     expect(value(e, 'kipvs_drift_repairs_total', { kind: 'ipset' })).toBeUndefined();
+    // A sync's alike changes are counted at once.
+    expect(value(e, 'kipvs_kernel_changes_total', { kind: 'ipset', op: 'add-entry', result: 'ok' })).toBe(500);
   });
 
   it('counts lost watch events by resource and reason', async () => {
