@@ -105,9 +105,13 @@ const sampler = setInterval(() => {
   }
 }, SAMPLE_MS);
 
+/** A phase's figures as soon as they are known (on stderr: a long run shows where it is). */
+const progress = (what: string): void => void process.stderr.write(`daemon-scenario: ${what} at ${((performance.now() - started) / 1000).toFixed(1)} s, VmHWM ${(lastMemory.hwm / 2 ** 20).toFixed(0)} MB\n`);
+
 const isSync = (line: LogLine): boolean => line.msg === 'Synced' || line.msg === 'Repaired drift';
 const listed = await proxy.waitForLog((line) => line.msg === 'Listed Services, EndpointSlices and the Node', START_TIMEOUT_MS);
 const listedSeconds = (listed.ts - proxy.startedAt) / 1000;
+progress('listed');
 phase = 'first sync';
 let reported: number | undefined;
 while ((reported = await lastSyncTimestamp()) === undefined) {
@@ -116,11 +120,13 @@ while ((reported = await lastSyncTimestamp()) === undefined) {
 }
 const startSeconds = reported - proxy.startedAt / 1000;
 const firstSync = await proxy.waitForLog(isSync, 10_000);
+progress(`first sync reported (its own ${String(firstSync['ms'])} ms)`);
 
 // The periodic resync that follows (at most a sync period after the first sync started).
 phase = 'resync';
 const resync = await proxy.waitForLog((line) => isSync(line) && line['trigger'] === 'periodic', (syncPeriodSeconds + 600) * 1000);
 
+progress(`periodic resync (its own ${String(resync['ms'])} ms)`);
 phase = 'changes';
 const ipvs = await IpvsClient.open();
 const key: ServiceKey = { family: 'inet', protocol: 'tcp', address: serviceAddress(1), port: 80 };
@@ -137,6 +143,7 @@ for (let i = 0; i < CHANGES; i++) {
     await sleep(10);
   }
   changeMs.push(performance.now() - since);
+  progress(`endpoint change ${i + 1}: ${changeMs.at(-1)?.toFixed(0)} ms`);
   await sleep(500);
 }
 ipvs.close();

@@ -61,7 +61,7 @@ describe('the kipvs container', () => {
   });
 
   it('has resource requests and a memory limit', () => {
-    expect(kipvs.resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } });
+    expect(kipvs.resources).toEqual({ requests: { cpu: '100m', memory: '320Mi' }, limits: { memory: '512Mi' } });
   });
 });
 
