@@ -1,9 +1,14 @@
 // The one place where an error becomes text for a person and an exit status.
+// Whatever was written before is flushed first: a list of problems followed by
+// the sentence that sums them up arrives whole even through a slow pipe.
 import { CommanderError } from 'commander';
 import { IpvsPermissionError } from '../ipvs/index.js';
+import { flushOutput } from './write-output.js';
 
 /** IPVS refuses every command, reads included, without CAP_NET_ADMIN (GENL_ADMIN_PERM). */
 const IPVS_PERMISSION_SENTENCE = 'permission denied: IPVS needs root (CAP_NET_ADMIN); run kipvs as root';
+/** A bug in kipvs (sysexits' EX_SOFTWARE). */
+const EXIT_INTERNAL_ERROR = 70;
 
 /** Errors that already say, in one sentence, what went wrong and what to do. */
 export class UserFacingError extends Error {
@@ -13,25 +18,20 @@ export class UserFacingError extends Error {
   }
 }
 
-export function reportAndExit(err: unknown): never {
-  if (err instanceof CommanderError) {
-    // commander has already printed its message (and help) to stderr.
-    process.exit(err.exitCode);
-  }
-  if (err instanceof IpvsPermissionError) {
-    // Which request was refused first does not help a person who is simply not root.
-    process.stderr.write(`kipvs: ${IPVS_PERMISSION_SENTENCE}\n`);
-    process.exit(1);
-  }
-  if (err instanceof Error && 'userMessage' in err && typeof err.userMessage === 'string') {
-    process.stderr.write(`kipvs: ${err.userMessage}\n`);
-    process.exit(1);
-  }
-  if (err instanceof UserFacingError) {
-    process.stderr.write(`kipvs: ${err.message}\n`);
-    process.exit(err.exitCode);
-  }
+/** The text and status for `err`; commander has already printed its own message (and help). */
+function describe(err: unknown): { readonly text?: string; readonly status: number } {
+  if (err instanceof CommanderError) return { status: err.exitCode };
+  // Which request was refused first does not help a person who is simply not root.
+  if (err instanceof IpvsPermissionError) return { text: IPVS_PERMISSION_SENTENCE, status: 1 };
+  if (err instanceof Error && 'userMessage' in err && typeof err.userMessage === 'string') return { text: err.userMessage, status: 1 };
+  if (err instanceof UserFacingError) return { text: err.message, status: err.exitCode };
   // A bug: keep the stack, it is what a bug report needs.
-  process.stderr.write(`kipvs: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  process.exit(70);
+  return { text: `internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`, status: EXIT_INTERNAL_ERROR };
+}
+
+export async function reportAndExit(err: unknown): Promise<never> {
+  const { text, status } = describe(err);
+  if (text !== undefined) process.stderr.write(`kipvs: ${text}\n`);
+  await flushOutput();
+  process.exit(status);
 }

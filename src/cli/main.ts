@@ -8,7 +8,11 @@
 // Linux: `node -e 0` 0.5 s, every command loaded 1.3 s). Help and unknown
 // commands load them all, so help lists every command.
 import { Command } from 'commander';
+// Imported, not read at run time: the bundle in build/cli carries it inline.
+import packageJson from '../../package.json' with { type: 'json' };
+import { withDefaultCommand } from './default-command.js';
 import { reportAndExit } from './exit.js';
+import { guardOutputStreams } from './write-output.js';
 
 type Register = (program: Command) => void;
 
@@ -40,17 +44,22 @@ const SUB_COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
 };
 
 const program = new Command('kipvs')
+  .usage('[command] [options]  (no command: kipvs proxy, with kube-proxy\'s flags)')
   .description('Kubernetes service proxy for Linux IPVS (a drop-in for kube-proxy --proxy-mode=ipvs)')
+  .version(`kipvs ${packageJson.version}`, '--version', 'Print the version and exit.')
+  .helpOption('-h, --help', 'Show this help.')
   .showHelpAfterError()
   .exitOverride();
 
+guardOutputStreams();
 try {
-  // kipvs has no options before the sub-command, so the first word names it.
-  const named = process.argv[2];
+  const args = withDefaultCommand(process.argv.slice(2));
+  // kipvs has no options before the sub-command but --help and --version, so the first word names it.
+  const named = args[0];
   const load = named === undefined ? undefined : SUB_COMMANDS[named];
   const loaders = load ? [load] : Object.values(SUB_COMMANDS);
   for (const register of await Promise.all(loaders.map((loader) => loader()))) register(program);
-  await program.parseAsync(process.argv);
+  await program.parseAsync(args, { from: 'user' });
 } catch (err) {
-  reportAndExit(err);
+  await reportAndExit(err);
 }

@@ -17,6 +17,7 @@ export { validateKubeProxyConfiguration } from './validation.js';
 export { resolveProxyConfig, type ValidatedProxyConfig, type ResolveInput } from './resolve.js';
 export { ipvsSettings, type IpvsSettings } from './ipvs-settings.js';
 export { formatKubeProxyConfiguration, writeKubeProxyConfiguration } from './write.js';
+export { systemErrorText } from './system-error.js';
 export { PROXY_FLAGS, findFlag, type FlagSpec, type FlagType } from './flags/table.js';
 export type { FlagOccurrences, ProxyOptions } from './flags/parse.js';
 export { readCheckedFile, type FileRole } from './file-safety.js';

@@ -5,6 +5,7 @@
 // v1alpha1 names a person wrote in the file ("ipvs.excludeCIDRs[1]").
 import { SCHEDULERS } from '../ipvs/types.js';
 import type { Duration } from './duration.js';
+import { featureGateProblems } from './feature-gates.js';
 import { isCidr, isIp, isValidPort, parseCidr, splitHostPort } from './net-address.js';
 import { parsePortRange } from './port-range.js';
 import type { ConfigProblem } from './problems.js';
@@ -88,6 +89,7 @@ export function validateKubeProxyConfiguration(cfg: KubeProxyConfiguration): Con
   }
 
   validateDetectLocal(cfg, fail);
+  for (const message of featureGateProblems(cfg.featureGates)) fail('featureGates', message);
   validateLogging(cfg, fail);
   return problems;
 }
