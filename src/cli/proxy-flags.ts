@@ -79,12 +79,15 @@ const VALUE_NAMES: Record<string, string> = {
   quantity: 'quantity',
 };
 
-/** Register `flags` on `cmd`, every value collected raw, with pflag-style help. */
-export function addProxyFlags(cmd: Command, flags: readonly FlagSpec[] = PROXY_FLAGS): Command {
+/**
+ * Register `flags` on `cmd`, every value collected raw, with pflag-style help, listed under
+ * `heading` after the command's own options.
+ */
+export function addProxyFlags(cmd: Command, flags: readonly FlagSpec[] = PROXY_FLAGS, heading = "kube-proxy's flags:"): Command {
   const specs = new Map<string, FlagSpec>();
   for (const spec of flags) {
     const names = spec.shorthand ? `-${spec.shorthand}, --${spec.name}` : `--${spec.name}`;
-    const option = new Option(`${names} <value>`, describeFlag(spec)).argParser(collect);
+    const option = new Option(`${names} <value>`, describeFlag(spec)).argParser(collect).helpGroup(heading);
     cmd.addOption(option);
     specs.set(option.attributeName(), spec);
   }

@@ -5,7 +5,7 @@
 // does not parse, is skipped whole. FQDN slices are not kube-proxy's business.
 import { z } from 'zod';
 import type { Protocol } from '../ipvs/types.js';
-import { identify, isIgnoredByLabels, metadataSchema, parseWith, problem, protocolSchema, type Validated } from './input.js';
+import { identify, ignoredByLabelsReason, metadataSchema, parseWith, problem, protocolSchema, type Validated } from './input.js';
 import { parseUsableIp, type IpAddress, type IpFamily } from './ip.js';
 import type { Problem } from './types.js';
 
@@ -120,7 +120,9 @@ export function validateEndpointSlice(raw: unknown): Validated<ValidEndpointSlic
   const parsed = parseWith(endpointSliceSchema, raw, identity);
   if (!parsed.data) return { problems: parsed.problems };
   const { metadata, addressType } = parsed.data;
-  if (isIgnoredByLabels(metadata.labels) || addressType === 'FQDN') return { problems: [] };
+  const byLabel = ignoredByLabelsReason(metadata.labels);
+  if (byLabel !== undefined) return { problems: [], skipped: byLabel };
+  if (addressType === 'FQDN') return { problems: [], skipped: 'addressType FQDN: no addresses to proxy to' };
   const serviceName = metadata.labels?.[SERVICE_NAME_LABEL];
   if (!serviceName) {
     return { problems: [problem(identity, 'metadata.labels', `has no ${SERVICE_NAME_LABEL} label; ignored`)] };
