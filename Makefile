@@ -3,7 +3,9 @@
 #   make / make build   install npm dependencies when needed, build the native addon and the
 #                       TypeScript (into build/); incremental
 #   make test           unit tests on this host, then the kernel tests inside one User-Mode Linux
-#                       boot; ends with one line `tests: N passed, N failed, N skipped`
+#                       boot; ends with one line `tests: N passed, N failed, N skipped`. First
+#                       installs the Debian packages it needs when they are missing (as `make
+#                       demo` does; .ci/install-deps says which, and installs nothing otherwise)
 #   make test-unit      only the unit tests
 #   make test-kernel    only the kernel tests (one UML boot)
 #   make bench          the benchmark (bench/run) inside one UML boot; options through
@@ -46,15 +48,20 @@ endif
 FLOOR := build/bench-data/ipvs-floor
 FLOOR_SRC := ../shared/tools/ipvs-floor.c
 
-.PHONY: build deps native test test-unit test-kernel bench demo image clean FORCE
+.PHONY: build deps system-deps native test test-unit test-kernel bench demo image clean FORCE
 
 build: $(NPM_STAMP) native build/.tsc.stamp build/cli/main.js
 
 deps: $(NPM_STAMP)
 
 $(NPM_STAMP): package-lock.json
+	@echo "kipvs: installing the npm packages of package-lock.json (npm ci), the project's Node.js 24 among them"
 	npm ci --no-audit --no-fund
 	touch $@
+
+# The Debian packages (and npm) the kernel tests and the demo need, when this machine lacks them.
+system-deps:
+	@.ci/install-deps
 
 ifneq ($(wildcard native/binding.gyp),)
 native: build/.native.stamp
@@ -91,7 +98,8 @@ build/cli/main.js: build/.tsc.stamp
 	  --outdir=build/cli --sourcemap --log-level=warning \
 	  --banner:js="import { createRequire as kipvsCreateRequire } from 'node:module'; const require = kipvsCreateRequire(import.meta.url);"
 
-test: build
+test: system-deps
+	$(MAKE) --no-print-directory build
 	test/uml/run-tests.sh all
 
 test-unit: build
@@ -112,8 +120,10 @@ IMAGE ?= kipvs:$(shell sed -n 's/^  "version": "\(.*\)",$$/\1/p' package.json)
 image:
 	docker build -t $(IMAGE) .
 
-# kipvs restore and dump on a small table, in User-Mode Linux (this machine's kernel has no IPVS).
-demo: build
+# kipvs proxy fed by the test API server, with pods answering through a ClusterIP and a NodePort,
+# in User-Mode Linux (this machine's kernel has no IPVS).
+demo: system-deps
+	$(MAKE) --no-print-directory build
 	test/uml/run-in-uml.sh -- examples/demo.sh
 
 clean:

@@ -12,6 +12,7 @@ import { Command } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
 import { withDefaultCommand } from './default-command.js';
 import { reportAndExit } from './exit.js';
+import { applyHelpStyle } from './help-style.js';
 import { guardOutputStreams } from './write-output.js';
 
 type Register = (program: Command) => void;
@@ -44,10 +45,11 @@ const SUB_COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
 };
 
 const program = new Command('kipvs')
-  .usage('[command] [options]  (no command: kipvs proxy, with kube-proxy\'s flags)')
-  .description('Kubernetes service proxy for Linux IPVS (a drop-in for kube-proxy --proxy-mode=ipvs)')
-  .version(`kipvs ${packageJson.version}`, '--version', 'Print the version and exit.')
-  .helpOption('-h, --help', 'Show this help.')
+  .usage('[command] [options]')
+  .description(
+    "Kubernetes service proxy for Linux IPVS (a drop-in for kube-proxy --proxy-mode=ipvs). kube-proxy's flags without a command run `kipvs proxy`, as does kipvs reached through a link named kube-proxy.",
+  )
+  .version(`kipvs ${packageJson.version}`, '--version', 'print the version and exit')
   .showHelpAfterError()
   .exitOverride();
 
@@ -59,6 +61,7 @@ try {
   const load = named === undefined ? undefined : SUB_COMMANDS[named];
   const loaders = load ? [load] : Object.values(SUB_COMMANDS);
   for (const register of await Promise.all(loaders.map((loader) => loader()))) register(program);
+  applyHelpStyle(program);
   await program.parseAsync(args, { from: 'user' });
 } catch (err) {
   await reportAndExit(err);

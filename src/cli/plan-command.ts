@@ -19,7 +19,6 @@ export function planCommand(): PflagCommand {
     .description(
       `Print what \`kipvs proxy\` would program on a node for the Services, EndpointSlices and Nodes in a file, without a kernel or a cluster. Exit status: 0 when every object was used, ${EXIT_INVALID_OBJECTS} when some were dropped as invalid (each named on stderr with its file:line), 1 when nothing could be planned.`,
     )
-    .helpOption('-h, --help', 'show this help')
     .allowExcessArguments(false)
     .addOption(
       new Option('-o, --output <format>', "text: each part in its tool's format (ipvsadm -Sn, ip -batch, ipset save, iptables-save, sysctl -p); json or yaml: the whole desired state")

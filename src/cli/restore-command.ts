@@ -99,7 +99,7 @@ async function restore(file: string, options: RestoreOptions): Promise<void> {
 
 export function restoreCommand(): Command {
   return new Command('restore')
-    .description('apply `ipvsadm -S` rules (like `ipvsadm -R`, without flushing first); every line is checked before any is applied')
+    .description('Apply `ipvsadm -S` rules (like `ipvsadm -R`, without flushing first); every line is checked before any is applied. Inputs above 256 MiB are refused.')
     .argument('[file]', 'the rules file, or - for standard input', '-')
     .option('--dry-run', 'print the operations, one ipvsadm line each, without touching the kernel')
     .action((file: string, options: RestoreOptions) => restore(file, options));
