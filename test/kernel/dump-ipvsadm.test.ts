@@ -37,12 +37,11 @@ describe('a table with every feature, built with ipvsadm', () => {
     [['-Sn']],
     [['-Ln', '-t', '10.0.0.1:80']],
     [['-Ln', '--rate', '-t', '10.0.0.1:80']],
-    [['-Sn', '-t', '10.0.0.1:80']],
     [['-Ln', '-u', '10.0.0.2:53']],
     [['-Ln', '--sctp-service', '10.0.0.3:5000']],
     [['-Ln', '-f', '7']],
     [['-Ln', '-f', '8', '-6']],
-    [['-Sn', '-f', '4294967295']],
+    [['-Ln', '-f', '4294967295']],
   ])('kipvs dump %j prints what ipvsadm prints for it', async (args) => {
     const expected = (await netns().run('ipvsadm', args)).stdout;
     expect(expected).not.toBe('');
