@@ -44,6 +44,8 @@ proxy() {
 stop_proxy() { kill -TERM "$proxy_pid"; wait "$proxy_pid" && echo "  (kipvs exited with status 0)"; }
 # The audit trail's line count (0 until kipvs has created the file).
 audit_lines() { if [[ -f $work/audit.log ]]; then wc -l < "$work/audit.log"; else echo 0; fi; }
+# Waits until /healthz answers 200: the proxy is up and has synced (a sync may change nothing).
+healthy() { for _ in $(seq 1 240); do curl -sf -o /dev/null 127.0.0.1:10256/healthz && return; sleep 0.5; done; echo "not healthy" >&2; exit 1; }
 # Waits until the audit trail has more lines than the given count: a sync changed the kernel.
 synced() { for _ in $(seq 1 120); do (($(audit_lines) > ${1:-0})) && return; sleep 0.5; done; echo "no sync" >&2; exit 1; }
 
@@ -105,7 +107,7 @@ stop_proxy
 saved=$(ipvsadm -Sn)
 before=$(audit_lines)
 proxy
-sleep 8
+healthy
 show curl -s 127.0.0.1:10249/metrics -o "$work/metrics"
 grep -E '^kubeproxy_sync_proxy_rules_last_timestamp_seconds|^kipvs_kernel_changes_total' "$work/metrics" || true
 [[ $(ipvsadm -Sn) == "$saved" && $(audit_lines) == "$before" ]] && say "unchanged: no kernel change after the restart"
