@@ -3,7 +3,7 @@
 // what is wrong, the count how much.
 
 /** How many problems a command lists before it only counts the rest. */
-export const MAX_LISTED_PROBLEMS = 50;
+const MAX_LISTED_PROBLEMS = 50;
 
 /** Collects problems, keeping the first MAX_LISTED_PROBLEMS and counting all. */
 export class ProblemList<T> {

@@ -6,10 +6,10 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { systemErrorText } from '../config/index.js';
 
-export const MAX_INPUT_BYTES = 256 * 1024 * 1024;
+const MAX_INPUT_BYTES = 256 * 1024 * 1024;
 
 /** The input could not be read, or is too large; `message` names it. */
-export class InputError extends Error {
+class InputError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'InputError';

@@ -12,7 +12,7 @@ import { systemErrorText } from '../config/system-error.js';
 /** 128 + SIGPIPE: what a shell reports for a process killed by a closed pipe. */
 const EXIT_BROKEN_PIPE = 141;
 /** A write to standard output or standard error failed. */
-export const EXIT_OUTPUT_FAILED = 1;
+const EXIT_OUTPUT_FAILED = 1;
 
 let guarded = false;
 
