@@ -4,7 +4,9 @@
 #                       TypeScript (into build/); incremental
 #   make test           the checks of `make lint`, then the unit tests on this host, then the kernel
 #                       tests inside one User-Mode Linux boot; ends with one line
-#                       `tests: N passed, N failed, N skipped`
+#                       `tests: N passed, N failed, N skipped`. First installs the Debian packages
+#                       it needs when they are missing (as `make demo` does; .ci/install-deps says
+#                       which, and installs nothing otherwise)
 #   make lint           the static checks, each failing the run on a finding: Biome's linter and
 #                       formatter check (biome.jsonc), the layer rules (dependency-cruiser,
 #                       .dependency-cruiser.cjs) and unused files, exports and dependencies (knip,
@@ -52,15 +54,20 @@ endif
 FLOOR := build/bench-data/ipvs-floor
 FLOOR_SRC := ../shared/tools/ipvs-floor.c
 
-.PHONY: build deps native lint format test test-unit test-kernel bench demo image clean FORCE
+.PHONY: build deps system-deps native lint format test test-unit test-kernel bench demo image clean FORCE
 
 build: $(NPM_STAMP) native build/.tsc.stamp build/cli/main.js
 
 deps: $(NPM_STAMP)
 
 $(NPM_STAMP): package-lock.json
+	@echo "kipvs: installing the npm packages of package-lock.json (npm ci), the project's Node.js 24 among them"
 	npm ci --no-audit --no-fund
 	touch $@
+
+# The Debian packages (and npm) the kernel tests and the demo need, when this machine lacks them.
+system-deps:
+	@.ci/install-deps
 
 ifneq ($(wildcard native/binding.gyp),)
 native: build/.native.stamp
@@ -106,7 +113,8 @@ lint: deps
 format: deps
 	biome format --write
 
-test: lint build
+test: system-deps
+	$(MAKE) --no-print-directory lint build
 	test/uml/run-tests.sh all
 
 test-unit: build
@@ -140,8 +148,10 @@ IMAGE ?= kipvs:$(shell sed -n 's/^  "version": "\(.*\)",$$/\1/p' package.json)
 image:
 	docker build -t $(IMAGE) .
 
-# kipvs restore and dump on a small table, in User-Mode Linux (this machine's kernel has no IPVS).
-demo: build
+# kipvs proxy fed by the test API server, with pods answering through a ClusterIP and a NodePort,
+# in User-Mode Linux (this machine's kernel has no IPVS).
+demo: system-deps
+	$(MAKE) --no-print-directory build
 	test/uml/run-in-uml.sh -- examples/demo.sh
 
 clean:

@@ -1,28 +1,34 @@
 // Services, EndpointSlices and Nodes from a YAML or JSON file, as `kubectl get
 // -o yaml|json` writes them or as people write manifests: several documents
-// separated by "---", and lists (`kind: List`, or a typed `ServiceList` whose
-// items carry no kind, as the API server returns them). The file must parse; an
-// object that is not one of the three kinds, or is defined twice, is reported
-// with its position and skipped. Whether an object of the right kind is valid
-// is the model's question, not this file's.
-import { readFile } from 'node:fs/promises';
+// separated by "---", a stream of JSON documents, and lists (`kind: List`, or a
+// typed `ServiceList` whose items carry no kind, as the API server returns
+// them). The file must parse; an object that is not one of the three kinds, or
+// is defined twice, is reported with its position and skipped. A Service or
+// EndpointSlice without a namespace is in "default", as kubectl applies it.
+// Whether an object of the right kind is valid is the model's question, not
+// this file's; where each object is written is kept for its messages.
 import { LineCounter, parseAllDocuments, type Document } from 'yaml';
-import { formatPath } from '../proxy/input.js';
+import { parseJsonStream } from './json-stream.js';
+import { readInput } from './read-input.js';
 
-/** Where in the file: a line and column, a path in a JSON document (whose lines are not tracked), or the whole file. */
+/** Where in the file (a line and column, or the whole file), and what. */
 export interface ObjectsFileProblem {
   readonly file: string;
   readonly line?: number;
   readonly column?: number;
-  /** "items[3]" */
-  readonly path?: string;
   readonly message: string;
+  /** Something that should have been an object was dropped (not merely another kind, or a duplicate). */
+  readonly invalid?: true;
 }
 
-/** "objects.yaml:12:3: why", "objects.json:items[3]: why", or "objects.yaml: why". */
+/** "objects.yaml:12:3" or "objects.yaml". */
+export function renderPosition(p: ObjectPosition): string {
+  return p.line !== undefined ? `${p.file}:${p.line}:${p.column ?? 1}` : p.file;
+}
+
+/** "objects.yaml:12:3: why", or "objects.yaml: why". */
 export function renderObjectsFileProblem(p: ObjectsFileProblem): string {
-  const where = p.line !== undefined ? `:${p.line}:${p.column ?? 1}` : p.path ? `:${p.path}` : '';
-  return `${p.file}${where}: ${p.message}`;
+  return `${renderPosition(p)}: ${p.message}`;
 }
 
 export interface ClusterObjects {
@@ -31,19 +37,43 @@ export interface ClusterObjects {
   readonly nodes: readonly unknown[];
 }
 
+/** Where an object is written, for its messages. */
+export type ObjectPosition = Pick<ObjectsFileProblem, 'file' | 'line' | 'column'>;
+
+export interface ObjectsFile {
+  readonly objects: ClusterObjects;
+  readonly problems: readonly ObjectsFileProblem[];
+  /** Where the object of a kind, namespace ("" for a Node) and name is written. */
+  readonly positionOf: (kind: 'Service' | 'EndpointSlice' | 'Node', namespace: string, name: string) => ObjectPosition | undefined;
+}
+
 export type ObjectsFileResult =
-  | { readonly ok: true; readonly objects: ClusterObjects; readonly problems: readonly ObjectsFileProblem[] }
+  | ({ readonly ok: true } & ObjectsFile)
   /** The file could not be read or parsed: nothing in it is used. */
   | { readonly ok: false; readonly problems: readonly ObjectsFileProblem[] };
 
 type ObjectKind = keyof ClusterObjects;
 
 /** The kinds read, with the API version each must have when it names one. */
-const KINDS: Readonly<Record<string, { readonly key: ObjectKind; readonly apiVersion: string }>> = {
-  Service: { key: 'services', apiVersion: 'v1' },
-  EndpointSlice: { key: 'endpointSlices', apiVersion: 'discovery.k8s.io/v1' },
-  Node: { key: 'nodes', apiVersion: 'v1' },
+const KINDS: Readonly<Record<string, { readonly kind: string; readonly key: ObjectKind; readonly apiVersion: string; readonly namespaced: boolean }>> = {
+  Service: { kind: 'Service', key: 'services', apiVersion: 'v1', namespaced: true },
+  EndpointSlice: { kind: 'EndpointSlice', key: 'endpointSlices', apiVersion: 'discovery.k8s.io/v1', namespaced: true },
+  Node: { kind: 'Node', key: 'nodes', apiVersion: 'v1', namespaced: false },
 };
+
+/** kubectl's namespace for an object that names none. */
+const DEFAULT_NAMESPACE = 'default';
+
+/** `object` in the default namespace when its metadata names none. */
+function withDefaultNamespace(object: Record<string, unknown>): Record<string, unknown> {
+  const metadata = record(object['metadata']);
+  if (metadata === undefined || (metadata['namespace'] !== undefined && metadata['namespace'] !== '')) return object;
+  return { ...object, metadata: { ...metadata, namespace: DEFAULT_NAMESPACE } };
+}
+
+function objectKey(kind: string, name: string): string {
+  return `${kind}/${name}`;
+}
 
 function record(value: unknown): Record<string, unknown> | undefined {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
@@ -67,18 +97,18 @@ export function findNode(objects: ClusterObjects, name: string): unknown {
 }
 
 type Path = readonly (string | number)[];
-type Position = Pick<ObjectsFileProblem, 'file' | 'line' | 'column' | 'path'>;
+type Position = ObjectPosition;
 
-/** "line 12" or "items[3]", for a message about another object. */
+/** "line 12", for a message about another object. */
 function describePosition(position: Position): string {
-  return position.line !== undefined ? `line ${position.line}` : (position.path ?? '');
+  return position.line !== undefined ? `line ${position.line}` : 'the start';
 }
 
 class Collector {
   readonly objects: Record<ObjectKind, unknown[]> = { services: [], endpointSlices: [], nodes: [] };
   readonly problems: ObjectsFileProblem[] = [];
   /** Where each kind/namespace/name was last defined, and its index in `objects`. */
-  private readonly seen = new Map<string, { readonly where: string; readonly index: number }>();
+  private readonly seen = new Map<string, { readonly position: Position; readonly index: number }>();
 
   /** A whole document (one object, a list of objects, or nothing); `locate` says where a path of it is written. */
   addDocument(value: unknown, locate: (path: Path) => Position): void {
@@ -91,7 +121,7 @@ class Collector {
     const position = locate(path);
     const object = record(value);
     if (!object) {
-      this.problems.push({ ...position, message: 'not a Kubernetes object (a mapping with a kind); skipped' });
+      this.problems.push({ ...position, message: 'not a Kubernetes object (a mapping with a kind); skipped', invalid: true });
       return;
     }
     const kind = text(object['kind']) ?? itemKind;
@@ -104,38 +134,33 @@ class Collector {
     const spec = kind === undefined ? undefined : KINDS[kind];
     if (!spec) {
       const what = kind === undefined ? 'an object without a kind' : `kind ${kind}`;
-      this.problems.push({ ...position, message: `${objectName(object)}: ${what} is not a Service, EndpointSlice or Node; skipped` });
+      this.problems.push({ ...position, message: `${objectName(object)}: ${what} is not a Service, EndpointSlice or Node; skipped`, ...(kind === undefined && { invalid: true as const }) });
       return;
     }
     const apiVersion = text(object['apiVersion']);
     if (apiVersion !== undefined && apiVersion !== spec.apiVersion) {
-      this.problems.push({ ...position, message: `${objectName(object)}: ${kind} ${apiVersion} is not read (only ${spec.apiVersion}); skipped` });
+      this.problems.push({ ...position, message: `${objectName(object)}: ${kind} ${apiVersion} is not read (only ${spec.apiVersion}); skipped`, invalid: true });
       return;
     }
+    const read = spec.namespaced ? withDefaultNamespace(object) : object;
     // As in an informer's cache, the later of two objects with one name replaces the earlier.
-    const key = `${kind}/${objectName(object)}`;
+    const key = objectKey(spec.kind, objectName(read));
     const list = this.objects[spec.key];
     const earlier = this.seen.get(key);
     if (earlier) {
-      this.problems.push({ ...position, message: `${objectName(object)}: ${kind} also defined at ${earlier.where}; this later one is used` });
-      list[earlier.index] = object;
+      this.problems.push({ ...position, message: `${objectName(read)}: ${spec.kind} also defined at ${describePosition(earlier.position)}; this later one is used` });
+      list[earlier.index] = read;
     }
-    this.seen.set(key, { where: describePosition(position), index: earlier?.index ?? list.length });
-    if (!earlier) list.push(object);
+    this.seen.set(key, { position, index: earlier?.index ?? list.length });
+    if (!earlier) list.push(read);
   }
-}
 
-/**
- * JSON (`kubectl get -o json`), read by JSON.parse: about a hundred times faster than the
- * YAML parser, which takes a second per megabyte. Undefined when the text is not JSON; the
- * YAML parser then reads it, or says where it is wrong.
- */
-function parseJson(text: string): { readonly value: unknown } | undefined {
-  if (!/^\s*[[{]/.test(text)) return undefined;
-  try {
-    return { value: JSON.parse(text) as unknown };
-  } catch {
-    return undefined;
+  result(): ObjectsFile {
+    return {
+      objects: this.objects,
+      problems: this.problems,
+      positionOf: (kind, namespace, name) => this.seen.get(objectKey(kind, namespace === '' ? name : `${namespace}/${name}`))?.position,
+    };
   }
 }
 
@@ -145,16 +170,22 @@ function parseJson(text: string): { readonly value: unknown } | undefined {
  */
 export function parseClusterObjects(text: string, file: string): ObjectsFileResult {
   const collector = new Collector();
-  const json = parseJson(text);
-  if (json) {
-    collector.addDocument(json.value, (path) => ({ file, path: formatPath(path) }));
-    return { ok: true, objects: collector.objects, problems: collector.problems };
-  }
   const lineCounter = new LineCounter();
   const at = (offset: number): Position => {
     const { line, col } = lineCounter.linePos(offset);
     return { file, line, column: col };
   };
+  // JSON.parse: about a hundred times faster than the YAML parser.
+  const json = parseJsonStream(text);
+  if (json) {
+    lineCounter.addNewLine(0);
+    for (let newline = text.indexOf('\n'); newline !== -1; newline = text.indexOf('\n', newline + 1)) lineCounter.addNewLine(newline + 1);
+    for (const doc of json) {
+      // A List's item by its place in "items"; anything else at the document's start.
+      collector.addDocument(doc.value, (path) => at(path.length === 2 && path[0] === 'items' ? (doc.itemOffsets[Number(path[1])] ?? doc.offset) : doc.offset));
+    }
+    return { ok: true, ...collector.result() };
+  }
   let docs: Document.Parsed[];
   try {
     const parsed = parseAllDocuments(text, { version: '1.1', uniqueKeys: true, lineCounter, prettyErrors: false });
@@ -181,25 +212,12 @@ export function parseClusterObjects(text: string, file: string): ObjectsFileResu
     }
     collector.addDocument(value, locateIn(doc));
   }
-  return { ok: true, objects: collector.objects, problems: collector.problems };
+  return { ok: true, ...collector.result() };
 }
 
-/** Reads `path`, or standard input for "-". */
+/** Reads `path`, or standard input for "-"; an input that cannot be read throws its InputError. */
 export async function readClusterObjectsFile(path: string): Promise<ObjectsFileResult> {
-  const file = path === '-' ? '<stdin>' : path;
-  let content: string;
-  try {
-    content = path === '-' ? await readStdin() : await readFile(path, 'utf8');
-  } catch (err) {
-    return { ok: false, problems: [{ file, message: `cannot be read: ${errorText(err)}` }] };
-  }
-  return parseClusterObjects(content, file);
-}
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
-  return Buffer.concat(chunks).toString('utf8');
+  return parseClusterObjects(await readInput(path), path === '-' ? '<stdin>' : path);
 }
 
 function firstLine(message: string): string {
@@ -207,9 +225,5 @@ function firstLine(message: string): string {
 }
 
 function errorText(err: unknown): string {
-  if (err instanceof Error && 'code' in err && typeof err.code === 'string' && 'syscall' in err) {
-    // "ENOENT: no such file or directory, open 'x'" -> "no such file or directory"
-    return err.message.replace(/^[A-Z]+: /, '').replace(/, \w+ '.*'$/, '');
-  }
   return err instanceof Error ? err.message : String(err);
 }

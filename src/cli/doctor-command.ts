@@ -23,13 +23,14 @@ interface DoctorOptions {
 
 export function doctorCommand(): Command {
   const cmd = new PflagCommand('doctor', DOCTOR_FLAGS)
-    .description("Check this node and kipvs's files, configuration and privileges against the hardening guide: one line per check, PASS, WARN or FAIL with the fix; exit status 1 on any FAIL")
-    .helpOption('-h, --help', 'Show this help.')
+    .description(
+      "Check this node and kipvs's files, configuration and privileges against the hardening guide (docs/doctor.md): one line per check, PASS, WARN or FAIL with the fix; exit status 1 on any FAIL. It also takes `kipvs proxy`'s flags and --config (see `kipvs proxy --help`), so that it checks what proxy would run with.",
+    )
     .allowExcessArguments(false)
     .addOption(new Option('-o, --output <format>', 'text: one line per check; json: an array of {check, status, message, fix}').choices(['text', 'json']).default('text'))
-    .option('--allow-exposed-metrics', 'Metrics bound beyond loopback are intended (firewalled): WARN instead of FAIL', false)
-    .option('--host-root <dir>', "Where the node's /proc, /sys and /lib/modules are, e.g. /host in a `kubectl debug node` pod", '/');
-  addProxyFlags(cmd, DOCTOR_FLAGS);
+    .option('--allow-exposed-metrics', 'metrics bound beyond loopback are intended (firewalled): WARN instead of FAIL', false)
+    .option('--host-root <dir>', "where the node's /proc, /sys and /lib/modules are, e.g. /host in a `kubectl debug node` pod", '/');
+  addProxyFlags(cmd, DOCTOR_FLAGS, 'hidden');
   cmd.action(async () => {
     const options = cmd.opts<DoctorOptions>();
     const facts = await gatherFacts({ flags: flagOccurrences(cmd, DOCTOR_FLAGS), hostRoot: options.hostRoot });

@@ -8,7 +8,12 @@
 // Linux: `node -e 0` 0.5 s, every command loaded 1.3 s). Help and unknown
 // commands load them all, so help lists every command.
 import { Command } from 'commander';
+// Imported, not read at run time: the bundle in build/cli carries it inline.
+import packageJson from '../../package.json' with { type: 'json' };
+import { withDefaultCommand } from './default-command.js';
 import { DIFF_FAILED, reportAndExit } from './exit.js';
+import { applyHelpStyle } from './help-style.js';
+import { guardOutputStreams } from './write-output.js';
 
 type Register = (program: Command) => void;
 
@@ -44,19 +49,26 @@ const SUB_COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
 };
 
 const program = new Command('kipvs')
-  .description('Kubernetes service proxy for Linux IPVS (a drop-in for kube-proxy --proxy-mode=ipvs)')
+  .usage('[command] [options]')
+  .description(
+    "Kubernetes service proxy for Linux IPVS (a drop-in for kube-proxy --proxy-mode=ipvs). kube-proxy's flags without a command run `kipvs proxy`, as does kipvs reached through a link named kube-proxy.",
+  )
+  .version(`kipvs ${packageJson.version}`, '--version', 'print the version and exit')
   .showHelpAfterError()
   .exitOverride();
 
-// kipvs has no options before the sub-command, so the first word names it.
-const named = process.argv[2];
+guardOutputStreams();
+const args = withDefaultCommand(process.argv.slice(2));
+// kipvs has no options before the sub-command but --help and --version, so the first word names it.
+const named = args[0];
 // `kipvs diff` exits 1 when there are differences, so its errors exit 2 or more.
 const failureStatus = named === 'diff' ? DIFF_FAILED : 1;
 try {
   const load = named === undefined ? undefined : SUB_COMMANDS[named];
   const loaders = load ? [load] : Object.values(SUB_COMMANDS);
   for (const register of await Promise.all(loaders.map((loader) => loader()))) register(program);
-  await program.parseAsync(process.argv);
+  applyHelpStyle(program);
+  await program.parseAsync(args, { from: 'user' });
 } catch (err) {
-  reportAndExit(err, failureStatus);
+  await reportAndExit(err, failureStatus);
 }

@@ -5,6 +5,7 @@
 // "#" lines are removed: it reads them as options), `ip -batch`, `ipset
 // restore`, `iptables-restore`, `sysctl -p`; test/kernel/plan-*.test.ts feed
 // them to those tools and read back the same.
+import { stringify } from 'yaml';
 import type { LiveService, Stats } from '../ipvs/types.js';
 import { formatOperation } from '../ipvsadm/operation-format.js';
 import { formatSave } from '../ipvsadm/save-format.js';
@@ -76,7 +77,17 @@ export function formatPlanText(plan: Plan): string {
   ].join('\n');
 }
 
-/** Everything as one JSON document: the node, then the desired state as the model gives it. */
+/** The node, then the desired state as the model gives it. */
+function planDocument(plan: Plan): Record<string, unknown> {
+  return { nodeName: plan.nodeName, nodeIPs: plan.nodeIPs, ...plan.state };
+}
+
+/** Everything as one JSON document. */
 export function formatPlanJson(plan: Plan): string {
-  return `${JSON.stringify({ nodeName: plan.nodeName, nodeIPs: plan.nodeIPs, ...plan.state }, null, 2)}\n`;
+  return `${JSON.stringify(planDocument(plan), null, 2)}\n`;
+}
+
+/** The same document as YAML (what the JSON has, field for field). */
+export function formatPlanYaml(plan: Plan): string {
+  return stringify(planDocument(plan), { lineWidth: 0 });
 }

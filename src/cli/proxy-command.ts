@@ -26,7 +26,6 @@ export type ProxyRun = (config: ValidatedProxyConfig, connection: ApiServerConne
 export function registerProxyCommand(program: Command, run: ProxyRun): Command {
   const cmd = new PflagCommand('proxy')
     .description('Run the service proxy: kube-proxy --proxy-mode=ipvs, same flags and --config file')
-    .helpOption('-h, --help', 'Show this help.')
     .allowExcessArguments(false);
   addProxyFlags(cmd);
   cmd.action(async () => {

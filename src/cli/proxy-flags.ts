@@ -79,16 +79,20 @@ const VALUE_NAMES: Record<string, string> = {
   quantity: 'quantity',
 };
 
-/** Register `flags` on `cmd`, every value collected raw, with pflag-style help. */
-export function addProxyFlags(cmd: Command, flags: readonly FlagSpec[] = PROXY_FLAGS): Command {
+/**
+ * Register `flags` on `cmd`, every value collected raw, with pflag-style help, listed under
+ * `heading` after the command's own options.
+ */
+export function addProxyFlags(cmd: Command, flags: readonly FlagSpec[] = PROXY_FLAGS, heading: string | 'hidden' = "kube-proxy's flags:"): Command {
   const specs = new Map<string, FlagSpec>();
   for (const spec of flags) {
     const names = spec.shorthand ? `-${spec.shorthand}, --${spec.name}` : `--${spec.name}`;
     const option = new Option(`${names} <value>`, describeFlag(spec)).argParser(collect);
-    cmd.addOption(option);
+    cmd.addOption(heading === 'hidden' ? option.hideHelp() : option.helpGroup(heading));
     specs.set(option.attributeName(), spec);
   }
   cmd.configureHelp({
+    ...cmd.configureHelp(),
     optionTerm: (option: Option): string => {
       const spec = specs.get(option.attributeName());
       if (!spec) return option.flags;

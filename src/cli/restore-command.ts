@@ -5,48 +5,38 @@
 // applied to the table as it is (a file may start with -C). Each line's
 // operation goes into the batch as its bytes while the file is read
 // (src/ipvs/batch.ts); the few that fail are read again to name them.
-import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { IpvsClient, IpvsPermissionError, type IpvsOperation } from '../ipvs/index.js';
 import { formatOperation } from '../ipvsadm/operation-format.js';
-import { describeProblem, isRuleProblem, parseRules, rules, type RuleOperation, type RuleProblem } from '../ipvsadm/rules-parser.js';
+import { describeProblem, isRuleProblem, rules, type RuleOperation, type RuleProblem } from '../ipvsadm/rules-parser.js';
 import { UserFacingError } from './exit.js';
+import { listedLines, ProblemList } from './problem-list.js';
+import { inputName, readInput } from './read-input.js';
 import { writeOutput } from './write-output.js';
 
 interface RestoreOptions {
   readonly dryRun?: true;
 }
 
-async function readRules(file: string): Promise<string> {
-  try {
-    // Read synchronously: an asynchronous read would start libuv's four file threads for one
-    // read (in User-Mode Linux, threads and their stacks cost a start-up's tenth).
-    return file === '-' ? await readStream(process.stdin) : readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? String(err);
-    throw new UserFacingError(`cannot read ${file === '-' ? 'standard input' : file} (${code})`);
-  }
-}
-
-async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
-/** Reports every bad line and refuses the file. */
-function refuseProblems(problems: readonly RuleProblem[], name: string): never {
-  process.stderr.write(problems.map((problem) => `kipvs: ${name}: ${describeProblem(problem)}\n`).join(''));
-  throw new UserFacingError(`${plural(problems.length, 'invalid line')} in ${name}; nothing was applied`);
+/** Reports the bad lines (the first MAX_LISTED_PROBLEMS, and how many more) and refuses the file. */
+function refuseProblems(problems: ProblemList<RuleProblem>, name: string): never {
+  const lines = listedLines(problems.kept.map((problem) => `${name}: ${describeProblem(problem)}`), problems.count);
+  process.stderr.write(lines.map((line) => `kipvs: ${line}\n`).join(''));
+  throw new UserFacingError(`${plural(problems.count, 'invalid line')} in ${name}; nothing was applied`);
 }
 
 function validOperations(text: string, name: string): readonly RuleOperation[] {
-  const parsed = parseRules(text);
-  return parsed.ok ? parsed.operations : refuseProblems(parsed.problems, name);
+  const operations: RuleOperation[] = [];
+  const problems = new ProblemList<RuleProblem>();
+  for (const rule of rules(text)) {
+    if (isRuleProblem(rule)) problems.add(rule);
+    else if (problems.count === 0) operations.push(rule);
+  }
+  return problems.count === 0 ? operations : refuseProblems(problems, name);
 }
 
 /** The operation of line `line` (1-based) of a text already known to be valid, read again. */
@@ -67,15 +57,15 @@ function lineStartsOf(text: string): number[] {
 async function apply(client: IpvsClient, text: string, name: string): Promise<void> {
   const batch = client.batch();
   const lines: number[] = [];
-  const problems: RuleProblem[] = [];
+  const problems = new ProblemList<RuleProblem>();
   for (const rule of rules(text)) {
-    if (isRuleProblem(rule)) problems.push(rule);
-    else if (problems.length === 0) {
+    if (isRuleProblem(rule)) problems.add(rule);
+    else if (problems.count === 0) {
       batch.add(rule.operation);
       lines.push(rule.line);
     }
   }
-  if (problems.length > 0) refuseProblems(problems, name);
+  if (problems.count > 0) refuseProblems(problems, name);
   let starts: number[] | undefined;
   const lineStarts = () => (starts ??= lineStartsOf(text));
   const failures = await batch.send((index) => operationOnLine(text, lineStarts, lines[index] ?? 0));
@@ -83,14 +73,14 @@ async function apply(client: IpvsClient, text: string, name: string): Promise<vo
   const denied = failures.find(({ error }) => error instanceof IpvsPermissionError);
   if (denied !== undefined) throw denied.error;
   if (failures.length > 0) {
-    process.stderr.write(failures.map(({ index, error }) => `kipvs: line ${lines[index]}: ${error.message}\n`).join(''));
+    process.stderr.write(listedLines(failures.map(({ index, error }) => `line ${lines[index]}: ${error.message}`)).map((line) => `kipvs: ${line}\n`).join(''));
     throw new UserFacingError(`${plural(failures.length, 'operation')} of ${batch.length} failed; the others were applied`);
   }
 }
 
 async function restore(file: string, options: RestoreOptions): Promise<void> {
-  const name = file === '-' ? 'standard input' : file;
-  const text = await readRules(file);
+  const name = inputName(file);
+  const text = await readInput(file);
   if (options.dryRun) return writeOutput(validOperations(text, name).map(({ operation }) => `${formatOperation(operation)}\n`).join(''));
   let client: IpvsClient;
   try {
@@ -109,7 +99,7 @@ async function restore(file: string, options: RestoreOptions): Promise<void> {
 
 export function restoreCommand(): Command {
   return new Command('restore')
-    .description('apply `ipvsadm -S` rules (like `ipvsadm -R`, without flushing first); every line is checked before any is applied')
+    .description('Apply `ipvsadm -S` rules (like `ipvsadm -R`, without flushing first); every line is checked before any is applied. Inputs above 256 MiB are refused.')
     .argument('[file]', 'the rules file, or - for standard input', '-')
     .option('--dry-run', 'print the operations, one ipvsadm line each, without touching the kernel')
     .action((file: string, options: RestoreOptions) => restore(file, options));

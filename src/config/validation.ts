@@ -6,6 +6,7 @@
 import { SCHEDULER_FLAG_NAMES, schedulerFlagsFrom } from '../ipvs/scheduler-flags.js';
 import { SCHEDULERS } from '../ipvs/types.js';
 import type { Duration } from './duration.js';
+import { featureGateProblems } from './feature-gates.js';
 import { isCidr, isIp, isValidPort, parseCidr, splitHostPort } from './net-address.js';
 import { parsePortRange } from './port-range.js';
 import type { ConfigProblem } from './problems.js';
@@ -105,6 +106,7 @@ export function validateKubeProxyConfiguration(cfg: KubeProxyConfiguration): Con
   }
 
   validateDetectLocal(cfg, fail);
+  for (const message of featureGateProblems(cfg.featureGates)) fail('featureGates', message);
   validateLogging(cfg, fail);
   return problems;
 }

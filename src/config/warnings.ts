@@ -20,7 +20,8 @@ export function configurationWarnings(cfg: KubeProxyConfiguration): string[] {
   if (cfg.portRange !== '') warnings.push('portRange has no effect (it configured the removed userspace proxy)');
   const unusedGates = Object.keys(cfg.featureGates).filter((gate) => !GATES_READ.has(gate));
   if (unusedGates.length > 0) {
-    warnings.push(`featureGates ${unusedGates.join(', ')} are accepted but not implemented by kipvs`);
+    const which = unusedGates.length === 1 ? 'feature gate' : 'feature gates';
+    warnings.push(`${which} ${unusedGates.join(', ')} ${unusedGates.length === 1 ? 'has' : 'have'} no effect in kipvs (it implements what they gate, or not at all)`);
   }
   return warnings;
 }

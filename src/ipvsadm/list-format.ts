@@ -16,6 +16,8 @@ export interface ListOptions {
   readonly exact: boolean;
   /** `kipvs dump --services`: a name printed after a service's line as "  # NAME" (not ipvsadm's). */
   readonly label?: (service: LiveVirtualServer) => string | undefined;
+  /** false: no "IP Virtual Server version" line, as ipvsadm lists one service (-L -t VIP:PORT). */
+  readonly versionLine?: boolean;
 }
 
 interface ColumnSet {
@@ -99,7 +101,8 @@ function versionText(version: number): string {
 /** Services must be in the kernel's dump order (see ipvsadm-order.ts). */
 export function formatList(info: IpvsInfo, services: readonly CountedService[], options: ListOptions): string {
   const columns = COLUMN_SETS[options.columns];
-  const lines = [`IP Virtual Server version ${versionText(info.version)} (size=${info.connectionTableSize})\n${columns.title}`];
+  const version = options.versionLine === false ? '' : `IP Virtual Server version ${versionText(info.version)} (size=${info.connectionTableSize})\n`;
+  const lines = [`${version}${columns.title}`];
   for (const { service, realServers } of inIpvsadmOrder(services)) {
     const label = options.label?.(service);
     lines.push(`${columns.service(service, options.exact)}${label === undefined ? '' : `  # ${label}`}\n`);

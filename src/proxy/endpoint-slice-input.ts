@@ -6,7 +6,7 @@
 import type { IpFamily } from '../net/ip-family.js';
 import { z } from 'zod';
 import type { Protocol } from '../ipvs/types.js';
-import { identify, isIgnoredByLabels, metadataSchema, parseWith, problem, protocolSchema, type Validated } from './input.js';
+import { identify, ignoredByLabelsReason, metadataSchema, parseWith, problem, protocolSchema, type Validated } from './input.js';
 import { parseUsableIp, type IpAddress } from './ip.js';
 import type { Problem } from '../contracts/desired-state.js';
 
@@ -121,7 +121,9 @@ export function validateEndpointSlice(raw: unknown): Validated<ValidEndpointSlic
   const parsed = parseWith(endpointSliceSchema, raw, identity);
   if (!parsed.data) return { problems: parsed.problems };
   const { metadata, addressType } = parsed.data;
-  if (isIgnoredByLabels(metadata.labels) || addressType === 'FQDN') return { problems: [] };
+  const byLabel = ignoredByLabelsReason(metadata.labels);
+  if (byLabel !== undefined) return { problems: [], skipped: byLabel };
+  if (addressType === 'FQDN') return { problems: [], skipped: 'addressType FQDN: no addresses to proxy to' };
   const serviceName = metadata.labels?.[SERVICE_NAME_LABEL];
   if (!serviceName) {
     return { problems: [problem(identity, 'metadata.labels', `has no ${SERVICE_NAME_LABEL} label; ignored`)] };

@@ -14,6 +14,8 @@ export const HEADLESS_LABEL = 'service.kubernetes.io/headless';
 export interface Validated<T> {
   readonly value?: T;
   readonly problems: readonly Problem[];
+  /** Why a well-formed object is not proxied (headless, ExternalName, ...), for tools that say so. */
+  readonly skipped?: string;
 }
 
 export interface ObjectIdentity {
@@ -77,9 +79,11 @@ export const protocolSchema = z
   .default('TCP')
   .transform((p): Protocol => PROTOCOLS[p]);
 
-/** kube-proxy never sees objects with these labels: its informers select them away. */
-export function isIgnoredByLabels(labels: Readonly<Record<string, string>> | undefined): boolean {
-  return labels !== undefined && (SERVICE_PROXY_NAME_LABEL in labels || HEADLESS_LABEL in labels);
+/** kube-proxy never sees objects with these labels (its informers select them away): which one, as a reason. */
+export function ignoredByLabelsReason(labels: Readonly<Record<string, string>> | undefined): string | undefined {
+  if (labels === undefined) return undefined;
+  if (SERVICE_PROXY_NAME_LABEL in labels) return `label ${SERVICE_PROXY_NAME_LABEL}: served by another proxy`;
+  return HEADLESS_LABEL in labels ? `label ${HEADLESS_LABEL}: headless` : undefined;
 }
 
 /** "namespace/name: Service spec.ports[0].port: why" (or "config excludeCIDRs[0]: why"), one line for people. */

@@ -7,7 +7,7 @@
 import type { IpFamily } from '../net/ip-family.js';
 import { z } from 'zod';
 import type { Protocol } from '../ipvs/types.js';
-import { identify, isIgnoredByLabels, metadataSchema, parseWith, problem, protocolSchema, type Validated } from './input.js';
+import { identify, ignoredByLabelsReason, metadataSchema, parseWith, problem, protocolSchema, type Validated } from './input.js';
 import { parseCidr, parseUsableIp, type Cidr, type IpAddress } from './ip.js';
 import { KUBE_PROXY_SCHEDULING, schedulingOf, type Scheduling, type SchedulingDefaults } from './service-scheduling.js';
 import type { Problem } from '../contracts/desired-state.js';
@@ -135,8 +135,11 @@ export function validateService(raw: unknown, defaults: SchedulingDefaults = KUB
   if (!parsed.data) return { problems: parsed.problems };
   const { metadata, spec, status } = parsed.data;
   // Not proxied, as kube-proxy's ShouldSkipService and label selectors decide: not a problem.
-  if (isIgnoredByLabels(metadata.labels)) return { problems: [] };
-  if (spec.type === 'ExternalName' || spec.clusterIP === '' || spec.clusterIP === 'None') return { problems: [] };
+  const byLabel = ignoredByLabelsReason(metadata.labels);
+  if (byLabel !== undefined) return { problems: [], skipped: byLabel };
+  if (spec.type === 'ExternalName') return { problems: [], skipped: 'type ExternalName: a DNS name, nothing to proxy' };
+  if (spec.clusterIP === 'None') return { problems: [], skipped: 'headless (clusterIP None): no virtual server' };
+  if (spec.clusterIP === '') return { problems: [], skipped: 'no cluster IP' };
 
   const problems: Problem[] = [];
   const report = (path: string, message: string): void => {

@@ -29,6 +29,30 @@ describe('a table with every feature, built with ipvsadm', () => {
     expect(await kipvs(netns(), ['dump', ...ours])).toEqual({ status: 0, stdout: expected, stderr: '' });
   });
 
+  // ipvsadm's own spellings: the same output as ipvsadm given the same arguments.
+  test.each([
+    [['-Ln']],
+    [['-L', '-n']],
+    [['-ln', '--exact', '--stats']],
+    [['-Sn']],
+    [['-Ln', '-t', '10.0.0.1:80']],
+    [['-Ln', '--rate', '-t', '10.0.0.1:80']],
+    [['-Ln', '-u', '10.0.0.2:53']],
+    [['-Ln', '--sctp-service', '10.0.0.3:5000']],
+    [['-Ln', '-f', '7']],
+    [['-Ln', '-f', '8', '-6']],
+    [['-Ln', '-f', '4294967295']],
+  ])('kipvs dump %j prints what ipvsadm prints for it', async (args) => {
+    const expected = (await netns().run('ipvsadm', args)).stdout;
+    expect(expected).not.toBe('');
+    expect(await kipvs(netns(), ['dump', ...args])).toEqual({ status: 0, stdout: expected, stderr: '' });
+  });
+
+  test('a service that is not there is an error, as in ipvsadm -L -t', async () => {
+    expect((await netns().run('ipvsadm', ['-Ln', '-t', '10.9.9.9:80'], { allowFailure: true })).status).not.toBe(0);
+    expect(await kipvs(netns(), ['dump', '-Ln', '-t', '10.9.9.9:80'])).toEqual({ status: 1, stdout: '', stderr: 'kipvs: no such service: tcp 10.9.9.9:80\n' });
+  });
+
   test('--address, --port and --protocol select what ipvsadm -Ln -t lists (below its version line)', async () => {
     const expected = (await netns().run('ipvsadm', ['-Ln', '-t', '10.0.0.1:80'])).stdout;
     const ours = await kipvs(netns(), ['dump', '--address', '10.0.0.1', '--port', '80', '--protocol', 'tcp']);

@@ -5,7 +5,7 @@
 // and flags, the same real servers.
 import { describe, expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
-import { computePlan } from '../../src/cli/plan-command.js';
+import { computePlan } from '../../src/cli/plan-compute.js';
 import { formatPlanText } from '../../src/cli/plan-format.js';
 import { resolveProxyConfig } from '../../src/config/index.js';
 import { SCHEDULERS } from '../../src/ipvs/types.js';

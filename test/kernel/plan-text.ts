@@ -5,7 +5,7 @@ import type { IpFamily } from '../../src/net/ip-family.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseClusterObjects } from '../../src/cli/cluster-objects-file.js';
-import { computePlan } from '../../src/cli/plan-command.js';
+import { computePlan } from '../../src/cli/plan-compute.js';
 import { formatPlanText } from '../../src/cli/plan-format.js';
 import { resolveProxyConfig } from '../../src/config/index.js';
 

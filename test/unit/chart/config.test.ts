@@ -44,7 +44,7 @@ const REALISTIC = {
     conntrack: { maxPerCore: 0, tcpBeLiberal: true },
     logging: { format: 'json', verbosity: 2 },
     clientConnection: { qps: 20, burst: 40 },
-    featureGates: { TopologyAwareHints: true },
+    featureGates: { InOrderInformers: true },
   },
 };
 
@@ -63,7 +63,7 @@ describe('the rendered KubeProxyConfiguration', () => {
     const text = configMapData(objects)['config.conf'] ?? '';
     const cfg = loadRendered(text);
     expect(cfg.clusterCIDR).toBe('10.244.0.0/16,fd00:10:244::/56');
-    expect(cfg.featureGates).toEqual({ TopologyAwareHints: true });
+    expect(cfg.featureGates).toEqual({ InOrderInformers: true });
     expect(cfg.logging.format).toBe('json');
     expect(cfg.conntrack.tcpBeLiberal).toBe(true);
 

@@ -22,11 +22,26 @@ describe('kipvs dump', () => {
     [['--address', '10.0.0'], /not an IPv4 or IPv6 address/],
     [['--protocol', 'icmp'], /Allowed choices are tcp, udp, sctp/],
     [['-o', 'yaml'], /Allowed choices are text, save, json/],
+    [['-S', '-o', 'json'], /-S prints ipvsadm -Sn's format, not -o json/],
+    [['-Sc'], /-c lists connections: as text \(ipvsadm -Lnc\) or -o json, not in the save format/],
+    [['-t', '10.0.0.1:80', '-u', '10.0.0.1:53'], /-t, -u, --sctp-service and -f each name one service/],
+    [['-Ln', '-t', 'web:80'], /"web" is not a numeric IP address/],
+    [['-Ln', '-t', '10.0.0.1:http'], /"http" is not a port number 0-65535/],
+    [['-Ln', '-f', '0'], /a firewall mark must be a number 1-4294967295/],
+    [['-Ln', '-6'], /-6 applies to -f MARK/],
+    [['-c', '-f', '8'], /the connection table does not show firewall marks/],
   ])('refuses %j', async (args, message) => {
     const result = await runKipvs(['dump', ...args]);
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(message);
     expect(result.stdout).toBe('');
+  });
+
+  test("takes ipvsadm's spellings together as ipvsadm does (-Lnc, -lnt VIP:PORT)", async () => {
+    // Parsed and checked before the kernel is read: the only failure left is this host's kernel.
+    for (const args of [['-Ln'], ['-lnc'], ['-Lnt', '10.0.0.1:80', '--stats'], ['-Sn', '-f', '8', '-6'], ['-L', '--sctp-service', '[2001:db8::1]:9']]) {
+      expect((await runKipvs(['dump', ...args])).stderr).not.toMatch(/error: (unknown|option)/);
+    }
   });
 
   // Where the kernel has IPVS (a real node), this case is covered by the kernel tests instead.

@@ -51,6 +51,6 @@ describe('kipvs restore', () => {
 
   test('a file that cannot be read is one sentence', async () => {
     const result = await runKipvs(['restore', join(dir, 'missing')]);
-    expect(result).toEqual({ status: 1, stdout: '', stderr: `kipvs: cannot read ${join(dir, 'missing')} (ENOENT)\n` });
+    expect(result).toEqual({ status: 1, stdout: '', stderr: `kipvs: cannot read ${join(dir, 'missing')}: no such file or directory (ENOENT)\n` });
   });
 });

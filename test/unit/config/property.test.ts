@@ -101,7 +101,8 @@ const validDocument = fc.record(
       { requiredKeys: [] },
     ),
     iptables: fc.record({ masqueradeAll: fc.boolean(), masqueradeBit: fc.integer({ min: 0, max: 31 }) }, { requiredKeys: [] }),
-    featureGates: fc.dictionary(fc.string({ minLength: 1 }).filter((k) => !k.startsWith('Logging')), fc.boolean(), { maxKeys: 3 }),
+    // Gates kube-proxy knows and that may be set either way (an unknown one is refused).
+    featureGates: fc.dictionary(fc.constantFrom('ContextualLogging', 'AllBeta', 'MemoryQoS', 'WatchList', 'InOrderInformers'), fc.boolean(), { maxKeys: 3 }),
   },
   { requiredKeys: [] },
 );

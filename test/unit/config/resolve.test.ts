@@ -69,7 +69,7 @@ describe('without --config', () => {
       'conntrack-max-per-core': '0',
       'conntrack-tcp-be-liberal': 'true',
       'config-sync-period': '5m',
-      'feature-gates': 'Foo=true',
+      'feature-gates': 'WatchList=true',
       'detect-local-mode': 'ClusterCIDR',
       'v': '4',
     });
@@ -77,7 +77,7 @@ describe('without --config', () => {
     expect(r.ipvs).toMatchObject({ scheduler: 'wrr', strictARP: true, excludeCIDRs: ['10.0.0.0/8', 'fd00::/8'], masqueradeAll: true, masqueradeBit: 13, clusterCIDRs: ['10.244.0.0/16', 'fd00:10:244::/56'], nodePortAddresses: ['primary'] });
     expect([c.ipvs.syncPeriod, c.ipvs.minSyncPeriod, c.ipvs.tcpTimeout, c.ipvs.tcpFinTimeout, c.ipvs.udpTimeout, c.configSyncPeriod].map(String)).toEqual(['1m0s', '5s', '15m0s', '2m0s', '5m0s', '5m0s']);
     expect(c.clientConnection).toMatchObject({ kubeconfig: '/etc/kp/kubeconfig', qps: 20, burst: 40 });
-    expect(c).toMatchObject({ bindAddress: '10.0.0.5', oomScoreAdj: -500, featureGates: { Foo: true }, logging: { verbosity: 4 } });
+    expect(c).toMatchObject({ bindAddress: '10.0.0.5', oomScoreAdj: -500, featureGates: { WatchList: true }, logging: { verbosity: 4 } });
     expect(c.conntrack).toMatchObject({ maxPerCore: 0, tcpBeLiberal: true });
   });
 

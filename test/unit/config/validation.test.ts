@@ -71,7 +71,9 @@ describe('validateKubeProxyConfiguration', () => {
     ['vmodule with json', (c) => { c.logging.format = 'json'; c.logging.vmodule = [{ filePattern: 'x', verbosity: 1 }]; }, 'logging.vmodule: only supported with the text log format'],
     ['vmodule pattern empty', (c) => void (c.logging.vmodule = [{ filePattern: '', verbosity: 1 }]), 'logging.vmodule[0].filePattern: "" must be a non-empty file pattern without "=" or ","'],
     ['text split stream without alpha gate', (c) => void (c.logging.options.text.splitStream = true), 'logging.options.text: needs the LoggingAlphaOptions feature gate (featureGates: {LoggingAlphaOptions: true})'],
-    ['json buffer with beta gate off', (c) => { c.logging.options.json.infoBufferSize = '1Mi'; c.featureGates = { LoggingBetaOptions: false }; }, 'logging.options.json: needs the LoggingBetaOptions feature gate, which featureGates turns off'],
+    ['json buffer with beta gate off', (c) => void ((c.logging.options.json.infoBufferSize = '1Mi'), (c.featureGates = { LoggingBetaOptions: false })), 'logging.options.json: needs the LoggingBetaOptions feature gate, which featureGates turns off'],
+    ['an unknown feature gate, as kube-proxy refuses it', (c) => void (c.featureGates = { NoSuchGate: true }), 'featureGates: unrecognized feature gate: NoSuchGate'],
+    ['a locked feature gate turned off', (c) => void (c.featureGates = { NFTablesProxyMode: false }), 'featureGates: cannot set feature gate NFTablesProxyMode to false, feature is locked to true'],
   ])('refuses %s', (_name, edit, message) => {
     expect(problemsAfter(edit)).toEqual([message]);
   });
@@ -89,7 +91,8 @@ describe('validateKubeProxyConfiguration', () => {
     ['dual-stack clusterCIDR', (c) => void (c.clusterCIDR = 'fd00:10:244::/56,10.244.0.0/16')],
     ['portRange forms', (c) => void (c.portRange = '30000+2767')],
     ['showHiddenMetricsForVersion', (c) => void (c.showHiddenMetricsForVersion = '1.30')],
-    ['text options with the alpha gate', (c) => { c.logging.options.text.splitStream = true; c.featureGates = { LoggingAlphaOptions: true }; }],
+    ['text options with the alpha gate', (c) => void ((c.logging.options.text.splitStream = true), (c.featureGates = { LoggingAlphaOptions: true }))],
+    ['known feature gates, and a locked one at its value', (c) => void (c.featureGates = { WatchList: false, AllAlpha: true, NFTablesProxyMode: true })],
     ['json options by default', (c) => void (c.logging.options.json.infoBufferSize = '64Ki')],
     ['BridgeInterface with a bridge', (c) => { c.detectLocalMode = 'BridgeInterface'; c.detectLocal.bridgeInterface = 'cbr0'; }],
   ])('accepts %s', (_name, edit) => {
@@ -122,7 +125,7 @@ describe('configurationWarnings', () => {
     ['no nodePortAddresses', (c) => void (c.nodePortAddresses = []), /^nodePortAddresses is unset/],
     ['localhost NodePorts', (c) => void (c.nodePortAddresses = ['localhost']), /"localhost" has no effect in ipvs mode/],
     ['portRange', (c) => void (c.portRange = '1-2'), /^portRange has no effect/],
-    ['feature gates', (c) => void (c.featureGates = { SomeGate: true, LoggingAlphaOptions: true }), /^featureGates SomeGate are accepted but not implemented/],
+    ['feature gates', (c) => void (c.featureGates = { WatchList: true, MemoryQoS: true, LoggingAlphaOptions: true }), /^feature gates WatchList, MemoryQoS have no effect in kipvs/],
   ])('warns about %s', (_name, edit, pattern) => {
     expect(warningsAfter(edit)).toEqual([expect.stringMatching(pattern)]);
   });

@@ -139,13 +139,46 @@ describe('parseClusterObjects', () => {
     });
     const result = read(`  ${json}\n`);
     expect(result.problems.map(renderObjectsFileProblem)).toEqual([
-      'f.yaml:items[1]: ns/p: kind Pod is not a Service, EndpointSlice or Node; skipped',
-      'f.yaml:items[2]: ns/a: Service also defined at items[0]; this later one is used',
+      `f.yaml:1:${json.indexOf('{"kind":"Pod"') + 3}: ns/p: kind Pod is not a Service, EndpointSlice or Node; skipped`,
+      `f.yaml:1:${json.lastIndexOf('{"kind":"Service"') + 3}: ns/a: Service also defined at line 1; this later one is used`,
     ]);
     expect(result.objects.services).toEqual([{ kind: 'Service', metadata: { name: 'a', namespace: 'ns' }, spec: {} }]);
     expect(read('{"kind": "Pod", "metadata": {"name": "p"}}').problems.map(renderObjectsFileProblem)).toEqual([
-      'f.yaml: p: kind Pod is not a Service, EndpointSlice or Node; skipped',
+      'f.yaml:1:1: p: kind Pod is not a Service, EndpointSlice or Node; skipped',
     ]);
+  });
+
+  it('names the line of each item of a JSON List, as kubectl get -o json writes it', () => {
+    const json = JSON.stringify({ kind: 'List', items: [{ kind: 'Pod', metadata: { name: 'p', namespace: 'ns', labels: { items: 'x' } } }, { kind: 'Job', metadata: { name: 'j' } }] }, null, 4);
+    expect(read(json).problems.map(renderObjectsFileProblem)).toEqual([
+      'f.yaml:4:9: ns/p: kind Pod is not a Service, EndpointSlice or Node; skipped',
+      'f.yaml:14:9: j: kind Job is not a Service, EndpointSlice or Node; skipped',
+    ]);
+  });
+
+  it('reads a stream of JSON documents (jq -c, or kubectl get -o json twice), each at its line', () => {
+    const stream = [
+      JSON.stringify({ kind: 'Service', metadata: { name: 'a', namespace: 'ns' } }),
+      JSON.stringify({ kind: 'ServiceList', items: [{ metadata: { name: 'b', namespace: 'ns' } }] }),
+      '  {"kind": "Pod", "metadata": {"name": "p"}}',
+    ].join('\n');
+    const result = read(stream);
+    expect(names(result.objects.services)).toEqual(['ns/a', 'ns/b']);
+    expect(result.positionOf('Service', 'ns', 'b')).toEqual({ file: 'f.yaml', line: 2, column: '{"kind":"ServiceList","items":['.length + 1 });
+    expect(result.problems.map(renderObjectsFileProblem)).toEqual(['f.yaml:3:3: p: kind Pod is not a Service, EndpointSlice or Node; skipped']);
+  });
+
+  it('puts a Service or EndpointSlice without a namespace in "default", as kubectl does, but not a Node', () => {
+    const result = read('kind: Service\nmetadata: {name: web}\n---\nkind: EndpointSlice\nmetadata: {name: web-1, namespace: ""}\n---\nkind: Node\nmetadata: {name: n1}\n');
+    expect(names(result.objects.services)).toEqual(['default/web']);
+    expect(names(result.objects.endpointSlices)).toEqual(['default/web-1']);
+    expect(names(result.objects.nodes)).toEqual(['n1']);
+    expect(result.positionOf('Service', 'default', 'web')).toEqual({ file: 'f.yaml', line: 1, column: 1 });
+  });
+
+  it('marks what was dropped as invalid apart from other kinds and duplicates', () => {
+    const result = read('just text\n---\nkind: Pod\nmetadata: {name: p}\n---\nmetadata: {name: x}\n');
+    expect(result.problems.map((p) => p.invalid === true)).toEqual([true, false, true]);
   });
 
   it('reads text that only looks like JSON as YAML, which says where it is wrong', () => {
@@ -155,8 +188,8 @@ describe('parseClusterObjects', () => {
   });
 
   it('reads nothing from an empty file', () => {
-    expect(read('')).toEqual({ ok: true, objects: { services: [], endpointSlices: [], nodes: [] }, problems: [] });
-    expect(read('# only a comment\n---\n')).toEqual({ ok: true, objects: { services: [], endpointSlices: [], nodes: [] }, problems: [] });
+    expect(read('')).toMatchObject({ ok: true, objects: { services: [], endpointSlices: [], nodes: [] }, problems: [] });
+    expect(read('# only a comment\n---\n')).toMatchObject({ ok: true, objects: { services: [], endpointSlices: [], nodes: [] }, problems: [] });
   });
 
   it('refuses a file with a syntax error, naming its line and column', () => {

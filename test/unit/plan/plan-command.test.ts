@@ -5,9 +5,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
 
 /** This file runs as build/test/unit/plan/plan-command.test.js. */
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
@@ -27,6 +28,8 @@ function section(stdout: string, title: string): string {
 
 /** A node IPv4-only cluster with its pod range and NodePorts on the node network. */
 const IPV4_NODE = ['--node-name', 'node-a', '--ip-families', 'IPv4', '--cluster-cidr', '10.244.0.0/16', '--nodeport-addresses', '192.168.1.0/24'];
+/** The same, with its address given. */
+const IPV4_NODE_IP = [...IPV4_NODE, '--node-ip', '192.168.1.10'];
 
 describe('kipvs plan, whole output', () => {
   it.each([
@@ -74,18 +77,78 @@ describe('kipvs plan, input', () => {
     expect(fromStdin).toEqual({ ...fromFile, status: 0 });
   });
 
-  it('reports each object it skips on stderr, one line each, and plans the rest', () => {
-    const result = plan(['-f', fixture('invalid.yaml'), ...IPV4_NODE, '--node-ip', '192.168.1.10']);
-    expect(result.status).toBe(0);
+  it('reports each invalid object with its file:line, plans the rest, and exits 2 (0 with --lenient)', () => {
+    const args = ['-f', fixture('invalid.yaml'), ...IPV4_NODE, '--node-ip', '192.168.1.10'];
+    const result = plan(args);
+    expect(result.status).toBe(2);
     const lines = result.stderr.split('\n');
     expect(lines).toEqual([
-      'test/fixtures/plan/invalid.yaml:37:1: default/web-0: kind Pod is not a Service, EndpointSlice or Node; skipped',
-      expect.stringMatching(/^default\/bad-port: Service spec\.ports\[0\]\.port: .+/),
-      expect.stringMatching(/^default\/bad-ip: Service spec\.clusterIP: "10\.96\.0\.999" .+/),
-      expect.stringMatching(/^default\/good-abcde: EndpointSlice endpoints\[1\]\.addresses\[0\]: "not-an-ip" .+/),
+      expect.stringMatching(/^kipvs: test\/fixtures\/plan\/invalid\.yaml:9:1: default\/bad-port: Service spec\.ports\[0\]\.port: .+/),
+      expect.stringMatching(/^kipvs: test\/fixtures\/plan\/invalid\.yaml:16:1: default\/bad-ip: Service spec\.clusterIP: "10\.96\.0\.999" .+/),
+      expect.stringMatching(/^kipvs: test\/fixtures\/plan\/invalid\.yaml:23:1: default\/good-abcde: EndpointSlice endpoints\[1\]\.addresses\[0\]: "not-an-ip" .+/),
+      'kipvs: test/fixtures/plan/invalid.yaml:37:1: default/web-0: kind Pod is not a Service, EndpointSlice or Node; skipped',
       '',
     ]);
     expect(section(result.stdout, 'IPVS')).toBe('# IPVS (ipvsadm -Sn)\n-A -t 10.96.0.90:80 -s rr\n-a -t 10.96.0.90:80 -r 10.244.1.30:8080 -m -w 1\n');
+    expect(plan([...args, '--lenient'])).toEqual({ ...result, status: 0 });
+  });
+
+  it('exits 2 for a file of garbage that parses as YAML, 0 for other kinds alone', () => {
+    expect(plan(['-f', '-', ...IPV4_NODE], 'just some words\n').status).toBe(2);
+    expect(plan(['-f', '-', ...IPV4_NODE], 'kind: Pod\nmetadata: {name: p}\n').status).toBe(0);
+  });
+
+  it('reports headless and ExternalName Services and slices of no Service as skipped, with the reason', () => {
+    const objects = [
+      'kind: Service',
+      'metadata: {name: db}',
+      'spec: {clusterIP: None, ports: [{port: 5432}]}',
+      '---',
+      'kind: Service',
+      'metadata: {name: ext, namespace: shop}',
+      'spec: {type: ExternalName, externalName: example.com}',
+      '---',
+      'kind: EndpointSlice',
+      'metadata: {name: db-1, labels: {kubernetes.io/service-name: db}}',
+      'addressType: IPv4',
+      'endpoints: [{addresses: [10.244.1.1]}]',
+      '---',
+      'kind: EndpointSlice',
+      'metadata: {name: gone-1, labels: {kubernetes.io/service-name: gone}}',
+      'addressType: IPv4',
+      'endpoints: [{addresses: [10.244.1.2]}]',
+      '',
+    ].join('\n');
+    expect(plan(['-f', '-', ...IPV4_NODE_IP], objects)).toMatchObject({
+      status: 0,
+      stderr: [
+        'kipvs: <stdin>:1:1: default/db: Service skipped: headless (clusterIP None): no virtual server',
+        'kipvs: <stdin>:5:1: shop/ext: Service skipped: type ExternalName: a DNS name, nothing to proxy',
+        'kipvs: <stdin>:9:1: default/db-1: EndpointSlice skipped: its Service default/db is skipped',
+        'kipvs: <stdin>:14:1: default/gone-1: EndpointSlice skipped: its Service default/gone is not in the input',
+        '',
+      ].join('\n'),
+    });
+  });
+
+  it('cuts a long list of problems after 50 lines with a count of the rest', () => {
+    const services = Array.from({ length: 120 }, (_, i) => `kind: Service\nmetadata: {name: s${i}}\nspec: {clusterIP: 10.96.0.${i}, ports: [{port: 70000}]}\n`).join('---\n');
+    const lines = plan(['-f', '-', ...IPV4_NODE_IP], services).stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(51);
+    expect(lines[50]).toBe('kipvs: ... and 70 more');
+  });
+
+  it('reads a stream of JSON documents, naming the line of each invalid one', () => {
+    const stream = [
+      { kind: 'Service', metadata: { name: 'ok' }, spec: { clusterIP: '10.96.0.9', ports: [{ port: 80 }] } },
+      { kind: 'Service', metadata: { name: 'bad' }, spec: { clusterIP: '10.96.0.10', ports: [{ port: 70000 }] } },
+    ]
+      .map((d) => JSON.stringify(d))
+      .join('\n');
+    const result = plan(['-f', '-', ...IPV4_NODE_IP], stream);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/^kipvs: <stdin>:2:1: default\/bad: Service spec\.ports\[0\]\.port: /);
+    expect(section(result.stdout, 'IPVS')).toBe('# IPVS (ipvsadm -Sn)\n-A -t 10.96.0.9:80 -s rr\n');
   });
 
   it('refuses a file that does not parse, naming the line and column, and prints nothing', () => {
@@ -100,7 +163,7 @@ describe('kipvs plan, input', () => {
     expect(plan(['-f', '/nonexistent/objects.yaml', ...IPV4_NODE])).toEqual({
       status: 1,
       stdout: '',
-      stderr: 'kipvs: /nonexistent/objects.yaml: cannot be read: no such file or directory\n',
+      stderr: 'kipvs: cannot read /nonexistent/objects.yaml: no such file or directory (ENOENT)\n',
     });
   });
 });
@@ -113,10 +176,19 @@ describe('kipvs plan, node and flags', () => {
     expect(result.stdout).toBe('');
   });
 
-  it('needs --node-name', () => {
-    const result = plan(['-f', fixture('list.yaml')]);
-    expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/required option '--node-name <name>' not specified/);
+  it('takes the node name from --hostname-override, else the config\'s hostnameOverride, else the host name, as kipvs proxy does', () => {
+    const header = (args: readonly string[]): string | undefined => plan(['-f', fixture('list.yaml'), '--ip-families', 'IPv4', ...args]).stdout.split('\n')[0];
+    expect(header(['--hostname-override', 'Node-A'])).toBe('# kipvs plan for node node-a: IPv4, node IPs 192.168.1.10');
+    const dir = mkdtempSync(join(tmpdir(), 'kipvs-plan-'));
+    try {
+      const config = join(dir, 'config.yaml');
+      writeFileSync(config, 'apiVersion: kubeproxy.config.k8s.io/v1alpha1\nkind: KubeProxyConfiguration\nhostnameOverride: node-a\n', { mode: 0o644 });
+      expect(header(['--config', config])).toBe('# kipvs plan for node node-a: IPv4, node IPs 192.168.1.10');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(header([])).toBe(`# kipvs plan for node ${hostname().toLowerCase()}: IPv4, node IPs none`);
+    expect(header(['--node-name', 'node-a', '--hostname-override', 'other'])).toBe('# kipvs plan for node node-a: IPv4, node IPs 192.168.1.10');
   });
 
   it('refuses invalid configuration flags as kipvs proxy does', () => {
@@ -188,6 +260,15 @@ describe('kipvs plan, node and flags', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('kipvs plan -o yaml', () => {
+  it('prints the same document as -o json, as YAML', () => {
+    const json = plan(['-f', fixture('list.yaml'), ...IPV4_NODE, '-o', 'json']);
+    const yaml = plan(['-f', fixture('list.yaml'), ...IPV4_NODE, '-o', 'yaml']);
+    expect(yaml.status).toBe(0);
+    expect(parse(yaml.stdout)).toEqual(JSON.parse(json.stdout));
   });
 });
 

@@ -19,6 +19,20 @@ describe('validateService', () => {
     expect([...(result.value?.clusterIPs.entries() ?? [])].map(([f, ip]) => [f, ip.text])).toEqual([['IPv4', '10.96.0.20']]);
   });
 
+  it.each<[string, Record<string, unknown>, string]>([
+    ['headless', { clusterIP: 'None', ports: [port('a', 80)] }, 'headless (clusterIP None): no virtual server'],
+    ['ExternalName', { type: 'ExternalName', externalName: 'example.com' }, 'type ExternalName: a DNS name, nothing to proxy'],
+    ['without a cluster IP', { ports: [port('a', 80)] }, 'no cluster IP'],
+  ])('skips a Service %s without a problem, saying why', (_name, spec, reason) => {
+    expect(validateService(service('s', spec))).toEqual({ problems: [], skipped: reason });
+  });
+
+  it('skips a Service another proxy serves, saying which label', () => {
+    const raw = service('s', { clusterIP: '10.96.0.1', ports: [port('a', 80)] });
+    raw['metadata'] = { name: 's', namespace: 'default', labels: { 'service.kubernetes.io/service-proxy-name': 'other' } };
+    expect(validateService(raw).skipped).toBe('label service.kubernetes.io/service-proxy-name: served by another proxy');
+  });
+
   it('pairs cluster IPs with spec.ipFamilies', () => {
     const result = validateService(
       service('dual', { clusterIP: 'fd00::10', clusterIPs: ['fd00::10', '10.96.0.10'], ipFamilies: ['IPv6', 'IPv4'], ports: [port('a', 80)] }),
@@ -133,8 +147,8 @@ describe('validateEndpointSlice', () => {
     expect(result.value?.endpoints).toEqual([]);
   });
 
-  it('skips FQDN slices silently and slices without a service name with a problem', () => {
-    expect(validateEndpointSlice(endpointSlice('web', [], [], { addressType: 'FQDN' }))).toEqual({ problems: [] });
+  it('skips FQDN slices without a problem (saying why) and slices without a service name with a problem', () => {
+    expect(validateEndpointSlice(endpointSlice('web', [], [], { addressType: 'FQDN' }))).toEqual({ problems: [], skipped: 'addressType FQDN: no addresses to proxy to' });
     const orphan = endpointSlice('web', [], []);
     orphan['metadata'] = { name: 'orphan', namespace: 'default' };
     expect(validateEndpointSlice(orphan).problems.map(renderProblem)).toEqual([
