@@ -36,7 +36,12 @@ import { clusterObjects, clusterSlice, MOVED_ENDPOINT, movedSlice } from './sync
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { 'sync-period': { type: 'string', default: '30' }, 'cpu-prof': { type: 'string' }, 'heap-prof': { type: 'string' }, 'log-dir': { type: 'string' } },
+  options: {
+    'sync-period': { type: 'string', default: '30' },
+    'cpu-prof': { type: 'string' },
+    'heap-prof': { type: 'string' },
+    'log-dir': { type: 'string' },
+  },
 });
 const size = parseTableSize(positionals[0] ?? '');
 const syncPeriodSeconds = Number(values['sync-period']);
@@ -59,7 +64,12 @@ const server = await FakeApiServer.start();
 const dir = await mkdtemp(join(tmpdir(), 'kipvs-bench-daemon-'));
 const kubeconfig = await server.writeKubeconfig(join(dir, 'kubeconfig'));
 // A single-stack node, as the cluster's Services are IPv4 only (the model's families follow the Node's addresses).
-server.apply({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-a' }, status: { addresses: [{ type: 'InternalIP', address: '192.168.50.1' }] } });
+server.apply({
+  apiVersion: 'v1',
+  kind: 'Node',
+  metadata: { name: 'node-a' },
+  status: { addresses: [{ type: 'InternalIP', address: '192.168.50.1' }] },
+});
 {
   const { services, endpointSlices } = clusterObjects(size);
   for (const object of services) server.apply(object);
@@ -72,13 +82,17 @@ let phase: Phase = 'list';
 
 function memoryOf(pid: number): { rss: number; hwm: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
+  const kb = (field: string): number =>
+    Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
   return { rss: kb('VmRSS') * 1024, hwm: kb('VmHWM') * 1024 };
 }
 
 /** kubeproxy_sync_proxy_rules_last_timestamp_seconds, undefined until set (or while the daemon cannot answer). */
 async function lastSyncTimestamp(): Promise<number | undefined> {
-  const { code, body } = await httpGet(ownNetns(), `http://${METRICS_ADDRESS}/metrics`).catch(() => ({ code: 0, body: '' }));
+  const { code, body } = await httpGet(ownNetns(), `http://${METRICS_ADDRESS}/metrics`).catch(() => ({
+    code: 0,
+    body: '',
+  }));
   if (code !== 200) return undefined;
   const value = Number(/^kubeproxy_sync_proxy_rules_last_timestamp_seconds(?:\{[^}]*\})? (\S+)$/m.exec(body)?.[1]);
   return Number.isFinite(value) && value > 0 ? value : undefined;
@@ -106,17 +120,25 @@ const sampler = setInterval(() => {
 }, SAMPLE_MS);
 
 /** A phase's figures as soon as they are known (on stderr: a long run shows where it is). */
-const progress = (what: string): void => void process.stderr.write(`daemon-scenario: ${what} at ${((performance.now() - started) / 1000).toFixed(1)} s, VmHWM ${(lastMemory.hwm / 2 ** 20).toFixed(0)} MB\n`);
+const progress = (what: string): void =>
+  void process.stderr.write(
+    `daemon-scenario: ${what} at ${((performance.now() - started) / 1000).toFixed(1)} s, VmHWM ${(lastMemory.hwm / 2 ** 20).toFixed(0)} MB\n`,
+  );
 
 const isSync = (line: LogLine): boolean => line.msg === 'Synced' || line.msg === 'Repaired drift';
-const listed = await proxy.waitForLog((line) => line.msg === 'Listed Services, EndpointSlices and the Node', START_TIMEOUT_MS);
+const listed = await proxy.waitForLog(
+  (line) => line.msg === 'Listed Services, EndpointSlices and the Node',
+  START_TIMEOUT_MS,
+);
 const listedSeconds = (listed.ts - proxy.startedAt) / 1000;
 progress('listed');
 phase = 'first sync';
-let reported: number | undefined;
-while ((reported = await lastSyncTimestamp()) === undefined) {
-  if (performance.now() - started > START_TIMEOUT_MS) throw new Error(`no successful sync reported after ${START_TIMEOUT_MS / 1000} s:\n${proxy.tail()}`);
+let reported = await lastSyncTimestamp();
+while (reported === undefined) {
+  if (performance.now() - started > START_TIMEOUT_MS)
+    throw new Error(`no successful sync reported after ${START_TIMEOUT_MS / 1000} s:\n${proxy.tail()}`);
   await sleep(250);
+  reported = await lastSyncTimestamp();
 }
 const startSeconds = reported - proxy.startedAt / 1000;
 const firstSync = await proxy.waitForLog(isSync, 10_000);
@@ -124,13 +146,17 @@ progress(`first sync reported (its own ${String(firstSync['ms'])} ms)`);
 
 // The periodic resync that follows (at most a sync period after the first sync started).
 phase = 'resync';
-const resync = await proxy.waitForLog((line) => isSync(line) && line['trigger'] === 'periodic', (syncPeriodSeconds + 600) * 1000);
+const resync = await proxy.waitForLog(
+  (line) => isSync(line) && line['trigger'] === 'periodic',
+  (syncPeriodSeconds + 600) * 1000,
+);
 
 progress(`periodic resync (its own ${String(resync['ms'])} ms)`);
 phase = 'changes';
 const ipvs = await IpvsClient.open();
 const key: ServiceKey = { family: 'inet', protocol: 'tcp', address: serviceAddress(1), port: 80 };
-const holds = async (address: string): Promise<boolean> => (await ipvs.listRealServers(key)).some((r) => r.address === address);
+const holds = async (address: string): Promise<boolean> =>
+  (await ipvs.listRealServers(key)).some((r) => r.address === address);
 const changeMs: number[] = [];
 for (let i = 0; i < CHANGES; i++) {
   const moving = i % 2 === 0;
@@ -138,7 +164,8 @@ for (let i = 0; i < CHANGES; i++) {
   server.apply(moving ? movedSlice(size) : clusterSlice(1, size));
   const since = performance.now();
   while (!(await holds(wanted))) {
-    if (performance.now() - since > 120_000) throw new Error(`endpoint change ${i + 1} not in the kernel after 120 s:\n${proxy.tail()}`);
+    if (performance.now() - since > 120_000)
+      throw new Error(`endpoint change ${i + 1} not in the kernel after 120 s:\n${proxy.tail()}`);
     // Not faster: in UML the poll shares the one CPU with the daemon it waits for.
     await sleep(10);
   }
@@ -155,10 +182,20 @@ await server.close();
 
 // The kernel must hold the whole table, and what kube-proxy adds around it.
 const table = execFileSync('ipvsadm', ['-Sn'], { encoding: 'utf8', maxBuffer: 1 << 30 });
-if (table !== ipvsSaveText(size)) throw new Error('the IPVS table differs from the cluster\'s (ipvsadm -Sn)');
-const addresses = execFileSync('ip', ['-o', 'addr', 'show', 'dev', 'kube-ipvs0'], { encoding: 'utf8', maxBuffer: 1 << 30 }).split('\n').filter((l) => l.includes(' inet ')).length;
-const clusterIps = execFileSync('ipset', ['list', 'KUBE-CLUSTER-IP'], { encoding: 'utf8', maxBuffer: 1 << 30 }).split('\n').filter((l) => /^\d+\.\d+\.\d+\.\d+,tcp:80$/.test(l)).length;
-if (addresses !== size.services || clusterIps !== size.services) throw new Error(`kube-ipvs0 has ${addresses} addresses and KUBE-CLUSTER-IP ${clusterIps} entries, not ${size.services}`);
+if (table !== ipvsSaveText(size)) throw new Error("the IPVS table differs from the cluster's (ipvsadm -Sn)");
+const addresses = execFileSync('ip', ['-o', 'addr', 'show', 'dev', 'kube-ipvs0'], {
+  encoding: 'utf8',
+  maxBuffer: 1 << 30,
+})
+  .split('\n')
+  .filter((l) => l.includes(' inet ')).length;
+const clusterIps = execFileSync('ipset', ['list', 'KUBE-CLUSTER-IP'], { encoding: 'utf8', maxBuffer: 1 << 30 })
+  .split('\n')
+  .filter((l) => /^\d+\.\d+\.\d+\.\d+,tcp:80$/.test(l)).length;
+if (addresses !== size.services || clusterIps !== size.services)
+  throw new Error(
+    `kube-ipvs0 has ${addresses} addresses and KUBE-CLUSTER-IP ${clusterIps} entries, not ${size.services}`,
+  );
 await rm(dir, { recursive: true, force: true });
 
 const sorted = [...changeMs].sort((a, b) => a - b);

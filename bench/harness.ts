@@ -151,15 +151,28 @@ export class BenchHarness {
     for (let run = 1; run <= runs; run++) {
       const netns = await this.prepare(benchCase);
       const files = this.files();
-      await netns.run('bash', ['-c', TIMED, 'timed', benchCase.stdin ?? '/dev/null', files.stdout, files.stderr, files.extra, ...benchCase.command]).catch(
-        (err: unknown) => {
+      await netns
+        .run('bash', [
+          '-c',
+          TIMED,
+          'timed',
+          benchCase.stdin ?? '/dev/null',
+          files.stdout,
+          files.stderr,
+          files.extra,
+          ...benchCase.command,
+        ])
+        .catch((err: unknown) => {
           throw new Error(`${benchCase.group} / ${benchCase.name}: ${String(err)}\n${this.tail(files.stderr)}`);
-        },
-      );
+        });
       const stdout = readFileSync(files.stdout, 'utf8');
       const ownMs = benchCase.reportedMs?.(stdout);
-      if (benchCase.timeFrom === 'reported' && ownMs === undefined) throw new Error(`${benchCase.group} / ${benchCase.name}: it reported no time:\n${stdout}`);
-      const elapsed = benchCase.timeFrom === 'reported' && ownMs !== undefined ? ownMs / 1000 : Number(readFileSync(files.extra, 'utf8').trim());
+      if (benchCase.timeFrom === 'reported' && ownMs === undefined)
+        throw new Error(`${benchCase.group} / ${benchCase.name}: it reported no time:\n${stdout}`);
+      const elapsed =
+        benchCase.timeFrom === 'reported' && ownMs !== undefined
+          ? ownMs / 1000
+          : Number(readFileSync(files.extra, 'utf8').trim());
       seconds.push(elapsed);
       if (run === 1) {
         reportedMs = ownMs;
@@ -173,7 +186,16 @@ export class BenchHarness {
     if (this.strace && (benchCase.countSyscalls ?? true)) {
       const netns = await this.prepare(benchCase);
       const files = this.files();
-      await netns.run('bash', ['-c', COUNTED, 'counted', benchCase.stdin ?? '/dev/null', files.stdout, files.stderr, files.extra, ...benchCase.command]);
+      await netns.run('bash', [
+        '-c',
+        COUNTED,
+        'counted',
+        benchCase.stdin ?? '/dev/null',
+        files.stdout,
+        files.stderr,
+        files.extra,
+        ...benchCase.command,
+      ]);
       syscalls = parseStraceSummary(readFileSync(files.extra, 'utf8'));
       await this.empty(netns);
       this.log(`bench: ${benchCase.group} / ${benchCase.name}: ${syscalls.total} system calls (strace -f -c)`);
@@ -221,7 +243,10 @@ export class BenchHarness {
     if (benchCase.expectStdout !== undefined && stdout !== readFileSync(benchCase.expectStdout, 'utf8')) {
       throw new Error(`${where}: its output differs from ${benchCase.expectStdout}`);
     }
-    if (benchCase.expectTable !== undefined && (await netns.ipvsSave()) !== readFileSync(benchCase.expectTable, 'utf8')) {
+    if (
+      benchCase.expectTable !== undefined &&
+      (await netns.ipvsSave()) !== readFileSync(benchCase.expectTable, 'utf8')
+    ) {
       throw new Error(`${where}: the IPVS table it left differs from ${benchCase.expectTable}`);
     }
   }
@@ -253,7 +278,20 @@ function versusPeer(result: CaseResult, peer: CaseResult | undefined): string {
 
 /** The results as a text table, one row per case, groups in order. */
 export function formatTable(results: readonly CaseResult[]): string {
-  const header = ['group', 'case', 'runs', 'median', 'min', 'max', 'vs peer', 'own ms', 'syscalls', 'sends', 'recvs', 'notes'];
+  const header = [
+    'group',
+    'case',
+    'runs',
+    'median',
+    'min',
+    'max',
+    'vs peer',
+    'own ms',
+    'syscalls',
+    'sends',
+    'recvs',
+    'notes',
+  ];
   const rows = results.map((result) => {
     const peer = results.find((r) => r.group === result.group && r.peer);
     return [

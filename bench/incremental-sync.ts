@@ -44,7 +44,8 @@ function withLastEndpointAt(objects: ClusterObjects, address: string): ClusterOb
 
 const collectGarbage = (): void => (globalThis as { gc?: () => void }).gc?.();
 
-const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+const median = (values: readonly number[]): number =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 
 interface Row {
   readonly size: TableSize;
@@ -57,7 +58,10 @@ function measure(size: TableSize): Row {
   const feed = new ChangeFeed();
   let objects = clusterObjects(size);
   let previous: DesiredState = model.desired(objects, SYNC_HOST, feed.take(), 'requested').state;
-  const first = applyPlanToLive(EMPTY_NODE, diffState({ desired: previous, live: EMPTY_NODE, terminating: new Map(), now: 0, gracePeriodMs: GRACE_MS }).plan);
+  const first = applyPlanToLive(
+    EMPTY_NODE,
+    diffState({ desired: previous, live: EMPTY_NODE, terminating: new Map(), now: 0, gracePeriodMs: GRACE_MS }).plan,
+  );
   if (first.refusals.length > 0) throw new Error(`the first plan was refused: ${first.refusals[0]}`);
   let live = first.live;
   const memo = new ValidationMemo();
@@ -72,7 +76,15 @@ function measure(size: TableSize): Row {
     collectGarbage();
     const started = performance.now();
     const desired = model.desired(next, SYNC_HOST, feed.take(), 'requested');
-    const diff = diffState({ desired: desired.state, live, terminating: new Map(), now: 0, gracePeriodMs: GRACE_MS, previous, changes: model.familyChanges() });
+    const diff = diffState({
+      desired: desired.state,
+      live,
+      terminating: new Map(),
+      now: 0,
+      gracePeriodMs: GRACE_MS,
+      previous,
+      changes: model.familyChanges(),
+    });
     const after = applyPlanToLive(live, diff.plan);
     incremental.push(performance.now() - started);
 
@@ -83,8 +95,10 @@ function measure(size: TableSize): Row {
     whole.push(performance.now() - wholeStarted);
 
     if (desired.read !== 'changes') throw new Error(`the model read ${desired.read}, not the changes`);
-    if (!isDeepStrictEqual(desired.state.families, wholeState.families) || !isDeepStrictEqual(diff, wholeDiff)) throw new Error('the incremental state or plan differs from the whole one');
-    if (diff.plan.phases.length === 0 || after.refusals.length > 0) throw new Error('the change planned nothing, or what the kernel would refuse');
+    if (!isDeepStrictEqual(desired.state.families, wholeState.families) || !isDeepStrictEqual(diff, wholeDiff))
+      throw new Error('the incremental state or plan differs from the whole one');
+    if (diff.plan.phases.length === 0 || after.refusals.length > 0)
+      throw new Error('the change planned nothing, or what the kernel would refuse');
     objects = next;
     previous = desired.state;
     live = after.live;
@@ -95,8 +109,14 @@ function measure(size: TableSize): Row {
 const rows = SIZES.map(measure);
 const label = (size: TableSize): string => `${size.services.toLocaleString('en')} x ${size.destinations}`;
 console.log(`one endpoint change, the sync engine's CPU path (model, diff, kept state), medians of ${RUNS}:`);
-for (const row of rows) console.log(`  ${label(row.size).padEnd(12)} whole ${row.whole.toFixed(1).padStart(7)} ms   incremental ${row.incremental.toFixed(2).padStart(6)} ms`);
+for (const row of rows)
+  console.log(
+    `  ${label(row.size).padEnd(12)} whole ${row.whole.toFixed(1).padStart(7)} ms   incremental ${row.incremental.toFixed(2).padStart(6)} ms`,
+  );
 const [smallest] = rows;
 for (const row of rows.slice(1)) {
-  if (smallest) console.log(`  ${label(row.size)} / ${label(smallest.size)}: incremental ${(row.incremental / smallest.incremental).toFixed(2)}x, whole ${(row.whole / smallest.whole).toFixed(1)}x`);
+  if (smallest)
+    console.log(
+      `  ${label(row.size)} / ${label(smallest.size)}: incremental ${(row.incremental / smallest.incremental).toFixed(2)}x, whole ${(row.whole / smallest.whole).toFixed(1)}x`,
+    );
 }

@@ -17,7 +17,14 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '../test/uml/netns.js';
 import { BenchHarness, formatTable, saveResults, type BenchCase, type Step } from './harness.js';
-import { ipvsSaveFile, parseTableSize, realServerAddress, serviceAddress, tableLabel, type TableSize } from './ipvs-table.js';
+import {
+  ipvsSaveFile,
+  parseTableSize,
+  realServerAddress,
+  serviceAddress,
+  tableLabel,
+  type TableSize,
+} from './ipvs-table.js';
 import { MOVED_ENDPOINT, syncStateFiles } from './sync-cluster.js';
 
 const DATA = join(repoRoot, 'build/bench-data');
@@ -92,8 +99,22 @@ function daemonCases(table: Table, runs: number): BenchCase[] {
   const group = `daemon ${label}`;
   const script = 'set -e\nipvsadm -R < "$4"\nipset restore < "$1"\niptables-legacy-restore < "$2"\nip -batch "$3"';
   const cases: BenchCase[] = [
-    { group, name: 'ipvsadm -R, ipset restore, iptables-restore, ip -batch', peer: true, command: ['bash', '-c', script, 'peer', files.ipsets, files.iptables, files.addresses, table.file], expectTable: table.file, countSyscalls: false },
-    { group, name: 'C floor (IPVS only)', ...table.load, reportedMs: floorMs, expectTable: table.file, countSyscalls: false },
+    {
+      group,
+      name: 'ipvsadm -R, ipset restore, iptables-restore, ip -batch',
+      peer: true,
+      command: ['bash', '-c', script, 'peer', files.ipsets, files.iptables, files.addresses, table.file],
+      expectTable: table.file,
+      countSyscalls: false,
+    },
+    {
+      group,
+      name: 'C floor (IPVS only)',
+      ...table.load,
+      reportedMs: floorMs,
+      expectTable: table.file,
+      countSyscalls: false,
+    },
     {
       group,
       name: 'kipvs proxy: start to first sync reported',
@@ -119,24 +140,77 @@ function syncCases(table: Table, runs: number): BenchCase[] {
   const label = tableLabel(size);
   const files = syncStateFiles(DATA, size);
   const scenario = (mode: string): Step => ({ command: [process.execPath, SYNC_SCENARIO, mode, label] });
-  const tools = (script: string, ...args: string[]): Step => ({ command: ['bash', '-c', `set -e\n${script}`, 'peer', ...args] });
+  const tools = (script: string, ...args: string[]): Step => ({
+    command: ['bash', '-c', `set -e\n${script}`, 'peer', ...args],
+  });
   const restoreRest = 'ipset restore < "$1"\niptables-legacy-restore < "$2"\nip -batch "$3"';
   const rest = [files.ipsets, files.iptables, files.addresses];
   // Setup of the resync and change rows: the whole state, loaded the fastest way, untimed.
   const loaded = [table.load, tools(restoreRest, ...rest)];
   const moved = join(DATA, `sync-${label}-change.save`);
   const vip = `${serviceAddress(1)}:80`;
-  writeFileSync(moved, `-a -t ${vip} -r ${MOVED_ENDPOINT}:8080 -m -w 1\n-d -t ${vip} -r ${realServerAddress(1, size.destinations)}:8080\n`);
+  writeFileSync(
+    moved,
+    `-a -t ${vip} -r ${MOVED_ENDPOINT}:8080 -m -w 1\n-d -t ${vip} -r ${realServerAddress(1, size.destinations)}:8080\n`,
+  );
   const common = { countSyscalls: false, reportedMs: floorMs, notes: syncNotes } as const;
   const cases: BenchCase[] = [
-    { group: `sync: from empty ${label}`, name: 'ipvsadm -R, ipset restore, iptables-restore, ip -batch', peer: true, ...tools(`ipvsadm -R < "$4"\n${restoreRest}`, ...rest, table.file), expectTable: table.file, countSyscalls: false },
-    { group: `sync: from empty ${label}`, name: 'C floor (IPVS only)', ...table.load, reportedMs: floorMs, expectTable: table.file, countSyscalls: false },
-    { group: `sync: from empty ${label}`, name: 'kipvs sync engine (node start included)', ...scenario('from-empty'), ...common, expectTable: table.file },
-    { group: `sync: periodic resync ${label}`, name: 'ipvsadm -Sn, ipset save, iptables-save, ip addr', peer: true, ...tools('ipvsadm -Sn; ipset save; iptables-legacy-save; ip -o addr show'), setup: loaded, countSyscalls: false },
-    { group: `sync: periodic resync ${label}`, name: 'kipvs sync engine, new, nothing to change (node start included)', ...scenario('resync'), ...common, setup: loaded },
+    {
+      group: `sync: from empty ${label}`,
+      name: 'ipvsadm -R, ipset restore, iptables-restore, ip -batch',
+      peer: true,
+      ...tools(`ipvsadm -R < "$4"\n${restoreRest}`, ...rest, table.file),
+      expectTable: table.file,
+      countSyscalls: false,
+    },
+    {
+      group: `sync: from empty ${label}`,
+      name: 'C floor (IPVS only)',
+      ...table.load,
+      reportedMs: floorMs,
+      expectTable: table.file,
+      countSyscalls: false,
+    },
+    {
+      group: `sync: from empty ${label}`,
+      name: 'kipvs sync engine (node start included)',
+      ...scenario('from-empty'),
+      ...common,
+      expectTable: table.file,
+    },
+    {
+      group: `sync: periodic resync ${label}`,
+      name: 'ipvsadm -Sn, ipset save, iptables-save, ip addr',
+      peer: true,
+      ...tools('ipvsadm -Sn; ipset save; iptables-legacy-save; ip -o addr show'),
+      setup: loaded,
+      countSyscalls: false,
+    },
+    {
+      group: `sync: periodic resync ${label}`,
+      name: 'kipvs sync engine, new, nothing to change (node start included)',
+      ...scenario('resync'),
+      ...common,
+      setup: loaded,
+    },
     // ipvsadm touches IPVS only: the IPVS table is all its setup needs.
-    { group: `sync: one endpoint change ${label}`, name: 'ipvsadm -R of the 2 changes', peer: true, command: ['ipvsadm', '-R'], stdin: moved, setup: [table.load], countSyscalls: false },
-    { group: `sync: one endpoint change ${label}`, name: 'kipvs sync engine, kept state (own time)', ...scenario('change'), ...common, timeFrom: 'reported', setup: loaded },
+    {
+      group: `sync: one endpoint change ${label}`,
+      name: 'ipvsadm -R of the 2 changes',
+      peer: true,
+      command: ['ipvsadm', '-R'],
+      stdin: moved,
+      setup: [table.load],
+      countSyscalls: false,
+    },
+    {
+      group: `sync: one endpoint change ${label}`,
+      name: 'kipvs sync engine, kept state (own time)',
+      ...scenario('change'),
+      ...common,
+      timeFrom: 'reported',
+      setup: loaded,
+    },
   ];
   return cases.map((c) => ({ ...c, runs }));
 }
@@ -170,10 +244,13 @@ function casesFor(size: TableSize, only: string | undefined, count: CountMode, s
     }),
   );
   // Dumps first: at 50,000 x 10 `ipvsadm -R` alone takes many minutes of the boot.
-  return [...dump, ...restore, ...syncCases(table, syncRuns), ...daemonCases(table, syncRuns)].filter((c) => selected(c, only));
+  return [...dump, ...restore, ...syncCases(table, syncRuns), ...daemonCases(table, syncRuns)].filter((c) =>
+    selected(c, only),
+  );
 }
 
-const selected = (c: BenchCase, only: string | undefined): boolean => only === undefined || only.split(',').some((part) => c.group.includes(part));
+const selected = (c: BenchCase, only: string | undefined): boolean =>
+  only === undefined || only.split(',').some((part) => c.group.includes(part));
 
 /**
  * What starting a command costs before it does anything, in the same boot: the floor under

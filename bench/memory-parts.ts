@@ -40,7 +40,10 @@ function heap(): number {
 
 /** The cluster as the watch holds it: every object decoded from its own JSON text. */
 function decoded(objects: ClusterObjects): ClusterObjects {
-  return { services: objects.services.map((o) => JSON.parse(JSON.stringify(o)) as Json), endpointSlices: objects.endpointSlices.map((o) => JSON.parse(JSON.stringify(o)) as Json) };
+  return {
+    services: objects.services.map((o) => JSON.parse(JSON.stringify(o)) as Json),
+    endpointSlices: objects.endpointSlices.map((o) => JSON.parse(JSON.stringify(o)) as Json),
+  };
 }
 
 /** The same cluster with only the fields the model reads. */
@@ -50,8 +53,16 @@ function minimal(size: TableSize): ClusterObjects {
   for (let s = 1; s <= size.services; s++) {
     const name = `svc-${String(s).padStart(5, '0')}`;
     const namespace = `team-${String(Math.ceil(s / 100)).padStart(3, '0')}`;
-    services.push(service(name, { type: 'ClusterIP', clusterIP: serviceAddress(s), ports: [{ ...port('http', 80), targetPort: 8080 }] }, { namespace }));
-    const endpoints = Array.from({ length: size.destinations }, (_, d) => endpoint(realServerAddress(s, d + 1), { ready: true }));
+    services.push(
+      service(
+        name,
+        { type: 'ClusterIP', clusterIP: serviceAddress(s), ports: [{ ...port('http', 80), targetPort: 8080 }] },
+        { namespace },
+      ),
+    );
+    const endpoints = Array.from({ length: size.destinations }, (_, d) =>
+      endpoint(realServerAddress(s, d + 1), { ready: true }),
+    );
     endpointSlices.push(endpointSlice(name, [port('http', 8080)], endpoints, { namespace }));
   }
   return decoded({ services, endpointSlices });
@@ -60,7 +71,8 @@ function minimal(size: TableSize): ClusterObjects {
 /** The apply's report of `plan` applied whole, as applyPlan builds it. */
 function reportOf(plan: Plan): AppliedChange[] {
   const changes: AppliedChange[] = [];
-  const add = (change: KernelChange, cause: AppliedChange['cause']): void => void changes.push(new Applied(change, cause, { ok: true }));
+  const add = (change: KernelChange, cause: AppliedChange['cause']): void =>
+    void changes.push(new Applied(change, cause, { ok: true }));
   for (const phase of plan.phases) {
     switch (phase.kind) {
       case 'ipvs':
@@ -99,7 +111,10 @@ function measure(size: TableSize): void {
   const objects = decoded(clusterObjects(size));
   step('watch objects (as a real API server sends them)');
   // The model's parts on their own first, then dropped: the Syncer's model holds all of them.
-  let validated: ReturnType<ValidationMemo['validate']> | undefined = new ValidationMemo().validate(objects, SYNC_MODEL.nodeName);
+  let validated: ReturnType<ValidationMemo['validate']> | undefined = new ValidationMemo().validate(
+    objects,
+    SYNC_MODEL.nodeName,
+  );
   step('  of the model: validated objects (ValidationMemo)');
   let plain: DesiredState | undefined = buildDesiredState(validated.objects, SYNC_HOST, SYNC_MODEL);
   step('  of the model: the desired state alone (buildDesiredState)');
@@ -110,7 +125,9 @@ function measure(size: TableSize): void {
   const desired = model.desired(objects, SYNC_HOST, undefined, 'periodic').state;
   step('model (SyncModel: validated objects, incremental indexes, desired state)');
   const diff = diffState({ desired, live: EMPTY_NODE, terminating: new Map(), now: 0, gracePeriodMs: 15 * 60_000 });
-  step(`plan (${diff.plan.phases.reduce((n, p) => n + (p.kind === 'iptables' ? p.rewrites.length : p.changes.length), 0).toLocaleString('en')} changes)`);
+  step(
+    `plan (${diff.plan.phases.reduce((n, p) => n + (p.kind === 'iptables' ? p.rewrites.length : p.changes.length), 0).toLocaleString('en')} changes)`,
+  );
   let report: AppliedChange[] | undefined = reportOf(diff.plan);
   step('apply report (one AppliedChange per change)');
   let audit: string | undefined = report.map((c) => JSON.stringify(auditEntry(auditedChange(c), '1', 0))).join('\n');
@@ -125,7 +142,15 @@ function measure(size: TableSize): void {
   console.log(`${tableLabel(size)}: V8 heap by part (after a full GC), RSS ${mb(rss)}`);
   for (const [name, value] of rows) console.log(`  ${value.padStart(8)}  ${name}`);
   // Keep everything alive until measured.
-  if (small.services.length + objects.services.length + kept.families.length + (desired.families.length > 0 ? 1 : 0) + (validated === undefined && plain === undefined ? 0 : 1) === 0) console.log('');
+  if (
+    small.services.length +
+      objects.services.length +
+      kept.families.length +
+      (desired.families.length > 0 ? 1 : 0) +
+      (validated === undefined && plain === undefined ? 0 : 1) ===
+    0
+  )
+    console.log('');
 }
 
 for (const size of (process.argv[2] ?? '10000x10,50000x10').split(',').map(parseTableSize)) measure(size);

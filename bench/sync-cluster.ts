@@ -13,7 +13,11 @@ import { formatIpSetSave } from '../src/contracts/ipset-text.js';
 import { formatIptablesSave } from '../src/contracts/iptables-text.js';
 import { computeDesiredState, type DesiredState } from '../src/proxy/index.js';
 import { hostFacts, modelConfig, type Json } from '../test/fixtures/proxy/objects.js';
-import { realisticEndpointSlice, realisticService, type RealisticService } from '../test/fixtures/proxy/realistic-objects.js';
+import {
+  realisticEndpointSlice,
+  realisticService,
+  type RealisticService,
+} from '../test/fixtures/proxy/realistic-objects.js';
 import { realServerAddress, serviceAddress, tableLabel, type TableSize } from './ipvs-table.js';
 
 export const SYNC_MODEL = modelConfig({ scheduler: 'rr' });
@@ -24,7 +28,16 @@ const builtin = (...chains: string[]) => ({ chains: new Map(chains.map((chain): 
 export const EMPTY_NODE: LiveState = {
   link: { index: 1, up: true },
   families: [
-    { family: 'inet', virtualServers: [], linkAddresses: [], ipsets: [], iptables: { nat: builtin('PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'), filter: builtin('INPUT', 'FORWARD', 'OUTPUT') } },
+    {
+      family: 'inet',
+      virtualServers: [],
+      linkAddresses: [],
+      ipsets: [],
+      iptables: {
+        nat: builtin('PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'),
+        filter: builtin('INPUT', 'FORWARD', 'OUTPUT'),
+      },
+    },
   ],
   ipvsTimeouts: { tcp: 900, tcpFin: 120, udp: 300 },
 };
@@ -33,11 +46,22 @@ export const MOVED_ENDPOINT = '12.0.0.1';
 
 /** Service `s` (1-based), named in the table's order, so the model's order (by namespace and name) is the table's. */
 function clusterService(s: number): RealisticService {
-  return { name: `svc-${String(s).padStart(5, '0')}`, namespace: `team-${String(Math.ceil(s / 100)).padStart(3, '0')}`, n: s, clusterIP: serviceAddress(s), port: 80, targetPort: 8080 };
+  return {
+    name: `svc-${String(s).padStart(5, '0')}`,
+    namespace: `team-${String(Math.ceil(s / 100)).padStart(3, '0')}`,
+    n: s,
+    clusterIP: serviceAddress(s),
+    port: 80,
+    targetPort: 8080,
+  };
 }
 
 /** Service `s`'s EndpointSlice with `addresses` (by default its table's real servers). */
-export function clusterSlice(s: number, size: TableSize, addresses = Array.from({ length: size.destinations }, (_, d) => realServerAddress(s, d + 1))): Json {
+export function clusterSlice(
+  s: number,
+  size: TableSize,
+  addresses = Array.from({ length: size.destinations }, (_, d) => realServerAddress(s, d + 1)),
+): Json {
   return realisticEndpointSlice(clusterService(s), addresses);
 }
 
@@ -53,7 +77,13 @@ export function clusterObjects(size: TableSize): ClusterObjects {
 
 /** Service 1's EndpointSlice with its last endpoint replaced by MOVED_ENDPOINT. */
 export function movedSlice(size: TableSize): Json {
-  return clusterSlice(1, size, Array.from({ length: size.destinations }, (_, d) => (d + 1 === size.destinations ? MOVED_ENDPOINT : realServerAddress(1, d + 1))));
+  return clusterSlice(
+    1,
+    size,
+    Array.from({ length: size.destinations }, (_, d) =>
+      d + 1 === size.destinations ? MOVED_ENDPOINT : realServerAddress(1, d + 1),
+    ),
+  );
 }
 
 /** `objects` with one EndpointSlice changed: service 1's last endpoint replaced by MOVED_ENDPOINT. */
@@ -83,7 +113,9 @@ export function syncStateFiles(dir: string, size: TableSize): SyncStateFiles {
   const state = syncDesiredState(size);
   writeFileSync(files.ipsets, formatIpSetSave(state.families.flatMap((f) => f.ipsets)));
   writeFileSync(files.iptables, state.families.map((f) => formatIptablesSave(f.iptables, f.family)).join(''));
-  const addresses = state.families.flatMap((f) => f.linkAddresses.map((ip) => `address add ${ip}/32 dev ${state.linkName}\n`));
+  const addresses = state.families.flatMap((f) =>
+    f.linkAddresses.map((ip) => `address add ${ip}/32 dev ${state.linkName}\n`),
+  );
   writeFileSync(files.addresses, `link add ${state.linkName} type dummy\n${addresses.join('')}`);
   return files;
 }

@@ -22,7 +22,8 @@ import { parseTableSize } from './ipvs-table.js';
 import { clusterObjects, SYNC_HOST, SYNC_MODEL, withOneEndpointMoved } from './sync-cluster.js';
 
 const [mode, sizeText = ''] = process.argv.slice(2);
-if (mode !== 'from-empty' && mode !== 'resync' && mode !== 'change') throw new Error(`mode: from-empty, resync or change, not '${mode}'`);
+if (mode !== 'from-empty' && mode !== 'resync' && mode !== 'change')
+  throw new Error(`mode: from-empty, resync or change, not '${mode}'`);
 const size = parseTableSize(sizeText);
 const objects = clusterObjects(size);
 
@@ -32,14 +33,25 @@ const syncer = new SyncEngine({ kernel, model: SYNC_MODEL, gracePeriodMs: 15 * 6
 
 const feed = new ChangeFeed();
 
-async function measured(cluster: ClusterObjects, trigger: SyncTrigger): Promise<{ result: SyncResult; ms: number; messages: number; sendCalls: number }> {
+async function measured(
+  cluster: ClusterObjects,
+  trigger: SyncTrigger,
+): Promise<{ result: SyncResult; ms: number; messages: number; sendCalls: number }> {
   const before = clients.traffic;
   const started = performance.now();
   const result = await syncer.sync(cluster, SYNC_HOST, trigger, feed.take());
   const ms = performance.now() - started;
   const after = clients.traffic;
-  if (result.report.failed > 0) throw new Error(`${result.report.failed} change(s) failed, e.g. ${result.report.changes.find((c) => !c.result.ok)?.description}`);
-  return { result, ms, messages: after.messagesSent - before.messagesSent, sendCalls: after.sendCalls - before.sendCalls };
+  if (result.report.failed > 0)
+    throw new Error(
+      `${result.report.failed} change(s) failed, e.g. ${result.report.changes.find((c) => !c.result.ok)?.description}`,
+    );
+  return {
+    result,
+    ms,
+    messages: after.messagesSent - before.messagesSent,
+    sendCalls: after.sendCalls - before.sendCalls,
+  };
 }
 
 const changes = (result: SyncResult): number => result.report.changes.length;
@@ -62,7 +74,9 @@ async function endpointChanges(): Promise<{ run: Awaited<ReturnType<typeof measu
   for (let i = 0; i < CHANGES; i++) {
     const one = await measured(changedTo(i % 2 === 0 ? moved : objects), 'requested');
     if (one.result.source.kind !== 'kept' || changes(one.result) !== 2 || one.result.modelRead !== 'changes') {
-      throw new Error(`one endpoint change: expected 2 changes through the kept state and the change feed, got ${changes(one.result)} (${one.result.source.kind}, model read ${one.result.modelRead})`);
+      throw new Error(
+        `one endpoint change: expected 2 changes through the kept state and the change feed, got ${changes(one.result)} (${one.result.source.kind}, model read ${one.result.modelRead})`,
+      );
     }
     runs.push(one);
   }
@@ -78,7 +92,8 @@ if (mode === 'from-empty') {
   run = await measured(objects, 'requested');
 } else {
   const adopted = await measured(objects, 'periodic');
-  if (changes(adopted.result) > 0) throw new Error(`the loaded kernel differs from the cluster's state: ${changes(adopted.result)} change(s)`);
+  if (changes(adopted.result) > 0)
+    throw new Error(`the loaded kernel differs from the cluster's state: ${changes(adopted.result)} change(s)`);
   if (mode === 'resync') run = adopted;
   else ({ run, first } = await endpointChanges());
 }
@@ -88,4 +103,6 @@ const memory = process.memoryUsage();
 const mb = (bytes: number): string => (bytes / 2 ** 20).toFixed(0);
 const read = result.source.kind === 'full' ? 'full' : `kept+${result.source.refreshedServices}`;
 const firstText = first === undefined ? '' : ` first=${first.toFixed(1)}`;
-console.log(`ms=${run.ms.toFixed(1)}${firstText} messages=${run.messages} sendmsg=${run.sendCalls} read=${read} plan=${changes(result)} rss=${mb(memory.rss)}MB heap=${mb(memory.heapUsed)}MB`);
+console.log(
+  `ms=${run.ms.toFixed(1)}${firstText} messages=${run.messages} sendmsg=${run.sendCalls} read=${read} plan=${changes(result)} rss=${mb(memory.rss)}MB heap=${mb(memory.heapUsed)}MB`,
+);

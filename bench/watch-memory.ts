@@ -21,9 +21,21 @@ const MB = 1024 * 1024;
 function served(kind: WatchedObjectKind, s: number, destinations: number): unknown {
   const name = `svc-${String(s).padStart(5, '0')}`;
   const namespace = `ns-${s % 100}`;
-  if (kind === 'Service') return servedService(service(name, { type: 'ClusterIP', clusterIP: serviceAddress(s), ports: [port('http', 80)] }, { namespace }), s);
+  if (kind === 'Service')
+    return servedService(
+      service(name, { type: 'ClusterIP', clusterIP: serviceAddress(s), ports: [port('http', 80)] }, { namespace }),
+      s,
+    );
   const addresses = Array.from({ length: destinations }, (_, d) => realServerAddress(s, d + 1));
-  return servedEndpointSlice(endpointSlice(name, [port('http', 8080)], addresses.map((a) => endpoint(a, { ready: true })), { name: `${name}-x7k2p`, namespace }), s);
+  return servedEndpointSlice(
+    endpointSlice(
+      name,
+      [port('http', 8080)],
+      addresses.map((a) => endpoint(a, { ready: true })),
+      { name: `${name}-x7k2p`, namespace },
+    ),
+    s,
+  );
 }
 
 /** The list body a server sends for services [from, to), as text. */
@@ -33,7 +45,13 @@ function listText(kind: WatchedObjectKind, from: number, to: number, destination
   return JSON.stringify({ kind: `${kind}List`, apiVersion: 'v1', metadata: { resourceVersion: '99' }, items });
 }
 
-function receive(way: Way, kind: WatchedObjectKind, services: number, destinations: number, kept: Map<string, unknown>): void {
+function receive(
+  way: Way,
+  kind: WatchedObjectKind,
+  services: number,
+  destinations: number,
+  kept: Map<string, unknown>,
+): void {
   const keep = (item: unknown): void => {
     const object = way === 'reduced' ? projectFields(WATCHED_FIELDS[kind], item) : item;
     const metadata = (object as { metadata: { namespace: string; name: string } }).metadata;
@@ -41,14 +59,17 @@ function receive(way: Way, kind: WatchedObjectKind, services: number, destinatio
   };
   const page = way === 'whole' ? services : PAGE;
   for (let from = 1; from <= services; from += page) {
-    const body = JSON.parse(listText(kind, from, Math.min(from + page, services + 1), destinations)) as { items: unknown[] };
+    const body = JSON.parse(listText(kind, from, Math.min(from + page, services + 1), destinations)) as {
+      items: unknown[];
+    };
     for (const item of body.items) keep(item);
   }
 }
 
 function main(): void {
   const [way, sizeText = '10000x10'] = process.argv.slice(2);
-  if (way !== 'whole' && way !== 'paged' && way !== 'reduced') throw new Error('usage: watch-memory.js whole|paged|reduced NSVCxNDEST');
+  if (way !== 'whole' && way !== 'paged' && way !== 'reduced')
+    throw new Error('usage: watch-memory.js whole|paged|reduced NSVCxNDEST');
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error('run with node --expose-gc');
   const size = parseTableSize(sizeText);

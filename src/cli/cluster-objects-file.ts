@@ -44,7 +44,11 @@ export interface ObjectsFile {
   readonly objects: ClusterObjects;
   readonly problems: readonly ObjectsFileProblem[];
   /** Where the object of a kind, namespace ("" for a Node) and name is written. */
-  readonly positionOf: (kind: 'Service' | 'EndpointSlice' | 'Node', namespace: string, name: string) => ObjectPosition | undefined;
+  readonly positionOf: (
+    kind: 'Service' | 'EndpointSlice' | 'Node',
+    namespace: string,
+    name: string,
+  ) => ObjectPosition | undefined;
 }
 
 export type ObjectsFileResult =
@@ -55,7 +59,12 @@ export type ObjectsFileResult =
 type ObjectKind = keyof ClusterObjects;
 
 /** The kinds read, with the API version each must have when it names one. */
-const KINDS: Readonly<Record<string, { readonly kind: string; readonly key: ObjectKind; readonly apiVersion: string; readonly namespaced: boolean }>> = {
+const KINDS: Readonly<
+  Record<
+    string,
+    { readonly kind: string; readonly key: ObjectKind; readonly apiVersion: string; readonly namespaced: boolean }
+  >
+> = {
   Service: { kind: 'Service', key: 'services', apiVersion: 'v1', namespaced: true },
   EndpointSlice: { kind: 'EndpointSlice', key: 'endpointSlices', apiVersion: 'discovery.k8s.io/v1', namespaced: true },
   Node: { kind: 'Node', key: 'nodes', apiVersion: 'v1', namespaced: false },
@@ -76,7 +85,9 @@ function objectKey(kind: string, name: string): string {
 }
 
 function record(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
 }
 
 function text(value: unknown): string | undefined {
@@ -121,25 +132,38 @@ class Collector {
     const position = locate(path);
     const object = record(value);
     if (!object) {
-      this.problems.push({ ...position, message: 'not a Kubernetes object (a mapping with a kind); skipped', invalid: true });
+      this.problems.push({
+        ...position,
+        message: 'not a Kubernetes object (a mapping with a kind); skipped',
+        invalid: true,
+      });
       return;
     }
     const kind = text(object['kind']) ?? itemKind;
     const items = object['items'];
     if (kind?.endsWith('List') && Array.isArray(items)) {
       const ofKind = kind === 'List' ? undefined : kind.slice(0, -'List'.length);
-      for (const [i, item] of (items as readonly unknown[]).entries()) this.add(item, [...path, 'items', i], ofKind, locate);
+      for (const [i, item] of (items as readonly unknown[]).entries())
+        this.add(item, [...path, 'items', i], ofKind, locate);
       return;
     }
     const spec = kind === undefined ? undefined : KINDS[kind];
     if (!spec) {
       const what = kind === undefined ? 'an object without a kind' : `kind ${kind}`;
-      this.problems.push({ ...position, message: `${objectName(object)}: ${what} is not a Service, EndpointSlice or Node; skipped`, ...(kind === undefined && { invalid: true as const }) });
+      this.problems.push({
+        ...position,
+        message: `${objectName(object)}: ${what} is not a Service, EndpointSlice or Node; skipped`,
+        ...(kind === undefined && { invalid: true as const }),
+      });
       return;
     }
     const apiVersion = text(object['apiVersion']);
     if (apiVersion !== undefined && apiVersion !== spec.apiVersion) {
-      this.problems.push({ ...position, message: `${objectName(object)}: ${kind} ${apiVersion} is not read (only ${spec.apiVersion}); skipped`, invalid: true });
+      this.problems.push({
+        ...position,
+        message: `${objectName(object)}: ${kind} ${apiVersion} is not read (only ${spec.apiVersion}); skipped`,
+        invalid: true,
+      });
       return;
     }
     const read = spec.namespaced ? withDefaultNamespace(object) : object;
@@ -148,7 +172,10 @@ class Collector {
     const list = this.objects[spec.key];
     const earlier = this.seen.get(key);
     if (earlier) {
-      this.problems.push({ ...position, message: `${objectName(read)}: ${spec.kind} also defined at ${describePosition(earlier.position)}; this later one is used` });
+      this.problems.push({
+        ...position,
+        message: `${objectName(read)}: ${spec.kind} also defined at ${describePosition(earlier.position)}; this later one is used`,
+      });
       list[earlier.index] = read;
     }
     this.seen.set(key, { position, index: earlier?.index ?? list.length });
@@ -159,7 +186,8 @@ class Collector {
     return {
       objects: this.objects,
       problems: this.problems,
-      positionOf: (kind, namespace, name) => this.seen.get(objectKey(kind, namespace === '' ? name : `${namespace}/${name}`))?.position,
+      positionOf: (kind, namespace, name) =>
+        this.seen.get(objectKey(kind, namespace === '' ? name : `${namespace}/${name}`))?.position,
     };
   }
 }
@@ -179,10 +207,13 @@ export function parseClusterObjects(text: string, file: string): ObjectsFileResu
   const json = parseJsonStream(text);
   if (json) {
     lineCounter.addNewLine(0);
-    for (let newline = text.indexOf('\n'); newline !== -1; newline = text.indexOf('\n', newline + 1)) lineCounter.addNewLine(newline + 1);
+    for (let newline = text.indexOf('\n'); newline !== -1; newline = text.indexOf('\n', newline + 1))
+      lineCounter.addNewLine(newline + 1);
     for (const doc of json) {
       // A List's item by its place in "items"; anything else at the document's start.
-      collector.addDocument(doc.value, (path) => at(path.length === 2 && path[0] === 'items' ? (doc.itemOffsets[Number(path[1])] ?? doc.offset) : doc.offset));
+      collector.addDocument(doc.value, (path) =>
+        at(path.length === 2 && path[0] === 'items' ? (doc.itemOffsets[Number(path[1])] ?? doc.offset) : doc.offset),
+      );
     }
     return { ok: true, ...collector.result() };
   }
@@ -194,14 +225,21 @@ export function parseClusterObjects(text: string, file: string): ObjectsFileResu
   } catch (err) {
     return { ok: false, problems: [{ file, message: `cannot be read as YAML: ${errorText(err)}` }] };
   }
-  const syntax = docs.flatMap((doc) => doc.errors.map((e) => ({ ...at(e.pos[0]), message: `YAML syntax error: ${firstLine(e.message)}` })));
+  const syntax = docs.flatMap((doc) =>
+    doc.errors.map((e) => ({ ...at(e.pos[0]), message: `YAML syntax error: ${firstLine(e.message)}` })),
+  );
   if (syntax.length > 0) return { ok: false, problems: syntax };
 
-  const locateIn = (doc: Document.Parsed) => (path: Path): Position => {
-    const node = doc.getIn(path, true);
-    const range = node !== null && typeof node === 'object' && 'range' in node ? (node.range as readonly number[] | null | undefined) : undefined;
-    return at(range?.[0] ?? doc.range[0]);
-  };
+  const locateIn =
+    (doc: Document.Parsed) =>
+    (path: Path): Position => {
+      const node = doc.getIn(path, true);
+      const range =
+        node !== null && typeof node === 'object' && 'range' in node
+          ? (node.range as readonly number[] | null | undefined)
+          : undefined;
+      return at(range?.[0] ?? doc.range[0]);
+    };
   for (const doc of docs) {
     let value: unknown;
     try {

@@ -19,7 +19,10 @@ export function registerConfigCommand(program: Command): Command {
     .description('Check a KubeProxyConfiguration file as `kipvs proxy --config FILE` would; exit 1 on any problem')
     .argument('<file>', 'KubeProxyConfiguration file (kubeproxy.config.k8s.io/v1alpha1)')
     .option('--credentials', 'also check the kubeconfig (or in-cluster service account) it names')
-    .option('--allow-insecure-apiserver', 'with --credentials: accept http:// or insecure-skip-tls-verify, as `kipvs proxy` would with this flag')
+    .option(
+      '--allow-insecure-apiserver',
+      'with --credentials: accept http:// or insecure-skip-tls-verify, as `kipvs proxy` would with this flag',
+    )
     .action(async (file: string, opts: { credentials?: boolean; allowInsecureApiserver?: boolean }) => {
       const resolved = await resolveProxyConfig({ flags: new Map([['config', [file]]]) });
       const lines = [`${file}: valid`, ...resolved.warnings.map((w) => `warning: ${w}`)];

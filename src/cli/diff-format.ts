@@ -23,7 +23,10 @@ function section(title: string, lines: readonly string[]): string | undefined {
   return lines.length === 0 ? undefined : `# ${title}\n${lines.map((line) => `${line}\n`).join('')}`;
 }
 
-function changesOf<K extends Plan['phases'][number]['kind']>(plan: Plan, kind: K): Extract<Plan['phases'][number], { kind: K }>[] {
+function changesOf<K extends Plan['phases'][number]['kind']>(
+  plan: Plan,
+  kind: K,
+): Extract<Plan['phases'][number], { kind: K }>[] {
   return plan.phases.filter((phase): phase is Extract<Plan['phases'][number], { kind: K }> => phase.kind === kind);
 }
 
@@ -45,7 +48,10 @@ function addressLines(plan: Plan, linkName: string): string[] {
 
 /** `ipset create` as kube-proxy runs it (family, hashsize and maxelem, or the port range). */
 function createLine(set: IpsetSpec): string {
-  const parameters = set.type === 'bitmap:port' ? `range ${set.options.portFrom}-${set.options.portTo}` : `family ${set.family} hashsize ${set.options.hashSize} maxelem ${set.options.maxElem}`;
+  const parameters =
+    set.type === 'bitmap:port'
+      ? `range ${set.options.portFrom}-${set.options.portTo}`
+      : `family ${set.family} hashsize ${set.options.hashSize} maxelem ${set.options.maxElem}`;
   return `create ${set.name} ${set.type} ${parameters}${set.comments === true ? ' comment' : ''}`;
 }
 
@@ -76,12 +82,17 @@ function ipsetLines(plan: Plan): string[] {
 
 function rewritesOf(plan: Plan, family: IptablesRewrite['family']): string[] {
   // Each rewrite is a whole iptables-restore input for one table, ending in COMMIT.
-  return changesOf(plan, 'iptables').flatMap((phase) => phase.rewrites.filter((r) => r.family === family).map((r) => r.restore.replace(/\n$/, '')));
+  return changesOf(plan, 'iptables').flatMap((phase) =>
+    phase.rewrites.filter((r) => r.family === family).map((r) => r.restore.replace(/\n$/, '')),
+  );
 }
 
 /** conntrack(8) arguments deleting the flows: to the service address, or NATed to the removed real server. */
 export function conntrackLine(d: ConntrackDeletion): string {
-  const reply = d.replySource === undefined ? '' : ` --reply-src ${d.replySource}${d.replySourcePort === undefined ? '' : ` --reply-port-src ${d.replySourcePort}`}`;
+  const reply =
+    d.replySource === undefined
+      ? ''
+      : ` --reply-src ${d.replySource}${d.replySourcePort === undefined ? '' : ` --reply-port-src ${d.replySourcePort}`}`;
   return `-D -f ${d.family === 'inet' ? 'ipv4' : 'ipv6'} -p ${d.protocol} --orig-dst ${d.destination} --orig-port-dst ${d.destinationPort}${reply}`;
 }
 

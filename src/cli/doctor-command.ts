@@ -13,7 +13,9 @@ import { writeOutput } from './write-output.js';
 
 /** Every proxy flag but the ones that make proxy do something else and exit. */
 const ACTIONS: ReadonlySet<string> = new Set(['writeConfigTo', 'cleanup', 'initOnly', 'version']);
-const DOCTOR_FLAGS: readonly FlagSpec[] = PROXY_FLAGS.filter((f) => !('option' in f.target && ACTIONS.has(f.target.option)));
+const DOCTOR_FLAGS: readonly FlagSpec[] = PROXY_FLAGS.filter(
+  (f) => !('option' in f.target && ACTIONS.has(f.target.option)),
+);
 
 interface DoctorOptions {
   readonly output: 'text' | 'json';
@@ -27,9 +29,21 @@ export function doctorCommand(): Command {
       "Check this node and kipvs's files, configuration and privileges against the hardening guide (docs/doctor.md): one line per check, PASS, WARN or FAIL with the fix; exit status 1 on any FAIL. It also takes `kipvs proxy`'s flags and --config (see `kipvs proxy --help`), so that it checks what proxy would run with.",
     )
     .allowExcessArguments(false)
-    .addOption(new Option('-o, --output <format>', 'text: one line per check; json: an array of {check, status, message, fix}').choices(['text', 'json']).default('text'))
-    .option('--allow-exposed-metrics', 'metrics bound beyond loopback are intended (firewalled): WARN instead of FAIL', false)
-    .option('--host-root <dir>', "where the node's /proc, /sys and /lib/modules are, e.g. /host in a `kubectl debug node` pod", '/');
+    .addOption(
+      new Option('-o, --output <format>', 'text: one line per check; json: an array of {check, status, message, fix}')
+        .choices(['text', 'json'])
+        .default('text'),
+    )
+    .option(
+      '--allow-exposed-metrics',
+      'metrics bound beyond loopback are intended (firewalled): WARN instead of FAIL',
+      false,
+    )
+    .option(
+      '--host-root <dir>',
+      "where the node's /proc, /sys and /lib/modules are, e.g. /host in a `kubectl debug node` pod",
+      '/',
+    );
   addProxyFlags(cmd, DOCTOR_FLAGS, 'hidden');
   cmd.action(async () => {
     const options = cmd.opts<DoctorOptions>();

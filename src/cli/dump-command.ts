@@ -7,7 +7,17 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { systemErrorText } from '../config/index.js';
 import { readConnectionTable, CONNECTION_TABLE_FILE, type IpvsConnection } from '../ipvs/connection-table.js';
-import { describeServiceKey, IpvsClient, isFwmarkKey, type CountedService, type IpvsInfo, type LiveService, type LiveVirtualServer, type Protocol, type ServiceKey } from '../ipvs/index.js';
+import {
+  describeServiceKey,
+  IpvsClient,
+  isFwmarkKey,
+  type CountedService,
+  type IpvsInfo,
+  type LiveService,
+  type LiveVirtualServer,
+  type Protocol,
+  type ServiceKey,
+} from '../ipvs/index.js';
 import { InvalidAddressError } from '../net/ip-address.js';
 import { formatConnections, formatConnectionsJson } from '../ipvsadm/connection-format.js';
 import { parseEndpoint } from '../ipvsadm/endpoint.js';
@@ -45,7 +55,10 @@ interface DumpOptions extends Partial<Record<string, unknown>> {
 }
 
 function pick(options: DumpOptions): Omit<ClusterAccess, 'timeoutMs'> {
-  return { ...(options.kubeconfig !== undefined && { kubeconfig: options.kubeconfig }), ...(options.master !== undefined && { master: options.master }) };
+  return {
+    ...(options.kubeconfig !== undefined && { kubeconfig: options.kubeconfig }),
+    ...(options.master !== undefined && { master: options.master }),
+  };
 }
 
 /** The column sets other than the default, each an ipvsadm -L flag of the same name ("--tun-info"). */
@@ -85,10 +98,15 @@ function serviceOf(protocol: Protocol) {
 
 /** The one service ipvsadm's selection names, if any; -f MARK is IPv4's unless -6 says IPv6, as in ipvsadm. */
 function selectedService(options: DumpOptions): ServiceKey | undefined {
-  const mark = options.fwmarkService === undefined ? undefined : { family: options.ipv6 ? ('inet6' as const) : ('inet' as const), fwmark: options.fwmarkService };
-  if (options.ipv6 && mark === undefined) throw new UserFacingError('-6 applies to -f MARK (a -t/-u address says its family)');
+  const mark =
+    options.fwmarkService === undefined
+      ? undefined
+      : { family: options.ipv6 ? ('inet6' as const) : ('inet' as const), fwmark: options.fwmarkService };
+  if (options.ipv6 && mark === undefined)
+    throw new UserFacingError('-6 applies to -f MARK (a -t/-u address says its family)');
   const given = [options.tcpService, options.udpService, options.sctpService, mark].filter((key) => key !== undefined);
-  if (given.length > 1) throw new UserFacingError('-t, -u, --sctp-service and -f each name one service: give one of them');
+  if (given.length > 1)
+    throw new UserFacingError('-t, -u, --sctp-service and -f each name one service: give one of them');
   return given[0];
 }
 
@@ -97,7 +115,8 @@ function sameKey(a: ServiceKey, b: ServiceKey): boolean {
 }
 
 function formatOf(options: DumpOptions): OutputFormat {
-  if (options.save && options.output !== 'text' && options.output !== 'save') throw new UserFacingError(`-S prints ipvsadm -Sn's format, not -o ${options.output}`);
+  if (options.save && options.output !== 'text' && options.output !== 'save')
+    throw new UserFacingError(`-S prints ipvsadm -Sn's format, not -o ${options.output}`);
   return options.save ? 'save' : options.output;
 }
 
@@ -112,7 +131,14 @@ function columnsOf(options: DumpOptions, format: OutputFormat): ListColumns {
 type Labeler = (service: LiveVirtualServer) => VirtualServerLabel | undefined;
 
 /** The text and JSON outputs, which show counters: `-o save` has its own path, without them. */
-function render(options: DumpOptions, columns: ListColumns, info: IpvsInfo | undefined, services: readonly CountedService[], single: boolean, label?: Labeler): string {
+function render(
+  options: DumpOptions,
+  columns: ListColumns,
+  info: IpvsInfo | undefined,
+  services: readonly CountedService[],
+  single: boolean,
+  label?: Labeler,
+): string {
   if (info !== undefined) {
     return formatList(info, services, {
       columns,
@@ -121,7 +147,10 @@ function render(options: DumpOptions, columns: ListColumns, info: IpvsInfo | und
       ...(label && { label: (service: LiveVirtualServer) => mapDefined(label(service), formatLabel) }),
     });
   }
-  return formatJson(services, label && ((service) => mapDefined(label(service), (l) => ({ ...l.service, role: l.role }))));
+  return formatJson(
+    services,
+    label && ((service) => mapDefined(label(service), (l) => ({ ...l.service, role: l.role }))),
+  );
 }
 
 /** The selected service alone (as ipvsadm -L -t: one that is not there is an error, not an empty list), or all. */
@@ -137,22 +166,40 @@ function mapDefined<T, U>(value: T | undefined, map: (value: T) => U): U | undef
 }
 
 /** -c: the connection table, those to the selected service or address when one is given. */
-async function dumpConnections(options: DumpOptions, format: OutputFormat, filter: ServiceFilter, selected: ServiceKey | undefined): Promise<void> {
-  if (format === 'save') throw new UserFacingError('-c lists connections: as text (ipvsadm -Lnc) or -o json, not in the save format');
-  if (options.services) throw new UserFacingError('--services names virtual servers, not connections: leave it out with -c');
-  if (selected !== undefined && isFwmarkKey(selected)) throw new UserFacingError('-c with -f: the connection table does not show firewall marks; select by -t, -u or --address');
+async function dumpConnections(
+  options: DumpOptions,
+  format: OutputFormat,
+  filter: ServiceFilter,
+  selected: ServiceKey | undefined,
+): Promise<void> {
+  if (format === 'save')
+    throw new UserFacingError('-c lists connections: as text (ipvsadm -Lnc) or -o json, not in the save format');
+  if (options.services)
+    throw new UserFacingError('--services names virtual servers, not connections: leave it out with -c');
+  if (selected !== undefined && isFwmarkKey(selected))
+    throw new UserFacingError(
+      '-c with -f: the connection table does not show firewall marks; select by -t, -u or --address',
+    );
   let connections: IpvsConnection[];
   try {
     connections = readConnectionTable();
   } catch (err) {
-    throw new UserFacingError(`cannot read ${CONNECTION_TABLE_FILE}: ${systemErrorText(err)} (is the ip_vs module loaded?)`);
+    throw new UserFacingError(
+      `cannot read ${CONNECTION_TABLE_FILE}: ${systemErrorText(err)} (is the ip_vs module loaded?)`,
+    );
   }
   const wanted = connections.filter(({ protocol, virtual }) => {
     if (selected !== undefined && !isFwmarkKey(selected)) {
-      return protocol.toLowerCase() === selected.protocol && virtual.family === selected.family && virtual.address === selected.address && virtual.port === selected.port;
+      return (
+        protocol.toLowerCase() === selected.protocol &&
+        virtual.family === selected.family &&
+        virtual.address === selected.address &&
+        virtual.port === selected.port
+      );
     }
     return (
-      (filter.address === undefined || (filter.address.family === virtual.family && filter.address.address === virtual.address)) &&
+      (filter.address === undefined ||
+        (filter.address.family === virtual.family && filter.address.address === virtual.address)) &&
       (filter.port ?? virtual.port) === virtual.port &&
       (filter.protocol === undefined || filter.protocol === protocol.toLowerCase())
     );
@@ -165,8 +212,12 @@ async function dump(options: DumpOptions): Promise<void> {
   const format = formatOf(options);
   const columns = columnsOf(options, format);
   const selected = selectedService(options);
-  if (options.services && format === 'save') throw new UserFacingError('--services applies to the text and JSON outputs, not to -o save (ipvsadm -R would not read it)');
-  if (!options.services && (options.kubeconfig !== undefined || options.master !== undefined)) throw new UserFacingError('--kubeconfig and --master are used only with --services');
+  if (options.services && format === 'save')
+    throw new UserFacingError(
+      '--services applies to the text and JSON outputs, not to -o save (ipvsadm -R would not read it)',
+    );
+  if (!options.services && (options.kubeconfig !== undefined || options.master !== undefined))
+    throw new UserFacingError('--kubeconfig and --master are used only with --services');
   const filter: ServiceFilter = {
     ...(options.address && { address: options.address }),
     ...(options.port !== undefined && { port: options.port }),
@@ -176,7 +227,9 @@ async function dump(options: DumpOptions): Promise<void> {
   if (options.connection) return dumpConnections(options, format, filter, selected);
   // The cluster first: a credentials problem is reported before the kernel is read.
   // Loaded only for --services: the credentials and Kubernetes code would slow every dump's start.
-  const label = options.services ? await (await import('./dump-services.js')).serviceLabels({ ...pick(options), timeoutMs: LIST_TIMEOUT_MS }) : undefined;
+  const label = options.services
+    ? await (await import('./dump-services.js')).serviceLabels({ ...pick(options), timeoutMs: LIST_TIMEOUT_MS })
+    : undefined;
   const client = await IpvsClient.open();
   let output: string;
   try {
@@ -186,7 +239,14 @@ async function dump(options: DumpOptions): Promise<void> {
     } else {
       // The list format's first line names the IPVS version and connection table size.
       const info = format === 'text' ? await client.info() : undefined;
-      output = render(options, columns, info, selectedOnly(filterServices(await client.dump({ stats: true }), filter), selected), selected !== undefined, label);
+      output = render(
+        options,
+        columns,
+        info,
+        selectedOnly(filterServices(await client.dump({ stats: true }), filter), selected),
+        selected !== undefined,
+        label,
+      );
     }
   } finally {
     client.close();
@@ -208,30 +268,79 @@ const KUBERNETES = 'Kubernetes names:';
 
 export function dumpCommand(): Command {
   const command = new Command('dump')
-    .description('Print the live IPVS table as `ipvsadm -Ln` does (-S: as `ipvsadm -Sn`; -o json), or with -c its connection table as `ipvsadm -Lnc` does. ipvsadm\'s options are accepted: `kipvs dump -Ln`, `-Sn`, `-Lnc`, `-Ln -t VIP:PORT --stats`.')
-    .addOption(new Option('-o, --output <format>', 'text (ipvsadm -Ln), save (ipvsadm -Sn) or json').choices(['text', 'save', 'json']).default('text'))
+    .description(
+      "Print the live IPVS table as `ipvsadm -Ln` does (-S: as `ipvsadm -Sn`; -o json), or with -c its connection table as `ipvsadm -Lnc` does. ipvsadm's options are accepted: `kipvs dump -Ln`, `-Sn`, `-Lnc`, `-Ln -t VIP:PORT --stats`.",
+    )
+    .addOption(
+      new Option('-o, --output <format>', 'text (ipvsadm -Ln), save (ipvsadm -Sn) or json')
+        .choices(['text', 'save', 'json'])
+        .default('text'),
+    )
     .addOption(new Option('-S, --save', 'the save format, as ipvsadm -S (same as -o save)'))
     .addOption(new Option('-c, --connection', 'the connection table, as ipvsadm -Lnc (read from /proc/net/ip_vs_conn)'))
     .addOption(new Option('-L, --list', 'list the table (what dump does anyway; accepted for ipvsadm habits)'))
     .addOption(new Option('-l').hideHelp())
-    .addOption(new Option('-n, --numeric', 'numeric addresses and ports (kipvs never resolves names; accepted for ipvsadm habits)'))
+    .addOption(
+      new Option(
+        '-n, --numeric',
+        'numeric addresses and ports (kipvs never resolves names; accepted for ipvsadm habits)',
+      ),
+    )
     .addOption(new Option('--exact', 'print counters exactly, without K/M/G/T (ipvsadm --exact)'));
   for (const flag of COLUMN_FLAGS) {
     const others = COLUMN_FLAGS.filter((other) => other !== flag).map(attributeName);
     command.addOption(new Option(`--${flag}`, COLUMN_DESCRIPTIONS[flag]).conflicts(others));
   }
   return command
-    .addOption(new Option('-t, --tcp-service <vip:port>', 'only this TCP service').argParser(serviceOf('tcp')).helpGroup(SELECT))
-    .addOption(new Option('-u, --udp-service <vip:port>', 'only this UDP service').argParser(serviceOf('udp')).helpGroup(SELECT))
-    .addOption(new Option('--sctp-service <vip:port>', 'only this SCTP service').argParser(serviceOf('sctp')).helpGroup(SELECT))
-    .addOption(new Option('-f, --fwmark-service <mark>', 'only this firewall-mark service').argParser(integer('a firewall mark', 1, 0xffffffff)).helpGroup(SELECT))
+    .addOption(
+      new Option('-t, --tcp-service <vip:port>', 'only this TCP service').argParser(serviceOf('tcp')).helpGroup(SELECT),
+    )
+    .addOption(
+      new Option('-u, --udp-service <vip:port>', 'only this UDP service').argParser(serviceOf('udp')).helpGroup(SELECT),
+    )
+    .addOption(
+      new Option('--sctp-service <vip:port>', 'only this SCTP service').argParser(serviceOf('sctp')).helpGroup(SELECT),
+    )
+    .addOption(
+      new Option('-f, --fwmark-service <mark>', 'only this firewall-mark service')
+        .argParser(integer('a firewall mark', 1, 0xffffffff))
+        .helpGroup(SELECT),
+    )
     .addOption(new Option('-6, --ipv6', 'with -f: the IPv6 firewall-mark service').helpGroup(SELECT))
-    .addOption(new Option('--address <ip>', 'only services on this virtual address').argParser(address).helpGroup(FILTER))
-    .addOption(new Option('--port <port>', 'only services on this port').argParser(integer('a port', 0, 65535)).helpGroup(FILTER))
-    .addOption(new Option('--protocol <protocol>', 'only services of this protocol').choices(['tcp', 'udp', 'sctp']).helpGroup(FILTER))
-    .addOption(new Option('--fwmark <mark>', 'only firewall-mark services with this mark').argParser(integer('a firewall mark', 1, 0xffffffff)).helpGroup(FILTER))
-    .addOption(new Option('--services', 'name the Kubernetes Service port behind each virtual server (lists the Services from the API server)').helpGroup(KUBERNETES))
-    .addOption(new Option('--kubeconfig <file>', 'with --services: the kubeconfig to reach the API server (default: $KUBECONFIG, else the in-cluster service account)').helpGroup(KUBERNETES))
-    .addOption(new Option('--master <url>', 'with --services: the API server URL, overriding the kubeconfig').helpGroup(KUBERNETES))
+    .addOption(
+      new Option('--address <ip>', 'only services on this virtual address').argParser(address).helpGroup(FILTER),
+    )
+    .addOption(
+      new Option('--port <port>', 'only services on this port')
+        .argParser(integer('a port', 0, 65535))
+        .helpGroup(FILTER),
+    )
+    .addOption(
+      new Option('--protocol <protocol>', 'only services of this protocol')
+        .choices(['tcp', 'udp', 'sctp'])
+        .helpGroup(FILTER),
+    )
+    .addOption(
+      new Option('--fwmark <mark>', 'only firewall-mark services with this mark')
+        .argParser(integer('a firewall mark', 1, 0xffffffff))
+        .helpGroup(FILTER),
+    )
+    .addOption(
+      new Option(
+        '--services',
+        'name the Kubernetes Service port behind each virtual server (lists the Services from the API server)',
+      ).helpGroup(KUBERNETES),
+    )
+    .addOption(
+      new Option(
+        '--kubeconfig <file>',
+        'with --services: the kubeconfig to reach the API server (default: $KUBECONFIG, else the in-cluster service account)',
+      ).helpGroup(KUBERNETES),
+    )
+    .addOption(
+      new Option('--master <url>', 'with --services: the API server URL, overriding the kubeconfig').helpGroup(
+        KUBERNETES,
+      ),
+    )
     .action((options: DumpOptions) => dump(options));
 }

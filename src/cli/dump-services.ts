@@ -22,9 +22,14 @@ export interface ClusterAccess {
   readonly timeoutMs: number;
 }
 
-export async function serviceLabels(access: ClusterAccess): Promise<(service: LiveVirtualServer) => VirtualServerLabel | undefined> {
+export async function serviceLabels(
+  access: ClusterAccess,
+): Promise<(service: LiveVirtualServer) => VirtualServerLabel | undefined> {
   const { connection } = await resolveApiServerConnection({
-    clientConnection: { ...applyKubeProxyDefaults({}).clientConnection, kubeconfig: access.kubeconfig ?? process.env['KUBECONFIG'] ?? '' },
+    clientConnection: {
+      ...applyKubeProxyDefaults({}).clientConnection,
+      kubeconfig: access.kubeconfig ?? process.env['KUBECONFIG'] ?? '',
+    },
     allowInsecureApiserver: false,
     ...(access.master !== undefined ? { master: access.master } : {}),
   });
@@ -44,10 +49,14 @@ export async function serviceLabels(access: ClusterAccess): Promise<(service: Li
   });
   watch.start();
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const timedOut = new Promise<string>((resolve) => (timer = setTimeout(() => resolve(watch.health().lastError?.error.message ?? 'no answer'), access.timeoutMs)));
+  const timedOut = new Promise<string>(
+    (resolve) =>
+      (timer = setTimeout(() => resolve(watch.health().lastError?.error.message ?? 'no answer'), access.timeoutMs)),
+  );
   try {
     const failure = await Promise.race([watch.whenSynced(), refused, timedOut]);
-    if (typeof failure === 'string') throw new UserFacingError(`could not list Services from the ${describeConnection(connection)}: ${failure}`);
+    if (typeof failure === 'string')
+      throw new UserFacingError(`could not list Services from the ${describeConnection(connection)}: ${failure}`);
     const services = watch.snapshot().services.flatMap((raw): ValidService[] => {
       const { value } = validateService(raw);
       return value ? [value] : [];

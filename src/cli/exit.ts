@@ -15,7 +15,10 @@ export const DIFF_FAILED = 2;
 
 /** Errors that already say, in one sentence, what went wrong and what to do. */
 export class UserFacingError extends Error {
-  constructor(message: string, readonly exitCode = 1) {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
     super(message);
     this.name = 'UserFacingError';
   }
@@ -26,10 +29,14 @@ function describe(err: unknown): { readonly text?: string; readonly status: numb
   if (err instanceof CommanderError) return { status: err.exitCode };
   // Which request was refused first does not help a person who is simply not root.
   if (err instanceof IpvsPermissionError) return { text: IPVS_PERMISSION_SENTENCE, status: 1 };
-  if (err instanceof Error && 'userMessage' in err && typeof err.userMessage === 'string') return { text: err.userMessage, status: 1 };
+  if (err instanceof Error && 'userMessage' in err && typeof err.userMessage === 'string')
+    return { text: err.userMessage, status: 1 };
   if (err instanceof UserFacingError) return { text: err.message, status: err.exitCode };
   // A bug: keep the stack, it is what a bug report needs.
-  return { text: `internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`, status: EXIT_INTERNAL_ERROR };
+  return {
+    text: `internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+    status: EXIT_INTERNAL_ERROR,
+  };
 }
 
 /**

@@ -17,7 +17,9 @@ function formatItem(this: Help, term: string, _termWidth: number, description: s
   const column = ' '.repeat(INDENT + TERM_COLUMN + SPACER);
   const text = helper.boxWrap(description, width).replace(/\n/g, `\n${column}`);
   const fits = helper.displayWidth(term) <= TERM_COLUMN;
-  return fits ? `${indent}${term.padEnd(TERM_COLUMN)}${' '.repeat(SPACER)}${text}` : `${indent}${term}\n${column}${text}`;
+  return fits
+    ? `${indent}${term.padEnd(TERM_COLUMN)}${' '.repeat(SPACER)}${text}`
+    : `${indent}${term}\n${column}${text}`;
 }
 
 /** Applies the style to `cmd` and every command under it; what a command configured itself (its option terms) stays. */

@@ -14,7 +14,7 @@ export interface JsonDocument {
   readonly itemOffsets: readonly number[];
 }
 
-const enum Char {
+enum Char {
   Quote = 0x22,
   Backslash = 0x5c,
   Comma = 0x2c,
@@ -51,7 +51,10 @@ export function parseJsonStream(text: string): JsonDocument[] | undefined {
 }
 
 /** One value's end, and where the items of its "items" array start; undefined when it never closes. */
-function scanDocument(text: string, start: number): { readonly end: number; readonly itemOffsets: number[] } | undefined {
+function scanDocument(
+  text: string,
+  start: number,
+): { readonly end: number; readonly itemOffsets: number[] } | undefined {
   const itemOffsets: number[] = [];
   let depth = 0;
   /** The last string closed at depth 1 (a key of the root object, or a value). */
@@ -68,11 +71,13 @@ function scanDocument(text: string, start: number): { readonly end: number; read
     }
     if (c === Char.Quote) {
       const open = i;
-      for (i++; i < text.length && text.charCodeAt(i) !== Char.Quote; i++) if (text.charCodeAt(i) === Char.Backslash) i++;
+      for (i++; i < text.length && text.charCodeAt(i) !== Char.Quote; i++)
+        if (text.charCodeAt(i) === Char.Backslash) i++;
       if (depth === 1) [lastKeyStart, lastKeyEnd] = [open, i + 1];
     } else if (c === Char.OpenBrace || c === Char.OpenBracket) {
       depth++;
-      if (depth === 2 && c === Char.OpenBracket && text.slice(lastKeyStart, lastKeyEnd) === '"items"') [inItems, expectItem] = [true, true];
+      if (depth === 2 && c === Char.OpenBracket && text.slice(lastKeyStart, lastKeyEnd) === '"items"')
+        [inItems, expectItem] = [true, true];
     } else if (c === Char.CloseBrace || c === Char.CloseBracket) {
       depth--;
       if (depth === 1) inItems = false;

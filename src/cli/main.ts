@@ -19,7 +19,10 @@ type Register = (program: Command) => void;
 
 const SUB_COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
   proxy: async () => {
-    const [{ registerProxyCommand }, { runProxyCommand }] = await Promise.all([import('./proxy-command.js'), import('./proxy-run.js')]);
+    const [{ registerProxyCommand }, { runProxyCommand }] = await Promise.all([
+      import('./proxy-command.js'),
+      import('./proxy-run.js'),
+    ]);
     return (program) => registerProxyCommand(program, runProxyCommand);
   },
   dump: async () => {

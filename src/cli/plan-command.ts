@@ -21,7 +21,10 @@ export function planCommand(): PflagCommand {
     )
     .allowExcessArguments(false)
     .addOption(
-      new Option('-o, --output <format>', "text: each part in its tool's format (ipvsadm -Sn, ip -batch, ipset save, iptables-save, sysctl -p); json or yaml: the whole desired state")
+      new Option(
+        '-o, --output <format>',
+        "text: each part in its tool's format (ipvsadm -Sn, ip -batch, ipset save, iptables-save, sysctl -p); json or yaml: the whole desired state",
+      )
         .choices(Object.keys(FORMATS))
         .default('text'),
     );
@@ -31,7 +34,11 @@ export function planCommand(): PflagCommand {
     if (read === undefined) return;
     const plan = computePlan(read.input);
     const notes =
-      plan.nodeIPs.length === 0 ? [`warning: no node IP (give --node-ip, or a Node "${plan.nodeName}" with status.addresses): NodePorts are served on no address`] : [];
+      plan.nodeIPs.length === 0
+        ? [
+            `warning: no node IP (give --node-ip, or a Node "${plan.nodeName}" with status.addresses): NodePorts are served on no address`,
+          ]
+        : [];
     reportUnused(cmd, read, plan.state.problems, notes);
     // commander has checked the choice.
     await writeOutput(FORMATS[cmd.opts<{ output: keyof typeof FORMATS }>().output](plan));

@@ -31,7 +31,11 @@ export function computePlan(input: PlanInput): Plan {
   const node = findNode(objects, nodeName);
   const addresses = input.nodeIPs.length > 0 ? input.nodeIPs : nodeHostIPs(node);
   const nodeIPs = withBindAddress(addresses, config.configuration.bindAddress);
-  const host: HostFacts = { nodeIPs, localAddresses: [...new Set([...nodeIPs, ...addresses])], iptablesRandomFully: true };
+  const host: HostFacts = {
+    nodeIPs,
+    localAddresses: [...new Set([...nodeIPs, ...addresses])],
+    iptablesRandomFully: true,
+  };
   const state = computeDesiredState({
     services: objects.services,
     endpointSlices: objects.endpointSlices,

@@ -20,13 +20,30 @@ export interface Plan {
   readonly state: DesiredState;
 }
 
-const NO_TRAFFIC: Stats = { connections: 0n, inPackets: 0n, outPackets: 0n, inBytes: 0n, outBytes: 0n, cps: 0n, inPps: 0n, outPps: 0n, inBps: 0n, outBps: 0n };
+const NO_TRAFFIC: Stats = {
+  connections: 0n,
+  inPackets: 0n,
+  outPackets: 0n,
+  inBytes: 0n,
+  outBytes: 0n,
+  cps: 0n,
+  inPps: 0n,
+  outPps: 0n,
+  inBps: 0n,
+  outBps: 0n,
+};
 
 /** The save format prints no counters; a planned service has none yet. */
 function asLiveService(desired: DesiredVirtualServer): LiveService {
   return {
     service: { ...desired.virtualServer, stats: NO_TRAFFIC },
-    realServers: desired.realServers.map((rs) => ({ ...rs, activeConnections: 0, inactiveConnections: 0, persistentConnections: 0, stats: NO_TRAFFIC })),
+    realServers: desired.realServers.map((rs) => ({
+      ...rs,
+      activeConnections: 0,
+      inactiveConnections: 0,
+      persistentConnections: 0,
+      stats: NO_TRAFFIC,
+    })),
   };
 }
 
@@ -37,7 +54,8 @@ function section(title: readonly string[], body: string): string {
 function ipvsSection(state: DesiredState): string {
   const notes: string[] = [];
   // Global timeouts are not part of the table, so not of -Sn; they are set with ipvsadm --set.
-  if (state.ipvsTimeouts) notes.push(`timeouts: ipvsadm ${formatOperation({ op: 'set-timeouts', timeouts: state.ipvsTimeouts })}`);
+  if (state.ipvsTimeouts)
+    notes.push(`timeouts: ipvsadm ${formatOperation({ op: 'set-timeouts', timeouts: state.ipvsTimeouts })}`);
   const excluded = state.families.flatMap((f) => f.excludeCIDRs);
   if (excluded.length > 0) notes.push(`virtual servers in ${excluded.join(', ')} are left alone (ipvs.excludeCIDRs)`);
   const services = state.families.flatMap((f) => f.virtualServers.map(asLiveService));
@@ -45,7 +63,9 @@ function ipvsSection(state: DesiredState): string {
 }
 
 function addressesSection(state: DesiredState): string {
-  const lines = state.families.flatMap((f) => f.linkAddresses.map((ip) => `addr add ${ip}/${f.family === 'IPv4' ? 32 : 128} dev ${state.linkName}\n`));
+  const lines = state.families.flatMap((f) =>
+    f.linkAddresses.map((ip) => `addr add ${ip}/${f.family === 'IPv4' ? 32 : 128} dev ${state.linkName}\n`),
+  );
   return section([`${state.linkName} addresses (ip -batch; ${state.linkName} is a dummy link)`], lines.join(''));
 }
 
@@ -60,13 +80,21 @@ function iptablesSection(family: FamilyState): string {
 
 function sysctlsSection(state: DesiredState): string {
   // sysctl(8) names use dots where /proc/sys uses slashes.
-  return section(['sysctls (sysctl -p)'], state.sysctls.map((s) => `${s.name.replaceAll('/', '.')} = ${s.value}\n`).join(''));
+  return section(
+    ['sysctls (sysctl -p)'],
+    state.sysctls.map((s) => `${s.name.replaceAll('/', '.')} = ${s.value}\n`).join(''),
+  );
 }
 
 export function formatPlanText(plan: Plan): string {
   const { state } = plan;
   const families = state.families.map((f) => f.family).join(' and ');
-  const header = section([`kipvs plan for node ${plan.nodeName}: ${families}, node IPs ${plan.nodeIPs.length > 0 ? plan.nodeIPs.join(', ') : 'none'}`], '');
+  const header = section(
+    [
+      `kipvs plan for node ${plan.nodeName}: ${families}, node IPs ${plan.nodeIPs.length > 0 ? plan.nodeIPs.join(', ') : 'none'}`,
+    ],
+    '',
+  );
   return [
     header,
     ipvsSection(state),

@@ -7,7 +7,12 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { PROXY_FLAGS, resolveProxyConfig } from '../config/index.js';
 import { renderProblem, type Problem } from '../proxy/index.js';
 import { parseIp } from '../proxy/ip.js';
-import { readClusterObjectsFile, renderObjectsFileProblem, renderPosition, type ObjectsFile } from './cluster-objects-file.js';
+import {
+  readClusterObjectsFile,
+  renderObjectsFileProblem,
+  renderPosition,
+  type ObjectsFile,
+} from './cluster-objects-file.js';
 import { UserFacingError } from './exit.js';
 import type { PlanInput } from './plan-compute.js';
 import { listedLines } from './problem-list.js';
@@ -15,7 +20,9 @@ import { addProxyFlags, flagOccurrences } from './proxy-flags.js';
 import { skippedObjects } from './skipped-objects.js';
 
 /** The kube-proxy flags that change what is programmed (design.md, "one set of flags"), --config, and the node's name. */
-export const PLAN_FLAGS = PROXY_FLAGS.filter((f) => f.affectsModel === true || f.name === 'config' || f.name === 'hostname-override');
+export const PLAN_FLAGS = PROXY_FLAGS.filter(
+  (f) => f.affectsModel === true || f.name === 'config' || f.name === 'hostname-override',
+);
 
 /** Planned, but the input had objects (or parts of them) that could not be used. */
 export const EXIT_INVALID_OBJECTS = 2;
@@ -62,7 +69,12 @@ export function addPlanInputOptions(cmd: Command): Command {
         .makeOptionMandatory()
         .helpGroup(INPUT_GROUP),
     )
-    .addOption(new Option('--lenient', `exit 0 even when objects were dropped as invalid (default: exit ${EXIT_INVALID_OBJECTS})`).helpGroup(INPUT_GROUP))
+    .addOption(
+      new Option(
+        '--lenient',
+        `exit 0 even when objects were dropped as invalid (default: exit ${EXIT_INVALID_OBJECTS})`,
+      ).helpGroup(INPUT_GROUP),
+    )
     .addOption(
       new Option(
         '--node-name <name>',
@@ -78,7 +90,10 @@ export function addPlanInputOptions(cmd: Command): Command {
         .helpGroup(NODE_GROUP),
     )
     .addOption(
-      new Option('--ip-families <families>', 'the families served: kube-proxy runs one proxier for each family the host has iptables for')
+      new Option(
+        '--ip-families <families>',
+        'the families served: kube-proxy runs one proxier for each family the host has iptables for',
+      )
         .argParser(parseFamilies)
         .default(['IPv4', 'IPv6'], 'IPv4,IPv6')
         .helpGroup(NODE_GROUP),
@@ -99,11 +114,18 @@ export async function readPlanInput(cmd: Command): Promise<ReadPlanInput | undef
   const options = cmd.opts<PlanInputOptions>();
   const given = options.nodeName?.trim();
   if (given === '') throw new UserFacingError('--node-name must not be empty');
-  const config = await resolveProxyConfig({ flags: flagOccurrences(cmd, PLAN_FLAGS), ...(given !== undefined && { hostname: () => given }) });
+  const config = await resolveProxyConfig({
+    flags: flagOccurrences(cmd, PLAN_FLAGS),
+    ...(given !== undefined && { hostname: () => given }),
+  });
   const nodeName = given ?? config.nodeName;
   const file = await readClusterObjectsFile(options.filename);
   if (!file.ok) {
-    process.stderr.write(listedLines(file.problems.map(renderObjectsFileProblem)).map((line) => `kipvs: ${line}\n`).join(''));
+    process.stderr.write(
+      listedLines(file.problems.map(renderObjectsFileProblem))
+        .map((line) => `kipvs: ${line}\n`)
+        .join(''),
+    );
     process.exitCode = 1;
     return undefined;
   }
@@ -117,7 +139,10 @@ export async function readPlanInput(cmd: Command): Promise<ReadPlanInput | undef
 /** "file:12:3: ns/name: Service spec.ports[0].port: why" for a problem of an object in the file. */
 function locatedProblem(file: ObjectsFile, problem: Problem): string {
   const subject = problem.subject;
-  const position = subject === 'Service' || subject === 'EndpointSlice' || subject === 'Node' ? file.positionOf(subject, problem.namespace, problem.name) : undefined;
+  const position =
+    subject === 'Service' || subject === 'EndpointSlice' || subject === 'Node'
+      ? file.positionOf(subject, problem.namespace, problem.name)
+      : undefined;
   return position === undefined ? renderProblem(problem) : `${renderPosition(position)}: ${renderProblem(problem)}`;
 }
 
@@ -125,9 +150,17 @@ function locatedProblem(file: ObjectsFile, problem: Problem): string {
  * Reports on stderr what was not used, the invalid first (each list cut after MAX_LISTED_PROBLEMS),
  * and sets the exit status: EXIT_INVALID_OBJECTS when something was dropped as invalid, unless --lenient.
  */
-export function reportUnused(cmd: Command, read: ReadPlanInput, modelProblems: readonly Problem[], extraNotes: readonly string[] = []): void {
+export function reportUnused(
+  cmd: Command,
+  read: ReadPlanInput,
+  modelProblems: readonly Problem[],
+  extraNotes: readonly string[] = [],
+): void {
   const { file } = read;
-  const invalid = [...file.problems.filter((p) => p.invalid).map(renderObjectsFileProblem), ...modelProblems.map((p) => locatedProblem(file, p))];
+  const invalid = [
+    ...file.problems.filter((p) => p.invalid).map(renderObjectsFileProblem),
+    ...modelProblems.map((p) => locatedProblem(file, p)),
+  ];
   const notes = file.problems.filter((p) => !p.invalid).map(renderObjectsFileProblem);
   const skipped = skippedObjects(file.objects).map((s) => {
     const position = file.positionOf(s.kind, s.namespace, s.name);

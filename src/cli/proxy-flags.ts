@@ -83,7 +83,11 @@ const VALUE_NAMES: Record<string, string> = {
  * Register `flags` on `cmd`, every value collected raw, with pflag-style help, listed under
  * `heading` after the command's own options.
  */
-export function addProxyFlags(cmd: Command, flags: readonly FlagSpec[] = PROXY_FLAGS, heading: string | 'hidden' = "kube-proxy's flags:"): Command {
+export function addProxyFlags(
+  cmd: Command,
+  flags: readonly FlagSpec[] = PROXY_FLAGS,
+  heading: string | 'hidden' = "kube-proxy's flags:",
+): Command {
   const specs = new Map<string, FlagSpec>();
   for (const spec of flags) {
     const names = spec.shorthand ? `-${spec.shorthand}, --${spec.name}` : `--${spec.name}`;

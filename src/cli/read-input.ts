@@ -27,13 +27,17 @@ export function inputName(path: string): string {
 }
 
 function tooLarge(path: string, maxBytes: number): InputError {
-  return new InputError(`${inputName(path)}: larger than ${maxBytes / (1024 * 1024)} MiB, the most kipvs reads; refused`);
+  return new InputError(
+    `${inputName(path)}: larger than ${maxBytes / (1024 * 1024)} MiB, the most kipvs reads; refused`,
+  );
 }
 
 /** The bytes of `path` ("-": standard input) as UTF-8 text. */
 export async function readInput(path: string, maxBytes = MAX_INPUT_BYTES): Promise<string> {
   try {
-    return (path === '-' ? await readStream(process.stdin, path, maxBytes) : readFileBounded(path, maxBytes)).toString('utf8');
+    return (path === '-' ? await readStream(process.stdin, path, maxBytes) : readFileBounded(path, maxBytes)).toString(
+      'utf8',
+    );
   } catch (err) {
     if (err instanceof InputError) throw err;
     throw new InputError(`cannot read ${inputName(path)}: ${systemErrorText(err)}`);

@@ -8,7 +8,13 @@
 import { Command } from 'commander';
 import { IpvsClient, IpvsPermissionError, type IpvsOperation } from '../ipvs/index.js';
 import { formatOperation } from '../ipvsadm/operation-format.js';
-import { describeProblem, isRuleProblem, rules, type RuleOperation, type RuleProblem } from '../ipvsadm/rules-parser.js';
+import {
+  describeProblem,
+  isRuleProblem,
+  rules,
+  type RuleOperation,
+  type RuleProblem,
+} from '../ipvsadm/rules-parser.js';
 import { UserFacingError } from './exit.js';
 import { listedLines, ProblemList } from './problem-list.js';
 import { inputName, readInput } from './read-input.js';
@@ -24,7 +30,10 @@ function plural(count: number, noun: string): string {
 
 /** Reports the bad lines (the first MAX_LISTED_PROBLEMS, and how many more) and refuses the file. */
 function refuseProblems(problems: ProblemList<RuleProblem>, name: string): never {
-  const lines = listedLines(problems.kept.map((problem) => `${name}: ${describeProblem(problem)}`), problems.count);
+  const lines = listedLines(
+    problems.kept.map((problem) => `${name}: ${describeProblem(problem)}`),
+    problems.count,
+  );
   process.stderr.write(lines.map((line) => `kipvs: ${line}\n`).join(''));
   throw new UserFacingError(`${plural(problems.count, 'invalid line')} in ${name}; nothing was applied`);
 }
@@ -42,7 +51,10 @@ function validOperations(text: string, name: string): readonly RuleOperation[] {
 /** The operation of line `line` (1-based) of a text already known to be valid, read again. */
 function operationOnLine(text: string, lineStarts: () => readonly number[], line: number): IpvsOperation {
   const starts = lineStarts();
-  const [rule] = validOperations(text.slice(starts[line - 1] ?? text.length, (starts[line] ?? text.length + 1) - 1), 'a line read again');
+  const [rule] = validOperations(
+    text.slice(starts[line - 1] ?? text.length, (starts[line] ?? text.length + 1) - 1),
+    'a line read again',
+  );
   if (rule === undefined) throw new Error(`unreachable: line ${line} held an operation when first read`);
   return rule.operation;
 }
@@ -73,15 +85,26 @@ async function apply(client: IpvsClient, text: string, name: string): Promise<vo
   const denied = failures.find(({ error }) => error instanceof IpvsPermissionError);
   if (denied !== undefined) throw denied.error;
   if (failures.length > 0) {
-    process.stderr.write(listedLines(failures.map(({ index, error }) => `line ${lines[index]}: ${error.message}`)).map((line) => `kipvs: ${line}\n`).join(''));
-    throw new UserFacingError(`${plural(failures.length, 'operation')} of ${batch.length} failed; the others were applied`);
+    process.stderr.write(
+      listedLines(failures.map(({ index, error }) => `line ${lines[index]}: ${error.message}`))
+        .map((line) => `kipvs: ${line}\n`)
+        .join(''),
+    );
+    throw new UserFacingError(
+      `${plural(failures.length, 'operation')} of ${batch.length} failed; the others were applied`,
+    );
   }
 }
 
 async function restore(file: string, options: RestoreOptions): Promise<void> {
   const name = inputName(file);
   const text = await readInput(file);
-  if (options.dryRun) return writeOutput(validOperations(text, name).map(({ operation }) => `${formatOperation(operation)}\n`).join(''));
+  if (options.dryRun)
+    return writeOutput(
+      validOperations(text, name)
+        .map(({ operation }) => `${formatOperation(operation)}\n`)
+        .join(''),
+    );
   let client: IpvsClient;
   try {
     client = await IpvsClient.open();
@@ -99,7 +122,9 @@ async function restore(file: string, options: RestoreOptions): Promise<void> {
 
 export function restoreCommand(): Command {
   return new Command('restore')
-    .description('Apply `ipvsadm -S` rules (like `ipvsadm -R`, without flushing first); every line is checked before any is applied. Inputs above 256 MiB are refused.')
+    .description(
+      'Apply `ipvsadm -S` rules (like `ipvsadm -R`, without flushing first); every line is checked before any is applied. Inputs above 256 MiB are refused.',
+    )
     .argument('[file]', 'the rules file, or - for standard input', '-')
     .option('--dry-run', 'print the operations, one ipvsadm line each, without touching the kernel')
     .action((file: string, options: RestoreOptions) => restore(file, options));

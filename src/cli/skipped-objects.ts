@@ -23,13 +23,18 @@ interface Metadata {
 
 function metadataOf(raw: unknown): Metadata {
   const metadata = typeof raw === 'object' && raw !== null ? (raw as { metadata?: unknown }).metadata : undefined;
-  const field = (key: string): unknown => (typeof metadata === 'object' && metadata !== null ? (metadata as Record<string, unknown>)[key] : undefined);
+  const field = (key: string): unknown =>
+    typeof metadata === 'object' && metadata !== null ? (metadata as Record<string, unknown>)[key] : undefined;
   const text = (key: string): string => {
     const value = field(key);
     return typeof value === 'string' ? value : '';
   };
   const labels = field('labels');
-  return { namespace: text('namespace'), name: text('name'), ...(typeof labels === 'object' && labels !== null && { labels: labels as Record<string, string> }) };
+  return {
+    namespace: text('namespace'),
+    name: text('name'),
+    ...(typeof labels === 'object' && labels !== null && { labels: labels as Record<string, string> }),
+  };
 }
 
 export function skippedObjects(objects: ClusterObjects): SkippedObject[] {

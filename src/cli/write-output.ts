@@ -23,7 +23,9 @@ export function guardOutputStreams(): void {
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(EXIT_BROKEN_PIPE);
     // Said on stderr, which may still work; the status says it either way.
-    process.stderr.write(`kipvs: cannot write to standard output: ${systemErrorText(err)}\n`, () => process.exit(EXIT_OUTPUT_FAILED));
+    process.stderr.write(`kipvs: cannot write to standard output: ${systemErrorText(err)}\n`, () =>
+      process.exit(EXIT_OUTPUT_FAILED),
+    );
   });
   // Nowhere left to say it: the status alone tells.
   process.stderr.on('error', () => process.exit(EXIT_OUTPUT_FAILED));

@@ -44,7 +44,16 @@ export function decodeKubeProxyConfiguration(text: string, file: string): Decode
   const locate = (path: string): SourcePosition | undefined => yaml.locate(parsePath(path));
   const value = yaml.value ?? {};
   if (!isPlainObject(value)) {
-    return { problems: [{ path: file, message: `must hold a KubeProxyConfiguration mapping, got ${describe(value)}`, position: yaml.locate([]) }], locate };
+    return {
+      problems: [
+        {
+          path: file,
+          message: `must hold a KubeProxyConfiguration mapping, got ${describe(value)}`,
+          position: yaml.locate([]),
+        },
+      ],
+      locate,
+    };
   }
   const input = dropNulls(value) as Record<string, unknown>;
   const result = KubeProxyConfigurationDocumentSchema.safeParse(input, { reportInput: true });
@@ -60,14 +69,18 @@ export function byPosition(a: ConfigProblem, b: ConfigProblem): number {
 }
 
 /** The document without the fields that failed, or undefined if even that fails. */
-function readableFields(input: Record<string, unknown>, issues: readonly z.core.$ZodIssue[]): KubeProxyConfigurationDocument | undefined {
+function readableFields(
+  input: Record<string, unknown>,
+  issues: readonly z.core.$ZodIssue[],
+): KubeProxyConfigurationDocument | undefined {
   let pruned = dropNulls(input) as Record<string, unknown>; // a deep copy
   for (let attempt = 0; attempt < 4; attempt++) {
     for (const issue of issues) {
       // A bad list element takes its whole list out.
       const index = issue.path.findIndex((segment) => typeof segment === 'number');
       const path = index >= 0 ? issue.path.slice(0, index) : issue.path;
-      if (issue.code === 'unrecognized_keys' && index < 0) for (const key of issue.keys) deleteIn(pruned, [...path, key]);
+      if (issue.code === 'unrecognized_keys' && index < 0)
+        for (const key of issue.keys) deleteIn(pruned, [...path, key]);
       else deleteIn(pruned, path);
     }
     pruned = { ...pruned, apiVersion: API_VERSION, kind: KIND };
@@ -112,7 +125,13 @@ export function dropNulls(value: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const [key, child] of Object.entries(value)) {
     // defineProperty, so that a "__proto__" key stays a plain (unknown) field.
-    if (child !== null) Object.defineProperty(out, key, { value: dropNulls(child), enumerable: true, writable: true, configurable: true });
+    if (child !== null)
+      Object.defineProperty(out, key, {
+        value: dropNulls(child),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
   }
   return out;
 }
@@ -125,6 +144,8 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 }
 
 /** The plain form of a configuration (durations as Go strings), ready for YAML. */
-export function encodeKubeProxyConfiguration(cfg: z.output<typeof KubeProxyConfigurationSchema>): z.input<typeof KubeProxyConfigurationSchema> {
+export function encodeKubeProxyConfiguration(
+  cfg: z.output<typeof KubeProxyConfigurationSchema>,
+): z.input<typeof KubeProxyConfigurationSchema> {
   return z.encode(KubeProxyConfigurationSchema, cfg);
 }

@@ -24,8 +24,10 @@ export const DEFAULT_CONTENT_TYPE = 'application/vnd.kubernetes.protobuf';
 
 const orDuration = (value: Duration | undefined, fallback: Duration): Duration =>
   value === undefined || value.isZero() ? fallback : value;
-const orString = (value: string | undefined, fallback: string): string => (value === undefined || value === '' ? fallback : value);
-const orNumber = (value: number | undefined, fallback: number): number => (value === undefined || value === 0 ? fallback : value);
+const orString = (value: string | undefined, fallback: string): string =>
+  value === undefined || value === '' ? fallback : value;
+const orNumber = (value: number | undefined, fallback: number): number =>
+  value === undefined || value === 0 ? fallback : value;
 
 /** The complete configuration kube-proxy derives from a file (or from nothing). */
 export function applyKubeProxyDefaults(doc: KubeProxyConfigurationOverlay = {}): KubeProxyConfiguration {
@@ -55,16 +57,27 @@ export function applyKubeProxyDefaults(doc: KubeProxyConfigurationOverlay = {}):
       format: orString(log.format, 'text'),
       flushFrequency: orDuration(log.flushFrequency, Duration.seconds(5)),
       verbosity: log.verbosity ?? 0,
-      vmodule: (log.vmodule ?? []).map((item) => ({ filePattern: item.filePattern ?? '', verbosity: item.verbosity ?? 0 })),
+      vmodule: (log.vmodule ?? []).map((item) => ({
+        filePattern: item.filePattern ?? '',
+        verbosity: item.verbosity ?? 0,
+      })),
       options: {
-        text: { splitStream: log.options?.text?.splitStream ?? false, infoBufferSize: log.options?.text?.infoBufferSize ?? '0' },
-        json: { splitStream: log.options?.json?.splitStream ?? false, infoBufferSize: log.options?.json?.infoBufferSize ?? '0' },
+        text: {
+          splitStream: log.options?.text?.splitStream ?? false,
+          infoBufferSize: log.options?.text?.infoBufferSize ?? '0',
+        },
+        json: {
+          splitStream: log.options?.json?.splitStream ?? false,
+          infoBufferSize: log.options?.json?.infoBufferSize ?? '0',
+        },
       },
     },
     hostnameOverride: doc.hostnameOverride ?? '',
     bindAddress,
-    healthzBindAddress: healthz === '' ? joinHostPort(healthzHost, HEALTHZ_PORT) : appendPortIfNeeded(healthz, HEALTHZ_PORT),
-    metricsBindAddress: metrics === '' ? joinHostPort(metricsHost, METRICS_PORT) : appendPortIfNeeded(metrics, METRICS_PORT),
+    healthzBindAddress:
+      healthz === '' ? joinHostPort(healthzHost, HEALTHZ_PORT) : appendPortIfNeeded(healthz, HEALTHZ_PORT),
+    metricsBindAddress:
+      metrics === '' ? joinHostPort(metricsHost, METRICS_PORT) : appendPortIfNeeded(metrics, METRICS_PORT),
     bindAddressHardFail: doc.bindAddressHardFail ?? false,
     enableProfiling: doc.enableProfiling ?? false,
     showHiddenMetricsForVersion: doc.showHiddenMetricsForVersion ?? '',

@@ -7,7 +7,13 @@
 import { constants, promises as fs } from 'node:fs';
 import type { ConfigProblem } from './problems.js';
 
-export type FileRole = 'configuration file' | 'kubeconfig' | 'token file' | 'client key' | 'client certificate' | 'certificate authority';
+export type FileRole =
+  | 'configuration file'
+  | 'kubeconfig'
+  | 'token file'
+  | 'client key'
+  | 'client certificate'
+  | 'certificate authority';
 
 /** Roles whose content is a credential. */
 const SECRET_ROLES: ReadonlySet<FileRole> = new Set(['kubeconfig', 'token file', 'client key']);
@@ -26,7 +32,11 @@ export interface CheckedFile {
 const mode = (m: number): string => (m & 0o7777).toString(8).padStart(4, '0');
 
 /** Read a file after checking its owner and mode; nothing is returned from an unsafe file. */
-export async function readCheckedFile(path: string, role: FileRole, context: FileSafetyContext = {}): Promise<CheckedFile> {
+export async function readCheckedFile(
+  path: string,
+  role: FileRole,
+  context: FileSafetyContext = {},
+): Promise<CheckedFile> {
   const problems: ConfigProblem[] = [];
   const warnings: string[] = [];
   let stat;
@@ -42,12 +52,23 @@ export async function readCheckedFile(path: string, role: FileRole, context: Fil
   }
   const uid = context.uid ?? process.getuid?.() ?? 0;
   if (stat.uid !== 0 && stat.uid !== uid) {
-    problems.push({ path, message: `${role} is owned by uid ${stat.uid}, not by root or by the user kipvs runs as (uid ${uid}); chown it` });
+    problems.push({
+      path,
+      message: `${role} is owned by uid ${stat.uid}, not by root or by the user kipvs runs as (uid ${uid}); chown it`,
+    });
   }
   const writable = stat.mode & (constants.S_IWGRP | constants.S_IWOTH);
   if (writable) {
-    const who = writable === (constants.S_IWGRP | constants.S_IWOTH) ? 'group and others' : writable & constants.S_IWGRP ? 'its group' : 'others';
-    problems.push({ path, message: `${role} is writable by ${who} (mode ${mode(stat.mode)}); run chmod go-w on it (0600 or 0644)` });
+    const who =
+      writable === (constants.S_IWGRP | constants.S_IWOTH)
+        ? 'group and others'
+        : writable & constants.S_IWGRP
+          ? 'its group'
+          : 'others';
+    problems.push({
+      path,
+      message: `${role} is writable by ${who} (mode ${mode(stat.mode)}); run chmod go-w on it (0600 or 0644)`,
+    });
   }
   if (problems.length > 0) return { problems, warnings };
   if (SECRET_ROLES.has(role) && stat.mode & constants.S_IROTH) {

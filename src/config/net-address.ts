@@ -62,10 +62,14 @@ export function splitHostPort(text: string): HostPort {
     const end = text.indexOf(']');
     if (end < 0) return { ok: false, message: "missing ']' in address" };
     if (end + 1 !== colon) {
-      return { ok: false, message: end + 1 === text.length ? 'missing port in address' : 'unexpected text after ] in address' };
+      return {
+        ok: false,
+        message: end + 1 === text.length ? 'missing port in address' : 'unexpected text after ] in address',
+      };
     }
     host = text.slice(1, end);
-    if (host.includes('[') || text.slice(end + 1).includes(']')) return { ok: false, message: 'unexpected bracket in address' };
+    if (host.includes('[') || text.slice(end + 1).includes(']'))
+      return { ok: false, message: 'unexpected bracket in address' };
   } else {
     host = text.slice(0, colon);
     if (host.includes(':')) return { ok: false, message: 'too many colons in address' };

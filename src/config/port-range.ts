@@ -15,7 +15,11 @@ export function parsePortRange(text: string): PortRangeResult {
   if (value === '') return { ok: true, range: { base: 0, size: 0 } };
   const hyphen = value.indexOf('-');
   const plus = value.indexOf('+');
-  if (hyphen >= 0 && plus >= 0) return { ok: false, message: `invalid port range ${JSON.stringify(text)}: use begin-end or begin+offset, not both` };
+  if (hyphen >= 0 && plus >= 0)
+    return {
+      ok: false,
+      message: `invalid port range ${JSON.stringify(text)}: use begin-end or begin+offset, not both`,
+    };
   const number = (s: string): number | undefined => (/^[0-9]+$/.test(s) ? Number(s) : undefined);
   let low: number | undefined;
   let high: number | undefined;
@@ -30,8 +34,10 @@ export function parsePortRange(text: string): PortRangeResult {
     low = number(value);
     high = low;
   }
-  if (low === undefined || high === undefined) return { ok: false, message: `invalid port range ${JSON.stringify(text)} (e.g. 300-2000)` };
-  if (low > 65535 || high > 65535) return { ok: false, message: `port range ${JSON.stringify(text)} goes beyond 65535` };
+  if (low === undefined || high === undefined)
+    return { ok: false, message: `invalid port range ${JSON.stringify(text)} (e.g. 300-2000)` };
+  if (low > 65535 || high > 65535)
+    return { ok: false, message: `port range ${JSON.stringify(text)} goes beyond 65535` };
   if (high < low) return { ok: false, message: `port range ${JSON.stringify(text)} ends before it starts` };
   return { ok: true, range: { base: low, size: high - low + 1 } };
 }

@@ -42,7 +42,9 @@ const HEADINGS: Record<ConfigErrorKind, string> = {
 };
 
 export function renderProblem(problem: ConfigProblem): string {
-  const where = problem.position ? ` (${problem.position.file}:${problem.position.line}:${problem.position.column})` : '';
+  const where = problem.position
+    ? ` (${problem.position.file}:${problem.position.line}:${problem.position.column})`
+    : '';
   return problem.path === '' ? `${problem.message}${where}` : `${problem.path}: ${problem.message}${where}`;
 }
 

@@ -19,7 +19,13 @@
 // Any problem anywhere stops the whole resolution: there is no partial result.
 import { hostname as osHostname } from 'node:os';
 import { byPosition, decodeKubeProxyConfiguration, decodeOverlay } from './decode.js';
-import { appendPortIfNeeded, applyKubeProxyDefaults, applyPlatformDefaults, HEALTHZ_PORT, METRICS_PORT } from './defaults.js';
+import {
+  appendPortIfNeeded,
+  applyKubeProxyDefaults,
+  applyPlatformDefaults,
+  HEALTHZ_PORT,
+  METRICS_PORT,
+} from './defaults.js';
 import { readCheckedFile, type FileSafetyContext } from './file-safety.js';
 import { parseProxyFlags, type FieldFromFlag, type FlagOccurrences, type ProxyOptions } from './flags/parse.js';
 import { findFlag } from './flags/table.js';
@@ -54,19 +60,27 @@ export async function resolveProxyConfig(input: ResolveInput): Promise<Validated
   const flags = parseProxyFlags(input.flags);
   if (flags.problems.length > 0) throw new ConfigError('flags', flags.problems);
   const { options } = flags;
-  const start = options.configFile === undefined ? fromFlagDefaults(flags.fields) : await fromFile(options.configFile, flags.fields, input);
+  const start =
+    options.configFile === undefined
+      ? fromFlagDefaults(flags.fields)
+      : await fromFile(options.configFile, flags.fields, input);
   const { cfg, applied, problems, warnings } = start;
   for (const name of input.flags.keys()) {
     const spec = findFlag(name);
     if (spec?.deprecated) warnings.push(`--${name} is deprecated: ${spec.deprecated}`);
     if (spec && options.configFile !== undefined && spec.withConfig === 'ignored') {
-      const where = 'config' in spec.target ? `; set ${spec.target.config.join('.')} in ${options.configFile} instead` : '';
+      const where =
+        'config' in spec.target ? `; set ${spec.target.config.join('.')} in ${options.configFile} instead` : '';
       warnings.push(`--${name} is ignored because --config is given (kube-proxy ignores it too)${where}`);
     }
   }
 
   const overlay = decodeOverlay(plainOverlay(applied));
-  if (!overlay.ok) throw new ConfigError('flags', overlay.problems.map((p) => renameToFlag(p, applied)));
+  if (!overlay.ok)
+    throw new ConfigError(
+      'flags',
+      overlay.problems.map((p) => renameToFlag(p, applied)),
+    );
   applyFlagFields(cfg, overlay.value, applied, options.configFile !== undefined);
   if (options.configFile === undefined) {
     // kube-proxy's addressFromDeprecatedFlags: port 0 disables, another port is appended if missing.
@@ -87,11 +101,18 @@ export async function resolveProxyConfig(input: ResolveInput): Promise<Validated
     problems.push(position ? { ...renamed, position } : renamed);
   }
   // nodeutil.GetHostname: the override, else the hostname, trimmed and lower-cased.
-  const nodeName = (cfg.hostnameOverride === '' ? (input.hostname ?? osHostname)() : cfg.hostnameOverride).trim().toLowerCase();
+  const nodeName = (cfg.hostnameOverride === '' ? (input.hostname ?? osHostname)() : cfg.hostnameOverride)
+    .trim()
+    .toLowerCase();
   if (nodeName === '') {
-    problems.push({ path: 'hostnameOverride', message: cfg.hostnameOverride === '' ? 'the machine hostname is empty; set --hostname-override' : 'must not be blank' });
+    problems.push({
+      path: 'hostnameOverride',
+      message:
+        cfg.hostnameOverride === '' ? 'the machine hostname is empty; set --hostname-override' : 'must not be blank',
+    });
   }
-  if (problems.length > 0) throw new ConfigError('config', problems.sort(byPosition), options.configFile ?? 'command line');
+  if (problems.length > 0)
+    throw new ConfigError('config', problems.sort(byPosition), options.configFile ?? 'command line');
 
   applyPlatformDefaults(cfg);
   warnings.push(...configurationWarnings(cfg));
@@ -151,12 +172,20 @@ function plainOverlay(fields: readonly FieldFromFlag[]): Record<string, unknown>
 }
 
 /** Set each flag's field; vmodule entries from flags go before the file's (copyLogsFromFlags). */
-function applyFlagFields(cfg: KubeProxyConfiguration, overlay: KubeProxyConfigurationOverlay, fields: readonly FieldFromFlag[], withFile: boolean): void {
+function applyFlagFields(
+  cfg: KubeProxyConfiguration,
+  overlay: KubeProxyConfigurationOverlay,
+  fields: readonly FieldFromFlag[],
+  withFile: boolean,
+): void {
   for (const { path } of fields) {
     const value = getIn(overlay, path);
     if (value === undefined) continue;
     const previous = getIn(cfg, path);
-    const merged = withFile && path.join('.') === 'logging.vmodule' && Array.isArray(value) && Array.isArray(previous) ? [...value, ...previous] : value;
+    const merged =
+      withFile && path.join('.') === 'logging.vmodule' && Array.isArray(value) && Array.isArray(previous)
+        ? [...value, ...previous]
+        : value;
     setIn(cfg, path, merged);
   }
 }

@@ -54,13 +54,17 @@ export function validateKubeProxyConfiguration(cfg: KubeProxyConfiguration): Con
   nonNegative(cfg.ipvs.tcpFinTimeout, 'ipvs.tcpFinTimeout', fail);
   nonNegative(cfg.ipvs.udpTimeout, 'ipvs.udpTimeout', fail);
   cfg.ipvs.excludeCIDRs.forEach((cidr, i) => {
-    if (!isCidr(cidr)) fail(`ipvs.excludeCIDRs[${i}]`, `${quote(cidr)} is not a valid CIDR (e.g. 10.0.0.0/8 or fd00::/64)`);
+    if (!isCidr(cidr))
+      fail(`ipvs.excludeCIDRs[${i}]`, `${quote(cidr)} is not a valid CIDR (e.g. 10.0.0.0/8 or fd00::/64)`);
   });
   const scheduler = cfg.ipvs.scheduler;
   if (scheduler !== '' && !(SCHEDULERS as readonly string[]).includes(scheduler)) {
     fail('ipvs.scheduler', `unknown scheduler ${quote(scheduler)}; one of ${SCHEDULERS.join(', ')} (empty means rr)`);
   }
-  const flags = cfg.ipvs.schedulerFlags === undefined ? undefined : schedulerFlagsFrom(schedulerFlagList(cfg.ipvs.schedulerFlags), scheduler === '' ? 'rr' : scheduler);
+  const flags =
+    cfg.ipvs.schedulerFlags === undefined
+      ? undefined
+      : schedulerFlagsFrom(schedulerFlagList(cfg.ipvs.schedulerFlags), scheduler === '' ? 'rr' : scheduler);
   if (flags !== undefined && 'kind' in flags) {
     fail(
       'ipvs.schedulerFlags',
@@ -81,7 +85,8 @@ export function validateKubeProxyConfiguration(cfg: KubeProxyConfiguration): Con
   if (cfg.oomScoreAdj < -1000 || cfg.oomScoreAdj > 1000) {
     fail('oomScoreAdj', `must be within the range [-1000, 1000], got ${cfg.oomScoreAdj}`);
   }
-  if (cfg.clientConnection.burst < 0) fail('clientConnection.burst', `must be greater than or equal to 0, got ${cfg.clientConnection.burst}`);
+  if (cfg.clientConnection.burst < 0)
+    fail('clientConnection.burst', `must be greater than or equal to 0, got ${cfg.clientConnection.burst}`);
   positive(cfg.configSyncPeriod, 'configSyncPeriod', fail);
 
   if (!isIp(cfg.bindAddress)) fail('bindAddress', `${quote(cfg.bindAddress)} is not a valid IP address`);
@@ -96,7 +101,10 @@ export function validateKubeProxyConfiguration(cfg: KubeProxyConfiguration): Con
   cfg.nodePortAddresses.forEach((entry, i) => {
     if ((NODE_PORT_ADDRESS_KEYWORDS as readonly string[]).includes(entry)) return;
     if (!isCidr(entry)) {
-      fail(`nodePortAddresses[${i}]`, `${quote(entry)} is not a valid CIDR or one of ${NODE_PORT_ADDRESS_KEYWORDS.join(', ')}`);
+      fail(
+        `nodePortAddresses[${i}]`,
+        `${quote(entry)} is not a valid CIDR or one of ${NODE_PORT_ADDRESS_KEYWORDS.join(', ')}`,
+      );
     }
   });
 
@@ -135,7 +143,10 @@ function hostPort(address: string, path: string, fail: Fail): void {
 function validateDetectLocal(cfg: KubeProxyConfiguration, fail: Fail): void {
   const mode = cfg.detectLocalMode;
   if (mode !== '' && !(DETECT_LOCAL_MODES as readonly string[]).includes(mode)) {
-    fail('detectLocalMode', `unsupported value ${JSON.stringify(mode)}; one of ${DETECT_LOCAL_MODES.join(', ')} (empty means ClusterCIDR)`);
+    fail(
+      'detectLocalMode',
+      `unsupported value ${JSON.stringify(mode)}; one of ${DETECT_LOCAL_MODES.join(', ')} (empty means ClusterCIDR)`,
+    );
   }
   if (mode === 'BridgeInterface' && cfg.detectLocal.bridgeInterface === '') {
     fail('detectLocal.bridgeInterface', 'must not be empty when detectLocalMode is BridgeInterface');
@@ -153,7 +164,8 @@ function validateDetectLocal(cfg: KubeProxyConfiguration, fail: Fail): void {
   }
   const parsed = cidrs.map((c) => parseCidr(c));
   parsed.forEach((p, i) => {
-    if (!p) fail('clusterCIDR', `${JSON.stringify(cidrs[i])} is not a valid CIDR (e.g. 10.244.0.0/16 or fd00:10:244::/56)`);
+    if (!p)
+      fail('clusterCIDR', `${JSON.stringify(cidrs[i])} is not a valid CIDR (e.g. 10.244.0.0/16 or fd00:10:244::/56)`);
   });
   const [a, b] = parsed;
   if (a && b && a.family === b.family) {
@@ -172,14 +184,20 @@ function validateLogging(cfg: KubeProxyConfiguration, fail: Fail): void {
   }
   log.vmodule.forEach((item, i) => {
     if (item.filePattern === '' || /[=,]/.test(item.filePattern)) {
-      fail(`logging.vmodule[${i}].filePattern`, `${JSON.stringify(item.filePattern)} must be a non-empty file pattern without "=" or ","`);
+      fail(
+        `logging.vmodule[${i}].filePattern`,
+        `${JSON.stringify(item.filePattern)} must be a non-empty file pattern without "=" or ","`,
+      );
     }
   });
   // Text output routing is an alpha feature, JSON's a beta one (on by default).
   const gates = cfg.featureGates;
   const text = log.options.text;
   if ((text.splitStream || !isZeroQuantity(text.infoBufferSize)) && gates['LoggingAlphaOptions'] !== true) {
-    fail('logging.options.text', 'needs the LoggingAlphaOptions feature gate (featureGates: {LoggingAlphaOptions: true})');
+    fail(
+      'logging.options.text',
+      'needs the LoggingAlphaOptions feature gate (featureGates: {LoggingAlphaOptions: true})',
+    );
   }
   const json = log.options.json;
   if ((json.splitStream || !isZeroQuantity(json.infoBufferSize)) && gates['LoggingBetaOptions'] === false) {

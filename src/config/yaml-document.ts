@@ -31,7 +31,13 @@ export function parseYamlDocument(text: string, file: string): YamlParseResult {
   };
   let docs: Document.Parsed[];
   try {
-    docs = parseAllDocuments(text, { version: '1.1', customTags: GO_YAML_TAGS, uniqueKeys: true, lineCounter, prettyErrors: false });
+    docs = parseAllDocuments(text, {
+      version: '1.1',
+      customTags: GO_YAML_TAGS,
+      uniqueKeys: true,
+      lineCounter,
+      prettyErrors: false,
+    });
   } catch (err) {
     return { ok: false, problems: [{ path: file, message: `YAML could not be read: ${errorText(err)}` }] };
   }
@@ -42,14 +48,27 @@ export function parseYamlDocument(text: string, file: string): YamlParseResult {
   const problems: ConfigProblem[] = [];
   for (const doc of docs) {
     for (const error of doc.errors) {
-      problems.push({ path: file, message: `YAML syntax error: ${firstLine(error.message)}`, position: position(error.pos[0]) });
+      problems.push({
+        path: file,
+        message: `YAML syntax error: ${firstLine(error.message)}`,
+        position: position(error.pos[0]),
+      });
     }
   }
   if (problems.length > 0) return { ok: false, problems };
   if (docs.length > 1) {
     const second = docs[1];
     const offset = second?.range[0] ?? 0;
-    return { ok: false, problems: [{ path: file, message: 'holds more than one YAML document; kipvs reads exactly one', position: position(offset) }] };
+    return {
+      ok: false,
+      problems: [
+        {
+          path: file,
+          message: 'holds more than one YAML document; kipvs reads exactly one',
+          position: position(offset),
+        },
+      ],
+    };
   }
   const doc = docs[0];
   if (!doc) return { ok: true, document: { value: null, locate: () => undefined } };
@@ -71,7 +90,10 @@ export function parseYamlDocument(text: string, file: string): YamlParseResult {
           const range = pair && isScalar(pair.key) ? pair.key.range : undefined;
           if (range) return position(range[0]);
         }
-        const range = node && typeof node === 'object' && 'range' in node ? (node.range as [number, number, number] | null | undefined) : undefined;
+        const range =
+          node && typeof node === 'object' && 'range' in node
+            ? (node.range as [number, number, number] | null | undefined)
+            : undefined;
         return range ? position(range[0]) : undefined;
       },
     },

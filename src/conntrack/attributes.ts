@@ -5,7 +5,21 @@
 // (net/netfilter/nf_conntrack_netlink.c); ports are nf_ct_port_nla_policy's __be16
 // (nf_conntrack_proto.c). Nests carry NLA_F_NESTED, as the kernel's replies and
 // the conntrack tool's requests do (the kernel's strict parse of CTA_FILTER wants it).
-import { NLA_F_NESTED, attributeSet, be16, be32, bytesView, field, nested, u32, u8, withTypeFlags, type AttributeSet, type AttributeValues, type Codec } from '../netlink/index.js';
+import {
+  NLA_F_NESTED,
+  attributeSet,
+  be16,
+  be32,
+  bytesView,
+  field,
+  nested,
+  u32,
+  u8,
+  withTypeFlags,
+  type AttributeSet,
+  type AttributeValues,
+  type Codec,
+} from '../netlink/index.js';
 import * as c from './constants.js';
 
 const nest = <F>(set: AttributeSet<F>): Codec<AttributeValues<F>> => withTypeFlags(nested(set), NLA_F_NESTED);

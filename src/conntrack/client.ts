@@ -7,11 +7,22 @@
 // deletions there are, and one IPCTNL_MSG_CT_DELETE per matching entry, packed
 // hundreds to a sendmsg by the socket's batch (ctnetlink runs every message of a
 // datagram and reports each failure by sequence number).
-import { NETLINK_NETFILTER, NetlinkSocket, applyOperations, type SocketCounters, type SocketOptions } from '../netlink/index.js';
+import {
+  NETLINK_NETFILTER,
+  NetlinkSocket,
+  applyOperations,
+  type SocketCounters,
+  type SocketOptions,
+} from '../netlink/index.js';
 import { ConntrackError, conntrackErrorFrom } from './errors.js';
 import { groupDeletions, matchFlows, type MatchedFlow } from './matching.js';
 import { decodeFlows, deleteRequest, dumpRequest } from './messages.js';
-import { tallyDeletes, type ConntrackDeletionResult, type DeletionFailure, type FlowDeletionResult } from './results.js';
+import {
+  tallyDeletes,
+  type ConntrackDeletionResult,
+  type DeletionFailure,
+  type FlowDeletionResult,
+} from './results.js';
 import type { ConntrackDeletion, ConntrackFlow, FlowQuery } from './types.js';
 
 export class ConntrackClient {
@@ -80,7 +91,8 @@ export class ConntrackClient {
         flows = await this.listFlows(group.query);
       } catch (err) {
         if (!(err instanceof ConntrackError)) throw err;
-        for (const matchers of group.byDestination.values()) for (const m of matchers) failures.push({ deletion: m.deletion, error: err });
+        for (const matchers of group.byDestination.values())
+          for (const m of matchers) failures.push({ deletion: m.deletion, error: err });
         continue;
       }
       matched.push(...matchFlows(group, flows));

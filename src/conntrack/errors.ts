@@ -36,7 +36,10 @@ function describeTuple(family: string, tuple: FlowTuple): string {
 
 /** A deletion as an operator reads it: "udp 10.96.0.10:53 via 10.244.1.5:53". */
 export function describeDeletion(d: ConntrackDeletion): string {
-  const via = d.replySource === undefined && d.replySourcePort === undefined ? '' : ` via ${bracket(d.family, d.replySource ?? '*')}:${d.replySourcePort ?? '*'}`;
+  const via =
+    d.replySource === undefined && d.replySourcePort === undefined
+      ? ''
+      : ` via ${bracket(d.family, d.replySource ?? '*')}:${d.replySourcePort ?? '*'}`;
   return `${d.protocol} ${bracket(d.family, d.destination)}:${d.destinationPort}${via}`;
 }
 
@@ -80,7 +83,12 @@ const errors = familyErrors<ConntrackRequestKind, ConntrackError>({
 });
 
 /** A ConntrackError for a request, from the error the netlink layer reported. */
-export const conntrackErrorFrom = (err: unknown, request: ConntrackRequestKind): ConntrackError => errors.from(err, request);
+export const conntrackErrorFrom = (err: unknown, request: ConntrackRequestKind): ConntrackError =>
+  errors.from(err, request);
 
 /** A request we refuse to send: a value the wire format cannot carry. */
-export const invalidConntrackRequest = (request: ConntrackRequestKind, reason: string, cause?: unknown): ConntrackError => errors.invalid(request, reason, cause);
+export const invalidConntrackRequest = (
+  request: ConntrackRequestKind,
+  reason: string,
+  cause?: unknown,
+): ConntrackError => errors.invalid(request, reason, cause);

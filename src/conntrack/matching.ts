@@ -43,7 +43,8 @@ function isPort(value: number | undefined): boolean {
 
 function matcherOf(d: ConntrackDeletion): Matcher {
   if (d.family !== 'inet' && d.family !== 'inet6') throw new Error(`family '${String(d.family)}' is not inet or inet6`);
-  if (d.protocol !== 'udp' && d.protocol !== 'sctp') throw new Error(`protocol '${String(d.protocol)}' is not udp or sctp`);
+  if (d.protocol !== 'udp' && d.protocol !== 'sctp')
+    throw new Error(`protocol '${String(d.protocol)}' is not udp or sctp`);
   for (const value of [d.destinationPort, d.replySourcePort]) {
     if (!isPort(value)) throw new Error(`port ${value} is not an integer from 0 to 65535`);
   }
@@ -55,7 +56,10 @@ function matcherOf(d: ConntrackDeletion): Matcher {
 }
 
 /** Sorts deletions into one group per family and protocol; a deletion the wire cannot carry is a failure (EINVAL). */
-export function groupDeletions(deletions: readonly ConntrackDeletion[]): { groups: DeletionGroup[]; invalid: DeletionFailure[] } {
+export function groupDeletions(deletions: readonly ConntrackDeletion[]): {
+  groups: DeletionGroup[];
+  invalid: DeletionFailure[];
+} {
   const groups = new Map<string, { query: FlowQuery; byDestination: Map<string, Matcher[]> }>();
   const invalid: DeletionFailure[] = [];
   for (const deletion of deletions) {
@@ -65,7 +69,14 @@ export function groupDeletions(deletions: readonly ConntrackDeletion[]): { group
       matcher = matcherOf(deletion);
       destination = endpoint(canonical(deletion.family, deletion.destination), deletion.destinationPort);
     } catch (err) {
-      invalid.push({ deletion, error: invalidConntrackRequest({ op: 'delete-flows', deletion }, err instanceof Error ? err.message : String(err), err) });
+      invalid.push({
+        deletion,
+        error: invalidConntrackRequest(
+          { op: 'delete-flows', deletion },
+          err instanceof Error ? err.message : String(err),
+          err,
+        ),
+      });
       continue;
     }
     const key = `${deletion.family} ${deletion.protocol}`;
@@ -82,7 +93,10 @@ export function groupDeletions(deletions: readonly ConntrackDeletion[]): { group
 }
 
 function matches(m: Matcher, flow: ConntrackFlow): boolean {
-  return (m.replySource === undefined || m.replySource === flow.reply.source) && (m.replySourcePort === undefined || m.replySourcePort === flow.reply.sourcePort);
+  return (
+    (m.replySource === undefined || m.replySource === flow.reply.source) &&
+    (m.replySourcePort === undefined || m.replySourcePort === flow.reply.sourcePort)
+  );
 }
 
 /** The flows of a group's dump that one of its deletions clears, each once. */

@@ -2,7 +2,14 @@
 // attribute tables (attributes.ts), over nfnetlink (struct nfgenmsg whose
 // nfgen_family is the entries' layer 3 protocol, then attributes; nlmsg_type
 // NFNL_SUBSYS_CTNETLINK << 8 | IPCTNL_MSG_*).
-import { NetlinkDecodeError, decodeNfnetlink, nfnetlinkRequest, type NetlinkMessage, type Request, type RequestLabel } from '../netlink/index.js';
+import {
+  NetlinkDecodeError,
+  decodeNfnetlink,
+  nfnetlinkRequest,
+  type NetlinkMessage,
+  type Request,
+  type RequestLabel,
+} from '../netlink/index.js';
 import { parseIPv4, parseIPv6, formatIPv4, formatIPv6, type AddressFamily } from '../net/ip-address.js';
 import { conntrackAttributes, type TupleValues } from './attributes.js';
 import * as c from './constants.js';
@@ -11,7 +18,9 @@ import type { ConntrackFlow, ConntrackProtocol, FlowQuery, FlowTuple } from './t
 
 const FAMILIES: Record<AddressFamily, number> = { inet: c.AF_INET, inet6: c.AF_INET6 };
 const PROTOCOLS: Record<ConntrackProtocol, number> = { udp: c.IPPROTO_UDP, sctp: c.IPPROTO_SCTP };
-const PROTOCOL_NAMES = new Map<number, ConntrackProtocol>(Object.entries(PROTOCOLS).map(([name, n]) => [n, name as ConntrackProtocol]));
+const PROTOCOL_NAMES = new Map<number, ConntrackProtocol>(
+  Object.entries(PROTOCOLS).map(([name, n]) => [n, name as ConntrackProtocol]),
+);
 
 const GET: RequestLabel = { family: 'conntrack', command: 'GET' };
 const DELETE: RequestLabel = { family: 'conntrack', command: 'DELETE' };
@@ -59,19 +68,32 @@ function address(request: ConntrackRequestKind, family: AddressFamily, text: str
 }
 
 function unsigned(request: ConntrackRequestKind, what: string, value: number, max: number): number {
-  if (!Number.isInteger(value) || value < 0 || value > max) throw invalidConntrackRequest(request, `${what} ${value} is not an integer from 0 to ${max}`);
+  if (!Number.isInteger(value) || value < 0 || value > max)
+    throw invalidConntrackRequest(request, `${what} ${value} is not an integer from 0 to ${max}`);
   return value;
 }
 
 const port = (request: ConntrackRequestKind, value: number): number => unsigned(request, 'port', value, 0xffff);
 
 /** A tuple as ctnetlink_parse_tuple reads it: both addresses, the protocol number, both ports. */
-export function encodeTuple(request: ConntrackRequestKind, family: AddressFamily, protocol: number, tuple: FlowTuple): TupleValues {
+export function encodeTuple(
+  request: ConntrackRequestKind,
+  family: AddressFamily,
+  protocol: number,
+  tuple: FlowTuple,
+): TupleValues {
   const source = address(request, family, tuple.source);
   const destination = address(request, family, tuple.destination);
   return {
-    ip: family === 'inet' ? { v4Source: source, v4Destination: destination } : { v6Source: source, v6Destination: destination },
-    proto: { number: protocol, sourcePort: port(request, tuple.sourcePort), destinationPort: port(request, tuple.destinationPort) },
+    ip:
+      family === 'inet'
+        ? { v4Source: source, v4Destination: destination }
+        : { v6Source: source, v6Destination: destination },
+    proto: {
+      number: protocol,
+      sourcePort: port(request, tuple.sourcePort),
+      destinationPort: port(request, tuple.destinationPort),
+    },
   };
 }
 
@@ -110,12 +132,17 @@ function addressText(family: AddressFamily, bytes: Buffer | undefined, path: str
 function decodeTuple(family: AddressFamily, tuple: TupleValues, path: string): FlowTuple {
   const { ip, proto } = tuple;
   if (ip === undefined) throw new NetlinkDecodeError(`${path}.ip`, 'missing');
-  if (proto?.sourcePort === undefined || proto.destinationPort === undefined) throw new NetlinkDecodeError(`${path}.proto`, 'missing a port');
+  if (proto?.sourcePort === undefined || proto.destinationPort === undefined)
+    throw new NetlinkDecodeError(`${path}.proto`, 'missing a port');
   const v4 = family === 'inet';
   return {
     source: addressText(family, v4 ? ip.v4Source : ip.v6Source, `${path}.ip.${v4 ? 'v4Source' : 'v6Source'}`),
     sourcePort: proto.sourcePort,
-    destination: addressText(family, v4 ? ip.v4Destination : ip.v6Destination, `${path}.ip.${v4 ? 'v4Destination' : 'v6Destination'}`),
+    destination: addressText(
+      family,
+      v4 ? ip.v4Destination : ip.v6Destination,
+      `${path}.ip.${v4 ? 'v4Destination' : 'v6Destination'}`,
+    ),
     destinationPort: proto.destinationPort,
   };
 }
@@ -127,11 +154,15 @@ function decodeTuple(family: AddressFamily, tuple: TupleValues, path: string): F
 export function decodeFlow(msg: NetlinkMessage): ConntrackFlow | undefined {
   const decoded = decodeNfnetlink(msg, conntrackAttributes);
   if (decoded.subsystem !== c.NFNL_SUBSYS_CTNETLINK || decoded.command !== c.IPCTNL_MSG_CT_NEW) {
-    throw new NetlinkDecodeError('CTA', `expected a conntrack entry, got nfnetlink subsystem ${decoded.subsystem} command ${decoded.command}`);
+    throw new NetlinkDecodeError(
+      'CTA',
+      `expected a conntrack entry, got nfnetlink subsystem ${decoded.subsystem} command ${decoded.command}`,
+    );
   }
   const family = decoded.family === c.AF_INET ? 'inet' : decoded.family === c.AF_INET6 ? 'inet6' : undefined;
   const { original, reply, id, zone } = decoded.attributes;
-  if (original === undefined || reply === undefined) throw new NetlinkDecodeError('CTA', 'an entry without CTA_TUPLE_ORIG or CTA_TUPLE_REPLY');
+  if (original === undefined || reply === undefined)
+    throw new NetlinkDecodeError('CTA', 'an entry without CTA_TUPLE_ORIG or CTA_TUPLE_REPLY');
   const number = original.proto?.number;
   if (number === undefined) throw new NetlinkDecodeError('CTA.original.proto.number', 'missing');
   const protocol = PROTOCOL_NAMES.get(number);

@@ -5,7 +5,6 @@ import type { IpFamily } from '../net/ip-family.js';
 import type { AddressFamily } from '../net/ip-address.js';
 import type { IpvsTimeouts, Protocol, RealServer, VirtualServer } from '../ipvs/types.js';
 
-
 /** Which Service port a virtual server implements: for audit lines and `kipvs dump --services`. */
 export interface ServicePortRef {
   readonly namespace: string;
@@ -77,7 +76,12 @@ export type RuleMatch =
   /** `-m set --match-set NAME dst,dst,src` */
   | { readonly match: 'set'; readonly set: string; readonly directions: readonly ('src' | 'dst')[] }
   /** `-m addrtype [!] --src-type LOCAL` / `--dst-type LOCAL` */
-  | { readonly match: 'addrtype'; readonly direction: 'src' | 'dst'; readonly addressType: 'LOCAL'; readonly negate: boolean }
+  | {
+      readonly match: 'addrtype';
+      readonly direction: 'src' | 'dst';
+      readonly addressType: 'LOCAL';
+      readonly negate: boolean;
+    }
   /** `-m physdev ! --physdev-is-in` */
   | { readonly match: 'physdev-is-in'; readonly negate: boolean }
   /** `-m mark [!] --mark VALUE/MASK` */

@@ -47,5 +47,7 @@ export function kubeProxySetNames(family: AddressFamily): string[] {
 
 /** The set names of a desired state's families (every set kube-proxy creates, even empty). */
 export function desiredSetNames(desired: DesiredState): (family: AddressFamily) => readonly string[] {
-  return (family) => desired.families.find((f) => (f.family === 'IPv4' ? 'inet' : 'inet6') === family)?.ipsets.map((set) => set.name) ?? [];
+  return (family) =>
+    desired.families.find((f) => (f.family === 'IPv4' ? 'inet' : 'inet6') === family)?.ipsets.map((set) => set.name) ??
+    [];
 }

@@ -13,7 +13,15 @@
 //  - user chains are declared and listed in name order, after the built-in chains.
 import type { IpFamily } from '../net/ip-family.js';
 import type { Protocol } from '../ipvs/types.js';
-import type { BuiltinJump, ConntrackState, IptablesRule, IptablesState, IptablesTable, RuleMatch, RuleTarget } from './desired-state.js';
+import type {
+  BuiltinJump,
+  ConntrackState,
+  IptablesRule,
+  IptablesState,
+  IptablesTable,
+  RuleMatch,
+  RuleTarget,
+} from './desired-state.js';
 
 type TableName = 'nat' | 'filter';
 
@@ -104,7 +112,9 @@ function targetText(t: RuleTarget, family: IpFamily): string {
 
 /** One rule as iptables-save prints it: "-A KUBE-SERVICES ! -s 10.244.0.0/16 -m comment ...". */
 export function formatIptablesRule(rule: IptablesRule, family: IpFamily): string {
-  const header = HEADER_ORDER.flatMap((kind) => rule.matches.filter((m): m is HeaderMatch => isHeaderMatch(m) && m.match === kind)).map((m) => headerText(m, family));
+  const header = HEADER_ORDER.flatMap((kind) =>
+    rule.matches.filter((m): m is HeaderMatch => isHeaderMatch(m) && m.match === kind),
+  ).map((m) => headerText(m, family));
   const others = rule.matches.filter((m): m is Exclude<RuleMatch, HeaderMatch> => !isHeaderMatch(m)).map(matchText);
   return [`-A ${rule.chain}`, ...header, ...others, targetText(rule.target, family)].join(' ');
 }
@@ -118,7 +128,13 @@ function jumpRules(jumps: readonly BuiltinJump[], table: TableName): IptablesRul
   return jumps
     .filter((j) => j.table === table)
     .reverse()
-    .map((j): IptablesRule => ({ chain: j.chain, matches: [{ match: 'comment', comment: j.comment }], target: { target: 'jump', chain: j.target } }));
+    .map(
+      (j): IptablesRule => ({
+        chain: j.chain,
+        matches: [{ match: 'comment', comment: j.comment }],
+        target: { target: 'jump', chain: j.target },
+      }),
+    );
 }
 
 function byName(a: string, b: string): number {

@@ -35,4 +35,3 @@ export interface LiveState {
   readonly families: readonly LiveFamilyState[];
   readonly ipvsTimeouts: IpvsTimeouts;
 }
-

@@ -8,7 +8,13 @@
 // Each object is reduced on arrival to the fields kipvs reads: the model's
 // (read-fields.ts), the trigger time, and the Node's eligibility (proxier-health.ts).
 import type { ApiServerConnection } from '../config/index.js';
-import { MODEL_FIELDS, mergeFieldShapes, projectFields, type FieldShape, type WatchedObjectKind } from '../proxy/read-fields.js';
+import {
+  MODEL_FIELDS,
+  mergeFieldShapes,
+  projectFields,
+  type FieldShape,
+  type WatchedObjectKind,
+} from '../proxy/read-fields.js';
 import type { ClusterChange } from '../sync/cluster-change.js';
 import type { ClusterSourceFactory } from './cluster-source.js';
 import { NODE_ELIGIBILITY_FIELDS } from './health/proxier-health.js';
@@ -20,21 +26,33 @@ const TRIGGER_TIME_ANNOTATION = 'endpoints.kubernetes.io/last-change-trigger-tim
 /** What the daemon keeps of each object. */
 export const WATCHED_FIELDS: Readonly<Record<WatchedObjectKind, FieldShape>> = {
   Service: MODEL_FIELDS.Service,
-  EndpointSlice: mergeFieldShapes(MODEL_FIELDS.EndpointSlice, { fields: { metadata: { fields: { annotations: { keys: [TRIGGER_TIME_ANNOTATION] } } } } }),
+  EndpointSlice: mergeFieldShapes(MODEL_FIELDS.EndpointSlice, {
+    fields: { metadata: { fields: { annotations: { keys: [TRIGGER_TIME_ANNOTATION] } } } },
+  }),
   Node: mergeFieldShapes(MODEL_FIELDS.Node, NODE_ELIGIBILITY_FIELDS),
 };
 
 /** The resource label of kipvs_watch_errors_total. */
-const RESOURCE_LABEL: Readonly<Record<WatchedObjectKind, string>> = { Service: 'services', EndpointSlice: 'endpointslices', Node: 'nodes' };
+const RESOURCE_LABEL: Readonly<Record<WatchedObjectKind, string>> = {
+  Service: 'services',
+  EndpointSlice: 'endpointslices',
+  Node: 'nodes',
+};
 
 function triggerTime(object: unknown): number | undefined {
-  const annotations = (object as { metadata?: { annotations?: Record<string, unknown> } } | undefined)?.metadata?.annotations;
+  const annotations = (object as { metadata?: { annotations?: Record<string, unknown> } } | undefined)?.metadata
+    ?.annotations;
   const text = annotations?.[TRIGGER_TIME_ANNOTATION];
   const time = typeof text === 'string' ? Date.parse(text) : NaN;
   return Number.isFinite(time) ? time : undefined;
 }
 
-export async function clusterWatchSource(connection: ApiServerConnection, nodeName: string, userAgent: string, log: Logger): Promise<ClusterSourceFactory> {
+export async function clusterWatchSource(
+  connection: ApiServerConnection,
+  nodeName: string,
+  userAgent: string,
+  log: Logger,
+): Promise<ClusterSourceFactory> {
   const { ClusterWatch } = await import('../k8s/index.js');
   return (handlers) => {
     // Said once per outage: an error while not connected starts one, a connection ends it.
@@ -46,13 +64,23 @@ export async function clusterWatchSource(connection: ApiServerConnection, nodeNa
       userAgent,
       transform: (kind, object) => projectFields(WATCHED_FIELDS[kind], object),
       onFault: (fault) => {
-        log.error(fault, 'An event was lost; listing again', { resource: RESOURCE_LABEL[fault.resource], reason: fault.reason });
+        log.error(fault, 'An event was lost; listing again', {
+          resource: RESOURCE_LABEL[fault.resource],
+          reason: fault.reason,
+        });
         handlers.onWatchError?.(RESOURCE_LABEL[fault.resource], fault.reason);
       },
       onChange: (change) => {
-        const time = change.kind === 'EndpointSlice' && change.type !== 'deleted' ? triggerTime(change.object) : undefined;
-        const state: ClusterChange['state'] = change.type === 'deleted' ? { deleted: true } : { deleted: false, object: change.object };
-        const passed: ClusterChange = { kind: change.kind, key: change.key, state, ...(time === undefined ? {} : { triggerTime: time }) };
+        const time =
+          change.kind === 'EndpointSlice' && change.type !== 'deleted' ? triggerTime(change.object) : undefined;
+        const state: ClusterChange['state'] =
+          change.type === 'deleted' ? { deleted: true } : { deleted: false, object: change.object };
+        const passed: ClusterChange = {
+          kind: change.kind,
+          key: change.key,
+          state,
+          ...(time === undefined ? {} : { triggerTime: time }),
+        };
         handlers.onChange(passed);
       },
       onHealth: (health) => {
@@ -61,7 +89,11 @@ export async function clusterWatchSource(connection: ApiServerConnection, nodeNa
         if (!health.connected && health.lastError) {
           // Said in the log once per outage, and in /healthz as it is now.
           handlers.onApiServerProblem?.(health.lastError.error.message);
-          if (!down) log.error(health.lastError.error, 'The API server cannot be used; the kernel state is kept as it is until it can');
+          if (!down)
+            log.error(
+              health.lastError.error,
+              'The API server cannot be used; the kernel state is kept as it is until it can',
+            );
           down = true;
         } else if (down && health.connected) {
           down = false;

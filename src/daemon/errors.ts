@@ -6,7 +6,8 @@ export class ProxierError extends Error {
 
   /** `heading` introduces a list of several problems ("cannot start"). */
   constructor(problems: readonly string[], heading: string, options?: ErrorOptions) {
-    const text = problems.length === 1 ? (problems[0] ?? '') : `${heading}:\n${problems.map((p) => `  - ${p}`).join('\n')}`;
+    const text =
+      problems.length === 1 ? (problems[0] ?? '') : `${heading}:\n${problems.map((p) => `  - ${p}`).join('\n')}`;
     super(text, options);
     this.name = 'ProxierError';
     this.userMessage = text;

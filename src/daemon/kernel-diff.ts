@@ -21,15 +21,30 @@ export interface KernelDiffResult {
   readonly diff: DiffResult;
 }
 
-export async function diffWithKernel(config: ValidatedProxyConfig, objects: ClusterObjects, log: Logger): Promise<KernelDiffResult> {
+export async function diffWithKernel(
+  config: ValidatedProxyConfig,
+  objects: ClusterObjects,
+  log: Logger,
+): Promise<KernelDiffResult> {
   const iptables = await chooseIptables(config.options.iptablesBackend, runCommand, log);
-  const [families, iptablesRandomFully] = await Promise.all([servedFamilies(iptables, runCommand, log), probeRandomFully(iptables, runCommand)]);
+  const [families, iptablesRandomFully] = await Promise.all([
+    servedFamilies(iptables, runCommand, log),
+    probeRandomFully(iptables, runCommand),
+  ]);
   const model = modelConfigFrom(config, families);
   const clients = await KernelClients.open();
   try {
-    const host = await observeHost(objects.node, { routes: clients.route, bindAddress: config.configuration.bindAddress, linkName: LINK_NAME, iptablesRandomFully });
+    const host = await observeHost(objects.node, {
+      routes: clients.route,
+      bindAddress: config.configuration.bindAddress,
+      linkName: LINK_NAME,
+      iptablesRandomFully,
+    });
     const kernel = new NetlinkKernel({ clients, iptables, linkName: LINK_NAME });
-    return await new SyncEngine({ kernel, model, gracePeriodMs: GRACE_PERIOD_MS, now: Date.now }).firstPlan(objects, host);
+    return await new SyncEngine({ kernel, model, gracePeriodMs: GRACE_PERIOD_MS, now: Date.now }).firstPlan(
+      objects,
+      host,
+    );
   } finally {
     clients.close();
   }

@@ -25,7 +25,12 @@ export interface NodeEventRecorder {
 const SEND_TIMEOUT_MS = 10_000;
 
 /** Records through the API server, with the proxier's own connection (and so its credentials and TLS checks). */
-export async function apiServerNodeEvents(connection: ApiServerConnection, nodeName: string, userAgent: string, log: Logger): Promise<NodeEventRecorder> {
+export async function apiServerNodeEvents(
+  connection: ApiServerConnection,
+  nodeName: string,
+  userAgent: string,
+  log: Logger,
+): Promise<NodeEventRecorder> {
   const { createNodeEvent, createServiceEvent, kubeConfigFor } = await import('../k8s/index.js');
   const config = kubeConfigFor(connection, userAgent);
   const source = { nodeName, controller: 'kipvs', instance: `kipvs-${hostname()}` };
@@ -41,7 +46,10 @@ export async function apiServerNodeEvents(connection: ApiServerConnection, nodeN
       try {
         await createServiceEvent(config, event, regarding, source, new Date(), AbortSignal.timeout(SEND_TIMEOUT_MS));
       } catch (err) {
-        log.error(err, 'Could not record an event about a Service', { service: `${regarding.namespace}/${regarding.name}`, reason: event.reason });
+        log.error(err, 'Could not record an event about a Service', {
+          service: `${regarding.namespace}/${regarding.name}`,
+          reason: event.reason,
+        });
       }
     },
   };

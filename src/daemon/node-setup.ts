@@ -7,7 +7,20 @@
 import type { IpFamily } from '../net/ip-family.js';
 import { availableParallelism, release } from 'node:os';
 import type { CommandRunner } from '../kernel/index.js';
-import { applySysctls, availableSchedulers, checkKernelModules, CommandError, runCommand, detectIptablesBackend, iptablesTools, IptablesBackendError, probeWrite, type BackendChoice, type IptablesToolset, type SysctlReport } from '../kernel/index.js';
+import {
+  applySysctls,
+  availableSchedulers,
+  checkKernelModules,
+  CommandError,
+  runCommand,
+  detectIptablesBackend,
+  iptablesTools,
+  IptablesBackendError,
+  probeWrite,
+  type BackendChoice,
+  type IptablesToolset,
+  type SysctlReport,
+} from '../kernel/index.js';
 import type { IptablesBackendChoice } from '../config/flags/parse.js';
 import type { ValidatedProxyConfig } from '../config/index.js';
 import { conntrackSettingsFrom } from '../proxy/config-adapter.js';
@@ -69,7 +82,9 @@ export async function prepareNode(options: NodeSetupOptions): Promise<NodeSetup>
   const missing = await checkKernelModules({ scheduler: options.scheduler, kernelRelease });
   problems.push(...missing.map((m) => m.userMessage));
   const kernelSchedulers = await availableSchedulers({ kernelRelease });
-  log.info('IPVS schedulers Services may pick', { schedulers: kernelSchedulers?.join(',') ?? 'unknown (no modules.dep): every one is tried' });
+  log.info('IPVS schedulers Services may pick', {
+    schedulers: kernelSchedulers?.join(',') ?? 'unknown (no modules.dep): every one is tried',
+  });
 
   const sysctls = await applySysctls(desiredSysctls(options.strictARP, kernelRelease), options.procSysDir);
   problems.push(...sysctls.problems.map((p) => p.userMessage));
@@ -77,15 +92,23 @@ export async function prepareNode(options: NodeSetupOptions): Promise<NodeSetup>
   // others set conntrack.maxPerCore to 0 in network namespaces, where nf_conntrack_max is
   // read-only. They tune capacity, not correctness: kipvs says what it could not set, and runs.
   const conntrack = await applySysctls(conntrackSysctls(options.conntrack, availableParallelism()), options.procSysDir);
-  for (const problem of conntrack.problems) log.error(undefined, 'Cannot set a conntrack sysctl', { problem: problem.userMessage });
+  for (const problem of conntrack.problems)
+    log.error(undefined, 'Cannot set a conntrack sysctl', { problem: problem.userMessage });
   const changed = [...sysctls.changed, ...conntrack.changed];
-  for (const { sysctl, previous } of changed) log.info('Set sysctl', { name: sysctl.name, value: sysctl.value, previous });
+  for (const { sysctl, previous } of changed)
+    log.info('Set sysctl', { name: sysctl.name, value: sysctl.value, previous });
 
   const iptables = await chooseIptables(options.iptablesBackend, run, log).catch((err: unknown) => {
     throw new ProxierError([...problems, iptablesProblem(err)], 'cannot start', { cause: err });
   });
   if (problems.length > 0) throw new ProxierError(problems, 'cannot start');
-  return { iptables, families: await servedFamilies(iptables, run, log), iptablesRandomFully: await probeRandomFully(iptables, run), sysctlsChanged: changed, kernelSchedulers };
+  return {
+    iptables,
+    families: await servedFamilies(iptables, run, log),
+    iptablesRandomFully: await probeRandomFully(iptables, run),
+    sysctlsChanged: changed,
+    kernelSchedulers,
+  };
 }
 
 /** Whether this iptables has MASQUERADE --random-fully, from `iptables --version`. */
@@ -102,8 +125,13 @@ function iptablesProblem(err: unknown): string {
  * The tools of the backend --iptables-backend names, or of the one the node uses ("auto");
  * either way one that can write here, else the start stops with the tool's own words.
  */
-export async function chooseIptables(backend: IptablesBackendChoice, run: CommandRunner, log: Logger): Promise<IptablesToolset> {
-  const choice: BackendChoice = backend === 'auto' ? await detectIptablesBackend(run) : { backend, reason: '--iptables-backend' };
+export async function chooseIptables(
+  backend: IptablesBackendChoice,
+  run: CommandRunner,
+  log: Logger,
+): Promise<IptablesToolset> {
+  const choice: BackendChoice =
+    backend === 'auto' ? await detectIptablesBackend(run) : { backend, reason: '--iptables-backend' };
   const tools = iptablesTools(choice.backend);
   if (backend !== 'auto') {
     const failure = await probeWrite(run, tools.inet);
@@ -118,7 +146,10 @@ export async function chooseIptables(backend: IptablesBackendChoice, run: Comman
  * works; iptables-nft reads an empty ruleset where the kernel has no nf_tables for IPv6).
  */
 export async function servedFamilies(iptables: IptablesToolset, run: CommandRunner, log: Logger): Promise<IpFamily[]> {
-  const failure = (await works(run, [iptables.inet6.save, '-t', 'nat'])) === undefined ? 'ip6tables-save failed' : await probeWrite(run, iptables.inet6);
+  const failure =
+    (await works(run, [iptables.inet6.save, '-t', 'nat'])) === undefined
+      ? 'ip6tables-save failed'
+      : await probeWrite(run, iptables.inet6);
   if (failure === undefined) return ['IPv4', 'IPv6'];
   log.info('ip6tables does not work here: serving IPv4 only', { reason: failure });
   return ['IPv4'];

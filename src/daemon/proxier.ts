@@ -46,7 +46,11 @@ export interface ProxierOptions {
   readonly now?: () => number;
 }
 
-const SOURCE_OF: Record<ClusterChange['kind'], ChangeSource | undefined> = { Service: 'service', EndpointSlice: 'endpoints', Node: undefined };
+const SOURCE_OF: Record<ClusterChange['kind'], ChangeSource | undefined> = {
+  Service: 'service',
+  EndpointSlice: 'endpoints',
+  Node: undefined,
+};
 
 export class Proxier {
   private readonly cluster: ClusterSource;
@@ -148,16 +152,26 @@ export class Proxier {
         const count = counts.get(key);
         if (count) count.n += 1;
         else counts.set(key, { kind, op, result: outcome, n: 1 });
-        if (!change.result.ok) log.error(change.result.error, 'Kernel change failed', { change: change.description, reason: change.cause.reason });
+        if (!change.result.ok)
+          log.error(change.result.error, 'Kernel change failed', {
+            change: change.description,
+            reason: change.cause.reason,
+          });
       }
-      for (const { kind, op, result: outcome, n } of counts.values()) metrics.recordKernelChange(kind, op, outcome, drift, n);
+      for (const { kind, op, result: outcome, n } of counts.values())
+        metrics.recordKernelChange(kind, op, outcome, drift, n);
       this.iptablesFailures.report(result.report.changes);
-      metrics.recordNetlink('all', { messages: result.report.netlink.messagesSent, syscalls: result.report.netlink.sendCalls });
+      metrics.recordNetlink('all', {
+        messages: result.report.netlink.messagesSent,
+        syscalls: result.report.netlink.sendCalls,
+      });
       this.reportProblems(result.desired.problems);
       for (const problem of result.diff.problems) log.error(undefined, 'Cannot reconcile', { problem });
       const summary = formatPlanSummary(summarizePlan(result.diff.plan));
       const line = syncLogLine(trigger, changesSeen, result.report.changes.length);
-      log.v(line.level).info(line.message, { sync: syncId, trigger, changes: summary, failed, ms: Math.round(result.durationMs) });
+      log
+        .v(line.level)
+        .info(line.message, { sync: syncId, trigger, changes: summary, failed, ms: Math.round(result.durationMs) });
       const endedAt = this.now();
       for (const state of result.desired.families) metrics.recordNoLocalEndpoints(state.family, state.noLocalEndpoints);
       for (const family of this.families) {
@@ -185,7 +199,10 @@ export class Proxier {
 
   private async syncServiceHealth(wanted: HealthCheckNodePorts): Promise<void> {
     for (const failure of await this.options.serviceHealth.sync(wanted)) {
-      this.options.log.error(failure.error, 'Cannot serve a health check node port', { port: failure.port, service: `${failure.service.namespace}/${failure.service.name}` });
+      this.options.log.error(failure.error, 'Cannot serve a health check node port', {
+        port: failure.port,
+        service: `${failure.service.namespace}/${failure.service.name}`,
+      });
     }
   }
 
@@ -203,8 +220,17 @@ export class Proxier {
       }
       this.options.log.info('Cannot honour a Service annotation', { problem: text, reason: problem.reason });
       this.options.metrics.recordServiceAnnotationProblem(problem.reason);
-      const regarding = { kind: 'Service' as const, namespace: problem.namespace, name: problem.name, ...(problem.uid ? { uid: problem.uid } : {}) };
-      void this.options.events?.recordOnService(regarding, { type: 'Warning', reason: problem.reason, note: `${problem.path}: ${problem.message}` });
+      const regarding = {
+        kind: 'Service' as const,
+        namespace: problem.namespace,
+        name: problem.name,
+        ...(problem.uid ? { uid: problem.uid } : {}),
+      };
+      void this.options.events?.recordOnService(regarding, {
+        type: 'Warning',
+        reason: problem.reason,
+        note: `${problem.path}: ${problem.message}`,
+      });
     }
     this.reportedProblems = new Set(current.keys());
   }

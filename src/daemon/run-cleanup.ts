@@ -29,9 +29,19 @@ export async function runCleanup(config: ValidatedProxyConfig): Promise<void> {
   const clients = await KernelClients.open();
   const audit = new AuditLog(config.options.auditLogPath, (err) => log.error(err, 'The audit trail cannot be written'));
   try {
-    const host = await observeHost(undefined, { routes: clients.route, bindAddress: c.bindAddress, linkName: LINK_NAME, iptablesRandomFully: false });
+    const host = await observeHost(undefined, {
+      routes: clients.route,
+      bindAddress: c.bindAddress,
+      linkName: LINK_NAME,
+      iptablesRandomFully: false,
+    });
     const empty = computeDesiredState({ services: [], endpointSlices: [], host, config: model });
-    const live = await readLiveState(clients, { families: families.map(addressFamilyOf), linkName: LINK_NAME, setNames: desiredSetNames(empty), iptables });
+    const live = await readLiveState(clients, {
+      families: families.map(addressFamilyOf),
+      linkName: LINK_NAME,
+      setNames: desiredSetNames(empty),
+      iptables,
+    });
     const plan = cleanupPlan(empty, live);
     const report = await applyPlan(plan, { clients, linkName: LINK_NAME, iptables });
     const time = Date.now();
@@ -43,13 +53,23 @@ export async function runCleanup(config: ValidatedProxyConfig): Promise<void> {
     if (live.link) {
       try {
         await clients.route.deleteLink(LINK_NAME);
-        audit.record(auditEntry({ kind: 'link', op: 'delete-link', target: LINK_NAME, cause: { reason: 'cleanup' } }, 'cleanup', Date.now()));
+        audit.record(
+          auditEntry(
+            { kind: 'link', op: 'delete-link', target: LINK_NAME, cause: { reason: 'cleanup' } },
+            'cleanup',
+            Date.now(),
+          ),
+        );
       } catch (err) {
         if (!(err instanceof RouteError)) throw err;
         failures.push(`delete link ${LINK_NAME}: ${err.message}`);
       }
     }
-    log.info('Cleaned up', { changes: formatPlanSummary(summarizePlan(plan)), link: live.link ? 'deleted' : 'absent', failed: failures.length });
+    log.info('Cleaned up', {
+      changes: formatPlanSummary(summarizePlan(plan)),
+      link: live.link ? 'deleted' : 'absent',
+      failed: failures.length,
+    });
     if (failures.length > 0) throw new ProxierError(failures, 'the cleanup left changes undone');
   } finally {
     clients.close();

@@ -47,7 +47,11 @@ interface ServerToStart {
   readonly failureReason: 'FailedToStartProxierHealthcheck' | 'FailedToStartMetricServer';
 }
 
-async function listen(server: ServerToStart, events: NodeEventRecorder | undefined, start: () => Promise<RunningServer | undefined>): Promise<RunningServer | undefined> {
+async function listen(
+  server: ServerToStart,
+  events: NodeEventRecorder | undefined,
+  start: () => Promise<RunningServer | undefined>,
+): Promise<RunningServer | undefined> {
   try {
     return await start();
   } catch (err) {
@@ -62,10 +66,21 @@ async function listen(server: ServerToStart, events: NodeEventRecorder | undefin
  * Where the health-check node ports listen: on the addresses nodePortAddresses selects, as
  * kube-proxy binds them, or on every address when it is unset. Chosen once at start.
  */
-async function healthCheckAddresses(config: ValidatedProxyConfig, model: ProxyModelConfig, clients: KernelClients): Promise<string[]> {
+async function healthCheckAddresses(
+  config: ValidatedProxyConfig,
+  model: ProxyModelConfig,
+  clients: KernelClients,
+): Promise<string[]> {
   if (config.ipvs.nodePortAddresses.length === 0) return [];
-  const host = await observeHost(undefined, { routes: clients.route, bindAddress: config.configuration.bindAddress, linkName: LINK_NAME, iptablesRandomFully: false });
-  return computeDesiredState({ services: [], endpointSlices: [], host, config: model }).families.flatMap((f) => f.nodePortAddresses);
+  const host = await observeHost(undefined, {
+    routes: clients.route,
+    bindAddress: config.configuration.bindAddress,
+    linkName: LINK_NAME,
+    iptablesRandomFully: false,
+  });
+  return computeDesiredState({ services: [], endpointSlices: [], host, config: model }).families.flatMap(
+    (f) => f.nodePortAddresses,
+  );
 }
 
 export async function runDaemon(config: ValidatedProxyConfig, options: RunDaemonOptions): Promise<void> {
@@ -84,19 +99,37 @@ export async function runDaemon(config: ValidatedProxyConfig, options: RunDaemon
     metrics.countAuditDrops(() => audit.droppedEntries);
     const syncPeriodMs = config.ipvs.syncPeriod.milliseconds;
     const health = new ProxierHealth(healthTimeoutMs(syncPeriodMs), Date.now);
-    const healthServer = await listen({ what: `health checks on ${c.healthzBindAddress}`, failureReason: 'FailedToStartProxierHealthcheck' }, options.events, () =>
-      startHealthServer(c.healthzBindAddress, { health, onProbe: (probe, code) => metrics.recordProbe(probe, code) }),
+    const healthServer = await listen(
+      { what: `health checks on ${c.healthzBindAddress}`, failureReason: 'FailedToStartProxierHealthcheck' },
+      options.events,
+      () =>
+        startHealthServer(c.healthzBindAddress, { health, onProbe: (probe, code) => metrics.recordProbe(probe, code) }),
     );
     if (healthServer) servers.push(healthServer);
-    const metricsServer = await listen({ what: `metrics on ${c.metricsBindAddress}`, failureReason: 'FailedToStartMetricServer' }, options.events, () =>
-      startMetricsServer(c.metricsBindAddress, { metrics, configuration: c, onError: (err) => log.error(err, 'Metrics could not be rendered') }),
+    const metricsServer = await listen(
+      { what: `metrics on ${c.metricsBindAddress}`, failureReason: 'FailedToStartMetricServer' },
+      options.events,
+      () =>
+        startMetricsServer(c.metricsBindAddress, {
+          metrics,
+          configuration: c,
+          onError: (err) => log.error(err, 'Metrics could not be rendered'),
+        }),
     );
     if (metricsServer) servers.push(metricsServer);
-    const serviceHealth = new ServiceHealthServers({ addresses: await healthCheckAddresses(config, model, clients), isProxyHealthy: () => health.isHealthy() });
+    const serviceHealth = new ServiceHealthServers({
+      addresses: await healthCheckAddresses(config, model, clients),
+      isProxyHealthy: () => health.isHealthy(),
+    });
 
     const kernel = new NetlinkKernel({ clients, iptables: setup.iptables, conntrack, linkName: LINK_NAME });
     const engine = new SyncEngine({ kernel, model, gracePeriodMs: GRACE_PERIOD_MS, now: Date.now });
-    const hostOptions = { routes: clients.route, bindAddress: c.bindAddress, linkName: LINK_NAME, iptablesRandomFully: setup.iptablesRandomFully };
+    const hostOptions = {
+      routes: clients.route,
+      bindAddress: c.bindAddress,
+      linkName: LINK_NAME,
+      iptablesRandomFully: setup.iptablesRandomFully,
+    };
     const proxier = new Proxier({
       model,
       engine,

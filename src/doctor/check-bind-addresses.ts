@@ -30,16 +30,32 @@ export function checkMetricsBindAddress(address: string, exposureIntended: boole
   const subject = `metrics server ${address}`;
   if (reach === 'loopback') return pass(check, `${subject}: loopback only`);
   const message = `${subject}: reachable beyond this node (${reach}); /configz and the metrics need no authentication`;
-  if (exposureIntended) return warn(check, `${message} (--allow-exposed-metrics)`, 'firewall the port to the scrapers, or scrape through a node-local agent');
-  return fail(check, message, 'set metricsBindAddress: 127.0.0.1:10249 (--metrics-bind-address); if exposure is intended, firewall the port and pass --allow-exposed-metrics');
+  if (exposureIntended)
+    return warn(
+      check,
+      `${message} (--allow-exposed-metrics)`,
+      'firewall the port to the scrapers, or scrape through a node-local agent',
+    );
+  return fail(
+    check,
+    message,
+    'set metricsBindAddress: 127.0.0.1:10249 (--metrics-bind-address); if exposure is intended, firewall the port and pass --allow-exposed-metrics',
+  );
 }
 
 export function checkHealthzBindAddress(address: string): Finding {
   const check = 'healthz-bind-address';
   if (address === '') {
-    return warn(check, 'health server: disabled; the kubelet cannot probe kipvs and load balancers cannot check externalTrafficPolicy: Local Services on this node', 'set healthzBindAddress: 0.0.0.0:10256 (--healthz-bind-address)');
+    return warn(
+      check,
+      'health server: disabled; the kubelet cannot probe kipvs and load balancers cannot check externalTrafficPolicy: Local Services on this node',
+      'set healthzBindAddress: 0.0.0.0:10256 (--healthz-bind-address)',
+    );
   }
   const reach = reachOf(address);
-  const note = reach === 'all interfaces' ? "; kube-proxy's default: load balancers probe it, and it tells only whether the proxy is in sync" : '';
+  const note =
+    reach === 'all interfaces'
+      ? "; kube-proxy's default: load balancers probe it, and it tells only whether the proxy is in sync"
+      : '';
   return pass(check, `health server ${address}: ${reach}${note}`);
 }

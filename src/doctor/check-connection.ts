@@ -50,5 +50,9 @@ function checkTls(connection: ApiServerConnection): Finding {
   }
   if (flaws.length === 0) return pass('api-server-tls', describeConnection(connection));
   const where = connection.kubeconfig ? ` in ${connection.kubeconfig.path}` : '';
-  return fail('api-server-tls', `${describeConnection(connection)}: ${flaws.join('; ')}`, `${fixes.join('; ')}${where}`);
+  return fail(
+    'api-server-tls',
+    `${describeConnection(connection)}: ${flaws.join('; ')}`,
+    `${fixes.join('; ')}${where}`,
+  );
 }

@@ -47,7 +47,8 @@ export function checkFile(file: FileFacts, readership: Readership): Finding {
   const found = `mode ${octal(mode)}, owner ${owner(uid)}`;
   const readers = mode & (S_IRGRP | S_IROTH);
   if (readership === 'anyone' || readers === 0) return pass(check, `${subject}: ${found}`);
-  const who = readers === (S_IRGRP | S_IROTH) ? 'its group and all users' : readers & S_IROTH ? 'all users' : 'its group';
+  const who =
+    readers === (S_IRGRP | S_IROTH) ? 'its group and all users' : readers & S_IROTH ? 'all users' : 'its group';
   const message = `${subject}: ${found}; readable by ${who}`;
   const fix = `chmod 0600 ${file.path}`;
   return readership === 'owner-only'

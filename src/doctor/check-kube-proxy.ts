@@ -13,14 +13,22 @@ export function isKubeProxy(process: ProcessFacts): boolean {
 }
 
 export function checkKubeProxy(processes: readonly ProcessFacts[] | undefined): Finding {
-  if (!processes) return warn(CHECK, 'kube-proxy: cannot list /proc', 'run doctor with the host /proc (hostPID, or --host-root on a mounted host filesystem)');
+  if (!processes)
+    return warn(
+      CHECK,
+      'kube-proxy: cannot list /proc',
+      'run doctor with the host /proc (hostPID, or --host-root on a mounted host filesystem)',
+    );
   const found = processes.filter(isKubeProxy);
   if (found.length > 0) {
     return fail(
       CHECK,
       `kube-proxy is running (pid ${found.map((p) => p.pid).join(', ')}): it and kipvs program the same IPVS table, ipsets and iptables chains and undo each other`,
-      "stop kube-proxy on this node: keep its DaemonSet off the nodes kipvs runs on (docs/migration.md), or stop its service",
+      'stop kube-proxy on this node: keep its DaemonSet off the nodes kipvs runs on (docs/migration.md), or stop its service',
     );
   }
-  return pass(CHECK, `kube-proxy: not running (${processes.length} processes seen; without the host's PID namespace only the container's are visible)`);
+  return pass(
+    CHECK,
+    `kube-proxy: not running (${processes.length} processes seen; without the host's PID namespace only the container's are visible)`,
+  );
 }

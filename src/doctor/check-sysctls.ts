@@ -19,7 +19,8 @@ export function checkSysctl(facts: SysctlFacts): Finding {
     const hint = facts.name.startsWith('net/ipv4/vs/') ? ' (it appears when ip_vs is loaded)' : '';
     return judge(check, `sysctl ${name}: does not exist on this kernel${hint}; IPVS mode wants ${facts.desired}`, fix);
   }
-  if (facts.actual !== String(facts.desired)) return judge(check, `sysctl ${name} = ${facts.actual}; IPVS mode wants ${facts.desired}`, fix);
+  if (facts.actual !== String(facts.desired))
+    return judge(check, `sysctl ${name} = ${facts.actual}; IPVS mode wants ${facts.desired}`, fix);
   return pass(check, `sysctl ${name} = ${facts.actual}`);
 }
 
@@ -32,7 +33,11 @@ export function checkSysctl(facts: SysctlFacts): Finding {
 export function checkRouteLocalnet(value: string | undefined): Finding {
   const check = 'sysctl:net.ipv4.conf.all.route_localnet';
   if (value === '1') {
-    return warn(check, 'sysctl net.ipv4.conf.all.route_localnet = 1: hosts on the same network can reach services bound to 127.0.0.1 (CVE-2020-8558); kipvs does not need it', 'sysctl -w net.ipv4.conf.all.route_localnet=0, and remove it from /etc/sysctl.d/ if set there');
+    return warn(
+      check,
+      'sysctl net.ipv4.conf.all.route_localnet = 1: hosts on the same network can reach services bound to 127.0.0.1 (CVE-2020-8558); kipvs does not need it',
+      'sysctl -w net.ipv4.conf.all.route_localnet=0, and remove it from /etc/sysctl.d/ if set there',
+    );
   }
   return pass(check, `sysctl net.ipv4.conf.all.route_localnet = ${value ?? 'absent'}`);
 }

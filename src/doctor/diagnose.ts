@@ -20,7 +20,9 @@ export interface DiagnoseOptions {
 
 export function diagnose(facts: DoctorFacts, options: DiagnoseOptions): Finding[] {
   const findings: Finding[] = [
-    facts.configFile ? checkFile(facts.configFile, 'anyone') : pass('config-file', "config file: none (no --config); the command line and kube-proxy's defaults apply"),
+    facts.configFile
+      ? checkFile(facts.configFile, 'anyone')
+      : pass('config-file', "config file: none (no --config); the command line and kube-proxy's defaults apply"),
     ...checkConfiguration(facts.configuration),
   ];
   const { configuration } = facts;
@@ -28,7 +30,10 @@ export function diagnose(facts: DoctorFacts, options: DiagnoseOptions): Finding[
     const { settings } = configuration;
     if (facts.kubeconfigFile) findings.push(checkFile(facts.kubeconfigFile, kubeconfigReadership(facts.connection)));
     if (facts.connection) findings.push(...checkConnection(facts.connection));
-    findings.push(checkHealthzBindAddress(settings.healthzBindAddress), checkMetricsBindAddress(settings.metricsBindAddress, options.allowExposedMetrics));
+    findings.push(
+      checkHealthzBindAddress(settings.healthzBindAddress),
+      checkMetricsBindAddress(settings.metricsBindAddress, options.allowExposedMetrics),
+    );
     if (facts.modules) findings.push(checkKernelModules(facts.modules), checkSchedulers(facts.modules));
   }
   // Without the configuration, the backend kipvs would choose by itself.
@@ -46,7 +51,13 @@ export function diagnose(facts: DoctorFacts, options: DiagnoseOptions): Finding[
 function checkConfiguration(facts: ConfigurationFacts): Finding[] {
   switch (facts.state) {
     case 'file-refused':
-      return [fail('configuration', 'configuration: not read, the config file being refused (the checks that need it are left out)', 'fix the config file first')];
+      return [
+        fail(
+          'configuration',
+          'configuration: not read, the config file being refused (the checks that need it are left out)',
+          'fix the config file first',
+        ),
+      ];
     case 'invalid':
       return [
         fail(
@@ -57,7 +68,15 @@ function checkConfiguration(facts: ConfigurationFacts): Finding[] {
       ];
     case 'resolved': {
       const { warnings } = facts.settings;
-      return warnings.length === 0 ? [pass('configuration', 'configuration: valid')] : [warn('configuration', `configuration: valid, with warnings: ${warnings.join('; ')}`, 'review the settings named')];
+      return warnings.length === 0
+        ? [pass('configuration', 'configuration: valid')]
+        : [
+            warn(
+              'configuration',
+              `configuration: valid, with warnings: ${warnings.join('; ')}`,
+              'review the settings named',
+            ),
+          ];
     }
   }
 }

@@ -34,7 +34,11 @@ export type ConfigurationFacts =
   | { readonly state: 'invalid'; readonly problems: readonly ConfigProblem[] };
 
 export type ConnectionFacts =
-  | { readonly state: 'resolved'; readonly connection: ApiServerConnection; readonly credentialFiles: readonly FileFacts[] }
+  | {
+      readonly state: 'resolved';
+      readonly connection: ApiServerConnection;
+      readonly credentialFiles: readonly FileFacts[];
+    }
   /** The kubeconfig itself was refused; its own finding says why. */
   | { readonly state: 'file-refused' }
   | { readonly state: 'refused'; readonly problems: readonly ConfigProblem[] };

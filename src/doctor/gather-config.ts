@@ -2,7 +2,14 @@
 // and the configuration and API server connection it would resolve from them,
 // by the same code (src/config) and so with the same verdicts.
 import { promises as fs } from 'node:fs';
-import { ConfigError, readCheckedFile, resolveApiServerConnection, resolveProxyConfig, type FileRole, type ValidatedProxyConfig } from '../config/index.js';
+import {
+  ConfigError,
+  readCheckedFile,
+  resolveApiServerConnection,
+  resolveProxyConfig,
+  type FileRole,
+  type ValidatedProxyConfig,
+} from '../config/index.js';
 import { parseProxyFlags, type FlagOccurrences } from '../config/flags/parse.js';
 import type { ConfigurationFacts, ConnectionFacts, FileFacts } from './facts.js';
 
@@ -37,15 +44,18 @@ export async function gatherConfigFacts(input: ConfigInput): Promise<ConfigSideF
   const parsed = parseProxyFlags(input.flags);
   if (parsed.problems.length > 0) throw new ConfigError('flags', parsed.problems);
   const { configFile: configPath, master } = parsed.options;
-  const configFile = configPath === undefined ? undefined : await gatherFile(configPath, 'configuration file', input.uid);
+  const configFile =
+    configPath === undefined ? undefined : await gatherFile(configPath, 'configuration file', input.uid);
   const withConfigFile = configFile ? { configFile } : {};
-  if (configFile && configFile.problems.length > 0) return { ...withConfigFile, configuration: { state: 'file-refused' } };
+  if (configFile && configFile.problems.length > 0)
+    return { ...withConfigFile, configuration: { state: 'file-refused' } };
 
   let config: ValidatedProxyConfig;
   try {
     config = await resolveProxyConfig({ flags: input.flags, files });
   } catch (err) {
-    if (err instanceof ConfigError) return { ...withConfigFile, configuration: { state: 'invalid', problems: err.problems } };
+    if (err instanceof ConfigError)
+      return { ...withConfigFile, configuration: { state: 'invalid', problems: err.problems } };
     throw err;
   }
   const { configuration: cfg, ipvs } = config;
@@ -64,7 +74,8 @@ export async function gatherConfigFacts(input: ConfigInput): Promise<ConfigSideF
   const kubeconfigPath = cfg.clientConnection.kubeconfig;
   const kubeconfigFile = kubeconfigPath === '' ? undefined : await gatherFile(kubeconfigPath, 'kubeconfig', input.uid);
   const resolved = { ...withConfigFile, configuration, ...(kubeconfigFile ? { kubeconfigFile } : {}) };
-  if (kubeconfigFile && kubeconfigFile.problems.length > 0) return { ...resolved, connection: { state: 'file-refused' } };
+  if (kubeconfigFile && kubeconfigFile.problems.length > 0)
+    return { ...resolved, connection: { state: 'file-refused' } };
   try {
     // Insecure transport let through: doctor names it (check-connection.ts) instead of stopping there.
     const { connection } = await resolveApiServerConnection({
@@ -77,7 +88,9 @@ export async function gatherConfigFacts(input: ConfigInput): Promise<ConfigSideF
       [connection.auth.tokenFile, 'token file'],
       [connection.auth.clientKeyFile, 'client key'],
     ];
-    const credentialFiles = await Promise.all(credentials.flatMap(([path, role]) => (path === undefined ? [] : [gatherFile(path, role, input.uid)])));
+    const credentialFiles = await Promise.all(
+      credentials.flatMap(([path, role]) => (path === undefined ? [] : [gatherFile(path, role, input.uid)])),
+    );
     return { ...resolved, connection: { state: 'resolved', connection, credentialFiles } };
   } catch (err) {
     if (err instanceof ConfigError) return { ...resolved, connection: { state: 'refused', problems: err.problems } };

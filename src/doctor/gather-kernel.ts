@@ -41,13 +41,26 @@ export async function readCapabilities(root: string): Promise<CapabilityFacts | 
 /** kube-proxy's required modules that are neither loaded nor built in, read as the daemon reads them. */
 export async function readModules(root: string, scheduler: string, release: string | undefined): Promise<ModuleFacts> {
   const kernelRelease = release ?? '';
-  const lookup = { kernelRelease, procModules: join(root, 'proc/modules'), sysModuleDir: join(root, 'sys/module'), modulesDir: join(root, 'lib/modules') };
+  const lookup = {
+    kernelRelease,
+    procModules: join(root, 'proc/modules'),
+    sysModuleDir: join(root, 'sys/module'),
+    modulesDir: join(root, 'lib/modules'),
+  };
   const missing = await checkKernelModules({ scheduler, ...lookup });
-  return { required: requiredModules(scheduler, kernelRelease), missing: missing.map((m) => m.module), schedulers: await availableSchedulers(lookup) };
+  return {
+    required: requiredModules(scheduler, kernelRelease),
+    missing: missing.map((m) => m.module),
+    schedulers: await availableSchedulers(lookup),
+  };
 }
 
 /** The sysctls IPVS mode sets for this configuration and kernel, with their values on the node. */
-export async function readSysctls(root: string, strictARP: boolean, release: string | undefined): Promise<SysctlFacts[]> {
+export async function readSysctls(
+  root: string,
+  strictARP: boolean,
+  release: string | undefined,
+): Promise<SysctlFacts[]> {
   return Promise.all(
     desiredSysctls(strictARP, release).map(async ({ name, value }) => {
       const actual = (await readText(root, join('proc/sys', name)))?.trim();

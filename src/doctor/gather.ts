@@ -1,7 +1,14 @@
 // All of doctor's facts, gathered at once: the only I/O `kipvs doctor` does.
 import { gatherConfigFacts, type ConfigInput } from './gather-config.js';
 import { readIptablesBackends } from './gather-iptables.js';
-import { readCapabilities, readKernelRelease, readModules, readProcesses, readRouteLocalnet, readSysctls } from './gather-kernel.js';
+import {
+  readCapabilities,
+  readKernelRelease,
+  readModules,
+  readProcesses,
+  readRouteLocalnet,
+  readSysctls,
+} from './gather-kernel.js';
 import type { DoctorFacts } from './facts.js';
 import type { CommandRunner } from '../kernel/index.js';
 

@@ -22,8 +22,27 @@ import {
 } from '../netlink/index.js';
 import * as c from './constants.js';
 import { IpsetError, IpsetUnavailableError, ipsetErrorFrom, type IpsetQuery, type IpsetRequestKind } from './errors.js';
-import { decodeList, decodeNames, decodeProtocol, decodeTypeRevision, entryMessages, failedLine, listRequest, protocolRequest, setRequest, typeRequest } from './messages.js';
-import type { EntryOperation, IpsetEntry, IpsetHeader, IpsetOperation, IpsetSpec, LiveIpset, SetOperation } from './types.js';
+import {
+  decodeList,
+  decodeNames,
+  decodeProtocol,
+  decodeTypeRevision,
+  entryMessages,
+  failedLine,
+  listRequest,
+  protocolRequest,
+  setRequest,
+  typeRequest,
+} from './messages.js';
+import type {
+  EntryOperation,
+  IpsetEntry,
+  IpsetHeader,
+  IpsetOperation,
+  IpsetSpec,
+  LiveIpset,
+  SetOperation,
+} from './types.js';
 
 /** What became of one operation of a batch. */
 export type OperationResult =
@@ -68,7 +87,8 @@ export class IpsetClient {
     } catch (err) {
       socket.close();
       // nfnetlink answers EINVAL for a subsystem nobody registered (nfnetlink_rcv_msg).
-      if (err instanceof NetlinkError && err.code === 'EINVAL') throw new IpsetUnavailableError(UNAVAILABLE, { cause: err });
+      if (err instanceof NetlinkError && err.code === 'EINVAL')
+        throw new IpsetUnavailableError(UNAVAILABLE, { cause: err });
       if (err instanceof IpsetUnavailableError) throw err;
       throw ipsetErrorFrom(err, { op: 'protocol' });
     }
@@ -87,12 +107,20 @@ export class IpsetClient {
 
   /** The names of every set in this network namespace (`ipset list -n`). */
   async listSetNames(): Promise<string[]> {
-    return this.read({ op: 'list-sets' }, listRequest(this.protocol, undefined, c.IPSET_FLAG_LIST_SETNAME), decodeNames);
+    return this.read(
+      { op: 'list-sets' },
+      listRequest(this.protocol, undefined, c.IPSET_FLAG_LIST_SETNAME),
+      decodeNames,
+    );
   }
 
   /** The header of every set, of any type (`ipset list -t`). */
   async listSets(): Promise<IpsetHeader[]> {
-    const sets = await this.read({ op: 'list-sets' }, listRequest(this.protocol, undefined, c.IPSET_FLAG_LIST_HEADER), decodeList);
+    const sets = await this.read(
+      { op: 'list-sets' },
+      listRequest(this.protocol, undefined, c.IPSET_FLAG_LIST_HEADER),
+      decodeList,
+    );
     return sets.map((set) => set.header);
   }
 
@@ -104,20 +132,29 @@ export class IpsetClient {
     const query: IpsetQuery = { op: 'get-set', set: name };
     let sets;
     try {
-      sets = await this.read(query, this.build(query, () => listRequest(this.protocol, name)), decodeList);
+      sets = await this.read(
+        query,
+        this.build(query, () => listRequest(this.protocol, name)),
+        decodeList,
+      );
     } catch (err) {
       if (err instanceof IpsetError && err.code === 'ENOENT') return undefined;
       throw err;
     }
     const [set] = sets;
-    if (set === undefined || sets.length !== 1) throw ipsetErrorFrom(new NetlinkDecodeError('IPSET', `expected one set, got ${sets.length}`), query);
+    if (set === undefined || sets.length !== 1)
+      throw ipsetErrorFrom(new NetlinkDecodeError('IPSET', `expected one set, got ${sets.length}`), query);
     if (set.entries === undefined) {
       throw new IpsetError('EOPNOTSUPP', 'get-set', name, `sets of type ${set.header.type} are not ones kipvs reads`);
     }
     return { header: set.header, entries: set.entries };
   }
 
-  private async read<T>(query: IpsetQuery, request: Request, decode: (replies: readonly NetlinkMessage[]) => T): Promise<T> {
+  private async read<T>(
+    query: IpsetQuery,
+    request: Request,
+    decode: (replies: readonly NetlinkMessage[]) => T,
+  ): Promise<T> {
     try {
       return decode(await this.socket.dump(request));
     } catch (err) {
@@ -154,7 +191,11 @@ export class IpsetClient {
     return results;
   }
 
-  private async applySets(ops: readonly IpsetOperation[], indexes: readonly number[], results: OperationResult[]): Promise<void> {
+  private async applySets(
+    ops: readonly IpsetOperation[],
+    indexes: readonly number[],
+    results: OperationResult[],
+  ): Promise<void> {
     const refusedTypes = await this.learnRevisions(indexes.map((i) => ops[i] as SetOperation));
     const requests: Request[] = [];
     const sent: number[] = [];
@@ -189,7 +230,9 @@ export class IpsetClient {
       if (op.op === 'create-set' && !this.revisions.has(revisionKey(op.set))) wanted.set(revisionKey(op.set), op.set);
     }
     const specs = [...wanted.values()];
-    const outcomes = await this.socket.batch(specs.map((spec) => typeRequest(this.protocol, spec.type, familyOf(spec))));
+    const outcomes = await this.socket.batch(
+      specs.map((spec) => typeRequest(this.protocol, spec.type, familyOf(spec))),
+    );
     const refused = new Map<string, unknown>();
     outcomes.forEach((outcome, k) => {
       const key = revisionKey(specs[k] as IpsetSpec);
@@ -205,7 +248,11 @@ export class IpsetClient {
     return refused;
   }
 
-  private async applyEntries(ops: readonly IpsetOperation[], indexes: readonly number[], results: OperationResult[]): Promise<void> {
+  private async applyEntries(
+    ops: readonly IpsetOperation[],
+    indexes: readonly number[],
+    results: OperationResult[],
+  ): Promise<void> {
     const retry = await this.sendEntries(ops, indexes, results);
     if (retry.length > 0) {
       // One entry per message: each gets its own result, and nothing is left to retry.
@@ -214,7 +261,12 @@ export class IpsetClient {
   }
 
   /** Sends entry changes; returns the indexes of those not attempted because an earlier entry of their message failed. */
-  private async sendEntries(ops: readonly IpsetOperation[], indexes: readonly number[], results: OperationResult[], maxMessageBytes?: number): Promise<number[]> {
+  private async sendEntries(
+    ops: readonly IpsetOperation[],
+    indexes: readonly number[],
+    results: OperationResult[],
+    maxMessageBytes?: number,
+  ): Promise<number[]> {
     const { messages, refused } = entryMessages(
       this.protocol,
       indexes.map((i) => ops[i] as EntryOperation),
@@ -233,7 +285,8 @@ export class IpsetClient {
       const line = lineOf(outcome.error, members.length);
       members.forEach((i, position) => {
         const op = ops[i] as IpsetOperation;
-        if (line === undefined || position === line - 1) results[i] = { op, ok: false, error: ipsetErrorFrom(outcome.error, op) };
+        if (line === undefined || position === line - 1)
+          results[i] = { op, ok: false, error: ipsetErrorFrom(outcome.error, op) };
         else if (position < line - 1) results[i] = { op, ok: true };
         else retry.push(i);
       });

@@ -28,7 +28,9 @@ interface Address {
 
 function address(request: IpsetRequestKind, text: string): Address {
   try {
-    return text.includes(':') ? { family: 'inet6', values: { v6: parseIPv6(text) } } : { family: 'inet', values: { v4: parseIPv4(text) } };
+    return text.includes(':')
+      ? { family: 'inet6', values: { v6: parseIPv6(text) } }
+      : { family: 'inet', values: { v4: parseIPv4(text) } };
   } catch (err) {
     if (err instanceof InvalidAddressError) throw invalidIpsetRequest(request, err.message, err);
     throw err;
@@ -39,7 +41,8 @@ function address(request: IpsetRequestKind, text: string): Address {
 function network(request: IpsetRequestKind, text: string): [Address, number] {
   const slash = text.indexOf('/');
   const prefix = slash === -1 ? '' : text.slice(slash + 1);
-  if (!/^(0|[1-9][0-9]{0,2})$/.test(prefix)) throw invalidIpsetRequest(request, `'${text}' is not a network address/prefix`);
+  if (!/^(0|[1-9][0-9]{0,2})$/.test(prefix))
+    throw invalidIpsetRequest(request, `'${text}' is not a network address/prefix`);
   const base = address(request, text.slice(0, slash));
   const cidr = Number(prefix);
   const bits = base.family === 'inet' ? 32 : 128;
@@ -48,12 +51,14 @@ function network(request: IpsetRequestKind, text: string): [Address, number] {
 }
 
 function port(request: IpsetRequestKind, value: number): number {
-  if (!Number.isInteger(value) || value < 0 || value > 0xffff) throw invalidIpsetRequest(request, `port ${value} is not an integer from 0 to 65535`);
+  if (!Number.isInteger(value) || value < 0 || value > 0xffff)
+    throw invalidIpsetRequest(request, `port ${value} is not an integer from 0 to 65535`);
   return value;
 }
 
 function sameFamily(request: IpsetRequestKind, first: Address, second: Address): void {
-  if (first.family !== second.family) throw invalidIpsetRequest(request, 'both addresses of an entry must be of one family');
+  if (first.family !== second.family)
+    throw invalidIpsetRequest(request, 'both addresses of an entry must be of one family');
 }
 
 /**
@@ -67,7 +72,8 @@ function entryValues(request: IpsetRequestKind, entry: IpsetEntry): EntryValues 
     values.ip = first.values;
     if ('protocol' in entry) {
       const proto = PROTOCOLS[entry.protocol];
-      if (proto === undefined) throw invalidIpsetRequest(request, `protocol '${String(entry.protocol)}' is not tcp, udp or sctp`);
+      if (proto === undefined)
+        throw invalidIpsetRequest(request, `protocol '${String(entry.protocol)}' is not tcp, udp or sctp`);
       values.port = port(request, entry.port);
       values.proto = proto;
       if ('ip2' in entry) {
@@ -96,7 +102,10 @@ function entryValues(request: IpsetRequestKind, entry: IpsetEntry): EntryValues 
 function comment(request: IpsetRequestKind, text: string): string {
   const bytes = Buffer.byteLength(text);
   if (bytes > c.IPSET_MAX_COMMENT_SIZE || text.includes('\0')) {
-    throw invalidIpsetRequest(request, `a comment has at most ${c.IPSET_MAX_COMMENT_SIZE} bytes and no NUL (this one: ${bytes} bytes)`);
+    throw invalidIpsetRequest(
+      request,
+      `a comment has at most ${c.IPSET_MAX_COMMENT_SIZE} bytes and no NUL (this one: ${bytes} bytes)`,
+    );
   }
   return text;
 }
@@ -127,7 +136,12 @@ function addressText(values: { v4?: Buffer; v6?: Buffer } | undefined, path: str
 }
 
 /** "10.0.0.0/8" from an address nest and its IPSET_ATTR_CIDR(2): the kernel's prefix fits the address. */
-function networkText(values: { v4?: Buffer; v6?: Buffer } | undefined, cidr: number | undefined, path: string, cidrPath: string): string {
+function networkText(
+  values: { v4?: Buffer; v6?: Buffer } | undefined,
+  cidr: number | undefined,
+  path: string,
+  cidrPath: string,
+): string {
   const text = addressText(values, path);
   const bits = values?.v4 !== undefined ? 32 : 128;
   const prefix = requiredAttribute(cidr, cidrPath);
@@ -156,7 +170,11 @@ export function decodeEntry(type: IpsetType, values: EntryValues, path: string):
     case 'hash:ip,port':
     case 'hash:ip,port,ip':
     case 'hash:ip,port,net': {
-      const base = { ip: addressText(values.ip, `${path}.ip`), protocol: protocol(values.proto, `${path}.proto`), port: portOf() };
+      const base = {
+        ip: addressText(values.ip, `${path}.ip`),
+        protocol: protocol(values.proto, `${path}.proto`),
+        port: portOf(),
+      };
       if (type === 'hash:ip,port') return { ...base, ...withComment };
       if (type === 'hash:ip,port,ip') return { ...base, ip2: addressText(values.ip2, `${path}.ip2`), ...withComment };
       return { ...base, net: networkText(values.ip2, values.cidr2, `${path}.ip2`, `${path}.cidr2`), ...withComment };

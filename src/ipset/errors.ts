@@ -131,7 +131,8 @@ function reasonFor(code: IpsetErrorCode, request: IpsetRequestKind): string {
     case 'IPSET_ERR_REFERENCED':
       return 'the set is referenced by the kernel';
     case 'IPSET_ERR_FIND_TYPE': {
-      const type = request.op === 'create-set' ? request.set.type : request.op === 'get-type' ? request.type : 'this type';
+      const type =
+        request.op === 'create-set' ? request.set.type : request.op === 'get-type' ? request.type : 'this type';
       return `the kernel has no set type ${type} (is the ${moduleOf(type)} module available?)`;
     }
     case 'IPSET_ERR_PROTOCOL':
@@ -184,4 +185,5 @@ const errors = familyErrors<IpsetRequestKind, IpsetError>({
 export const ipsetErrorFrom = (err: unknown, request: IpsetRequestKind): IpsetError => errors.from(err, request);
 
 /** A request we refuse to send: a value the wire format cannot carry. */
-export const invalidIpsetRequest = (request: IpsetRequestKind, reason: string, cause?: unknown): IpsetError => errors.invalid(request, reason, cause);
+export const invalidIpsetRequest = (request: IpsetRequestKind, reason: string, cause?: unknown): IpsetError =>
+  errors.invalid(request, reason, cause);

@@ -24,11 +24,25 @@ import {
   requiredAttribute,
   requestLabels,
 } from '../netlink/index.js';
-import { commandAttributes, entryAttributes, swapAttributes, type CommandValues, type HeaderValues } from './attributes.js';
+import {
+  commandAttributes,
+  entryAttributes,
+  swapAttributes,
+  type CommandValues,
+  type HeaderValues,
+} from './attributes.js';
 import * as c from './constants.js';
 import { IpsetError, invalidIpsetRequest, type IpsetRequestKind } from './errors.js';
 import { decodeEntry, isModeledType, tryEntryValues } from './entries.js';
-import type { EntryOperation, IpsetEntry, IpsetHeader, IpsetOptions, IpsetSpec, IpsetType, SetOperation } from './types.js';
+import type {
+  EntryOperation,
+  IpsetEntry,
+  IpsetHeader,
+  IpsetOptions,
+  IpsetSpec,
+  IpsetType,
+  SetOperation,
+} from './types.js';
 
 const COMMAND_NAMES: Record<number, string> = {
   [c.IPSET_CMD_PROTOCOL]: 'PROTOCOL',
@@ -64,13 +78,17 @@ const FAMILIES: Record<AddressFamily, number> = { inet: c.NFPROTO_IPV4, inet6: c
 function setName(request: IpsetRequestKind, name: string): string {
   const bytes = Buffer.byteLength(name);
   if (bytes === 0 || bytes >= c.IPSET_MAXNAMELEN || name.includes('\0')) {
-    throw invalidIpsetRequest(request, `a set name has 1 to ${c.IPSET_MAXNAMELEN - 1} bytes and no NUL, '${name}' has ${bytes}`);
+    throw invalidIpsetRequest(
+      request,
+      `a set name has 1 to ${c.IPSET_MAXNAMELEN - 1} bytes and no NUL, '${name}' has ${bytes}`,
+    );
   }
   return name;
 }
 
 function unsigned(request: IpsetRequestKind, what: string, value: number, max: number): number {
-  if (!Number.isInteger(value) || value < 0 || value > max) throw invalidIpsetRequest(request, `${what} ${value} is not an integer from 0 to ${max}`);
+  if (!Number.isInteger(value) || value < 0 || value > max)
+    throw invalidIpsetRequest(request, `${what} ${value} is not an integer from 0 to ${max}`);
   return value;
 }
 
@@ -81,7 +99,11 @@ export function protocolRequest(): Request {
 
 /** The revisions of a set type the kernel has (it loads the type's module if it can). */
 export function typeRequest(protocol: number, type: string, family: AddressFamily | undefined): Request {
-  return ipsetRequest(c.IPSET_CMD_TYPE, { protocol, typeName: type, family: family === undefined ? c.NFPROTO_UNSPEC : FAMILIES[family] });
+  return ipsetRequest(c.IPSET_CMD_TYPE, {
+    protocol,
+    typeName: type,
+    family: family === undefined ? c.NFPROTO_UNSPEC : FAMILIES[family],
+  });
 }
 
 /** A LIST dump of every set, or of one; `flags` asks for names only or headers only. */
@@ -100,7 +122,11 @@ export function listRequest(protocol: number, set?: string, flags?: number): Req
  * extension. As the ipset tool: NLM_F_CREATE|NLM_F_EXCL, without NLM_F_EXCL
  * for -exist (the kernel's flag_exist reads only NLM_F_EXCL).
  */
-function createValues(op: Extract<SetOperation, { op: 'create-set' }>, protocol: number, revision: number): CommandValues {
+function createValues(
+  op: Extract<SetOperation, { op: 'create-set' }>,
+  protocol: number,
+  revision: number,
+): CommandValues {
   const spec: IpsetSpec = op.set;
   const data: HeaderValues = {};
   if (spec.type === 'bitmap:port') {
@@ -108,8 +134,10 @@ function createValues(op: Extract<SetOperation, { op: 'create-set' }>, protocol:
     data.portFrom = unsigned(op, 'port', spec.options.portFrom, 0xffff);
     data.portTo = unsigned(op, 'port', spec.options.portTo, 0xffff);
   } else {
-    if (!isModeledType(spec.type) || spec.options.kind !== 'hash') throw invalidIpsetRequest(op, `'${String(spec.type)}' is not a set type kipvs creates with hash options`);
-    if (FAMILIES[spec.family] === undefined) throw invalidIpsetRequest(op, `family '${String(spec.family)}' is not inet or inet6`);
+    if (!isModeledType(spec.type) || spec.options.kind !== 'hash')
+      throw invalidIpsetRequest(op, `'${String(spec.type)}' is not a set type kipvs creates with hash options`);
+    if (FAMILIES[spec.family] === undefined)
+      throw invalidIpsetRequest(op, `family '${String(spec.family)}' is not inet or inet6`);
     data.hashSize = unsigned(op, 'hashsize', spec.options.hashSize, 0xffffffff);
     data.maxElem = unsigned(op, 'maxelem', spec.options.maxElem, 0xffffffff);
   }
@@ -132,7 +160,11 @@ function createValues(op: Extract<SetOperation, { op: 'create-set' }>, protocol:
 export function setRequest(op: SetOperation, protocol: number, revision: number): Request {
   switch (op.op) {
     case 'create-set':
-      return ipsetRequest(c.IPSET_CMD_CREATE, createValues(op, protocol, revision), NLM_F_CREATE | (op.exist ? 0 : NLM_F_EXCL));
+      return ipsetRequest(
+        c.IPSET_CMD_CREATE,
+        createValues(op, protocol, revision),
+        NLM_F_CREATE | (op.exist ? 0 : NLM_F_EXCL),
+      );
     case 'flush-set':
       return ipsetRequest(c.IPSET_CMD_FLUSH, { protocol, setName: setName(op, op.set) });
     case 'destroy-set':
@@ -232,7 +264,10 @@ export function entryMessages(
     if (!current) return;
     const { first, bounds } = current;
     const command = first.op === 'add-entry' ? c.IPSET_CMD_ADD : c.IPSET_CMD_DEL;
-    messages.push({ request: new EntryMessageRequest(command, !!first.exist, protocol, first.set, encoded, bounds), ops: current.ops });
+    messages.push({
+      request: new EntryMessageRequest(command, !!first.exist, protocol, first.set, encoded, bounds),
+      ops: current.ops,
+    });
     current = undefined;
   };
   ops.forEach((op, k) => {
@@ -262,7 +297,12 @@ export function entryMessages(
       current.bytes + bytes <= maxMessageBytes;
     if (!fits) {
       flush();
-      current = { first: op, bounds: [], ops: [], bytes: ENTRY_MESSAGE_OVERHEAD + align4(Buffer.byteLength(op.set) + 5) };
+      current = {
+        first: op,
+        bounds: [],
+        ops: [],
+        bytes: ENTRY_MESSAGE_OVERHEAD + align4(Buffer.byteLength(op.set) + 5),
+      };
     }
     const group = current as NonNullable<typeof current>;
     group.bounds.push(start, w.length);
@@ -292,7 +332,10 @@ export function failedLine(echo: Buffer | undefined): number | undefined {
 function replyOf(msg: NetlinkMessage, command: number): CommandValues {
   const decoded = decodeNfnetlink(msg, commandAttributes);
   if (decoded.subsystem !== NFNL_SUBSYS_IPSET || decoded.command !== command) {
-    throw new NetlinkDecodeError('nlmsghdr.type', `expected ipset ${COMMAND_NAMES[command] ?? command}, got 0x${msg.type.toString(16)}`);
+    throw new NetlinkDecodeError(
+      'nlmsghdr.type',
+      `expected ipset ${COMMAND_NAMES[command] ?? command}, got 0x${msg.type.toString(16)}`,
+    );
   }
   return decoded.attributes;
 }
@@ -327,8 +370,10 @@ function headerOf(name: string, values: CommandValues): IpsetHeader {
   const family = FAMILY_NAMES.get(rawFamily);
   const data = requiredAttribute(values.data, `${path}.data`);
   let options: IpsetOptions | undefined;
-  if (data.hashSize !== undefined && data.maxElem !== undefined) options = { kind: 'hash', hashSize: data.hashSize, maxElem: data.maxElem };
-  else if (data.portFrom !== undefined && data.portTo !== undefined) options = { kind: 'bitmap', portFrom: data.portFrom, portTo: data.portTo };
+  if (data.hashSize !== undefined && data.maxElem !== undefined)
+    options = { kind: 'hash', hashSize: data.hashSize, maxElem: data.maxElem };
+  else if (data.portFrom !== undefined && data.portTo !== undefined)
+    options = { kind: 'bitmap', portFrom: data.portFrom, portTo: data.portTo };
   return {
     name,
     type: requiredAttribute(values.typeName, `${path}.typeName`),
@@ -350,7 +395,9 @@ function headerOf(name: string, values: CommandValues): IpsetHeader {
  * header comes once, in the first. Sets whose type kipvs does not model list
  * no entries here: `entries` is then undefined for them.
  */
-export function decodeList(replies: readonly NetlinkMessage[]): { header: IpsetHeader; entries: IpsetEntry[] | undefined }[] {
+export function decodeList(
+  replies: readonly NetlinkMessage[],
+): { header: IpsetHeader; entries: IpsetEntry[] | undefined }[] {
   const sets: { header: IpsetHeader; entries: IpsetEntry[] | undefined }[] = [];
   let current: { name: string; type: IpsetType | undefined; entries: IpsetEntry[] | undefined } | undefined;
   for (const msg of replies) {

@@ -32,7 +32,12 @@ export type IpsetSpec =
       /** Created with the comment extension (`ipset create ... comment`): entries may carry one. */
       readonly comments?: boolean;
     }
-  | { readonly name: string; readonly type: 'bitmap:port'; readonly options: BitmapOptions; readonly comments?: boolean };
+  | {
+      readonly name: string;
+      readonly type: 'bitmap:port';
+      readonly options: BitmapOptions;
+      readonly comments?: boolean;
+    };
 
 /**
  * One member; its shape says which set types take it (ipset's text for it):

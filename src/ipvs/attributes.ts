@@ -3,7 +3,21 @@
 // (src/netlink/attributes.ts); the kernel's own policy for each attribute is in
 // net/netfilter/ipvs/ip_vs_ctl.c (ip_vs_cmd_policy, ip_vs_svc_policy,
 // ip_vs_dest_policy). Tables are in enum order, which is the order we encode.
-import { attributeSet, be16, bytesView, cstring, field, nested, payloadOffset, u16, u32, u32Struct, u64, u8, type AttributeValues } from '../netlink/index.js';
+import {
+  attributeSet,
+  be16,
+  bytesView,
+  cstring,
+  field,
+  nested,
+  payloadOffset,
+  u16,
+  u32,
+  u32Struct,
+  u64,
+  u8,
+  type AttributeValues,
+} from '../netlink/index.js';
 import * as c from './constants.js';
 
 /** The older statistics nest: 32-bit counters and rates, 64-bit byte counts. */
@@ -88,21 +102,36 @@ export const commandAttributes = attributeSet('IPVS_CMD', {
 
 /** A table's fields without its two statistics nests. */
 function withoutStats<F extends { stats: unknown; stats64: unknown }>(fields: F): Omit<F, 'stats' | 'stats64'> {
-  return Object.fromEntries(Object.entries(fields).filter(([key]) => key !== 'stats' && key !== 'stats64')) as Omit<F, 'stats' | 'stats64'>;
+  return Object.fromEntries(Object.entries(fields).filter(([key]) => key !== 'stats' && key !== 'stats64')) as Omit<
+    F,
+    'stats' | 'stats64'
+  >;
 }
 
 // The tables a read decodes replies with (they never encode): an address is its offset in the
 // reply, turned into text in place, without a Buffer per entry.
-const serviceReplyFields = { ...withoutStats(serviceAttributes.fields), address: field(c.IPVS_SVC_ATTR_ADDR, payloadOffset) };
-const destReplyFields = { ...withoutStats(destAttributes.fields), address: field(c.IPVS_DEST_ATTR_ADDR, payloadOffset) };
+const serviceReplyFields = {
+  ...withoutStats(serviceAttributes.fields),
+  address: field(c.IPVS_SVC_ATTR_ADDR, payloadOffset),
+};
+const destReplyFields = {
+  ...withoutStats(destAttributes.fields),
+  address: field(c.IPVS_DEST_ATTR_ADDR, payloadOffset),
+};
 const { stats: serviceStats, stats64: serviceStats64 } = serviceAttributes.fields;
 const { stats: destStats, stats64: destStats64 } = destAttributes.fields;
 
 /** GET_SERVICE and GET_DEST replies with every counter. */
 export const countedReplyAttributes = attributeSet('IPVS_CMD', {
   ...commandAttributes.fields,
-  service: field(c.IPVS_CMD_ATTR_SERVICE, nested(attributeSet('IPVS_SVC', { ...serviceReplyFields, stats: serviceStats, stats64: serviceStats64 }))),
-  dest: field(c.IPVS_CMD_ATTR_DEST, nested(attributeSet('IPVS_DEST', { ...destReplyFields, stats: destStats, stats64: destStats64 }))),
+  service: field(
+    c.IPVS_CMD_ATTR_SERVICE,
+    nested(attributeSet('IPVS_SVC', { ...serviceReplyFields, stats: serviceStats, stats64: serviceStats64 })),
+  ),
+  dest: field(
+    c.IPVS_CMD_ATTR_DEST,
+    nested(attributeSet('IPVS_DEST', { ...destReplyFields, stats: destStats, stats64: destStats64 })),
+  ),
 });
 
 /**

@@ -26,7 +26,16 @@ import { IPVS_GENL_NAME } from './constants.js';
 import { type IpvsError, IpvsUnavailableError, ipvsErrorFrom, type IpvsQuery } from './errors.js';
 import { IpvsBatch } from './batch.js';
 import type { AddressFamily } from '../net/ip-address.js';
-import { decodeInfo, decodeRealServer, decodeRealServerAt, decodeService, decodeServiceAt, decodeTimeouts, queryRequest, type DecodeOptions } from './messages.js';
+import {
+  decodeInfo,
+  decodeRealServer,
+  decodeRealServerAt,
+  decodeService,
+  decodeServiceAt,
+  decodeTimeouts,
+  queryRequest,
+  type DecodeOptions,
+} from './messages.js';
 import type {
   Counted,
   CountedService,
@@ -133,7 +142,11 @@ export class IpvsClient {
    * a dump the kernel marks inconsistent is `reset` and read again, so callers see one
    * consistent snapshot of each. Failures are IpvsErrors naming their query.
    */
-  private async dumpEach(queries: readonly IpvsQuery[], onReply: DumpReplyVisitor, reset: (index: number) => void): Promise<void> {
+  private async dumpEach(
+    queries: readonly IpvsQuery[],
+    onReply: DumpReplyVisitor,
+    reset: (index: number) => void,
+  ): Promise<void> {
     let indexes = queries.map((_, index) => index);
     for (let attempt = 1; indexes.length > 0; attempt++) {
       const requests = indexes.map((index) => queryRequest(this.family, queries[index] as IpvsQuery));
@@ -154,7 +167,15 @@ export class IpvsClient {
       });
       if (again.length > 0 && attempt === DUMP_RETRIES) {
         const query = queries[again[0] as number] as IpvsQuery;
-        throw ipvsErrorFrom(new NetlinkError('EINTR', 4, queryRequest(this.family, query).label, `dump changed ${DUMP_RETRIES} times while being read`), query);
+        throw ipvsErrorFrom(
+          new NetlinkError(
+            'EINTR',
+            4,
+            queryRequest(this.family, query).label,
+            `dump changed ${DUMP_RETRIES} times while being read`,
+          ),
+          query,
+        );
       }
       for (const index of again) reset(index);
       indexes = again;
@@ -175,7 +196,10 @@ export class IpvsClient {
     return replies.map((msg) => decodeRealServer(msg, family));
   }
 
-  private async read(query: IpvsQuery, send: (request: Request) => Promise<readonly NetlinkMessage[]>): Promise<readonly NetlinkMessage[]> {
+  private async read(
+    query: IpvsQuery,
+    send: (request: Request) => Promise<readonly NetlinkMessage[]>,
+  ): Promise<readonly NetlinkMessage[]> {
     const request = queryRequest(this.family, query);
     try {
       return await send(request);
@@ -195,7 +219,9 @@ export class IpvsClient {
   async apply(ops: readonly IpvsOperation[]): Promise<OperationResult[]> {
     const batch = this.batch(ops.length);
     for (const op of ops) batch.add(op);
-    const failed = new Map((await batch.send((index) => ops[index] as IpvsOperation)).map(({ index, error }) => [index, error]));
+    const failed = new Map(
+      (await batch.send((index) => ops[index] as IpvsOperation)).map(({ index, error }) => [index, error]),
+    );
     return ops.map((op, index): OperationResult => {
       const error = failed.get(index);
       return error === undefined ? { op, ok: true } : { op, ok: false, error };

@@ -60,11 +60,24 @@ export function parseConnectionTable(text: string): IpvsConnection[] {
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i] ?? '';
     if (line === '') continue;
-    const [protocol = '', c = '', cport = '', v = '', vport = '', d = '', dport = '', state = '', expires = '', peName, peData] = line.trim().split(/\s+/);
+    const [
+      protocol = '',
+      c = '',
+      cport = '',
+      v = '',
+      vport = '',
+      d = '',
+      dport = '',
+      state = '',
+      expires = '',
+      peName,
+      peData,
+    ] = line.trim().split(/\s+/);
     const client = endpoint(c, cport);
     const virtual = endpoint(v, vport);
     const destination = endpoint(d, dport);
-    if (!client || !virtual || !destination || state === '' || !/^[0-9]+$/.test(expires)) throw new ConnectionTableError(i + 1, line);
+    if (!client || !virtual || !destination || state === '' || !/^[0-9]+$/.test(expires))
+      throw new ConnectionTableError(i + 1, line);
     connections.push({
       protocol,
       client,

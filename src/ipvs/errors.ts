@@ -52,7 +52,6 @@ export function describeServiceKey(key: ServiceKey): string {
   return `${key.protocol} ${joinHostPort(key.address, key.port)}`;
 }
 
-
 function describeRealServer(service: ServiceKey, rs: Pick<RealServer, 'address' | 'port'>): string {
   return `${describeServiceKey(service)} -> ${joinHostPort(rs.address, rs.port)}`;
 }
@@ -88,7 +87,8 @@ export function describeTarget(request: IpvsRequestKind): string {
 
 /** What an errno means for this operation (ip_vs_ctl.c returns the same errno for different causes). */
 function reasonFor(code: string, request: IpvsRequestKind): string {
-  const onRealServer = request.op === 'add-real-server' || request.op === 'edit-real-server' || request.op === 'delete-real-server';
+  const onRealServer =
+    request.op === 'add-real-server' || request.op === 'edit-real-server' || request.op === 'delete-real-server';
   switch (code) {
     case 'EEXIST':
       return onRealServer ? 'real server already exists' : 'service already exists';
@@ -103,7 +103,9 @@ function reasonFor(code: string, request: IpvsRequestKind): string {
       }
       return onRealServer ? 'no such real server' : 'not found';
     case 'ERANGE':
-      return onRealServer ? 'weight is negative or the lower threshold is above the upper threshold' : 'value out of range';
+      return onRealServer
+        ? 'weight is negative or the lower threshold is above the upper threshold'
+        : 'value out of range';
     case 'EINVAL':
       if (onRealServer) {
         return 'invalid real server (an address must be unicast and routable in this network namespace; a GUE tunnel needs a port)';
@@ -134,4 +136,5 @@ const errors = familyErrors<IpvsRequestKind, IpvsError>({
 export const ipvsErrorFrom = (err: unknown, request: IpvsRequestKind): IpvsError => errors.from(err, request);
 
 /** A request we refuse to send: a value the wire format cannot carry. */
-export const invalidRequest = (request: IpvsRequestKind, reason: string, cause?: unknown): IpvsError => errors.invalid(request, reason, cause);
+export const invalidRequest = (request: IpvsRequestKind, reason: string, cause?: unknown): IpvsError =>
+  errors.invalid(request, reason, cause);

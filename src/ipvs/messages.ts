@@ -36,7 +36,7 @@ import { IpvsError, invalidRequest, type IpvsQuery, type IpvsRequestKind } from 
 import {
   isFwmarkKey,
   type Counted,
-    type ForwardingMethod,
+  type ForwardingMethod,
   type IpvsInfo,
   type IpvsOperation,
   type IpvsTimeouts,
@@ -52,7 +52,9 @@ import {
 } from './types.js';
 
 /** A two-way table between domain names and wire numbers. */
-function bimap<K extends string>(entries: Record<K, number>): { wire: (k: K) => number; domain: (n: number) => K | undefined } {
+function bimap<K extends string>(
+  entries: Record<K, number>,
+): { wire: (k: K) => number; domain: (n: number) => K | undefined } {
   const reverse = new Map<number, K>(Object.entries(entries).map(([k, n]) => [n as number, k as K]));
   return { wire: (k) => entries[k], domain: (n) => reverse.get(n) };
 }
@@ -217,7 +219,10 @@ function operationMessage(op: IpvsOperation): [command: number, values: CommandV
     case 'edit-real-server':
       return [c.IPVS_CMD_SET_DEST, { service: serviceKeyValues(op, op.service), dest: destValues(op, op.realServer) }];
     case 'delete-real-server':
-      return [c.IPVS_CMD_DEL_DEST, { service: serviceKeyValues(op, op.service), dest: destKeyValues(op, op.realServer) }];
+      return [
+        c.IPVS_CMD_DEL_DEST,
+        { service: serviceKeyValues(op, op.service), dest: destKeyValues(op, op.realServer) },
+      ];
     case 'flush':
       return [c.IPVS_CMD_FLUSH, {}];
     case 'zero':
@@ -353,11 +358,21 @@ function inetAddress(family: AddressFamily, source: Buffer, start: number, path:
 }
 
 /** The attributes of the reply source[start, end) (after its nlmsghdr), whose genl command must be `command`. */
-function replyAttributes<F>(source: Buffer, start: number, end: number, command: number, attributes: AttributeSet<F>): AttributeValues<F> {
-  if (end - start < GENL_HDRLEN) throw new NetlinkDecodeError('genlmsghdr', `expected ${GENL_HDRLEN} bytes, got ${end - start}`);
+function replyAttributes<F>(
+  source: Buffer,
+  start: number,
+  end: number,
+  command: number,
+  attributes: AttributeSet<F>,
+): AttributeValues<F> {
+  if (end - start < GENL_HDRLEN)
+    throw new NetlinkDecodeError('genlmsghdr', `expected ${GENL_HDRLEN} bytes, got ${end - start}`);
   const replyCommand = source.readUInt8(start);
   if (replyCommand !== command) {
-    throw new NetlinkDecodeError('genlmsghdr.cmd', `expected ${COMMAND_NAMES[command] ?? command}, got ${replyCommand}`);
+    throw new NetlinkDecodeError(
+      'genlmsghdr.cmd',
+      `expected ${COMMAND_NAMES[command] ?? command}, got ${replyCommand}`,
+    );
   }
   // Straight from the payload after genlmsghdr: no view of the attributes is made.
   return attributes.read(source, start + GENL_HDRLEN, end, attributes.name);
@@ -409,7 +424,12 @@ export function decodeService(msg: NetlinkMessage): LiveVirtualServer & Counted 
 }
 
 /** A NEW_SERVICE message whose payload (after the nlmsghdr) is source[start, end). */
-export function decodeServiceAt(source: Buffer, start: number, end: number, options: { readonly stats: true }): LiveVirtualServer & Counted;
+export function decodeServiceAt(
+  source: Buffer,
+  start: number,
+  end: number,
+  options: { readonly stats: true },
+): LiveVirtualServer & Counted;
 export function decodeServiceAt(source: Buffer, start: number, end: number, options: DecodeOptions): LiveVirtualServer;
 export function decodeServiceAt(source: Buffer, start: number, end: number, options: DecodeOptions): LiveVirtualServer {
   const path = 'IPVS_CMD.service';
@@ -429,7 +449,9 @@ export function decodeServiceAt(source: Buffer, start: number, end: number, opti
   }
   const wireFlags = requiredAttribute(svc.flags, `${path}.flags`);
   const bits = wireFlags.flags & wireFlags.mask;
-  const flags = Object.fromEntries(flagNames.map((name) => [name, (bits & serviceFlagBits[name]) !== 0])) as unknown as ServiceFlags;
+  const flags = Object.fromEntries(
+    flagNames.map((name) => [name, (bits & serviceFlagBits[name]) !== 0]),
+  ) as unknown as ServiceFlags;
   return {
     key,
     scheduler: requiredAttribute(svc.scheduler, `${path}.scheduler`),
@@ -450,9 +472,27 @@ export function decodeRealServer(msg: NetlinkMessage, serviceFamily: AddressFami
 }
 
 /** A NEW_DEST message whose payload (after the nlmsghdr) is source[start, end). */
-export function decodeRealServerAt(source: Buffer, start: number, end: number, serviceFamily: AddressFamily, options: { readonly stats: true }): LiveRealServer & Counted;
-export function decodeRealServerAt(source: Buffer, start: number, end: number, serviceFamily: AddressFamily, options: DecodeOptions): LiveRealServer;
-export function decodeRealServerAt(source: Buffer, start: number, end: number, serviceFamily: AddressFamily, options: DecodeOptions): LiveRealServer {
+export function decodeRealServerAt(
+  source: Buffer,
+  start: number,
+  end: number,
+  serviceFamily: AddressFamily,
+  options: { readonly stats: true },
+): LiveRealServer & Counted;
+export function decodeRealServerAt(
+  source: Buffer,
+  start: number,
+  end: number,
+  serviceFamily: AddressFamily,
+  options: DecodeOptions,
+): LiveRealServer;
+export function decodeRealServerAt(
+  source: Buffer,
+  start: number,
+  end: number,
+  serviceFamily: AddressFamily,
+  options: DecodeOptions,
+): LiveRealServer {
   const path = 'IPVS_CMD.dest';
   const dest = requiredAttribute(tableReply(source, start, end, c.IPVS_CMD_NEW_DEST, options).dest, path);
   const family = dest.family === undefined ? serviceFamily : decodeFamily(dest.family, `${path}.family`);

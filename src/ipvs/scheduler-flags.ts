@@ -15,7 +15,15 @@ export const NO_SCHEDULER_FLAGS: SchedulerFlags = { sched1: false, sched2: false
 const NAMED_FLAGS_OF = ['sh', 'mh'] as const;
 
 /** Every name a flag may be given by. */
-export const SCHEDULER_FLAG_NAMES = ['flag-1', 'flag-2', 'flag-3', 'sh-fallback', 'sh-port', 'mh-fallback', 'mh-port'] as const;
+export const SCHEDULER_FLAG_NAMES = [
+  'flag-1',
+  'flag-2',
+  'flag-3',
+  'sh-fallback',
+  'sh-port',
+  'mh-fallback',
+  'mh-port',
+] as const;
 
 export type SchedulerFlagRefusal =
   | { readonly kind: 'unknown'; readonly name: string }

@@ -7,7 +7,22 @@ import type { AddressFamily } from '../net/ip-address.js';
 export type Protocol = 'tcp' | 'udp' | 'sctp';
 
 /** Every scheduler the kernel ships (net/netfilter/ipvs/ip_vs_*.c; twos since Linux 6.2). */
-export const SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh', 'twos'] as const;
+export const SCHEDULERS = [
+  'rr',
+  'wrr',
+  'lc',
+  'wlc',
+  'lblc',
+  'lblcr',
+  'dh',
+  'sh',
+  'sed',
+  'nq',
+  'fo',
+  'ovf',
+  'mh',
+  'twos',
+] as const;
 export type SchedulerName = (typeof SCHEDULERS)[number];
 
 /** A virtual service is identified by address+port+protocol, or by firewall mark. */
@@ -139,7 +154,11 @@ export type IpvsOperation =
   | { readonly op: 'delete-service'; readonly key: ServiceKey }
   | { readonly op: 'add-real-server'; readonly service: ServiceKey; readonly realServer: RealServer }
   | { readonly op: 'edit-real-server'; readonly service: ServiceKey; readonly realServer: RealServer }
-  | { readonly op: 'delete-real-server'; readonly service: ServiceKey; readonly realServer: Pick<RealServer, 'family' | 'address' | 'port'> }
+  | {
+      readonly op: 'delete-real-server';
+      readonly service: ServiceKey;
+      readonly realServer: Pick<RealServer, 'family' | 'address' | 'port'>;
+    }
   | { readonly op: 'flush' }
   | { readonly op: 'zero'; readonly service?: ServiceKey }
   | { readonly op: 'set-timeouts'; readonly timeouts: IpvsTimeouts };

@@ -15,7 +15,10 @@ function expireText(seconds: number): string {
 }
 
 export function formatConnections(connections: readonly IpvsConnection[]): string {
-  const lines = ['IPVS connection entries\n', `pro expire ${'state'.padEnd(11)} ${'source'.padEnd(18)} ${'virtual'.padEnd(18)} destination\n`];
+  const lines = [
+    'IPVS connection entries\n',
+    `pro expire ${'state'.padEnd(11)} ${'source'.padEnd(18)} ${'virtual'.padEnd(18)} destination\n`,
+  ];
   for (const c of connections) {
     lines.push(
       `${c.protocol.padEnd(3)} ${expireText(c.expiresSeconds).padEnd(6)} ${c.state.padEnd(11)} ${endpointText(c.client).padEnd(18)} ${endpointText(c.virtual).padEnd(18)} ${endpointText(c.destination)}\n`,

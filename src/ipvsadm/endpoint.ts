@@ -20,7 +20,9 @@ export interface Endpoint {
   readonly port?: number;
 }
 
-export type EndpointResult = { readonly ok: true; readonly endpoint: Endpoint } | { readonly ok: false; readonly reason: string };
+export type EndpointResult =
+  | { readonly ok: true; readonly endpoint: Endpoint }
+  | { readonly ok: false; readonly reason: string };
 
 /** strtol(s, &end, 10) consuming all of s, within [min, max]. */
 export function cDecimal(text: string, min: number, max: number): number | undefined {
@@ -63,7 +65,10 @@ export function parseEndpoint(text: string): EndpointResult {
     const v4Text = colon === -1 ? host : host.slice(0, colon);
     const v4 = inetAton(v4Text);
     if (v4 === undefined) {
-      return { ok: false, reason: `"${v4Text}" is not a numeric IP address (host names are not resolved; save with ipvsadm -Sn)` };
+      return {
+        ok: false,
+        reason: `"${v4Text}" is not a numeric IP address (host names are not resolved; save with ipvsadm -Sn)`,
+      };
     }
     // Text already in inet_ntoa's form is kept as it is rather than printed again.
     endpoint = { family: 'inet', address: dottedQuad(v4Text) === undefined ? inetNtoa(v4) : v4Text };
@@ -71,7 +76,10 @@ export function parseEndpoint(text: string): EndpointResult {
   if (portText === undefined) return { ok: true, endpoint };
   const port = cDecimal(portText, 0, 65535);
   if (port === undefined) {
-    return { ok: false, reason: `"${portText}" is not a port number 0-65535 (service names are not resolved; save with ipvsadm -Sn)` };
+    return {
+      ok: false,
+      reason: `"${portText}" is not a port number 0-65535 (service names are not resolved; save with ipvsadm -Sn)`,
+    };
   }
   return { ok: true, endpoint: { ...endpoint, port } };
 }

@@ -99,7 +99,14 @@ export function inIpvsadmOrder(services: readonly LiveService[]): LiveService[] 
     services,
     ({ service: { key } }) =>
       isFwmarkKey(key)
-        ? { fwmark: key.fwmark, af: AF_NUMBER[key.family], family: key.family, protocol: 0, words: [0, 0, 0, 0], port: 0 }
+        ? {
+            fwmark: key.fwmark,
+            af: AF_NUMBER[key.family],
+            family: key.family,
+            protocol: 0,
+            words: [0, 0, 0, 0],
+            port: 0,
+          }
         : {
             fwmark: 0,
             af: AF_NUMBER[key.family],
@@ -114,7 +121,14 @@ export function inIpvsadmOrder(services: readonly LiveService[]): LiveService[] 
     service: live.service,
     realServers: sortBy(
       live.realServers,
-      (rs) => ({ fwmark: 0, af: AF_NUMBER[rs.family], family: rs.family, protocol: 0, words: addressWords(rs.family, rs.address), port: rs.port }),
+      (rs) => ({
+        fwmark: 0,
+        af: AF_NUMBER[rs.family],
+        family: rs.family,
+        protocol: 0,
+        words: addressWords(rs.family, rs.address),
+        port: rs.port,
+      }),
       compareRealServerKeys,
     ),
   }));

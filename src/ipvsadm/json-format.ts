@@ -35,7 +35,10 @@ function jsonStats(stats: Stats): JsonStats {
  * Services must be in the kernel's dump order (see ipvsadm-order.ts). `label` (`kipvs dump
  * --services`) adds each service's "kubernetes" member: the Service port it implements.
  */
-export function formatJson(services: readonly CountedService[], label?: (service: LiveVirtualServer) => object | undefined): string {
+export function formatJson(
+  services: readonly CountedService[],
+  label?: (service: LiveVirtualServer) => object | undefined,
+): string {
   const table = {
     services: inIpvsadmOrder(services).map(({ service, realServers }) => ({
       ...service,

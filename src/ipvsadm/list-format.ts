@@ -49,7 +49,8 @@ function serviceLine(service: LiveVirtualServer): string {
 
 const COLUMN_SETS: Record<ListColumns, ColumnSet> = {
   default: {
-    title: 'Prot LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n',
+    title:
+      'Prot LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n',
     service: serviceLine,
     realServer: (rs, name) =>
       `  -> ${name.padEnd(28)}${leftColumns([forwardingName(rs), rs.weight, rs.activeConnections, rs.inactiveConnections], [7, 6, 10, 10])}`,
@@ -86,7 +87,8 @@ const COLUMN_SETS: Record<ListColumns, ColumnSet> = {
       `  -> ${name.padEnd(28)}${leftColumns([rs.weight, rs.persistentConnections, rs.activeConnections, rs.inactiveConnections], [9, 11, 10, 10])}`,
   },
   'tun-info': {
-    title: 'Prot LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port           Forward TunnelInfo    Weight ActiveConn InActConn\n',
+    title:
+      'Prot LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port           Forward TunnelInfo    Weight ActiveConn InActConn\n',
     service: serviceLine,
     realServer: (rs, name) =>
       `  -> ${name.padEnd(28)}${leftColumns([forwardingName(rs), tunnelInfo(rs) ?? 'n/a', rs.weight, rs.activeConnections, rs.inactiveConnections], [7, 13, 6, 10, 10])}`,
@@ -101,7 +103,10 @@ function versionText(version: number): string {
 /** Services must be in the kernel's dump order (see ipvsadm-order.ts). */
 export function formatList(info: IpvsInfo, services: readonly CountedService[], options: ListOptions): string {
   const columns = COLUMN_SETS[options.columns];
-  const version = options.versionLine === false ? '' : `IP Virtual Server version ${versionText(info.version)} (size=${info.connectionTableSize})\n`;
+  const version =
+    options.versionLine === false
+      ? ''
+      : `IP Virtual Server version ${versionText(info.version)} (size=${info.connectionTableSize})\n`;
   const lines = [`${version}${columns.title}`];
   for (const { service, realServers } of inIpvsadmOrder(services)) {
     const label = options.label?.(service);

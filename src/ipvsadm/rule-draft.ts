@@ -23,8 +23,16 @@ const INT_MAX = 2147483647;
 /** IP_VS_TUNNEL_ENCAP_FLAG_* of each checksum option. */
 const TUNNEL_FLAG: Readonly<Record<string, number>> = { 'tun-nocsum': 0, 'tun-csum': 1, 'tun-remcsum': 2 };
 
-const FORWARDING: Readonly<Record<string, ForwardingMethod>> = { masquerading: 'masquerade', ipip: 'tunnel', gatewaying: 'route' };
-const PROTOCOL: Readonly<Record<string, Protocol>> = { 'tcp-service': 'tcp', 'udp-service': 'udp', 'sctp-service': 'sctp' };
+const FORWARDING: Readonly<Record<string, ForwardingMethod>> = {
+  masquerading: 'masquerade',
+  ipip: 'tunnel',
+  gatewaying: 'route',
+};
+const PROTOCOL: Readonly<Record<string, Protocol>> = {
+  'tcp-service': 'tcp',
+  'udp-service': 'udp',
+  'sctp-service': 'sctp',
+};
 
 /** The state ipvsadm builds while reading a line's options (struct ipvs_command_entry). */
 export interface Draft {
@@ -77,13 +85,15 @@ function endpointOf(given: GivenOption, what: string) {
 export function applyOption(draft: Draft, given: GivenOption): void {
   const { spec } = given;
   if (spec.command !== undefined) {
-    if (draft.command !== undefined) refuse('syntax', `more than one command (${draft.command.written} and ${given.written})`);
+    if (draft.command !== undefined)
+      refuse('syntax', `more than one command (${draft.command.written} and ${given.written})`);
     draft.command = given;
     return;
   }
   if (spec.group !== undefined) {
     const earlier = draft.seen.get(spec.group);
-    if (earlier !== undefined) refuse('combination', `more than one ${spec.group} option (${earlier.written} and ${given.written})`);
+    if (earlier !== undefined)
+      refuse('combination', `more than one ${spec.group} option (${earlier.written} and ${given.written})`);
     draft.seen.set(spec.group, given);
   }
   switch (spec.long) {
@@ -92,7 +102,13 @@ export function applyOption(draft: Draft, given: GivenOption): void {
     case 'sctp-service': {
       const endpoint = endpointOf(given, 'service address');
       const protocol = PROTOCOL[spec.long] ?? 'tcp';
-      draft.service = { family: endpoint.family, protocol, address: endpoint.address, port: endpoint.port ?? 0, fwmark: 0 };
+      draft.service = {
+        family: endpoint.family,
+        protocol,
+        address: endpoint.address,
+        port: endpoint.port ?? 0,
+        fwmark: 0,
+      };
       if (endpoint.family === 'inet6') draft.netmask = 128;
       return;
     }
@@ -100,12 +116,14 @@ export function applyOption(draft: Draft, given: GivenOption): void {
       // ipvsadm -S prints marks above 2^31-1 as negative numbers (printf %d) but ipvsadm -R
       // refuses them; kipvs reads them back as the mark they stand for.
       const signed = cDecimal(given.value ?? '', -0x80000000, 0xffffffff);
-      if (signed === undefined || signed === 0) refuse('value', `invalid firewall mark "${given.value ?? ''}" for ${given.written} (expected 1-4294967295)`);
+      if (signed === undefined || signed === 0)
+        refuse('value', `invalid firewall mark "${given.value ?? ''}" for ${given.written} (expected 1-4294967295)`);
       draft.service = { ...draft.service, family: 'inet', fwmark: signed >>> 0 };
       return;
     }
     case 'ipv6':
-      if (draft.service.fwmark === 0) refuse('combination', `${given.written} must follow -f (it makes a fwmark service IPv6)`);
+      if (draft.service.fwmark === 0)
+        refuse('combination', `${given.written} must follow -f (it makes a fwmark service IPv6)`);
       draft.service = { ...draft.service, family: 'inet6' };
       draft.netmask = 128;
       return;
@@ -117,14 +135,19 @@ export function applyOption(draft: Draft, given: GivenOption): void {
     }
     case 'persistent':
       draft.persistent = true;
-      draft.timeout = given.value === undefined ? DEFAULT_PERSISTENT_TIMEOUT : number(given, 'persistence timeout', 1, MAX_TIMEOUT);
+      draft.timeout =
+        given.value === undefined ? DEFAULT_PERSISTENT_TIMEOUT : number(given, 'persistence timeout', 1, MAX_TIMEOUT);
       return;
     case 'netmask':
       draft.netmask = netmaskOf(draft.service.family, given);
       return;
     case 'real-server': {
       const endpoint = endpointOf(given, 'real server address');
-      draft.realServer = { family: endpoint.family, address: endpoint.address, port: endpoint.port ?? draft.service.port };
+      draft.realServer = {
+        family: endpoint.family,
+        address: endpoint.address,
+        port: endpoint.port ?? draft.service.port,
+      };
       return;
     }
     case 'masquerading':
@@ -156,7 +179,8 @@ export function applyOption(draft: Draft, given: GivenOption): void {
       return;
     case 'tun-type': {
       const type = given.value ?? '';
-      if (type !== 'ipip' && type !== 'gue' && type !== 'gre') refuse('value', `unknown tunnel type "${type}" (expected ipip, gue or gre)`);
+      if (type !== 'ipip' && type !== 'gue' && type !== 'gre')
+        refuse('value', `unknown tunnel type "${type}" (expected ipip, gue or gre)`);
       draft.tunnelType = type;
       return;
     }
@@ -180,9 +204,9 @@ function netmaskOf(family: AddressFamily, given: GivenOption): number {
   if (family === 'inet6') {
     const atoi = /^[ \t\n\v\f\r]*([+-]?[0-9]+)/.exec(text);
     const prefix = atoi === null ? 0 : Number(atoi[1]);
-    if (prefix < 1 || prefix > 128) refuse('value', `invalid IPv6 persistence prefix length "${text}" for ${given.written} (expected 1-128)`);
+    if (prefix < 1 || prefix > 128)
+      refuse('value', `invalid IPv6 persistence prefix length "${text}" for ${given.written} (expected 1-128)`);
     return prefix;
   }
   return inetAton(text) ?? refuse('value', `invalid persistence netmask "${text}" for ${given.written}`);
 }
-

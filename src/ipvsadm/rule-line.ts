@@ -16,11 +16,21 @@ import { applyOption, MAX_TIMEOUT, newDraft, type Draft } from './rule-draft.js'
 import type { GivenOption } from './rule-options.js';
 import { Refusal, refuse, type RuleProblemKind } from './rule-problem.js';
 
-export type LineResult = { readonly ok: true; readonly operation: IpvsOperation } | { readonly ok: false; readonly kind: RuleProblemKind; readonly message: string };
+export type LineResult =
+  | { readonly ok: true; readonly operation: IpvsOperation }
+  | { readonly ok: false; readonly kind: RuleProblemKind; readonly message: string };
 
 /** What each command accepts beyond -6 and --sort ('+' required, ' ' allowed), from ipvsadm's commands_v_options. */
 const COMMANDS: Readonly<Record<string, Readonly<Record<string, '+' | ' '>>>> = {
-  'add-service': { 'service-address': '+', scheduler: ' ', persistent: ' ', netmask: ' ', ops: ' ', pe: ' ', 'sched-flags': ' ' },
+  'add-service': {
+    'service-address': '+',
+    scheduler: ' ',
+    persistent: ' ',
+    netmask: ' ',
+    ops: ' ',
+    pe: ' ',
+    'sched-flags': ' ',
+  },
   'delete-service': { 'service-address': '+' },
   clear: {},
   zero: { 'service-address': ' ' },
@@ -60,17 +70,23 @@ function schedulerFlagsOf(scheduler: string, given: GivenOption): SchedulerFlags
   const flags = schedulerFlagsFrom(names, scheduler);
   if (!('kind' in flags)) return flags;
   if (flags.kind === 'unknown') refuse('value', `unknown scheduler flag "${flags.name}"`);
-  return refuse('combination', `scheduler flag "${flags.name}" is only for the ${flags.belongsTo} scheduler, not ${scheduler}`);
+  return refuse(
+    'combination',
+    `scheduler flag "${flags.name}" is only for the ${flags.belongsTo} scheduler, not ${scheduler}`,
+  );
 }
 
 /** Each command's rules as [group, rule] pairs, listed once rather than for every line. */
-const COMMAND_RULE_LIST = new Map(Object.entries(COMMAND_RULES).map(([name, rules]) => [name, rules && Object.entries(rules)]));
+const COMMAND_RULE_LIST = new Map(
+  Object.entries(COMMAND_RULES).map(([name, rules]) => [name, rules && Object.entries(rules)]),
+);
 
 /** generic_opt_check: a required option missing, or one the command does not take. */
 function checkCombination(command: GivenOption, draft: Draft): void {
   const rules = COMMAND_RULES[command.spec.command ?? ''];
   const list = COMMAND_RULE_LIST.get(command.spec.command ?? '');
-  if (rules === undefined || list === undefined) refuse('unsupported', `${command.written} (${command.spec.long}) cannot be used in a restore file`);
+  if (rules === undefined || list === undefined)
+    refuse('unsupported', `${command.written} (${command.spec.long}) cannot be used in a restore file`);
   for (const [group, rule] of list) {
     if (rule === '+' && !draft.seen.has(group)) {
       const needs = group === 'real-server' ? 'a real server (-r)' : 'a service (-t, -u, --sctp-service or -f)';
@@ -89,10 +105,13 @@ function serviceKey(draft: Draft): ServiceKey {
 
 function virtualServer(draft: Draft): VirtualServer {
   const scheduler = draft.scheduler ?? 'wlc';
-  const schedFlags = draft.schedulerFlags === undefined ? NO_SCHEDULER_FLAGS : schedulerFlagsOf(scheduler, draft.schedulerFlags);
+  const schedFlags =
+    draft.schedulerFlags === undefined ? NO_SCHEDULER_FLAGS : schedulerFlagsOf(scheduler, draft.schedulerFlags);
   const { fwmark, port, protocol } = draft.service;
-  if (fwmark === 0 && port === 0 && !draft.persistent) refuse('combination', 'port 0 is only allowed for a persistent service (-p)');
-  if (draft.onePacket && fwmark === 0 && protocol !== 'udp') refuse('combination', 'one-packet scheduling (-o) is only for UDP and fwmark services');
+  if (fwmark === 0 && port === 0 && !draft.persistent)
+    refuse('combination', 'port 0 is only allowed for a persistent service (-p)');
+  if (draft.onePacket && fwmark === 0 && protocol !== 'udp')
+    refuse('combination', 'one-packet scheduling (-o) is only for UDP and fwmark services');
   return {
     key: serviceKey(draft),
     scheduler,
@@ -108,10 +127,12 @@ const isTunnelOption = (given: GivenOption): boolean => given.spec.long.startsWi
 /** The --tun-* options of a tunnelling real server: what its tunnel type needs and allows. */
 function checkTunnelOptions(draft: Draft): void {
   const rules = TUNNEL_RULES[draft.tunnelType];
-  if (rules['tun-port'] === '+' && !draft.seen.has('tun-port')) refuse('combination', `tunnel type ${draft.tunnelType} needs --tun-port`);
+  if (rules['tun-port'] === '+' && !draft.seen.has('tun-port'))
+    refuse('combination', `tunnel type ${draft.tunnelType} needs --tun-port`);
   const checksum = [...draft.seen.values()].filter((given) => isTunnelOption(given) && given.spec.long !== 'tun-type');
   for (const given of checksum) {
-    if (rules[given.spec.long] === undefined) refuse('combination', `${given.written} is not allowed with tunnel type ${draft.tunnelType}`);
+    if (rules[given.spec.long] === undefined)
+      refuse('combination', `${given.written} is not allowed with tunnel type ${draft.tunnelType}`);
   }
   const oneOf = checksum.filter((given) => rules[given.spec.long] === '1');
   if (oneOf.length > 1) refuse('combination', `${oneOf[1]?.written} conflicts with ${oneOf[0]?.written}`);
@@ -121,13 +142,15 @@ function realServer(draft: Draft): RealServer {
   const { forwarding } = draft;
   const tunnelling = forwarding === 'tunnel';
   // With direct routing and tunnelling the packet keeps its destination port.
-  const port = draft.service.fwmark === 0 && (tunnelling || forwarding === 'route') ? draft.service.port : draft.realServer.port;
+  const port =
+    draft.service.fwmark === 0 && (tunnelling || forwarding === 'route') ? draft.service.port : draft.realServer.port;
   if (draft.realServer.family !== draft.service.family && !tunnelling) {
     refuse('combination', 'a real server of another address family than its service needs tunnelling (-i)');
   }
   if (tunnelling) checkTunnelOptions(draft);
   else {
-    for (const given of draft.seen.values()) if (isTunnelOption(given)) refuse('combination', `${given.written} needs tunnelling (-i)`);
+    for (const given of draft.seen.values())
+      if (isTunnelOption(given)) refuse('combination', `${given.written} needs tunnelling (-i)`);
   }
   return {
     family: draft.realServer.family,
@@ -144,7 +167,12 @@ function realServer(draft: Draft): RealServer {
 /** --set's three timeouts (tcp, tcpfin, udp), each 0-MAX_TIMEOUT (0 leaves one unchanged). */
 function timeouts(command: GivenOption, positionals: readonly string[]): IpvsOperation {
   if (positionals.length < 3) refuse('syntax', `${command.written} needs three timeouts: tcp tcpfin udp`);
-  const [tcp, tcpFin, udp] = positionals.slice(0, 3).map((text) => cDecimal(text, 0, MAX_TIMEOUT) ?? refuse('value', `invalid timeout "${text}" (expected 0-${MAX_TIMEOUT})`));
+  const [tcp, tcpFin, udp] = positionals
+    .slice(0, 3)
+    .map(
+      (text) =>
+        cDecimal(text, 0, MAX_TIMEOUT) ?? refuse('value', `invalid timeout "${text}" (expected 0-${MAX_TIMEOUT})`),
+    );
   return { op: 'set-timeouts', timeouts: { tcp: tcp ?? 0, tcpFin: tcpFin ?? 0, udp: udp ?? 0 } };
 }
 

@@ -101,7 +101,11 @@ interface NamedSpec {
 }
 
 const BY_LONG = new Map(OPTIONS.map((spec): [string, NamedSpec] => [spec.long, { spec, written: `--${spec.long}` }]));
-const BY_SHORT = new Map(OPTIONS.flatMap((spec): [string, NamedSpec][] => (spec.short === undefined ? [] : [[spec.short, { spec, written: `-${spec.short}` }]])));
+const BY_SHORT = new Map(
+  OPTIONS.flatMap((spec): [string, NamedSpec][] =>
+    spec.short === undefined ? [] : [[spec.short, { spec, written: `-${spec.short}` }]],
+  ),
+);
 
 /** One option as written on the line. */
 export interface GivenOption {
@@ -137,7 +141,8 @@ export function scanOptions(words: readonly string[]): ScannedLine {
   // The next word as an option's value, when the option takes one and (if optional) it is not an option itself.
   const nextValue = (spec: OptionSpec): string | undefined => {
     const next = words[i];
-    if (spec.argument === 'none' || next === undefined || (spec.argument === 'optional' && next.startsWith('-'))) return undefined;
+    if (spec.argument === 'none' || next === undefined || (spec.argument === 'optional' && next.startsWith('-')))
+      return undefined;
     i++;
     return next;
   };
@@ -164,7 +169,8 @@ export function scanOptions(words: readonly string[]): ScannedLine {
         // popt lets a short option's value follow it in the same word, with or without "=".
         const attached = named.spec.argument !== 'none' && at + 1 < word.length;
         const value = attached ? word.slice(word.charAt(at + 1) === '=' ? at + 2 : at + 1) : nextValue(named.spec);
-        if (valueProblem(named, value, false) !== undefined) return { ok: false, reason: `option -${letter} needs a value` };
+        if (valueProblem(named, value, false) !== undefined)
+          return { ok: false, reason: `option -${letter} needs a value` };
         options.push(given(named, value));
         if (attached) break;
       }

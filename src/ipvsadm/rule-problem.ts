@@ -29,6 +29,7 @@ export function refuse(kind: RuleProblemKind, message: string): never {
 /** An option's value as a decimal number within [min, max] (ipvsadm's string_to_number). */
 export function number(given: GivenOption, what: string, min: number, max: number): number {
   const value = cDecimal(given.value ?? '', min, max);
-  return value ?? refuse('value', `invalid ${what} "${given.value ?? ''}" for ${given.written} (expected ${min}-${max})`);
+  return (
+    value ?? refuse('value', `invalid ${what} "${given.value ?? ''}" for ${given.written} (expected ${min}-${max})`)
+  );
 }
-

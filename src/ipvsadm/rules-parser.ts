@@ -22,7 +22,9 @@ export interface RuleOperation {
   readonly operation: IpvsOperation;
 }
 
-export type ParsedRules = { readonly ok: true; readonly operations: readonly RuleOperation[] } | { readonly ok: false; readonly problems: readonly RuleProblem[] };
+export type ParsedRules =
+  | { readonly ok: true; readonly operations: readonly RuleOperation[] }
+  | { readonly ok: false; readonly problems: readonly RuleProblem[] };
 
 export function describeProblem(problem: RuleProblem): string {
   return `line ${problem.line}: ${problem.message}`;
@@ -32,7 +34,9 @@ export function describeProblem(problem: RuleProblem): string {
 export function* rules(text: string): Generator<RuleOperation | RuleProblem> {
   for (const { line, words } of ruleLines(text)) {
     const scanned = scanOptions(words);
-    const result = scanned.ok ? interpretLine(scanned.options, scanned.positionals) : { ok: false as const, kind: 'syntax' as const, message: scanned.reason };
+    const result = scanned.ok
+      ? interpretLine(scanned.options, scanned.positionals)
+      : { ok: false as const, kind: 'syntax' as const, message: scanned.reason };
     yield result.ok ? { line, operation: result.operation } : { line, kind: result.kind, message: result.message };
   }
 }

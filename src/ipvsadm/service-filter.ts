@@ -21,11 +21,17 @@ export function filterAddress(text: string): NonNullable<ServiceFilter['address'
 
 function matches(key: ServiceKey, filter: ServiceFilter): boolean {
   if (isFwmarkKey(key)) {
-    return filter.address === undefined && filter.port === undefined && filter.protocol === undefined && (filter.fwmark ?? key.fwmark) === key.fwmark;
+    return (
+      filter.address === undefined &&
+      filter.port === undefined &&
+      filter.protocol === undefined &&
+      (filter.fwmark ?? key.fwmark) === key.fwmark
+    );
   }
   return (
     filter.fwmark === undefined &&
-    (filter.address === undefined || (filter.address.family === key.family && filter.address.address === key.address)) &&
+    (filter.address === undefined ||
+      (filter.address.family === key.family && filter.address.address === key.address)) &&
     (filter.port ?? key.port) === key.port &&
     (filter.protocol ?? key.protocol) === key.protocol
   );

@@ -54,14 +54,24 @@ const WHAT: Readonly<Record<ApiErrorKind, string>> = {
   credentials: 'the credentials cannot be read',
 };
 
-const PLURAL: Readonly<Record<ApiResource, string>> = { Service: 'Services', EndpointSlice: 'EndpointSlices', Node: 'the Node', Event: 'an Event' };
+const PLURAL: Readonly<Record<ApiResource, string>> = {
+  Service: 'Services',
+  EndpointSlice: 'EndpointSlices',
+  Node: 'the Node',
+  Event: 'an Event',
+};
 
 /** "Services", "the Node": a resource as messages name it. */
 export function resourcePhrase(resource: ApiResource): string {
   return PLURAL[resource];
 }
 /** The resource as an RBAC rule names it (resource.group). */
-const RBAC_RESOURCE: Readonly<Record<ApiResource, string>> = { Service: 'services', EndpointSlice: 'endpointslices.discovery.k8s.io', Node: 'nodes', Event: 'events.events.k8s.io' };
+const RBAC_RESOURCE: Readonly<Record<ApiResource, string>> = {
+  Service: 'services',
+  EndpointSlice: 'endpointslices.discovery.k8s.io',
+  Node: 'nodes',
+  Event: 'events.events.k8s.io',
+};
 
 /** The RBAC rule a 403 says is missing: "list endpointslices.discovery.k8s.io". */
 export function missingRule(resource: ApiResource, request: ApiRequest): string {
@@ -93,9 +103,12 @@ export class ApiError extends Error {
 
 /** "watching Services: the API server cannot be reached (ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:6443)". */
 function renderApiError(d: ApiErrorDetails): string {
-  const facts = [d.status !== undefined ? `HTTP ${d.status}` : undefined, d.code, d.detail].filter((f) => f !== undefined && f !== '');
+  const facts = [d.status !== undefined ? `HTTP ${d.status}` : undefined, d.code, d.detail].filter(
+    (f) => f !== undefined && f !== '',
+  );
   const why = facts.length > 0 ? ` (${facts.join(': ')})` : '';
-  const rule = d.kind === 'forbidden' ? `; kipvs's ClusterRole needs the rule "${missingRule(d.resource, d.request)}"` : '';
+  const rule =
+    d.kind === 'forbidden' ? `; kipvs's ClusterRole needs the rule "${missingRule(d.resource, d.request)}"` : '';
   const wait = d.retryAfterSeconds === undefined ? '' : `; it asks to retry after ${d.retryAfterSeconds} s`;
   return `${VERB[d.request]} ${PLURAL[d.resource]}: ${WHAT[d.kind]}${why}${rule}${wait}`;
 }
@@ -131,10 +144,13 @@ function errorLike(value: unknown): ErrorLike | undefined {
 /** The innermost error with a `code`: undici wraps socket and TLS errors in "fetch failed". */
 function rootCause(err: unknown): { code?: string; message: string } {
   const outer = errorLike(err);
-  let found: { code?: string; message: string } = { message: typeof outer?.message === 'string' ? outer.message : String(err) };
+  let found: { code?: string; message: string } = {
+    message: typeof outer?.message === 'string' ? outer.message : String(err),
+  };
   let current = outer;
   for (let depth = 0; depth < 8 && current; depth++) {
-    if (typeof current.code === 'string') found = { code: current.code, message: typeof current.message === 'string' ? current.message : '' };
+    if (typeof current.code === 'string')
+      found = { code: current.code, message: typeof current.message === 'string' ? current.message : '' };
     current = errorLike(current.cause);
   }
   return found;
@@ -144,13 +160,26 @@ function rootCause(err: unknown): { code?: string; message: string } {
 export function classifyFailure(err: unknown, resource: ApiResource, request: ApiRequest): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof CredentialFileError) {
-    return new ApiError({ kind: 'credentials', resource, request, ...(err.code === undefined ? {} : { code: err.code }), detail: err.path }, { cause: err });
+    return new ApiError(
+      {
+        kind: 'credentials',
+        resource,
+        request,
+        ...(err.code === undefined ? {} : { code: err.code }),
+        detail: err.path,
+      },
+      { cause: err },
+    );
   }
   const statusCode = errorLike(err)?.statusCode;
-  if (typeof statusCode === 'number') return new ApiError({ kind: kindOfStatus(statusCode), resource, request, status: statusCode }, { cause: err });
+  if (typeof statusCode === 'number')
+    return new ApiError({ kind: kindOfStatus(statusCode), resource, request, status: statusCode }, { cause: err });
   const { code, message } = rootCause(err);
   const name = errorLike(err)?.name;
   const timedOut = name === 'TimeoutError' || name === 'AbortError';
   const kind: ApiErrorKind = code !== undefined && TLS_CODE.test(code) ? 'tls' : 'unreachable';
-  return new ApiError({ kind, resource, request, ...(code === undefined ? {} : { code }), detail: timedOut ? 'timed out' : message }, { cause: err });
+  return new ApiError(
+    { kind, resource, request, ...(code === undefined ? {} : { code }), detail: timedOut ? 'timed out' : message },
+    { cause: err },
+  );
 }

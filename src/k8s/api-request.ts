@@ -3,7 +3,13 @@
 // body come back as they are for the caller to judge, read whole (callApiServer) or as a
 // stream (openApiStream, for watches); a request that got no answer (refused,
 // unverifiable, not answered in time) is an ApiError naming what was asked.
-import { HttpMethod, IsomorphicFetchHttpLibrary, RequestContext, type KubeConfig, type ResponseContext } from '@kubernetes/client-node';
+import {
+  HttpMethod,
+  IsomorphicFetchHttpLibrary,
+  RequestContext,
+  type KubeConfig,
+  type ResponseContext,
+} from '@kubernetes/client-node';
 import { ApiError, classifyFailure, kindOfStatus, type ApiRequest, type ApiResource } from './api-error.js';
 
 export interface ApiCall {
@@ -71,7 +77,8 @@ async function send(config: KubeConfig, call: ApiCall, signal: AbortSignal): Pro
 
 export async function callApiServer(config: KubeConfig, call: ApiCall): Promise<ApiAnswer> {
   const { controller, release } = abortWith(call.signal);
-  const timer = call.timeoutMs === undefined ? undefined : setTimeout(() => controller.abort(timedOut()), call.timeoutMs);
+  const timer =
+    call.timeoutMs === undefined ? undefined : setTimeout(() => controller.abort(timedOut()), call.timeoutMs);
   try {
     const response = await send(config, call, controller.signal);
     return { status: response.httpStatusCode, headers: response.headers, text: await response.body.text() };
@@ -91,7 +98,8 @@ export async function openApiStream(config: KubeConfig, call: ApiCall): Promise<
   try {
     const response = await send(config, call, call.signal);
     const body = response.body.stream();
-    if (!body) throw new ApiError({ kind: 'bad-response', resource: call.resource, request: call.request, detail: 'no body' });
+    if (!body)
+      throw new ApiError({ kind: 'bad-response', resource: call.resource, request: call.request, detail: 'no body' });
     return { status: response.httpStatusCode, headers: response.headers, body };
   } catch (err) {
     throw classifyFailure(err, call.resource, call.request);
@@ -102,7 +110,8 @@ export async function openApiStream(config: KubeConfig, call: ApiCall): Promise<
 export function statusMessage(body: string): string | undefined {
   try {
     const status: unknown = JSON.parse(body);
-    if (typeof status === 'object' && status !== null && 'message' in status && typeof status.message === 'string') return status.message;
+    if (typeof status === 'object' && status !== null && 'message' in status && typeof status.message === 'string')
+      return status.message;
   } catch {
     return undefined;
   }
@@ -122,7 +131,12 @@ export function retryAfterSeconds(status: number, headers: Readonly<Record<strin
 }
 
 /** The ApiError of a failure status, with the server's message and Retry-After. */
-export function failedAnswer(answer: { readonly status: number; readonly headers: Readonly<Record<string, string>> }, body: string, resource: ApiResource, request: ApiRequest): ApiError {
+export function failedAnswer(
+  answer: { readonly status: number; readonly headers: Readonly<Record<string, string>> },
+  body: string,
+  resource: ApiResource,
+  request: ApiRequest,
+): ApiError {
   const detail = statusMessage(body);
   const retryAfter = retryAfterSeconds(answer.status, answer.headers);
   return new ApiError({

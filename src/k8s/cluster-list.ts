@@ -26,7 +26,14 @@ export async function listClusterObjects(options: ClusterListOptions): Promise<C
   const list = async (resource: WatchedResource): Promise<readonly unknown[]> => {
     const items: unknown[] = [];
     const onItems = (page: readonly unknown[]): void => void items.push(...page);
-    await listObjects(config, resource, { resourceVersion: '', signal: options.signal, timeoutMs: LIST_TIMEOUT_MS, pageSize: LIST_PAGE_SIZE, beforeRequest: async () => {}, onItems });
+    await listObjects(config, resource, {
+      resourceVersion: '',
+      signal: options.signal,
+      timeoutMs: LIST_TIMEOUT_MS,
+      pageSize: LIST_PAGE_SIZE,
+      beforeRequest: async () => {},
+      onItems,
+    });
     return items;
   };
   const [services, endpointSlices, nodes] = await Promise.all(watchedResources(options.nodeName).map(list));

@@ -132,7 +132,10 @@ export class ClusterWatch {
   }
 
   health(): ClusterWatchHealth {
-    const resources = Object.fromEntries([...this.#reflectors].map(([kind, r]) => [kind, r.state()])) as Record<WatchedKind, ReflectorState>;
+    const resources = Object.fromEntries([...this.#reflectors].map(([kind, r]) => [kind, r.state()])) as Record<
+      WatchedKind,
+      ReflectorState
+    >;
     const states = Object.values(resources);
     const lastError = states
       .map((s) => s.lastError)

@@ -41,7 +41,10 @@ function parsePage(text: string, fail: (detail: string) => ApiError): ListPage {
   } catch (err) {
     throw fail(err instanceof Error ? err.message : String(err));
   }
-  const body = typeof list === 'object' && list !== null ? (list as { items?: unknown; metadata?: { resourceVersion?: unknown; continue?: unknown } }) : {};
+  const body =
+    typeof list === 'object' && list !== null
+      ? (list as { items?: unknown; metadata?: { resourceVersion?: unknown; continue?: unknown } })
+      : {};
   // Go writes an empty list's items as null.
   const items = body.items === null ? [] : body.items;
   if (!Array.isArray(items)) throw fail('no items array');
@@ -57,8 +60,13 @@ function parsePage(text: string, fail: (detail: string) => ApiError): ListPage {
  * paging took longer than etcd keeps the list's revision) rejects with kind `gone`:
  * the list starts over.
  */
-export async function listObjects(config: KubeConfig, resource: WatchedResource, options: ListOptions): Promise<string> {
-  const fail = (detail: string): ApiError => new ApiError({ kind: 'bad-response', resource: resource.kind, request: 'list', detail });
+export async function listObjects(
+  config: KubeConfig,
+  resource: WatchedResource,
+  options: ListOptions,
+): Promise<string> {
+  const fail = (detail: string): ApiError =>
+    new ApiError({ kind: 'bad-response', resource: resource.kind, request: 'list', detail });
   let continueToken = '';
   for (;;) {
     // The API server refuses a resourceVersion beside a continue token: the token carries it.
@@ -66,7 +74,15 @@ export async function listObjects(config: KubeConfig, resource: WatchedResource,
     if (continueToken !== '') query['continue'] = continueToken;
     else if (options.resourceVersion !== '') query['resourceVersion'] = options.resourceVersion;
     await options.beforeRequest();
-    const answer = await callApiServer(config, { method: HttpMethod.GET, path: resource.path, query, signal: options.signal, timeoutMs: options.timeoutMs, resource: resource.kind, request: 'list' });
+    const answer = await callApiServer(config, {
+      method: HttpMethod.GET,
+      path: resource.path,
+      query,
+      signal: options.signal,
+      timeoutMs: options.timeoutMs,
+      resource: resource.kind,
+      request: 'list',
+    });
     if (answer.status !== 200) throw failedAnswer(answer, answer.text, resource.kind, 'list');
     const page = parsePage(answer.text, fail);
     options.onItems(page.items);

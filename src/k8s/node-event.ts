@@ -46,13 +46,24 @@ export interface EventRegarding {
 const SERVICE_ACTION = 'ProgramIPVS';
 
 /** The Event object for `event` about `regarding`, made at `now`. */
-export function serviceEventBody(event: NodeEvent, regarding: EventRegarding, source: EventSource, now: Date): Record<string, unknown> {
+export function serviceEventBody(
+  event: NodeEvent,
+  regarding: EventRegarding,
+  source: EventSource,
+  now: Date,
+): Record<string, unknown> {
   const node = nodeEventBody(event, source, now);
   return {
     ...node,
     metadata: { name: `${regarding.name}.${eventSuffix(now)}`, namespace: regarding.namespace },
     action: SERVICE_ACTION,
-    regarding: { apiVersion: 'v1', kind: regarding.kind, namespace: regarding.namespace, name: regarding.name, ...(regarding.uid ? { uid: regarding.uid } : {}) },
+    regarding: {
+      apiVersion: 'v1',
+      kind: regarding.kind,
+      namespace: regarding.namespace,
+      name: regarding.name,
+      ...(regarding.uid ? { uid: regarding.uid } : {}),
+    },
   };
 }
 
@@ -80,18 +91,35 @@ export function nodeEventBody(event: NodeEvent, source: EventSource, now: Date):
   };
 }
 
-
 /** POSTs the Event; an ApiError when the API server refuses it or cannot be reached. */
-export async function createNodeEvent(config: KubeConfig, event: NodeEvent, source: EventSource, now: Date, signal: AbortSignal): Promise<void> {
+export async function createNodeEvent(
+  config: KubeConfig,
+  event: NodeEvent,
+  source: EventSource,
+  now: Date,
+  signal: AbortSignal,
+): Promise<void> {
   await createEvent(config, NODE_EVENT_NAMESPACE, nodeEventBody(event, source, now), signal);
 }
 
 /** POSTs an Event about a Service, in its namespace; an ApiError as createNodeEvent. */
-export async function createServiceEvent(config: KubeConfig, event: NodeEvent, regarding: EventRegarding, source: EventSource, now: Date, signal: AbortSignal): Promise<void> {
+export async function createServiceEvent(
+  config: KubeConfig,
+  event: NodeEvent,
+  regarding: EventRegarding,
+  source: EventSource,
+  now: Date,
+  signal: AbortSignal,
+): Promise<void> {
   await createEvent(config, regarding.namespace, serviceEventBody(event, regarding, source, now), signal);
 }
 
-async function createEvent(config: KubeConfig, namespace: string, body: Record<string, unknown>, signal: AbortSignal): Promise<void> {
+async function createEvent(
+  config: KubeConfig,
+  namespace: string,
+  body: Record<string, unknown>,
+  signal: AbortSignal,
+): Promise<void> {
   const answer = await callApiServer(config, {
     method: HttpMethod.POST,
     path: `/apis/events.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/events`,

@@ -159,7 +159,11 @@ export class Reflector {
           await this.#pause(backoffDelay(backoff, attempt, random));
           continue;
         }
-        const error = classifyFailure(err, this.#options.resource.kind, this.#resourceVersion === '' ? 'list' : 'watch');
+        const error = classifyFailure(
+          err,
+          this.#options.resource.kind,
+          this.#resourceVersion === '' ? 'list' : 'watch',
+        );
         if (error.kind === 'gone') {
           this.#resourceVersion = '';
           this.#listFrom = '';
@@ -171,7 +175,10 @@ export class Reflector {
           this.#options.onState();
         }
         // A server that says how long to wait is believed (client-go's checkWait).
-        const delay = error.retryAfterSeconds === undefined ? backoffDelay(backoff, attempt, random) : error.retryAfterSeconds * 1000;
+        const delay =
+          error.retryAfterSeconds === undefined
+            ? backoffDelay(backoff, attempt, random)
+            : error.retryAfterSeconds * 1000;
         await this.#pause(delay);
       }
     }
@@ -282,7 +289,10 @@ export class Reflector {
     } catch (err) {
       return fault('unparsable_line', line, err);
     }
-    const { type, object } = (typeof event === 'object' && event !== null ? event : {}) as { type?: unknown; object?: unknown };
+    const { type, object } = (typeof event === 'object' && event !== null ? event : {}) as {
+      type?: unknown;
+      object?: unknown;
+    };
     if (typeof type !== 'string' || !WATCH_EVENT_TYPES.has(type)) return fault('invalid_event', line);
     if (type === 'ERROR') return this.#watchError(object);
     if (typeof object !== 'object' || object === null) return fault('invalid_event', line);
@@ -310,7 +320,9 @@ export class Reflector {
     const previous = this.#objects.get(key);
     this.#objects.set(key, object);
     const kind = this.#options.resource.kind;
-    this.#options.onChange(previous === undefined ? { kind, type: 'added', key, object } : { kind, type: 'modified', key, object, previous });
+    this.#options.onChange(
+      previous === undefined ? { kind, type: 'added', key, object } : { kind, type: 'modified', key, object, previous },
+    );
   }
 
   #remove(object: unknown): void {
@@ -323,9 +335,16 @@ export class Reflector {
 
   /** An ERROR event's Status: code 410 means the resourceVersion was compacted. */
   #watchError(status: unknown): ApiError {
-    const fields = typeof status === 'object' && status !== null ? (status as { code?: unknown; message?: unknown }) : {};
+    const fields =
+      typeof status === 'object' && status !== null ? (status as { code?: unknown; message?: unknown }) : {};
     const code = typeof fields.code === 'number' ? fields.code : undefined;
     const detail = typeof fields.message === 'string' ? fields.message : 'an ERROR event without a Status';
-    return new ApiError({ kind: code === 410 ? 'gone' : 'status', resource: this.#options.resource.kind, request: 'watch', ...(code === undefined ? {} : { status: code }), detail });
+    return new ApiError({
+      kind: code === 410 ? 'gone' : 'status',
+      resource: this.#options.resource.kind,
+      request: 'watch',
+      ...(code === undefined ? {} : { status: code }),
+      detail,
+    });
   }
 }

@@ -27,7 +27,11 @@ export const KUBE_PROXY_LABEL_SELECTOR = [HEADLESS_LABEL, SERVICE_PROXY_NAME_LAB
 export function watchedResources(nodeName: string): readonly WatchedResource[] {
   return [
     { kind: 'Service', path: '/api/v1/services', labelSelector: KUBE_PROXY_LABEL_SELECTOR },
-    { kind: 'EndpointSlice', path: '/apis/discovery.k8s.io/v1/endpointslices', labelSelector: KUBE_PROXY_LABEL_SELECTOR },
+    {
+      kind: 'EndpointSlice',
+      path: '/apis/discovery.k8s.io/v1/endpointslices',
+      labelSelector: KUBE_PROXY_LABEL_SELECTOR,
+    },
     { kind: 'Node', path: '/api/v1/nodes', fieldSelector: `metadata.name=${nodeName}` },
   ];
 }

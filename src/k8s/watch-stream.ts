@@ -48,7 +48,14 @@ export async function readWatch(config: KubeConfig, watch: WatchRequest): Promis
   };
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   try {
-    const stream = await openApiStream(config, { method: HttpMethod.GET, path: resource.path, query: { ...watch.query, watch: 'true' }, signal, resource: resource.kind, request: 'watch' });
+    const stream = await openApiStream(config, {
+      method: HttpMethod.GET,
+      path: resource.path,
+      query: { ...watch.query, watch: 'true' },
+      signal,
+      resource: resource.kind,
+      request: 'watch',
+    });
     if (stream.status !== 200) {
       const body = await new Response(stream.body).text().catch(() => '');
       throw failedAnswer(stream, body, resource.kind, 'watch');
@@ -70,7 +77,12 @@ export async function readWatch(config: KubeConfig, watch: WatchRequest): Promis
 }
 
 /** Hands each line of the stream to onLine until it ends, or `signal` is aborted (then rejects). */
-async function readLines(reader: ReadableStreamDefaultReader<Uint8Array>, signal: AbortSignal, onLine: (line: string) => void, onChunk: () => void): Promise<'closed'> {
+async function readLines(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  signal: AbortSignal,
+  onLine: (line: string) => void,
+  onChunk: () => void,
+): Promise<'closed'> {
   const decoder = new TextDecoder();
   let pending = '';
   const deliver = (text: string): void => {

@@ -56,7 +56,10 @@ export interface ApplyContext {
 const OK: KernelChangeResult = { ok: true };
 
 /** The result of a call whose expected failures are typed change errors (anything else is a bug and propagates). */
-async function resultOf(call: () => Promise<unknown>, isExpected: (err: unknown) => err is ChangeFailure): Promise<KernelChangeResult> {
+async function resultOf(
+  call: () => Promise<unknown>,
+  isExpected: (err: unknown) => err is ChangeFailure,
+): Promise<KernelChangeResult> {
   try {
     await call();
     return OK;
@@ -86,7 +89,11 @@ export async function applyPlan(plan: Plan, context: ApplyContext): Promise<Kern
   }
   if (plan.ipvsTimeouts) {
     const timeouts = plan.ipvsTimeouts;
-    record({ kind: 'ipvs-timeouts', timeouts }, { reason: 'configured IPVS timeouts' }, await resultOf(() => clients.ipvs.setTimeouts(timeouts), isIpvsError));
+    record(
+      { kind: 'ipvs-timeouts', timeouts },
+      { reason: 'configured IPVS timeouts' },
+      await resultOf(() => clients.ipvs.setTimeouts(timeouts), isIpvsError),
+    );
   }
   for (const phase of plan.phases) {
     for (const [change, cause, result] of await applyPhase(phase, context, linkFailure)) record(change, cause, result);
@@ -103,14 +110,22 @@ export async function applyPlan(plan: Plan, context: ApplyContext): Promise<Kern
 type PhaseResult = readonly [KernelChange, ChangeCause, KernelChangeResult];
 
 /** A client's batch results (one per operation, in order) as the phase's results. */
-function resultsOf<Op>(changes: readonly PlannedChange<Op>[], results: readonly ({ ok: true } | { ok: false; error: ChangeFailure })[], kind: (op: Op) => KernelChange): PhaseResult[] {
+function resultsOf<Op>(
+  changes: readonly PlannedChange<Op>[],
+  results: readonly ({ ok: true } | { ok: false; error: ChangeFailure })[],
+  kind: (op: Op) => KernelChange,
+): PhaseResult[] {
   return results.map((result, i) => {
     const change = changes[i] as PlannedChange<Op>;
     return [kind(change.op), change.cause, result.ok ? OK : { ok: false, error: result.error }];
   });
 }
 
-async function applyPhase(phase: PlanPhase, context: ApplyContext, linkFailure: ChangeFailure | undefined): Promise<PhaseResult[]> {
+async function applyPhase(
+  phase: PlanPhase,
+  context: ApplyContext,
+  linkFailure: ChangeFailure | undefined,
+): Promise<PhaseResult[]> {
   const { clients } = context;
   switch (phase.kind) {
     case 'ipset': {
@@ -135,8 +150,13 @@ async function applyAddresses(
   context: ApplyContext,
   linkFailure: ChangeFailure | undefined,
 ): Promise<PhaseResult[]> {
-  const kind = (op: (typeof changes)[number]['op']): KernelChange => ({ kind: 'address', op, linkName: context.linkName });
-  const everyChange = (error: ChangeFailure): PhaseResult[] => changes.map((c) => [kind(c.op), c.cause, { ok: false, error }]);
+  const kind = (op: (typeof changes)[number]['op']): KernelChange => ({
+    kind: 'address',
+    op,
+    linkName: context.linkName,
+  });
+  const everyChange = (error: ChangeFailure): PhaseResult[] =>
+    changes.map((c) => [kind(c.op), c.cause, { ok: false, error }]);
   let link;
   try {
     link = await context.clients.route.getLink(context.linkName);
@@ -149,36 +169,64 @@ async function applyAddresses(
     return everyChange(new KernelChangeError('link-missing', `${context.linkName} does not exist (${why})`));
   }
   const linkIndex = link.index;
-  const ops = changes.map(({ op }): AddressOperation => ({ op: op.op, address: { linkIndex, address: op.address, prefixLength: op.prefixLength } }));
+  const ops = changes.map(
+    ({ op }): AddressOperation => ({
+      op: op.op,
+      address: { linkIndex, address: op.address, prefixLength: op.prefixLength },
+    }),
+  );
   return resultsOf(changes, await context.clients.route.apply(ops), kind);
 }
 
 /** One iptables-restore --noflush per rewrite, one after the other (they share the xtables lock). */
-async function applyRewrites(phase: Extract<PlanPhase, { kind: 'iptables' }>, context: ApplyContext): Promise<PhaseResult[]> {
+async function applyRewrites(
+  phase: Extract<PlanPhase, { kind: 'iptables' }>,
+  context: ApplyContext,
+): Promise<PhaseResult[]> {
   const run = context.runCommand ?? runCommand;
   const results: PhaseResult[] = [];
   for (const rewrite of phase.rewrites) {
     const argv = [context.iptables[rewrite.family].restore, ...RESTORE_ARGUMENTS];
-    const options = { input: rewrite.restore, ...(context.commandTimeoutMs !== undefined && { timeoutMs: context.commandTimeoutMs }) };
-    results.push([{ kind: 'iptables', rewrite }, rewrite.cause, await resultOf(() => run(argv, options), isCommandError)]);
+    const options = {
+      input: rewrite.restore,
+      ...(context.commandTimeoutMs !== undefined && { timeoutMs: context.commandTimeoutMs }),
+    };
+    results.push([
+      { kind: 'iptables', rewrite },
+      rewrite.cause,
+      await resultOf(() => run(argv, options), isCommandError),
+    ]);
   }
   return results;
 }
 
-async function deleteFlows(changes: readonly PlannedChange<ConntrackDeletion>[], conntrack: ConntrackFlowDeleter | undefined): Promise<PhaseResult[]> {
+async function deleteFlows(
+  changes: readonly PlannedChange<ConntrackDeletion>[],
+  conntrack: ConntrackFlowDeleter | undefined,
+): Promise<PhaseResult[]> {
   const kind = (deletion: ConntrackDeletion): KernelChange => ({ kind: 'conntrack', deletion });
-  const everyChange = (error: ChangeFailure): PhaseResult[] => changes.map((c) => [kind(c.op), c.cause, { ok: false, error }]);
-  if (conntrack === undefined) return everyChange(new KernelChangeError('no-conntrack-client', 'no conntrack client: the flows were not deleted'));
+  const everyChange = (error: ChangeFailure): PhaseResult[] =>
+    changes.map((c) => [kind(c.op), c.cause, { ok: false, error }]);
+  if (conntrack === undefined)
+    return everyChange(new KernelChangeError('no-conntrack-client', 'no conntrack client: the flows were not deleted'));
   let failures;
   try {
     ({ failures } = await conntrack.deleteFlows(changes.map((c) => c.op)));
   } catch (err) {
     if (!(err instanceof Error)) throw err;
-    return everyChange(new KernelChangeError('conntrack-failed', `deleting conntrack flows failed: ${err.message}`, { cause: err }));
+    return everyChange(
+      new KernelChangeError('conntrack-failed', `deleting conntrack flows failed: ${err.message}`, { cause: err }),
+    );
   }
   const failed = new Map(failures.map((f) => [f.deletion, f.error]));
   return changes.map((c): PhaseResult => {
     const error = failed.get(c.op);
-    return [kind(c.op), c.cause, error === undefined ? OK : { ok: false, error: new KernelChangeError('conntrack-failed', error.message, { cause: error }) }];
+    return [
+      kind(c.op),
+      c.cause,
+      error === undefined
+        ? OK
+        : { ok: false, error: new KernelChangeError('conntrack-failed', error.message, { cause: error }) },
+    ];
   });
 }

@@ -8,7 +8,6 @@ import { RouteClient } from '../rtnl/index.js';
 import type { NetlinkTraffic } from '../contracts/kernel-port.js';
 import { KernelAccessError } from './errors.js';
 
-
 export class KernelClients {
   private constructor(
     readonly ipvs: IpvsClient,
@@ -56,6 +55,7 @@ export class KernelClients {
 function accessError(err: unknown): unknown {
   if (err instanceof IpvsUnavailableError) return new KernelAccessError('ipvs-unavailable', { cause: err });
   if (err instanceof IpsetUnavailableError) return new KernelAccessError('ipset-unavailable', { cause: err });
-  if (err instanceof IpvsPermissionError || err instanceof IpsetPermissionError) return new KernelAccessError('no-net-admin', { cause: err });
+  if (err instanceof IpvsPermissionError || err instanceof IpsetPermissionError)
+    return new KernelAccessError('no-net-admin', { cause: err });
   return err;
 }

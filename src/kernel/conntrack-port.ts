@@ -11,5 +11,7 @@ export interface ConntrackFlowFailure {
 
 export interface ConntrackFlowDeleter {
   /** Deletes every flow each deletion matches; a deletion matching no flow is no failure. */
-  deleteFlows(deletions: readonly ConntrackDeletion[]): Promise<{ readonly deleted: number; readonly failures: readonly ConntrackFlowFailure[] }>;
+  deleteFlows(
+    deletions: readonly ConntrackDeletion[],
+  ): Promise<{ readonly deleted: number; readonly failures: readonly ConntrackFlowFailure[] }>;
 }

@@ -2,7 +2,15 @@
 // ipvsadm, ipset and ip: "add real server TCP 10.96.0.10:53 -> 10.244.1.5:53 weight 1".
 import { joinHostPort } from '../net/host-port.js';
 import { describeEntry, type IpsetOperation } from '../ipset/index.js';
-import { hasSchedulerFlags, isFwmarkKey, schedulerFlagNames, type IpvsOperation, type IpvsTimeouts, type ServiceKey, type VirtualServer } from '../ipvs/index.js';
+import {
+  hasSchedulerFlags,
+  isFwmarkKey,
+  schedulerFlagNames,
+  type IpvsOperation,
+  type IpvsTimeouts,
+  type ServiceKey,
+  type VirtualServer,
+} from '../ipvs/index.js';
 import type { KernelChange } from '../contracts/kernel-port.js';
 import type { ConntrackDeletion, IptablesRewrite } from '../contracts/plan.js';
 

@@ -9,9 +9,12 @@
 export type KernelAccessKind = 'ipvs-unavailable' | 'ipset-unavailable' | 'no-net-admin';
 
 const ACCESS_FIX: Record<KernelAccessKind, string> = {
-  'ipvs-unavailable': 'IPVS is not available in this kernel; load it with: modprobe ip_vs (or enable the chart\'s node-init container)',
-  'ipset-unavailable': 'ipset is not available in this kernel; load it with: modprobe ip_set (or enable the chart\'s node-init container)',
-  'no-net-admin': 'kipvs needs CAP_NET_ADMIN in the node\'s network namespace: run it as root or add the NET_ADMIN capability',
+  'ipvs-unavailable':
+    "IPVS is not available in this kernel; load it with: modprobe ip_vs (or enable the chart's node-init container)",
+  'ipset-unavailable':
+    "ipset is not available in this kernel; load it with: modprobe ip_set (or enable the chart's node-init container)",
+  'no-net-admin':
+    "kipvs needs CAP_NET_ADMIN in the node's network namespace: run it as root or add the NET_ADMIN capability",
 };
 
 export class KernelAccessError extends Error {

@@ -67,7 +67,10 @@ export interface BackendChoice {
  * What a backend's saves (one text per family; undefined when the command failed) show;
  * `failure` says why the backend cannot be used (its save or its write failed).
  */
-export function probeBackend(saves: { readonly inet: string | undefined; readonly inet6: string | undefined }, failure?: string): BackendProbe {
+export function probeBackend(
+  saves: { readonly inet: string | undefined; readonly inet6: string | undefined },
+  failure?: string,
+): BackendProbe {
   const lines = [saves.inet, saves.inet6].flatMap((text) => (text === undefined ? [] : text.split('\n')));
   return {
     works: saves.inet !== undefined && failure === undefined,
@@ -83,14 +86,19 @@ export function probeBackend(saves: { readonly inet: string | undefined; readonl
  * holds Kubernetes rules (a node set up before nft was the default); else nft.
  */
 export function chooseIptablesBackend(nft: BackendProbe, legacy: BackendProbe): BackendChoice {
-  if (!nft.works && legacy.works) return { backend: 'legacy', reason: `iptables-nft does not work here (${nft.failure ?? 'its save failed'})` };
-  if (nft.works && !legacy.works) return { backend: 'nft', reason: `iptables-legacy does not work here (${legacy.failure ?? 'its save failed'})` };
+  if (!nft.works && legacy.works)
+    return { backend: 'legacy', reason: `iptables-nft does not work here (${nft.failure ?? 'its save failed'})` };
+  if (nft.works && !legacy.works)
+    return { backend: 'nft', reason: `iptables-legacy does not work here (${legacy.failure ?? 'its save failed'})` };
   if (nft.kubeletChain) return { backend: 'nft', reason: "the kubelet's chain is in the nf_tables mangle table" };
   if (legacy.kubeletChain) return { backend: 'legacy', reason: "the kubelet's chain is in the legacy mangle table" };
   if (legacy.kubeRules > 0 && nft.kubeRules === 0) {
     return { backend: 'legacy', reason: `only legacy has Kubernetes rules (${legacy.kubeRules})` };
   }
-  return { backend: 'nft', reason: `nft by default (Kubernetes rules: nft ${nft.kubeRules}, legacy ${legacy.kubeRules})` };
+  return {
+    backend: 'nft',
+    reason: `nft by default (Kubernetes rules: nft ${nft.kubeRules}, legacy ${legacy.kubeRules})`,
+  };
 }
 
 /** The backends that were tried (both, or the one --iptables-backend names) cannot be used: why, in the tools' words. */
@@ -99,7 +107,9 @@ export class IptablesBackendError extends Error {
   readonly userMessage: string;
   constructor(readonly failures: Readonly<Partial<Record<IptablesBackend, string>>>) {
     const each = Object.entries(failures).map(([backend, failure]) => `iptables-${backend}: ${failure}`);
-    super(`${each.length > 1 ? 'neither iptables backend can write here' : 'the iptables backend cannot write here'}: ${each.join('; ')}`);
+    super(
+      `${each.length > 1 ? 'neither iptables backend can write here' : 'the iptables backend cannot write here'}: ${each.join('; ')}`,
+    );
     this.userMessage = this.message;
   }
 }
@@ -123,7 +133,8 @@ export async function probeWrite(run: CommandRunner, tools: IptablesTools): Prom
   }
 }
 
-const failureText = (err: CommandError): string => (err.kind === 'failed' && err.stderr !== '' ? err.stderr.replace(/\s*\n\s*/g, ' ') : err.message);
+const failureText = (err: CommandError): string =>
+  err.kind === 'failed' && err.stderr !== '' ? err.stderr.replace(/\s*\n\s*/g, ' ') : err.message;
 
 /**
  * Runs each backend's save commands and a harmless write, and chooses; throws
@@ -145,6 +156,7 @@ export async function detectIptablesBackend(run: CommandRunner): Promise<Backend
     return probeBackend({ inet: inet.text, inet6: inet6.text }, failure);
   };
   const [nft, legacy] = await Promise.all([probe('nft'), probe('legacy')]);
-  if (!nft.works && !legacy.works) throw new IptablesBackendError({ nft: nft.failure ?? '', legacy: legacy.failure ?? '' });
+  if (!nft.works && !legacy.works)
+    throw new IptablesBackendError({ nft: nft.failure ?? '', legacy: legacy.failure ?? '' });
   return chooseIptablesBackend(nft, legacy);
 }

@@ -73,9 +73,13 @@ type ModuleLookup = Pick<ModuleCheckOptions, 'kernelRelease' | 'procModules' | '
 /** Whether a module is loaded or built in, read once per lookup. */
 async function presentModules(options: ModuleLookup): Promise<(module: string) => Promise<boolean>> {
   const loaded = new Set(
-    (await readOrEmpty(options.procModules ?? '/proc/modules')).split('\n').map((line) => canonical(line.split(' ', 1)[0] ?? '')),
+    (await readOrEmpty(options.procModules ?? '/proc/modules'))
+      .split('\n')
+      .map((line) => canonical(line.split(' ', 1)[0] ?? '')),
   );
-  const builtin = moduleNamesIn(await readOrEmpty(join(options.modulesDir ?? '/lib/modules', options.kernelRelease, 'modules.builtin')));
+  const builtin = moduleNamesIn(
+    await readOrEmpty(join(options.modulesDir ?? '/lib/modules', options.kernelRelease, 'modules.builtin')),
+  );
   const sysModuleDir = options.sysModuleDir ?? '/sys/module';
   return async (module) => loaded.has(module) || builtin.has(module) || (await exists(join(sysModuleDir, module)));
 }
@@ -86,7 +90,10 @@ export async function checkKernelModules(options: ModuleCheckOptions): Promise<M
   const missing: MissingModule[] = [];
   for (const module of requiredModules(options.scheduler, options.kernelRelease)) {
     if (await present(module)) continue;
-    missing.push({ module, userMessage: `the kernel module ${module} is not loaded: modprobe ${module} (or enable the chart's node-init container)` });
+    missing.push({
+      module,
+      userMessage: `the kernel module ${module} is not loaded: modprobe ${module} (or enable the chart's node-init container)`,
+    });
   }
   return missing;
 }

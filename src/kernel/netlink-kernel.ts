@@ -31,7 +31,12 @@ export class NetlinkKernel implements KernelPort {
   }
 
   readLiveState(query: LiveStateQuery): Promise<LiveState> {
-    return readLiveState(this.options.clients, { ...this.toolOptions(), ...query, linkName: this.options.linkName, iptables: this.options.iptables });
+    return readLiveState(this.options.clients, {
+      ...this.toolOptions(),
+      ...query,
+      linkName: this.options.linkName,
+      iptables: this.options.iptables,
+    });
   }
 
   async readRealServers(services: readonly ServiceKey[]): Promise<readonly (readonly LiveRealServer[])[] | undefined> {
@@ -46,7 +51,13 @@ export class NetlinkKernel implements KernelPort {
 
   async applyPlan(plan: Plan): Promise<ApplyReport> {
     const { clients, linkName, iptables, conntrack } = this.options;
-    const report = await applyPlan(plan, { clients, linkName, iptables, ...(conntrack && { conntrack }), ...this.toolOptions() });
+    const report = await applyPlan(plan, {
+      clients,
+      linkName,
+      iptables,
+      ...(conntrack && { conntrack }),
+      ...this.toolOptions(),
+    });
     if (!plan.createLink) return report;
     const link = await clients.route.getLink(linkName);
     return link ? { ...report, createdLink: { index: link.index, up: link.up } } : report;

@@ -32,7 +32,6 @@ export interface LiveStateReadOptions extends Omit<LiveStateQuery, 'setNames'> {
   readonly commandTimeoutMs?: number;
 }
 
-
 export async function readLiveState(clients: KernelClients, query: LiveStateReadOptions): Promise<LiveState> {
   const run = query.runCommand ?? runCommand;
   const setNames = query.setNames ?? kubeProxySetNames;
@@ -41,14 +40,24 @@ export async function readLiveState(clients: KernelClients, query: LiveStateRead
   // (mangle, raw) are small. It prints only the tables in use; one not in use yet is what the
   // kernel makes on first use: its built-in chains, empty.
   const saveTables = async (family: AddressFamily): Promise<LiveFamilyState['iptables']> => {
-    const tables = parseIptablesSave(await run([query.iptables[family].save], query.commandTimeoutMs === undefined ? {} : { timeoutMs: query.commandTimeoutMs }));
-    const table = (name: keyof typeof BUILTIN_CHAINS): LiveIptablesTable => tables.get(name) ?? { chains: new Map(BUILTIN_CHAINS[name].map((chain) => [chain, []])) };
+    const tables = parseIptablesSave(
+      await run(
+        [query.iptables[family].save],
+        query.commandTimeoutMs === undefined ? {} : { timeoutMs: query.commandTimeoutMs },
+      ),
+    );
+    const table = (name: keyof typeof BUILTIN_CHAINS): LiveIptablesTable =>
+      tables.get(name) ?? { chains: new Map(BUILTIN_CHAINS[name].map((chain) => [chain, []])) };
     return { nat: table('nat'), filter: table('filter') };
   };
   const existingSets = clients.ipset.listSetNames().then((names) => new Set(names));
   const readSets = async (family: AddressFamily): Promise<LiveIpset[]> => {
     const existing = await existingSets;
-    const sets = await Promise.all(setNames(family).filter((name) => existing.has(name)).map((name) => clients.ipset.getSet(name)));
+    const sets = await Promise.all(
+      setNames(family)
+        .filter((name) => existing.has(name))
+        .map((name) => clients.ipset.getSet(name)),
+    );
     // A set destroyed between the listing and its read is simply not there.
     return sets.filter((set): set is LiveIpset => set !== undefined);
   };
@@ -57,7 +66,9 @@ export async function readLiveState(clients: KernelClients, query: LiveStateRead
     if (link === undefined) return { addresses: [] };
     return { link: { index: link.index, up: link.up }, addresses: await clients.route.listAddresses(link.index) };
   };
-  const readFamily = async (family: AddressFamily): Promise<Omit<LiveFamilyState, 'virtualServers' | 'linkAddresses'>> => {
+  const readFamily = async (
+    family: AddressFamily,
+  ): Promise<Omit<LiveFamilyState, 'virtualServers' | 'linkAddresses'>> => {
     const [iptables, ipsets] = await Promise.all([saveTables(family), readSets(family)]);
     return { family, ipsets, iptables };
   };
@@ -75,7 +86,9 @@ export async function readLiveState(clients: KernelClients, query: LiveStateRead
     families: families.map((state) => ({
       ...state,
       virtualServers: virtualServers.filter((vs) => vs.service.key.family === state.family),
-      linkAddresses: addresses.filter((a) => a.family === state.family).map(({ address, prefixLength }) => ({ address, prefixLength })),
+      linkAddresses: addresses
+        .filter((a) => a.family === state.family)
+        .map(({ address, prefixLength }) => ({ address, prefixLength })),
     })),
     ipvsTimeouts,
   };

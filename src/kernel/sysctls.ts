@@ -52,7 +52,12 @@ function problemKind(code: string | undefined): SysctlProblemKind {
   }
 }
 
-export function sysctlProblem(sysctl: Sysctl, kind: SysctlProblemKind, detail: string, current?: number): SysctlProblem {
+export function sysctlProblem(
+  sysctl: Sysctl,
+  kind: SysctlProblemKind,
+  detail: string,
+  current?: number,
+): SysctlProblem {
   const command = `sysctl -w ${sysctlDottedName(sysctl.name)}=${sysctl.value}`;
   const want = `${sysctlDottedName(sysctl.name)} should be ${sysctl.value}${current === undefined ? '' : ` (it is ${current})`}`;
   const fix: Record<SysctlProblemKind, string> = {
@@ -74,7 +79,8 @@ async function applyOne(sysctl: Sysctl, procSysDir: string): Promise<Outcome> {
   try {
     const text = (await readFile(path, 'utf8')).trim();
     current = Number(text);
-    if (text === '' || !Number.isInteger(current)) return { problem: sysctlProblem(sysctl, 'failed', `it reads "${text}", not a number`) };
+    if (text === '' || !Number.isInteger(current))
+      return { problem: sysctlProblem(sysctl, 'failed', `it reads "${text}", not a number`) };
     if (current === sysctl.value) return { unchanged: true };
     await writeFile(path, `${sysctl.value}\n`);
     return { changed: current };
@@ -87,7 +93,11 @@ async function applyOne(sysctl: Sysctl, procSysDir: string): Promise<Outcome> {
 
 export async function applySysctls(sysctls: readonly Sysctl[], procSysDir = '/proc/sys'): Promise<SysctlReport> {
   const outcomes = await Promise.all(sysctls.map((sysctl) => applyOne(sysctl, procSysDir)));
-  const report = { changed: [] as { sysctl: Sysctl; previous: number }[], unchanged: [] as Sysctl[], problems: [] as SysctlProblem[] };
+  const report = {
+    changed: [] as { sysctl: Sysctl; previous: number }[],
+    unchanged: [] as Sysctl[],
+    problems: [] as SysctlProblem[],
+  };
   outcomes.forEach((outcome, i) => {
     const sysctl = sysctls[i] as Sysctl;
     if ('changed' in outcome) report.changed.push({ sysctl, previous: outcome.changed });

@@ -55,7 +55,11 @@ export interface NativeError extends Error {
 }
 
 export function isNativeError(err: unknown): err is NativeError {
-  return err instanceof Error && typeof (err as Partial<NativeError>).code === 'string' && typeof (err as Partial<NativeError>).syscall === 'string';
+  return (
+    err instanceof Error &&
+    typeof (err as Partial<NativeError>).code === 'string' &&
+    typeof (err as Partial<NativeError>).syscall === 'string'
+  );
 }
 
 const ADDON_FILE = join('native', 'build', 'Release', 'kipvs_netlink.node');

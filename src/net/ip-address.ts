@@ -165,7 +165,12 @@ export function decodeInetAddress(family: AddressFamily, bytes: Uint8Array): str
 }
 
 /** The same for the address at source[start, end), read in place (an IPv4 one without a view). */
-export function decodeInetAddressAt(family: AddressFamily, source: Uint8Array, start: number, end: number): string | undefined {
+export function decodeInetAddressAt(
+  family: AddressFamily,
+  source: Uint8Array,
+  start: number,
+  end: number,
+): string | undefined {
   if (family === 'inet') return end - start >= 4 ? formatIPv4(source, start) : undefined;
   return end - start >= INET_ADDR_BYTES ? formatIPv6(source.subarray(start, start + INET_ADDR_BYTES)) : undefined;
 }

@@ -47,13 +47,33 @@ function fixed<T>(size: number, write: (w: Writer, v: T) => void, read: (b: Buff
   };
 }
 
-export const u8: FixedCodec<number> = fixed(1, (w, v) => w.u8(v), (b, at) => b.readUInt8(at));
-export const u16: FixedCodec<number> = fixed(2, (w, v) => w.u16(v), (b, at) => b.readUInt16LE(at));
-export const u32: FixedCodec<number> = fixed(4, (w, v) => w.u32(v), (b, at) => b.readUInt32LE(at));
+export const u8: FixedCodec<number> = fixed(
+  1,
+  (w, v) => w.u8(v),
+  (b, at) => b.readUInt8(at),
+);
+export const u16: FixedCodec<number> = fixed(
+  2,
+  (w, v) => w.u16(v),
+  (b, at) => b.readUInt16LE(at),
+);
+export const u32: FixedCodec<number> = fixed(
+  4,
+  (w, v) => w.u32(v),
+  (b, at) => b.readUInt32LE(at),
+);
 export const u64: FixedCodec<bigint> = fixed(8, (w, v) => w.u64(v), readU64);
 /** Network byte order integers (ports, some addresses). */
-export const be16: FixedCodec<number> = fixed(2, (w, v) => w.be16(v), (b, at) => b.readUInt16BE(at));
-export const be32: FixedCodec<number> = fixed(4, (w, v) => w.be32(v), (b, at) => b.readUInt32BE(at));
+export const be16: FixedCodec<number> = fixed(
+  2,
+  (w, v) => w.be16(v),
+  (b, at) => b.readUInt16BE(at),
+);
+export const be32: FixedCodec<number> = fixed(
+  4,
+  (w, v) => w.be32(v),
+  (b, at) => b.readUInt32BE(at),
+);
 
 /** Raw bytes (addresses, structs handled by a caller): a copy, safe to keep. */
 export const bytes: Codec<Buffer> = {
@@ -174,7 +194,6 @@ export interface Field<T> {
 export function field<T>(id: number, codec: Codec<T>): Field<T> {
   return { id, codec, wireType: id | (codec.typeFlags ?? 0) };
 }
-
 
 /** The value type a field table describes: every attribute is optional on the wire. */
 export type AttributeValues<F> = { [K in keyof F]?: F[K] extends Field<infer T> ? T : never };

@@ -2,9 +2,7 @@
 // request, the kernel's own message); src/cli renders them for people.
 import { constants as os } from 'node:os';
 
-const errnoNames = new Map<number, string>(
-  Object.entries(os.errno).map(([name, value]) => [value, name]),
-);
+const errnoNames = new Map<number, string>(Object.entries(os.errno).map(([name, value]) => [value, name]));
 
 /** errno number -> name ("EEXIST"); unknown numbers become "E<number>". */
 export function errnoName(errno: number): string {
@@ -18,8 +16,13 @@ export interface RequestLabel {
 }
 
 /** What each command of a family is called in errors: one shared label object per command. */
-export function requestLabels(family: string, names: Readonly<Record<number, string>>): (command: number) => RequestLabel {
-  const labels = new Map<number, RequestLabel>(Object.entries(names).map(([command, name]) => [Number(command), { family, command: name }]));
+export function requestLabels(
+  family: string,
+  names: Readonly<Record<number, string>>,
+): (command: number) => RequestLabel {
+  const labels = new Map<number, RequestLabel>(
+    Object.entries(names).map(([command, name]) => [Number(command), { family, command: name }]),
+  );
   return (command) => labels.get(command) ?? { family, command: String(command) };
 }
 
@@ -36,9 +39,7 @@ export class NetlinkError extends Error {
     /** The request as echoed in the error reply, when it came back whole (see ErrorReply.echo). */
     readonly echo?: Buffer,
   ) {
-    super(
-      `${request.family} ${request.command} failed: ${code}${kernelMessage ? ` (${kernelMessage})` : ''}`,
-    );
+    super(`${request.family} ${request.command} failed: ${code}${kernelMessage ? ` (${kernelMessage})` : ''}`);
   }
 }
 

@@ -6,7 +6,14 @@
 import { NetlinkDecodeError, NetlinkError, NetlinkSocketError, type KernelOperationError } from './errors.js';
 
 /** A family's error class: KernelOperationError's constructor. */
-type OperationErrorClass<Op extends string, E> = new (code: string, op: Op, target: string, reason: string, kernelMessage?: string, options?: ErrorOptions) => E;
+type OperationErrorClass<Op extends string, E> = new (
+  code: string,
+  op: Op,
+  target: string,
+  reason: string,
+  kernelMessage?: string,
+  options?: ErrorOptions,
+) => E;
 
 export interface FamilyErrorRules<R extends { readonly op: string }, E extends KernelOperationError<string, R['op']>> {
   readonly error: OperationErrorClass<R['op'], E>;
@@ -25,7 +32,9 @@ export interface FamilyErrors<R, E> {
   invalid(request: R, reason: string, cause?: unknown): E;
 }
 
-export function familyErrors<R extends { readonly op: string }, E extends KernelOperationError<string, R['op']>>(rules: FamilyErrorRules<R, E>): FamilyErrors<R, E> {
+export function familyErrors<R extends { readonly op: string }, E extends KernelOperationError<string, R['op']>>(
+  rules: FamilyErrorRules<R, E>,
+): FamilyErrors<R, E> {
   const { error: FamilyError, permissionError: PermissionError, describeTarget, reasonFor } = rules;
   return {
     from(err, request) {
@@ -36,14 +45,29 @@ export function familyErrors<R extends { readonly op: string }, E extends Kernel
         const Kind = code === 'EPERM' ? PermissionError : FamilyError;
         return new Kind(code, request.op, target, reasonFor(code, request), err.kernelMessage, { cause: err });
       }
-      if (err instanceof NetlinkSocketError) return new FamilyError(err.code, request.op, target, reasonFor(err.code, request), undefined, { cause: err });
+      if (err instanceof NetlinkSocketError)
+        return new FamilyError(err.code, request.op, target, reasonFor(err.code, request), undefined, { cause: err });
       if (err instanceof NetlinkDecodeError) {
-        return new FamilyError('EBADMSG', request.op, target, `unexpected reply from the kernel: ${err.message}`, undefined, { cause: err });
+        return new FamilyError(
+          'EBADMSG',
+          request.op,
+          target,
+          `unexpected reply from the kernel: ${err.message}`,
+          undefined,
+          { cause: err },
+        );
       }
       throw err;
     },
     invalid(request, reason, cause) {
-      return new FamilyError('EINVAL', request.op, describeTarget(request), reason, undefined, cause === undefined ? undefined : { cause });
+      return new FamilyError(
+        'EINVAL',
+        request.op,
+        describeTarget(request),
+        reason,
+        undefined,
+        cause === undefined ? undefined : { cause },
+      );
     },
   };
 }

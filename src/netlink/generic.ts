@@ -45,7 +45,13 @@ export function genericRequest<F>(options: {
 }
 
 /** A generic netlink message body: genlmsghdr, then the attributes. */
-export function writeGenericPayload<F>(w: Writer, command: number, version: number, attributes: AttributeSet<F>, values: AttributeValues<F>): void {
+export function writeGenericPayload<F>(
+  w: Writer,
+  command: number,
+  version: number,
+  attributes: AttributeSet<F>,
+  values: AttributeValues<F>,
+): void {
   w.u8(command);
   w.u8(version);
   w.u16(0); // genlmsghdr.reserved

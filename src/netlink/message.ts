@@ -33,7 +33,10 @@ export function parseMessages(datagram: Buffer): NetlinkMessage[] {
     }
     const length = datagram.readUInt32LE(at);
     if (length < NLMSG_HDRLEN || at + length > datagram.length) {
-      throw new NetlinkDecodeError('nlmsghdr', `message length ${length} at offset ${at} of a ${datagram.length}-byte datagram`);
+      throw new NetlinkDecodeError(
+        'nlmsghdr',
+        `message length ${length} at offset ${at} of a ${datagram.length}-byte datagram`,
+      );
     }
     messages.push({
       type: datagram.readUInt16LE(at + 4),
@@ -80,7 +83,8 @@ export function parseErrorReply(msg: NetlinkMessage): ErrorReply {
   // echo that does not fit is not one.
   const capped = (msg.flags & NLM_F_CAPPED) !== 0;
   const echoed = capped ? NLMSG_HDRLEN : p.readUInt32LE(4);
-  const echo = !capped && echoed >= NLMSG_HDRLEN && 4 + echoed <= p.length ? Buffer.from(p.subarray(4, 4 + echoed)) : undefined;
+  const echo =
+    !capped && echoed >= NLMSG_HDRLEN && 4 + echoed <= p.length ? Buffer.from(p.subarray(4, 4 + echoed)) : undefined;
   if ((msg.flags & NLM_F_ACK_TLVS) === 0) return { errno, ...(echo && { echo }) };
   // The extended-ACK attributes follow the echo.
   const tlvStart = 4 + align4(echoed);

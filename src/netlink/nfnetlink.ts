@@ -48,5 +48,10 @@ export interface NfnetlinkMessage<F> {
 /** Decodes an nfnetlink message: its subsystem and command, nfgenmsg, then the attributes. */
 export function decodeNfnetlink<F>(msg: NetlinkMessage, attributes: AttributeSet<F>): NfnetlinkMessage<F> {
   const decoded = decodeStructMessage(msg, nfgenmsg, attributes);
-  return { subsystem: msg.type >> 8, command: msg.type & 0xff, family: decoded.header.family, attributes: decoded.attributes };
+  return {
+    subsystem: msg.type >> 8,
+    command: msg.type & 0xff,
+    family: decoded.header.family,
+    attributes: decoded.attributes,
+  };
 }

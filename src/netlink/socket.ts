@@ -218,7 +218,10 @@ export class NetlinkSocket {
         seqs.forEach((seq, i) => {
           const index = first + i;
           const request = requests[index] as Request;
-          this.pending.set(seq, new BatchMember(request.label, group, outcomes, index, seq === group.lastSeq ? resolve : undefined));
+          this.pending.set(
+            seq,
+            new BatchMember(request.label, group, outcomes, index, seq === group.lastSeq ? resolve : undefined),
+          );
         });
       });
       this.send(w.view(), seqs.length);
@@ -277,15 +280,21 @@ export class NetlinkSocket {
     let index = 0;
     while (index < requests.length) {
       this.assertOpen();
-      const out = (this.exchangeBuffer ??= Buffer.allocUnsafeSlow(EXCHANGE_BUFFER_BYTES));
-      const result = nativeCall('exchange', () => this.addon.exchange(this.handle, bytes.subarray(sent), out, this.replyTimeoutMs));
+      this.exchangeBuffer ??= Buffer.allocUnsafeSlow(EXCHANGE_BUFFER_BYTES);
+      const out = this.exchangeBuffer;
+      const result = nativeCall('exchange', () =>
+        this.addon.exchange(this.handle, bytes.subarray(sent), out, this.replyTimeoutMs),
+      );
       this.counters.sendCalls += result.requests + (result.overflow ? 1 : 0);
       this.counters.messagesSent += result.requests + (result.overflow ? 1 : 0);
       this.counters.bytesSent += result.requestBytes;
       this.counters.receiveCalls += result.receives;
       const next = this.walkExchange(out, result.bytes, index, seqs, statuses, requests, onReply);
       if (next !== index + result.requests) {
-        throw new NetlinkDecodeError('nlmsghdr', `the addon ended ${result.requests} dumps, their replies ${next - index}`);
+        throw new NetlinkDecodeError(
+          'nlmsghdr',
+          `the addon ended ${result.requests} dumps, their replies ${next - index}`,
+        );
       }
       index = next;
       sent += result.requestBytes;
@@ -313,9 +322,14 @@ export class NetlinkSocket {
     let index = first;
     let interrupted = false;
     for (let at = 0; at < length; ) {
-      if (length - at < NLMSG_HDRLEN) throw new NetlinkDecodeError('nlmsghdr', `${length - at} trailing bytes, too short for a header`);
+      if (length - at < NLMSG_HDRLEN)
+        throw new NetlinkDecodeError('nlmsghdr', `${length - at} trailing bytes, too short for a header`);
       const size = out.readUInt32LE(at);
-      if (size < NLMSG_HDRLEN || at + size > length) throw new NetlinkDecodeError('nlmsghdr', `message length ${size} at offset ${at} of ${length} bytes of replies`);
+      if (size < NLMSG_HDRLEN || at + size > length)
+        throw new NetlinkDecodeError(
+          'nlmsghdr',
+          `message length ${size} at offset ${at} of ${length} bytes of replies`,
+        );
       const type = out.readUInt16LE(at + 4);
       const flags = out.readUInt16LE(at + 6);
       const seq = out.readUInt32LE(at + 8);
@@ -324,8 +338,12 @@ export class NetlinkSocket {
         this.dispatchMessage(messageAt(out, at, size));
       } else if (type === NLMSG_DONE || type === NLMSG_ERROR) {
         const label = (requests[index] as Request).label;
-        const status = type === NLMSG_DONE ? doneStatus(size >= NLMSG_HDRLEN + 4 ? out.readInt32LE(at + NLMSG_HDRLEN) : 0, label) : errorStatus(messageAt(out, at, size), label);
-        statuses[index] = status === 'complete' && (interrupted || (flags & NLM_F_DUMP_INTR) !== 0) ? 'interrupted' : status;
+        const status =
+          type === NLMSG_DONE
+            ? doneStatus(size >= NLMSG_HDRLEN + 4 ? out.readInt32LE(at + NLMSG_HDRLEN) : 0, label)
+            : errorStatus(messageAt(out, at, size), label);
+        statuses[index] =
+          status === 'complete' && (interrupted || (flags & NLM_F_DUMP_INTR) !== 0) ? 'interrupted' : status;
         interrupted = false;
         index++;
       } else if (type === NLMSG_OVERRUN) {
@@ -441,7 +459,9 @@ export class NetlinkSocket {
       if (received.truncated.length > 0) {
         const largest = Math.max(...received.truncated);
         this.slotBytes = Math.max(this.slotBytes * 2, 2 ** Math.ceil(Math.log2(largest)));
-        this.failAll(new NetlinkSocketError('EMSGSIZE', 'recvmmsg', `a ${largest}-byte reply did not fit the receive buffer`));
+        this.failAll(
+          new NetlinkSocketError('EMSGSIZE', 'recvmmsg', `a ${largest}-byte reply did not fit the receive buffer`),
+        );
         break;
       }
       if (received.datagrams.length === 0) break;
@@ -477,7 +497,10 @@ export class NetlinkSocket {
       const status = doneStatus(msg.payload.length >= 4 ? msg.payload.readInt32LE(0) : 0, pending.label);
       this.finish(msg.seq, pending, status === 'complete' ? success(pending.replies) : { ok: false, error: status });
     } else if (msg.type === NLMSG_OVERRUN) {
-      this.finish(msg.seq, pending, { ok: false, error: new NetlinkSocketError('EOVERFLOW', 'recvmmsg', 'netlink overrun') });
+      this.finish(msg.seq, pending, {
+        ok: false,
+        error: new NetlinkSocketError('EOVERFLOW', 'recvmmsg', 'netlink overrun'),
+      });
     } else {
       if (msg.flags & NLM_F_DUMP_INTR) pending.interrupted = true;
       if (pending.replies === NO_REPLIES) pending.replies = [msg];
@@ -540,7 +563,9 @@ function errorStatus(msg: NetlinkMessage, label: RequestLabel): 'complete' | Net
     if (err instanceof NetlinkDecodeError) return err;
     throw err;
   }
-  return reply.errno === 0 ? 'complete' : new NetlinkError(errnoName(reply.errno), reply.errno, label, reply.message, reply.echo);
+  return reply.errno === 0
+    ? 'complete'
+    : new NetlinkError(errnoName(reply.errno), reply.errno, label, reply.message, reply.echo);
 }
 
 /** An NLMSG_DONE carries the dump's final status as an int: 0, or a negative errno. */

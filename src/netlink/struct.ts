@@ -57,7 +57,8 @@ export function struct<M extends Record<string, Member>>(name: string, members: 
       }
     },
     read(source, at, path = name) {
-      if (source.length - at < size) throw new NetlinkDecodeError(path, `expected ${size} bytes, got ${Math.max(0, source.length - at)}`);
+      if (source.length - at < size)
+        throw new NetlinkDecodeError(path, `expected ${size} bytes, got ${Math.max(0, source.length - at)}`);
       const out: Record<string, unknown> = {};
       let offset = at;
       for (const [key, member] of layout) {
@@ -104,6 +105,7 @@ export function decodeStructMessage<M, F>(
 ): { header: StructValues<M>; attributes: AttributeValues<F> } {
   const values = header.read(msg.payload, 0);
   const start = align4(header.size);
-  if (start > msg.payload.length) throw new NetlinkDecodeError(header.name, `no room for its alignment in a ${msg.payload.length}-byte payload`);
+  if (start > msg.payload.length)
+    throw new NetlinkDecodeError(header.name, `no room for its alignment in a ${msg.payload.length}-byte payload`);
   return { header: values, attributes: attributes.read(msg.payload, start, msg.payload.length, attributes.name) };
 }

@@ -9,7 +9,6 @@ import type { Duration, ValidatedProxyConfig } from '../config/index.js';
 import type { ProxyModelConfig } from './config.js';
 import type { ConntrackSettings } from './conntrack-sysctls.js';
 
-
 /**
  * nodePortAddresses keywords as CIDRs the model understands. "all" is every address of
  * both families; "localhost" names only loopback addresses, which the model (like
@@ -36,7 +35,11 @@ function wholeSeconds(duration: Duration): number {
  * (cmd/kube-proxy platformCheckSupported), whatever the node's own addresses.
  * `kernelSchedulers`: the schedulers the node's kernel can run, when the caller looked.
  */
-export function modelConfigFrom(config: ValidatedProxyConfig, ipFamilies: readonly IpFamily[], kernelSchedulers?: readonly string[]): ProxyModelConfig {
+export function modelConfigFrom(
+  config: ValidatedProxyConfig,
+  ipFamilies: readonly IpFamily[],
+  kernelSchedulers?: readonly string[],
+): ProxyModelConfig {
   const s = config.ipvs;
   return {
     nodeName: config.nodeName,
@@ -46,7 +49,11 @@ export function modelConfigFrom(config: ValidatedProxyConfig, ipFamilies: readon
     ...(kernelSchedulers ? { kernelSchedulers: [...kernelSchedulers] } : {}),
     strictARP: s.strictARP,
     excludeCIDRs: [...s.excludeCIDRs],
-    ipvsTimeouts: { tcp: wholeSeconds(s.tcpTimeout), tcpFin: wholeSeconds(s.tcpFinTimeout), udp: wholeSeconds(s.udpTimeout) },
+    ipvsTimeouts: {
+      tcp: wholeSeconds(s.tcpTimeout),
+      tcpFin: wholeSeconds(s.tcpFinTimeout),
+      udp: wholeSeconds(s.udpTimeout),
+    },
     masqueradeAll: s.masqueradeAll,
     masqueradeBit: s.masqueradeBit,
     detectLocalMode: s.detectLocalMode,

@@ -6,7 +6,6 @@ import type { IpFamily } from '../net/ip-family.js';
 import type { SchedulerFlags } from '../ipvs/scheduler-flags.js';
 import type { IpvsTimeouts } from '../ipvs/types.js';
 
-
 /** kube-proxy's --detect-local-mode values. */
 export type DetectLocalMode = 'ClusterCIDR' | 'NodeCIDR' | 'BridgeInterface' | 'InterfaceNamePrefix';
 

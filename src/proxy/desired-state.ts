@@ -20,7 +20,14 @@ import { validateService, type ValidService } from './service-input.js';
 import { schedulingDefaults } from './service-scheduling.js';
 import { servicePortKey, servicePortsFor, type ServicePort } from './service-ports.js';
 import { desiredSysctls } from './sysctls.js';
-import type { DesiredState, FamilyState, DesiredIpset, IptablesState, Problem, ProblemSubject } from '../contracts/desired-state.js';
+import type {
+  DesiredState,
+  FamilyState,
+  DesiredIpset,
+  IptablesState,
+  Problem,
+  ProblemSubject,
+} from '../contracts/desired-state.js';
 
 /** The name of kube-proxy's dummy link, which holds the service addresses. */
 export const LINK_NAME = 'kube-ipvs0';
@@ -78,7 +85,14 @@ function parseAll<T>(
 ): T[] {
   return values.flatMap((text, i) => {
     const parsed = parse(text);
-    if (parsed === undefined) problems.push({ subject, namespace: '', name: '', path: `${field}[${i}]`, message: `"${text}" is not ${what}; ignored` });
+    if (parsed === undefined)
+      problems.push({
+        subject,
+        namespace: '',
+        name: '',
+        path: `${field}[${i}]`,
+        message: `"${text}" is not ${what}; ignored`,
+      });
     return parsed === undefined ? [] : [parsed];
   });
 }
@@ -162,9 +176,16 @@ function familyFacts(family: IpFamily, shared: Shared): FamilyFacts {
 }
 
 /** The rules of a family whose sets are `ipsets`: a rule matching a set exists only while the set has members. */
-export function familyIptables(servicePorts: readonly ServicePort[], facts: FamilyFacts, ipsets: readonly DesiredIpset[]): IptablesState {
+export function familyIptables(
+  servicePorts: readonly ServicePort[],
+  facts: FamilyFacts,
+  ipsets: readonly DesiredIpset[],
+): IptablesState {
   const withMembers = new Set(ipsets.filter((s) => s.entries.length > 0).map((s) => s.name));
-  return buildIptables(servicePorts, { ...facts.iptables, hasMembers: (name: SetName) => withMembers.has(ipsetName(name, facts.family)) });
+  return buildIptables(servicePorts, {
+    ...facts.iptables,
+    hasMembers: (name: SetName) => withMembers.has(ipsetName(name, facts.family)),
+  });
 }
 
 function familyState(objects: ValidObjects, facts: FamilyFacts): FamilyPass {
@@ -190,7 +211,12 @@ function familyState(objects: ValidObjects, facts: FamilyFacts): FamilyPass {
 }
 
 /** The desired state whose families `pass` builds from their facts (the host's and the configuration's parts done here). */
-export function desiredStateWith(node: ValidNode | undefined, host: HostFacts, config: ProxyModelConfig, pass: (facts: FamilyFacts) => FamilyPass): DesiredState {
+export function desiredStateWith(
+  node: ValidNode | undefined,
+  host: HostFacts,
+  config: ProxyModelConfig,
+  pass: (facts: FamilyFacts) => FamilyPass,
+): DesiredState {
   const problems: Problem[] = [];
   const primaryNodeIPs = parseAll(host.nodeIPs, parseIp, 'host', 'nodeIPs', 'an IP address', problems);
   const scheduling = schedulingDefaults(config);
@@ -202,11 +228,20 @@ export function desiredStateWith(node: ValidNode | undefined, host: HostFacts, c
     schedulerFlags: scheduling.flags,
     primaryNodeIPs,
     localAddresses: parseAll(host.localAddresses, parseIp, 'host', 'localAddresses', 'an IP address', problems),
-    nodePortCidrs: parseAll(expandNodePortAddresses(config.nodePortAddresses, primaryNodeIPs), parseCidr, 'config', 'nodePortAddresses', 'a CIDR', problems),
+    nodePortCidrs: parseAll(
+      expandNodePortAddresses(config.nodePortAddresses, primaryNodeIPs),
+      parseCidr,
+      'config',
+      'nodePortAddresses',
+      'a CIDR',
+      problems,
+    ),
     clusterCIDRs: parseAll(config.clusterCIDRs, parseCidr, 'config', 'clusterCIDRs', 'a CIDR', problems),
     excludeCIDRs: parseAll(config.excludeCIDRs, parseCidr, 'config', 'excludeCIDRs', 'a CIDR', problems),
   };
-  const families = IP_FAMILIES.filter((f) => config.ipFamilies.includes(f)).map((family) => pass(familyFacts(family, shared)));
+  const families = IP_FAMILIES.filter((f) => config.ipFamilies.includes(f)).map((family) =>
+    pass(familyFacts(family, shared)),
+  );
   const { tcp, tcpFin, udp } = config.ipvsTimeouts;
   return {
     linkName: LINK_NAME,

@@ -25,7 +25,8 @@ type TopologyMode = 'PreferSameNode' | 'PreferSameZone' | 'none';
  */
 function topologyMode(endpoints: readonly EndpointInfo[], topology: NodeTopology): TopologyMode {
   const ready = endpoints.filter((ep) => ep.ready);
-  const allHave = (hints: (ep: EndpointInfo) => ReadonlySet<string>): boolean => ready.every((ep) => hints(ep).size > 0);
+  const allHave = (hints: (ep: EndpointInfo) => ReadonlySet<string>): boolean =>
+    ready.every((ep) => hints(ep).size > 0);
   const oneFor = (hints: (ep: EndpointInfo) => ReadonlySet<string>, value: string): boolean =>
     ready.some((ep) => hints(ep).has(value));
   if (allHave((ep) => ep.nodeHints) && oneFor((ep) => ep.nodeHints, topology.nodeName)) return 'PreferSameNode';

@@ -6,7 +6,15 @@
 import type { IpFamily } from '../net/ip-family.js';
 import { z } from 'zod';
 import type { Protocol } from '../ipvs/types.js';
-import { identify, ignoredByLabelsReason, metadataSchema, parseWith, problem, protocolSchema, type Validated } from './input.js';
+import {
+  identify,
+  ignoredByLabelsReason,
+  metadataSchema,
+  parseWith,
+  problem,
+  protocolSchema,
+  type Validated,
+} from './input.js';
 import { parseUsableIp, type IpAddress } from './ip.js';
 import type { Problem } from '../contracts/desired-state.js';
 
@@ -98,7 +106,10 @@ function validEndpoints(
     }
     const address = parseUsableIp(first);
     if (typeof address === 'string' || address.family !== family) {
-      report(`endpoints[${i}].addresses[0]`, `${typeof address === 'string' ? address : `"${first}" is not an ${family} address`}; ignored`);
+      report(
+        `endpoints[${i}].addresses[0]`,
+        `${typeof address === 'string' ? address : `"${first}" is not an ${family} address`}; ignored`,
+      );
       return [];
     }
     const { ready, serving, terminating } = endpoint.conditions;

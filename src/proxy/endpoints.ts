@@ -35,12 +35,21 @@ export function compareEndpoints(a: EndpointInfo, b: EndpointInfo): number {
 const NO_HINTS: ReadonlySet<string> = new Set();
 const hintSet = (hints: readonly string[]): ReadonlySet<string> => (hints.length === 0 ? NO_HINTS : new Set(hints));
 
-export function collectEndpoints(slices: readonly ValidEndpointSlice[], family: IpFamily, nodeName: string): EndpointsByServicePort {
+export function collectEndpoints(
+  slices: readonly ValidEndpointSlice[],
+  family: IpFamily,
+  nodeName: string,
+): EndpointsByServicePort {
   const byPort = new Map<string, Map<string, EndpointInfo>>();
   // Slices in a fixed order, so that a merge never depends on the order objects arrived in.
   for (const slice of slices.filter((s) => s.family === family).sort(compareSlices)) {
     for (const port of slice.ports) {
-      const key = servicePortKey({ namespace: slice.namespace, name: slice.serviceName, port: port.name, protocol: port.protocol });
+      const key = servicePortKey({
+        namespace: slice.namespace,
+        name: slice.serviceName,
+        port: port.name,
+        protocol: port.protocol,
+      });
       const endpoints = byPort.get(key) ?? new Map<string, EndpointInfo>();
       byPort.set(key, endpoints);
       for (const endpoint of slice.endpoints) {

@@ -22,12 +22,27 @@ import { compareServicePorts, familyIptables, type FamilyFacts, type FamilyPass 
 import type { ValidEndpointSlice } from './endpoint-slice-input.js';
 import { collectEndpoints } from './endpoints.js';
 import { compareIps, type IpAddress } from './ip.js';
-import { compareEntries, ipSetOf, linkAddressMembers, membersOfPorts, SET_DEFINITIONS, type SetMembers } from './ipsets.js';
+import {
+  compareEntries,
+  ipSetOf,
+  linkAddressMembers,
+  membersOfPorts,
+  SET_DEFINITIONS,
+  type SetMembers,
+} from './ipsets.js';
 import { claimsOf, comparePlaced, conflictProblem, type Placed, type PortClaims } from './ipvs-state.js';
 import type { ValidService } from './service-input.js';
 import { servicePortsFor, sourceRangesAdmitNode, type ServicePort } from './service-ports.js';
 import { insertSorted, removeSorted } from './sorted-patch.js';
-import type { DesiredFamilyChanges, DesiredVirtualServer, FamilyState, DesiredIpset, DesiredIpsetEntry, Problem, ServicePortRef } from '../contracts/desired-state.js';
+import type {
+  DesiredFamilyChanges,
+  DesiredVirtualServer,
+  FamilyState,
+  DesiredIpset,
+  DesiredIpsetEntry,
+  Problem,
+  ServicePortRef,
+} from '../contracts/desired-state.js';
 
 /** The Services of one namespace/name and their EndpointSlices. */
 export interface ModelGroup {
@@ -62,7 +77,8 @@ function compareClaimants(a: Claimant, b: Claimant): number {
 
 const placedKey = (address: string, protocol: Protocol, port: number): string => `${address}|${protocol}|${port}`;
 
-const sameItems = <T>(a: readonly T[], b: readonly T[]): boolean => a.length === b.length && a.every((item, i) => item === b[i]);
+const sameItems = <T>(a: readonly T[], b: readonly T[]): boolean =>
+  a.length === b.length && a.every((item, i) => item === b[i]);
 
 /**
  * What changes in one round, net: an item counted up from zero then down again (or the
@@ -122,7 +138,12 @@ interface ListChanges<T> {
 }
 
 /** `sorted` with `changes` made, patched or sorted again, or the same array when nothing changed. */
-function patched<T>(sorted: readonly T[], changes: ListChanges<T>, all: () => Iterable<T>, compare: (a: T, b: T) => number): readonly T[] {
+function patched<T>(
+  sorted: readonly T[],
+  changes: ListChanges<T>,
+  all: () => Iterable<T>,
+  compare: (a: T, b: T) => number,
+): readonly T[] {
   if (changes.size === 0) return sorted;
   if (changes.size > patchLimit(sorted.length)) return [...all()].sort(compare);
   const result = [...sorted];
@@ -131,7 +152,11 @@ function patched<T>(sorted: readonly T[], changes: ListChanges<T>, all: () => It
   return result;
 }
 
-const listChanges = <T>(changes: NetChanges<T> | undefined): ListChanges<T> => ({ removed: changes?.removed.values() ?? [], added: changes?.added.values() ?? [], size: changes?.size ?? 0 });
+const listChanges = <T>(changes: NetChanges<T> | undefined): ListChanges<T> => ({
+  removed: changes?.removed.values() ?? [],
+  added: changes?.added.values() ?? [],
+  size: changes?.size ?? 0,
+});
 
 export class FamilyIndex {
   private readonly pieces = new Map<string, GroupPieces>();
@@ -165,7 +190,9 @@ export class FamilyIndex {
       members: membersOfPorts(ports, endpoints, facts.members),
       // As settleClaims counts them: once per Service, whatever its ports.
       noLocal: { internal: claims.some((c) => c.noLocal.internal), external: claims.some((c) => c.noLocal.external) },
-      blocked: ports.filter((sp) => sp.loadBalancerSourceRanges.length > 0 && !sourceRangesAdmitNode(sp, facts.iptables.primaryNodeIP)),
+      blocked: ports.filter(
+        (sp) => sp.loadBalancerSourceRanges.length > 0 && !sourceRangesAdmitNode(sp, facts.iptables.primaryNodeIP),
+      ),
     };
   }
 
@@ -182,7 +209,10 @@ export class FamilyIndex {
    * The state after the groups in `touched` became what they map to (undefined: gone), and
    * what changed since the previous state. Groups not in `touched` are as they were.
    */
-  update(touched: ReadonlyMap<string, ModelGroup | undefined>): { readonly pass: FamilyPass; readonly changes: DesiredFamilyChanges | undefined } {
+  update(touched: ReadonlyMap<string, ModelGroup | undefined>): {
+    readonly pass: FamilyPass;
+    readonly changes: DesiredFamilyChanges | undefined;
+  } {
     const winnersBefore = new Map<string, Placed | undefined>();
     const bound = new NetChanges<IpAddress>();
     const members = new Map<SetName, NetChanges<DesiredIpsetEntry>>();
@@ -229,7 +259,8 @@ export class FamilyIndex {
     };
     for (const [key, group] of touched) {
       const old = this.pieces.get(key);
-      if (old && group && sameItems(old.group.services, group.services) && sameItems(old.group.slices, group.slices)) continue;
+      if (old && group && sameItems(old.group.services, group.services) && sameItems(old.group.slices, group.slices))
+        continue;
       if (old) step(key, old, -1);
       if (group) {
         const fresh = this.piecesOf(group);
@@ -270,28 +301,41 @@ export class FamilyIndex {
       }
       if (!now || !before) keysChanged = true;
     }
-    const placed = patched(this.placed, { removed: lost, added: won, size: lost.length + won.length }, () => this.winners(), comparePlaced);
-    const virtualServers = placed === this.placed && previous ? previous.state.virtualServers : placed.map((p) => p.desired);
+    const placed = patched(
+      this.placed,
+      { removed: lost, added: won, size: lost.length + won.length },
+      () => this.winners(),
+      comparePlaced,
+    );
+    const virtualServers =
+      placed === this.placed && previous ? previous.state.virtualServers : placed.map((p) => p.desired);
     this.placed = placed;
 
     const linkIps = patched(this.linkIps, listChanges(bound), () => this.bound.items(), compareIps);
-    const linkAddresses = linkIps === this.linkIps && previous ? previous.state.linkAddresses : linkIps.map((ip) => ip.text);
+    const linkAddresses =
+      linkIps === this.linkIps && previous ? previous.state.linkAddresses : linkIps.map((ip) => ip.text);
     this.linkIps = linkIps;
 
     const ipsets = SET_DEFINITIONS.map((d, i): DesiredIpset => {
       const kept = previous?.state.ipsets[i];
       // KUBE-IPVS-IPS holds the bound addresses; the other sets the groups' members.
       const isLink = d.name === SET.ipvsIPs;
-      const all = (): Iterable<DesiredIpsetEntry> => (isLink ? linkAddressMembers(linkAddresses) : (this.members.get(d.name)?.items() ?? []));
+      const all = (): Iterable<DesiredIpsetEntry> =>
+        isLink ? linkAddressMembers(linkAddresses) : (this.members.get(d.name)?.items() ?? []);
       if (!kept) return ipSetOf(d, facts.family, all());
-      const asEntries = (ips: Iterable<IpAddress>): DesiredIpsetEntry[] => linkAddressMembers([...ips].map((ip) => ip.text));
-      const changes: ListChanges<DesiredIpsetEntry> = isLink ? { removed: asEntries(bound.removed.values()), added: asEntries(bound.added.values()), size: bound.size } : listChanges(members.get(d.name));
+      const asEntries = (ips: Iterable<IpAddress>): DesiredIpsetEntry[] =>
+        linkAddressMembers([...ips].map((ip) => ip.text));
+      const changes: ListChanges<DesiredIpsetEntry> = isLink
+        ? { removed: asEntries(bound.removed.values()), added: asEntries(bound.added.values()), size: bound.size }
+        : listChanges(members.get(d.name));
       const entries = patched(kept.entries, changes, all, compareEntries);
       return entries === kept.entries ? kept : { ...kept, entries };
     });
     const rulesFor = ipsets.map((s) => (s.entries.length > 0 ? '1' : '0')).join('');
     const iptables =
-      previous && !blockedChanged && rulesFor === this.rulesFor ? previous.state.iptables : familyIptables([...this.blocked.values()].flat(), facts, ipsets);
+      previous && !blockedChanged && rulesFor === this.rulesFor
+        ? previous.state.iptables
+        : familyIptables([...this.blocked.values()].flat(), facts, ipsets);
     this.rulesFor = rulesFor;
     const noLocal = previous?.state.noLocalEndpoints;
     const state: FamilyState = {
@@ -302,12 +346,16 @@ export class FamilyIndex {
       ipsets,
       iptables,
       excludeCIDRs: facts.excludeCIDRs,
-      noLocalEndpoints: noLocal && noLocal.internal === this.noLocal.internal && noLocal.external === this.noLocal.external ? noLocal : { ...this.noLocal },
+      noLocalEndpoints:
+        noLocal && noLocal.internal === this.noLocal.internal && noLocal.external === this.noLocal.external
+          ? noLocal
+          : { ...this.noLocal },
     };
     const problems = conflictsChanged || !previous ? this.conflicts() : previous.problems;
     const pass: FamilyPass = { state, problems };
     this.previous = pass;
-    const at = (address: string, protocol: Protocol, port: number): DesiredVirtualServer | undefined => this.claimants.get(placedKey(address, protocol, port))?.[0]?.placed.desired;
+    const at = (address: string, protocol: Protocol, port: number): DesiredVirtualServer | undefined =>
+      this.claimants.get(placedKey(address, protocol, port))?.[0]?.placed.desired;
     return { pass, changes: previous ? { since: previous.state, keysChanged, changed, at } : undefined };
   }
 

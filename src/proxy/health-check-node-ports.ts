@@ -27,17 +27,25 @@ export function healthCheckNodePorts(
   slices: readonly ValidEndpointSlice[],
   nodeName: string,
 ): HealthCheckNodePorts {
-  const wanted = services.filter((s) => s.type === 'LoadBalancer' && s.externalTrafficPolicy === 'Local' && s.healthCheckNodePort !== 0);
+  const wanted = services.filter(
+    (s) => s.type === 'LoadBalancer' && s.externalTrafficPolicy === 'Local' && s.healthCheckNodePort !== 0,
+  );
   const ports = new Map<number, HealthCheckService>();
   for (const service of wanted) {
     // kube-proxy counts in one family's proxier; the Service's primary family (its first cluster IP) is that one.
     const [primary] = service.clusterIPs.keys();
-    const ownSlices = slices.filter((slice) => slice.namespace === service.namespace && slice.serviceName === service.name);
+    const ownSlices = slices.filter(
+      (slice) => slice.namespace === service.namespace && slice.serviceName === service.name,
+    );
     const addresses = new Set<string>();
     for (const endpoints of primary === undefined ? [] : collectEndpoints(ownSlices, primary, nodeName).values()) {
       for (const endpoint of endpoints) if (endpoint.isLocal && endpoint.ready) addresses.add(endpoint.address.text);
     }
-    ports.set(service.healthCheckNodePort, { namespace: service.namespace, name: service.name, localEndpoints: addresses.size });
+    ports.set(service.healthCheckNodePort, {
+      namespace: service.namespace,
+      name: service.name,
+      localEndpoints: addresses.size,
+    });
   }
   return ports;
 }

@@ -10,8 +10,10 @@ interface NodeAddress {
 }
 
 function nodeAddresses(node: unknown): NodeAddress[] {
-  const status: unknown = typeof node === 'object' && node !== null ? (node as Record<string, unknown>)['status'] : undefined;
-  const addresses: unknown = typeof status === 'object' && status !== null ? (status as Record<string, unknown>)['addresses'] : undefined;
+  const status: unknown =
+    typeof node === 'object' && node !== null ? (node as Record<string, unknown>)['status'] : undefined;
+  const addresses: unknown =
+    typeof status === 'object' && status !== null ? (status as Record<string, unknown>)['addresses'] : undefined;
   if (!Array.isArray(addresses)) return [];
   return addresses.flatMap((entry: unknown) => {
     if (typeof entry !== 'object' || entry === null) return [];
@@ -26,7 +28,9 @@ function nodeAddresses(node: unknown): NodeAddress[] {
  */
 export function nodeHostIPs(node: unknown): string[] {
   const addresses = nodeAddresses(node);
-  const ips = ['InternalIP', 'ExternalIP'].flatMap((type) => addresses.filter((a) => a.type === type).flatMap((a) => parseIp(a.address) ?? []));
+  const ips = ['InternalIP', 'ExternalIP'].flatMap((type) =>
+    addresses.filter((a) => a.type === type).flatMap((a) => parseIp(a.address) ?? []),
+  );
   const [first] = ips;
   if (!first) return [];
   const other = ips.find((ip) => ip.family !== first.family);

@@ -44,7 +44,8 @@ const groupKey = (namespace: string, name: string): string => `${namespace}/${na
 const objectKey = (namespace: string, name: string): string => `${namespace}/${name}`;
 
 /** Facts as text; a Set (the host's addresses) as its members. */
-const factsText = (facts: FamilyFacts): string => JSON.stringify(facts, (_key, value: unknown) => (value instanceof Set ? [...(value as Set<unknown>)] : value));
+const factsText = (facts: FamilyFacts): string =>
+  JSON.stringify(facts, (_key, value: unknown) => (value instanceof Set ? [...(value as Set<unknown>)] : value));
 
 /** The objects by namespace/name, when no two of a kind share one. */
 interface KeyedObjects {
@@ -100,7 +101,8 @@ function groupsOf(objects: ValidObjects): Map<string, ModelGroup> {
     else groups.set(key, { services: [service], slices: [] });
   }
   // A slice of no Service adds nothing: its endpoints meet no port.
-  for (const slice of objects.endpointSlices) groups.get(groupKey(slice.namespace, slice.serviceName))?.slices.push(slice);
+  for (const slice of objects.endpointSlices)
+    groups.get(groupKey(slice.namespace, slice.serviceName))?.slices.push(slice);
   return groups;
 }
 
@@ -129,7 +131,9 @@ export class IncrementalModel {
   update(changes: ValidChanges, host: HostFacts, config: ProxyModelConfig): DesiredState | undefined {
     const { keyed } = this;
     // Objects are held by their own namespace/name: a change under another key cannot be placed.
-    const misplaced = [...changes.services].some(([key, s]) => s && key !== objectKey(s.namespace, s.name)) || [...changes.endpointSlices].some(([key, s]) => s && key !== objectKey(s.namespace, s.name));
+    const misplaced =
+      [...changes.services].some(([key, s]) => s && key !== objectKey(s.namespace, s.name)) ||
+      [...changes.endpointSlices].some(([key, s]) => s && key !== objectKey(s.namespace, s.name));
     if (!keyed || misplaced) return undefined;
     const touchedKeys = new Set<string>();
     for (const [key, service] of changes.services) {
@@ -154,7 +158,9 @@ export class IncrementalModel {
     for (const key of touchedKeys) {
       // The group key is the Service's key and a ":".
       const service = keyed.services.get(key.slice(0, -1));
-      const group = service ? { services: [service], slices: [...(keyed.slicesOf.get(key)?.values() ?? [])] } : undefined;
+      const group = service
+        ? { services: [service], slices: [...(keyed.slicesOf.get(key)?.values() ?? [])] }
+        : undefined;
       touched.set(key, group);
       if (group) this.groups.set(key, group);
       else this.groups.delete(key);
@@ -176,7 +182,11 @@ export class IncrementalModel {
     return this.health;
   }
 
-  private state(touched: ReadonlyMap<string, ModelGroup | undefined>, host: HostFacts, config: ProxyModelConfig): DesiredState {
+  private state(
+    touched: ReadonlyMap<string, ModelGroup | undefined>,
+    host: HostFacts,
+    config: ProxyModelConfig,
+  ): DesiredState {
     const families = new Map<IpFamily, FamilyIndex>();
     const changes = new Map<IpFamily, DesiredFamilyChanges>();
     const state = desiredStateWith(this.node, host, config, (facts) => {

@@ -32,7 +32,8 @@ function stringAt(value: unknown, key: string): string | undefined {
 
 /** Names an object for its problems even when its metadata is broken. */
 export function identify(subject: ProblemSubject, raw: unknown): ObjectIdentity {
-  const metadata: unknown = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>)['metadata'] : undefined;
+  const metadata: unknown =
+    typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>)['metadata'] : undefined;
   return {
     subject,
     namespace: stringAt(metadata, 'namespace') ?? '',

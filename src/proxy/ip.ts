@@ -46,7 +46,9 @@ export function parseIp(text: string): IpAddress | undefined {
 
 /** 127.0.0.1 or ::1. */
 export function loopbackAddress(family: IpFamily): IpAddress {
-  return family === 'IPv4' ? addressFromBytes(Uint8Array.of(127, 0, 0, 1)) : addressFromBytes(Uint8Array.of(...new Array<number>(15).fill(0), 1));
+  return family === 'IPv4'
+    ? addressFromBytes(Uint8Array.of(127, 0, 0, 1))
+    : addressFromBytes(Uint8Array.of(...new Array<number>(15).fill(0), 1));
 }
 
 /** "a.b.c.d/n" or "x::y/n", host bits allowed (they are cleared). IPv4-mapped IPv6 networks are refused. */

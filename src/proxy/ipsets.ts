@@ -10,7 +10,6 @@ import { parseIp, type IpAddress } from './ip.js';
 import { servicePortKey, sourceRangesAdmitNode, type ServicePort } from './service-ports.js';
 import type { DesiredIpset, DesiredIpsetEntry, DesiredIpsetType } from '../contracts/desired-state.js';
 
-
 export interface SetDefinition {
   readonly name: SetName;
   readonly type: DesiredIpsetType;
@@ -20,21 +19,65 @@ export interface SetDefinition {
 // kube-proxy's sets in its order, with its types and descriptions (operators grep for
 // these in `ipset list` and in rule comments, so they are kept word for word).
 export const SET_DEFINITIONS: readonly SetDefinition[] = [
-  { name: SET.loopBack, type: 'hash:ip,port,ip', comment: 'Kubernetes endpoints dst ip:port, source ip for solving hairpin purpose' },
+  {
+    name: SET.loopBack,
+    type: 'hash:ip,port,ip',
+    comment: 'Kubernetes endpoints dst ip:port, source ip for solving hairpin purpose',
+  },
   { name: SET.clusterIP, type: 'hash:ip,port', comment: 'Kubernetes service cluster ip + port for masquerade purpose' },
-  { name: SET.externalIP, type: 'hash:ip,port', comment: 'Kubernetes service external ip + port for masquerade and filter purpose' },
-  { name: SET.externalIPLocal, type: 'hash:ip,port', comment: 'Kubernetes service external ip + port with externalTrafficPolicy=local' },
+  {
+    name: SET.externalIP,
+    type: 'hash:ip,port',
+    comment: 'Kubernetes service external ip + port for masquerade and filter purpose',
+  },
+  {
+    name: SET.externalIPLocal,
+    type: 'hash:ip,port',
+    comment: 'Kubernetes service external ip + port with externalTrafficPolicy=local',
+  },
   { name: SET.loadBalancer, type: 'hash:ip,port', comment: 'Kubernetes service lb portal' },
-  { name: SET.loadBalancerFW, type: 'hash:ip,port', comment: 'Kubernetes service load balancer ip + port for load balancer with sourceRange' },
-  { name: SET.loadBalancerLocal, type: 'hash:ip,port', comment: 'Kubernetes service load balancer ip + port with externalTrafficPolicy=local' },
-  { name: SET.loadBalancerSourceIP, type: 'hash:ip,port,ip', comment: 'Kubernetes service load balancer ip + port + source IP for packet filter purpose' },
-  { name: SET.loadBalancerSourceCIDR, type: 'hash:ip,port,net', comment: 'Kubernetes service load balancer ip + port + source cidr for packet filter purpose' },
+  {
+    name: SET.loadBalancerFW,
+    type: 'hash:ip,port',
+    comment: 'Kubernetes service load balancer ip + port for load balancer with sourceRange',
+  },
+  {
+    name: SET.loadBalancerLocal,
+    type: 'hash:ip,port',
+    comment: 'Kubernetes service load balancer ip + port with externalTrafficPolicy=local',
+  },
+  {
+    name: SET.loadBalancerSourceIP,
+    type: 'hash:ip,port,ip',
+    comment: 'Kubernetes service load balancer ip + port + source IP for packet filter purpose',
+  },
+  {
+    name: SET.loadBalancerSourceCIDR,
+    type: 'hash:ip,port,net',
+    comment: 'Kubernetes service load balancer ip + port + source cidr for packet filter purpose',
+  },
   { name: SET.nodePortTCP, type: 'bitmap:port', comment: 'Kubernetes nodeport TCP port for masquerade purpose' },
-  { name: SET.nodePortLocalTCP, type: 'bitmap:port', comment: 'Kubernetes nodeport TCP port with externalTrafficPolicy=local' },
+  {
+    name: SET.nodePortLocalTCP,
+    type: 'bitmap:port',
+    comment: 'Kubernetes nodeport TCP port with externalTrafficPolicy=local',
+  },
   { name: SET.nodePortUDP, type: 'bitmap:port', comment: 'Kubernetes nodeport UDP port for masquerade purpose' },
-  { name: SET.nodePortLocalUDP, type: 'bitmap:port', comment: 'Kubernetes nodeport UDP port with externalTrafficPolicy=local' },
-  { name: SET.nodePortSCTP, type: 'hash:ip,port', comment: "Kubernetes nodeport SCTP port for masquerade purpose with type 'hash ip:port'" },
-  { name: SET.nodePortLocalSCTP, type: 'hash:ip,port', comment: "Kubernetes nodeport SCTP port with externalTrafficPolicy=local with type 'hash ip:port'" },
+  {
+    name: SET.nodePortLocalUDP,
+    type: 'bitmap:port',
+    comment: 'Kubernetes nodeport UDP port with externalTrafficPolicy=local',
+  },
+  {
+    name: SET.nodePortSCTP,
+    type: 'hash:ip,port',
+    comment: "Kubernetes nodeport SCTP port for masquerade purpose with type 'hash ip:port'",
+  },
+  {
+    name: SET.nodePortLocalSCTP,
+    type: 'hash:ip,port',
+    comment: "Kubernetes nodeport SCTP port with externalTrafficPolicy=local with type 'hash ip:port'",
+  },
   { name: SET.healthCheckNodePort, type: 'bitmap:port', comment: 'Kubernetes health check node port' },
   { name: SET.ipvsIPs, type: 'hash:ip', comment: 'Addresses on the ipvs interface' },
 ];
@@ -95,7 +138,12 @@ const NODE_PORT_SETS: Record<Protocol, { readonly all: SetName; readonly local: 
 };
 
 /** The members one service port adds, set by set. */
-function membersOf(sp: ServicePort, endpoints: EndpointsByServicePort, ctx: MemberContext, add: (set: SetName, entry: DesiredIpsetEntry) => void): void {
+function membersOf(
+  sp: ServicePort,
+  endpoints: EndpointsByServicePort,
+  ctx: MemberContext,
+  add: (set: SetName, entry: DesiredIpsetEntry) => void,
+): void {
   const { protocol, port } = sp;
   // Hairpin: a local endpoint reaching its own Service is masqueraded, whatever its readiness.
   for (const ep of endpoints.get(servicePortKey(sp.ref)) ?? []) {
@@ -110,9 +158,11 @@ function membersOf(sp: ServicePort, endpoints: EndpointsByServicePort, ctx: Memb
     if (sp.externalPolicyLocal) add(SET.loadBalancerLocal, { ip: ip.text, protocol, port });
     if (sp.loadBalancerSourceRanges.length === 0) continue;
     add(SET.loadBalancerFW, { ip: ip.text, protocol, port });
-    for (const cidr of sp.loadBalancerSourceRanges) add(SET.loadBalancerSourceCIDR, { ip: ip.text, protocol, port, net: cidr.text });
+    for (const cidr of sp.loadBalancerSourceRanges)
+      add(SET.loadBalancerSourceCIDR, { ip: ip.text, protocol, port, net: cidr.text });
     // The node reaches its own load balancer IPs with that IP as source (the address is local).
-    if (sourceRangesAdmitNode(sp, ctx.primaryNodeIP)) add(SET.loadBalancerSourceIP, { ip: ip.text, protocol, port, ip2: ip.text });
+    if (sourceRangesAdmitNode(sp, ctx.primaryNodeIP))
+      add(SET.loadBalancerSourceIP, { ip: ip.text, protocol, port, ip2: ip.text });
   }
   if (sp.nodePort !== 0) {
     // As kube-proxy: with no address to serve NodePorts on, the rest of the port is skipped,
@@ -121,7 +171,9 @@ function membersOf(sp: ServicePort, endpoints: EndpointsByServicePort, ctx: Memb
     const sets = NODE_PORT_SETS[protocol];
     // bitmap:port sets hold the port alone; the SCTP sets are hash:ip,port, one member per node address.
     const members: DesiredIpsetEntry[] =
-      protocol === 'sctp' ? ctx.nodePortIPs.map((ip) => ({ ip: ip.text, protocol, port: sp.nodePort })) : [{ port: sp.nodePort }];
+      protocol === 'sctp'
+        ? ctx.nodePortIPs.map((ip) => ({ ip: ip.text, protocol, port: sp.nodePort }))
+        : [{ port: sp.nodePort }];
     for (const member of members) {
       add(sets.all, member);
       if (sp.externalPolicyLocal) add(sets.local, member);
@@ -134,7 +186,11 @@ function membersOf(sp: ServicePort, endpoints: EndpointsByServicePort, ctx: Memb
 export type SetMembers = ReadonlyMap<SetName, ReadonlyMap<string, DesiredIpsetEntry>>;
 
 /** The members `servicePorts` add to the sets (KUBE-IPVS-IPS holds the link's addresses: none here). */
-export function membersOfPorts(servicePorts: readonly ServicePort[], endpoints: EndpointsByServicePort, ctx: MemberContext): SetMembers {
+export function membersOfPorts(
+  servicePorts: readonly ServicePort[],
+  endpoints: EndpointsByServicePort,
+  ctx: MemberContext,
+): SetMembers {
   const members = new Map<SetName, Map<string, DesiredIpsetEntry>>();
   const add = (set: SetName, entry: DesiredIpsetEntry): void => {
     const entries = members.get(set) ?? new Map<string, DesiredIpsetEntry>();
@@ -159,14 +215,25 @@ export function ipSetOf(d: SetDefinition, family: IpFamily, entries: Iterable<De
     family: addressFamilyOf(family),
     comment: d.comment,
     // kube-proxy's create parameters: hashsize 1024 maxelem 65536, or range 0-65535.
-    options: d.type === 'bitmap:port' ? { kind: 'bitmap', portFrom: 0, portTo: 65535 } : { kind: 'hash', hashSize: 1024, maxElem: 65536 },
+    options:
+      d.type === 'bitmap:port'
+        ? { kind: 'bitmap', portFrom: 0, portTo: 65535 }
+        : { kind: 'hash', hashSize: 1024, maxElem: 65536 },
     entries: sortEntries(unique.values()),
   };
 }
 
-export function buildIpSets(servicePorts: readonly ServicePort[], endpoints: EndpointsByServicePort, ctx: IpSetContext): DesiredIpset[] {
+export function buildIpSets(
+  servicePorts: readonly ServicePort[],
+  endpoints: EndpointsByServicePort,
+  ctx: IpSetContext,
+): DesiredIpset[] {
   const members = membersOfPorts(servicePorts, endpoints, ctx);
   return SET_DEFINITIONS.map((d) =>
-    ipSetOf(d, ctx.family, d.name === SET.ipvsIPs ? linkAddressMembers(ctx.linkAddresses) : (members.get(d.name)?.values() ?? [])),
+    ipSetOf(
+      d,
+      ctx.family,
+      d.name === SET.ipvsIPs ? linkAddressMembers(ctx.linkAddresses) : (members.get(d.name)?.values() ?? []),
+    ),
   );
 }

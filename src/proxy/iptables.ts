@@ -62,18 +62,96 @@ const SET_RULES: readonly {
   readonly protocol?: Protocol;
   readonly target: RuleTarget;
 }[] = [
-  { set: SET.loopBack, table: 'nat', chain: CHAIN.postrouting, directions: ['dst', 'dst', 'src'], target: { target: 'MASQUERADE', randomFully: false } },
-  { set: SET.loadBalancer, table: 'nat', chain: CHAIN.services, directions: ['dst', 'dst'], target: { target: 'jump', chain: CHAIN.loadBalancer } },
-  { set: SET.loadBalancerLocal, table: 'nat', chain: CHAIN.loadBalancer, directions: ['dst', 'dst'], target: { target: 'RETURN' } },
-  { set: SET.nodePortLocalTCP, table: 'nat', chain: CHAIN.nodePort, directions: ['dst'], protocol: 'tcp', target: { target: 'RETURN' } },
-  { set: SET.nodePortTCP, table: 'nat', chain: CHAIN.nodePort, directions: ['dst'], protocol: 'tcp', target: { target: 'jump', chain: CHAIN.markMasq } },
-  { set: SET.nodePortLocalUDP, table: 'nat', chain: CHAIN.nodePort, directions: ['dst'], protocol: 'udp', target: { target: 'RETURN' } },
-  { set: SET.nodePortUDP, table: 'nat', chain: CHAIN.nodePort, directions: ['dst'], protocol: 'udp', target: { target: 'jump', chain: CHAIN.markMasq } },
-  { set: SET.nodePortLocalSCTP, table: 'nat', chain: CHAIN.nodePort, directions: ['dst', 'dst'], protocol: 'sctp', target: { target: 'RETURN' } },
-  { set: SET.nodePortSCTP, table: 'nat', chain: CHAIN.nodePort, directions: ['dst', 'dst'], protocol: 'sctp', target: { target: 'jump', chain: CHAIN.markMasq } },
-  { set: SET.loadBalancerFW, table: 'filter', chain: CHAIN.proxyFirewall, directions: ['dst', 'dst'], target: { target: 'jump', chain: CHAIN.sourceRangesFirewall } },
-  { set: SET.loadBalancerSourceCIDR, table: 'filter', chain: CHAIN.sourceRangesFirewall, directions: ['dst', 'dst', 'src'], target: { target: 'RETURN' } },
-  { set: SET.loadBalancerSourceIP, table: 'filter', chain: CHAIN.sourceRangesFirewall, directions: ['dst', 'dst', 'src'], target: { target: 'RETURN' } },
+  {
+    set: SET.loopBack,
+    table: 'nat',
+    chain: CHAIN.postrouting,
+    directions: ['dst', 'dst', 'src'],
+    target: { target: 'MASQUERADE', randomFully: false },
+  },
+  {
+    set: SET.loadBalancer,
+    table: 'nat',
+    chain: CHAIN.services,
+    directions: ['dst', 'dst'],
+    target: { target: 'jump', chain: CHAIN.loadBalancer },
+  },
+  {
+    set: SET.loadBalancerLocal,
+    table: 'nat',
+    chain: CHAIN.loadBalancer,
+    directions: ['dst', 'dst'],
+    target: { target: 'RETURN' },
+  },
+  {
+    set: SET.nodePortLocalTCP,
+    table: 'nat',
+    chain: CHAIN.nodePort,
+    directions: ['dst'],
+    protocol: 'tcp',
+    target: { target: 'RETURN' },
+  },
+  {
+    set: SET.nodePortTCP,
+    table: 'nat',
+    chain: CHAIN.nodePort,
+    directions: ['dst'],
+    protocol: 'tcp',
+    target: { target: 'jump', chain: CHAIN.markMasq },
+  },
+  {
+    set: SET.nodePortLocalUDP,
+    table: 'nat',
+    chain: CHAIN.nodePort,
+    directions: ['dst'],
+    protocol: 'udp',
+    target: { target: 'RETURN' },
+  },
+  {
+    set: SET.nodePortUDP,
+    table: 'nat',
+    chain: CHAIN.nodePort,
+    directions: ['dst'],
+    protocol: 'udp',
+    target: { target: 'jump', chain: CHAIN.markMasq },
+  },
+  {
+    set: SET.nodePortLocalSCTP,
+    table: 'nat',
+    chain: CHAIN.nodePort,
+    directions: ['dst', 'dst'],
+    protocol: 'sctp',
+    target: { target: 'RETURN' },
+  },
+  {
+    set: SET.nodePortSCTP,
+    table: 'nat',
+    chain: CHAIN.nodePort,
+    directions: ['dst', 'dst'],
+    protocol: 'sctp',
+    target: { target: 'jump', chain: CHAIN.markMasq },
+  },
+  {
+    set: SET.loadBalancerFW,
+    table: 'filter',
+    chain: CHAIN.proxyFirewall,
+    directions: ['dst', 'dst'],
+    target: { target: 'jump', chain: CHAIN.sourceRangesFirewall },
+  },
+  {
+    set: SET.loadBalancerSourceCIDR,
+    table: 'filter',
+    chain: CHAIN.sourceRangesFirewall,
+    directions: ['dst', 'dst', 'src'],
+    target: { target: 'RETURN' },
+  },
+  {
+    set: SET.loadBalancerSourceIP,
+    table: 'filter',
+    chain: CHAIN.sourceRangesFirewall,
+    directions: ['dst', 'dst', 'src'],
+    target: { target: 'RETURN' },
+  },
 ];
 
 export interface IptablesContext {
@@ -94,20 +172,30 @@ const ACCEPT: RuleTarget = { target: 'ACCEPT' };
 const RETURN: RuleTarget = { target: 'RETURN' };
 const jump = (chain: string): RuleTarget => ({ target: 'jump', chain });
 const comment = (text: string): RuleMatch => ({ match: 'comment', comment: text });
-const addrtype = (direction: Direction, negate: boolean): RuleMatch => ({ match: 'addrtype', direction, addressType: 'LOCAL', negate });
+const addrtype = (direction: Direction, negate: boolean): RuleMatch => ({
+  match: 'addrtype',
+  direction,
+  addressType: 'LOCAL',
+  negate,
+});
 
 /**
  * Load balancer IP ports the node itself must not reach: their source ranges leave the
  * node out, yet its packets to a local VIP would skip the firewall. Sorted.
  */
-function blockedFromNode(servicePorts: readonly ServicePort[], nodeIP: IpAddress): { ip: IpAddress; protocol: Protocol; port: number }[] {
+function blockedFromNode(
+  servicePorts: readonly ServicePort[],
+  nodeIP: IpAddress,
+): { ip: IpAddress; protocol: Protocol; port: number }[] {
   const blocked = new Map<string, { ip: IpAddress; protocol: Protocol; port: number }>();
   for (const sp of servicePorts) {
     if (sp.loadBalancerSourceRanges.length === 0 || sourceRangesAdmitNode(sp, nodeIP)) continue;
-    for (const ip of sp.loadBalancerIPs) blocked.set(`${ip.text}|${sp.protocol}|${sp.port}`, { ip, protocol: sp.protocol, port: sp.port });
+    for (const ip of sp.loadBalancerIPs)
+      blocked.set(`${ip.text}|${sp.protocol}|${sp.port}`, { ip, protocol: sp.protocol, port: sp.port });
   }
   return [...blocked.values()].sort(
-    (a, b) => compareIps(a.ip, b.ip) || a.port - b.port || (a.protocol < b.protocol ? -1 : a.protocol > b.protocol ? 1 : 0),
+    (a, b) =>
+      compareIps(a.ip, b.ip) || a.port - b.port || (a.protocol < b.protocol ? -1 : a.protocol > b.protocol ? 1 : 0),
   );
 }
 
@@ -119,16 +207,27 @@ export function buildIptables(servicePorts: readonly ServicePort[], ctx: Iptable
     set: ipsetName(name, ctx.family),
     directions,
   });
-  const setMatches = (name: SetName, directions: readonly Direction[]): RuleMatch[] => [comment(setComment(name)), set(name, directions)];
+  const setMatches = (name: SetName, directions: readonly Direction[]): RuleMatch[] => [
+    comment(setComment(name)),
+    set(name, directions),
+  ];
   const mark = { value: ctx.masqueradeMark, mask: ctx.masqueradeMark };
 
   // Connections from the node's loopback to a service are left alone.
-  nat.push({ chain: CHAIN.services, matches: [{ match: 'source', cidr: ctx.family === 'IPv4' ? '127.0.0.0/8' : '::1/128', negate: false }], target: RETURN });
+  nat.push({
+    chain: CHAIN.services,
+    matches: [{ match: 'source', cidr: ctx.family === 'IPv4' ? '127.0.0.0/8' : '::1/128', negate: false }],
+    target: RETURN,
+  });
 
   for (const rule of SET_RULES) {
     if (!ctx.hasMembers(rule.set)) continue;
     const protocol: RuleMatch[] = rule.protocol ? [{ match: 'protocol', protocol: rule.protocol }] : [];
-    (rule.table === 'nat' ? nat : filter).push({ chain: rule.chain, matches: [...protocol, ...setMatches(rule.set, rule.directions)], target: rule.target });
+    (rule.table === 'nat' ? nat : filter).push({
+      chain: rule.chain,
+      matches: [...protocol, ...setMatches(rule.set, rule.directions)],
+      target: rule.target,
+    });
   }
 
   if (ctx.hasMembers(SET.clusterIP)) {
@@ -147,7 +246,11 @@ export function buildIptables(servicePorts: readonly ServicePort[], ctx: Iptable
   // Traffic to an external IP is accepted when it comes from off the node (neither a bridge
   // port nor a local address) or is addressed to a local address (e.g. a cloud LB's VIP).
   const acceptExternal = (matches: readonly RuleMatch[]): void => {
-    nat.push({ chain: CHAIN.services, matches: [...matches, { match: 'physdev-is-in', negate: true }, addrtype('src', true)], target: ACCEPT });
+    nat.push({
+      chain: CHAIN.services,
+      matches: [...matches, { match: 'physdev-is-in', negate: true }, addrtype('src', true)],
+      target: ACCEPT,
+    });
     nat.push({ chain: CHAIN.services, matches: [...matches, addrtype('dst', false)], target: ACCEPT });
   };
   if (ctx.hasMembers(SET.externalIP)) {
@@ -185,7 +288,10 @@ export function buildIptables(servicePorts: readonly ServicePort[], ctx: Iptable
   });
   filter.push({
     chain: CHAIN.forward,
-    matches: [comment('kubernetes forwarding conntrack rule'), { match: 'conntrack', states: ['RELATED', 'ESTABLISHED'] }],
+    matches: [
+      comment('kubernetes forwarding conntrack rule'),
+      { match: 'conntrack', states: ['RELATED', 'ESTABLISHED'] },
+    ],
     target: ACCEPT,
   });
   filter.push({ chain: CHAIN.nodePort, matches: setMatches(SET.healthCheckNodePort, ['dst']), target: ACCEPT });

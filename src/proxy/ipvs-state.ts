@@ -78,7 +78,13 @@ function wantedBy(sp: ServicePort, ctx: IpvsContext): Wanted[] {
     ...sp.loadBalancerIPs.map((ip) => external(ip, 'load-balancer')),
     ...(sp.nodePort === 0
       ? []
-      : ctx.nodePortIPs.map((ip) => ({ address: ip, port: sp.nodePort, role: 'node-port' as const, bind: false, localPolicy: sp.externalPolicyLocal }))),
+      : ctx.nodePortIPs.map((ip) => ({
+          address: ip,
+          port: sp.nodePort,
+          role: 'node-port' as const,
+          bind: false,
+          localPolicy: sp.externalPolicyLocal,
+        }))),
   ];
 }
 
@@ -120,7 +126,9 @@ export function claimsOf(sp: ServicePort, endpoints: EndpointsByServicePort, ctx
   const realServersFor = (localPolicy: boolean): readonly RealServer[] => {
     const known = selections.get(localPolicy);
     if (known) return known;
-    const selected = selectEndpoints(spEndpoints, sp, ctx.topology, localPolicy).map((ep) => realServer(ep, ctx.family));
+    const selected = selectEndpoints(spEndpoints, sp, ctx.topology, localPolicy).map((ep) =>
+      realServer(ep, ctx.family),
+    );
     selections.set(localPolicy, selected);
     return selected;
   };
@@ -139,7 +147,10 @@ export function claimsOf(sp: ServicePort, endpoints: EndpointsByServicePort, ctx
       },
     })),
     bound: all.filter((wanted) => wanted.bind).map((wanted) => wanted.address),
-    noLocal: { internal: noLocalHere && sp.internalPolicyLocal, external: noLocalHere && sp.externalPolicyLocal && externallyAccessible(sp) },
+    noLocal: {
+      internal: noLocalHere && sp.internalPolicyLocal,
+      external: noLocalHere && sp.externalPolicyLocal && externallyAccessible(sp),
+    },
   };
 }
 
@@ -185,7 +196,12 @@ export function settleClaims(claims: Iterable<PortClaims>): SettledClaims {
       problems.push(conflictProblem(claim.ref, placed, owner.desired.service));
     }
   }
-  return { winners, bound, noLocalEndpoints: { internal: noLocal.internal.size, external: noLocal.external.size }, problems };
+  return {
+    winners,
+    bound,
+    noLocalEndpoints: { internal: noLocal.internal.size, external: noLocal.external.size },
+    problems,
+  };
 }
 
 /** `servicePorts` must be sorted by key: when two ports want one virtual server, the first keeps it. */

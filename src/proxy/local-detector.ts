@@ -30,7 +30,9 @@ export function notLocalMatch(input: LocalDetectorInput, family: IpFamily): Rule
       return cidr ? { match: 'source', cidr: cidr.text, negate: true } : undefined;
     }
     case 'BridgeInterface':
-      return input.bridgeInterface === '' ? undefined : { match: 'in-interface', name: input.bridgeInterface, negate: true };
+      return input.bridgeInterface === ''
+        ? undefined
+        : { match: 'in-interface', name: input.bridgeInterface, negate: true };
     case 'InterfaceNamePrefix':
       // iptables' interface wildcard: a trailing "+" matches any name with this prefix.
       return input.interfaceNamePrefix === ''

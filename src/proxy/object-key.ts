@@ -12,7 +12,8 @@ export function objectKey(object: unknown): string {
   const metadata = field(object, 'metadata');
   const name = field(metadata, 'name');
   const namespace = field(metadata, 'namespace');
-  if (typeof name === 'string' && name !== '') return typeof namespace === 'string' && namespace !== '' ? `${namespace}/${name}` : name;
+  if (typeof name === 'string' && name !== '')
+    return typeof namespace === 'string' && namespace !== '' ? `${namespace}/${name}` : name;
   const uid = field(metadata, 'uid');
   return typeof uid === 'string' && uid !== '' ? `<unnamed uid ${uid}>` : '<unnamed>';
 }

@@ -44,7 +44,12 @@ const PROXY_LABELS = [HEADLESS_LABEL, SERVICE_PROXY_NAME_LABEL];
  * The per-Service IPVS scheduler annotations (kipvs's own, and kube-router's that kipvs
  * honours), read by the Service validation being added beside this change.
  */
-const SCHEDULER_ANNOTATIONS = ['kipvs.io/ipvs-scheduler', 'kipvs.io/ipvs-scheduler-flags', 'kube-router.io/service.scheduler', 'kube-router.io/service.schedflags'];
+const SCHEDULER_ANNOTATIONS = [
+  'kipvs.io/ipvs-scheduler',
+  'kipvs.io/ipvs-scheduler-flags',
+  'kube-router.io/service.scheduler',
+  'kube-router.io/service.schedflags',
+];
 
 /** service-input.ts's schema. */
 const SERVICE: FieldShape = fields({
@@ -90,18 +95,23 @@ const NODE: FieldShape = fields({
   status: fields({ addresses: each(fields({ type: ALL, address: ALL })) }),
 });
 
-export const MODEL_FIELDS: Readonly<Record<WatchedObjectKind, FieldShape>> = { Service: SERVICE, EndpointSlice: ENDPOINT_SLICE, Node: NODE };
+export const MODEL_FIELDS: Readonly<Record<WatchedObjectKind, FieldShape>> = {
+  Service: SERVICE,
+  EndpointSlice: ENDPOINT_SLICE,
+  Node: NODE,
+};
 
 function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-const hasOwn = (object: object, key: string): boolean => Object.prototype.hasOwnProperty.call(object, key);
+const hasOwn = (object: object, key: string): boolean => Object.hasOwn(object, key);
 
 /** `value` reduced to `shape`; a value of another shape than expected is kept whole. */
 export function projectFields(shape: FieldShape, value: unknown): unknown {
   if (shape === true) return value;
-  if ('each' in shape) return Array.isArray(value) ? value.map((item: unknown) => projectFields(shape.each, item)) : value;
+  if ('each' in shape)
+    return Array.isArray(value) ? value.map((item: unknown) => projectFields(shape.each, item)) : value;
   if (!isRecord(value)) return value;
   if ('keys' in shape) {
     // A map with a value that is not a string fails validation as a whole: keep it whole.
@@ -122,7 +132,8 @@ export function mergeFieldShapes(a: FieldShape, b: FieldShape): FieldShape {
   if (a === true || b === true) return true;
   if ('fields' in a && 'fields' in b) {
     const merged: Record<string, FieldShape> = { ...a.fields };
-    for (const [name, shape] of Object.entries(b.fields)) merged[name] = merged[name] === undefined ? shape : mergeFieldShapes(merged[name], shape);
+    for (const [name, shape] of Object.entries(b.fields))
+      merged[name] = merged[name] === undefined ? shape : mergeFieldShapes(merged[name], shape);
     return { fields: merged };
   }
   if ('each' in a && 'each' in b) return { each: mergeFieldShapes(a.each, b.each) };

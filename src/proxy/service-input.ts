@@ -7,7 +7,15 @@
 import type { IpFamily } from '../net/ip-family.js';
 import { z } from 'zod';
 import type { Protocol } from '../ipvs/types.js';
-import { identify, ignoredByLabelsReason, metadataSchema, parseWith, problem, protocolSchema, type Validated } from './input.js';
+import {
+  identify,
+  ignoredByLabelsReason,
+  metadataSchema,
+  parseWith,
+  problem,
+  protocolSchema,
+  type Validated,
+} from './input.js';
 import { parseCidr, parseUsableIp, type Cidr, type IpAddress } from './ip.js';
 import { KUBE_PROXY_SCHEDULING, schedulingOf, type Scheduling, type SchedulingDefaults } from './service-scheduling.js';
 import type { Problem } from '../contracts/desired-state.js';
@@ -47,10 +55,16 @@ export const DEFAULT_AFFINITY_TIMEOUT_SECONDS = 10800;
 const port = z.int().min(1).max(65535);
 const optionalPort = z.int().min(0).max(65535).default(0);
 // An unset policy reads as Cluster; older objects carry it as "".
-const trafficPolicy = z.enum(['Cluster', 'Local', '']).default('Cluster').transform((p) => (p === 'Local' ? 'Local' : 'Cluster'));
+const trafficPolicy = z
+  .enum(['Cluster', 'Local', ''])
+  .default('Cluster')
+  .transform((p) => (p === 'Local' ? 'Local' : 'Cluster'));
 
 const serviceSchema = z.object({
-  metadata: metadataSchema.extend({ uid: z.string().optional(), annotations: z.record(z.string(), z.string()).optional() }),
+  metadata: metadataSchema.extend({
+    uid: z.string().optional(),
+    annotations: z.record(z.string(), z.string()).optional(),
+  }),
   spec: z.object({
     type: z.enum(['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName']).default('ClusterIP'),
     clusterIP: z.string().default(''),
@@ -93,7 +107,10 @@ type ServiceSpec = z.output<typeof serviceSchema>['spec'];
  * Which cluster IP serves which family, as kube-proxy's GetClusterIPByFamily: by
  * spec.ipFamilies when set, else the one spec.clusterIP decides its own family.
  */
-function clusterIPsByFamily(spec: ServiceSpec, report: (path: string, message: string) => void): Map<IpFamily, IpAddress> | undefined {
+function clusterIPsByFamily(
+  spec: ServiceSpec,
+  report: (path: string, message: string) => void,
+): Map<IpFamily, IpAddress> | undefined {
   const byFamily = new Map<IpFamily, IpAddress>();
   if (spec.ipFamilies.length === 0) {
     const ip = parseUsableIp(spec.clusterIP);
@@ -129,7 +146,10 @@ function usableAddresses(
 }
 
 /** `defaults`: the node's scheduling, which a Service's annotations may replace. */
-export function validateService(raw: unknown, defaults: SchedulingDefaults = KUBE_PROXY_SCHEDULING): Validated<ValidService> {
+export function validateService(
+  raw: unknown,
+  defaults: SchedulingDefaults = KUBE_PROXY_SCHEDULING,
+): Validated<ValidService> {
   const identity = identify('Service', raw);
   const parsed = parseWith(serviceSchema, raw, identity);
   if (!parsed.data) return { problems: parsed.problems };
@@ -181,7 +201,12 @@ export function validateService(raw: unknown, defaults: SchedulingDefaults = KUB
   });
 
   const { scheduling, problems: schedulingProblems } = schedulingOf(metadata.annotations, defaults);
-  for (const p of schedulingProblems) problems.push({ ...problem(identity, p.path, p.message), reason: p.reason, ...(metadata.uid ? { uid: metadata.uid } : {}) });
+  for (const p of schedulingProblems)
+    problems.push({
+      ...problem(identity, p.path, p.message),
+      reason: p.reason,
+      ...(metadata.uid ? { uid: metadata.uid } : {}),
+    });
 
   const clientIP = spec.sessionAffinity === 'ClientIP';
   const value: ValidService = {
@@ -191,7 +216,10 @@ export function validateService(raw: unknown, defaults: SchedulingDefaults = KUB
     clusterIPs,
     ports,
     ...(clientIP
-      ? { affinityTimeoutSeconds: spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? DEFAULT_AFFINITY_TIMEOUT_SECONDS }
+      ? {
+          affinityTimeoutSeconds:
+            spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? DEFAULT_AFFINITY_TIMEOUT_SECONDS,
+        }
       : {}),
     externalTrafficPolicy: spec.externalTrafficPolicy,
     internalTrafficPolicy: spec.internalTrafficPolicy,

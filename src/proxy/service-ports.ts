@@ -57,7 +57,8 @@ export function servicePortsFor(service: ValidService, family: IpFamily): Servic
     service.type === 'NodePort' || service.type === 'LoadBalancer' || service.externalIPs.length > 0;
   const externalPolicyLocal = reachableFromOutside && service.externalTrafficPolicy === 'Local';
   const needsHealthCheck = service.type === 'LoadBalancer' && externalPolicyLocal;
-  const ofFamily = <T extends { readonly family: IpFamily }>(items: readonly T[]): T[] => items.filter((i) => i.family === family);
+  const ofFamily = <T extends { readonly family: IpFamily }>(items: readonly T[]): T[] =>
+    items.filter((i) => i.family === family);
   return service.ports.map((p) => ({
     ref: { namespace: service.namespace, name: service.name, port: p.name, protocol: p.protocol },
     clusterIP,

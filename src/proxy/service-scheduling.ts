@@ -50,9 +50,10 @@ export function defaultSchedulerFlags(scheduler: string): SchedulerFlags {
   return scheduler === 'mh' ? { ...NO_SCHEDULER_FLAGS, sched2: true } : NO_SCHEDULER_FLAGS;
 }
 
-
 /** The node's scheduling under `config`. */
-export function schedulingDefaults(config: Pick<ProxyModelConfig, 'scheduler' | 'schedulerFlags' | 'kernelSchedulers'>): SchedulingDefaults {
+export function schedulingDefaults(
+  config: Pick<ProxyModelConfig, 'scheduler' | 'schedulerFlags' | 'kernelSchedulers'>,
+): SchedulingDefaults {
   const scheduler = config.scheduler === '' ? DEFAULT_SCHEDULER : config.scheduler;
   return {
     scheduler,
@@ -101,8 +102,13 @@ function ownRequest(annotations: Readonly<Record<string, string>>, defaults: Sch
   const flagsText = annotations[SCHEDULER_FLAGS_ANNOTATION];
   if (schedulerText === undefined && flagsText === undefined) return undefined;
   const scheduler = schedulerText === undefined ? defaults.scheduler : schedulerText.trim();
-  if (!isScheduler(scheduler)) return invalid(at(SCHEDULER_ANNOTATION), `unknown IPVS scheduler "${schedulerText ?? ''}" (one of ${schedulerList})`);
-  if (flagsText === undefined) return { path: at(SCHEDULER_ANNOTATION), scheduler, flags: defaultSchedulerFlags(scheduler) };
+  if (!isScheduler(scheduler))
+    return invalid(
+      at(SCHEDULER_ANNOTATION),
+      `unknown IPVS scheduler "${schedulerText ?? ''}" (one of ${schedulerList})`,
+    );
+  if (flagsText === undefined)
+    return { path: at(SCHEDULER_ANNOTATION), scheduler, flags: defaultSchedulerFlags(scheduler) };
   const flags = schedulerFlagsFrom(flagNames(flagsText), scheduler);
   if ('kind' in flags) {
     const message =
@@ -111,7 +117,11 @@ function ownRequest(annotations: Readonly<Record<string, string>>, defaults: Sch
         : `IPVS scheduler flag "${flags.name}" is for the ${flags.belongsTo} scheduler, not ${scheduler}`;
     return invalid(at(SCHEDULER_FLAGS_ANNOTATION), message);
   }
-  return { path: at(schedulerText === undefined ? SCHEDULER_FLAGS_ANNOTATION : SCHEDULER_ANNOTATION), scheduler, flags };
+  return {
+    path: at(schedulerText === undefined ? SCHEDULER_FLAGS_ANNOTATION : SCHEDULER_ANNOTATION),
+    scheduler,
+    flags,
+  };
 }
 
 /**
@@ -125,7 +135,10 @@ function kubeRouterRequest(annotations: Readonly<Record<string, string>>, proble
   const flagsText = annotations[KUBE_ROUTER_FLAGS_ANNOTATION];
   if (schedulerText === undefined && flagsText === undefined) return undefined;
   if (schedulerText !== undefined && !isScheduler(schedulerText)) {
-    return invalid(at(KUBE_ROUTER_SCHEDULER_ANNOTATION), `unknown IPVS scheduler "${schedulerText}" (one of ${schedulerList})`);
+    return invalid(
+      at(KUBE_ROUTER_SCHEDULER_ANNOTATION),
+      `unknown IPVS scheduler "${schedulerText}" (one of ${schedulerList})`,
+    );
   }
   if (flagsText !== undefined && schedulerText !== 'mh') {
     problems.push({
@@ -138,20 +151,32 @@ function kubeRouterRequest(annotations: Readonly<Record<string, string>>, proble
   const names = flagsText === undefined || schedulerText !== 'mh' ? [] : flagNames(flagsText);
   // With no scheduler to belong to, sh's and mh's own names are refused too: kube-router has only flag-1..3.
   const flags = schedulerFlagsFrom(names, '');
-  if ('kind' in flags) return invalid(at(KUBE_ROUTER_FLAGS_ANNOTATION), `unknown kube-router scheduler flag "${flags.name}" (flag-1, flag-2 or flag-3)`);
+  if ('kind' in flags)
+    return invalid(
+      at(KUBE_ROUTER_FLAGS_ANNOTATION),
+      `unknown kube-router scheduler flag "${flags.name}" (flag-1, flag-2 or flag-3)`,
+    );
   return { path: at(KUBE_ROUTER_SCHEDULER_ANNOTATION), scheduler: schedulerText, flags };
 }
 
 /** The scheduling a Service's annotations ask for, checked against what this node can run. */
-export function schedulingOf(annotations: Readonly<Record<string, string>> | undefined, defaults: SchedulingDefaults): SchedulingResult {
+export function schedulingOf(
+  annotations: Readonly<Record<string, string>> | undefined,
+  defaults: SchedulingDefaults,
+): SchedulingResult {
   if (annotations === undefined) return { problems: [] };
   const problems: SchedulingProblem[] = [];
   const own = ownRequest(annotations, defaults);
-  const kubeRouterGiven = KUBE_ROUTER_SCHEDULER_ANNOTATION in annotations || KUBE_ROUTER_FLAGS_ANNOTATION in annotations;
+  const kubeRouterGiven =
+    KUBE_ROUTER_SCHEDULER_ANNOTATION in annotations || KUBE_ROUTER_FLAGS_ANNOTATION in annotations;
   let requested = own;
   if (own !== undefined && kubeRouterGiven) {
     problems.push({
-      path: at(KUBE_ROUTER_SCHEDULER_ANNOTATION in annotations ? KUBE_ROUTER_SCHEDULER_ANNOTATION : KUBE_ROUTER_FLAGS_ANNOTATION),
+      path: at(
+        KUBE_ROUTER_SCHEDULER_ANNOTATION in annotations
+          ? KUBE_ROUTER_SCHEDULER_ANNOTATION
+          : KUBE_ROUTER_FLAGS_ANNOTATION,
+      ),
       message: `ignored: the Service has ${SCHEDULER_ANNOTATION} or ${SCHEDULER_FLAGS_ANNOTATION} too, and kipvs's own annotations win`,
       reason: 'IPVSSchedulerAnnotationIgnored',
     });
@@ -161,7 +186,10 @@ export function schedulingOf(annotations: Readonly<Record<string, string>> | und
   if (requested === undefined) return { problems };
   if ('reason' in requested) return { problems: [...problems, withFallback(requested, defaults)] };
   if (defaults.available !== undefined && !defaults.available.has(requested.scheduler)) {
-    const unavailable = invalid(requested.path, `the IPVS scheduler "${requested.scheduler}" is not available on this node (kernel module ip_vs_${requested.scheduler} neither loaded, built in nor installed)`);
+    const unavailable = invalid(
+      requested.path,
+      `the IPVS scheduler "${requested.scheduler}" is not available on this node (kernel module ip_vs_${requested.scheduler} neither loaded, built in nor installed)`,
+    );
     return { problems: [...problems, withFallback(unavailable, defaults)] };
   }
   return { scheduling: { scheduler: requested.scheduler, flags: requested.flags }, problems };

@@ -20,7 +20,9 @@ function addressKey(protocol: string, address: string, port: number): string {
 }
 
 /** A lookup from a virtual server's key to the Service port it serves (first by namespace/name wins). */
-export function virtualServerLabeler(services: readonly ValidService[]): (key: ServiceKey) => VirtualServerLabel | undefined {
+export function virtualServerLabeler(
+  services: readonly ValidService[],
+): (key: ServiceKey) => VirtualServerLabel | undefined {
   const byAddress = new Map<string, VirtualServerLabel>();
   const byNodePort = new Map<string, VirtualServerLabel>();
   const keep = (map: Map<string, VirtualServerLabel>, key: string, label: VirtualServerLabel): void => {
@@ -32,8 +34,10 @@ export function virtualServerLabeler(services: readonly ValidService[]): (key: S
       for (const sp of servicePortsFor(service, family)) {
         const label = (role: VirtualServerRole): VirtualServerLabel => ({ service: sp.ref, role });
         keep(byAddress, addressKey(sp.protocol, sp.clusterIP.text, sp.port), label('cluster-ip'));
-        for (const ip of sp.externalIPs) keep(byAddress, addressKey(sp.protocol, ip.text, sp.port), label('external-ip'));
-        for (const ip of sp.loadBalancerIPs) keep(byAddress, addressKey(sp.protocol, ip.text, sp.port), label('load-balancer'));
+        for (const ip of sp.externalIPs)
+          keep(byAddress, addressKey(sp.protocol, ip.text, sp.port), label('external-ip'));
+        for (const ip of sp.loadBalancerIPs)
+          keep(byAddress, addressKey(sp.protocol, ip.text, sp.port), label('load-balancer'));
         if (sp.nodePort !== 0) keep(byNodePort, `${family} ${sp.protocol} ${sp.nodePort}`, label('node-port'));
       }
     }
@@ -41,7 +45,10 @@ export function virtualServerLabeler(services: readonly ValidService[]): (key: S
   return (key) => {
     if ('fwmark' in key) return undefined;
     const family = key.family === 'inet' ? 'IPv4' : 'IPv6';
-    return byAddress.get(addressKey(key.protocol, key.address, key.port)) ?? byNodePort.get(`${family} ${key.protocol} ${key.port}`);
+    return (
+      byAddress.get(addressKey(key.protocol, key.address, key.port)) ??
+      byNodePort.get(`${family} ${key.protocol} ${key.port}`)
+    );
   };
 }
 

@@ -14,7 +14,11 @@ export interface AddressFamilyDiff {
   readonly unbinds: readonly PlannedChange<AddressChange>[];
 }
 
-export function diffAddresses(desired: FamilyState, live: LiveFamilyState | undefined, services: ServiceIndex): AddressFamilyDiff {
+export function diffAddresses(
+  desired: FamilyState,
+  live: LiveFamilyState | undefined,
+  services: ServiceIndex,
+): AddressFamilyDiff {
   const liveAddresses = live?.linkAddresses ?? [];
   const bound = new Set(liveAddresses.map((a) => a.address));
   const wanted = new Set(desired.linkAddresses);
@@ -23,10 +27,18 @@ export function diffAddresses(desired: FamilyState, live: LiveFamilyState | unde
     .filter((address) => !bound.has(address))
     .map((address): PlannedChange<AddressChange> => {
       const service = services.byAddress(address);
-      return { op: { op: 'add-address', address, prefixLength: hostPrefix }, cause: { ...(service ? { service } : {}), reason: 'address bound' } };
+      return {
+        op: { op: 'add-address', address, prefixLength: hostPrefix },
+        cause: { ...(service ? { service } : {}), reason: 'address bound' },
+      };
     });
   const unbinds = liveAddresses
     .filter((a) => !wanted.has(a.address))
-    .map((a): PlannedChange<AddressChange> => ({ op: { op: 'delete-address', address: a.address, prefixLength: a.prefixLength }, cause: { reason: 'address unbound' } }));
+    .map(
+      (a): PlannedChange<AddressChange> => ({
+        op: { op: 'delete-address', address: a.address, prefixLength: a.prefixLength },
+        cause: { reason: 'address unbound' },
+      }),
+    );
   return { binds, unbinds };
 }

@@ -24,7 +24,18 @@ import { virtualServerKeyText } from './keys.js';
 import { liveServiceAt, withLiveServices } from './live-index.js';
 import type { AddressChange, Plan } from '../contracts/plan.js';
 
-export const ZERO_STATS: Stats = { connections: 0n, inPackets: 0n, outPackets: 0n, inBytes: 0n, outBytes: 0n, cps: 0n, inPps: 0n, outPps: 0n, inBps: 0n, outBps: 0n };
+export const ZERO_STATS: Stats = {
+  connections: 0n,
+  inPackets: 0n,
+  outPackets: 0n,
+  inBytes: 0n,
+  outBytes: 0n,
+  cps: 0n,
+  inPps: 0n,
+  outPps: 0n,
+  inBps: 0n,
+  outBps: 0n,
+};
 
 const BUILTIN_CHAINS = new Set(['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING']);
 
@@ -48,7 +59,10 @@ export interface ApplyToLiveOptions {
  * flushed, rules are appended (-A) or inserted (-I) as iptables-save prints them. All or
  * nothing, as iptables-restore commits a table whole: the chains it would leave, or why not.
  */
-export function restoreIptables(chains: IptablesChains, text: string): { readonly chains: IptablesChains } | { readonly refusal: string } {
+export function restoreIptables(
+  chains: IptablesChains,
+  text: string,
+): { readonly chains: IptablesChains } | { readonly refusal: string } {
   const tables = { nat: new Map(chains.nat), filter: new Map(chains.filter) };
   // Chains whose array is this restore's own (the others are shared with `chains`).
   const own = { nat: new Set<string>(), filter: new Set<string>() };
@@ -73,7 +87,8 @@ export function restoreIptables(chains: IptablesChains, text: string): { readonl
     const rule = /^-([AI]) (\S+) (.*)$/.exec(line);
     const chain = rule?.[2];
     const rules = chain === undefined ? undefined : tables[table].get(chain);
-    if (rule === null || chain === undefined || rules === undefined) return { refusal: `iptables-restore: bad or undeclared: ${line}` };
+    if (rule === null || chain === undefined || rules === undefined)
+      return { refusal: `iptables-restore: bad or undeclared: ${line}` };
     const mine = own[table].has(chain) ? (rules as string[]) : [...rules];
     tables[table].set(chain, mine);
     own[table].add(chain);
@@ -159,13 +174,19 @@ class FamilyDraft {
     return {
       family: original.family,
       virtualServers: withLiveServices(original.virtualServers, services),
-      linkAddresses: addresses ? [...addresses].map(([address, prefixLength]) => ({ address, prefixLength })) : original.linkAddresses,
+      linkAddresses: addresses
+        ? [...addresses].map(([address, prefixLength]) => ({ address, prefixLength }))
+        : original.linkAddresses,
       // Rewritten rules change every set's reference count; a changed set its entry count.
       ipsets:
         sets === undefined && chains === undefined
           ? original.ipsets
           : [...this.setMap().values()].map((s) => ({
-              header: { ...s.header, references: chains ? this.references(s.header.name) : s.header.references, entryCount: s.entries?.size ?? s.header.entryCount },
+              header: {
+                ...s.header,
+                references: chains ? this.references(s.header.name) : s.header.references,
+                entryCount: s.entries?.size ?? s.header.entryCount,
+              },
               entries: s.entries ? [...s.entries.values()] : s.original,
             })),
       iptables: chains ? { nat: table(chains.nat), filter: table(chains.filter) } : original.iptables,
@@ -175,15 +196,24 @@ class FamilyDraft {
 
 type Refuse = (reason: string) => void;
 
-function applyIpvs(draftOf: (family: AddressFamily) => FamilyDraft | undefined, op: IpvsOperation, refuse: Refuse): void {
+function applyIpvs(
+  draftOf: (family: AddressFamily) => FamilyDraft | undefined,
+  op: IpvsOperation,
+  refuse: Refuse,
+): void {
   switch (op.op) {
     case 'add-service':
     case 'edit-service': {
       const draft = draftOf(op.service.key.family);
       const key = virtualServerKeyText(op.service.key);
       const found = draft?.service(key);
-      if (!draft || (op.op === 'add-service') === (found !== undefined)) return refuse(`${op.op} ${key}: ${found ? 'EEXIST' : 'ESRCH'}`);
-      const service = { ...op.service, flags: { ...op.service.flags, hashed: true }, stats: found?.service.stats ?? ZERO_STATS };
+      if (!draft || (op.op === 'add-service') === (found !== undefined))
+        return refuse(`${op.op} ${key}: ${found ? 'EEXIST' : 'ESRCH'}`);
+      const service = {
+        ...op.service,
+        flags: { ...op.service.flags, hashed: true },
+        stats: found?.service.stats ?? ZERO_STATS,
+      };
       draft.setService(key, { service, realServers: found?.realServers ?? [] });
       return;
     }
@@ -202,16 +232,30 @@ function applyIpvs(draftOf: (family: AddressFamily) => FamilyDraft | undefined, 
       const found = draft?.service(key);
       const id = `${op.realServer.address}|${op.realServer.port}`;
       if (!draft || !found) return refuse(`${op.op} ${key}>${id}: ESRCH (no such service)`);
-      const at = found.realServers.findIndex((r) => r.address === op.realServer.address && r.port === op.realServer.port);
+      const at = found.realServers.findIndex(
+        (r) => r.address === op.realServer.address && r.port === op.realServer.port,
+      );
       const existing = found.realServers[at];
-      if ((op.op === 'add-real-server') === (existing !== undefined)) return refuse(`${op.op} ${key}>${id}: ${existing ? 'EEXIST' : 'ENOENT'}`);
+      if ((op.op === 'add-real-server') === (existing !== undefined))
+        return refuse(`${op.op} ${key}>${id}: ${existing ? 'EEXIST' : 'ENOENT'}`);
       const realServers = draft.realServersOf(key, found);
       if (op.op === 'delete-real-server') {
         realServers.splice(at, 1);
         return;
       }
-      const { activeConnections, inactiveConnections, persistentConnections, stats } = existing ?? { activeConnections: 0, inactiveConnections: 0, persistentConnections: 0, stats: ZERO_STATS };
-      const realServer: LiveRealServer = { ...op.realServer, activeConnections, inactiveConnections, persistentConnections, stats };
+      const { activeConnections, inactiveConnections, persistentConnections, stats } = existing ?? {
+        activeConnections: 0,
+        inactiveConnections: 0,
+        persistentConnections: 0,
+        stats: ZERO_STATS,
+      };
+      const realServer: LiveRealServer = {
+        ...op.realServer,
+        activeConnections,
+        inactiveConnections,
+        persistentConnections,
+        stats,
+      };
       if (existing) realServers[at] = realServer;
       else realServers.push(realServer);
       return;
@@ -229,10 +273,21 @@ function applyIpset(draft: FamilyDraft, op: IpsetOperation, refuse: Refuse): voi
       const existing = sets.get(spec.name);
       const family = spec.type === 'bitmap:port' ? undefined : spec.family;
       if (existing) {
-        if (!op.exist || existing.header.type !== spec.type || existing.header.family !== family) refuse(`create-set ${spec.name}: IPSET_ERR_EXIST`);
+        if (!op.exist || existing.header.type !== spec.type || existing.header.family !== family)
+          refuse(`create-set ${spec.name}: IPSET_ERR_EXIST`);
         return;
       }
-      const header = { name: spec.name, type: spec.type, revision: 0, ...(family ? { family } : {}), options: spec.options, comments: spec.comments ?? false, references: 0, memorySize: 0, entryCount: 0 };
+      const header = {
+        name: spec.name,
+        type: spec.type,
+        revision: 0,
+        ...(family ? { family } : {}),
+        options: spec.options,
+        comments: spec.comments ?? false,
+        references: 0,
+        memorySize: 0,
+        entryCount: 0,
+      };
       sets.set(spec.name, { header, original: [] });
       return;
     }
@@ -290,7 +345,9 @@ export function applyPlanToLive(live: LiveState, plan: Plan, options: ApplyToLiv
       case 'iptables':
         for (const rewrite of phase.rewrites) {
           const draft = draftOf(rewrite.family);
-          const restored = draft ? restoreIptables(draft.iptables, rewrite.restore) : { refusal: `no ${rewrite.family} tables` };
+          const restored = draft
+            ? restoreIptables(draft.iptables, rewrite.restore)
+            : { refusal: `no ${rewrite.family} tables` };
           if ('refusal' in restored) refuse(restored.refusal);
           else if (draft) draft.iptables = restored.chains;
         }
@@ -321,7 +378,11 @@ export function applyPlanToLive(live: LiveState, plan: Plan, options: ApplyToLiv
   const timeouts = plan.ipvsTimeouts;
   // A 0 leaves the kernel's value (IPVS_CMD_SET_CONFIG).
   const ipvsTimeouts = timeouts
-    ? { tcp: timeouts.tcp || live.ipvsTimeouts.tcp, tcpFin: timeouts.tcpFin || live.ipvsTimeouts.tcpFin, udp: timeouts.udp || live.ipvsTimeouts.udp }
+    ? {
+        tcp: timeouts.tcp || live.ipvsTimeouts.tcp,
+        tcpFin: timeouts.tcpFin || live.ipvsTimeouts.tcpFin,
+        udp: timeouts.udp || live.ipvsTimeouts.udp,
+      }
     : live.ipvsTimeouts;
   const families = live.families.map((f) => drafts.get(f.family)?.result() ?? f);
   return { live: { ...(link ? { link } : {}), families, ipvsTimeouts }, refusals };

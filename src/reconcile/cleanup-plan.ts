@@ -20,7 +20,11 @@ import type { ChangeCause, IptablesRewrite, Plan, PlanPhase, PlannedChange } fro
 
 const CAUSE: ChangeCause = { reason: 'cleanup' };
 
-function tableCleanup(desired: FamilyState, name: 'nat' | 'filter', live: LiveIptablesTable): IptablesRewrite | undefined {
+function tableCleanup(
+  desired: FamilyState,
+  name: 'nat' | 'filter',
+  live: LiveIptablesTable,
+): IptablesRewrite | undefined {
   const family = desired.family;
   const ownJumps = desired.iptables.jumps
     .filter((j) => j.table === name)
@@ -49,7 +53,9 @@ function familyCleanup(desired: FamilyState, live: LiveFamilyState) {
   const ipsets: PlannedChange<IpsetOperation>[] = live.ipsets
     .filter((set) => setNames.has(set.header.name))
     .map((set) => ({ op: { op: 'destroy-set', set: set.header.name, exist: true }, cause: CAUSE }));
-  const iptables = (['nat', 'filter'] as const).flatMap((name) => tableCleanup(desired, name, live.iptables[name]) ?? []);
+  const iptables = (['nat', 'filter'] as const).flatMap(
+    (name) => tableCleanup(desired, name, live.iptables[name]) ?? [],
+  );
   return { ipvs, ipsets, iptables };
 }
 
@@ -65,5 +71,8 @@ export function cleanupPlan(empty: DesiredState, live: LiveState): Plan {
     // A set can be destroyed only once no rule uses it.
     { kind: 'ipset', changes: families.flatMap((f) => f.ipsets) },
   ];
-  return { createLink: false, phases: phases.filter((p) => (p.kind === 'iptables' ? p.rewrites.length : p.changes.length) > 0) };
+  return {
+    createLink: false,
+    phases: phases.filter((p) => (p.kind === 'iptables' ? p.rewrites.length : p.changes.length) > 0),
+  };
 }

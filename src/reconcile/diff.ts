@@ -7,7 +7,6 @@ import { type IpFamily, addressFamilyOf } from '../net/ip-family.js';
 import type { LiveFamilyState, LiveState } from '../contracts/live-state.js';
 import type { IpvsTimeouts } from '../ipvs/types.js';
 
-
 import type { DesiredFamilyChanges, DesiredState } from '../contracts/desired-state.js';
 import { diffFamily, diffFamilySince, type FamilyDiff } from './family-diff.js';
 import type { TerminatingRealServers } from './graceful-termination.js';
@@ -46,7 +45,9 @@ export interface DiffResult {
 /** Set when configured and a non-zero (configured) value differs from the kernel's; 0 keeps the kernel's. */
 function timeoutsToSet(desired: IpvsTimeouts | undefined, live: IpvsTimeouts): IpvsTimeouts | undefined {
   if (!desired) return undefined;
-  const differs = (['tcp', 'tcpFin', 'udp'] as const).some((field) => desired[field] !== 0 && desired[field] !== live[field]);
+  const differs = (['tcp', 'tcpFin', 'udp'] as const).some(
+    (field) => desired[field] !== 0 && desired[field] !== live[field],
+  );
   return differs ? desired : undefined;
 }
 
@@ -57,7 +58,14 @@ function phasesOf(families: readonly FamilyDiff[]): PlanPhase[] {
     { kind: 'ipset', changes: all((f) => f.ipsets.additions) },
     { kind: 'ipvs', changes: all((f) => f.ipvs.additions) },
     { kind: 'address', changes: all((f) => f.addresses.binds) },
-    { kind: 'ipvs', changes: [...all((f) => f.ipvs.drains), ...all((f) => f.ipvs.realServerDeletes), ...all((f) => f.ipvs.serviceDeletes)] },
+    {
+      kind: 'ipvs',
+      changes: [
+        ...all((f) => f.ipvs.drains),
+        ...all((f) => f.ipvs.realServerDeletes),
+        ...all((f) => f.ipvs.serviceDeletes),
+      ],
+    },
     { kind: 'address', changes: all((f) => f.addresses.unbinds) },
     { kind: 'iptables', rewrites: all((f) => f.iptables) },
     { kind: 'ipset', changes: all((f) => f.ipsets.deletions) },
@@ -76,11 +84,17 @@ export function diffState(input: DiffInput): DiffResult {
     const liveFamily = liveFamilies.get(addressFamilyOf(d.family));
     const ctx = { terminating: input.terminating, clock };
     const before = previous.get(d.family);
-    return before ? diffFamilySince(d, before, liveFamily, ctx, input.changes?.get(d.family)) : diffFamily(d, liveFamily, ctx);
+    return before
+      ? diffFamilySince(d, before, liveFamily, ctx, input.changes?.get(d.family))
+      : diffFamily(d, liveFamily, ctx);
   });
   const ipvsTimeouts = timeoutsToSet(desired.ipvsTimeouts, live.ipvsTimeouts);
   return {
-    plan: { createLink: live.link === undefined, ...(ipvsTimeouts ? { ipvsTimeouts } : {}), phases: phasesOf(families) },
+    plan: {
+      createLink: live.link === undefined,
+      ...(ipvsTimeouts ? { ipvsTimeouts } : {}),
+      phases: phasesOf(families),
+    },
     terminating: new Map(families.flatMap((f) => f.ipvs.terminating)),
     problems: families.flatMap((f) => f.ipsets.problems),
   };

@@ -16,7 +16,12 @@
 import type { LiveFamilyState } from '../contracts/live-state.js';
 import type { ServiceKey } from '../ipvs/types.js';
 import { compareIps, parseIp } from '../proxy/ip.js';
-import type { DesiredFamilyChanges, DesiredVirtualServer, FamilyState, DesiredIpset } from '../contracts/desired-state.js';
+import type {
+  DesiredFamilyChanges,
+  DesiredVirtualServer,
+  FamilyState,
+  DesiredIpset,
+} from '../contracts/desired-state.js';
 import { diffAddresses, type AddressFamilyDiff } from './address-diff.js';
 import { diffIpsets, sameKind, type IpsetFamilyDiff } from './ipset-diff.js';
 import { diffIptables } from './iptables-diff.js';
@@ -44,7 +49,8 @@ export function diffFamily(desired: FamilyState, live: LiveFamilyState | undefin
   };
 }
 
-const sameTexts = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((text, i) => text === b[i]);
+const sameTexts = (a: readonly string[], b: readonly string[]): boolean =>
+  a.length === b.length && a.every((text, i) => text === b[i]);
 
 /** Whether `desired` wants the virtual servers `previous` did, in the same order (they are sorted by key). */
 function sameVirtualServers(desired: FamilyState, previous: FamilyState): boolean {
@@ -53,7 +59,10 @@ function sameVirtualServers(desired: FamilyState, previous: FamilyState): boolea
     desired.virtualServers.length === before.length &&
     desired.virtualServers.every((d, i) => {
       const p = before[i];
-      return d === p || (p !== undefined && virtualServerKeyText(d.virtualServer.key) === virtualServerKeyText(p.virtualServer.key));
+      return (
+        d === p ||
+        (p !== undefined && virtualServerKeyText(d.virtualServer.key) === virtualServerKeyText(p.virtualServer.key))
+      );
     })
   );
 }
@@ -73,10 +82,23 @@ function changedByModel(changes: DesiredFamilyChanges): readonly DesiredVirtualS
  * The IPVS part, comparing only the virtual servers that changed (as the model says, or found
  * by comparing) or have real servers draining; whole when virtual servers came or went.
  */
-function diffIpvsSince(desired: FamilyState, previous: FamilyState, live: LiveFamilyState | undefined, ctx: IpvsDiffContext, changes: DesiredFamilyChanges | undefined): IpvsFamilyDiff {
+function diffIpvsSince(
+  desired: FamilyState,
+  previous: FamilyState,
+  live: LiveFamilyState | undefined,
+  ctx: IpvsDiffContext,
+  changes: DesiredFamilyChanges | undefined,
+): IpvsFamilyDiff {
   const addressesKept =
-    desired.linkAddresses === previous.linkAddresses && sameTexts(desired.nodePortAddresses, previous.nodePortAddresses) && sameTexts(desired.excludeCIDRs, previous.excludeCIDRs);
-  const changed = !addressesKept || !live ? undefined : changes?.since === previous ? changedByModel(changes) : changedByScan(desired, previous);
+    desired.linkAddresses === previous.linkAddresses &&
+    sameTexts(desired.nodePortAddresses, previous.nodePortAddresses) &&
+    sameTexts(desired.excludeCIDRs, previous.excludeCIDRs);
+  const changed =
+    !addressesKept || !live
+      ? undefined
+      : changes?.since === previous
+        ? changedByModel(changes)
+        : changedByScan(desired, previous);
   if (!changed || !live) return diffIpvs(desired, live, ownershipTest(desired, live), ctx);
   const compared = new Map(changed.map((d) => [virtualServerKeyText(d.virtualServer.key), d]));
   // keys.ts realServerKeyText: the virtual server's key text, then ">" (never in an address).
@@ -88,7 +110,12 @@ function diffIpvsSince(desired: FamilyState, previous: FamilyState, live: LiveFa
   const liveCompared = [...compared.keys()].flatMap((key) => liveServiceAt(live.virtualServers, key) ?? []);
   // Every live virtual server given is wanted, so none is a candidate for deletion.
   const inModelOrder = [...compared.values()].sort(compareVirtualServers);
-  return diffIpvs({ ...desired, virtualServers: inModelOrder }, { ...live, virtualServers: liveCompared }, () => false, ctx);
+  return diffIpvs(
+    { ...desired, virtualServers: inModelOrder },
+    { ...live, virtualServers: liveCompared },
+    () => false,
+    ctx,
+  );
 }
 
 /** The model's order of virtual servers (src/proxy/ipvs-state.ts comparePlaced): address, port, protocol. */
@@ -103,7 +130,11 @@ function compareVirtualServers(a: DesiredVirtualServer, b: DesiredVirtualServer)
 }
 
 /** The desired virtual server on a live one's key: by the model's lookup, or found in the sorted list. */
-function desiredAt(desired: FamilyState, changes: DesiredFamilyChanges | undefined, key: Extract<ServiceKey, { address: string }>): DesiredVirtualServer | undefined {
+function desiredAt(
+  desired: FamilyState,
+  changes: DesiredFamilyChanges | undefined,
+  key: Extract<ServiceKey, { address: string }>,
+): DesiredVirtualServer | undefined {
   if (changes) return changes.at(key.address, key.protocol, key.port);
   const text = virtualServerKeyText(key);
   return desired.virtualServers.find((d) => virtualServerKeyText(d.virtualServer.key) === text);
@@ -116,15 +147,29 @@ function setInSync(set: DesiredIpset, previous: DesiredIpset | undefined, live: 
   return found !== undefined && sameKind(set, found.header);
 }
 
-export function diffFamilySince(desired: FamilyState, previous: FamilyState, live: LiveFamilyState | undefined, ctx: IpvsDiffContext, changes?: DesiredFamilyChanges): FamilyDiff {
+export function diffFamilySince(
+  desired: FamilyState,
+  previous: FamilyState,
+  live: LiveFamilyState | undefined,
+  ctx: IpvsDiffContext,
+  changes?: DesiredFamilyChanges,
+): FamilyDiff {
   if (!live) return diffFamily(desired, live, ctx);
   const services = serviceIndex(desired);
   const ipsets = desired.ipsets.filter((set, i) => !setInSync(set, previous.ipsets[i], live));
   const names = new Set(ipsets.map((s) => s.name));
   return {
     ipvs: diffIpvsSince(desired, previous, live, ctx, changes),
-    addresses: desired.linkAddresses === previous.linkAddresses ? { binds: [], unbinds: [] } : diffAddresses(desired, live, services),
-    ipsets: diffIpsets({ ...desired, ipsets }, { ...live, ipsets: live.ipsets.filter((s) => names.has(s.header.name)) }, services),
-    iptables: desired.iptables === previous.iptables ? [] : diffIptables(desired.iptables, desired.family, live.iptables),
+    addresses:
+      desired.linkAddresses === previous.linkAddresses
+        ? { binds: [], unbinds: [] }
+        : diffAddresses(desired, live, services),
+    ipsets: diffIpsets(
+      { ...desired, ipsets },
+      { ...live, ipsets: live.ipsets.filter((s) => names.has(s.header.name)) },
+      services,
+    ),
+    iptables:
+      desired.iptables === previous.iptables ? [] : diffIptables(desired.iptables, desired.family, live.iptables),
   };
 }

@@ -33,7 +33,12 @@ export interface TerminationClock {
  * when an earlier sync started it (undefined: it starts now, also for one found at weight 0
  * after a restart, whose start kipvs cannot know).
  */
-export function terminationStep(realServer: LiveRealServer, protocol: Protocol, since: number | undefined, clock: TerminationClock): TerminationStep {
+export function terminationStep(
+  realServer: LiveRealServer,
+  protocol: Protocol,
+  since: number | undefined,
+  clock: TerminationClock,
+): TerminationStep {
   if (protocol !== 'tcp') return { action: 'delete', reason: 'endpoint removed' };
   if (realServer.activeConnections + realServer.inactiveConnections === 0) {
     return { action: 'delete', reason: since === undefined ? 'endpoint removed' : 'endpoint drained' };

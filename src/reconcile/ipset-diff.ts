@@ -51,18 +51,29 @@ function describe(type: string, family: string | undefined): string {
 
 /** The Service port a member belongs to, when its address and port are a virtual server's. */
 function causeOf(entry: IpsetEntry, reason: string, services: ServiceIndex): ChangeCause {
-  const service = !('ip' in entry) ? undefined : 'protocol' in entry ? services.byEndpoint(entry.ip, entry.protocol, entry.port) : services.byAddress(entry.ip);
+  const service = !('ip' in entry)
+    ? undefined
+    : 'protocol' in entry
+      ? services.byEndpoint(entry.ip, entry.protocol, entry.port)
+      : services.byAddress(entry.ip);
   return { ...(service ? { service } : {}), reason };
 }
 
-export function diffIpsets(desired: FamilyState, live: LiveFamilyState | undefined, services: ServiceIndex): IpsetFamilyDiff {
+export function diffIpsets(
+  desired: FamilyState,
+  live: LiveFamilyState | undefined,
+  services: ServiceIndex,
+): IpsetFamilyDiff {
   const liveByName = new Map((live?.ipsets ?? []).map((s) => [s.header.name, s]));
   const sets: IpsetChange[] = [];
   const adds: IpsetChange[] = [];
   const deletions: IpsetChange[] = [];
   const problems: string[] = [];
   const add = (set: DesiredIpset, entry: IpsetEntry): void => {
-    adds.push({ op: { op: 'add-entry', set: set.name, entry, exist: true }, cause: causeOf(entry, 'set member added', services) });
+    adds.push({
+      op: { op: 'add-entry', set: set.name, entry, exist: true },
+      cause: causeOf(entry, 'set member added', services),
+    });
   };
   const addAll = (set: DesiredIpset): void => {
     for (const entry of set.entries) add(set, entry);
@@ -70,7 +81,9 @@ export function diffIpsets(desired: FamilyState, live: LiveFamilyState | undefin
   for (const set of desired.ipsets) {
     const spec = specOf(set);
     if (!spec) {
-      problems.push(`ipset ${set.name}: the model's type ${set.type} does not match its ${set.options.kind} options; left alone`);
+      problems.push(
+        `ipset ${set.name}: the model's type ${set.type} does not match its ${set.options.kind} options; left alone`,
+      );
       continue;
     }
     const create: IpsetChange = { op: { op: 'create-set', set: spec, exist: true }, cause: { reason: 'new set' } };
@@ -84,10 +97,15 @@ export function diffIpsets(desired: FamilyState, live: LiveFamilyState | undefin
     if (!sameKind(set, header)) {
       const drift = `is ${describe(header.type, header.family)}, kube-proxy's is ${describe(set.type, set.type === 'bitmap:port' ? undefined : set.family)}`;
       if (header.references > 0) {
-        problems.push(`ipset ${set.name} ${drift}; ${header.references} iptables rule(s) use it, so it cannot be re-created and is left as it is`);
+        problems.push(
+          `ipset ${set.name} ${drift}; ${header.references} iptables rule(s) use it, so it cannot be re-created and is left as it is`,
+        );
         continue;
       }
-      sets.push({ op: { op: 'destroy-set', set: set.name, exist: true }, cause: { reason: `set ${drift}` } }, { ...create, cause: { reason: 'set re-created' } });
+      sets.push(
+        { op: { op: 'destroy-set', set: set.name, exist: true }, cause: { reason: `set ${drift}` } },
+        { ...create, cause: { reason: 'set re-created' } },
+      );
       addAll(set);
       continue;
     }
@@ -99,7 +117,11 @@ export function diffIpsets(desired: FamilyState, live: LiveFamilyState | undefin
       if (!liveEntries.has(text)) add(set, entry);
     }
     for (const [text, entry] of liveEntries) {
-      if (!wanted.has(text)) deletions.push({ op: { op: 'delete-entry', set: set.name, entry, exist: true }, cause: causeOf(entry, 'set member removed', services) });
+      if (!wanted.has(text))
+        deletions.push({
+          op: { op: 'delete-entry', set: set.name, entry, exist: true },
+          cause: causeOf(entry, 'set member removed', services),
+        });
     }
   }
   return { additions: [...sets, ...adds], deletions, problems };

@@ -18,7 +18,11 @@ const TABLES: readonly TableName[] = ['nat', 'filter'];
 
 /** A built-in chain's jump as the rule kube-proxy writes for it. */
 export function jumpRule(jump: BuiltinJump): IptablesRule {
-  return { chain: jump.chain, matches: [{ match: 'comment', comment: jump.comment }], target: { target: 'jump', chain: jump.target } };
+  return {
+    chain: jump.chain,
+    matches: [{ match: 'comment', comment: jump.comment }],
+    target: { target: 'jump', chain: jump.target },
+  };
 }
 
 function sameLines(a: readonly string[], b: readonly string[]): boolean {
@@ -26,7 +30,12 @@ function sameLines(a: readonly string[], b: readonly string[]): boolean {
 }
 
 /** The names of what differs, for the cause; empty when the table is in sync. */
-function tableDrift(chains: readonly string[], lines: ReadonlyMap<string, readonly string[]>, missingJumps: readonly string[], live: LiveIptablesTable | undefined): string[] {
+function tableDrift(
+  chains: readonly string[],
+  lines: ReadonlyMap<string, readonly string[]>,
+  missingJumps: readonly string[],
+  live: LiveIptablesTable | undefined,
+): string[] {
   const drifted = chains.filter((chain) => {
     const liveLines = live?.chains.get(chain);
     return liveLines === undefined || !sameLines(liveLines, lines.get(chain) ?? []);
@@ -37,7 +46,12 @@ function tableDrift(chains: readonly string[], lines: ReadonlyMap<string, readon
   ];
 }
 
-function diffTable(name: TableName, desired: IptablesState, family: IpFamily, live: LiveIptablesTable | undefined): IptablesRewrite | undefined {
+function diffTable(
+  name: TableName,
+  desired: IptablesState,
+  family: IpFamily,
+  live: LiveIptablesTable | undefined,
+): IptablesRewrite | undefined {
   const table = desired[name];
   const lines = new Map<string, string[]>();
   const appends = table.rules.map((rule) => {
@@ -48,16 +62,36 @@ function diffTable(name: TableName, desired: IptablesState, family: IpFamily, li
     return line;
   });
   const jumps = desired.jumps.filter((j) => j.table === name);
-  const missing = jumps.filter((j) => !(live?.chains.get(j.chain) ?? []).includes(formatIptablesRule(jumpRule(j), family)));
-  const drift = tableDrift(table.chains, lines, missing.map((j) => j.chain), live);
+  const missing = jumps.filter(
+    (j) => !(live?.chains.get(j.chain) ?? []).includes(formatIptablesRule(jumpRule(j), family)),
+  );
+  const drift = tableDrift(
+    table.chains,
+    lines,
+    missing.map((j) => j.chain),
+    live,
+  );
   if (drift.length === 0) return undefined;
   // "-I CHAIN" puts each missing jump first, so later ones end up before earlier ones, as
   // with kube-proxy's one EnsureRule per jump.
   const inserts = missing.map((j) => formatIptablesRule(jumpRule(j), family).replace(/^-A /, '-I '));
-  const restore = [`*${name}`, ...table.chains.map((chain) => `:${chain} - [0:0]`), ...appends, ...inserts, 'COMMIT', ''].join('\n');
+  const restore = [
+    `*${name}`,
+    ...table.chains.map((chain) => `:${chain} - [0:0]`),
+    ...appends,
+    ...inserts,
+    'COMMIT',
+    '',
+  ].join('\n');
   return { family: addressFamilyOf(family), table: name, restore, cause: { reason: drift.join('; ') } };
 }
 
-export function diffIptables(desired: IptablesState, family: IpFamily, live: LiveFamilyState['iptables'] | undefined): IptablesRewrite[] {
-  return TABLES.map((name) => diffTable(name, desired, family, live?.[name])).filter((r): r is IptablesRewrite => r !== undefined);
+export function diffIptables(
+  desired: IptablesState,
+  family: IpFamily,
+  live: LiveFamilyState['iptables'] | undefined,
+): IptablesRewrite[] {
+  return TABLES.map((name) => diffTable(name, desired, family, live?.[name])).filter(
+    (r): r is IptablesRewrite => r !== undefined,
+  );
 }

@@ -3,7 +3,16 @@
 // converge them (pkg/proxy/ipvs/proxier.go), with graceful termination
 // (graceful-termination.ts) for real servers no Service wants any more.
 import type { LiveFamilyState } from '../contracts/live-state.js';
-import type { IpvsOperation, LiveRealServer, LiveService, LiveVirtualServer, Protocol, RealServer, ServiceKey, VirtualServer } from '../ipvs/types.js';
+import type {
+  IpvsOperation,
+  LiveRealServer,
+  LiveService,
+  LiveVirtualServer,
+  Protocol,
+  RealServer,
+  ServiceKey,
+  VirtualServer,
+} from '../ipvs/types.js';
 import type { DesiredVirtualServer, FamilyState } from '../contracts/desired-state.js';
 import { terminationStep, type TerminatingRealServers, type TerminationClock } from './graceful-termination.js';
 import { realServerKeyText, virtualServerKeyText } from './keys.js';
@@ -30,10 +39,22 @@ function serviceDrift(desired: VirtualServer, live: LiveVirtualServer): string[]
   const a = desired.flags;
   const b = live.flags;
   // The kernel sets IP_VS_SVC_F_HASHED on every service it holds (ip_vs_svc_hash), so that bit is not compared.
-  const flagsDiffer = a.persistent !== b.persistent || a.onePacket !== b.onePacket || a.sched1 !== b.sched1 || a.sched2 !== b.sched2 || a.sched3 !== b.sched3;
+  const flagsDiffer =
+    a.persistent !== b.persistent ||
+    a.onePacket !== b.onePacket ||
+    a.sched1 !== b.sched1 ||
+    a.sched2 !== b.sched2 ||
+    a.sched3 !== b.sched3;
   const engineDiffers = (desired.persistenceEngine ?? '') !== (live.persistenceEngine ?? '');
   // Checked field by field first: most virtual servers are in sync.
-  if (!flagsDiffer && !engineDiffers && desired.scheduler === live.scheduler && desired.timeout === live.timeout && desired.netmask === live.netmask) return [];
+  if (
+    !flagsDiffer &&
+    !engineDiffers &&
+    desired.scheduler === live.scheduler &&
+    desired.timeout === live.timeout &&
+    desired.netmask === live.netmask
+  )
+    return [];
   return [
     desired.scheduler !== live.scheduler ? 'scheduler' : '',
     flagsDiffer ? 'flags' : '',
@@ -94,9 +115,15 @@ interface Output {
 
 function addVirtualServer(d: DesiredVirtualServer, out: Output): void {
   const key = d.virtualServer.key;
-  out.additions.push({ op: { op: 'add-service', service: d.virtualServer }, cause: { service: d.service, reason: 'new virtual server' } });
+  out.additions.push({
+    op: { op: 'add-service', service: d.virtualServer },
+    cause: { service: d.service, reason: 'new virtual server' },
+  });
   for (const realServer of d.realServers) {
-    out.additions.push({ op: { op: 'add-real-server', service: key, realServer }, cause: { service: d.service, reason: 'endpoint added' } });
+    out.additions.push({
+      op: { op: 'add-real-server', service: key, realServer },
+      cause: { service: d.service, reason: 'endpoint added' },
+    });
   }
 }
 
@@ -109,7 +136,11 @@ function syncVirtualServer(d: DesiredVirtualServer, live: LiveService, ctx: Ipvs
   const key = d.virtualServer.key;
   const cause = (reason: string): ChangeCause => ({ service: d.service, reason });
   const drift = serviceDrift(d.virtualServer, live.service);
-  if (drift.length > 0) out.additions.push({ op: { op: 'edit-service', service: d.virtualServer }, cause: cause(`drifted ${drift.join(', ')}`) });
+  if (drift.length > 0)
+    out.additions.push({
+      op: { op: 'edit-service', service: d.virtualServer },
+      cause: cause(`drifted ${drift.join(', ')}`),
+    });
 
   // Live real servers by address and port; the ones left once the desired are taken out are stale.
   const unwanted = new Map(live.realServers.map((r) => [`${r.address}|${r.port}`, r]));
@@ -124,7 +155,8 @@ function syncVirtualServer(d: DesiredVirtualServer, live: LiveService, ctx: Ipvs
     const rsDrift = realServerDrift(realServer, found);
     if (rsDrift.length === 0) continue;
     // A terminating endpoint that is wanted again goes back to its weight.
-    const reason = found.weight === 0 && rsDrift.includes('weight') ? 'endpoint ready again' : `drifted ${rsDrift.join(', ')}`;
+    const reason =
+      found.weight === 0 && rsDrift.includes('weight') ? 'endpoint ready again' : `drifted ${rsDrift.join(', ')}`;
     out.additions.push({ op: { op: 'edit-real-server', service: key, realServer }, cause: cause(reason) });
   }
 
@@ -133,7 +165,10 @@ function syncVirtualServer(d: DesiredVirtualServer, live: LiveService, ctx: Ipvs
   // sent meanwhile left entries that would keep steering the client nowhere
   // (pkg/proxy/conntrack/cleanup.go).
   if (flows && live.realServers.length === 0 && d.realServers.length > 0) {
-    out.conntrack.push({ op: { family: key.family, protocol: flows.protocol, destination: flows.address, destinationPort: flows.port }, cause: cause('endpoints available') });
+    out.conntrack.push({
+      op: { family: key.family, protocol: flows.protocol, destination: flows.address, destinationPort: flows.port },
+      cause: cause('endpoints available'),
+    });
   }
 
   const protocol = terminationProtocol(key);
@@ -142,26 +177,52 @@ function syncVirtualServer(d: DesiredVirtualServer, live: LiveService, ctx: Ipvs
     const step = terminationStep(stale, protocol, ctx.terminating.get(id), ctx.clock);
     if (step.action === 'delete') {
       out.realServerDeletes.push({
-        op: { op: 'delete-real-server', service: key, realServer: { family: stale.family, address: stale.address, port: stale.port } },
+        op: {
+          op: 'delete-real-server',
+          service: key,
+          realServer: { family: stale.family, address: stale.address, port: stale.port },
+        },
         cause: cause(step.reason),
       });
       if (flows) {
         out.conntrack.push({
-          op: { family: key.family, protocol: flows.protocol, destination: flows.address, destinationPort: flows.port, replySource: stale.address, replySourcePort: stale.port },
+          op: {
+            family: key.family,
+            protocol: flows.protocol,
+            destination: flows.address,
+            destinationPort: flows.port,
+            replySource: stale.address,
+            replySourcePort: stale.port,
+          },
           cause: cause('endpoint removed'),
         });
       }
       continue;
     }
     if (step.action === 'drain') {
-      out.drains.push({ op: { op: 'edit-real-server', service: key, realServer: { ...settable(stale), weight: 0 } }, cause: cause('endpoint terminating') });
+      out.drains.push({
+        op: { op: 'edit-real-server', service: key, realServer: { ...settable(stale), weight: 0 } },
+        cause: cause('endpoint terminating'),
+      });
     }
     out.terminating.push([id, step.since]);
   }
 }
 
-export function diffIpvs(desired: FamilyState, live: LiveFamilyState | undefined, owned: OwnershipTest, ctx: IpvsDiffContext): IpvsFamilyDiff {
-  const out: Output = { additions: [], drains: [], realServerDeletes: [], serviceDeletes: [], conntrack: [], terminating: [] };
+export function diffIpvs(
+  desired: FamilyState,
+  live: LiveFamilyState | undefined,
+  owned: OwnershipTest,
+  ctx: IpvsDiffContext,
+): IpvsFamilyDiff {
+  const out: Output = {
+    additions: [],
+    drains: [],
+    realServerDeletes: [],
+    serviceDeletes: [],
+    conntrack: [],
+    terminating: [],
+  };
   const liveByKey = new Map((live?.virtualServers ?? []).map((l) => [virtualServerKeyText(l.service.key), l]));
   const wanted = new Set<string>();
   for (const d of desired.virtualServers) {
@@ -177,7 +238,11 @@ export function diffIpvs(desired: FamilyState, live: LiveFamilyState | undefined
     const cause: ChangeCause = { reason: 'stale virtual server' };
     out.serviceDeletes.push({ op: { op: 'delete-service', key }, cause });
     const flows = conntrackProtocol(key);
-    if (flows) out.conntrack.push({ op: { family: key.family, protocol: flows.protocol, destination: flows.address, destinationPort: flows.port }, cause });
+    if (flows)
+      out.conntrack.push({
+        op: { family: key.family, protocol: flows.protocol, destination: flows.address, destinationPort: flows.port },
+        cause,
+      });
   }
   return out;
 }

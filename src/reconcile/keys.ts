@@ -6,7 +6,9 @@ import type { RealServer, ServiceKey } from '../ipvs/types.js';
 
 /** "inet|tcp|10.96.0.1|443" or "inet|fwmark|7". */
 export function virtualServerKeyText(key: ServiceKey): string {
-  return 'fwmark' in key ? `${key.family}|fwmark|${key.fwmark}` : `${key.family}|${key.protocol}|${key.address}|${key.port}`;
+  return 'fwmark' in key
+    ? `${key.family}|fwmark|${key.fwmark}`
+    : `${key.family}|${key.protocol}|${key.address}|${key.port}`;
 }
 
 /** A real server within its virtual server: "inet|tcp|10.96.0.1|443>10.244.1.5|8443". */

@@ -41,7 +41,10 @@ const SEARCH_LIMIT = 8;
  * the end or (undefined) removed: the order a Map of them would keep. The same list when
  * nothing changes.
  */
-export function withLiveServices(services: readonly LiveService[], changes: ReadonlyMap<string, LiveService | undefined>): readonly LiveService[] {
+export function withLiveServices(
+  services: readonly LiveService[],
+  changes: ReadonlyMap<string, LiveService | undefined>,
+): readonly LiveService[] {
   if (changes.size === 0) return services;
   const index = indexOf(services);
   const replaced = new Map<LiveService, LiveService | undefined>();

@@ -23,7 +23,9 @@ export function servicesWithDraining(live: LiveState, terminating: TerminatingRe
   if (terminating.size === 0) return [];
   // A real server's key text is its service's, '>', then its own (keys.ts); an address never holds '>'.
   const draining = new Set([...terminating.keys()].map((key) => key.slice(0, key.indexOf('>'))));
-  return live.families.flatMap((f) => [...draining].sort().flatMap((key) => liveServiceAt(f.virtualServers, key)?.service.key ?? []));
+  return live.families.flatMap((f) =>
+    [...draining].sort().flatMap((key) => liveServiceAt(f.virtualServers, key)?.service.key ?? []),
+  );
 }
 
 /**
@@ -37,7 +39,8 @@ export function servicesLosingRealServers(plan: Plan, alreadyRead: readonly Serv
     if (phase.kind !== 'ipvs') continue;
     for (const { op } of phase.changes) {
       const leaves = op.op === 'delete-real-server' || (op.op === 'edit-real-server' && op.realServer.weight === 0);
-      if (leaves && !read.has(virtualServerKeyText(op.service))) losing.set(virtualServerKeyText(op.service), op.service);
+      if (leaves && !read.has(virtualServerKeyText(op.service)))
+        losing.set(virtualServerKeyText(op.service), op.service);
     }
   }
   return [...losing.values()];
@@ -63,7 +66,19 @@ export function withRealServers(live: LiveState, fresh: readonly FreshRealServer
 /** A real server as the diff sees it: everything but its traffic counters, in one order whoever built it. */
 function diffedFields(r: LiveRealServer): string {
   const tunnel = r.tunnel ? `${r.tunnel.type}/${r.tunnel.port}/${r.tunnel.flags}` : '';
-  return [r.family, r.address, r.port, r.forwarding, r.weight, r.upperThreshold, r.lowerThreshold, tunnel, r.activeConnections, r.inactiveConnections, r.persistentConnections].join('|');
+  return [
+    r.family,
+    r.address,
+    r.port,
+    r.forwarding,
+    r.weight,
+    r.upperThreshold,
+    r.lowerThreshold,
+    tunnel,
+    r.activeConnections,
+    r.inactiveConnections,
+    r.persistentConnections,
+  ].join('|');
 }
 
 /**
@@ -73,7 +88,9 @@ function diffedFields(r: LiveRealServer): string {
 export function sameRealServers(live: LiveState, fresh: readonly FreshRealServers[]): boolean {
   return fresh.every(({ service, realServers }) => {
     const key = virtualServerKeyText(service);
-    const kept = live.families.map((f) => liveServiceAt(f.virtualServers, key)).find((s) => s !== undefined)?.realServers;
+    const kept = live.families
+      .map((f) => liveServiceAt(f.virtualServers, key))
+      .find((s) => s !== undefined)?.realServers;
     if (kept === undefined || kept.length !== realServers.length) return false;
     const keptTexts = new Set(kept.map(diffedFields));
     return realServers.every((r) => keptTexts.has(diffedFields(r)));

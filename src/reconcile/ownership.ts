@@ -14,8 +14,13 @@ import type { FamilyState } from '../contracts/desired-state.js';
 export type OwnershipTest = (key: ServiceKey) => boolean;
 
 export function ownershipTest(desired: FamilyState, live: LiveFamilyState | undefined): OwnershipTest {
-  const addresses = new Set<string>([...desired.linkAddresses, ...desired.nodePortAddresses, ...(live?.linkAddresses.map((a) => a.address) ?? [])]);
-  for (const d of desired.virtualServers) if ('address' in d.virtualServer.key) addresses.add(d.virtualServer.key.address);
+  const addresses = new Set<string>([
+    ...desired.linkAddresses,
+    ...desired.nodePortAddresses,
+    ...(live?.linkAddresses.map((a) => a.address) ?? []),
+  ]);
+  for (const d of desired.virtualServers)
+    if ('address' in d.virtualServer.key) addresses.add(d.virtualServer.key.address);
   // The model validated these CIDRs; one that does not parse excludes nothing.
   const excluded = desired.excludeCIDRs.map(parseCidr).filter((c): c is Cidr => c !== undefined);
   return (key) => {

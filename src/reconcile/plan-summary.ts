@@ -37,7 +37,12 @@ export function summarizePlan(plan: Plan): PlanSummary {
     for (const op of operationsOf(phase)) counts.set(op, (counts.get(op) ?? 0) + 1);
     return [...counts].map(([op, count]): PlanSummaryRow => ({ phase: index, kind: phase.kind, op, count }));
   });
-  return { createLink: plan.createLink, setTimeouts: plan.ipvsTimeouts !== undefined, rows, total: rows.reduce((sum, row) => sum + row.count, 0) };
+  return {
+    createLink: plan.createLink,
+    setTimeouts: plan.ipvsTimeouts !== undefined,
+    rows,
+    total: rows.reduce((sum, row) => sum + row.count, 0),
+  };
 }
 
 /** "ipset create-set=2 add-entry=40 | ipvs add-service=3 | ...", or "in sync". */

@@ -12,7 +12,9 @@ export interface ServiceIndex {
 
 /** Built on first use: a sync that binds no address and changes no member never needs it. */
 export function serviceIndex(desired: FamilyState): ServiceIndex {
-  let built: { readonly addresses: Map<string, ServicePortRef>; readonly endpoints: Map<string, ServicePortRef> } | undefined;
+  let built:
+    | { readonly addresses: Map<string, ServicePortRef>; readonly endpoints: Map<string, ServicePortRef> }
+    | undefined;
   const index = (): NonNullable<typeof built> => {
     if (built) return built;
     const addresses = new Map<string, ServicePortRef>();

@@ -22,7 +22,14 @@ import {
 import * as c from './constants.js';
 
 /** struct ifinfomsg: family, a pad byte, ARPHRD type, ifindex (an int), IFF_* flags and the mask of flags to change. */
-export const ifinfomsg = struct('ifinfomsg', { family: u8, pad: padding(1), type: u16, index: u32, flags: u32, change: u32 });
+export const ifinfomsg = struct('ifinfomsg', {
+  family: u8,
+  pad: padding(1),
+  type: u16,
+  index: u32,
+  flags: u32,
+  change: u32,
+});
 
 /** struct ifaddrmsg: family, prefix length, IFA_F_* flags (the low 8; IFA_FLAGS has all), scope, ifindex. */
 export const ifaddrmsg = struct('ifaddrmsg', { family: u8, prefixLength: u8, flags: u8, scope: u8, index: u32 });

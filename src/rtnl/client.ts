@@ -4,9 +4,28 @@
 // Address changes go through `apply`: many RTM_NEWADDR/RTM_DELADDR messages
 // per sendmsg, one ACK per datagram, each change's own result (rtnetlink runs
 // every message of a datagram and reports each failure by sequence number).
-import { NETLINK_ROUTE, NetlinkDecodeError, NetlinkError, NetlinkSocket, applyOperations, type NetlinkMessage, type OperationOutcome, type Request, type SocketCounters, type SocketOptions } from '../netlink/index.js';
+import {
+  NETLINK_ROUTE,
+  NetlinkDecodeError,
+  NetlinkError,
+  NetlinkSocket,
+  applyOperations,
+  type NetlinkMessage,
+  type OperationOutcome,
+  type Request,
+  type SocketCounters,
+  type SocketOptions,
+} from '../netlink/index.js';
 import { RouteError, routeErrorFrom, type RouteRequestKind } from './errors.js';
-import { addressRequests, createLinkRequest, decodeAddress, decodeLink, deleteLinkRequest, getLinkRequest, listAddressesRequest } from './messages.js';
+import {
+  addressRequests,
+  createLinkRequest,
+  decodeAddress,
+  decodeLink,
+  deleteLinkRequest,
+  getLinkRequest,
+  listAddressesRequest,
+} from './messages.js';
 import type { AddressKey, AddressOperation, Link, LinkAddress } from './types.js';
 
 /** What became of one address change of a batch. */
@@ -43,7 +62,10 @@ export class RouteClient {
     }
     const [reply] = replies;
     if (reply === undefined || replies.length !== 1) {
-      throw routeErrorFrom(new NetlinkDecodeError('RTM_GETLINK reply', `expected one message, got ${replies.length}`), request);
+      throw routeErrorFrom(
+        new NetlinkDecodeError('RTM_GETLINK reply', `expected one message, got ${replies.length}`),
+        request,
+      );
     }
     return this.decode(request, () => decodeLink(reply));
   }

@@ -17,7 +17,15 @@ export type RouteRequestKind =
 export type RouteOperationName = RouteRequestKind['op'];
 
 /** errno names these requests get; any other errno name may appear too. */
-export type RouteErrorCode = 'EEXIST' | 'ENODEV' | 'EADDRNOTAVAIL' | 'EOPNOTSUPP' | 'EINVAL' | 'EPERM' | 'EAFNOSUPPORT' | (string & {});
+export type RouteErrorCode =
+  | 'EEXIST'
+  | 'ENODEV'
+  | 'EADDRNOTAVAIL'
+  | 'EOPNOTSUPP'
+  | 'EINVAL'
+  | 'EPERM'
+  | 'EAFNOSUPPORT'
+  | (string & {});
 
 export class RouteError extends KernelOperationError<RouteErrorCode, RouteOperationName> {
   override readonly name: string = 'RouteError';
@@ -49,7 +57,9 @@ export function describeTarget(request: RouteRequestKind): string {
 function reasonFor(code: string, request: RouteRequestKind): string {
   switch (code) {
     case 'EEXIST':
-      return request.op === 'create-link' ? 'a link with this name already exists' : 'the address is already on the link';
+      return request.op === 'create-link'
+        ? 'a link with this name already exists'
+        : 'the address is already on the link';
     case 'ENODEV':
       return 'no such link';
     case 'EADDRNOTAVAIL':
@@ -82,4 +92,5 @@ const errors = familyErrors<RouteRequestKind, RouteError>({
 export const routeErrorFrom = (err: unknown, request: RouteRequestKind): RouteError => errors.from(err, request);
 
 /** A request we refuse to send: a value the wire format cannot carry. */
-export const invalidRouteRequest = (request: RouteRequestKind, reason: string, cause?: unknown): RouteError => errors.invalid(request, reason, cause);
+export const invalidRouteRequest = (request: RouteRequestKind, reason: string, cause?: unknown): RouteError =>
+  errors.invalid(request, reason, cause);

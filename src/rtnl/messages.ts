@@ -2,9 +2,33 @@
 // structs and attribute tables (attributes.ts). Builders check every value
 // before anything is sent; decoders name what is missing or wrong in a
 // NetlinkDecodeError.
-import { NLM_F_CREATE, NLM_F_EXCL, NetlinkDecodeError, decodeStructMessage, structRequest, type NetlinkMessage, type Request, requiredAttribute, requestLabels } from '../netlink/index.js';
-import { InvalidAddressError, formatIPv4, formatIPv6, parseIPv4, parseIPv6, type AddressFamily } from '../net/ip-address.js';
-import { addressAttributes, ifaddrmsg, ifinfomsg, linkAttributes, type AddressValues, type LinkValues } from './attributes.js';
+import {
+  NLM_F_CREATE,
+  NLM_F_EXCL,
+  NetlinkDecodeError,
+  decodeStructMessage,
+  structRequest,
+  type NetlinkMessage,
+  type Request,
+  requiredAttribute,
+  requestLabels,
+} from '../netlink/index.js';
+import {
+  InvalidAddressError,
+  formatIPv4,
+  formatIPv6,
+  parseIPv4,
+  parseIPv6,
+  type AddressFamily,
+} from '../net/ip-address.js';
+import {
+  addressAttributes,
+  ifaddrmsg,
+  ifinfomsg,
+  linkAttributes,
+  type AddressValues,
+  type LinkValues,
+} from './attributes.js';
 import * as c from './constants.js';
 import { RouteError, invalidRouteRequest, type RouteRequestKind } from './errors.js';
 import type { AddressKey, AddressOperation, AddressScope, Link, LinkAddress, OperState } from './types.js';
@@ -36,8 +60,10 @@ function linkRequest(type: number, values: LinkValues, flags?: number): Request 
 /** As the kernel's dev_valid_name (net/core/dev.c): 1 to 15 bytes, not "." or "..", no '/', ':' or whitespace. */
 function linkName(request: RouteRequestKind, name: string): string {
   const length = Buffer.byteLength(name);
-  if (length === 0 || length >= c.IFNAMSIZ) throw invalidRouteRequest(request, `a link name has 1 to ${c.IFNAMSIZ - 1} bytes, '${name}' has ${length}`);
-  if (name === '.' || name === '..' || /[/:\s]/.test(name)) throw invalidRouteRequest(request, `'${name}' is not a valid link name`);
+  if (length === 0 || length >= c.IFNAMSIZ)
+    throw invalidRouteRequest(request, `a link name has 1 to ${c.IFNAMSIZ - 1} bytes, '${name}' has ${length}`);
+  if (name === '.' || name === '..' || /[/:\s]/.test(name))
+    throw invalidRouteRequest(request, `'${name}' is not a valid link name`);
   return name;
 }
 
@@ -55,7 +81,11 @@ export function getLinkRequest(name: string): Request {
  */
 export function createLinkRequest(name: string, kind: string): Request {
   const request: RouteRequestKind = { op: 'create-link', name, kind };
-  return linkRequest(c.RTM_NEWLINK, { name: linkName(request, name), txQueueLength: 0, linkInfo: { kind } }, NLM_F_CREATE | NLM_F_EXCL);
+  return linkRequest(
+    c.RTM_NEWLINK,
+    { name: linkName(request, name), txQueueLength: 0, linkInfo: { kind } },
+    NLM_F_CREATE | NLM_F_EXCL,
+  );
 }
 
 /** RTM_DELLINK by name. */
@@ -145,7 +175,8 @@ export function addressRequests(ops: readonly AddressOperation[]): (Request | Ro
 // ---- wire -> domain ----------------------------------------------------------
 
 function expectType(msg: NetlinkMessage, type: number): void {
-  if (msg.type !== type) throw new NetlinkDecodeError('nlmsghdr.type', `expected ${MESSAGE_NAMES[type] ?? type}, got ${msg.type}`);
+  if (msg.type !== type)
+    throw new NetlinkDecodeError('nlmsghdr.type', `expected ${MESSAGE_NAMES[type] ?? type}, got ${msg.type}`);
 }
 
 /** An RTM_NEWLINK message (a GETLINK reply). */
@@ -182,7 +213,8 @@ const SCOPES = new Map<number, AddressScope>([
 
 function addressText(family: AddressFamily, raw: Buffer, path: string): string {
   const size = family === 'inet' ? 4 : 16;
-  if (raw.length !== size) throw new NetlinkDecodeError(path, `expected ${size} bytes for an ${family} address, got ${raw.length}`);
+  if (raw.length !== size)
+    throw new NetlinkDecodeError(path, `expected ${size} bytes for an ${family} address, got ${raw.length}`);
   return family === 'inet' ? formatIPv4(raw) : formatIPv6(raw);
 }
 
@@ -197,12 +229,19 @@ export function decodeAddress(msg: NetlinkMessage): LinkAddress | undefined {
   if (family === undefined) return undefined;
   const values: AddressValues = attributes;
   // IPv4 names the local address IFA_LOCAL (IFA_ADDRESS is the peer's); IPv6 sends IFA_ADDRESS only.
-  const [raw, path] = values.local ? [values.local, 'IFA.local'] : [requiredAttribute(values.address, 'IFA.address'), 'IFA.address'];
+  const [raw, path] = values.local
+    ? [values.local, 'IFA.local']
+    : [requiredAttribute(values.address, 'IFA.address'), 'IFA.address'];
   // ifa_prefixlen is a byte and ifa_index a u32, but the kernel's prefix fits the address and an
   // ifindex is a positive int: anything else is not a reply of the kernel's.
   const bits = family === 'inet' ? 32 : 128;
-  if (header.prefixLength > bits) throw new NetlinkDecodeError('ifaddrmsg.prefixLength', `${header.prefixLength} is above ${bits} for an ${family} address`);
-  if (header.index === 0 || header.index > 0x7fffffff) throw new NetlinkDecodeError('ifaddrmsg.index', `${header.index} is not a positive int`);
+  if (header.prefixLength > bits)
+    throw new NetlinkDecodeError(
+      'ifaddrmsg.prefixLength',
+      `${header.prefixLength} is above ${bits} for an ${family} address`,
+    );
+  if (header.index === 0 || header.index > 0x7fffffff)
+    throw new NetlinkDecodeError('ifaddrmsg.index', `${header.index} is not a positive int`);
   return {
     linkIndex: header.index,
     family,

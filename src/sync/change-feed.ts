@@ -46,7 +46,13 @@ export class ChangeFeed {
 
   /** What changed since the last take, and a fresh start. */
   take(): ClusterChanges {
-    const changes: ClusterChanges = { from: this.taken, to: this.version, everything: this.everything, services: this.services, endpointSlices: this.endpointSlices };
+    const changes: ClusterChanges = {
+      from: this.taken,
+      to: this.version,
+      everything: this.everything,
+      services: this.services,
+      endpointSlices: this.endpointSlices,
+    };
     this.taken = this.version;
     this.everything = false;
     this.services = new Map();

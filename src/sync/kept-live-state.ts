@@ -42,7 +42,11 @@ export type KeptLiveState = { readonly live: LiveState } | { readonly missing: F
 export const NOTHING_KEPT: KeptLiveState = { missing: 'first sync' };
 
 /** The read a sync of `trigger` needs, given what is kept and which real servers are draining. */
-export function chooseLiveStateRead(trigger: SyncTrigger, kept: KeptLiveState, terminating: TerminatingRealServers): LiveStateRead {
+export function chooseLiveStateRead(
+  trigger: SyncTrigger,
+  kept: KeptLiveState,
+  terminating: TerminatingRealServers,
+): LiveStateRead {
   if ('missing' in kept) return { kind: 'full', reason: kept.missing };
   if (trigger === 'periodic') return { kind: 'full', reason: 'periodic resync' };
   if (trigger === 'retry') return { kind: 'full', reason: 'retry' };

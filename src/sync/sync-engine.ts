@@ -20,9 +20,20 @@ import type { HealthCheckNodePorts } from '../proxy/health-check-node-ports.js';
 import { applyPlanToLive } from '../reconcile/apply-to-live.js';
 import { diffState, type DiffResult, type TerminatingRealServers } from '../reconcile/index.js';
 import { indexLiveServices } from '../reconcile/live-index.js';
-import { sameRealServers, servicesLosingRealServers, withRealServers, type FreshRealServers } from '../reconcile/live-refresh.js';
+import {
+  sameRealServers,
+  servicesLosingRealServers,
+  withRealServers,
+  type FreshRealServers,
+} from '../reconcile/live-refresh.js';
 import type { ClusterChanges } from './change-feed.js';
-import { chooseLiveStateRead, NOTHING_KEPT, type FullReadReason, type KeptLiveState, type LiveStateRead } from './kept-live-state.js';
+import {
+  chooseLiveStateRead,
+  NOTHING_KEPT,
+  type FullReadReason,
+  type KeptLiveState,
+  type LiveStateRead,
+} from './kept-live-state.js';
 import { SyncModel, type ModelInputRead } from './sync-model.js';
 import type { SyncTrigger } from './sync-trigger.js';
 
@@ -35,7 +46,9 @@ export interface SyncEngineOptions {
 }
 
 /** Where the live state came from: a read of the whole kernel, or the kept state with the services whose real servers drain or leave read again. */
-export type LiveStateOrigin = { readonly kind: 'full'; readonly reason: FullReadReason } | { readonly kind: 'kept'; readonly refreshedServices: number };
+export type LiveStateOrigin =
+  | { readonly kind: 'full'; readonly reason: FullReadReason }
+  | { readonly kind: 'kept'; readonly refreshedServices: number };
 
 /** How the live state was got, and what getting it cost. */
 export type LiveStateSource = LiveStateOrigin & {
@@ -79,7 +92,12 @@ export class SyncEngine {
    * from the last one; 'periodic' (the default, always safe) and 'retry' read the kernel whole.
    * `changes` are the change feed's since the last sync; without them every object is read.
    */
-  async sync(objects: ClusterObjects, host: HostFacts, trigger: SyncTrigger = 'periodic', changes?: ClusterChanges): Promise<SyncResult> {
+  async sync(
+    objects: ClusterObjects,
+    host: HostFacts,
+    trigger: SyncTrigger = 'periodic',
+    changes?: ClusterChanges,
+  ): Promise<SyncResult> {
     const { kernel, now } = this.options;
     const started = now();
     const { state: desired, read: modelRead } = this.model.desired(objects, host, changes, trigger);
@@ -90,13 +108,20 @@ export class SyncEngine {
     this.kept = { missing: 'failed sync' };
     const { live, diff, origin } = await this.liveAndDiff(read, desired);
     const after = kernel.traffic;
-    const source: LiveStateSource = { ...origin, netlink: { sendCalls: after.sendCalls - before.sendCalls, messagesSent: after.messagesSent - before.messagesSent } };
+    const source: LiveStateSource = {
+      ...origin,
+      netlink: {
+        sendCalls: after.sendCalls - before.sendCalls,
+        messagesSent: after.messagesSent - before.messagesSent,
+      },
+    };
     const report = await kernel.applyPlan(diff.plan);
     // A drain that failed is planned again from the live state (its weight is still above 0).
     this.terminating = diff.terminating;
     if (report.failed === 0) this.kept = this.stateAfter(live, diff, report);
     // A whole read's lists are indexed by the sync that read them, not by the first change after it.
-    if (origin.kind === 'full' && 'live' in this.kept) for (const family of this.kept.live.families) indexLiveServices(family.virtualServers);
+    if (origin.kind === 'full' && 'live' in this.kept)
+      for (const family of this.kept.live.families) indexLiveServices(family.virtualServers);
     this.applied = report.failed === 0 ? desired : undefined;
     return { desired, modelRead, healthCheckNodePorts, live, source, diff, report, durationMs: now() - started };
   }
@@ -105,26 +130,53 @@ export class SyncEngine {
    * The plan a first sync of `objects` would apply, read and diffed as that sync would, and not
    * applied (`kipvs diff`). Nothing is kept: the engine's next sync is still a first sync.
    */
-  async firstPlan(objects: ClusterObjects, host: HostFacts): Promise<{ readonly desired: DesiredState; readonly live: LiveState; readonly diff: DiffResult }> {
+  async firstPlan(
+    objects: ClusterObjects,
+    host: HostFacts,
+  ): Promise<{ readonly desired: DesiredState; readonly live: LiveState; readonly diff: DiffResult }> {
     const { state: desired } = new SyncModel(this.options.model).desired(objects, host);
     const live = await this.readWhole(desired);
-    return { desired, live, diff: diffState({ desired, live, terminating: new Map(), now: this.options.now(), gracePeriodMs: this.options.gracePeriodMs }) };
+    return {
+      desired,
+      live,
+      diff: diffState({
+        desired,
+        live,
+        terminating: new Map(),
+        now: this.options.now(),
+        gracePeriodMs: this.options.gracePeriodMs,
+      }),
+    };
   }
 
   /** The live state `read` asks for, and the diff with it. */
   private async liveAndDiff(read: LiveStateRead, desired: DesiredState): Promise<LiveAndDiff> {
     const diffWith = (live: LiveState, previous?: DesiredState): DiffResult =>
-      diffState({ desired, live, terminating: this.terminating, now: this.options.now(), gracePeriodMs: this.options.gracePeriodMs, ...(previous ? { previous, changes: this.model.familyChanges() } : {}) });
+      diffState({
+        desired,
+        live,
+        terminating: this.terminating,
+        now: this.options.now(),
+        gracePeriodMs: this.options.gracePeriodMs,
+        ...(previous ? { previous, changes: this.model.familyChanges() } : {}),
+      });
     const { applied } = this;
     const kept = read.kind === 'kept' ? await this.fromKeptState(read, (live) => diffWith(live, applied)) : undefined;
     if (kept) return kept;
     const live = await this.readWhole(desired);
-    return { live, diff: diffWith(live), origin: { kind: 'full', reason: read.kind === 'full' ? read.reason : 'kernel disagreed' } };
+    return {
+      live,
+      diff: diffWith(live),
+      origin: { kind: 'full', reason: read.kind === 'full' ? read.reason : 'kernel disagreed' },
+    };
   }
 
   /** Everything a sync of `desired` may change, read from the kernel. */
   private readWhole(desired: DesiredState): Promise<LiveState> {
-    return this.options.kernel.readLiveState({ families: this.options.model.ipFamilies.map(addressFamilyOf), setNames: desiredSetNames(desired) });
+    return this.options.kernel.readLiveState({
+      families: this.options.model.ipFamilies.map(addressFamilyOf),
+      setNames: desiredSetNames(desired),
+    });
   }
 
   /**
@@ -132,7 +184,10 @@ export class SyncEngine {
    * then again when the plan takes real servers from services not read yet and their fresh
    * counts differ from the kept ones. Undefined when the kept state proved stale.
    */
-  private async fromKeptState(read: Extract<LiveStateRead, { kind: 'kept' }>, diffWith: (live: LiveState) => DiffResult): Promise<LiveAndDiff | undefined> {
+  private async fromKeptState(
+    read: Extract<LiveStateRead, { kind: 'kept' }>,
+    diffWith: (live: LiveState) => DiffResult,
+  ): Promise<LiveAndDiff | undefined> {
     const draining = await this.realServersOf(read.refresh);
     if (!draining) return undefined;
     const counted = withRealServers(read.live, draining);

@@ -19,7 +19,13 @@ import type { ClusterChanges } from './change-feed.js';
 import { ValidationMemo } from './validation-memo.js';
 
 /** What the model read: only the changed objects, or every object (and why). */
-export type ModelInputRead = 'changes' | 'everything' | 'first build' | 'periodic resync' | 'missed changes' | 'not keyed by name';
+export type ModelInputRead =
+  | 'changes'
+  | 'everything'
+  | 'first build'
+  | 'periodic resync'
+  | 'missed changes'
+  | 'not keyed by name';
 
 export class SyncModel {
   private readonly validation: ValidationMemo;
@@ -32,12 +38,21 @@ export class SyncModel {
   }
 
   /** computeDesiredState's result for the snapshot `objects`, and what was read to get it. */
-  desired(objects: ClusterObjects, host: HostFacts, changes?: ClusterChanges, trigger: SyncTrigger = 'periodic'): { readonly state: DesiredState; readonly read: ModelInputRead } {
+  desired(
+    objects: ClusterObjects,
+    host: HostFacts,
+    changes?: ClusterChanges,
+    trigger: SyncTrigger = 'periodic',
+  ): { readonly state: DesiredState; readonly read: ModelInputRead } {
     const { config } = this;
     const read = this.whyWhole(changes, trigger);
     // Unknown until this build completes: a build that throws leaves the model half updated.
     this.version = undefined;
-    const done = (state: DesiredState, problems: readonly Problem[], how: ModelInputRead): { readonly state: DesiredState; readonly read: ModelInputRead } => {
+    const done = (
+      state: DesiredState,
+      problems: readonly Problem[],
+      how: ModelInputRead,
+    ): { readonly state: DesiredState; readonly read: ModelInputRead } => {
       this.version = changes?.to;
       return { state: { ...state, problems: [...problems, ...state.problems] }, read: how };
     };
@@ -47,7 +62,11 @@ export class SyncModel {
       if (state) return done(state, valid.problems, read);
     }
     const valid = this.validation.validate(objects, config.nodeName);
-    return done(this.model.build(valid.objects, host, config), valid.problems, read === 'changes' ? 'not keyed by name' : read);
+    return done(
+      this.model.build(valid.objects, host, config),
+      valid.problems,
+      read === 'changes' ? 'not keyed by name' : read,
+    );
   }
 
   /** What changed in each family since the previous state (for the diff since it). */

@@ -18,7 +18,13 @@ import type { ValidService } from '../proxy/service-input.js';
 import { KUBE_PROXY_SCHEDULING, type SchedulingDefaults } from '../proxy/service-scheduling.js';
 import type { Problem, ProblemSubject } from '../contracts/desired-state.js';
 
-const SUBJECT_ORDER: Readonly<Record<ProblemSubject, number>> = { Service: 0, EndpointSlice: 1, Node: 2, config: 3, host: 4 };
+const SUBJECT_ORDER: Readonly<Record<ProblemSubject, number>> = {
+  Service: 0,
+  EndpointSlice: 1,
+  Node: 2,
+  config: 3,
+  host: 4,
+};
 
 /**
  * Objects' problems by kind, then namespace/name, each object's in the order found (the sort
@@ -28,11 +34,18 @@ const SUBJECT_ORDER: Readonly<Record<ProblemSubject, number>> = { Service: 0, En
  */
 export function sortObjectProblems(problems: readonly Problem[]): Problem[] {
   const text = (p: Problem): string => `${p.namespace}/${p.name}`;
-  return [...problems].sort((a, b) => SUBJECT_ORDER[a.subject] - SUBJECT_ORDER[b.subject] || (text(a) < text(b) ? -1 : text(a) > text(b) ? 1 : 0));
+  return [...problems].sort(
+    (a, b) =>
+      SUBJECT_ORDER[a.subject] - SUBJECT_ORDER[b.subject] || (text(a) < text(b) ? -1 : text(a) > text(b) ? 1 : 0),
+  );
 }
 
 /** `validate(raw)`, remembered for `raw` when it is an object (only objects can key a WeakMap). */
-function remembered<T>(memo: WeakMap<object, Validated<T>>, validate: (raw: unknown) => Validated<T>, raw: unknown): Validated<T> {
+function remembered<T>(
+  memo: WeakMap<object, Validated<T>>,
+  validate: (raw: unknown) => Validated<T>,
+  raw: unknown,
+): Validated<T> {
   if (typeof raw !== 'object' || raw === null) return validate(raw);
   let result = memo.get(raw);
   if (result === undefined) {
@@ -78,17 +91,29 @@ export class ValidationMemo {
       }
       return result.value === undefined ? [] : [result.value];
     };
-    const services = objects.services.flatMap((raw) => keep('Service', raw, remembered(this.services, this.validateService, raw)));
-    const endpointSlices = objects.endpointSlices.flatMap((raw) => keep('EndpointSlice', raw, remembered(this.endpointSlices, validateEndpointSlice, raw)));
+    const services = objects.services.flatMap((raw) =>
+      keep('Service', raw, remembered(this.services, this.validateService, raw)),
+    );
+    const endpointSlices = objects.endpointSlices.flatMap((raw) =>
+      keep('EndpointSlice', raw, remembered(this.endpointSlices, validateEndpointSlice, raw)),
+    );
     this.sorted = sortObjectProblems([...this.problemsOf.values()].flat());
     const node = this.node(objects.node, nodeName);
-    return { objects: { services, endpointSlices, ...(node.objects ? { node: node.objects } : {}) }, problems: [...this.sorted, ...node.problems] };
+    return {
+      objects: { services, endpointSlices, ...(node.objects ? { node: node.objects } : {}) },
+      problems: [...this.sorted, ...node.problems],
+    };
   }
 
   /** The changed objects validated, and the problems of every object (the unchanged ones' as last time). */
   validateChanges(changes: RawChanges, node: unknown, nodeName: string): Validation<ValidChanges> {
     let problemsChanged = false;
-    const validated = <T>(kind: Kind, memo: WeakMap<object, Validated<T>>, validate: (raw: unknown) => Validated<T>, raws: ReadonlyMap<string, unknown>): Map<string, T | undefined> => {
+    const validated = <T>(
+      kind: Kind,
+      memo: WeakMap<object, Validated<T>>,
+      validate: (raw: unknown) => Validated<T>,
+      raws: ReadonlyMap<string, unknown>,
+    ): Map<string, T | undefined> => {
       const values = new Map<string, T | undefined>();
       for (const [key, raw] of raws) {
         const result = raw === undefined ? { problems: [] } : remembered(memo, validate, raw);
@@ -102,10 +127,18 @@ export class ValidationMemo {
       return values;
     };
     const services = validated('Service', this.services, this.validateService, changes.services);
-    const endpointSlices = validated('EndpointSlice', this.endpointSlices, validateEndpointSlice, changes.endpointSlices);
+    const endpointSlices = validated(
+      'EndpointSlice',
+      this.endpointSlices,
+      validateEndpointSlice,
+      changes.endpointSlices,
+    );
     if (problemsChanged) this.sorted = sortObjectProblems([...this.problemsOf.values()].flat());
     const valid = this.node(node, nodeName);
-    return { objects: { services, endpointSlices, ...(valid.objects ? { node: valid.objects } : {}) }, problems: [...this.sorted, ...valid.problems] };
+    return {
+      objects: { services, endpointSlices, ...(valid.objects ? { node: valid.objects } : {}) },
+      problems: [...this.sorted, ...valid.problems],
+    };
   }
 
   /** One object, validated every time: its result depends on the node name too. */

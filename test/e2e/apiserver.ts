@@ -110,12 +110,16 @@ export async function startApiServer(netns: Netns): Promise<ApiServer> {
   const lines = createInterface({ input: child.stdout, crlfDelay: Infinity })[Symbol.asyncIterator]();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`fake API server: no address after ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
+    timer = setTimeout(
+      () => reject(new Error(`fake API server: no address after ${START_TIMEOUT_MS} ms`)),
+      START_TIMEOUT_MS,
+    );
   });
   try {
     const first = await Promise.race([lines.next(), timeout]);
     const info: unknown = first.done === true ? undefined : JSON.parse(first.value);
-    if (!isRecord(info) || typeof info['kubeconfig'] !== 'string') throw new Error(`fake API server: unexpected first line ${JSON.stringify(first.value)}`);
+    if (!isRecord(info) || typeof info['kubeconfig'] !== 'string')
+      throw new Error(`fake API server: unexpected first line ${JSON.stringify(first.value)}`);
     return new ApiServerProcess(child, info['kubeconfig'], lines);
   } catch (err) {
     child.kill('SIGKILL');

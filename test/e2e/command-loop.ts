@@ -21,7 +21,10 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-async function answer<C extends Command, R extends Replies<C>>(handler: CommandHandler<C, R>, line: string): Promise<void> {
+async function answer<C extends Command, R extends Replies<C>>(
+  handler: CommandHandler<C, R>,
+  line: string,
+): Promise<void> {
   let envelope: unknown;
   try {
     envelope = JSON.parse(line);

@@ -36,7 +36,11 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 export function isReplyEnvelope(value: unknown): value is ReplyEnvelope {
-  return isRecord(value) && typeof value['id'] === 'number' && (value['ok'] === true || (value['ok'] === false && typeof value['error'] === 'string'));
+  return (
+    isRecord(value) &&
+    typeof value['id'] === 'number' &&
+    (value['ok'] === true || (value['ok'] === false && typeof value['error'] === 'string'))
+  );
 }
 
 export function isReadyLine(value: unknown): value is ReadyLine {

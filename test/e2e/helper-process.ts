@@ -87,12 +87,20 @@ export class HelperProcess<C extends Command, R extends Replies<C>> {
    * Starts `script` (a path under the repository, e.g. build/test/e2e/backends/pods-process.js)
    * with our Node.js inside `netns`, and resolves once the helper takes commands.
    */
-  static async start<C extends Command, R extends Replies<C>>(netns: Netns, script: string, args: readonly string[], startTimeoutMs = 90_000): Promise<HelperProcess<C, R>> {
+  static async start<C extends Command, R extends Replies<C>>(
+    netns: Netns,
+    script: string,
+    args: readonly string[],
+    startTimeoutMs = 90_000,
+  ): Promise<HelperProcess<C, R>> {
     const child = spawnInNetns(netns, process.execPath, [script, ...args]);
     const helper = new HelperProcess<C, R>(`${script} in ${netns.name ?? 'the test namespace'}`, child);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => reject(new HelperError('start-timeout', helper.label, `not ready after ${startTimeoutMs} ms`)), startTimeoutMs);
+      timer = setTimeout(
+        () => reject(new HelperError('start-timeout', helper.label, `not ready after ${startTimeoutMs} ms`)),
+        startTimeoutMs,
+      );
     });
     try {
       await Promise.race([helper.ready, timeout]);

@@ -125,7 +125,8 @@ class KipvsProxyProcess implements KipvsProxy {
       }),
     );
     const copy = process.env[LOG_DIR_VARIABLE];
-    const saved = copy === undefined ? undefined : createWriteStream(join(copy, `kipvs-proxy-${child.pid ?? 'unknown'}.log`));
+    const saved =
+      copy === undefined ? undefined : createWriteStream(join(copy, `kipvs-proxy-${child.pid ?? 'unknown'}.log`));
     createInterface({ input: child.stderr, crlfDelay: Infinity }).on('line', (text) => {
       saved?.write(`${text}\n`);
       let value: unknown;
@@ -167,13 +168,21 @@ class KipvsProxyProcess implements KipvsProxy {
       };
       const timer = setTimeout(() => {
         done();
-        reject(new Error(`kipvs proxy: no such log line after ${timeoutMs} ms${this.exit ? ` (exited: ${JSON.stringify(this.exit)})` : ''}; last lines:\n${this.tail()}`));
+        reject(
+          new Error(
+            `kipvs proxy: no such log line after ${timeoutMs} ms${this.exit ? ` (exited: ${JSON.stringify(this.exit)})` : ''}; last lines:\n${this.tail()}`,
+          ),
+        );
       }, timeoutMs);
       this.waiters.add(waiter);
       void this.exited.then(() => {
         if (!this.waiters.has(waiter)) return;
         done();
-        reject(new Error(`kipvs proxy exited (${JSON.stringify(this.exit)}) before the awaited log line; last lines:\n${this.tail()}`));
+        reject(
+          new Error(
+            `kipvs proxy exited (${JSON.stringify(this.exit)}) before the awaited log line; last lines:\n${this.tail()}`,
+          ),
+        );
       });
     });
   }
@@ -217,7 +226,13 @@ export async function startKipvsProxy(netns: Netns, settings: KipvsProxySettings
   const configPath = join(dir, 'config.json');
   const auditPath = join(dir, 'audit.jsonl');
   await writeFile(configPath, `${JSON.stringify(proxyConfiguration(settings), null, 2)}\n`);
-  const child = spawnInNetns(netns, 'bin/kipvs', ['proxy', '--config', configPath, '--iptables-backend=legacy', `--audit-log-path=${auditPath}`]);
+  const child = spawnInNetns(netns, 'bin/kipvs', [
+    'proxy',
+    '--config',
+    configPath,
+    '--iptables-backend=legacy',
+    `--audit-log-path=${auditPath}`,
+  ]);
   return new KipvsProxyProcess(child, { dir, configPath, auditPath }, Date.now());
 }
 

@@ -22,5 +22,8 @@ export async function loadKubeProxyState(netns: Netns): Promise<void> {
 
 /** The IPVS table kube-proxy programmed, as ipvsadm -Sn prints it (sorted lines). */
 export async function kubeProxyIpvsTable(): Promise<string[]> {
-  return (await fixture('ipvs.rules')).split('\n').filter((line) => line !== '').sort();
+  return (await fixture('ipvs.rules'))
+    .split('\n')
+    .filter((line) => line !== '')
+    .sort();
 }

@@ -2,7 +2,15 @@
 // EndpointSlices as the API server would hold them, built with the proxy model's fixtures
 // (test/fixtures/proxy/objects.ts). Every Service's endpoints are pods of the backends helper,
 // so every answer names the endpoint that served it.
-import { endpoint, endpointSlice, loadBalancerStatus, port, service, type EndpointOptions, type Json } from '../fixtures/proxy/objects.js';
+import {
+  endpoint,
+  endpointSlice,
+  loadBalancerStatus,
+  port,
+  service,
+  type EndpointOptions,
+  type Json,
+} from '../fixtures/proxy/objects.js';
 import { POD_HTTP_PORT, POD_UDP_PORT } from './backends/protocol.js';
 import { ADDRESSES, hostPrefix, podAddress, type Family } from './topology.js';
 
@@ -17,7 +25,12 @@ export function nodeObject(): Json {
     apiVersion: 'v1',
     kind: 'Node',
     metadata: { name: NODE_NAME },
-    status: { addresses: [{ type: 'InternalIP', address: ADDRESSES.ipv4.nodeIp }, { type: 'InternalIP', address: ADDRESSES.ipv6.nodeIp }] },
+    status: {
+      addresses: [
+        { type: 'InternalIP', address: ADDRESSES.ipv4.nodeIp },
+        { type: 'InternalIP', address: ADDRESSES.ipv6.nodeIp },
+      ],
+    },
   };
 }
 
@@ -66,9 +79,12 @@ const PORT_NAMES = { http: 'http', udp: 'dns' } as const;
 export function serviceObject(shape: ServiceShape): Json {
   const ports = [
     { ...port(PORT_NAMES.http, shape.http.port, 'TCP', shape.http.nodePort), targetPort: POD_HTTP_PORT },
-    ...(shape.udp ? [{ ...port(PORT_NAMES.udp, shape.udp.port, 'UDP', shape.udp.nodePort), targetPort: POD_UDP_PORT }] : []),
+    ...(shape.udp
+      ? [{ ...port(PORT_NAMES.udp, shape.udp.port, 'UDP', shape.udp.nodePort), targetPort: POD_UDP_PORT }]
+      : []),
   ];
-  const type = shape.loadBalancerIp !== undefined ? 'LoadBalancer' : shape.http.nodePort !== undefined ? 'NodePort' : 'ClusterIP';
+  const type =
+    shape.loadBalancerIp !== undefined ? 'LoadBalancer' : shape.http.nodePort !== undefined ? 'NodePort' : 'ClusterIP';
   const spec: Json = {
     type,
     clusterIP: shape.clusterIp,
@@ -77,7 +93,11 @@ export function serviceObject(shape: ServiceShape): Json {
     ports,
     ...(shape.externalIp !== undefined ? { externalIPs: [shape.externalIp] } : {}),
   };
-  return service(shape.name, spec, shape.loadBalancerIp !== undefined ? { status: loadBalancerStatus(shape.loadBalancerIp) } : {});
+  return service(
+    shape.name,
+    spec,
+    shape.loadBalancerIp !== undefined ? { status: loadBalancerStatus(shape.loadBalancerIp) } : {},
+  );
 }
 
 /** An endpoint: pod number `index` of the Service's family, on this node, with `conditions`. */
@@ -98,7 +118,9 @@ export function endpointSliceObject(shape: ServiceShape, endpoints: readonly End
   return endpointSlice(
     shape.name,
     ports,
-    endpoints.map(({ pod, conditions = READY }) => endpoint(podAddress(shape.family, pod), { node: NODE_NAME, ...conditions })),
+    endpoints.map(({ pod, conditions = READY }) =>
+      endpoint(podAddress(shape.family, pod), { node: NODE_NAME, ...conditions }),
+    ),
     { addressType: shape.family === 'ipv4' ? 'IPv4' : 'IPv6' },
   );
 }
@@ -116,8 +138,14 @@ export function ipvsEndpoint(address: string, port: number): string {
 /** The virtual servers of a Service (ipvsadm -t/-u form), each with its pods' port. */
 export function virtualServers(shape: ServiceShape): { readonly service: string; readonly podPort: number }[] {
   const nodeIp = ADDRESSES[shape.family].nodeIp;
-  const tcp = (address: string, p: number): { service: string; podPort: number } => ({ service: `-t ${ipvsEndpoint(address, p)}`, podPort: POD_HTTP_PORT });
-  const udp = (address: string, p: number): { service: string; podPort: number } => ({ service: `-u ${ipvsEndpoint(address, p)}`, podPort: POD_UDP_PORT });
+  const tcp = (address: string, p: number): { service: string; podPort: number } => ({
+    service: `-t ${ipvsEndpoint(address, p)}`,
+    podPort: POD_HTTP_PORT,
+  });
+  const udp = (address: string, p: number): { service: string; podPort: number } => ({
+    service: `-u ${ipvsEndpoint(address, p)}`,
+    podPort: POD_UDP_PORT,
+  });
   const servers = [tcp(shape.clusterIp, shape.http.port)];
   if (shape.http.nodePort !== undefined) servers.push(tcp(nodeIp, shape.http.nodePort));
   if (shape.externalIp !== undefined) servers.push(tcp(shape.externalIp, shape.http.port));
@@ -145,5 +173,7 @@ export function ipvsLines(shape: ServiceShape, pods: readonly number[]): string[
 /** The addresses kube-ipvs0 holds for a Service (`ip addr` form: address/prefix). */
 export function linkAddresses(shape: ServiceShape): string[] {
   const prefix = hostPrefix(shape.family);
-  return [shape.clusterIp, shape.externalIp, shape.loadBalancerIp].flatMap((a) => (a === undefined ? [] : [`${a}/${prefix}`]));
+  return [shape.clusterIp, shape.externalIp, shape.loadBalancerIp].flatMap((a) =>
+    a === undefined ? [] : [`${a}/${prefix}`],
+  );
 }

@@ -23,7 +23,13 @@ const http = (nodePort?: number): Json => ({ ...port('http', 80, 'TCP', nodePort
 /** NodePort (and its ClusterIP). */
 export const WEB: TakeoverService = {
   name: 'web',
-  object: service('web', { type: 'NodePort', clusterIP: '10.96.0.10', clusterIPs: ['10.96.0.10'], ipFamilies: ['IPv4'], ports: [http(30080)] }),
+  object: service('web', {
+    type: 'NodePort',
+    clusterIP: '10.96.0.10',
+    clusterIPs: ['10.96.0.10'],
+    ipFamilies: ['IPv4'],
+    ports: [http(30080)],
+  }),
   pods: [2, 3],
 };
 
@@ -45,7 +51,14 @@ export const STICKY: TakeoverService = {
 /** ClusterIP with an external IP. */
 export const EXTERNAL: TakeoverService = {
   name: 'ext',
-  object: service('ext', { type: 'ClusterIP', clusterIP: '10.96.0.40', clusterIPs: ['10.96.0.40'], ipFamilies: ['IPv4'], ports: [http()], externalIPs: ['203.0.113.10'] }),
+  object: service('ext', {
+    type: 'ClusterIP',
+    clusterIP: '10.96.0.40',
+    clusterIPs: ['10.96.0.40'],
+    ipFamilies: ['IPv4'],
+    ports: [http()],
+    externalIPs: ['203.0.113.10'],
+  }),
   pods: [4],
 };
 
@@ -54,7 +67,14 @@ export const FIREWALLED: TakeoverService = {
   name: 'fw',
   object: service(
     'fw',
-    { type: 'LoadBalancer', clusterIP: '10.96.0.50', clusterIPs: ['10.96.0.50'], ipFamilies: ['IPv4'], ports: [http(30050)], loadBalancerSourceRanges: ['192.168.50.0/24'] },
+    {
+      type: 'LoadBalancer',
+      clusterIP: '10.96.0.50',
+      clusterIPs: ['10.96.0.50'],
+      ipFamilies: ['IPv4'],
+      ports: [http(30050)],
+      loadBalancerSourceRanges: ['192.168.50.0/24'],
+    },
     { status: loadBalancerStatus('198.51.100.10') },
   ),
   pods: [4],
@@ -87,7 +107,10 @@ export function takeoverSlice(s: TakeoverService, pods: readonly number[] = s.po
   return endpointSlice(
     s.name,
     [port('http', POD_HTTP_PORT, 'TCP')],
-    [...pods.map((pod) => endpoint(podAddress('ipv4', pod), { node: NODE_NAME, ...conditions })), ...(s.remote ?? []).map((address) => endpoint(address, { node: 'other-node', ...conditions }))],
+    [
+      ...pods.map((pod) => endpoint(podAddress('ipv4', pod), { node: NODE_NAME, ...conditions })),
+      ...(s.remote ?? []).map((address) => endpoint(address, { node: 'other-node', ...conditions })),
+    ],
     { addressType: 'IPv4' },
   );
 }

@@ -19,7 +19,9 @@ test('1,000 flows of a removed service address go in a few sendmsg calls; the ot
 
   const before = { ...client().counters };
   const started = performance.now();
-  const result = await client().deleteFlows([{ family: 'inet', protocol: 'udp', destination: '10.96.1.1', destinationPort: 53 }]);
+  const result = await client().deleteFlows([
+    { family: 'inet', protocol: 'udp', destination: '10.96.1.1', destinationPort: 53 },
+  ]);
   const ms = performance.now() - started;
   expect(result).toEqual({ deleted: N, expired: 0, failures: [] });
   const sendCalls = client().counters.sendCalls - before.sendCalls;

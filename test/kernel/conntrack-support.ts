@@ -4,11 +4,22 @@
 // tests make comes from one of CLIENTS, so cleaning up leaves other files'
 // entries alone.
 import { afterAll, afterEach, beforeAll } from '@jest/globals';
-import { ConntrackClient, type ConntrackFlow, type ConntrackProtocol, type FlowTuple } from '../../src/conntrack/index.js';
+import {
+  ConntrackClient,
+  type ConntrackFlow,
+  type ConntrackProtocol,
+  type FlowTuple,
+} from '../../src/conntrack/index.js';
 import { conntrackAttributes } from '../../src/conntrack/attributes.js';
 import * as c from '../../src/conntrack/constants.js';
 import { encodeTuple } from '../../src/conntrack/messages.js';
-import { NETLINK_NETFILTER, NLM_F_CREATE, NLM_F_EXCL, NetlinkSocket, nfnetlinkRequest } from '../../src/netlink/index.js';
+import {
+  NETLINK_NETFILTER,
+  NLM_F_CREATE,
+  NLM_F_EXCL,
+  NetlinkSocket,
+  nfnetlinkRequest,
+} from '../../src/netlink/index.js';
 import type { AddressFamily } from '../../src/net/ip-address.js';
 import { ownNetns } from '../uml/netns.js';
 
@@ -49,9 +60,27 @@ export async function insertWithTool(flow: ConntrackFlow): Promise<void> {
   const { original: o, reply: r } = flow;
   const sctp = flow.protocol === 'sctp' ? ['--state', 'ESTABLISHED', '--orig-vtag', '1', '--reply-vtag', '2'] : [];
   await conntrack(
-    '-I', '-p', flow.protocol, '-t', '120',
-    '-s', o.source, '-d', o.destination, '--sport', String(o.sourcePort), '--dport', String(o.destinationPort),
-    '-r', r.source, '-q', r.destination, '--reply-port-src', String(r.sourcePort), '--reply-port-dst', String(r.destinationPort),
+    '-I',
+    '-p',
+    flow.protocol,
+    '-t',
+    '120',
+    '-s',
+    o.source,
+    '-d',
+    o.destination,
+    '--sport',
+    String(o.sourcePort),
+    '--dport',
+    String(o.destinationPort),
+    '-r',
+    r.source,
+    '-q',
+    r.destination,
+    '--reply-port-src',
+    String(r.sourcePort),
+    '--reply-port-dst',
+    String(r.destinationPort),
     ...sctp,
   );
 }
@@ -68,7 +97,12 @@ export async function listedByTool(family: AddressFamily, protocol: ConntrackPro
     .filter((line) => line.trim() !== '')
     .map((line) => {
       const values = [...line.matchAll(/\b(src|dst|sport|dport)=(\S+)/g)].map((m) => m[2] as string);
-      const tuple = (at: number): FlowTuple => ({ source: values[at] as string, destination: values[at + 1] as string, sourcePort: Number(values[at + 2]), destinationPort: Number(values[at + 3]) });
+      const tuple = (at: number): FlowTuple => ({
+        source: values[at] as string,
+        destination: values[at + 1] as string,
+        sourcePort: Number(values[at + 2]),
+        destinationPort: Number(values[at + 3]),
+      });
       return flowText({ original: tuple(0), reply: tuple(4) });
     })
     .sort();
@@ -112,7 +146,9 @@ export async function deleteTestFlows(): Promise<void> {
     // tcp too: a test makes a TCP flow that UDP and SCTP queries must not return.
     for (const protocol of ['udp', 'sctp', 'tcp']) {
       // Status 1 when nothing matched.
-      await ownNetns().run('conntrack', ['-D', '-f', TOOL_FAMILY[family], '-p', protocol, '-s', CLIENTS[family]], { allowFailure: true });
+      await ownNetns().run('conntrack', ['-D', '-f', TOOL_FAMILY[family], '-p', protocol, '-s', CLIENTS[family]], {
+        allowFailure: true,
+      });
     }
   }
 }

@@ -14,7 +14,10 @@ function split(line: string): { readonly rest: string; readonly seconds: number 
   const match = /^(.{3} )(\d{2,}):(\d{2})( *)( .*)$/.exec(line);
   if (!match) throw new Error(`not a connection line: ${JSON.stringify(line)}`);
   const [, protocol = '', minutes = '', seconds = '', pad = '', rest = ''] = match;
-  return { rest: `${protocol}${'x'.repeat(minutes.length + 3)}${pad}${rest}`, seconds: Number(minutes) * 60 + Number(seconds) };
+  return {
+    rest: `${protocol}${'x'.repeat(minutes.length + 3)}${pad}${rest}`,
+    seconds: Number(minutes) * 60 + Number(seconds),
+  };
 }
 
 /** kipvs's -Lnc output checked against ipvsadm's before and after it; false when the table changed meanwhile. */
@@ -78,9 +81,13 @@ describe('the connection table', () => {
   test('-o json holds every connection of the table, and -t keeps those of one service', async () => {
     const ns = netns();
     const lines = (await ns.run('ipvsadm', ['-Lnc'])).stdout.trimEnd().split('\n').slice(2);
-    const json = JSON.parse((await kipvs(ns, ['dump', '-c', '-o', 'json'])).stdout) as { connections: { protocol: string; virtual: { port: number } }[] };
+    const json = JSON.parse((await kipvs(ns, ['dump', '-c', '-o', 'json'])).stdout) as {
+      connections: { protocol: string; virtual: { port: number } }[];
+    };
     expect(json.connections).toHaveLength(lines.length);
-    const dns = JSON.parse((await kipvs(ns, ['dump', '-c', '-o', 'json', '-u', '10.200.0.1:53'])).stdout) as typeof json;
+    const dns = JSON.parse(
+      (await kipvs(ns, ['dump', '-c', '-o', 'json', '-u', '10.200.0.1:53'])).stdout,
+    ) as typeof json;
     expect(dns.connections.length).toBe(lines.filter((l) => /^UDP .* 10\.200\.0\.1:53 /.test(l)).length);
     expect(dns.connections.every((c) => c.protocol === 'UDP' && c.virtual.port === 53)).toBe(true);
   });

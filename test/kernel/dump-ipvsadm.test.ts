@@ -11,7 +11,9 @@ describe('a table with every feature, built with ipvsadm', () => {
   beforeAll(async () => {
     await netns().run('ipvsadm', ['-R'], { input: FEATURES });
     // ipvsadm -R goes on after a failed line: make sure every line made it.
-    expect((await netns().ipvsSave()).split('\n').filter((l) => l.startsWith('-A'))).toHaveLength(FEATURES.split('\n').filter((l) => l.startsWith('-A')).length);
+    expect((await netns().ipvsSave()).split('\n').filter((l) => l.startsWith('-A'))).toHaveLength(
+      FEATURES.split('\n').filter((l) => l.startsWith('-A')).length,
+    );
   });
 
   test.each([
@@ -22,7 +24,10 @@ describe('a table with every feature, built with ipvsadm', () => {
     [['--thresholds'], ['-Ln', '--thresholds']],
     [['--persistent-conn'], ['-Ln', '--persistent-conn']],
     [['--tun-info'], ['-Ln', '--tun-info']],
-    [['--stats', '--exact'], ['-Ln', '--stats', '--exact']],
+    [
+      ['--stats', '--exact'],
+      ['-Ln', '--stats', '--exact'],
+    ],
   ])('kipvs dump %j prints what ipvsadm %j prints', async (ours, theirs) => {
     const expected = (await netns().run('ipvsadm', theirs)).stdout;
     expect(expected.split('\n').length).toBeGreaterThan(40);
@@ -50,7 +55,11 @@ describe('a table with every feature, built with ipvsadm', () => {
 
   test('a service that is not there is an error, as in ipvsadm -L -t', async () => {
     expect((await netns().run('ipvsadm', ['-Ln', '-t', '10.9.9.9:80'], { allowFailure: true })).status).not.toBe(0);
-    expect(await kipvs(netns(), ['dump', '-Ln', '-t', '10.9.9.9:80'])).toEqual({ status: 1, stdout: '', stderr: 'kipvs: no such service: tcp 10.9.9.9:80\n' });
+    expect(await kipvs(netns(), ['dump', '-Ln', '-t', '10.9.9.9:80'])).toEqual({
+      status: 1,
+      stdout: '',
+      stderr: 'kipvs: no such service: tcp 10.9.9.9:80\n',
+    });
   });
 
   test('--address, --port and --protocol select what ipvsadm -Ln -t lists (below its version line)', async () => {
@@ -63,22 +72,40 @@ describe('a table with every feature, built with ipvsadm', () => {
   test('-o save with filters prints the matching lines of ipvsadm -Sn', async () => {
     const save = await ipvsadmLines(netns(), ['-Sn']);
     const onMark = save.filter((l) => /^-[Aa] -f 8 -6 /.test(l));
-    expect(await kipvs(netns(), ['dump', '-o', 'save', '--fwmark', '8'])).toEqual({ status: 0, stdout: onMark.map((l) => `${l}\n`).join(''), stderr: '' });
+    expect(await kipvs(netns(), ['dump', '-o', 'save', '--fwmark', '8'])).toEqual({
+      status: 0,
+      stdout: onMark.map((l) => `${l}\n`).join(''),
+      stderr: '',
+    });
     const onAddress = save.filter((l) => /^-[Aa] (-t|-u|--sctp-service) \[2001:db8::1\]:\d+ /.test(l));
     expect(onAddress.length).toBeGreaterThan(2);
-    expect(await kipvs(netns(), ['dump', '-o', 'save', '--address', '2001:DB8::1'])).toEqual({ status: 0, stdout: onAddress.map((l) => `${l}\n`).join(''), stderr: '' });
+    expect(await kipvs(netns(), ['dump', '-o', 'save', '--address', '2001:DB8::1'])).toEqual({
+      status: 0,
+      stdout: onAddress.map((l) => `${l}\n`).join(''),
+      stderr: '',
+    });
   });
 
   test('-o json holds the same services and real servers', async () => {
     const result = await kipvs(netns(), ['dump', '-o', 'json']);
     expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
-    const json = JSON.parse(result.stdout) as { services: { key: Record<string, unknown>; scheduler: string; realServers: { address: string; port: number; weight: number; upperThreshold: number }[] }[] };
+    const json = JSON.parse(result.stdout) as {
+      services: {
+        key: Record<string, unknown>;
+        scheduler: string;
+        realServers: { address: string; port: number; weight: number; upperThreshold: number }[];
+      }[];
+    };
     const save = await ipvsadmLines(netns(), ['-Sn']);
     expect(json.services).toHaveLength(save.filter((l) => l.startsWith('-A ')).length);
     expect(json.services.flatMap((s) => s.realServers)).toHaveLength(save.filter((l) => l.startsWith('-a ')).length);
     const first = json.services.find((s) => s.key.address === '10.0.0.1' && s.key.port === 80);
     expect(first?.scheduler).toBe('rr');
-    expect(first?.realServers.find((rs) => rs.port === 8080)).toMatchObject({ address: '10.1.0.1', weight: 3, upperThreshold: 100 });
+    expect(first?.realServers.find((rs) => rs.port === 8080)).toMatchObject({
+      address: '10.1.0.1',
+      weight: 3,
+      upperThreshold: 100,
+    });
   });
 });
 
@@ -108,7 +135,10 @@ describe('counters after traffic', () => {
     await ns.run('ip', ['link', 'add', 'vip0', 'type', 'dummy']);
     await ns.run('ip', ['addr', 'add', '10.200.0.1/24', 'dev', 'vip0']);
     await ns.run('ip', ['link', 'set', 'vip0', 'up']);
-    await ns.run('ipvsadm', ['-R'], { input: '-A -t 10.200.0.1:80 -s rr\n-a -t 10.200.0.1:80 -r 10.200.0.2:8080 -m\n-a -t 10.200.0.1:80 -r 10.200.0.3:8080 -m\n' });
+    await ns.run('ipvsadm', ['-R'], {
+      input:
+        '-A -t 10.200.0.1:80 -s rr\n-a -t 10.200.0.1:80 -r 10.200.0.2:8080 -m\n-a -t 10.200.0.1:80 -r 10.200.0.3:8080 -m\n',
+    });
     await ns.run('bash', ['-c', 'for i in 1 2 3; do timeout 1 bash -c "exec 3<>/dev/tcp/10.200.0.1/80"; done; true']);
     const stats = await settledStats(ns);
     expect(stats).toMatch(/^TCP {2}10\.200\.0\.1:80 +[1-9]/m);
@@ -123,7 +153,7 @@ describe('a table whose order trips ipvsadm', () => {
 
   // Addresses, ports and marks all over their ranges: libipvs's wrapping comparison is then not
   // transitive, and only the same sort over the same kernel order gives the same output.
-  test('300 services x 3 real servers over the whole address space: -o save and the list are ipvsadm\'s', async () => {
+  test("300 services x 3 real servers over the whole address space: -o save and the list are ipvsadm's", async () => {
     await netns().run('ipvsadm', ['-R'], { input: randomTable(300, 3) });
     const save = (await netns().run('ipvsadm', ['-Sn'])).stdout;
     expect(save.split('\n').filter((l) => l.startsWith('-A '))).toHaveLength(300);

@@ -12,7 +12,11 @@ import { kipvs } from './kipvs-cli.js';
 // A fresh namespace: a table built right after a flush would crawl (IPVS's real server trash list).
 const netns = freshNetnsPerTest('dump-large');
 
-const sortedLines = (text: string) => text.split('\n').filter((line) => line !== '').sort();
+const sortedLines = (text: string) =>
+  text
+    .split('\n')
+    .filter((line) => line !== '')
+    .sort();
 /** ipvsadm -S prints marks of 2^31 and above as negative numbers (printf %d). */
 const signedMarks = (rules: string) => rules.replace(/-f (\d+)/g, (_, mark: string) => `-f ${Number(mark) | 0}`);
 

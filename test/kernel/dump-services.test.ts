@@ -36,7 +36,13 @@ beforeAll(async () => {
       externalIPs: ['203.0.113.7'],
     }),
   );
-  api.apply(service('kube-dns', { clusterIP: '10.96.0.10', clusterIPs: ['10.96.0.10'], ipFamilies: ['IPv4'], ports: [port('dns', 53, 'UDP')] }, { namespace: 'kube-system' }));
+  api.apply(
+    service(
+      'kube-dns',
+      { clusterIP: '10.96.0.10', clusterIPs: ['10.96.0.10'], ipFamilies: ['IPv4'], ports: [port('dns', 53, 'UDP')] },
+      { namespace: 'kube-system' },
+    ),
+  );
   await own.run('ipvsadm', ['-R'], { input: TABLE });
 });
 
@@ -68,8 +74,15 @@ describe('kipvs dump --services', () => {
   test('-o json gives each service a "kubernetes" member, null for one no Service has', async () => {
     const result = await kipvs(own, ['dump', '--services', `--kubeconfig=${kubeconfig}`, '-o', 'json']);
     expect(result.status).toBe(0);
-    const table = JSON.parse(result.stdout) as { services: { key: { address: string }; kubernetes: { namespace: string; name: string; role: string } | null }[] };
-    const byAddress = Object.fromEntries(table.services.map((s) => [s.key.address, s.kubernetes && `${s.kubernetes.namespace}/${s.kubernetes.name} ${s.kubernetes.role}`]));
+    const table = JSON.parse(result.stdout) as {
+      services: { key: { address: string }; kubernetes: { namespace: string; name: string; role: string } | null }[];
+    };
+    const byAddress = Object.fromEntries(
+      table.services.map((s) => [
+        s.key.address,
+        s.kubernetes && `${s.kubernetes.namespace}/${s.kubernetes.name} ${s.kubernetes.role}`,
+      ]),
+    );
     expect(byAddress).toEqual({
       '10.96.0.80': 'default/web cluster-ip',
       '192.168.50.1': 'default/web node-port',
@@ -85,7 +98,9 @@ describe('kipvs dump --services', () => {
       const result = await kipvs(own, ['dump', '--services', `--kubeconfig=${kubeconfig}`]);
       expect(result.status).toBe(1);
       expect(result.stdout).toBe('');
-      expect(result.stderr).toMatch(/^kipvs: could not list Services from the API server https:\/\/127\.0\.0\.1:\d+ .*: .*(401|nauthori)/);
+      expect(result.stderr).toMatch(
+        /^kipvs: could not list Services from the API server https:\/\/127\.0\.0\.1:\d+ .*: .*(401|nauthori)/,
+      );
       expect(result.stderr.trim().split('\n')).toHaveLength(1);
     } finally {
       api.setToken(api.token);

@@ -20,7 +20,8 @@ async function unload(modules: readonly string[]): Promise<void> {
   for (;;) {
     const result = await ownNetns().run('modprobe', [...MODULE_ROOT, '-r', ...modules], { allowFailure: true });
     if (result.status === 0) return;
-    if (Date.now() > deadline) throw new Error(`cannot unload ${modules.join(' ')} in 5 minutes: ${result.stderr.trim()}`);
+    if (Date.now() > deadline)
+      throw new Error(`cannot unload ${modules.join(' ')} in 5 minutes: ${result.stderr.trim()}`);
     await new Promise((done) => setTimeout(done, 5_000));
   }
 }
@@ -74,7 +75,11 @@ function loadedIpvsModules(): string[] {
   test('no IPVS at all: one sentence saying what to do, exit status 1', async () => {
     await unload(loadedIpvsModules());
     expect(loadedIpvsModules()).toEqual([]);
-    const sentence = { status: 1, stdout: '', stderr: 'kipvs: IPVS is not available in this kernel; load it with: modprobe ip_vs\n' };
+    const sentence = {
+      status: 1,
+      stdout: '',
+      stderr: 'kipvs: IPVS is not available in this kernel; load it with: modprobe ip_vs\n',
+    };
     expect(await kipvs(ownNetns(), ['dump'])).toEqual(sentence);
     expect(await kipvs(ownNetns(), ['dump', '-o', 'save'])).toEqual(sentence);
     expect(await kipvs(ownNetns(), ['restore'], { input: '-A -t 10.0.0.1:80 -s rr\n' })).toEqual(sentence);

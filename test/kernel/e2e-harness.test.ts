@@ -12,7 +12,16 @@ import { startBackends, type Backends } from '../e2e/backends/backends.js';
 import { POD_HTTP_PORT, POD_UDP_PORT, isPodAnswer } from '../e2e/backends/protocol.js';
 import { targetName, type Target, type TargetReport, type TrafficReport } from '../e2e/traffic/protocol.js';
 import { DEFAULT_TRAFFIC, reportFor, startTraffic, type TrafficClient } from '../e2e/traffic/traffic.js';
-import { ADDRESSES, FAMILIES, LINKS, createTopology, familyOf, podAddress, type Family, type Topology } from '../e2e/topology.js';
+import {
+  ADDRESSES,
+  FAMILIES,
+  LINKS,
+  createTopology,
+  familyOf,
+  podAddress,
+  type Family,
+  type Topology,
+} from '../e2e/topology.js';
 import { assertKernelHasIpvs, ownNetns, type Netns } from '../uml/netns.js';
 import { mutableRows } from '../support/each-rows.js';
 
@@ -52,14 +61,21 @@ function virtualServers(family: Family): { readonly service: string; readonly po
 /** `ipvsadm -R` input: `verb` (-a, -d) for one pod as a real server of every virtual server. */
 function realServerRules(family: Family, verb: '-a' | '-d', pod: string): string {
   return virtualServers(family)
-    .map(({ service, podPort }) => `${verb} ${service} -r ${endpoint(pod, podPort)}${verb === '-a' ? ' -m -w 1' : ''}\n`)
+    .map(
+      ({ service, podPort }) => `${verb} ${service} -r ${endpoint(pod, podPort)}${verb === '-a' ? ' -m -w 1' : ''}\n`,
+    )
     .join('');
 }
 
 /** Round robin, masquerade forwarding (-m), every pod of the family a real server. */
 function ipvsRules(family: Family): string {
   const services = virtualServers(family).map(({ service }) => `-A ${service} -s rr\n`);
-  return services.join('') + pods(family).map((pod) => realServerRules(family, '-a', pod)).join('');
+  return (
+    services.join('') +
+    pods(family)
+      .map((pod) => realServerRules(family, '-a', pod))
+      .join('')
+  );
 }
 
 /** What the node's own client requests: the ClusterIP, over TCP and UDP. */
@@ -95,7 +111,17 @@ async function connectionsByRealServer(netns: Netns, virtual: Target): Promise<R
  * direction naming the real server (what kube-proxy's masquerade rules rely on).
  */
 async function conntrackByReplySource(netns: Netns, family: Family, virtual: Target): Promise<Record<string, number>> {
-  const args = ['-L', '-f', family, '-p', 'tcp', '--orig-dst', virtual.address, '--orig-port-dst', String(virtual.port)];
+  const args = [
+    '-L',
+    '-f',
+    family,
+    '-p',
+    'tcp',
+    '--orig-dst',
+    virtual.address,
+    '--orig-port-dst',
+    String(virtual.port),
+  ];
   const { stdout } = await netns.run('conntrack', args);
   const counts: Record<string, number> = {};
   for (const line of stdout.split('\n')) {
@@ -108,20 +134,34 @@ async function conntrackByReplySource(netns: Netns, family: Family, virtual: Tar
 
 /** curl (an independent HTTP client) GETs a target once: the pod that answered. */
 async function curlPod(netns: Netns, target: Target): Promise<string> {
-  const { stdout } = await netns.run('curl', ['-sS', '-g', '--max-time', '3', `http://${endpoint(target.address, target.port)}/`]);
+  const { stdout } = await netns.run('curl', [
+    '-sS',
+    '-g',
+    '--max-time',
+    '3',
+    `http://${endpoint(target.address, target.port)}/`,
+  ]);
   const answer: unknown = JSON.parse(stdout);
   if (!isPodAnswer(answer)) throw new Error(`curl ${targetName(target)}: not a pod's answer: ${stdout}`);
   return answer.pod;
 }
 
 /** A target's counts as the tests compare them: failures by reason, and who answered (sorted). */
-function outcome(counts: TargetReport): { target: string; failures: Readonly<Record<string, number>>; backends: string[] } {
+function outcome(counts: TargetReport): {
+  target: string;
+  failures: Readonly<Record<string, number>>;
+  backends: string[];
+} {
   return { target: counts.target, failures: counts.failures, backends: Object.keys(counts.backends).sort() };
 }
 
 /** What outcome() gives for a target answered by exactly `backends`, without a failure. */
 function answeredOnlyBy(target: Target | string, backends: readonly string[]): ReturnType<typeof outcome> {
-  return { target: typeof target === 'string' ? target : targetName(target), failures: {}, backends: [...backends].sort() };
+  return {
+    target: typeof target === 'string' ? target : targetName(target),
+    failures: {},
+    backends: [...backends].sort(),
+  };
 }
 
 /** Costs measured in this run, printed once at the end. */
@@ -155,15 +195,23 @@ describe('the topology', () => {
     const { node, pods: podsNs, outside } = topology;
     try {
       // sysctl reads them back (the harness set them with sysctl -w)
-      const sysctls = (await node.run('sysctl', ['-n', 'net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding', 'net.ipv4.vs.conntrack'])).stdout;
+      const sysctls = (
+        await node.run('sysctl', ['-n', 'net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding', 'net.ipv4.vs.conntrack'])
+      ).stdout;
       expect(sysctls.split('\n').slice(0, 3)).toEqual(['1', '1', '1']);
       for (const family of FAMILIES) {
         const flag = family === 'ipv4' ? '-4' : '-6';
         const { nodeIp, podGateway } = ADDRESSES[family];
         // the kernel's own route choice, as `ip route get` reports it
-        expect((await node.run('ip', [flag, 'route', 'get', podAddress(family, 7)])).stdout).toContain(`dev ${LINKS.pods}`);
-        expect((await podsNs.run('ip', [flag, 'route', 'get', SERVICES[family].clusterIp])).stdout).toContain(`via ${podGateway} dev ${LINKS.uplink}`);
-        expect((await outside.run('ip', [flag, 'route', 'get', SERVICES[family].externalIp])).stdout).toContain(`via ${nodeIp} dev ${LINKS.uplink}`);
+        expect((await node.run('ip', [flag, 'route', 'get', podAddress(family, 7)])).stdout).toContain(
+          `dev ${LINKS.pods}`,
+        );
+        expect((await podsNs.run('ip', [flag, 'route', 'get', SERVICES[family].clusterIp])).stdout).toContain(
+          `via ${podGateway} dev ${LINKS.uplink}`,
+        );
+        expect((await outside.run('ip', [flag, 'route', 'get', SERVICES[family].externalIp])).stdout).toContain(
+          `via ${nodeIp} dev ${LINKS.uplink}`,
+        );
       }
       started = performance.now();
       await startBackends(topology);
@@ -204,7 +252,10 @@ describe('three pods behind hand-made IPVS virtual servers', () => {
     started = performance.now();
     const serviceAddresses = FAMILIES.flatMap((f) => [SERVICES[f].clusterIp, SERVICES[f].externalIp]);
     await ownNetns().run('ip', ['-n', made.node.name, '-batch', '-'], {
-      input: ['link add kube-ipvs0 type dummy', ...serviceAddresses.map((a) => `address add ${a}/${a.includes(':') ? 128 : 32} dev kube-ipvs0`)].join('\n'),
+      input: [
+        'link add kube-ipvs0 type dummy',
+        ...serviceAddresses.map((a) => `address add ${a}/${a.includes(':') ? 128 : 32} dev kube-ipvs0`),
+      ].join('\n'),
     });
     await made.node.run('ipvsadm', ['-R'], { input: FAMILIES.map(ipvsRules).join('') });
     // What kube-proxy's IPVS mode sets besides (and kipvs will): a packet of a connection whose real
@@ -212,14 +263,33 @@ describe('three pods behind hand-made IPVS virtual servers', () => {
     await made.node.run('sysctl', ['-q', '-w', 'net.ipv4.vs.expire_nodest_conn=1']);
     // NodePort traffic masqueraded, as kube-proxy does for NodePorts (externalTrafficPolicy
     // Cluster); the ipvs match (xt_ipvs) picks packets IPVS scheduled to that virtual server.
-    for (const [tool, family] of [['iptables-legacy', 'ipv4'], ['ip6tables-legacy', 'ipv6']] as const) {
-      const nodePort = ['-m', 'ipvs', '--vaddr', ADDRESSES[family].nodeIp, '--vport', String(NODE_PORT), '-j', 'MASQUERADE'];
+    for (const [tool, family] of [
+      ['iptables-legacy', 'ipv4'],
+      ['ip6tables-legacy', 'ipv6'],
+    ] as const) {
+      const nodePort = [
+        '-m',
+        'ipvs',
+        '--vaddr',
+        ADDRESSES[family].nodeIp,
+        '--vport',
+        String(NODE_PORT),
+        '-j',
+        'MASQUERADE',
+      ];
       await made.node.run(tool, ['-t', 'nat', '-A', 'POSTROUTING', ...nodePort]);
     }
-    measured('kube-ipvs0, 10 virtual servers x 3 real servers, sysctl, masquerade (ip, ipvsadm -R, iptables-legacy)', started);
+    measured(
+      'kube-ipvs0, 10 virtual servers x 3 real servers, sysctl, masquerade (ip, ipvsadm -R, iptables-legacy)',
+      started,
+    );
 
     started = performance.now();
-    [backends, nodeClient, outsideClient] = await Promise.all([startBackends(made), startTraffic(made, 'node'), startTraffic(made, 'outside')]);
+    [backends, nodeClient, outsideClient] = await Promise.all([
+      startBackends(made),
+      startTraffic(made, 'node'),
+      startTraffic(made, 'outside'),
+    ]);
     measured('3 helper processes started together (backends, 2 traffic clients)', started);
 
     started = performance.now();
@@ -231,12 +301,18 @@ describe('three pods behind hand-made IPVS virtual servers', () => {
     const started = performance.now();
     await topology?.delete(); // the helpers first, then the namespaces
     measured('teardown: 3 helpers closed, 3 namespaces deleted', started);
-    process.stdout.write(`e2e harness costs in this kernel:\n${Object.entries(costs).map(([what, cost]) => `  ${what}: ${cost}`).join('\n')}\n`);
+    process.stdout.write(
+      `e2e harness costs in this kernel:\n${Object.entries(costs)
+        .map(([what, cost]) => `  ${what}: ${cost}`)
+        .join('\n')}\n`,
+    );
   });
 
   test('each pod answers directly with its own address (no IPVS involved)', async () => {
     const client = the(nodeClient, 'the node client');
-    const targets = FAMILIES.flatMap((f) => pods(f).flatMap((pod) => [http(pod, POD_HTTP_PORT), udp(pod, POD_UDP_PORT)]));
+    const targets = FAMILIES.flatMap((f) =>
+      pods(f).flatMap((pod) => [http(pod, POD_HTTP_PORT), udp(pod, POD_UDP_PORT)]),
+    );
     await client.start(targets, { intervalMs: 200, timeoutMs: 1_000 });
     await sleep(500);
     const report = await client.stop();
@@ -261,7 +337,11 @@ describe('three pods behind hand-made IPVS virtual servers', () => {
       const [fromNode, fromOutside] = await Promise.all([node.stop(), outside.stop()]);
       const seconds = (performance.now() - started) / 1000;
       const answered = [...fromNode.targets, ...fromOutside.targets].reduce((sum, t) => sum + t.answered, 0);
-      measured(`${family}: 5 targets, one request each per ${DEFAULT_TRAFFIC.intervalMs} ms, 2 clients`, started, `, ${(answered / seconds).toFixed(0)} answers/s`);
+      measured(
+        `${family}: 5 targets, one request each per ${DEFAULT_TRAFFIC.intervalMs} ms, 2 clients`,
+        started,
+        `, ${(answered / seconds).toFixed(0)} answers/s`,
+      );
 
       for (const [report, targets] of [
         [fromNode, nodeTargets(family)],
@@ -282,7 +362,8 @@ describe('three pods behind hand-made IPVS virtual servers', () => {
       // NodePort (the iptables rule of beforeAll), kept as it is on the externalIP; the node's own
       // requests come from the ClusterIP itself (the source the kernel picks for a local address)
       const { podGateway, outsideIp } = ADDRESSES[family];
-      const clients = (report: TrafficReport): Record<string, string[]> => Object.fromEntries(report.targets.map((t) => [t.target, Object.keys(t.clients)]));
+      const clients = (report: TrafficReport): Record<string, string[]> =>
+        Object.fromEntries(report.targets.map((t) => [t.target, Object.keys(t.clients)]));
       expect({ ...clients(fromNode), ...clients(fromOutside) }).toEqual(
         Object.fromEntries([
           ...nodeTargets(family).map((t) => [targetName(t), [SERVICES[family].clusterIp]]),
@@ -291,32 +372,41 @@ describe('three pods behind hand-made IPVS virtual servers', () => {
       );
       // and curl, an HTTP client of its own, is answered by a pod through both
       expect(pods(family)).toContain(await curlPod(nodeNs, http(SERVICES[family].clusterIp, SERVICE_PORT)));
-      expect(pods(family)).toContain(await curlPod(the(topology, 'the topology').outside, http(ADDRESSES[family].nodeIp, NODE_PORT)));
+      expect(pods(family)).toContain(
+        await curlPod(the(topology, 'the topology').outside, http(ADDRESSES[family].nodeIp, NODE_PORT)),
+      );
     },
   );
 
-  test.each(mutableRows(FAMILIES.map((family) => [family] as const)))('%s: a real server removed while traffic flows gets no new requests', async (family) => {
-    const node = the(nodeClient, 'the node client');
-    const outside = the(outsideClient, 'the outside client');
-    const nodeNs = the(topology, 'the topology').node;
-    const [kept1, kept2, removed] = pods(family) as [string, string, string];
-    await Promise.all([node.start(nodeTargets(family)), outside.start(outsideTargets(family))]);
-    await sleep(1_000);
-    const before = await Promise.all([node.report(), outside.report()]);
-    for (const report of before) for (const target of report.targets) expect(outcome(target)).toEqual(answeredOnlyBy(target.target, pods(family)));
+  test.each(mutableRows(FAMILIES.map((family) => [family] as const)))(
+    '%s: a real server removed while traffic flows gets no new requests',
+    async (family) => {
+      const node = the(nodeClient, 'the node client');
+      const outside = the(outsideClient, 'the outside client');
+      const nodeNs = the(topology, 'the topology').node;
+      const [kept1, kept2, removed] = pods(family) as [string, string, string];
+      await Promise.all([node.start(nodeTargets(family)), outside.start(outsideTargets(family))]);
+      await sleep(1_000);
+      const before = await Promise.all([node.report(), outside.report()]);
+      for (const report of before)
+        for (const target of report.targets)
+          expect(outcome(target)).toEqual(answeredOnlyBy(target.target, pods(family)));
 
-    await nodeNs.run('ipvsadm', ['-R'], { input: realServerRules(family, '-d', removed) });
-    expect(await nodeNs.ipvsSave()).not.toContain(removed);
-    // requests sent before the deletion end within a timeout; a clean window starts after that
-    await sleep(DEFAULT_TRAFFIC.timeoutMs);
-    await Promise.all([node.report(), outside.report()]);
-    await sleep(1_500);
-    const after = await Promise.all([node.stop(), outside.stop()]);
-    for (const report of after) for (const target of report.targets) expect(outcome(target)).toEqual(answeredOnlyBy(target.target, [kept1, kept2]));
+      await nodeNs.run('ipvsadm', ['-R'], { input: realServerRules(family, '-d', removed) });
+      expect(await nodeNs.ipvsSave()).not.toContain(removed);
+      // requests sent before the deletion end within a timeout; a clean window starts after that
+      await sleep(DEFAULT_TRAFFIC.timeoutMs);
+      await Promise.all([node.report(), outside.report()]);
+      await sleep(1_500);
+      const after = await Promise.all([node.stop(), outside.stop()]);
+      for (const report of after)
+        for (const target of report.targets)
+          expect(outcome(target)).toEqual(answeredOnlyBy(target.target, [kept1, kept2]));
 
-    // back as it was, for the tests after this one
-    await nodeNs.run('ipvsadm', ['-R'], { input: realServerRules(family, '-a', removed) });
-  });
+      // back as it was, for the tests after this one
+      await nodeNs.run('ipvsadm', ['-R'], { input: realServerRules(family, '-a', removed) });
+    },
+  );
 
   test('sustains twice its default rate per target (measured: the most one client gets through IPVS)', async () => {
     const client = the(nodeClient, 'the node client');
@@ -329,7 +419,11 @@ describe('three pods behind hand-made IPVS virtual servers', () => {
     for (const target of targets) {
       const counts = reportFor(report, target);
       const rate = counts.answered / seconds;
-      measured(`one client, ${target.protocol} through IPVS, a request every 2 ms asked`, started, `: ${rate.toFixed(0)} answers/s, failures ${JSON.stringify(counts.failures)}`);
+      measured(
+        `one client, ${target.protocol} through IPVS, a request every 2 ms asked`,
+        started,
+        `: ${rate.toFixed(0)} answers/s, failures ${JSON.stringify(counts.failures)}`,
+      );
       expect(rate).toBeGreaterThan((2 * 1000) / DEFAULT_TRAFFIC.intervalMs);
     }
   });
@@ -347,7 +441,10 @@ describe('three pods behind hand-made IPVS virtual servers', () => {
     await client.start(targets, settings);
     await sleep(1_500);
     const broken = await client.stop();
-    const reasons = (pod: string): string[][] => [http(pod, POD_HTTP_PORT), udp(pod, POD_UDP_PORT)].map((target) => Object.keys(reportFor(broken, target).failures));
+    const reasons = (pod: string): string[][] =>
+      [http(pod, POD_HTTP_PORT), udp(pod, POD_UDP_PORT)].map((target) =>
+        Object.keys(reportFor(broken, target).failures),
+      );
     expect({ refusing: reasons(refusing), silent: reasons(silent), removed: reasons(removed) }).toEqual({
       refusing: [['ECONNREFUSED'], ['ECONNREFUSED']],
       silent: [['timeout'], ['timeout']],

@@ -10,7 +10,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startApiServer, type ApiServer } from '../e2e/apiserver.js';
 import { startBackends, type Backends } from '../e2e/backends/backends.js';
 import { POD_UDP_PORT } from '../e2e/backends/protocol.js';
-import { HEALTHZ_ADDRESS, METRICS_ADDRESS, httpGet, startKipvsProxy, type KipvsProxy, type LogLine } from '../e2e/kipvs-proxy.js';
+import {
+  HEALTHZ_ADDRESS,
+  METRICS_ADDRESS,
+  httpGet,
+  startKipvsProxy,
+  type KipvsProxy,
+  type LogLine,
+} from '../e2e/kipvs-proxy.js';
 import {
   CLUSTER_CIDR,
   DOOMED,
@@ -49,7 +56,12 @@ const http = (address: string, port: number): Target => ({ protocol: 'http', add
 const udp = (address: string, port: number): Target => ({ protocol: 'udp', address, port });
 
 /** What the node's own client asks: the ClusterIPs. */
-const NODE_TARGETS = [http(WEB.clusterIp, 80), udp(WEB.clusterIp, 53), http(WEB6.clusterIp, 80), udp(WEB6.clusterIp, 53)];
+const NODE_TARGETS = [
+  http(WEB.clusterIp, 80),
+  udp(WEB.clusterIp, 53),
+  http(WEB6.clusterIp, 80),
+  udp(WEB6.clusterIp, 53),
+];
 /** What the outside client asks: NodePorts on the node IPs, the externalIP, the LoadBalancer IP. */
 const OUTSIDE_TARGETS = [
   http(ADDRESSES.ipv4.nodeIp, 30080),
@@ -65,24 +77,42 @@ const MANY_TARGETS: TrafficSettings = { intervalMs: 200, timeoutMs: 2_000 };
 
 /** The whole IPVS table kipvs should program with `webPods` behind web, sorted as compared. */
 function expectedTable(webPods: readonly number[] = WEB_PODS, withDoomed = true): string[] {
-  return [...ipvsLines(WEB, webPods), ...ipvsLines(WEB6, WEB_PODS), ...(withDoomed ? ipvsLines(DOOMED, DOOMED_PODS) : [])].sort();
+  return [
+    ...ipvsLines(WEB, webPods),
+    ...ipvsLines(WEB6, WEB_PODS),
+    ...(withDoomed ? ipvsLines(DOOMED, DOOMED_PODS) : []),
+  ].sort();
 }
 
 async function ipvsTable(netns: Netns): Promise<string[]> {
-  return (await netns.ipvsSave()).split('\n').filter((line) => line !== '').sort();
+  return (await netns.ipvsSave())
+    .split('\n')
+    .filter((line) => line !== '')
+    .sort();
 }
 
 async function linkAddressList(netns: Netns): Promise<string[]> {
   const { stdout } = await netns.run('ip', ['-o', 'addr', 'show', 'dev', 'kube-ipvs0']);
-  return stdout.split('\n').flatMap((line) => /\binet6? (\S+)/.exec(line)?.[1] ?? []).sort();
+  return stdout
+    .split('\n')
+    .flatMap((line) => /\binet6? (\S+)/.exec(line)?.[1] ?? [])
+    .sort();
 }
 
 async function ipsetSave(netns: Netns): Promise<string[]> {
-  return (await netns.run('ipset', ['save'])).stdout.split('\n').filter((line) => line !== '').sort();
+  return (await netns.run('ipset', ['save'])).stdout
+    .split('\n')
+    .filter((line) => line !== '')
+    .sort();
 }
 
 /** Polls `check` every 200 ms until it holds; the time it took, ms. `explain` adds to the failure. */
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, explain = (): string => ''): Promise<number> {
+async function waitFor(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  explain = (): string => '',
+): Promise<number> {
   const started = performance.now();
   while (!(await check())) {
     if (performance.now() - started > timeoutMs) throw new Error(`not within ${timeoutMs} ms: ${what}\n${explain()}`);
@@ -112,7 +142,9 @@ function answeredBy(report: TrafficReport): Record<string, string[]> {
 
 /** The same, as expected: every target answered by `pods` of its own family. */
 function allAnsweredBy(targets: readonly Target[], pods: readonly number[]): Record<string, string[]> {
-  return Object.fromEntries(targets.map((t) => [targetName(t), pods.map((n) => podAddress(familyOf(t.address), n)).sort()]));
+  return Object.fromEntries(
+    targets.map((t) => [targetName(t), pods.map((n) => podAddress(familyOf(t.address), n)).sort()]),
+  );
 }
 
 /** Answers a second over reports. */
@@ -142,7 +174,8 @@ describe('kipvs proxy, end to end', () => {
   };
   const node = (): Netns => the(topology, 'the topology').node;
   /** waitFor, with kipvs's last log lines in the failure. */
-  const until = (what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<number> => waitFor(what, check, timeoutMs, () => proxy?.tail() ?? '');
+  const until = (what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<number> =>
+    waitFor(what, check, timeoutMs, () => proxy?.tail() ?? '');
 
   /** Starts kipvs and waits for its first sync; the time from spawn to that sync's end, ms. */
   async function startProxy(): Promise<number> {
@@ -163,7 +196,8 @@ describe('kipvs proxy, end to end', () => {
     for (const object of objects) await the(api, 'the API server').apply(object);
   }
 
-  const tableIs = (expected: readonly string[]) => async (): Promise<boolean> => JSON.stringify(await ipvsTable(node())) === JSON.stringify(expected);
+  const tableIs = (expected: readonly string[]) => async (): Promise<boolean> =>
+    JSON.stringify(await ipvsTable(node())) === JSON.stringify(expected);
 
   beforeAll(async () => {
     assertKernelHasIpvs();
@@ -171,7 +205,12 @@ describe('kipvs proxy, end to end', () => {
     const made = await createTopology('proxy');
     topology = made;
     made.adopt({ close: async () => void (await proxy?.close()) });
-    [api, backends, nodeClient, outsideClient] = await Promise.all([startApiServer(made.node), startBackends(made), startTraffic(made, 'node'), startTraffic(made, 'outside')]);
+    [api, backends, nodeClient, outsideClient] = await Promise.all([
+      startApiServer(made.node),
+      startBackends(made),
+      startTraffic(made, 'node'),
+      startTraffic(made, 'outside'),
+    ]);
     made.adopt(api);
     costs['topology, API server, backends, 2 clients'] = `${(performance.now() - started).toFixed(0)} ms`;
     await backends.add([
@@ -193,10 +232,15 @@ describe('kipvs proxy, end to end', () => {
     const synced = (proxy?.logs ?? []).filter(isSync);
     if (synced.length > 0) {
       const ms = synced.map((line) => Number(line['ms']));
-      costs['syncs of the last kipvs (ms: min / median / max)'] = `${synced.length}: ${Math.min(...ms)} / ${ms.sort((a, b) => a - b)[Math.floor(ms.length / 2)]} / ${Math.max(...ms)}`;
+      costs['syncs of the last kipvs (ms: min / median / max)'] =
+        `${synced.length}: ${Math.min(...ms)} / ${ms.sort((a, b) => a - b)[Math.floor(ms.length / 2)]} / ${Math.max(...ms)}`;
     }
     await topology?.delete();
-    process.stdout.write(`kipvs proxy end to end, costs in this kernel:\n${Object.entries(costs).map(([what, cost]) => `  ${what}: ${cost}`).join('\n')}\n`);
+    process.stdout.write(
+      `kipvs proxy end to end, costs in this kernel:\n${Object.entries(costs)
+        .map(([what, cost]) => `  ${what}: ${cost}`)
+        .join('\n')}\n`,
+    );
   });
 
   test('ClusterIP from the node, NodePort, externalIP and LoadBalancer IP from outside, HTTP and UDP, IPv4 and IPv6: answered by the endpoints', async () => {
@@ -219,7 +263,13 @@ describe('kipvs proxy, end to end', () => {
     // kube-proxy's "Starting" event about its node, through the same connection as the watch.
     expect(await the(api, 'the API server').events()).toContainEqual({
       namespace: 'default',
-      event: expect.objectContaining({ reason: 'Starting', action: 'StartKubeProxy', type: 'Normal', reportingController: 'kipvs', regarding: { kind: 'Node', name: NODE_NAME, uid: NODE_NAME } }),
+      event: expect.objectContaining({
+        reason: 'Starting',
+        action: 'StartKubeProxy',
+        type: 'Normal',
+        reportingController: 'kipvs',
+        regarding: { kind: 'Node', name: NODE_NAME, uid: NODE_NAME },
+      }),
     });
     const nat = (await n.run('iptables-legacy-save', ['-t', 'nat'])).stdout;
     expect(nat).toMatch(/^-A PREROUTING .*-j KUBE-SERVICES$/m);
@@ -233,11 +283,16 @@ describe('kipvs proxy, end to end', () => {
     const [fromNode, fromOutside] = await Promise.all([client.stop(), outside.stop()]);
     costs['11 targets, a request each per 200 ms'] = `${answerRate([fromNode, fromOutside]).toFixed(0)} answers/s`;
     expect(failures([fromNode, fromOutside])).toEqual({});
-    expect({ ...answeredBy(fromNode), ...answeredBy(fromOutside) }).toEqual(allAnsweredBy([...NODE_TARGETS, ...OUTSIDE_TARGETS], WEB_PODS));
+    expect({ ...answeredBy(fromNode), ...answeredBy(fromOutside) }).toEqual(
+      allAnsweredBy([...NODE_TARGETS, ...OUTSIDE_TARGETS], WEB_PODS),
+    );
     // kube-proxy masquerades all of these (off-cluster sources, and the node's own requests from a
     // ClusterIP source): the pods see the node's address on their link
     for (const t of [...fromNode.targets, ...fromOutside.targets]) {
-      expect([t.target, Object.keys(t.clients)]).toEqual([t.target, [ADDRESSES[t.target.includes('[') ? 'ipv6' : 'ipv4'].podGateway]]);
+      expect([t.target, Object.keys(t.clients)]).toEqual([
+        t.target,
+        [ADDRESSES[t.target.includes('[') ? 'ipv6' : 'ipv4'].podGateway],
+      ]);
     }
   });
 
@@ -267,7 +322,10 @@ describe('kipvs proxy, end to end', () => {
     const n = node();
     const client = the(nodeClient, 'the node client');
     const outside = the(outsideClient, 'the outside client');
-    const targets = { node: [http(WEB.clusterIp, 80), udp(WEB.clusterIp, 53)], outside: [http(ADDRESSES.ipv4.nodeIp, 30080)] };
+    const targets = {
+      node: [http(WEB.clusterIp, 80), udp(WEB.clusterIp, 53)],
+      outside: [http(ADDRESSES.ipv4.nodeIp, 30080)],
+    };
     // every window's reports, by the phase it ended in, so that a failure says when it happened
     const phases: Record<string, TrafficReport[]> = {};
     const window = async (phase: string): Promise<Record<string, string[]>> => {
@@ -275,20 +333,31 @@ describe('kipvs proxy, end to end', () => {
       (phases[phase] ??= []).push(...taken);
       return Object.assign({}, ...taken.map(answeredBy)) as Record<string, string[]>;
     };
-    const pods = (numbers: readonly number[]): Record<string, string[]> => allAnsweredBy([...targets.node, ...targets.outside], numbers);
-    const weightOneFor = (pod: number) => (line: string): boolean => line.includes(`-r ${podAddress('ipv4', pod)}:`) && line.endsWith('-w 1');
+    const pods = (numbers: readonly number[]): Record<string, string[]> =>
+      allAnsweredBy([...targets.node, ...targets.outside], numbers);
+    const weightOneFor =
+      (pod: number) =>
+      (line: string): boolean =>
+        line.includes(`-r ${podAddress('ipv4', pod)}:`) && line.endsWith('-w 1');
     await Promise.all([client.start(targets.node), outside.start(targets.outside)]);
 
     // up: two more ready endpoints
     await applyAll([endpointSliceObject(WEB, ready([...WEB_PODS, ...SCALED_PODS]))]);
-    costs['scale up 3 -> 5 endpoints: applied to the API server until in ipvsadm'] = `${(await until('5 endpoints', tableIs(expectedTable([...WEB_PODS, ...SCALED_PODS])), SYNC_WAIT_MS)).toFixed(0)} ms`;
+    costs['scale up 3 -> 5 endpoints: applied to the API server until in ipvsadm'] =
+      `${(await until('5 endpoints', tableIs(expectedTable([...WEB_PODS, ...SCALED_PODS])), SYNC_WAIT_MS)).toFixed(0)} ms`;
     await window('scaling up');
     await sleep(2_000);
     expect(await window('scaled up')).toEqual(pods([...WEB_PODS, ...SCALED_PODS]));
 
     // down, as Kubernetes does it: the pods terminate first (not ready, still serving) ...
-    await applyAll([endpointSliceObject(WEB, [...ready(WEB_PODS), ...SCALED_PODS.map((pod) => ({ pod, conditions: TERMINATING }))])]);
-    await until('no new connections to terminating endpoints', async () => !(await ipvsTable(n)).some((line) => SCALED_PODS.some((pod) => weightOneFor(pod)(line))), SYNC_WAIT_MS);
+    await applyAll([
+      endpointSliceObject(WEB, [...ready(WEB_PODS), ...SCALED_PODS.map((pod) => ({ pod, conditions: TERMINATING }))]),
+    ]);
+    await until(
+      'no new connections to terminating endpoints',
+      async () => !(await ipvsTable(n)).some((line) => SCALED_PODS.some((pod) => weightOneFor(pod)(line))),
+      SYNC_WAIT_MS,
+    );
     await sleep(DEFAULT_TRAFFIC.timeoutMs);
     await window('terminating');
     await sleep(2_000);
@@ -300,7 +369,8 @@ describe('kipvs proxy, end to end', () => {
     expect(await window('removed')).toEqual(pods(WEB_PODS));
     await sleep(2_000);
     phases['removed']?.push(...(await Promise.all([client.stop(), outside.stop()])));
-    costs['3 targets at the default rate while scaling'] = `${answerRate(Object.values(phases).flat()).toFixed(0)} answers/s`;
+    costs['3 targets at the default rate while scaling'] =
+      `${answerRate(Object.values(phases).flat()).toFixed(0)} answers/s`;
     expect(Object.fromEntries(Object.entries(phases).map(([phase, reports]) => [phase, failures(reports)]))).toEqual({
       'scaling up': {},
       'scaled up': {},
@@ -319,11 +389,23 @@ describe('kipvs proxy, end to end', () => {
     const flow: Target = { protocol: 'udp-flow', address: WEB.clusterIp, port: 53 };
     /** The endpoints the ClusterIP's UDP flows are NATed to: the reply sources conntrack -L prints. */
     const flowEndpoints = async (): Promise<string[]> => {
-      const { stdout } = await n.run('conntrack', ['-L', '-p', 'udp', '--orig-dst', WEB.clusterIp, '--orig-port-dst', '53']);
-      return [...new Set(stdout.split('\n').flatMap((line) => /\bsrc=\S+ .*\bsrc=(\S+) /.exec(line)?.[1] ?? []))].sort();
+      const { stdout } = await n.run('conntrack', [
+        '-L',
+        '-p',
+        'udp',
+        '--orig-dst',
+        WEB.clusterIp,
+        '--orig-port-dst',
+        '53',
+      ]);
+      return [
+        ...new Set(stdout.split('\n').flatMap((line) => /\bsrc=\S+ .*\bsrc=(\S+) /.exec(line)?.[1] ?? [])),
+      ].sort();
     };
     // the earlier tests' datagrams (a new socket each) left flows of their own
-    await n.run('conntrack', ['-D', '-p', 'udp', '--orig-dst', WEB.clusterIp, '--orig-port-dst', '53'], { allowFailure: true });
+    await n.run('conntrack', ['-D', '-p', 'udp', '--orig-dst', WEB.clusterIp, '--orig-port-dst', '53'], {
+      allowFailure: true,
+    });
     await client.start([flow], { intervalMs: 100, timeoutMs: 1_000 });
     await sleep(2_000);
     const pinned = await client.report();
@@ -335,15 +417,22 @@ describe('kipvs proxy, end to end', () => {
 
     const remaining = WEB_PODS.filter((pod) => podAddress('ipv4', pod) !== before);
     await applyAll([endpointSliceObject(WEB, ready(remaining))]);
-    costs['UDP endpoint removed: applied to the API server until its conntrack flows are gone'] = `${(await until('no conntrack flow to the removed pod', async () => !(await flowEndpoints()).includes(before), SYNC_WAIT_MS)).toFixed(0)} ms`;
+    costs['UDP endpoint removed: applied to the API server until its conntrack flows are gone'] =
+      `${(await until('no conntrack flow to the removed pod', async () => !(await flowEndpoints()).includes(before), SYNC_WAIT_MS)).toFixed(0)} ms`;
     const during = await client.report();
     await sleep(2_000);
     const after = await client.stop();
-    costs['UDP datagrams lost while the endpoint was removed'] = `${during.targets[0]?.requests ?? 0} sent, ${Object.values(failures([during])[targetName(flow)] ?? {}).reduce((a, b) => a + b, 0)} lost`;
+    costs['UDP datagrams lost while the endpoint was removed'] =
+      `${during.targets[0]?.requests ?? 0} sent, ${Object.values(failures([during])[targetName(flow)] ?? {}).reduce((a, b) => a + b, 0)} lost`;
     // the daemon deleted them (the kernel's expire_nodest_conn may also expire IPVS's own entry)
     const deleted = (await the(proxy, 'kipvs').audit()).filter((entry) => entry.kind === 'conntrack');
     expect(deleted).toContainEqual(
-      expect.objectContaining({ op: 'delete-flows', target: `delete UDP conntrack flows to ${WEB.clusterIp}:53 answered by ${before}:${POD_UDP_PORT}`, reason: 'endpoint removed', result: 'ok' }),
+      expect.objectContaining({
+        op: 'delete-flows',
+        target: `delete UDP conntrack flows to ${WEB.clusterIp}:53 answered by ${before}:${POD_UDP_PORT}`,
+        reason: 'endpoint removed',
+        result: 'ok',
+      }),
     );
     // from then on every datagram of the same socket is answered, by one remaining pod
     expect(failures([after])).toEqual({});
@@ -360,11 +449,17 @@ describe('kipvs proxy, end to end', () => {
     const n = node();
     const doomedLines = ipvsLines(DOOMED, DOOMED_PODS);
     expect(await ipvsTable(n)).toEqual(expect.arrayContaining(doomedLines));
-    expect(await ipsetSave(n)).toEqual(expect.arrayContaining(['add KUBE-CLUSTER-IP 10.96.0.20,tcp:80', 'add KUBE-NODE-PORT-TCP 30090']));
+    expect(await ipsetSave(n)).toEqual(
+      expect.arrayContaining(['add KUBE-CLUSTER-IP 10.96.0.20,tcp:80', 'add KUBE-NODE-PORT-TCP 30090']),
+    );
     const started = performance.now();
     await the(api, 'the API server').delete('Service', 'default', DOOMED.name);
     await the(api, 'the API server').delete('EndpointSlice', 'default', `${DOOMED.name}-abcde`);
-    await until('doomed gone from IPVS', async () => !(await ipvsTable(n)).some((line) => doomedLines.includes(line)), SYNC_WAIT_MS);
+    await until(
+      'doomed gone from IPVS',
+      async () => !(await ipvsTable(n)).some((line) => doomedLines.includes(line)),
+      SYNC_WAIT_MS,
+    );
     costs['a Service deleted: until gone from ipvsadm'] = `${(performance.now() - started).toFixed(0)} ms`;
     expect(await linkAddressList(n)).not.toContain(`${DOOMED.clusterIp}/32`);
     const sets = await ipsetSave(n);
@@ -385,11 +480,17 @@ describe('kipvs proxy, end to end', () => {
     // Taken before the pause: kipvs may notice the closed connections before pause() returns.
     const pausedAt = Date.now();
     await server.pause();
-    await kipvs.waitForLog((line) => line.msg.startsWith('The API server is unreachable') && line.ts >= pausedAt, SYNC_WAIT_MS);
+    await kipvs.waitForLog(
+      (line) => line.msg.startsWith('The API server is unreachable') && line.ts >= pausedAt,
+      SYNC_WAIT_MS,
+    );
     await server.apply(endpointSliceObject(WEB, ready(scaled)));
     const changedAt = Date.now();
     // a whole periodic sync meanwhile: it must leave the kernel as it was
-    await kipvs.waitForLog((line) => isSync(line) && line.ts - Number(line['ms']) >= changedAt, SYNC_PERIOD_MS + SYNC_WAIT_MS);
+    await kipvs.waitForLog(
+      (line) => isSync(line) && line.ts - Number(line['ms']) >= changedAt,
+      SYNC_PERIOD_MS + SYNC_WAIT_MS,
+    );
     expect(await ipvsTable(n)).toEqual(before);
     const whileAway = await client.report();
     expect(failures([whileAway])).toEqual({});
@@ -403,7 +504,8 @@ describe('kipvs proxy, end to end', () => {
       return webScaled.every((line) => table.includes(line));
     };
     await until('the change made while away', applied, 60_000);
-    costs['API server back: until the change made meanwhile is in ipvsadm'] = `${(performance.now() - resumed).toFixed(0)} ms`;
+    costs['API server back: until the change made meanwhile is in ipvsadm'] =
+      `${(performance.now() - resumed).toFixed(0)} ms`;
     await client.report();
     await sleep(1_500);
     const after = await client.stop();
@@ -435,13 +537,15 @@ describe('kipvs proxy, end to end', () => {
     const time = '"\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d(\\.\\d+)? [+-]\\d{4} \\w+"';
     const healthz = await httpGet(n, `http://${HEALTHZ_ADDRESS}/healthz`);
     expect(healthz.code).toBe(200);
-    expect(healthz.body).toMatch(new RegExp(`^\\{"lastUpdated": ${time},"currentTime": ${time}, "nodeEligible": true\\}$`));
+    expect(healthz.body).toMatch(
+      new RegExp(`^\\{"lastUpdated": ${time},"currentTime": ${time}, "nodeEligible": true\\}$`),
+    );
     const livez = await httpGet(n, `http://${HEALTHZ_ADDRESS}/livez`);
     expect(livez.code).toBe(200);
     expect(livez.body).toMatch(new RegExp(`^\\{"lastUpdated": ${time},"currentTime": ${time}\\}$`));
   });
 
-  test('a scheduler annotation changes web\'s virtual servers in place while traffic flows; a bad one keeps rr, with a Warning Event, a log line and a count', async () => {
+  test("a scheduler annotation changes web's virtual servers in place while traffic flows; a bad one keeps rr, with a Warning Event, a log line and a count", async () => {
     const n = node();
     const server = the(api, 'the API server');
     const kipvs = the(proxy, 'kipvs');
@@ -453,29 +557,50 @@ describe('kipvs proxy, end to end', () => {
     };
     const webServices = new Set(ipvsLines(WEB, []));
     const before = await ipvsTable(n);
-    const onMaglev = before.map((line) => (webServices.has(line) ? line.replace(/ -s rr$/, ' -s mh -b mh-fallback,mh-port') : line)).sort();
-    await Promise.all([client.start([http(WEB.clusterIp, 80), udp(WEB.clusterIp, 53)]), outside.start([http(ADDRESSES.ipv4.nodeIp, 30080)])]);
+    const onMaglev = before
+      .map((line) => (webServices.has(line) ? line.replace(/ -s rr$/, ' -s mh -b mh-fallback,mh-port') : line))
+      .sort();
+    await Promise.all([
+      client.start([http(WEB.clusterIp, 80), udp(WEB.clusterIp, 53)]),
+      outside.start([http(ADDRESSES.ipv4.nodeIp, 30080)]),
+    ]);
     await sleep(1_000);
 
     const changedAt = Date.now();
-    await server.apply(annotated({ 'kipvs.io/ipvs-scheduler': 'mh', 'kipvs.io/ipvs-scheduler-flags': 'mh-fallback,mh-port' }));
-    costs['web annotated mh: until in ipvsadm'] = `${(await until('web on mh', tableIs(onMaglev), SYNC_WAIT_MS)).toFixed(0)} ms`;
+    await server.apply(
+      annotated({ 'kipvs.io/ipvs-scheduler': 'mh', 'kipvs.io/ipvs-scheduler-flags': 'mh-fallback,mh-port' }),
+    );
+    costs['web annotated mh: until in ipvsadm'] =
+      `${(await until('web on mh', tableIs(onMaglev), SYNC_WAIT_MS)).toFixed(0)} ms`;
     await sleep(1_500);
     const during = await Promise.all([client.stop(), outside.stop()]);
     expect(failures(during)).toEqual({});
     // In place: one update per virtual server of web, no real server touched.
     const changes = (await kipvs.audit()).filter((entry) => Date.parse(entry.time) >= changedAt);
-    expect(changes.map((entry) => [entry.op, entry.service, entry.result])).toEqual([...webServices].map(() => ['edit-service', expect.stringMatching(/^default\/web:/), 'ok']));
+    expect(changes.map((entry) => [entry.op, entry.service, entry.result])).toEqual(
+      [...webServices].map(() => ['edit-service', expect.stringMatching(/^default\/web:/), 'ok']),
+    );
     expect(changes.every((entry) => entry.target.endsWith(' scheduler mh (mh-fallback,mh-port)'))).toBe(true);
 
     const refusedAt = Date.now();
     await server.apply(annotated({ 'kipvs.io/ipvs-scheduler': 'fastest' }));
     await until('web back on rr', tableIs(before), SYNC_WAIT_MS);
-    await kipvs.waitForLog((line) => line.msg === 'Cannot honour a Service annotation' && line.ts >= refusedAt, SYNC_WAIT_MS);
-    await until('the Warning Event', async () => (await server.events()).some((e) => e.event['reason'] === 'InvalidIPVSScheduler'), SYNC_WAIT_MS);
+    await kipvs.waitForLog(
+      (line) => line.msg === 'Cannot honour a Service annotation' && line.ts >= refusedAt,
+      SYNC_WAIT_MS,
+    );
+    await until(
+      'the Warning Event',
+      async () => (await server.events()).some((e) => e.event['reason'] === 'InvalidIPVSScheduler'),
+      SYNC_WAIT_MS,
+    );
     expect(await server.events()).toContainEqual({
       namespace: 'default',
-      event: expect.objectContaining({ type: 'Warning', reason: 'InvalidIPVSScheduler', regarding: expect.objectContaining({ kind: 'Service', namespace: 'default', name: WEB.name }) }),
+      event: expect.objectContaining({
+        type: 'Warning',
+        reason: 'InvalidIPVSScheduler',
+        regarding: expect.objectContaining({ kind: 'Service', namespace: 'default', name: WEB.name }),
+      }),
     });
     const metrics = await httpGet(n, `http://${METRICS_ADDRESS}/metrics`);
     expect(metrics.body).toMatch(/^kipvs_service_annotation_problems_total\{reason="InvalidIPVSScheduler"\} 1$/m);
@@ -489,12 +614,18 @@ describe('kipvs proxy, end to end', () => {
     const foreign = '-A -t 10.10.10.10:80 -s rr';
     await n.run('ipvsadm', ['-A', '-t', '10.10.10.10:80', '-s', 'rr']);
     const started = performance.now();
-    const result = await n.run('bin/kipvs', ['proxy', '--cleanup', '--config', kipvs.configPath, '--iptables-backend=legacy'], { allowFailure: true });
+    const result = await n.run(
+      'bin/kipvs',
+      ['proxy', '--cleanup', '--config', kipvs.configPath, '--iptables-backend=legacy'],
+      { allowFailure: true },
+    );
     costs['kipvs proxy --cleanup'] = `${(performance.now() - started).toFixed(0)} ms`;
     expect(result.status).toBe(0);
     expect(await ipvsTable(n)).toEqual([foreign]);
     expect((await n.run('ip', ['link', 'show', 'kube-ipvs0'], { allowFailure: true })).status).not.toBe(0);
-    expect((await n.run('ipset', ['list', '-n'])).stdout.split('\n').filter((name) => name.startsWith('KUBE-'))).toEqual([]);
+    expect(
+      (await n.run('ipset', ['list', '-n'])).stdout.split('\n').filter((name) => name.startsWith('KUBE-')),
+    ).toEqual([]);
     for (const tool of ['iptables-legacy-save', 'ip6tables-legacy-save']) {
       const rules = (await n.run(tool)).stdout.split('\n').filter((line) => line.includes('KUBE-'));
       expect([tool, rules]).toEqual([tool, []]);

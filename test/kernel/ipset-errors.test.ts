@@ -28,10 +28,15 @@ describe('kernel errors as IpsetError', () => {
   test('a duplicate among 1,000 entries: its own IPSET_ERR_EXIST; every other entry, before and after it, applied', async () => {
     await client().createSet(hashSet('KIPVS-DUP', 'hash:ip'));
     await client().addEntry('KIPVS-DUP', { ip: '10.0.1.244' });
-    const ops = Array.from({ length: 1000 }, (_, i): IpsetOperation => ({ op: 'add-entry', set: 'KIPVS-DUP', entry: { ip: `10.0.${i >> 8}.${i & 0xff}` } }));
+    const ops = Array.from(
+      { length: 1000 },
+      (_, i): IpsetOperation => ({ op: 'add-entry', set: 'KIPVS-DUP', entry: { ip: `10.0.${i >> 8}.${i & 0xff}` } }),
+    );
     const results = await client().apply(ops);
     const failed = results.flatMap((r, i) => (r.ok ? [] : [[i, r.error.code, r.error.message]]));
-    expect(failed).toEqual([[500, 'IPSET_ERR_EXIST', 'add-entry 10.0.1.244 in KIPVS-DUP: the entry is already in the set (IPSET_ERR_EXIST)']]);
+    expect(failed).toEqual([
+      [500, 'IPSET_ERR_EXIST', 'add-entry 10.0.1.244 in KIPVS-DUP: the entry is already in the set (IPSET_ERR_EXIST)'],
+    ]);
     expect(await count('KIPVS-DUP')).toBe(1000);
     // -exist: no error, no change.
     expect((await client().apply(ops.map((op) => ({ ...op, exist: true })))).every((r) => r.ok)).toBe(true);
@@ -52,14 +57,30 @@ describe('kernel errors as IpsetError', () => {
       'create-set KIPVS-TWICE hash:ip: a set with this name already exists (EEXIST)',
     );
     await client().createSet(hashSet('KIPVS-TWICE', 'hash:ip'), true);
-    expect((await failure(client().createSet(hashSet('KIPVS-TWICE', 'hash:ip', 'inet', false, { kind: 'hash', hashSize: 1024, maxElem: 10 }), true))).message).toBe(
-      'create-set KIPVS-TWICE hash:ip: a set with this name but other parameters exists (EEXIST)',
-    );
+    expect(
+      (
+        await failure(
+          client().createSet(
+            hashSet('KIPVS-TWICE', 'hash:ip', 'inet', false, { kind: 'hash', hashSize: 1024, maxElem: 10 }),
+            true,
+          ),
+        )
+      ).message,
+    ).toBe('create-set KIPVS-TWICE hash:ip: a set with this name but other parameters exists (EEXIST)');
   });
 
   test('a set type the kernel lacks: IPSET_ERR_FIND_TYPE naming the module', async () => {
-    const err = await failure(client().createSet({ name: 'KIPVS-MAC', type: 'hash:ip,mac' as 'hash:ip', family: 'inet', options: { kind: 'hash', hashSize: 1024, maxElem: 65536 } }));
-    expect(err.message).toBe('create-set KIPVS-MAC hash:ip,mac: the kernel has no set type hash:ip,mac (is the ip_set_hash_ipmac module available?) (IPSET_ERR_FIND_TYPE)');
+    const err = await failure(
+      client().createSet({
+        name: 'KIPVS-MAC',
+        type: 'hash:ip,mac' as 'hash:ip',
+        family: 'inet',
+        options: { kind: 'hash', hashSize: 1024, maxElem: 65536 },
+      }),
+    );
+    expect(err.message).toBe(
+      'create-set KIPVS-MAC hash:ip,mac: the kernel has no set type hash:ip,mac (is the ip_set_hash_ipmac module available?) (IPSET_ERR_FIND_TYPE)',
+    );
   });
 
   test('destroying a set an iptables rule uses: IPSET_ERR_BUSY', async () => {
@@ -99,8 +120,14 @@ describe('kernel errors as IpsetError', () => {
 
   test('entries the set refuses, each with the set type meaning of its error number', async () => {
     await client().apply([
-      { op: 'create-set', set: { name: 'KIPVS-RANGE', type: 'bitmap:port', options: { kind: 'bitmap', portFrom: 30000, portTo: 32767 } } },
-      { op: 'create-set', set: hashSet('KIPVS-SMALL', 'hash:ip', 'inet', false, { kind: 'hash', hashSize: 64, maxElem: 2 }) },
+      {
+        op: 'create-set',
+        set: { name: 'KIPVS-RANGE', type: 'bitmap:port', options: { kind: 'bitmap', portFrom: 30000, portTo: 32767 } },
+      },
+      {
+        op: 'create-set',
+        set: hashSet('KIPVS-SMALL', 'hash:ip', 'inet', false, { kind: 'hash', hashSize: 64, maxElem: 2 }),
+      },
       { op: 'create-set', set: hashSet('KIPVS-SOURCES', 'hash:ip,port,net') },
     ]);
     const results = await client().apply([
@@ -111,8 +138,16 @@ describe('kernel errors as IpsetError', () => {
       { op: 'add-entry', set: 'KIPVS-SMALL', entry: { ip: '10.0.0.3' } },
       { op: 'add-entry', set: 'KIPVS-SMALL', entry: { ip: '2001:db8::1' } },
       { op: 'add-entry', set: 'KIPVS-SMALL', entry: { ip: '10.0.0.1', comment: 'no comments here' } },
-      { op: 'add-entry', set: 'KIPVS-SOURCES', entry: { ip: '203.0.113.1', protocol: 'tcp', port: 80, net: '0.0.0.0/0' } },
-      { op: 'add-entry', set: 'KIPVS-SOURCES', entry: { ip: '203.0.113.1', protocol: 'tcp', port: 80, net: '10.0.0.0/8' } },
+      {
+        op: 'add-entry',
+        set: 'KIPVS-SOURCES',
+        entry: { ip: '203.0.113.1', protocol: 'tcp', port: 80, net: '0.0.0.0/0' },
+      },
+      {
+        op: 'add-entry',
+        set: 'KIPVS-SOURCES',
+        entry: { ip: '203.0.113.1', protocol: 'tcp', port: 80, net: '10.0.0.0/8' },
+      },
     ]);
     expect(results.map((r) => (r.ok ? 'ok' : `${r.error.code}: ${r.error.reason}`))).toEqual([
       "IPSET_ERR_BITMAP_RANGE: the port is outside the set's range",
@@ -130,7 +165,9 @@ describe('kernel errors as IpsetError', () => {
 
   test('without CAP_NET_ADMIN: a permission error, at open', async () => {
     const { stdout } = await runUnprivileged('build/test/kernel/ipset-unprivileged.js');
-    expect(stdout).toBe(`${IpsetPermissionError.name}: protocol: permission denied: run as root or with CAP_NET_ADMIN (EPERM)\n`);
+    expect(stdout).toBe(
+      `${IpsetPermissionError.name}: protocol: permission denied: run as root or with CAP_NET_ADMIN (EPERM)\n`,
+    );
   });
 });
 

@@ -76,10 +76,15 @@ describe('kube-proxy sets, made by us and by the ipset tool', () => {
     const revisions = (await ipset('list', '-t')).split('\n').filter((line) => /^(Name|Type|Revision):/.test(line));
     await ipset('destroy');
 
-    await ipsetRestore([...SETS.map((s) => createLine(s.spec)), ...SETS.flatMap((s) => s.members.map((m) => `add ${s.spec.name} ${m}`))]);
+    await ipsetRestore([
+      ...SETS.map((s) => createLine(s.spec)),
+      ...SETS.flatMap((s) => s.members.map((m) => `add ${s.spec.name} ${m}`)),
+    ]);
     expect(ours).toEqual(await savedSets());
     // The newest revision the kernel has, as ipset 7.17 picks on this kernel.
-    expect(revisions).toEqual((await ipset('list', '-t')).split('\n').filter((line) => /^(Name|Type|Revision):/.test(line)));
+    expect(revisions).toEqual(
+      (await ipset('list', '-t')).split('\n').filter((line) => /^(Name|Type|Revision):/.test(line)),
+    );
   });
 
   test('getSet reads back every member, and the header ipset list shows', async () => {
@@ -106,7 +111,9 @@ describe('kube-proxy sets, made by us and by the ipset tool', () => {
         expect(field('Header')).toBe('range 0-65535');
       } else {
         const initval = header?.initval?.toString(16).padStart(8, '0');
-        expect(field('Header')).toBe(`family ${spec.family} hashsize 1024 maxelem 65536 bucketsize ${header?.bucketSize} initval 0x${initval}`);
+        expect(field('Header')).toBe(
+          `family ${spec.family} hashsize 1024 maxelem 65536 bucketsize ${header?.bucketSize} initval 0x${initval}`,
+        );
       }
     }
   });
@@ -118,10 +125,16 @@ describe('kube-proxy sets, made by us and by the ipset tool', () => {
     expect(await client().listSetNames()).toEqual(names);
     const headers = await client().listSets();
     expect(headers.map((h) => h.name)).toEqual(names);
-    expect(headers.find((h) => h.name === 'OTHER-NETPORT')).toMatchObject({ type: 'hash:net,port', family: 'inet', entryCount: 0 });
-    expect((await client().getSet('OTHER-NETPORT').catch((err: Error) => err.message)) as string).toBe(
-      'get-set OTHER-NETPORT: sets of type hash:net,port are not ones kipvs reads (EOPNOTSUPP)',
-    );
+    expect(headers.find((h) => h.name === 'OTHER-NETPORT')).toMatchObject({
+      type: 'hash:net,port',
+      family: 'inet',
+      entryCount: 0,
+    });
+    expect(
+      (await client()
+        .getSet('OTHER-NETPORT')
+        .catch((err: Error) => err.message)) as string,
+    ).toBe('get-set OTHER-NETPORT: sets of type hash:net,port are not ones kipvs reads (EOPNOTSUPP)');
     expect(await client().getSet('NO-SUCH-SET')).toBeUndefined();
   });
 });
@@ -130,9 +143,17 @@ describe('comments', () => {
   test('a set made with comments keeps each entry comment, as ipset save shows', async () => {
     const results = await client().apply([
       { op: 'create-set', set: hashSet('KIPVS-COMMENTED', 'hash:ip,port', 'inet', true) },
-      { op: 'add-entry', set: 'KIPVS-COMMENTED', entry: { ip: '10.96.0.1', protocol: 'tcp', port: 443, comment: 'default/kubernetes:https' } },
+      {
+        op: 'add-entry',
+        set: 'KIPVS-COMMENTED',
+        entry: { ip: '10.96.0.1', protocol: 'tcp', port: 443, comment: 'default/kubernetes:https' },
+      },
       { op: 'add-entry', set: 'KIPVS-COMMENTED', entry: { ip: '10.96.0.2', protocol: 'tcp', port: 80 } },
-      { op: 'add-entry', set: 'KIPVS-COMMENTED', entry: { ip: '10.96.0.3', protocol: 'tcp', port: 80, comment: 'ü '.repeat(60) } },
+      {
+        op: 'add-entry',
+        set: 'KIPVS-COMMENTED',
+        entry: { ip: '10.96.0.3', protocol: 'tcp', port: 80, comment: 'ü '.repeat(60) },
+      },
     ]);
     expect(results.filter((r) => !r.ok)).toEqual([]);
     expect(await savedSets()).toEqual([

@@ -10,7 +10,13 @@ export const HASH = { kind: 'hash', hashSize: 1024, maxElem: 65536 } as const;
 export const PORTS = { kind: 'bitmap', portFrom: 0, portTo: 65535 } as const;
 
 /** kube-proxy's create parameters: hashsize 1024 maxelem 65536, or range 0-65535. */
-export function hashSet(name: string, type: HashType, family: 'inet' | 'inet6' = 'inet', comments = false, options: HashOptions = HASH): IpsetSpec {
+export function hashSet(
+  name: string,
+  type: HashType,
+  family: 'inet' | 'inet6' = 'inet',
+  comments = false,
+  options: HashOptions = HASH,
+): IpsetSpec {
   return { name, type, family, options, ...(comments && { comments }) };
 }
 

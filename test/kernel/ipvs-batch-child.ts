@@ -16,7 +16,14 @@ function vip(n: number): string {
   return `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
 }
 
-const noFlags: ServiceFlags = { persistent: false, hashed: false, onePacket: false, sched1: false, sched2: false, sched3: false };
+const noFlags: ServiceFlags = {
+  persistent: false,
+  hashed: false,
+  onePacket: false,
+  sched1: false,
+  sched2: false,
+  sched3: false,
+};
 const ops: IpvsOperation[] = [];
 for (let s = 1; s <= services; s++) {
   const key = { family: 'inet', protocol: 'tcp', address: vip(s), port: 80 } as const;
@@ -25,7 +32,15 @@ for (let s = 1; s <= services; s++) {
     ops.push({
       op: 'add-real-server',
       service: key,
-      realServer: { family: 'inet', address: `172.16.${d}.${(s % 250) + 1}`, port: 8080, forwarding: 'masquerade', weight: 1, upperThreshold: 0, lowerThreshold: 0 },
+      realServer: {
+        family: 'inet',
+        address: `172.16.${d}.${(s % 250) + 1}`,
+        port: 8080,
+        forwarding: 'masquerade',
+        weight: 1,
+        upperThreshold: 0,
+        lowerThreshold: 0,
+      },
     });
   }
 }
@@ -56,7 +71,13 @@ let mismatches = 0;
 for (const { service, realServers } of table) {
   const { stats: _stats, ...configured } = service;
   if (!applied.delete(JSON.stringify({ ...configured, flags: { ...configured.flags, hashed: false } }))) mismatches++;
-  for (const { activeConnections: _a, inactiveConnections: _i, persistentConnections: _p, stats: _s, ...rs } of realServers) {
+  for (const {
+    activeConnections: _a,
+    inactiveConnections: _i,
+    persistentConnections: _p,
+    stats: _s,
+    ...rs
+  } of realServers) {
     if (!applied.delete(JSON.stringify([service.key, rs]))) mismatches++;
   }
 }

@@ -65,7 +65,9 @@ describe('counters and zero', () => {
   async function send(port: number, datagrams: number): Promise<void> {
     const socket = createSocket('udp4');
     for (let i = 0; i < datagrams; i++) {
-      await new Promise<void>((resolve, reject) => socket.send(Buffer.alloc(10), port, '10.0.0.1', (e) => (e ? reject(e) : resolve())));
+      await new Promise<void>((resolve, reject) =>
+        socket.send(Buffer.alloc(10), port, '10.0.0.1', (e) => (e ? reject(e) : resolve())),
+      );
     }
     socket.close();
   }
@@ -73,10 +75,12 @@ describe('counters and zero', () => {
   /** `ipvsadm -Ln --stats --exact` as service -> [conns, inpkts]. */
   async function ipvsadmStats(): Promise<Map<string, [number, number]>> {
     const rows = (await ipvsadm('-Ln', '--stats', '--exact')).split('\n').filter((l) => /^(TCP|UDP|SCTP|FWM) /.test(l));
-    return new Map(rows.map((row) => {
-      const [, address = '', conns = '', inPackets = ''] = row.split(/\s+/);
-      return [address, [Number(conns), Number(inPackets)]];
-    }));
+    return new Map(
+      rows.map((row) => {
+        const [, address = '', conns = '', inPackets = ''] = row.split(/\s+/);
+        return [address, [Number(conns), Number(inPackets)]];
+      }),
+    );
   }
 
   test('zero one service, then all', async () => {
@@ -87,18 +91,39 @@ describe('counters and zero', () => {
     await send(53, 3);
     await send(54, 2);
     // Linux 6.1 publishes counters when its rate estimator runs, every 2 seconds.
-    await eventually(async () => expect(await ipvsadmStats()).toEqual(new Map([['10.0.0.1:53', [1, 3]], ['10.0.0.1:54', [1, 2]]])));
+    await eventually(async () =>
+      expect(await ipvsadmStats()).toEqual(
+        new Map([
+          ['10.0.0.1:53', [1, 3]],
+          ['10.0.0.1:54', [1, 2]],
+        ]),
+      ),
+    );
     // 10 bytes of payload + 8 of UDP + 20 of IPv4
-    expect((await client().getService(first)).stats).toMatchObject({ connections: 1n, inPackets: 3n, inBytes: 3n * 38n });
+    expect((await client().getService(first)).stats).toMatchObject({
+      connections: 1n,
+      inPackets: 3n,
+      inBytes: 3n * 38n,
+    });
     const [dest] = await client().listRealServers(first);
     expect(dest?.stats).toMatchObject({ connections: 1n, inPackets: 3n });
 
     await client().zero(first);
-    expect(await ipvsadmStats()).toEqual(new Map([['10.0.0.1:53', [0, 0]], ['10.0.0.1:54', [1, 2]]]));
+    expect(await ipvsadmStats()).toEqual(
+      new Map([
+        ['10.0.0.1:53', [0, 0]],
+        ['10.0.0.1:54', [1, 2]],
+      ]),
+    );
     expect((await client().getService(first)).stats.inPackets).toBe(0n);
 
     await client().zero();
-    expect(await ipvsadmStats()).toEqual(new Map([['10.0.0.1:53', [0, 0]], ['10.0.0.1:54', [0, 0]]]));
+    expect(await ipvsadmStats()).toEqual(
+      new Map([
+        ['10.0.0.1:53', [0, 0]],
+        ['10.0.0.1:54', [0, 0]],
+      ]),
+    );
   });
 });
 

@@ -20,25 +20,35 @@ async function readOneByOne(): Promise<LiveService[]> {
 
 /** The same table without its counters. */
 function withoutStats(table: readonly LiveService[]): LiveService[] {
-  return table.map(({ service: { stats: _s, ...vs }, realServers }) => ({ service: vs, realServers: realServers.map(({ stats: _r, ...rs }) => rs) }));
+  return table.map(({ service: { stats: _s, ...vs }, realServers }) => ({
+    service: vs,
+    realServers: realServers.map(({ stats: _r, ...rs }) => rs),
+  }));
 }
 
-test.each([1, 2])('a random table of 300 services with every feature (seed %i): the new read gives what the old one gives and ipvsadm -Sn prints', async (seed) => {
-  const rules = randomFeatureTable(300, seed);
-  await ownNetns().run('ipvsadm', ['-R'], { input: rules });
-  const saved = await ipvsadm('-Sn');
-  // ipvsadm -R goes on after a failed line: make sure every line made it.
-  expect(saved.split('\n').filter((l) => l.startsWith('-'))).toHaveLength(rules.split('\n').filter((l) => l.startsWith('-')).length);
+test.each([1, 2])(
+  'a random table of 300 services with every feature (seed %i): the new read gives what the old one gives and ipvsadm -Sn prints',
+  async (seed) => {
+    const rules = randomFeatureTable(300, seed);
+    await ownNetns().run('ipvsadm', ['-R'], { input: rules });
+    const saved = await ipvsadm('-Sn');
+    // ipvsadm -R goes on after a failed line: make sure every line made it.
+    expect(saved.split('\n').filter((l) => l.startsWith('-'))).toHaveLength(
+      rules.split('\n').filter((l) => l.startsWith('-')).length,
+    );
 
-  const old = await readOneByOne();
-  expect(old.flatMap((s) => s.realServers).length).toBeGreaterThan(1000);
-  const counted = await client().dump({ stats: true });
-  expect(counted).toEqual(old);
-  const lean = await client().dump();
-  expect(lean).toEqual(withoutStats(old));
-  expect(lean.every(({ service: vs, realServers }) => !('stats' in vs) && realServers.every((rs) => !('stats' in rs)))).toBe(true);
-  expect(formatSave(lean)).toBe(saved);
-});
+    const old = await readOneByOne();
+    expect(old.flatMap((s) => s.realServers).length).toBeGreaterThan(1000);
+    const counted = await client().dump({ stats: true });
+    expect(counted).toEqual(old);
+    const lean = await client().dump();
+    expect(lean).toEqual(withoutStats(old));
+    expect(
+      lean.every(({ service: vs, realServers }) => !('stats' in vs) && realServers.every((rs) => !('stats' in rs))),
+    ).toBe(true);
+    expect(formatSave(lean)).toBe(saved);
+  },
+);
 
 test('a service whose real servers do not fit the reply buffer (1 MiB) is read again with a larger one', async () => {
   const big: ServiceKey = tcp('10.0.0.1', 80);
@@ -46,7 +56,14 @@ test('a service whose real servers do not fit the reply buffer (1 MiB) is read a
   const ops: IpvsOperation[] = [
     { op: 'add-service', service: service(big) },
     { op: 'add-service', service: service(small) },
-    ...Array.from({ length: 4000 }, (_, i): IpvsOperation => ({ op: 'add-real-server', service: big, realServer: realServer(`10.1.${Math.floor(i / 250)}.${(i % 250) + 1}`, 8080) })),
+    ...Array.from(
+      { length: 4000 },
+      (_, i): IpvsOperation => ({
+        op: 'add-real-server',
+        service: big,
+        realServer: realServer(`10.1.${Math.floor(i / 250)}.${(i % 250) + 1}`, 8080),
+      }),
+    ),
     { op: 'add-real-server', service: small, realServer: realServer('10.9.0.1', 8080) },
   ];
   expect((await client().apply(ops)).filter((r) => !r.ok)).toEqual([]);

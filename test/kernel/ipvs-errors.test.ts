@@ -30,7 +30,9 @@ describe('kernel errors as IpvsError', () => {
 
   test('an unknown scheduler: ENOENT naming the module to load', async () => {
     const err = await failure(client().addService(service(web, 'nope')));
-    expect(err.message).toBe("add-service tcp 10.0.0.1:80: scheduler 'nope' not found (is the kernel module ip_vs_nope available?) (ENOENT)");
+    expect(err.message).toBe(
+      "add-service tcp 10.0.0.1:80: scheduler 'nope' not found (is the kernel module ip_vs_nope available?) (ENOENT)",
+    );
   });
 
   test('a missing real server: ENOENT', async () => {
@@ -69,7 +71,13 @@ describe('kernel errors as IpvsError', () => {
     expect((await failure(client().addRealServer(web, realServer('10.1.0.1', 8080)))).message).toBe(
       'add-real-server tcp 10.0.0.1:80 -> 10.1.0.1:8080: real server already exists (EEXIST)',
     );
-    expect((await failure(client().addRealServer(web, realServer('10.1.0.2', 8080, { upperThreshold: 5, lowerThreshold: 6 })))).code).toBe('ERANGE');
+    expect(
+      (
+        await failure(
+          client().addRealServer(web, realServer('10.1.0.2', 8080, { upperThreshold: 5, lowerThreshold: 6 })),
+        )
+      ).code,
+    ).toBe('ERANGE');
   });
 
   test('an IPv6 persistence prefix outside 1-128: EINVAL from the kernel', async () => {
@@ -116,7 +124,17 @@ describe('a batch with failures', () => {
     const before = client().counters.sendCalls;
     const results = await client().apply(ops);
     expect(client().counters.sendCalls - before).toBe(1);
-    expect(results.map((r) => (r.ok ? 'ok' : r.error.code))).toEqual(['ok', 'EEXIST', 'ok', 'ESRCH', 'ENOENT', 'EEXIST', 'EINVAL', 'ok', 'ok']);
+    expect(results.map((r) => (r.ok ? 'ok' : r.error.code))).toEqual([
+      'ok',
+      'EEXIST',
+      'ok',
+      'ESRCH',
+      'ENOENT',
+      'EEXIST',
+      'EINVAL',
+      'ok',
+      'ok',
+    ]);
     for (const [i, r] of results.entries()) expect(r.op).toBe(ops[i]);
     expect(await savedRules()).toEqual(
       [

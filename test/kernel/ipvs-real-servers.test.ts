@@ -17,7 +17,9 @@ async function addAll(key: ServiceKey, servers: RealServer[]): Promise<void> {
 
 /** `ipvsadm -Ln --thresholds` as address -> [upper, lower]. */
 async function thresholds(): Promise<Map<string, [number, number]>> {
-  const rows = (await ipvsadm('-Ln', '--thresholds')).split('\n').filter((l) => l.startsWith('  -> ') && !l.includes('RemoteAddress'));
+  const rows = (await ipvsadm('-Ln', '--thresholds'))
+    .split('\n')
+    .filter((l) => l.startsWith('  -> ') && !l.includes('RemoteAddress'));
   return new Map(
     rows.map((row) => {
       const [, address = '', upper = '', lower = ''] = row.trim().split(/\s+/);
@@ -27,7 +29,13 @@ async function thresholds(): Promise<Map<string, [number, number]>> {
 }
 
 /** A live real server without its counters, for comparing with what was added. */
-function configured({ activeConnections: _a, inactiveConnections: _i, persistentConnections: _p, stats: _s, ...rs }: LiveRealServer): RealServer {
+function configured({
+  activeConnections: _a,
+  inactiveConnections: _i,
+  persistentConnections: _p,
+  stats: _s,
+  ...rs
+}: LiveRealServer): RealServer {
   return rs;
 }
 
@@ -102,8 +110,13 @@ describe('adding real servers', () => {
 describe('editing and deleting real servers', () => {
   test('edit changes forwarding, weight and thresholds in place', async () => {
     await addAll(web, [realServer('10.1.0.1', 8080, { weight: 3 })]);
-    await client().editRealServer(web, realServer('10.1.0.1', 8080, { forwarding: 'route', weight: 7, upperThreshold: 50, lowerThreshold: 5 }));
-    expect((await savedRules()).filter((r) => r.startsWith('-a'))).toEqual(['-a -t 10.0.0.1:80 -r 10.1.0.1:8080 -g -w 7']);
+    await client().editRealServer(
+      web,
+      realServer('10.1.0.1', 8080, { forwarding: 'route', weight: 7, upperThreshold: 50, lowerThreshold: 5 }),
+    );
+    expect((await savedRules()).filter((r) => r.startsWith('-a'))).toEqual([
+      '-a -t 10.0.0.1:80 -r 10.1.0.1:8080 -g -w 7',
+    ]);
     expect(await thresholds()).toEqual(new Map([['10.1.0.1:8080', [50, 5]]]));
   });
 
@@ -112,7 +125,9 @@ describe('editing and deleting real servers', () => {
     await addAll(dns6, [realServer('2001:db8::10', 53)]);
     await client().deleteRealServer(web, { family: 'inet', address: '10.1.0.1', port: 8080 });
     await client().deleteRealServer(dns6, { family: 'inet6', address: '2001:db8::10', port: 53 });
-    expect((await savedRules()).filter((r) => r.startsWith('-a'))).toEqual(['-a -t 10.0.0.1:80 -r 10.1.0.1:8081 -m -w 1']);
+    expect((await savedRules()).filter((r) => r.startsWith('-a'))).toEqual([
+      '-a -t 10.0.0.1:80 -r 10.1.0.1:8081 -m -w 1',
+    ]);
   });
 });
 
@@ -133,14 +148,18 @@ describe('reading real servers built by ipvsadm', () => {
       realServer('10.1.0.3', 80, { forwarding: 'tunnel', weight: 5, tunnel: { type: 'gue', port: 6080, flags: 2 } }),
       realServer('10.1.0.4', 80, { forwarding: 'tunnel', weight: 1, tunnel: { type: 'gre', port: 0, flags: 1 } }),
     ];
-    const dnsServers: RealServer[] = [realServer('2001:db8::10', 53, { forwarding: 'route', weight: 2, upperThreshold: 7 })];
+    const dnsServers: RealServer[] = [
+      realServer('2001:db8::10', 53, { forwarding: 'route', weight: 2, upperThreshold: 7 }),
+    ];
 
     const listed = await client().listRealServers(web);
     expect(listed.map(configured)).toEqual(expect.arrayContaining(webServers));
     expect(listed).toHaveLength(webServers.length);
 
     const dump = await client().dump();
-    const byService = new Map(dump.map((entry) => [JSON.stringify(entry.service.key), entry.realServers.map(configured)]));
+    const byService = new Map(
+      dump.map((entry) => [JSON.stringify(entry.service.key), entry.realServers.map(configured)]),
+    );
     expect(byService.size).toBe(2);
     expect(byService.get(JSON.stringify(web))).toEqual(expect.arrayContaining(webServers));
     expect(byService.get(JSON.stringify(dns6))).toEqual(dnsServers);

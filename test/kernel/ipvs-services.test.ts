@@ -86,10 +86,14 @@ describe('adding services', () => {
 describe('editing and deleting services', () => {
   test('edit replaces scheduler, flags, timeout, netmask and persistence engine', async () => {
     const key = udp('10.0.0.3', 5060);
-    await client().addService(service(key, 'rr', { flags: { ...noFlags, persistent: true }, timeout: 360, persistenceEngine: 'sip' }));
+    await client().addService(
+      service(key, 'rr', { flags: { ...noFlags, persistent: true }, timeout: 360, persistenceEngine: 'sip' }),
+    );
     await client().editService(service(key, 'sh', { flags: { ...noFlags, sched2: true } }));
     expect(await savedRules()).toEqual(['-A -u 10.0.0.3:5060 -s sh -b sh-port']);
-    await client().editService(service(key, 'wrr', { flags: { ...noFlags, persistent: true }, timeout: 90, netmask: 0xffffff00 }));
+    await client().editService(
+      service(key, 'wrr', { flags: { ...noFlags, persistent: true }, timeout: 90, netmask: 0xffffff00 }),
+    );
     expect(await savedRules()).toEqual(['-A -u 10.0.0.3:5060 -s wrr -p 90 -M 255.255.255.0']);
   });
 
@@ -101,7 +105,11 @@ describe('editing and deleting services', () => {
   });
 
   test('flush removes everything', async () => {
-    await addAll([service(tcp('10.0.0.1', 80)), service(udp('2001:db8::1', 53)), service({ family: 'inet', fwmark: 1 })]);
+    await addAll([
+      service(tcp('10.0.0.1', 80)),
+      service(udp('2001:db8::1', 53)),
+      service({ family: 'inet', fwmark: 1 }),
+    ]);
     await client().flush();
     expect(await savedRules()).toEqual([]);
     expect(await client().listServices()).toEqual([]);
@@ -112,13 +120,40 @@ describe('reading services built by ipvsadm', () => {
   // Each ipvsadm rule and the virtual server it means.
   const table: [string, VirtualServer][] = [
     ['-A -t 10.0.0.1:80 -s rr', service(tcp('10.0.0.1', 80))],
-    ['-A -t 10.0.0.1:443 -s wlc -p 300 -M 255.255.255.0', service(tcp('10.0.0.1', 443), 'wlc', { flags: { ...noFlags, persistent: true }, timeout: 300, netmask: 0xffffff00 })],
-    ['-A -u [2001:db8::1]:53 -s sh -b sh-fallback,sh-port', service(udp('2001:db8::1', 53), 'sh', { flags: { ...noFlags, sched1: true, sched2: true } })],
+    [
+      '-A -t 10.0.0.1:443 -s wlc -p 300 -M 255.255.255.0',
+      service(tcp('10.0.0.1', 443), 'wlc', {
+        flags: { ...noFlags, persistent: true },
+        timeout: 300,
+        netmask: 0xffffff00,
+      }),
+    ],
+    [
+      '-A -u [2001:db8::1]:53 -s sh -b sh-fallback,sh-port',
+      service(udp('2001:db8::1', 53), 'sh', { flags: { ...noFlags, sched1: true, sched2: true } }),
+    ],
     ['-A -u 10.0.0.1:53 -s nq -o', service(udp('10.0.0.1', 53), 'nq', { flags: { ...noFlags, onePacket: true } })],
-    ['-A --sctp-service [2001:db8::2]:3868 -s ovf', service({ family: 'inet6', protocol: 'sctp', address: '2001:db8::2', port: 3868 }, 'ovf')],
-    ['-A -f 7 -6 -s mh -b mh-port -p 60 -M 64', service({ family: 'inet6', fwmark: 7 }, 'mh', { flags: { ...noFlags, persistent: true, sched2: true }, timeout: 60, netmask: 64 })],
+    [
+      '-A --sctp-service [2001:db8::2]:3868 -s ovf',
+      service({ family: 'inet6', protocol: 'sctp', address: '2001:db8::2', port: 3868 }, 'ovf'),
+    ],
+    [
+      '-A -f 7 -6 -s mh -b mh-port -p 60 -M 64',
+      service({ family: 'inet6', fwmark: 7 }, 'mh', {
+        flags: { ...noFlags, persistent: true, sched2: true },
+        timeout: 60,
+        netmask: 64,
+      }),
+    ],
     ['-A -f 8 -s fo', service({ family: 'inet', fwmark: 8 }, 'fo')],
-    ['-A -u 10.0.0.3:5060 -s rr -p 360 --pe sip', service(udp('10.0.0.3', 5060), 'rr', { flags: { ...noFlags, persistent: true }, timeout: 360, persistenceEngine: 'sip' })],
+    [
+      '-A -u 10.0.0.3:5060 -s rr -p 360 --pe sip',
+      service(udp('10.0.0.3', 5060), 'rr', {
+        flags: { ...noFlags, persistent: true },
+        timeout: 360,
+        persistenceEngine: 'sip',
+      }),
+    ],
   ];
 
   test('listServices and getService see what ipvsadm -R built', async () => {
@@ -138,6 +173,8 @@ describe('reading services built by ipvsadm', () => {
     await ownNetns().run('ipvsadm', ['-A', '-t', '10.0.0.9:80', '-s', 'rr']);
     const key: ServiceKey = tcp('10.0.0.9', 80);
     expect(await client().listRealServers(key)).toEqual([]);
-    expect(await client().dump({ stats: true })).toEqual([{ service: await client().getService(key), realServers: [] }]);
+    expect(await client().dump({ stats: true })).toEqual([
+      { service: await client().getService(key), realServers: [] },
+    ]);
   });
 });

@@ -6,7 +6,14 @@ import { IpvsClient } from '../../src/ipvs/index.js';
 import type { RealServer, ServiceFlags, ServiceKey, VirtualServer } from '../../src/ipvs/types.js';
 import { assertKernelHasIpvs, ownNetns } from '../uml/netns.js';
 
-export const noFlags: ServiceFlags = { persistent: false, hashed: false, onePacket: false, sched1: false, sched2: false, sched3: false };
+export const noFlags: ServiceFlags = {
+  persistent: false,
+  hashed: false,
+  onePacket: false,
+  sched1: false,
+  sched2: false,
+  sched3: false,
+};
 
 /** A non-persistent service with a scheduler; IPv6 services need a prefix (1-128) even then. */
 export function service(key: ServiceKey, scheduler = 'rr', extra: Partial<VirtualServer> = {}): VirtualServer {
@@ -26,8 +33,18 @@ export function realServer(address: string, port: number, extra: Partial<RealSer
   };
 }
 
-export const tcp = (address: string, port: number): ServiceKey => ({ family: address.includes(':') ? 'inet6' : 'inet', protocol: 'tcp', address, port });
-export const udp = (address: string, port: number): ServiceKey => ({ family: address.includes(':') ? 'inet6' : 'inet', protocol: 'udp', address, port });
+export const tcp = (address: string, port: number): ServiceKey => ({
+  family: address.includes(':') ? 'inet6' : 'inet',
+  protocol: 'tcp',
+  address,
+  port,
+});
+export const udp = (address: string, port: number): ServiceKey => ({
+  family: address.includes(':') ? 'inet6' : 'inet',
+  protocol: 'udp',
+  address,
+  port,
+});
 
 /** Runs ipvsadm in the client's namespace and returns its output. */
 export async function ipvsadm(...args: string[]): Promise<string> {
@@ -36,7 +53,10 @@ export async function ipvsadm(...args: string[]): Promise<string> {
 
 /** `ipvsadm -Sn`, one rule per element, sorted (ipvsadm's own order is by address). */
 export async function savedRules(): Promise<string[]> {
-  return (await ipvsadm('-Sn')).split('\n').filter((line) => line !== '').sort();
+  return (await ipvsadm('-Sn'))
+    .split('\n')
+    .filter((line) => line !== '')
+    .sort();
 }
 
 /**

@@ -62,7 +62,10 @@ export function randomTable(services: number, realServers: number, seed = 12345)
   while (seen.size < services) {
     const i = seen.size;
     const v6 = i % 5 === 0;
-    const service = i % 7 === 0 ? `-f ${random() || 1}${v6 ? ' -6' : ''}` : `${['-t', '-u', '--sctp-service'][i % 3]} ${v6 ? `[${ipv6()}]` : ipv4()}:${port()}`;
+    const service =
+      i % 7 === 0
+        ? `-f ${random() || 1}${v6 ? ' -6' : ''}`
+        : `${['-t', '-u', '--sctp-service'][i % 3]} ${v6 ? `[${ipv6()}]` : ipv4()}:${port()}`;
     if (seen.has(service)) continue;
     seen.add(service);
     lines.push(`-A ${service} -s rr`);
@@ -78,9 +81,10 @@ function randomSource(seed: number) {
   let state = seed;
   const random = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0);
   // Non-zero groups keep the text canonical (as ipvsadm prints it): no zero group but the "::" run.
-  const hex = () => ((random() & 0xffff) || 1).toString(16);
+  const hex = () => (random() & 0xffff || 1).toString(16);
   const ipv4 = () => [(random() >>> 24) % 223 || 1, random() & 255, random() & 255, (random() & 253) + 1].join('.');
-  const ipv6 = () => `2${(random() & 0xfff).toString(16)}:${hex()}:${hex()}::${hex()}:${((random() & 0xfffe) + 1).toString(16)}`;
+  const ipv6 = () =>
+    `2${(random() & 0xfff).toString(16)}:${hex()}:${hex()}::${hex()}:${((random() & 0xfffe) + 1).toString(16)}`;
   const port = () => (random() % 65535) + 1;
   const pick = <T>(items: readonly T[]): T => items[random() % items.length] as T;
   return { random, ipv4, ipv6, port, pick };
@@ -99,14 +103,21 @@ export function randomFeatureTable(services: number, seed = 4242): string {
   while (seen.size < services) {
     const v6 = random() % 4 === 0;
     const protocol = pick(['-t', '-u', '--sctp-service', '-f']);
-    const service = protocol === '-f' ? `-f ${random() || 1}${v6 ? ' -6' : ''}` : `${protocol} ${v6 ? `[${ipv6()}]` : ipv4()}:${port()}`;
+    const service =
+      protocol === '-f'
+        ? `-f ${random() || 1}${v6 ? ' -6' : ''}`
+        : `${protocol} ${v6 ? `[${ipv6()}]` : ipv4()}:${port()}`;
     if (seen.has(service)) continue;
     seen.add(service);
     const scheduler = pick(['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh']);
     const options = [`-s ${scheduler}`];
     if (scheduler === 'sh') options.push(pick(['', '-b sh-fallback', '-b sh-port', '-b sh-fallback,sh-port']));
     if (scheduler === 'mh') options.push(pick(['', '-b mh-fallback', '-b mh-port']));
-    if (random() % 3 === 0) options.push(`-p ${(random() % 3600) + 1}`, pick(['', v6 ? `-M ${(random() % 128) + 1}` : pick(['-M 255.255.255.0', '-M 255.255.0.0'])]));
+    if (random() % 3 === 0)
+      options.push(
+        `-p ${(random() % 3600) + 1}`,
+        pick(['', v6 ? `-M ${(random() % 128) + 1}` : pick(['-M 255.255.255.0', '-M 255.255.0.0'])]),
+      );
     if (protocol === '-u' && random() % 4 === 0) options.push('-o');
     if (random() % 10 === 0) options.push('--pe sip');
     lines.push(`-A ${service} ${options.filter((o) => o !== '').join(' ')}`);
@@ -114,7 +125,15 @@ export function randomFeatureTable(services: number, seed = 4242): string {
     const count = random() % 13;
     while (servers.size < count) servers.add(`${v6 ? `[${ipv6()}]` : ipv4()}:${port()}`);
     for (const server of servers) {
-      const method = pick(['-m', '-g', '-i', '-i --tun-type gue --tun-port 6080 --tun-csum', '-i --tun-type gre --tun-csum', '-i --tun-type gue --tun-port 7 --tun-remcsum', '-i --tun-type ipip']);
+      const method = pick([
+        '-m',
+        '-g',
+        '-i',
+        '-i --tun-type gue --tun-port 6080 --tun-csum',
+        '-i --tun-type gre --tun-csum',
+        '-i --tun-type gue --tun-port 7 --tun-remcsum',
+        '-i --tun-type ipip',
+      ]);
       const upper = random() % 3 === 0 ? (random() % 1000) + 1 : 0;
       const thresholds = upper > 0 ? ` -x ${upper} -y ${random() % (upper + 1)}` : '';
       lines.push(`-a ${service} -r ${server} ${method} -w ${random() % 101}${thresholds}`);

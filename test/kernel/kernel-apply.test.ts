@@ -11,7 +11,10 @@ import { realServer, service, tcp, udp } from './ipvs-support.js';
 
 const dnsTcp = tcp('10.96.0.10', 53);
 const dnsUdp = udp('10.96.0.10', 53);
-const cause = { service: { namespace: 'kube-system', name: 'kube-dns', port: 'dns', protocol: 'tcp' as const }, reason: 'new virtual server' };
+const cause = {
+  service: { namespace: 'kube-system', name: 'kube-dns', port: 'dns', protocol: 'tcp' as const },
+  reason: 'new virtual server',
+};
 
 const NAT_RESTORE = `*nat
 :KUBE-SERVICES - [0:0]
@@ -26,29 +29,68 @@ const PLAN: Plan = {
     {
       kind: 'ipset',
       changes: [
-        { op: { op: 'create-set', set: { name: 'KUBE-CLUSTER-IP', type: 'hash:ip,port', family: 'inet', options: { kind: 'hash', hashSize: 1024, maxElem: 65536 } } }, cause },
-        { op: { op: 'add-entry', set: 'KUBE-CLUSTER-IP', entry: { ip: '10.96.0.10', protocol: 'tcp', port: 53 } }, cause },
-        { op: { op: 'add-entry', set: 'KUBE-CLUSTER-IP', entry: { ip: '10.96.0.10', protocol: 'udp', port: 53 } }, cause },
+        {
+          op: {
+            op: 'create-set',
+            set: {
+              name: 'KUBE-CLUSTER-IP',
+              type: 'hash:ip,port',
+              family: 'inet',
+              options: { kind: 'hash', hashSize: 1024, maxElem: 65536 },
+            },
+          },
+          cause,
+        },
+        {
+          op: { op: 'add-entry', set: 'KUBE-CLUSTER-IP', entry: { ip: '10.96.0.10', protocol: 'tcp', port: 53 } },
+          cause,
+        },
+        {
+          op: { op: 'add-entry', set: 'KUBE-CLUSTER-IP', entry: { ip: '10.96.0.10', protocol: 'udp', port: 53 } },
+          cause,
+        },
       ],
     },
     {
       kind: 'ipvs',
       changes: [
         { op: { op: 'add-service', service: service(dnsTcp) }, cause },
-        { op: { op: 'add-real-server', service: dnsTcp, realServer: realServer('10.244.1.5', 53) }, cause: { ...cause, reason: 'endpoint added' } },
+        {
+          op: { op: 'add-real-server', service: dnsTcp, realServer: realServer('10.244.1.5', 53) },
+          cause: { ...cause, reason: 'endpoint added' },
+        },
         // The bad change: a real server of a virtual server that does not exist.
-        { op: { op: 'add-real-server', service: dnsUdp, realServer: realServer('10.244.1.5', 53) }, cause: { ...cause, reason: 'endpoint added' } },
-        { op: { op: 'add-real-server', service: dnsTcp, realServer: realServer('10.244.2.6', 53) }, cause: { ...cause, reason: 'endpoint added' } },
+        {
+          op: { op: 'add-real-server', service: dnsUdp, realServer: realServer('10.244.1.5', 53) },
+          cause: { ...cause, reason: 'endpoint added' },
+        },
+        {
+          op: { op: 'add-real-server', service: dnsTcp, realServer: realServer('10.244.2.6', 53) },
+          cause: { ...cause, reason: 'endpoint added' },
+        },
       ],
     },
     { kind: 'address', changes: [{ op: { op: 'add-address', address: '10.96.0.10', prefixLength: 32 }, cause }] },
-    { kind: 'iptables', rewrites: [{ family: 'inet', table: 'nat', restore: NAT_RESTORE, cause: { reason: 'rules changed' } }] },
-    { kind: 'conntrack', changes: [{ op: { family: 'inet', protocol: 'udp', destination: '10.96.0.10', destinationPort: 53 }, cause: { reason: 'stale virtual server' } }] },
+    {
+      kind: 'iptables',
+      rewrites: [{ family: 'inet', table: 'nat', restore: NAT_RESTORE, cause: { reason: 'rules changed' } }],
+    },
+    {
+      kind: 'conntrack',
+      changes: [
+        {
+          op: { family: 'inet', protocol: 'udp', destination: '10.96.0.10', destinationPort: 53 },
+          cause: { reason: 'stale virtual server' },
+        },
+      ],
+    },
   ],
 };
 
 async function apply(ns: Netns, plan: Plan): Promise<ApplyOutput> {
-  return JSON.parse((await ns.node(['build/test/kernel/kernel-layer-child.js', 'apply'], { input: JSON.stringify(plan) })).stdout) as ApplyOutput;
+  return JSON.parse(
+    (await ns.node(['build/test/kernel/kernel-layer-child.js', 'apply'], { input: JSON.stringify(plan) })).stdout,
+  ) as ApplyOutput;
 }
 
 describe('applyPlan', () => {
@@ -92,25 +134,42 @@ describe('applyPlan', () => {
       const link = (await ns.run('ip', ['-o', 'link', 'show', 'kube-ipvs0'])).stdout;
       expect(link).toContain('state DOWN');
       expect(link).toContain('link/ether');
-      expect((await ns.run('ip', ['-o', 'addr', 'show', 'dev', 'kube-ipvs0'])).stdout.split(/\s+/)[3]).toBe('10.96.0.10/32');
-      expect((await ns.run('ipset', ['save', 'KUBE-CLUSTER-IP'])).stdout.split('\n').filter((l) => l.startsWith('add ')).sort()).toEqual([
-        'add KUBE-CLUSTER-IP 10.96.0.10,tcp:53',
-        'add KUBE-CLUSTER-IP 10.96.0.10,udp:53',
-      ]);
+      expect((await ns.run('ip', ['-o', 'addr', 'show', 'dev', 'kube-ipvs0'])).stdout.split(/\s+/)[3]).toBe(
+        '10.96.0.10/32',
+      );
+      expect(
+        (await ns.run('ipset', ['save', 'KUBE-CLUSTER-IP'])).stdout
+          .split('\n')
+          .filter((l) => l.startsWith('add '))
+          .sort(),
+      ).toEqual(['add KUBE-CLUSTER-IP 10.96.0.10,tcp:53', 'add KUBE-CLUSTER-IP 10.96.0.10,udp:53']);
       const nat = (await ns.run('iptables-legacy-save', ['-t', 'nat'])).stdout;
       expect(nat).toContain(':KUBE-SERVICES - [0:0]\n');
       expect(nat).toContain(NAT_RESTORE.split('\n')[2]);
 
       // Read back: the kernel layer sees what it applied.
-      const state = JSON.parse((await ns.node(['build/test/kernel/kernel-layer-child.js', 'read', 'inet'])).stdout) as ReadOutput;
+      const state = JSON.parse(
+        (await ns.node(['build/test/kernel/kernel-layer-child.js', 'read', 'inet'])).stdout,
+      ) as ReadOutput;
       expect(state.families[0]?.ipvsSave).toBe(await ns.ipvsSave());
       expect(state.families[0]?.linkAddresses).toEqual(['10.96.0.10/32']);
       expect(state.families[0]?.nat['KUBE-SERVICES']).toEqual([NAT_RESTORE.split('\n')[2]]);
 
       // The same netlink changes again: what exists fails with EEXIST, each on its own;
       // setting the timeouts again is no error.
-      const again = await apply(ns, { ...PLAN, phases: PLAN.phases.filter((p) => p.kind === 'ipvs' || p.kind === 'address') });
-      expect(again.changes.map((c) => c.errorKind ?? 'ok')).toEqual(['EEXIST', 'ok', 'EEXIST', 'EEXIST', 'ESRCH', 'EEXIST', 'EEXIST']);
+      const again = await apply(ns, {
+        ...PLAN,
+        phases: PLAN.phases.filter((p) => p.kind === 'ipvs' || p.kind === 'address'),
+      });
+      expect(again.changes.map((c) => c.errorKind ?? 'ok')).toEqual([
+        'EEXIST',
+        'ok',
+        'EEXIST',
+        'EEXIST',
+        'ESRCH',
+        'EEXIST',
+        'EEXIST',
+      ]);
     });
   });
 
@@ -120,14 +179,29 @@ describe('applyPlan', () => {
         createLink: false,
         phases: [
           { kind: 'address', changes: [{ op: { op: 'add-address', address: '10.96.0.10', prefixLength: 32 }, cause }] },
-          { kind: 'iptables', rewrites: [{ family: 'inet', table: 'nat', restore: '*nat\n:KUBE-SERVICES - [0:0]\n-A KUBE-SERVICES -j RETURN\nCOMMIT\n', cause }] },
-          { kind: 'iptables', rewrites: [{ family: 'inet', table: 'nat', restore: '*nat\n-A KUBE-NOWHERE -j RETURN\nCOMMIT\n', cause }] },
+          {
+            kind: 'iptables',
+            rewrites: [
+              {
+                family: 'inet',
+                table: 'nat',
+                restore: '*nat\n:KUBE-SERVICES - [0:0]\n-A KUBE-SERVICES -j RETURN\nCOMMIT\n',
+                cause,
+              },
+            ],
+          },
+          {
+            kind: 'iptables',
+            rewrites: [{ family: 'inet', table: 'nat', restore: '*nat\n-A KUBE-NOWHERE -j RETURN\nCOMMIT\n', cause }],
+          },
         ],
       });
       expect(report.changes.map((c) => c.errorKind ?? 'ok')).toEqual(['link-missing', 'ok', 'failed']);
       expect(report.changes[0]?.error).toBe('kube-ipvs0 does not exist (the plan did not create it)');
       // iptables-restore's own words reach the report.
-      expect(report.changes[2]?.error).toMatch(/^iptables-legacy-restore -w 5 -W 100000 --noflush --counters: exited with status 1: .*/);
+      expect(report.changes[2]?.error).toMatch(
+        /^iptables-legacy-restore -w 5 -W 100000 --noflush --counters: exited with status 1: .*/,
+      );
       expect((await ns.run('iptables-legacy-save', ['-t', 'nat'])).stdout).toContain('-A KUBE-SERVICES -j RETURN\n');
     });
   });
@@ -142,7 +216,10 @@ describe('applyPlan with a conntrack client', () => {
     ...(replySource !== undefined && { replySource, replySourcePort: 53 }),
   });
   const deletions = [flow('10.96.0.10', '10.244.1.5'), flow('10.96.0.11')];
-  const plan: Plan = { createLink: false, phases: [{ kind: 'conntrack', changes: deletions.map((op) => ({ op, cause: { reason: 'endpoint removed' } })) }] };
+  const plan: Plan = {
+    createLink: false,
+    phases: [{ kind: 'conntrack', changes: deletions.map((op) => ({ op, cause: { reason: 'endpoint removed' } })) }],
+  };
 
   // Nothing here changes the kernel: the clients are opened in Jest's own namespace only
   // because applyPlan counts their traffic.
@@ -160,7 +237,10 @@ describe('applyPlan with a conntrack client', () => {
     const report = await applyWith({
       deleteFlows: async (given) => {
         calls.push(given);
-        return { deleted: 3, failures: [{ deletion: given[1] as ConntrackDeletion, error: new Error('ctnetlink said EPERM') }] };
+        return {
+          deleted: 3,
+          failures: [{ deletion: given[1] as ConntrackDeletion, error: new Error('ctnetlink said EPERM') }],
+        };
       },
     });
     expect(calls).toEqual([deletions]);
@@ -175,7 +255,9 @@ describe('applyPlan with a conntrack client', () => {
     const report = await applyWith({
       deleteFlows: () => Promise.reject(new Error('no ctnetlink')),
     });
-    expect(report.changes.map((c) => (c.result.ok ? 'ok' : `${c.result.error.name}: ${c.result.error.userMessage}`))).toEqual([
+    expect(
+      report.changes.map((c) => (c.result.ok ? 'ok' : `${c.result.error.name}: ${c.result.error.userMessage}`)),
+    ).toEqual([
       'KernelChangeError: deleting conntrack flows failed: no ctnetlink',
       'KernelChangeError: deleting conntrack flows failed: no ctnetlink',
     ]);

@@ -6,5 +6,7 @@ try {
   (await KernelClients.open()).close();
   process.stdout.write('succeeded\n');
 } catch (err) {
-  process.stdout.write(err instanceof KernelAccessError ? `${err.name} ${err.kind}: ${err.userMessage}\n` : `${String(err)}\n`);
+  process.stdout.write(
+    err instanceof KernelAccessError ? `${err.name} ${err.kind}: ${err.userMessage}\n` : `${String(err)}\n`,
+  );
 }

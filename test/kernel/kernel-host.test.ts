@@ -7,12 +7,24 @@ import { describe, expect, test } from '@jest/globals';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { release, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KernelAccessError, KernelClients, applySysctls, checkKernelModules, detectIptablesBackend, probeWrite, runCommand, type BackendChoice, type CommandRunner, type IptablesBackend } from '../../src/kernel/index.js';
+import {
+  KernelAccessError,
+  KernelClients,
+  applySysctls,
+  checkKernelModules,
+  detectIptablesBackend,
+  probeWrite,
+  runCommand,
+  type BackendChoice,
+  type CommandRunner,
+  type IptablesBackend,
+} from '../../src/kernel/index.js';
 import { TEST_IPTABLES, TEST_IPTABLES_BACKEND } from '../uml/iptables-backend.js';
 import { assertKernelHasIpvs, ownNetns, runUnprivileged, withFreshNetns, type FreshNetns } from '../uml/netns.js';
 
 const CONNTRACK = '/proc/sys/net/ipv4/vs/conntrack';
-const sysctlValue = async (): Promise<string> => (await ownNetns().run('sysctl', ['-n', 'net.ipv4.vs.conntrack'])).stdout.trim();
+const sysctlValue = async (): Promise<string> =>
+  (await ownNetns().run('sysctl', ['-n', 'net.ipv4.vs.conntrack'])).stdout.trim();
 
 describe('applySysctls on /proc/sys', () => {
   test('writes a value that differs, as sysctl then reads it, and leaves an equal one alone', async () => {
@@ -21,7 +33,11 @@ describe('applySysctls on /proc/sys', () => {
     const wanted = original === 1 ? 0 : 1;
     try {
       const first = await applySysctls([{ name: 'net/ipv4/vs/conntrack', value: wanted }]);
-      expect(first).toEqual({ changed: [{ sysctl: { name: 'net/ipv4/vs/conntrack', value: wanted }, previous: original }], unchanged: [], problems: [] });
+      expect(first).toEqual({
+        changed: [{ sysctl: { name: 'net/ipv4/vs/conntrack', value: wanted }, previous: original }],
+        unchanged: [],
+        problems: [],
+      });
       expect(await sysctlValue()).toBe(String(wanted));
       const second = await applySysctls([{ name: 'net/ipv4/vs/conntrack', value: wanted }]);
       expect(second.unchanged).toEqual([{ name: 'net/ipv4/vs/conntrack', value: wanted }]);
@@ -56,28 +72,55 @@ describe('applySysctls on /proc/sys', () => {
 describe('checkKernelModules on the running kernel', () => {
   test('finds every module kube-proxy requires (init.sh loaded them), and names a scheduler that is not there', async () => {
     expect(await checkKernelModules({ scheduler: 'mh', kernelRelease: release() })).toEqual([]);
-    expect((await checkKernelModules({ scheduler: 'nosuch', kernelRelease: release() })).map((m) => m.module)).toEqual(['ip_vs_nosuch']);
+    expect((await checkKernelModules({ scheduler: 'nosuch', kernelRelease: release() })).map((m) => m.module)).toEqual([
+      'ip_vs_nosuch',
+    ]);
   });
 });
 
 describe('detectIptablesBackend', () => {
   /** Runs the tools inside a namespace, where the test set up each backend's rules. */
-  const inNetns = (ns: FreshNetns): CommandRunner => (argv, options) => runCommand(['ip', 'netns', 'exec', ns.name, ...argv], options);
+  const inNetns =
+    (ns: FreshNetns): CommandRunner =>
+    (argv, options) =>
+      runCommand(['ip', 'netns', 'exec', ns.name, ...argv], options);
   // Debian's UML kernel (the legacy boot) has no nf_tables for IPv4: iptables-nft-save lists an
   // empty ruleset there, but every write fails, so legacy is chosen whatever the rules say. The
   // kernel of the nft boot writes both, and the rules decide.
-  const nftCannotWrite = { backend: 'legacy', reason: expect.stringMatching(/^iptables-nft does not work here \(.*TABLE_ADD failed \(Operation not supported\)/) };
+  const nftCannotWrite = {
+    backend: 'legacy',
+    reason: expect.stringMatching(/^iptables-nft does not work here \(.*TABLE_ADD failed \(Operation not supported\)/),
+  };
 
   const rows: [string, [IptablesBackend, string][], BackendChoice][] = [
     ['nothing anywhere: nft', [], { backend: 'nft', reason: 'nft by default (Kubernetes rules: nft 0, legacy 0)' }],
-    ['Kubernetes rules in legacy only: legacy', [['legacy', '*nat\n:KUBE-SERVICES - [0:0]\n-A OUTPUT -j KUBE-SERVICES\nCOMMIT\n']], { backend: 'legacy', reason: 'only legacy has Kubernetes rules (1)' }],
-    ["the kubelet's canary in legacy: legacy", [['legacy', '*mangle\n:KUBE-KUBELET-CANARY - [0:0]\nCOMMIT\n']], { backend: 'legacy', reason: "the kubelet's chain is in the legacy mangle table" }],
-    ["the kubelet's hint in nft, rules in legacy: nft", [['legacy', '*nat\n:KUBE-SERVICES - [0:0]\n-A OUTPUT -j KUBE-SERVICES\nCOMMIT\n'], ['nft', '*mangle\n:KUBE-IPTABLES-HINT - [0:0]\nCOMMIT\n']], { backend: 'nft', reason: "the kubelet's chain is in the nf_tables mangle table" }],
+    [
+      'Kubernetes rules in legacy only: legacy',
+      [['legacy', '*nat\n:KUBE-SERVICES - [0:0]\n-A OUTPUT -j KUBE-SERVICES\nCOMMIT\n']],
+      { backend: 'legacy', reason: 'only legacy has Kubernetes rules (1)' },
+    ],
+    [
+      "the kubelet's canary in legacy: legacy",
+      [['legacy', '*mangle\n:KUBE-KUBELET-CANARY - [0:0]\nCOMMIT\n']],
+      { backend: 'legacy', reason: "the kubelet's chain is in the legacy mangle table" },
+    ],
+    [
+      "the kubelet's hint in nft, rules in legacy: nft",
+      [
+        ['legacy', '*nat\n:KUBE-SERVICES - [0:0]\n-A OUTPUT -j KUBE-SERVICES\nCOMMIT\n'],
+        ['nft', '*mangle\n:KUBE-IPTABLES-HINT - [0:0]\nCOMMIT\n'],
+      ],
+      { backend: 'nft', reason: "the kubelet's chain is in the nf_tables mangle table" },
+    ],
   ];
   test.each(rows)('%s', async (_, rules, choice) => {
     await withFreshNetns('kernel-iptables-detect', async (ns) => {
-      for (const [backend, input] of rules) if (backend === 'legacy' || TEST_IPTABLES_BACKEND === 'nft') await ns.run(`iptables-${backend}-restore`, ['--noflush'], { input });
-      expect(await detectIptablesBackend(inNetns(ns))).toEqual(TEST_IPTABLES_BACKEND === 'nft' ? choice : nftCannotWrite);
+      for (const [backend, input] of rules)
+        if (backend === 'legacy' || TEST_IPTABLES_BACKEND === 'nft')
+          await ns.run(`iptables-${backend}-restore`, ['--noflush'], { input });
+      expect(await detectIptablesBackend(inNetns(ns))).toEqual(
+        TEST_IPTABLES_BACKEND === 'nft' ? choice : nftCannotWrite,
+      );
     });
   });
 
@@ -108,6 +151,8 @@ describe('KernelClients', () => {
 
   test('without CAP_NET_ADMIN: one access error naming the capability', async () => {
     const { stdout } = await runUnprivileged('build/test/kernel/kernel-clients-unprivileged.js');
-    expect(stdout).toBe(`${KernelAccessError.name} no-net-admin: ${new KernelAccessError('no-net-admin').userMessage}\n`);
+    expect(stdout).toBe(
+      `${KernelAccessError.name} no-net-admin: ${new KernelAccessError('no-net-admin').userMessage}\n`,
+    );
   });
 });

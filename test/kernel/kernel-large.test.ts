@@ -16,16 +16,33 @@ const vip = (n: number): string => `10.96.${n >> 8}.${n & 255}`;
 
 function largePlan(): Plan {
   const ipset: PlannedChange<IpsetOperation>[] = [
-    { op: { op: 'create-set', set: { name: 'KUBE-CLUSTER-IP', type: 'hash:ip,port', family: 'inet', options: { kind: 'hash', hashSize: 1024, maxElem: 65536 } } }, cause },
+    {
+      op: {
+        op: 'create-set',
+        set: {
+          name: 'KUBE-CLUSTER-IP',
+          type: 'hash:ip,port',
+          family: 'inet',
+          options: { kind: 'hash', hashSize: 1024, maxElem: 65536 },
+        },
+      },
+      cause,
+    },
   ];
   const ipvs: PlannedChange<IpvsOperation>[] = [];
   const address: PlannedChange<AddressChange>[] = [];
   for (let s = 1; s <= SERVICES; s++) {
     const key = tcp(vip(s), 80);
-    ipset.push({ op: { op: 'add-entry', set: 'KUBE-CLUSTER-IP', entry: { ip: vip(s), protocol: 'tcp', port: 80 } }, cause });
+    ipset.push({
+      op: { op: 'add-entry', set: 'KUBE-CLUSTER-IP', entry: { ip: vip(s), protocol: 'tcp', port: 80 } },
+      cause,
+    });
     ipvs.push({ op: { op: 'add-service', service: service(key) }, cause });
     for (let r = 1; r <= PER_SERVICE; r++) {
-      ipvs.push({ op: { op: 'add-real-server', service: key, realServer: realServer(`10.244.${r}.${(s % 250) + 1}`, 8080) }, cause });
+      ipvs.push({
+        op: { op: 'add-real-server', service: key, realServer: realServer(`10.244.${r}.${(s % 250) + 1}`, 8080) },
+        cause,
+      });
     }
     address.push({ op: { op: 'add-address', address: vip(s), prefixLength: 32 }, cause });
   }
@@ -44,8 +61,12 @@ describe('the kernel layer at scale', () => {
     const plan = largePlan();
     const changes = 1 + plan.phases.reduce((sum, phase) => sum + ('changes' in phase ? phase.changes.length : 0), 0);
     await withFreshNetns('kernel-large', async (ns) => {
-      const applied = JSON.parse((await ns.node(['build/test/kernel/kernel-layer-child.js', 'apply'], { input: JSON.stringify(plan) })).stdout) as ApplyOutput;
-      const read = JSON.parse((await ns.node(['build/test/kernel/kernel-layer-child.js', 'read', 'inet'])).stdout) as ReadOutput;
+      const applied = JSON.parse(
+        (await ns.node(['build/test/kernel/kernel-layer-child.js', 'apply'], { input: JSON.stringify(plan) })).stdout,
+      ) as ApplyOutput;
+      const read = JSON.parse(
+        (await ns.node(['build/test/kernel/kernel-layer-child.js', 'read', 'inet'])).stdout,
+      ) as ReadOutput;
       const [inet] = read.families;
       const figures = {
         changes,

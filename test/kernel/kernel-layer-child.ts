@@ -35,7 +35,12 @@ export interface ReadOutput {
 }
 
 export interface ApplyOutput {
-  readonly changes: readonly { readonly description: string; readonly reason: string; readonly error?: string; readonly errorKind?: string }[];
+  readonly changes: readonly {
+    readonly description: string;
+    readonly reason: string;
+    readonly error?: string;
+    readonly errorKind?: string;
+  }[];
   readonly failed: number;
   readonly netlink: { readonly sendCalls: number; readonly messagesSent: number };
   /** How long applyPlan took. */
@@ -50,7 +55,11 @@ try {
   const [command, argument = 'inet'] = process.argv.slice(2);
   if (command === 'read') {
     const started = performance.now();
-    const state = await readLiveState(clients, { families: argument.split(',') as AddressFamily[], linkName: 'kube-ipvs0', iptables: tools });
+    const state = await readLiveState(clients, {
+      families: argument.split(',') as AddressFamily[],
+      linkName: 'kube-ipvs0',
+      iptables: tools,
+    });
     const output: ReadOutput = {
       elapsedMs: performance.now() - started,
       ...(state.link && { link: state.link }),
@@ -60,7 +69,9 @@ try {
         ipvsSave: formatSave(f.virtualServers),
         linkAddresses: f.linkAddresses.map((a) => `${a.address}/${a.prefixLength}`),
         ipsetNames: f.ipsets.map((set) => set.header.name),
-        ipsetEntries: f.ipsets.flatMap((set) => set.entries.map((entry) => `add ${set.header.name} ${describeEntry(entry)}`)),
+        ipsetEntries: f.ipsets.flatMap((set) =>
+          set.entries.map((entry) => `add ${set.header.name} ${describeEntry(entry)}`),
+        ),
         nat: chains(f.iptables.nat),
         filter: chains(f.iptables.filter),
       })),
@@ -75,7 +86,10 @@ try {
       changes: report.changes.map((c) => ({
         description: c.description,
         reason: c.cause.reason,
-        ...(!c.result.ok && { error: c.result.error.userMessage, errorKind: 'kind' in c.result.error ? c.result.error.kind : c.result.error.code }),
+        ...(!c.result.ok && {
+          error: c.result.error.userMessage,
+          errorKind: 'kind' in c.result.error ? c.result.error.kind : c.result.error.code,
+        }),
       })),
       failed: report.failed,
       netlink: report.netlink,

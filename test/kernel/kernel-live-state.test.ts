@@ -84,12 +84,19 @@ describe('readLiveState', () => {
 
       // Virtual servers: each family's, together exactly ipvsadm -Sn.
       const ipvsSave = await lines(ns, 'ipvsadm', ['-Sn']);
-      expect(`${inet?.ipvsSave}${inet6?.ipvsSave}`.split('\n').filter((l) => l !== '').sort()).toEqual([...ipvsSave].sort());
+      expect(
+        `${inet?.ipvsSave}${inet6?.ipvsSave}`
+          .split('\n')
+          .filter((l) => l !== '')
+          .sort(),
+      ).toEqual([...ipvsSave].sort());
       expect(inet6?.ipvsSave).toContain('[fd00::10]:443');
       expect(inet?.ipvsSave).not.toContain('fd00');
 
       // Addresses: each family's, together exactly those ip lists on the link.
-      const ipAddresses = (await lines(ns, 'ip', ['-o', 'addr', 'show', 'dev', 'kube-ipvs0'])).map((l) => l.split(/\s+/)[3]);
+      const ipAddresses = (await lines(ns, 'ip', ['-o', 'addr', 'show', 'dev', 'kube-ipvs0'])).map(
+        (l) => l.split(/\s+/)[3],
+      );
       expect([...(inet?.linkAddresses ?? []), ...(inet6?.linkAddresses ?? [])].sort()).toEqual([...ipAddresses].sort());
       expect(inet?.linkAddresses).toEqual(['10.96.0.10/32', '10.96.0.11/32']);
 

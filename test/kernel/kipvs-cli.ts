@@ -11,7 +11,11 @@ export interface CliResult {
 }
 
 /** `kipvs ARGS` in the namespace; a non-zero exit status is a result, not an exception. */
-export async function kipvs(netns: Netns, args: readonly string[], options: Omit<RunOptions, 'allowFailure'> = {}): Promise<CliResult> {
+export async function kipvs(
+  netns: Netns,
+  args: readonly string[],
+  options: Omit<RunOptions, 'allowFailure'> = {},
+): Promise<CliResult> {
   const { status, stdout, stderr } = await netns.run(KIPVS, args, { ...options, allowFailure: true });
   return { status, stdout, stderr };
 }

@@ -7,5 +7,6 @@ import { protocolRequest } from '../../src/ipset/messages.js';
 
 const socket = NetlinkSocket.open(NETLINK_NETFILTER, { replyTimeoutMs: 500 });
 const outcomes = await socket.batch([protocolRequest(), protocolRequest()]);
-for (const outcome of outcomes) process.stdout.write(outcome.ok ? 'ok\n' : `${'code' in outcome.error ? outcome.error.code : outcome.error.name}\n`);
+for (const outcome of outcomes)
+  process.stdout.write(outcome.ok ? 'ok\n' : `${'code' in outcome.error ? outcome.error.code : outcome.error.name}\n`);
 socket.close();

@@ -10,11 +10,15 @@ import { PLAN_CONFIGS, planSection, planText, withoutComments } from './plan-tex
 function comparable(saved: string): string[] {
   const sets: { create: string; members: string[] }[] = [];
   for (const line of saved.split('\n')) {
-    if (line.startsWith('create ')) sets.push({ create: line.replace(/ bucketsize \d+ initval 0x[0-9a-f]+$/, ''), members: [] });
+    if (line.startsWith('create '))
+      sets.push({ create: line.replace(/ bucketsize \d+ initval 0x[0-9a-f]+$/, ''), members: [] });
     else if (line.startsWith('add ')) sets[sets.length - 1]?.members.push(line);
   }
   // A bitmap lists its members in port order, as the plan does; a hash set in hash order.
-  return sets.flatMap(({ create, members }) => [create, ...(create.includes(' hash:') ? [...members].sort() : members)]);
+  return sets.flatMap(({ create, members }) => [
+    create,
+    ...(create.includes(' hash:') ? [...members].sort() : members),
+  ]);
 }
 
 describe('kipvs plan ipset section', () => {

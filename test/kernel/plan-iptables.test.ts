@@ -23,20 +23,23 @@ async function savedNatAndFilter(ns: Netns, save: string): Promise<string> {
 }
 
 describe('kipvs plan iptables sections', () => {
-  test.each(Object.entries(PLAN_CONFIGS))('%s plan: iptables-save prints back what iptables-restore was given', async (_, config) => {
-    const plan = await planText(config);
-    await withFreshNetns('plan-iptables', async (ns) => {
-      // -m set needs the sets to exist.
-      await ns.run('ipset', ['restore'], { input: planSection(plan, 'ipsets') });
-      const tools = TOOLS.filter((tool) => plan.includes(`\n# ${tool.title}`));
-      expect(tools.length).toBe('ipFamilies' in config ? 1 : 2);
-      await Promise.all(
-        tools.map(async (tool) => {
-          const rules = planSection(plan, tool.title);
-          await ns.run(tool.restore, [], { input: rules });
-          expect(await savedNatAndFilter(ns, tool.save)).toBe(withoutComments(rules));
-        }),
-      );
-    });
-  });
+  test.each(Object.entries(PLAN_CONFIGS))(
+    '%s plan: iptables-save prints back what iptables-restore was given',
+    async (_, config) => {
+      const plan = await planText(config);
+      await withFreshNetns('plan-iptables', async (ns) => {
+        // -m set needs the sets to exist.
+        await ns.run('ipset', ['restore'], { input: planSection(plan, 'ipsets') });
+        const tools = TOOLS.filter((tool) => plan.includes(`\n# ${tool.title}`));
+        expect(tools.length).toBe('ipFamilies' in config ? 1 : 2);
+        await Promise.all(
+          tools.map(async (tool) => {
+            const rules = planSection(plan, tool.title);
+            await ns.run(tool.restore, [], { input: rules });
+            expect(await savedNatAndFilter(ns, tool.save)).toBe(withoutComments(rules));
+          }),
+        );
+      });
+    },
+  );
 });

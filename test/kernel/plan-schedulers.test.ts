@@ -24,13 +24,27 @@ const HERE = SCHEDULERS.filter((s) => modules.includes(`/ip_vs_${s}.ko`));
 /** Annotations per Service, each with one endpoint. */
 function cluster(annotationsOf: readonly Record<string, string>[]): { services: Json[]; endpointSlices: Json[] } {
   return {
-    services: annotationsOf.map((annotations, i) => service(`s${i}`, { clusterIP: `10.96.1.${i + 1}`, ports: [port('http', 80)] }, { annotations })),
-    endpointSlices: annotationsOf.map((_, i) => endpointSlice(`s${i}`, [port('http', 8080)], [endpoint(`10.244.1.${i + 1}`), endpoint(`10.244.2.${i + 1}`, { node: 'node-b' })])),
+    services: annotationsOf.map((annotations, i) =>
+      service(`s${i}`, { clusterIP: `10.96.1.${i + 1}`, ports: [port('http', 80)] }, { annotations }),
+    ),
+    endpointSlices: annotationsOf.map((_, i) =>
+      endpointSlice(
+        `s${i}`,
+        [port('http', 8080)],
+        [endpoint(`10.244.1.${i + 1}`), endpoint(`10.244.2.${i + 1}`, { node: 'node-b' })],
+      ),
+    ),
   };
 }
 
-const own = (scheduler: string, flags?: string): Record<string, string> => ({ 'kipvs.io/ipvs-scheduler': scheduler, ...(flags === undefined ? {} : { 'kipvs.io/ipvs-scheduler-flags': flags }) });
-const router = (scheduler: string, flags?: string): Record<string, string> => ({ 'kube-router.io/service.scheduler': scheduler, ...(flags === undefined ? {} : { 'kube-router.io/service.schedflags': flags }) });
+const own = (scheduler: string, flags?: string): Record<string, string> => ({
+  'kipvs.io/ipvs-scheduler': scheduler,
+  ...(flags === undefined ? {} : { 'kipvs.io/ipvs-scheduler-flags': flags }),
+});
+const router = (scheduler: string, flags?: string): Record<string, string> => ({
+  'kube-router.io/service.scheduler': scheduler,
+  ...(flags === undefined ? {} : { 'kube-router.io/service.schedflags': flags }),
+});
 
 const FIRST = [
   ...HERE.map((s) => own(s)),
@@ -48,7 +62,13 @@ const SECOND = FIRST.map((_, i) => (i % 2 === 0 ? own('mh', 'mh-fallback,mh-port
 
 async function planOf(annotationsOf: readonly Record<string, string>[]): Promise<{ text: string; ipvs: string }> {
   const config = await resolveProxyConfig({ flags: new Map(), hostname: () => 'node-a' });
-  const plan = computePlan({ objects: { ...cluster(annotationsOf), nodes: [] }, nodeName: 'node-a', nodeIPs: ['192.168.1.10'], ipFamilies: ['IPv4'], config });
+  const plan = computePlan({
+    objects: { ...cluster(annotationsOf), nodes: [] },
+    nodeName: 'node-a',
+    nodeIPs: ['192.168.1.10'],
+    ipFamilies: ['IPv4'],
+    config,
+  });
   expect(plan.state.problems).toEqual([]);
   const text = formatPlanText(plan);
   return { text, ipvs: withoutComments(planSection(text, 'IPVS')) };
@@ -71,14 +91,26 @@ describe('per-Service schedulers in the kernel', () => {
       if (!edits.ok) throw new Error(`the edits do not parse: ${JSON.stringify(edits.problems)}`);
       const plan: Plan = {
         createLink: false,
-        phases: [{ kind: 'ipvs', changes: edits.operations.map(({ operation: op }) => ({ op, cause: { reason: 'drifted scheduler, flags' } })) }],
+        phases: [
+          {
+            kind: 'ipvs',
+            changes: edits.operations.map(({ operation: op }) => ({
+              op,
+              cause: { reason: 'drifted scheduler, flags' },
+            })),
+          },
+        ],
       };
-      const report = JSON.parse((await ns.node(['build/test/kernel/kernel-layer-child.js', 'apply'], { input: JSON.stringify(plan) })).stdout) as ApplyOutput;
+      const report = JSON.parse(
+        (await ns.node(['build/test/kernel/kernel-layer-child.js', 'apply'], { input: JSON.stringify(plan) })).stdout,
+      ) as ApplyOutput;
       expect(report.failed).toBe(0);
       expect(report.changes.every((c) => c.description.startsWith('update virtual server '))).toBe(true);
       // The second plan's table: the new schedulers and flags, the very same real servers.
       expect(await ns.ipvsSave()).toBe(second.ipvs);
-      expect(second.ipvs.split('\n').filter((line) => line.startsWith('-a '))).toEqual(first.ipvs.split('\n').filter((line) => line.startsWith('-a ')));
+      expect(second.ipvs.split('\n').filter((line) => line.startsWith('-a '))).toEqual(
+        first.ipvs.split('\n').filter((line) => line.startsWith('-a ')),
+      );
     });
   });
 });

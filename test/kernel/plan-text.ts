@@ -23,17 +23,36 @@ export interface PlanConfig {
  * tell them apart at all; the first is also the dual-stack plan the other kernel tests use.
  */
 export const PLAN_CONFIGS = {
-  dualStack: { flags: { 'cluster-cidr': '10.244.0.0/16', 'nodeport-addresses': '192.168.1.0/24,fd00:1::/64', 'ipvs-scheduler': 'mh' } },
-  interfacePrefix: { flags: { 'detect-local-mode': 'InterfaceNamePrefix', 'pod-interface-name-prefix': 'veth', 'iptables-masquerade-bit': '31' } },
+  dualStack: {
+    flags: {
+      'cluster-cidr': '10.244.0.0/16',
+      'nodeport-addresses': '192.168.1.0/24,fd00:1::/64',
+      'ipvs-scheduler': 'mh',
+    },
+  },
+  interfacePrefix: {
+    flags: {
+      'detect-local-mode': 'InterfaceNamePrefix',
+      'pod-interface-name-prefix': 'veth',
+      'iptables-masquerade-bit': '31',
+    },
+  },
   masqueradeAll: { flags: { 'masquerade-all': 'true' }, ipFamilies: ['IPv4'] },
 } as const satisfies Record<string, PlanConfig>;
 
 export async function planText({ flags, ipFamilies = ['IPv4', 'IPv6'] }: PlanConfig): Promise<string> {
-  const file = parseClusterObjects(readFileSync(join(repoRoot, 'test/fixtures/plan/realistic.yaml'), 'utf8'), 'realistic.yaml');
+  const file = parseClusterObjects(
+    readFileSync(join(repoRoot, 'test/fixtures/plan/realistic.yaml'), 'utf8'),
+    'realistic.yaml',
+  );
   if (!file.ok) throw new Error('test/fixtures/plan/realistic.yaml does not parse');
-  const config = await resolveProxyConfig({ flags: new Map(Object.entries(flags).map(([name, value]) => [name, [value]])), hostname: () => 'node-a' });
+  const config = await resolveProxyConfig({
+    flags: new Map(Object.entries(flags).map(([name, value]) => [name, [value]])),
+    hostname: () => 'node-a',
+  });
   const plan = computePlan({ objects: file.objects, nodeName: 'node-a', nodeIPs: [], ipFamilies, config });
-  if (plan.state.problems.length > 0) throw new Error(`the realistic plan has problems: ${JSON.stringify(plan.state.problems)}`);
+  if (plan.state.problems.length > 0)
+    throw new Error(`the realistic plan has problems: ${JSON.stringify(plan.state.problems)}`);
   return formatPlanText(plan);
 }
 

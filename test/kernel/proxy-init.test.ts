@@ -27,7 +27,10 @@ afterAll(async () => {
 
 const sysctl = async (name: string): Promise<string> => (await ns.run('sysctl', ['-n', name])).stdout.trim();
 const auditLines = async (path: string): Promise<{ kind: string; op: string; target: string; result: string }[]> =>
-  (await readFile(path, 'utf8').catch(() => '')).split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { kind: string; op: string; target: string; result: string });
+  (await readFile(path, 'utf8').catch(() => ''))
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as { kind: string; op: string; target: string; result: string });
 
 describe('kipvs proxy --init-only', () => {
   test('sets the IPVS sysctls, audits each change, and exits 0; a second run changes nothing', async () => {
@@ -39,7 +42,9 @@ describe('kipvs proxy --init-only', () => {
     expect(await sysctl('net.ipv4.vs.conntrack')).toBe('1');
     expect(await sysctl('net.ipv4.vs.expire_nodest_conn')).toBe('1');
     const set = (await auditLines(audit)).filter((l) => l.kind === 'sysctl');
-    expect(set.map((l) => l.target)).toEqual(expect.arrayContaining(['net.ipv4.vs.conntrack=1 (was 0)', 'net.ipv4.vs.expire_nodest_conn=1 (was 0)']));
+    expect(set.map((l) => l.target)).toEqual(
+      expect.arrayContaining(['net.ipv4.vs.conntrack=1 (was 0)', 'net.ipv4.vs.expire_nodest_conn=1 (was 0)']),
+    );
     expect(set.every((l) => l.op === 'set' && l.result === 'ok')).toBe(true);
 
     const again = join(dir, 'second.log');
@@ -49,7 +54,13 @@ describe('kipvs proxy --init-only', () => {
   });
 
   test('a conntrack sysctl this namespace cannot write is said, and does not stop it', async () => {
-    const result = await kipvs(ns, ['proxy', '--init-only', '--iptables-backend=legacy', '--conntrack-max-per-core=1000000', '--audit-log-path=-']);
+    const result = await kipvs(ns, [
+      'proxy',
+      '--init-only',
+      '--iptables-backend=legacy',
+      '--conntrack-max-per-core=1000000',
+      '--audit-log-path=-',
+    ]);
     expect(result.status).toBe(0);
     expect(result.stderr).toMatch(/Cannot set a conntrack sysctl.*nf_conntrack_max/);
     expect(result.stderr).not.toContain('internal error');
@@ -66,7 +77,12 @@ describe('kipvs proxy --init-only: the iptables backend', () => {
     expect(result.status).toBe(0);
     const chosen = result.stderr.split('\n').find((line) => line.includes('"Using iptables backend"'));
     if (nftWorks) expect(chosen).toContain('backend="nft" reason="nft by default (Kubernetes rules: nft 0, legacy 0)"');
-    else expect(chosen).toMatch(new RegExp(`backend="legacy" reason="iptables-nft does not work here \\(.*${TABLE_ADD.replace(/[()]/g, '\\$&')}`));
+    else
+      expect(chosen).toMatch(
+        new RegExp(
+          `backend="legacy" reason="iptables-nft does not work here \\(.*${TABLE_ADD.replace(/[()]/g, '\\$&')}`,
+        ),
+      );
   });
 
   test('--iptables-backend=nft: used where the kernel writes it, else the start stops and says why', async () => {
@@ -75,7 +91,9 @@ describe('kipvs proxy --init-only: the iptables backend', () => {
       expect(result.status).toBe(0);
     } else {
       expect(result.status).not.toBe(0);
-      expect(result.stderr).toContain(`iptables does not work on this node (the iptables backend cannot write here: iptables-nft: iptables-nft-restore v1.8.9 (nf_tables): line 2: ${TABLE_ADD}: table filter`);
+      expect(result.stderr).toContain(
+        `iptables does not work on this node (the iptables backend cannot write here: iptables-nft: iptables-nft-restore v1.8.9 (nf_tables): line 2: ${TABLE_ADD}: table filter`,
+      );
       expect(result.stderr).not.toContain('internal error');
     }
   });

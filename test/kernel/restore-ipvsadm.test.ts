@@ -26,7 +26,9 @@ describe('kipvs restore', () => {
 
   test('of an ipvsadm -Sn output rebuilds the table exactly, from a file or standard input', async () => {
     // ipvsadm -S prints "-b " with nothing after it for sh with flag-3, a line no tool reads back.
-    const features = FEATURES.split('\n').filter((line) => !line.includes('-b flag-3')).join('\n');
+    const features = FEATURES.split('\n')
+      .filter((line) => !line.includes('-b flag-3'))
+      .join('\n');
     const saved = await withFreshNetns('restore-source', async (source) => {
       await source.run('ipvsadm', ['-R'], { input: features });
       return source.ipvsSave();
@@ -84,7 +86,10 @@ describe('kipvs restore', () => {
   test('with bad lines reports each with its line number, exits 1 and changes nothing', async () => {
     await netns().run('ipvsadm', ['-A', '-t', '10.0.0.1:80', '-s', 'rr']);
     const before = await netns().ipvsSave();
-    const result = await kipvs(netns(), ['restore'], { input: '-C\n-A -t 10.0.0.2:80 -s fastest\n-a -t 10.0.0.1:80 -r 10.1.0.1 -m\n-a -t 10.0.0.1:80 -r 10.1.0.2 -w heavy\n' });
+    const result = await kipvs(netns(), ['restore'], {
+      input:
+        '-C\n-A -t 10.0.0.2:80 -s fastest\n-a -t 10.0.0.1:80 -r 10.1.0.1 -m\n-a -t 10.0.0.1:80 -r 10.1.0.2 -w heavy\n',
+    });
     expect(result).toEqual({
       status: 1,
       stdout: '',
@@ -118,9 +123,13 @@ describe('kipvs restore', () => {
     expect(result.stdout).toBe('');
     expect(result.stderr.split('\n')).toEqual([
       'kipvs: line 4: add-service tcp 10.0.0.1:80: service already exists (EEXIST)',
-      expect.stringMatching(/^kipvs: line 6: add-real-server tcp 10\.0\.0\.9:80 -> 10\.1\.0\.1:8080: no such service \(ESRCH/),
+      expect.stringMatching(
+        /^kipvs: line 6: add-real-server tcp 10\.0\.0\.9:80 -> 10\.1\.0\.1:8080: no such service \(ESRCH/,
+      ),
       expect.stringMatching(/^kipvs: line 7: add-real-server tcp 10\.0\.0\.1:80 -> 10\.1\.0\.2:8080: .*\(ERANGE/),
-      expect.stringMatching(/^kipvs: line 8: delete-real-server tcp 10\.0\.0\.1:80 -> 10\.1\.0\.3:8080: no such real server \(ENOENT/),
+      expect.stringMatching(
+        /^kipvs: line 8: delete-real-server tcp 10\.0\.0\.1:80 -> 10\.1\.0\.3:8080: no such real server \(ENOENT/,
+      ),
       'kipvs: 4 operations of 7 failed; the others were applied',
       '',
     ]);
@@ -132,8 +141,14 @@ describe('kipvs restore', () => {
   });
 
   test('--dry-run prints the operations and leaves the kernel alone', async () => {
-    const result = await kipvs(netns(), ['restore', '--dry-run'], { input: '-A -t 10.0.0.1:80\n-a -t 10.0.0.1:80 -r 10.1.0.1 -i\n-C\n' });
-    expect(result).toEqual({ status: 0, stdout: '-A -t 10.0.0.1:80 -s wlc\n-a -t 10.0.0.1:80 -r 10.1.0.1:80 -i -w 1 --tun-type ipip\n-C\n', stderr: '' });
+    const result = await kipvs(netns(), ['restore', '--dry-run'], {
+      input: '-A -t 10.0.0.1:80\n-a -t 10.0.0.1:80 -r 10.1.0.1 -i\n-C\n',
+    });
+    expect(result).toEqual({
+      status: 0,
+      stdout: '-A -t 10.0.0.1:80 -s wlc\n-a -t 10.0.0.1:80 -r 10.1.0.1:80 -i -w 1 --tun-type ipip\n-C\n',
+      stderr: '',
+    });
     expect(await netns().ipvsSave()).toBe('');
   });
 });
@@ -141,15 +156,24 @@ describe('kipvs restore', () => {
 describe('without root', () => {
   const netns = freshNetnsPerTest('restore-nobody');
   const asNobody = (args: string[], input = '') =>
-    netns().run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', KIPVS, ...args], { input, allowFailure: true });
-  const DENIED = { status: 1, stdout: '', stderr: 'kipvs: permission denied: IPVS needs root (CAP_NET_ADMIN); run kipvs as root\n' };
+    netns().run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', KIPVS, ...args], {
+      input,
+      allowFailure: true,
+    });
+  const DENIED = {
+    status: 1,
+    stdout: '',
+    stderr: 'kipvs: permission denied: IPVS needs root (CAP_NET_ADMIN); run kipvs as root\n',
+  };
 
   test('kipvs dump and restore say so in one sentence and change nothing', async () => {
     await netns().run('ipvsadm', ['-A', '-t', '10.0.0.1:80', '-s', 'rr']);
     for (const args of [['dump'], ['dump', '-o', 'save'], ['dump', '-o', 'json']]) {
       expect(await asNobody(args)).toMatchObject(DENIED);
     }
-    expect(await asNobody(['restore'], '-C\n-A -t 10.0.0.2:80 -s rr\n-a -t 10.0.0.2:80 -r 10.1.0.1 -m\n')).toMatchObject(DENIED);
+    expect(
+      await asNobody(['restore'], '-C\n-A -t 10.0.0.2:80 -s rr\n-a -t 10.0.0.2:80 -r 10.1.0.1 -m\n'),
+    ).toMatchObject(DENIED);
     expect(await netns().ipvsSave()).toBe('-A -t 10.0.0.1:80 -s rr\n');
   });
 });

@@ -43,7 +43,9 @@ async function ipLink(name: string): Promise<IpLink> {
 }
 
 async function ipAddresses(name: string): Promise<IpAddress[]> {
-  const [link] = JSON.parse((await own.run('ip', ['-j', 'addr', 'show', 'dev', name])).stdout) as { addr_info: IpAddress[] }[];
+  const [link] = JSON.parse((await own.run('ip', ['-j', 'addr', 'show', 'dev', name])).stdout) as {
+    addr_info: IpAddress[];
+  }[];
   return link?.addr_info ?? [];
 }
 
@@ -143,7 +145,9 @@ describe('service addresses', () => {
     expect(seen.filter((a) => a.scope !== 'global' || a.tentative || a.nodad)).toEqual([]);
     const listed = await client.listAddresses(link.index);
     expect(listed.map(text).sort()).toEqual(seen.map(text).sort());
-    expect(new Set(listed.map((a) => `${a.family} ${a.scope} ${a.linkIndex}`))).toEqual(new Set([`inet global ${link.index}`, `inet6 global ${link.index}`]));
+    expect(new Set(listed.map((a) => `${a.family} ${a.scope} ${a.linkIndex}`))).toEqual(
+      new Set([`inet global ${link.index}`, `inet6 global ${link.index}`]),
+    );
 
     const removeStarted = performance.now();
     const removed = await client.apply(keys.map((address): AddressOperation => ({ op: 'delete-address', address })));
@@ -159,11 +163,16 @@ describe('service addresses', () => {
     const link = await createdLink();
     await own.run('ip', ['addr', 'add', '10.96.0.7/32', 'dev', LINK]);
     await own.run('ip', ['addr', 'add', '2001:db8::7/128', 'dev', LINK, 'nodad']);
-    const all = JSON.parse((await own.run('ip', ['-j', 'addr', 'show'])).stdout) as { ifindex: number; addr_info: IpAddress[] }[];
+    const all = JSON.parse((await own.run('ip', ['-j', 'addr', 'show'])).stdout) as {
+      ifindex: number;
+      addr_info: IpAddress[];
+    }[];
     const expected = all.flatMap((l) => l.addr_info.map((a) => `${l.ifindex} ${a.local}/${a.prefixlen}`)).sort();
     const listed = await client.listAddresses(0);
     expect(listed.map((a) => `${a.linkIndex} ${a.address}/${a.prefixLength}`).sort()).toEqual(expected);
-    expect(expected).toEqual(expect.arrayContaining([`${link.index} 10.96.0.7/32`, `${link.index} 2001:db8::7/128`, '1 127.0.0.1/8']));
+    expect(expected).toEqual(
+      expect.arrayContaining([`${link.index} 10.96.0.7/32`, `${link.index} 2001:db8::7/128`, '1 127.0.0.1/8']),
+    );
   });
 
   test('a batch with failures: every change gets its own result, the others apply', async () => {
@@ -180,9 +189,19 @@ describe('service addresses', () => {
       { op: 'delete-address', address: at('10.96.0.1') },
     ];
     const results = await client.apply(ops);
-    expect(results.map((r) => (r.ok ? 'ok' : r.error.code))).toEqual(['ok', 'EEXIST', 'EADDRNOTAVAIL', 'EINVAL', 'ENODEV', 'ok', 'ok']);
+    expect(results.map((r) => (r.ok ? 'ok' : r.error.code))).toEqual([
+      'ok',
+      'EEXIST',
+      'EADDRNOTAVAIL',
+      'EINVAL',
+      'ENODEV',
+      'ok',
+      'ok',
+    ]);
     const failed = results[2];
-    expect(failed?.ok === false && failed.error.message).toBe(`delete-address 10.96.0.99/32 on link ${link.index}: the address is not on the link (EADDRNOTAVAIL)`);
+    expect(failed?.ok === false && failed.error.message).toBe(
+      `delete-address 10.96.0.99/32 on link ${link.index}: the address is not on the link (EADDRNOTAVAIL)`,
+    );
     expect((await ipAddresses(LINK)).map(text).sort()).toEqual(['10.96.0.2/32', '2001:db8::3/128']);
   });
 

@@ -23,13 +23,39 @@ interface ServiceSpec {
   readonly endpoints: readonly string[];
 }
 
-const WEB: ServiceSpec = { name: 'web', clusterIP: '10.96.0.10', port: 80, protocol: 'TCP', targetPort: 8080, endpoints: ['10.244.1.1', '10.244.1.2', '10.244.1.3'] };
-const DNS: ServiceSpec = { name: 'dns', clusterIP: '10.96.0.20', port: 53, protocol: 'UDP', targetPort: 5353, endpoints: ['10.244.2.1', '10.244.2.2'] };
+const WEB: ServiceSpec = {
+  name: 'web',
+  clusterIP: '10.96.0.10',
+  port: 80,
+  protocol: 'TCP',
+  targetPort: 8080,
+  endpoints: ['10.244.1.1', '10.244.1.2', '10.244.1.3'],
+};
+const DNS: ServiceSpec = {
+  name: 'dns',
+  clusterIP: '10.96.0.20',
+  port: 53,
+  protocol: 'UDP',
+  targetPort: 5353,
+  endpoints: ['10.244.2.1', '10.244.2.2'],
+};
 
 function objectsOf(specs: readonly ServiceSpec[]): ClusterObjects {
   return {
-    services: specs.map((s) => service(s.name, { clusterIP: s.clusterIP, type: 'ClusterIP', ports: [{ ...port('p', s.port, s.protocol), targetPort: s.targetPort }] })),
-    endpointSlices: specs.map((s) => endpointSlice(s.name, [port('p', s.targetPort, s.protocol)], s.endpoints.map((e) => endpoint(e, { ready: true })))),
+    services: specs.map((s) =>
+      service(s.name, {
+        clusterIP: s.clusterIP,
+        type: 'ClusterIP',
+        ports: [{ ...port('p', s.port, s.protocol), targetPort: s.targetPort }],
+      }),
+    ),
+    endpointSlices: specs.map((s) =>
+      endpointSlice(
+        s.name,
+        [port('p', s.targetPort, s.protocol)],
+        s.endpoints.map((e) => endpoint(e, { ready: true })),
+      ),
+    ),
   };
 }
 
@@ -39,7 +65,10 @@ function ipvsLines(specs: readonly ServiceSpec[], weights: Readonly<Record<strin
     .flatMap((s) => {
       const flag = s.protocol === 'TCP' ? '-t' : '-u';
       const vip = `${s.clusterIP}:${s.port}`;
-      return [`-A ${flag} ${vip} -s rr`, ...s.endpoints.map((e) => `-a ${flag} ${vip} -r ${e}:${s.targetPort} -m -w ${weights[e] ?? 1}`)];
+      return [
+        `-A ${flag} ${vip} -s rr`,
+        ...s.endpoints.map((e) => `-a ${flag} ${vip} -r ${e}:${s.targetPort} -m -w ${weights[e] ?? 1}`),
+      ];
     })
     .sort();
 }
@@ -52,7 +81,9 @@ class SyncChild {
   private stderr = '';
 
   constructor(netns: string) {
-    this.child = spawn('ip', ['netns', 'exec', netns, process.execPath, 'build/test/kernel/sync-child.js'], { cwd: repoRoot });
+    this.child = spawn('ip', ['netns', 'exec', netns, process.execPath, 'build/test/kernel/sync-child.js'], {
+      cwd: repoRoot,
+    });
     this.child.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
     this.reader = createInterface({ input: this.child.stdout });
     this.lines = this.reader[Symbol.asyncIterator]();
@@ -85,17 +116,33 @@ describe('The sync engine with the kept live state, on a real IPVS', () => {
   const netns = freshNetnsPerFile('sync-cache');
   let child: SyncChild;
   const run = (program: string, ...args: string[]) => netns().run(program, args);
-  const ipvs = async (): Promise<string[]> => (await netns().ipvsSave()).split('\n').filter((l) => l !== '' && l !== FOREIGN).sort();
-  const addresses = async (): Promise<string[]> => [...(await run('ip', '-o', '-4', 'addr', 'show', 'dev', 'kube-ipvs0')).stdout.matchAll(/inet (\S+)/g)].map((m) => m[1] ?? '').sort();
+  const ipvs = async (): Promise<string[]> =>
+    (await netns().ipvsSave())
+      .split('\n')
+      .filter((l) => l !== '' && l !== FOREIGN)
+      .sort();
+  const addresses = async (): Promise<string[]> =>
+    [...(await run('ip', '-o', '-4', 'addr', 'show', 'dev', 'kube-ipvs0')).stdout.matchAll(/inet (\S+)/g)]
+      .map((m) => m[1] ?? '')
+      .sort();
   const clusterIpMembers = async (): Promise<string[]> =>
-    (await run('ipset', 'save', 'KUBE-CLUSTER-IP')).stdout.split('\n').filter((l) => l.startsWith('add ')).map((l) => l.split(' ')[2] ?? '').sort();
+    (await run('ipset', 'save', 'KUBE-CLUSTER-IP')).stdout
+      .split('\n')
+      .filter((l) => l.startsWith('add '))
+      .map((l) => l.split(' ')[2] ?? '')
+      .sort();
   const natRules = async (): Promise<string> => (await run('iptables-legacy-save', '-t', 'nat')).stdout;
 
   /** Everything the two Services need, checked with the kernel's own tools. */
-  async function expectProgrammed(specs: readonly ServiceSpec[], weights: Readonly<Record<string, number>> = {}): Promise<void> {
+  async function expectProgrammed(
+    specs: readonly ServiceSpec[],
+    weights: Readonly<Record<string, number>> = {},
+  ): Promise<void> {
     expect(await ipvs()).toEqual(ipvsLines(specs, weights));
     expect(await addresses()).toEqual(specs.map((s) => `${s.clusterIP}/32`).sort());
-    expect(await clusterIpMembers()).toEqual(specs.map((s) => `${s.clusterIP},${s.protocol.toLowerCase()}:${s.port}`).sort());
+    expect(await clusterIpMembers()).toEqual(
+      specs.map((s) => `${s.clusterIP},${s.protocol.toLowerCase()}:${s.port}`).sort(),
+    );
     expect(await natRules()).toMatch(/-A KUBE-SERVICES .*--match-set KUBE-CLUSTER-IP dst,dst/);
   }
 
@@ -130,7 +177,12 @@ describe('The sync engine with the kept live state, on a real IPVS', () => {
     const moved = { ...WEB, endpoints: ['10.244.1.1', '10.244.1.2', '10.244.1.4'] };
     const change = await child.sync([moved, DNS], 'requested');
     // The one service losing a real server is read again (one GET_DEST dump) for its connection counts.
-    expect(change).toMatchObject({ source: 'kept, 1 read again', changes: ['ipvs:add-real-server', 'ipvs:delete-real-server'], failures: [], readMessages: 1 });
+    expect(change).toMatchObject({
+      source: 'kept, 1 read again',
+      changes: ['ipvs:add-real-server', 'ipvs:delete-real-server'],
+      failures: [],
+      readMessages: 1,
+    });
     // Then two messages, one sendmsg per plan phase: additions come before deletions (plan.ts).
     expect(change.messagesSent).toBe(3);
     expect(change.sendCalls).toBe(3);
@@ -146,10 +198,22 @@ describe('The sync engine with the kept live state, on a real IPVS', () => {
     await run('ipset', 'del', 'KUBE-CLUSTER-IP', '10.96.0.10,tcp:80');
     await run('iptables-legacy', '-t', 'nat', '-F', 'KUBE-SERVICES');
 
-    expect(await child.sync([WEB, DNS], 'requested')).toMatchObject({ source: 'kept, 0 read again', changes: [], messagesSent: 0 });
+    expect(await child.sync([WEB, DNS], 'requested')).toMatchObject({
+      source: 'kept, 0 read again',
+      changes: [],
+      messagesSent: 0,
+    });
     const repair = await child.sync([WEB, DNS], 'periodic');
     expect(repair).toMatchObject({ source: 'full: periodic resync', failures: [] });
-    expect(repair.changes).toEqual(expect.arrayContaining(['ipvs:add-service', 'ipvs:add-real-server', 'address:add-address', 'ipset:add-entry', 'iptables']));
+    expect(repair.changes).toEqual(
+      expect.arrayContaining([
+        'ipvs:add-service',
+        'ipvs:add-real-server',
+        'address:add-address',
+        'ipset:add-entry',
+        'iptables',
+      ]),
+    );
     await expectProgrammed([WEB, DNS]);
   });
 
@@ -172,7 +236,10 @@ describe('The sync engine with the kept live state, on a real IPVS', () => {
   test('a restarted sync engine adopts the table with an empty plan', async () => {
     const before = await netns().ipvsSave();
     await child.restart();
-    const adopted = await child.sync([{ ...WEB, endpoints: [...WEB.endpoints, '10.244.1.8', '10.244.1.9'] }, DNS], 'requested');
+    const adopted = await child.sync(
+      [{ ...WEB, endpoints: [...WEB.endpoints, '10.244.1.8', '10.244.1.9'] }, DNS],
+      'requested',
+    );
     expect(adopted).toMatchObject({ source: 'full: first sync', changes: [], failures: [] });
     expect(await netns().ipvsSave()).toBe(before);
   });
@@ -184,10 +251,13 @@ describe('The sync engine with the kept live state, on a real IPVS', () => {
     await run('ip', 'addr', 'add', '10.244.0.254/16', 'dev', 'pods');
     await run('ip', 'link', 'set', 'pods', 'up');
     const grown = { ...WEB, endpoints: [...WEB.endpoints, '10.244.1.8', '10.244.1.9'] };
-    for (const _ of grown.endpoints) await netns().run('timeout', ['1', 'bash', '-c', ': > /dev/tcp/10.96.0.10/80'], { allowFailure: true });
+    for (const _ of grown.endpoints)
+      await netns().run('timeout', ['1', 'bash', '-c', ': > /dev/tcp/10.96.0.10/80'], { allowFailure: true });
     const listing = (await run('ipvsadm', '-Ln', '-t', '10.96.0.10:80')).stdout;
     // "  -> 10.244.1.1:8080  Masq  1  1  0": weight, active connections (a SYN_RECV one counts), inactive ones.
-    const busy = [...listing.matchAll(/-> (\S+):8080\s+Masq\s+1\s+(\d+)\s+(\d+)/g)].find((m) => Number(m[2]) + Number(m[3]) > 0)?.[1];
+    const busy = [...listing.matchAll(/-> (\S+):8080\s+Masq\s+1\s+(\d+)\s+(\d+)/g)].find(
+      (m) => Number(m[2]) + Number(m[3]) > 0,
+    )?.[1];
     expect(busy).toBeDefined();
     const without = { ...grown, endpoints: grown.endpoints.filter((e) => e !== busy) };
 
@@ -195,6 +265,10 @@ describe('The sync engine with the kept live state, on a real IPVS', () => {
     expect(drained).toMatchObject({ source: 'kept, 1 read again', changes: ['ipvs:edit-real-server'], failures: [] });
     expect(await ipvs()).toEqual([...ipvsLines([without, DNS]), `-a -t 10.96.0.10:80 -r ${busy}:8080 -m -w 0`].sort());
     // Still connected: the next sync reads that service again and waits.
-    expect(await child.sync([without, DNS], 'requested')).toMatchObject({ source: 'kept, 1 read again', changes: [], failures: [] });
+    expect(await child.sync([without, DNS], 'requested')).toMatchObject({
+      source: 'kept, 1 read again',
+      changes: [],
+      failures: [],
+    });
   });
 });

@@ -13,7 +13,9 @@ import { SyncEngine } from '../../src/sync/sync-engine.js';
 import { iptablesTools, KernelClients, NetlinkKernel } from '../../src/kernel/index.js';
 import { hostFacts, modelConfig } from '../fixtures/proxy/objects.js';
 
-export type SyncChildRequest = { readonly op: 'sync'; readonly trigger: SyncTrigger; readonly objects: ClusterObjects } | { readonly op: 'restart' };
+export type SyncChildRequest =
+  | { readonly op: 'sync'; readonly trigger: SyncTrigger; readonly objects: ClusterObjects }
+  | { readonly op: 'restart' };
 
 /** What one sync did, as the test checks it. */
 export interface SyncChildAnswer {
@@ -55,9 +57,16 @@ for await (const line of createInterface({ input: process.stdin })) {
   const result = await syncer.sync(request.objects, HOST, request.trigger);
   const after = clients.traffic;
   const answer: SyncChildAnswer = {
-    source: result.source.kind === 'full' ? `full: ${result.source.reason}` : `kept, ${result.source.refreshedServices} read again`,
-    changes: result.report.changes.map(({ change }) => ('op' in change ? `${change.kind}:${change.op.op}` : change.kind)),
-    failures: result.report.changes.flatMap((c) => (c.result.ok ? [] : [`${c.description}: ${c.result.error.message}`])),
+    source:
+      result.source.kind === 'full'
+        ? `full: ${result.source.reason}`
+        : `kept, ${result.source.refreshedServices} read again`,
+    changes: result.report.changes.map(({ change }) =>
+      'op' in change ? `${change.kind}:${change.op.op}` : change.kind,
+    ),
+    failures: result.report.changes.flatMap((c) =>
+      c.result.ok ? [] : [`${c.description}: ${c.result.error.message}`],
+    ),
     messagesSent: after.messagesSent - before.messagesSent,
     sendCalls: after.sendCalls - before.sendCalls,
     readMessages: result.source.netlink.messagesSent,

@@ -12,7 +12,14 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startApiServer, type ApiServer } from '../e2e/apiserver.js';
 import { startBackends } from '../e2e/backends/backends.js';
-import { httpGet, proxyConfiguration, startKipvsProxy, type KipvsProxy, type KipvsProxySettings, type LogLine } from '../e2e/kipvs-proxy.js';
+import {
+  httpGet,
+  proxyConfiguration,
+  startKipvsProxy,
+  type KipvsProxy,
+  type KipvsProxySettings,
+  type LogLine,
+} from '../e2e/kipvs-proxy.js';
 import { kubeProxyIpvsTable, loadKubeProxyState } from '../e2e/kube-proxy-state.js';
 import { CLUSTER_CIDR, NODE_NAME, NODE_PORT_ADDRESSES } from '../e2e/proxy-cluster.js';
 import { takeoverObjects, takeoverSlice, WEB } from '../e2e/takeover-cluster.js';
@@ -30,7 +37,13 @@ const http = (address: string, port: number): Target => ({ protocol: 'http', add
 /** The node's own requests: ClusterIPs, one with session affinity, the external IP's ClusterIP. */
 const NODE_TARGETS = [http('10.96.0.10', 80), http('10.96.0.30', 80), http('10.96.0.40', 80)];
 /** From outside: NodePorts (Cluster and Local policy), the external IP, both LoadBalancer IPs (the firewalled one admits the outside network). */
-const OUTSIDE_TARGETS = [http(ADDRESSES.ipv4.nodeIp, 30080), http(ADDRESSES.ipv4.nodeIp, 30060), http('203.0.113.10', 80), http('198.51.100.10', 80), http('198.51.100.20', 80)];
+const OUTSIDE_TARGETS = [
+  http(ADDRESSES.ipv4.nodeIp, 30080),
+  http(ADDRESSES.ipv4.nodeIp, 30060),
+  http('203.0.113.10', 80),
+  http('198.51.100.10', 80),
+  http('198.51.100.20', 80),
+];
 
 /**
  * Who served each target and whom the pod saw: session affinity keeps the node's requests to
@@ -39,7 +52,11 @@ const OUTSIDE_TARGETS = [http(ADDRESSES.ipv4.nodeIp, 30080), http(ADDRESSES.ipv4
  * address on the pods' link, a Local-policy one keeps its address.
  */
 function servedBy(reports: readonly TrafficReport[]): Record<string, { pods: number; clients: string[] }> {
-  return Object.fromEntries(reports.flatMap((r) => r.targets).map((t) => [t.target, { pods: Object.keys(t.backends).length, clients: Object.keys(t.clients).sort() }]));
+  return Object.fromEntries(
+    reports
+      .flatMap((r) => r.targets)
+      .map((t) => [t.target, { pods: Object.keys(t.backends).length, clients: Object.keys(t.clients).sort() }]),
+  );
 }
 const GATEWAY = ADDRESSES.ipv4.podGateway;
 const EXPECTED_PATHS = {
@@ -62,7 +79,8 @@ const isSync = (line: LogLine): boolean => line.msg === 'Synced' || line.msg ===
 function failures(reports: readonly TrafficReport[]): Record<string, Record<string, number>> {
   const found: Record<string, Record<string, number>> = {};
   for (const t of reports.flatMap((r) => r.targets)) {
-    for (const [reason, count] of Object.entries(t.failures)) (found[t.target] ??= {})[reason] = (found[t.target]?.[reason] ?? 0) + count;
+    for (const [reason, count] of Object.entries(t.failures))
+      (found[t.target] ??= {})[reason] = (found[t.target]?.[reason] ?? 0) + count;
   }
   return found;
 }
@@ -75,11 +93,19 @@ function sectionTitles(stdout: string): string[] {
 /** The lines of one section (without its title). */
 function sectionLines(stdout: string, title: string): string[] {
   const block = stdout.split('\n\n').find((b) => b.startsWith(`# ${title}`));
-  return block === undefined ? [] : block.split('\n').slice(1).filter((line) => line !== '');
+  return block === undefined
+    ? []
+    : block
+        .split('\n')
+        .slice(1)
+        .filter((line) => line !== '');
 }
 
 async function ipvsTable(netns: Netns): Promise<string[]> {
-  return (await netns.ipvsSave()).split('\n').filter((line) => line !== '').sort();
+  return (await netns.ipvsSave())
+    .split('\n')
+    .filter((line) => line !== '')
+    .sort();
 }
 
 describe('taking a node over from kube-proxy', () => {
@@ -183,7 +209,9 @@ describe('taking a node over from kube-proxy', () => {
       body: { service: { namespace: 'default', name: 'local' }, localEndpoints: 1, serviceProxyHealthy: true },
     });
     const audit = await started.audit();
-    expect(audit.filter((entry) => entry.sync === '1').map((entry) => `${entry.kind} ${entry.op} ${entry.target}`)).toEqual([]);
+    expect(
+      audit.filter((entry) => entry.sync === '1').map((entry) => `${entry.kind} ${entry.op} ${entry.target}`),
+    ).toEqual([]);
     expect(await ipvsTable(node())).toEqual(await kubeProxyIpvsTable());
   }, 300_000);
 
@@ -200,13 +228,20 @@ describe('taking a node over from kube-proxy', () => {
     const changed = await diff();
     expect(changed.status).toBe(1);
     expect(sectionTitles(changed.stdout)).toEqual(['# IPVS (ipvsadm commands)', '# kube-ipvs0 addresses (ip -batch)']);
-    expect(sectionLines(changed.stdout, 'IPVS').sort()).toEqual(['-a -t 10.96.0.10:80 -r 10.244.1.4:8080 -m -w 1', `-a -t ${ADDRESSES.ipv4.nodeIp}:30080 -r 10.244.1.4:8080 -m -w 1`]);
+    expect(sectionLines(changed.stdout, 'IPVS').sort()).toEqual([
+      '-a -t 10.96.0.10:80 -r 10.244.1.4:8080 -m -w 1',
+      `-a -t ${ADDRESSES.ipv4.nodeIp}:30080 -r 10.244.1.4:8080 -m -w 1`,
+    ]);
     expect(sectionLines(changed.stdout, 'kube-ipvs0')).toEqual(['addr add 10.96.0.30/32 dev kube-ipvs0']);
     // what it prints, kipvs restore and ip -batch apply: then nothing differs but the cluster's change, which the file does not have
     await n.run('bin/kipvs', ['restore'], { input: `${sectionLines(changed.stdout, 'IPVS').join('\n')}\n` });
     await n.run('ip', ['-batch', '-'], { input: `${sectionLines(changed.stdout, 'kube-ipvs0').join('\n')}\n` });
     expect(await diff()).toMatchObject({ status: 0, stdout: '' });
     const stale = await diff(['-f', join(files, 'objects.json')]);
-    expect({ status: stale.status, ipvs: sectionLines(stale.stdout, 'IPVS').length, titles: sectionTitles(stale.stdout) }).toEqual({ status: 1, ipvs: 2, titles: ['# IPVS (ipvsadm commands)'] });
+    expect({
+      status: stale.status,
+      ipvs: sectionLines(stale.stdout, 'IPVS').length,
+      titles: sectionTitles(stale.stdout),
+    }).toEqual({ status: 1, ipvs: 2, titles: ['# IPVS (ipvsadm commands)'] });
   }, 360_000);
 });

@@ -6,7 +6,14 @@
 //
 // A change the model would refuse (the kernel's EEXIST, ENOENT, IPSET_ERR_BUSY) throws: the
 // engine must never plan one against the state it read, so a test meeting it has found a bug.
-import type { ApplyReport, AppliedChange, KernelChange, KernelPort, LiveStateQuery, NetlinkTraffic } from '../../src/contracts/kernel-port.js';
+import type {
+  ApplyReport,
+  AppliedChange,
+  KernelChange,
+  KernelPort,
+  LiveStateQuery,
+  NetlinkTraffic,
+} from '../../src/contracts/kernel-port.js';
 import type { LiveState } from '../../src/contracts/live-state.js';
 import type { Plan, PlannedChange, PlanPhase } from '../../src/contracts/plan.js';
 import type { LiveRealServer, LiveService, ServiceKey } from '../../src/ipvs/types.js';
@@ -19,14 +26,19 @@ export const FAKE_LINK = { index: 7, up: false } as const;
 
 /** A fresh network namespace: no link, no virtual servers, sets or addresses, the built-in chains empty. */
 function emptyKernel(families: readonly AddressFamily[]): LiveState {
-  const chains = (names: readonly string[]) => ({ chains: new Map(names.map((name): [string, readonly string[]] => [name, []])) });
+  const chains = (names: readonly string[]) => ({
+    chains: new Map(names.map((name): [string, readonly string[]] => [name, []])),
+  });
   return {
     families: families.map((family) => ({
       family,
       virtualServers: [],
       linkAddresses: [],
       ipsets: [],
-      iptables: { nat: chains(['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING']), filter: chains(['INPUT', 'FORWARD', 'OUTPUT']) },
+      iptables: {
+        nat: chains(['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING']),
+        filter: chains(['INPUT', 'FORWARD', 'OUTPUT']),
+      },
     })),
     ipvsTimeouts: { tcp: 900, tcpFin: 120, udp: 300 },
   };
@@ -55,7 +67,10 @@ function appliedPart(phase: PlanPhase, record: RecordChange): PlanPhase {
     case 'ipvs':
       return { ...phase, changes: phase.changes.filter((c) => record({ kind: 'ipvs', op: c.op }, c)) };
     case 'address':
-      return { ...phase, changes: phase.changes.filter((c) => record({ kind: 'address', op: c.op, linkName: 'kube-ipvs0' }, c)) };
+      return {
+        ...phase,
+        changes: phase.changes.filter((c) => record({ kind: 'address', op: c.op, linkName: 'kube-ipvs0' }, c)),
+      };
     case 'iptables':
       return { ...phase, rewrites: phase.rewrites.filter((r) => record({ kind: 'iptables', rewrite: r }, r)) };
     case 'conntrack':
@@ -102,7 +117,15 @@ export class FakeKernel implements KernelPort {
         virtualServers: f.virtualServers.map(
           (s): LiveService =>
             sameKey(s.service.key, service)
-              ? { ...s, realServers: s.realServers.map((r): LiveRealServer => (r.address === address && r.port === port ? { ...r, activeConnections: active, inactiveConnections: inactive } : r)) }
+              ? {
+                  ...s,
+                  realServers: s.realServers.map(
+                    (r): LiveRealServer =>
+                      r.address === address && r.port === port
+                        ? { ...r, activeConnections: active, inactiveConnections: inactive }
+                        : r,
+                  ),
+                }
               : s,
         ),
       })),
@@ -141,19 +164,35 @@ export class FakeKernel implements KernelPort {
     const changes: AppliedChange[] = [];
     const record: RecordChange = (change, planned) => {
       const fails = this.failing(change);
-      changes.push({ change, description: describeChange(change), cause: planned.cause, result: fails ? { ok: false, error: new InjectedFailure('injected') } : { ok: true } });
+      changes.push({
+        change,
+        description: describeChange(change),
+        cause: planned.cause,
+        result: fails ? { ok: false, error: new InjectedFailure('injected') } : { ok: true },
+      });
       return !fails;
     };
-    const linkCreated = plan.createLink && record({ kind: 'link', name: 'kube-ipvs0' }, { cause: { reason: 'missing link' } });
-    if (plan.ipvsTimeouts) record({ kind: 'ipvs-timeouts', timeouts: plan.ipvsTimeouts }, { cause: { reason: 'configured IPVS timeouts' } });
+    const linkCreated =
+      plan.createLink && record({ kind: 'link', name: 'kube-ipvs0' }, { cause: { reason: 'missing link' } });
+    if (plan.ipvsTimeouts)
+      record({ kind: 'ipvs-timeouts', timeouts: plan.ipvsTimeouts }, { cause: { reason: 'configured IPVS timeouts' } });
     // The plan without the changes that failed: what the kernel then holds.
     const phases = plan.phases.map((phase) => appliedPart(phase, record));
-    const applied = applyPlanToLive(this.live, { ...plan, createLink: linkCreated, phases }, linkCreated ? { createdLink: FAKE_LINK } : {});
+    const applied = applyPlanToLive(
+      this.live,
+      { ...plan, createLink: linkCreated, phases },
+      linkCreated ? { createdLink: FAKE_LINK } : {},
+    );
     if (applied.refusals.length > 0) throw new FakeKernelRefusal(applied.refusals.join('; '));
     this.live = applied.live;
     this.count(changes.length, plan.phases.length);
     const failed = changes.filter((c) => !c.result.ok).length;
-    return { changes, failed, netlink: { sendCalls: plan.phases.length, messagesSent: changes.length }, ...(linkCreated ? { createdLink: FAKE_LINK } : {}) };
+    return {
+      changes,
+      failed,
+      netlink: { sendCalls: plan.phases.length, messagesSent: changes.length },
+      ...(linkCreated ? { createdLink: FAKE_LINK } : {}),
+    };
   }
 
   private count(messages: number, calls: number): void {

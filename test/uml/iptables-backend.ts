@@ -5,7 +5,8 @@ import { iptablesTools, type IptablesBackend, type IptablesToolset } from '../..
 
 function fromEnvironment(): IptablesBackend {
   const named = process.env['KIPVS_TEST_IPTABLES'] ?? 'legacy';
-  if (named !== 'legacy' && named !== 'nft') throw new Error(`KIPVS_TEST_IPTABLES must be legacy or nft, not '${named}'`);
+  if (named !== 'legacy' && named !== 'nft')
+    throw new Error(`KIPVS_TEST_IPTABLES must be legacy or nft, not '${named}'`);
   return named;
 }
 
@@ -15,4 +16,5 @@ export const TEST_IPTABLES_BACKEND: IptablesBackend = fromEnvironment();
 export const TEST_IPTABLES: IptablesToolset = iptablesTools(TEST_IPTABLES_BACKEND);
 
 /** The plain command of a family (`iptables-nft`, `ip6tables-legacy`), for rules a test sets up by hand. */
-export const testIptablesCommand = (family: 'inet' | 'inet6'): string => TEST_IPTABLES[family].save.replace(/-save$/, '');
+export const testIptablesCommand = (family: 'inet' | 'inet6'): string =>
+  TEST_IPTABLES[family].save.replace(/-save$/, '');

@@ -126,7 +126,10 @@ let created = 0;
  * Delete it when done (or use withFreshNetns, or the Jest hooks in jest-netns.ts).
  */
 export async function createFreshNetns(label = 'test'): Promise<FreshNetns> {
-  const safeLabel = label.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 32);
+  const safeLabel = label
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .slice(0, 32);
   const name = `kipvs-${safeLabel}-${process.pid}-${++created}`;
   await runChecked(['ip', 'netns', 'add', name]);
   try {
@@ -171,5 +174,9 @@ export function assertKernelHasIpvs(): void {
  * unprivileged caller gets from the kernel.
  */
 export function runUnprivileged(script: string, options: RunOptions = {}): Promise<CommandResult> {
-  return ownNetns().run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', process.execPath, script], options);
+  return ownNetns().run(
+    'setpriv',
+    ['--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', process.execPath, script],
+    options,
+  );
 }

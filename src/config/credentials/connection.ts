@@ -74,6 +74,12 @@ export function describeConnection(c: ApiServerConnection): string {
       : c.source === 'in-cluster'
         ? 'in-cluster service account'
         : '--master';
-  const trust = c.tls.insecureSkipVerify ? 'TLS NOT VERIFIED' : c.tls.caFile ? `CA ${c.tls.caFile}` : c.tls.caData ? 'CA from kubeconfig data' : 'system CAs';
+  const trust = c.tls.insecureSkipVerify
+    ? 'TLS NOT VERIFIED'
+    : c.tls.caFile
+      ? `CA ${c.tls.caFile}`
+      : c.tls.caData
+        ? 'CA from kubeconfig data'
+        : 'system CAs';
   return `API server ${c.server} as ${c.identity} (${origin}; ${trust})`;
 }

@@ -7,7 +7,9 @@
 import { z } from 'zod';
 
 /** []byte fields are base64 in JSON/YAML, as client-go reads them. */
-const base64Data = z.string().refine((s) => /^[A-Za-z0-9+/\s]*={0,2}\s*$/.test(s), { error: 'must be base64-encoded data' });
+const base64Data = z
+  .string()
+  .refine((s) => /^[A-Za-z0-9+/\s]*={0,2}\s*$/.test(s), { error: 'must be base64-encoded data' });
 
 /** Opaque to kipvs: kept so that files carrying them load. */
 const extensions = z.array(z.strictObject({ name: z.string(), extension: z.unknown() }));

@@ -10,7 +10,10 @@ const KNOWN_PATHS = fieldPaths(KubeconfigSchema);
 
 /** A field is secret when it is one itself, or sits inside an exec/auth-provider block. */
 const isSecret = (path: readonly PropertyKey[]): boolean =>
-  path.some((segment) => typeof segment === 'string' && (SECRET_FIELDS.has(segment) || segment === 'exec' || segment === 'auth-provider'));
+  path.some(
+    (segment) =>
+      typeof segment === 'string' && (SECRET_FIELDS.has(segment) || segment === 'exec' || segment === 'auth-provider'),
+  );
 
 export function decodeKubeconfig(text: string, file: string): Decoded<Kubeconfig> {
   const parsed = parseYamlDocument(text, file);

@@ -14,9 +14,14 @@ export interface MaterialCheck {
 const CERT_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 
 /** Every certificate in a PEM bundle, or a problem. */
-export function parseCertificates(pem: string, path: string, role: string): { certificates: X509Certificate[]; problems: ConfigProblem[] } {
+export function parseCertificates(
+  pem: string,
+  path: string,
+  role: string,
+): { certificates: X509Certificate[]; problems: ConfigProblem[] } {
   const blocks = pem.match(CERT_BLOCK) ?? [];
-  if (blocks.length === 0) return { certificates: [], problems: [{ path, message: `${role} holds no PEM certificate` }] };
+  if (blocks.length === 0)
+    return { certificates: [], problems: [{ path, message: `${role} holds no PEM certificate` }] };
   const certificates: X509Certificate[] = [];
   for (const block of blocks) {
     try {
@@ -32,18 +37,30 @@ export function checkCertificateAuthority(pem: string, path: string, now: Date):
   const { certificates, problems } = parseCertificates(pem, path, 'certificate authority');
   const warnings = certificates
     .filter((c) => new Date(c.validTo) < now)
-    .map((c) => `certificate authority ${path}: certificate ${subjectOf(c)} expired on ${new Date(c.validTo).toISOString()}`);
+    .map(
+      (c) =>
+        `certificate authority ${path}: certificate ${subjectOf(c)} expired on ${new Date(c.validTo).toISOString()}`,
+    );
   return { problems, warnings };
 }
 
 /** A client certificate and its key: both parse, the pair matches, the certificate is current. */
-export function checkClientCertificate(certPem: string, certPath: string, keyPem: string, keyPath: string, now: Date): MaterialCheck & { subject?: string } {
+export function checkClientCertificate(
+  certPem: string,
+  certPath: string,
+  keyPem: string,
+  keyPath: string,
+  now: Date,
+): MaterialCheck & { subject?: string } {
   const { certificates, problems } = parseCertificates(certPem, certPath, 'client certificate');
   const leaf = certificates[0];
   if (!leaf) return { problems, warnings: [] };
   const warnings: string[] = [];
   if (new Date(leaf.validTo) < now) {
-    problems.push({ path: certPath, message: `client certificate ${subjectOf(leaf)} expired on ${new Date(leaf.validTo).toISOString()}` });
+    problems.push({
+      path: certPath,
+      message: `client certificate ${subjectOf(leaf)} expired on ${new Date(leaf.validTo).toISOString()}`,
+    });
   } else if (new Date(leaf.validFrom) > now) {
     warnings.push(`client certificate ${certPath} is not valid before ${new Date(leaf.validFrom).toISOString()}`);
   }
@@ -55,7 +72,10 @@ export function checkClientCertificate(certPem: string, certPath: string, keyPem
     return { problems, warnings, subject: subjectOf(leaf) };
   }
   if (!leaf.checkPrivateKey(key)) {
-    problems.push({ path: keyPath, message: `client key does not belong to the client certificate ${subjectOf(leaf)}` });
+    problems.push({
+      path: keyPath,
+      message: `client key does not belong to the client certificate ${subjectOf(leaf)}`,
+    });
   }
   return { problems, warnings, subject: subjectOf(leaf) };
 }
@@ -75,7 +95,8 @@ export function tokenSubject(token: string): string | undefined {
   if (parts.length !== 3 || !parts[1]) return undefined;
   try {
     const payload: unknown = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
-    if (payload && typeof payload === 'object' && 'sub' in payload && typeof payload.sub === 'string') return payload.sub;
+    if (payload && typeof payload === 'object' && 'sub' in payload && typeof payload.sub === 'string')
+      return payload.sub;
   } catch {
     return undefined;
   }

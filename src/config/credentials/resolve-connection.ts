@@ -49,10 +49,18 @@ export async function resolveApiServerConnection(input: ConnectionInput): Promis
         : await session.fromKubeconfig(kubeconfigPath);
   if (draft) session.checkTransport(draft);
   if (!draft || session.problems.length > 0) {
-    throw new ConfigError('credentials', session.problems, kubeconfigPath || (input.master ? `--master ${input.master}` : 'in-cluster service account'));
+    throw new ConfigError(
+      'credentials',
+      session.problems,
+      kubeconfigPath || (input.master ? `--master ${input.master}` : 'in-cluster service account'),
+    );
   }
   const { qps, burst, contentType, acceptContentTypes } = input.clientConnection;
-  const connection = ApiServerConnectionSchema.parse({ ...draft, identity: session.identity, client: { qps, burst, contentType, acceptContentTypes } });
+  const connection = ApiServerConnectionSchema.parse({
+    ...draft,
+    identity: session.identity,
+    client: { qps, burst, contentType, acceptContentTypes },
+  });
   return { connection, warnings: session.warnings };
 }
 
@@ -81,7 +89,8 @@ class Session {
     if (host === '' || port === '') {
       this.problems.push({
         path: 'clientConnection.kubeconfig',
-        message: 'no kubeconfig and no --master, and not in a pod (KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT are unset); set --kubeconfig or clientConnection.kubeconfig',
+        message:
+          'no kubeconfig and no --master, and not in a pod (KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT are unset); set --kubeconfig or clientConnection.kubeconfig',
       });
       return undefined;
     }
@@ -101,13 +110,27 @@ class Session {
       if (ca.text !== undefined) this.addCheck(checkCertificateAuthority(ca.text, caFile, this.now));
       tls.caFile = caFile;
     }
-    return { source: 'in-cluster', server: `https://${joinHostPort(host, port)}`, tls, auth: { tokenFile }, disableCompression: false };
+    return {
+      source: 'in-cluster',
+      server: `https://${joinHostPort(host, port)}`,
+      tls,
+      auth: { tokenFile },
+      disableCompression: false,
+    };
   }
 
   /** --master with no kubeconfig: a bare URL, no credentials. */
   masterOnly(master: string): Draft {
-    this.warnings.push('--master without a kubeconfig: requests are anonymous, and the server is checked against the system\'s trusted roots');
-    return { source: 'master-flag', server: master, tls: { insecureSkipVerify: false }, auth: {}, disableCompression: false };
+    this.warnings.push(
+      "--master without a kubeconfig: requests are anonymous, and the server is checked against the system's trusted roots",
+    );
+    return {
+      source: 'master-flag',
+      server: master,
+      tls: { insecureSkipVerify: false },
+      auth: {},
+      disableCompression: false,
+    };
   }
 
   async fromKubeconfig(path: string): Promise<Draft | undefined> {
@@ -132,7 +155,8 @@ class Session {
     if (!context) return fail(`current-context "${contextName}" is not among the contexts`);
     const clusterName = context.cluster ?? '';
     const cluster = config.clusters?.find((c) => c.name === clusterName)?.cluster;
-    if (!cluster) return fail(`context "${contextName}" names cluster "${clusterName}", which is not among the clusters`);
+    if (!cluster)
+      return fail(`context "${contextName}" names cluster "${clusterName}", which is not among the clusters`);
     const userName = context.user ?? '';
     const user = userName === '' ? {} : config.users?.find((u) => u.name === userName)?.user;
     if (!user) return fail(`context "${contextName}" names user "${userName}", which is not among the users`);
@@ -164,7 +188,10 @@ class Session {
     if (data !== undefined && data !== '') {
       tls.caData = decodeBase64(data);
       this.addCheck(checkCertificateAuthority(tls.caData, `cluster "${name}" certificate-authority-data`, this.now));
-      if (file) this.warnings.push(`cluster "${name}" sets both certificate-authority and certificate-authority-data; the data is used, as in client-go`);
+      if (file)
+        this.warnings.push(
+          `cluster "${name}" sets both certificate-authority and certificate-authority-data; the data is used, as in client-go`,
+        );
     } else if (file) {
       tls.caFile = at(file);
       const pem = await this.read(tls.caFile, 'certificate authority');
@@ -178,10 +205,18 @@ class Session {
     const refuse = (message: string): void => {
       this.problems.push({ path: where, message });
     };
-    if (user.username !== undefined || user.password !== undefined) refuse('basic authentication (username/password) is not supported; Kubernetes removed it in 1.19');
-    if (user.exec !== undefined) refuse('exec credential plugins are not supported by kipvs; use tokenFile or a client certificate');
-    if (user['auth-provider'] !== undefined) refuse('auth-provider plugins are not supported by kipvs; use tokenFile or a client certificate');
-    if (user.as !== undefined || user['as-uid'] !== undefined || user['as-groups'] !== undefined || user['as-user-extra'] !== undefined) {
+    if (user.username !== undefined || user.password !== undefined)
+      refuse('basic authentication (username/password) is not supported; Kubernetes removed it in 1.19');
+    if (user.exec !== undefined)
+      refuse('exec credential plugins are not supported by kipvs; use tokenFile or a client certificate');
+    if (user['auth-provider'] !== undefined)
+      refuse('auth-provider plugins are not supported by kipvs; use tokenFile or a client certificate');
+    if (
+      user.as !== undefined ||
+      user['as-uid'] !== undefined ||
+      user['as-groups'] !== undefined ||
+      user['as-user-extra'] !== undefined
+    ) {
       refuse('impersonation (as, as-uid, as-groups, as-user-extra) is not supported by kipvs');
     }
     if (user.token !== undefined && user.tokenFile !== undefined) refuse('sets both token and tokenFile; keep one');
@@ -191,11 +226,16 @@ class Session {
     if (user.tokenFile !== undefined) {
       auth.tokenFile = at(user.tokenFile);
       const token = await this.read(auth.tokenFile, 'token file');
-      if (token !== undefined) identities.push(this.tokenIdentity(token, auth.tokenFile, `bearer token file ${auth.tokenFile}`));
+      if (token !== undefined)
+        identities.push(this.tokenIdentity(token, auth.tokenFile, `bearer token file ${auth.tokenFile}`));
     } else if (user.token !== undefined) {
       auth.token = new Secret(user.token);
       if (user.token.trim() === '') refuse('token is empty');
-      identities.push(tokenSubject(user.token) ? `service account ${tokenSubject(user.token)} (token in the kubeconfig)` : 'bearer token in the kubeconfig');
+      identities.push(
+        tokenSubject(user.token)
+          ? `service account ${tokenSubject(user.token)} (token in the kubeconfig)`
+          : 'bearer token in the kubeconfig',
+      );
     }
 
     const certData = user['client-certificate-data'];
@@ -204,7 +244,12 @@ class Session {
     const keyFile = user['client-key'];
     const hasCert = Boolean(certData || certFile);
     const hasKey = Boolean(keyData || keyFile);
-    if (hasCert !== hasKey) refuse(hasCert ? 'client-certificate needs client-key or client-key-data' : 'client-key needs client-certificate or client-certificate-data');
+    if (hasCert !== hasKey)
+      refuse(
+        hasCert
+          ? 'client-certificate needs client-key or client-key-data'
+          : 'client-key needs client-certificate or client-certificate-data',
+      );
     if (certData && certFile) refuse('sets both client-certificate and client-certificate-data; keep one');
     if (keyData && keyFile) refuse('sets both client-key and client-key-data; keep one');
     if (hasCert && hasKey) {
@@ -223,7 +268,13 @@ class Session {
         keyPem = await this.read(auth.clientKeyFile, 'client key');
       }
       if (certPem !== undefined && keyPem !== undefined) {
-        const check = checkClientCertificate(certPem, auth.clientCertificateFile ?? `${where} client-certificate-data`, keyPem, auth.clientKeyFile ?? `${where} client-key-data`, this.now);
+        const check = checkClientCertificate(
+          certPem,
+          auth.clientCertificateFile ?? `${where} client-certificate-data`,
+          keyPem,
+          auth.clientKeyFile ?? `${where} client-key-data`,
+          this.now,
+        );
         this.addCheck(check);
         if (check.subject) identities.push(`client certificate "${check.subject}"`);
       }
@@ -238,23 +289,41 @@ class Session {
     try {
       url = new URL(draft.server);
     } catch {
-      this.problems.push({ path: 'server', message: `${JSON.stringify(draft.server)} is not a URL; write it as https://HOST:PORT` });
+      this.problems.push({
+        path: 'server',
+        message: `${JSON.stringify(draft.server)} is not a URL; write it as https://HOST:PORT`,
+      });
       return;
     }
     const allow = this.input.allowInsecureApiserver;
     if (url.protocol === 'http:') {
-      if (allow) this.warnings.push(`INSECURE: the API server ${draft.server} is reached over plain HTTP (--allow-insecure-apiserver)`);
-      else this.problems.push({ path: 'server', message: `${draft.server} is not https://; refusing plain HTTP (pass --allow-insecure-apiserver to accept it)` });
+      if (allow)
+        this.warnings.push(
+          `INSECURE: the API server ${draft.server} is reached over plain HTTP (--allow-insecure-apiserver)`,
+        );
+      else
+        this.problems.push({
+          path: 'server',
+          message: `${draft.server} is not https://; refusing plain HTTP (pass --allow-insecure-apiserver to accept it)`,
+        });
     } else if (url.protocol !== 'https:') {
       this.problems.push({ path: 'server', message: `${JSON.stringify(draft.server)} must start with https://` });
     }
     if (draft.tls.insecureSkipVerify) {
       if (draft.tls.caFile !== undefined || draft.tls.caData !== undefined) {
-        this.problems.push({ path: 'insecure-skip-tls-verify', message: 'cannot be combined with a certificate authority (client-go refuses it too)' });
+        this.problems.push({
+          path: 'insecure-skip-tls-verify',
+          message: 'cannot be combined with a certificate authority (client-go refuses it too)',
+        });
       } else if (allow) {
-        this.warnings.push(`INSECURE: the API server certificate of ${draft.server} is not verified (insecure-skip-tls-verify, --allow-insecure-apiserver)`);
+        this.warnings.push(
+          `INSECURE: the API server certificate of ${draft.server} is not verified (insecure-skip-tls-verify, --allow-insecure-apiserver)`,
+        );
       } else {
-        this.problems.push({ path: 'insecure-skip-tls-verify', message: 'true disables server certificate checks; refusing (pass --allow-insecure-apiserver to accept it)' });
+        this.problems.push({
+          path: 'insecure-skip-tls-verify',
+          message: 'true disables server certificate checks; refusing (pass --allow-insecure-apiserver to accept it)',
+        });
       }
     }
   }

@@ -51,7 +51,12 @@ const ACCUMULATING = new Set(['stringSlice', 'mapStringBool', 'vmodule']);
 export function parseProxyFlags(occurrences: FlagOccurrences): ParsedFlags {
   const problems: ConfigProblem[] = [];
   const fields: FieldFromFlag[] = [];
-  const options: Record<string, unknown> = { cleanup: false, initOnly: false, version: false, allowInsecureApiserver: false };
+  const options: Record<string, unknown> = {
+    cleanup: false,
+    initOnly: false,
+    version: false,
+    allowInsecureApiserver: false,
+  };
 
   for (const [name, raws] of occurrences) {
     const spec = findFlag(name);

@@ -54,7 +54,8 @@ export function parseFlagValue(type: string, text: string): FlagValue {
       return n === undefined ? bad(`${JSON.stringify(text)} is not a 32-bit integer`) : ok(n);
     }
     case 'level': {
-      if (!/^[0-9]+$/.test(text) || Number(text) > 2 ** 32 - 1) return bad(`${JSON.stringify(text)} is not a verbosity level (0, 1, 2, ...)`);
+      if (!/^[0-9]+$/.test(text) || Number(text) > 2 ** 32 - 1)
+        return bad(`${JSON.stringify(text)} is not a verbosity level (0, 1, 2, ...)`);
       return ok(Number(text));
     }
     case 'float32': {
@@ -75,7 +76,9 @@ export function parseFlagValue(type: string, text: string): FlagValue {
       return r.ok ? ok(text) : bad(r.message);
     }
     case 'quantity':
-      return /^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+|Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?$/.test(text.trim())
+      return /^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+|Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?$/.test(
+        text.trim(),
+      )
         ? ok(text.trim())
         : bad(`${JSON.stringify(text)} is not a quantity (e.g. 0, 512Ki, 1Mi)`);
     case 'stringSlice':
@@ -95,7 +98,8 @@ function parseIpPort(text: string): FlagValue {
   const split = splitHostPort(text);
   if (!split.ok) return bad(`${JSON.stringify(text)} is neither an IP nor IP:port (${split.message})`);
   if (!isIp(split.host)) return bad(`${JSON.stringify(split.host)} is not a valid IP address`);
-  if (!/^[0-9]+$/.test(split.port) || Number(split.port) > 65535) return bad(`${JSON.stringify(split.port)} is not a valid port`);
+  if (!/^[0-9]+$/.test(split.port) || Number(split.port) > 65535)
+    return bad(`${JSON.stringify(split.port)} is not a valid port`);
   return ok(text);
 }
 
@@ -122,7 +126,8 @@ export function parseCsvRecord(text: string): FlagValue {
         field += text[i];
         i++;
       }
-      if (i < text.length && text[i] !== ',') return bad(`unexpected text after a quoted field in ${JSON.stringify(text)}`);
+      if (i < text.length && text[i] !== ',')
+        return bad(`unexpected text after a quoted field in ${JSON.stringify(text)}`);
       fields.push(field);
     } else {
       const comma = text.indexOf(',', i);
@@ -147,7 +152,8 @@ function parseMapStringBool(text: string): FlagValue {
     if (eq < 0) return bad(`malformed pair ${JSON.stringify(item)}, expected name=true|false`);
     const key = item.slice(0, eq).trim();
     const b = parseGoBool(item.slice(eq + 1).trim());
-    if (b === undefined) return bad(`invalid value for ${key}: ${JSON.stringify(item.slice(eq + 1).trim())} is not true or false`);
+    if (b === undefined)
+      return bad(`invalid value for ${key}: ${JSON.stringify(item.slice(eq + 1).trim())} is not true or false`);
     out[key] = b;
   }
   return ok(out);

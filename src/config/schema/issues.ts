@@ -31,7 +31,9 @@ export function issuesToProblems(
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
         const path = formatPath([...issue.path, key]);
-        problems.push(withPosition({ path, message: unknownFieldMessage(path, key, knownPaths) }, locate?.(issue.path, key)));
+        problems.push(
+          withPosition({ path, message: unknownFieldMessage(path, key, knownPaths) }, locate?.(issue.path, key)),
+        );
       }
       continue;
     }
@@ -54,7 +56,8 @@ function unknownFieldMessage(path: string, key: string, knownPaths: readonly str
   }
   const general = path.replace(/\[\d+\]/g, '[]').toLowerCase(); // list items share one field path
   const caseInsensitive = knownPaths.find((known) => known.toLowerCase() === general);
-  if (caseInsensitive) return `unknown field "${key}"; field names are case-sensitive, did you mean ${caseInsensitive}?`;
+  if (caseInsensitive)
+    return `unknown field "${key}"; field names are case-sensitive, did you mean ${caseInsensitive}?`;
   return `unknown field "${key}"`;
 }
 
@@ -62,7 +65,10 @@ function issueMessage(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'invalid_type': {
       if (issue.input === undefined) return `required, expected ${article(issue.expected)}`;
-      const hint = issue.expected === 'string' && (typeof issue.input === 'number' || typeof issue.input === 'boolean') ? ` (quote it to make it a string: "${String(issue.input)}")` : '';
+      const hint =
+        issue.expected === 'string' && (typeof issue.input === 'number' || typeof issue.input === 'boolean')
+          ? ` (quote it to make it a string: "${String(issue.input)}")`
+          : '';
       return `expected ${article(issue.expected)}, got ${describe(issue.input)}${hint}`;
     }
     case 'invalid_union':
@@ -73,7 +79,10 @@ function issueMessage(issue: z.core.$ZodIssue): string {
 }
 
 function redactedMessage(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'invalid_type') return issue.input === undefined ? `required, expected ${article(issue.expected)}` : `expected ${article(issue.expected)} (value not shown)`;
+  if (issue.code === 'invalid_type')
+    return issue.input === undefined
+      ? `required, expected ${article(issue.expected)}`
+      : `expected ${article(issue.expected)} (value not shown)`;
   return 'invalid value (not shown)';
 }
 

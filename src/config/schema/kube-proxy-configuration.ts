@@ -13,7 +13,18 @@
 // Objects are strict: kube-proxy decodes strictly first, and kipvs stops there
 // (see ../load-file.ts for why it does not take kube-proxy's lenient fallback).
 import { z } from 'zod';
-import { duration, featureGateMap, float32, goBool, goString, int32, quantity, stringList, timeOrDuration, uint32 } from './values.js';
+import {
+  duration,
+  featureGateMap,
+  float32,
+  goBool,
+  goString,
+  int32,
+  quantity,
+  stringList,
+  timeOrDuration,
+  uint32,
+} from './values.js';
 
 export const API_VERSION = 'kubeproxy.config.k8s.io/v1alpha1';
 export const KIND = 'KubeProxyConfiguration';

@@ -39,7 +39,11 @@ export const duration = z.codec(z.string(), durationValue, {
   decode: (text, ctx) => {
     const parsed = parseGoDuration(text);
     if (parsed.ok) return parsed.value;
-    ctx.issues.push({ code: 'custom', message: `${parsed.message} (use Go duration syntax such as 30s, 1m30s, 250ms)`, input: text });
+    ctx.issues.push({
+      code: 'custom',
+      message: `${parsed.message} (use Go duration syntax such as 30s, 1m30s, 250ms)`,
+      input: text,
+    });
     return z.NEVER;
   },
   encode: (d) => d.toString(),
@@ -72,7 +76,11 @@ export const quantity = z.codec(z.union([z.string(), z.number()]), z.string(), {
   decode: (value, ctx) => {
     const text = typeof value === 'number' ? String(value) : value.trim();
     if (QUANTITY.test(text)) return text;
-    ctx.issues.push({ code: 'custom', message: `${JSON.stringify(value)} is not a quantity (e.g. 0, 512Ki, 1Mi)`, input: value });
+    ctx.issues.push({
+      code: 'custom',
+      message: `${JSON.stringify(value)} is not a quantity (e.g. 0, 512Ki, 1Mi)`,
+      input: value,
+    });
     return z.NEVER;
   },
   encode: (text) => text,

@@ -47,6 +47,9 @@ export function auditEntry(change: AuditedChange, sync: string, time: number): A
     reason: change.cause.reason,
     ...(change.error === undefined
       ? { result: 'ok' as const }
-      : { result: 'error' as const, error: change.error instanceof Error ? change.error.message : String(change.error) }),
+      : {
+          result: 'error' as const,
+          error: change.error instanceof Error ? change.error.message : String(change.error),
+        }),
   };
 }

@@ -35,7 +35,11 @@ export interface AuditLogLimits {
   readonly drainTimeoutMs: number;
 }
 
-const LIMITS: AuditLogLimits = { maxBufferedBytes: MAX_BUFFERED_BYTES, chunkCharacters: CHUNK_CHARACTERS, drainTimeoutMs: DRAIN_TIMEOUT_MS };
+const LIMITS: AuditLogLimits = {
+  maxBufferedBytes: MAX_BUFFERED_BYTES,
+  chunkCharacters: CHUNK_CHARACTERS,
+  drainTimeoutMs: DRAIN_TIMEOUT_MS,
+};
 
 export class AuditWriteError extends Error {
   override readonly name = 'AuditWriteError';
@@ -105,7 +109,13 @@ export class AuditLog {
     if (this.stream.writableLength > this.limits.maxBufferedBytes) {
       const first = this.dropped === 0;
       this.dropped += lines;
-      if (first) this.onFailure(new AuditWriteError(this.destination, `writes fall behind; entries are dropped while ${this.limits.maxBufferedBytes / 2 ** 20} MiB wait`));
+      if (first)
+        this.onFailure(
+          new AuditWriteError(
+            this.destination,
+            `writes fall behind; entries are dropped while ${this.limits.maxBufferedBytes / 2 ** 20} MiB wait`,
+          ),
+        );
       return;
     }
     this.stream.write(text);

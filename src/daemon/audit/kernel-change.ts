@@ -47,6 +47,12 @@ export function* auditEntries(changes: Iterable<AppliedChange>, sync: string, ti
 export function auditSysctls(audit: AuditLog, changed: SysctlReport['changed'], stage: string): void {
   for (const { sysctl, previous } of changed) {
     const target = `${sysctlDottedName(sysctl.name)}=${sysctl.value} (was ${previous})`;
-    audit.record(auditEntry({ kind: 'sysctl', op: 'set', target, cause: { reason: "required by kube-proxy's IPVS mode" } }, stage, Date.now()));
+    audit.record(
+      auditEntry(
+        { kind: 'sysctl', op: 'set', target, cause: { reason: "required by kube-proxy's IPVS mode" } },
+        stage,
+        Date.now(),
+      ),
+    );
   }
 }

@@ -28,14 +28,17 @@ function answer(probe: HealthProbe, options: HealthServerOptions, res: ServerRes
   const lastUpdated = healthy ? status.currentTime : status.lastUpdated;
   const times = `"lastUpdated": ${JSON.stringify(lastUpdated === undefined ? GO_ZERO_TIME : formatGoTime(lastUpdated))},"currentTime": ${JSON.stringify(formatGoTime(status.currentTime))}`;
   // Byte for byte kube-proxy's bodies, spacing included: {"lastUpdated": "…","currentTime": "…", "nodeEligible": true}
-  const apiServer = status.apiServerProblem === undefined ? '' : `, "apiServer": ${JSON.stringify(status.apiServerProblem)}`;
+  const apiServer =
+    status.apiServerProblem === undefined ? '' : `, "apiServer": ${JSON.stringify(status.apiServerProblem)}`;
   const body = probe === 'healthz' ? `{${times}, "nodeEligible": ${status.nodeEligible}${apiServer}}` : `{${times}}`;
   const code = healthy ? 200 : 503;
   options.onProbe?.(probe, code);
   reply(res, code, JSON_TYPE, body);
 }
 
-export function healthRequestHandler(options: HealthServerOptions): (req: IncomingMessage, res: ServerResponse) => void {
+export function healthRequestHandler(
+  options: HealthServerOptions,
+): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const path = requestPath(req);
     if (path === '/healthz') answer('healthz', options, res);
@@ -45,7 +48,10 @@ export function healthRequestHandler(options: HealthServerOptions): (req: Incomi
 }
 
 /** Starts the server on `bindAddress`; undefined when it is "" (disabled). Rejects with a ListenError. */
-export async function startHealthServer(bindAddress: string, options: HealthServerOptions): Promise<RunningServer | undefined> {
+export async function startHealthServer(
+  bindAddress: string,
+  options: HealthServerOptions,
+): Promise<RunningServer | undefined> {
   const address = parseBindAddress(bindAddress);
   if (!address) return undefined;
   return serve(createServer(healthRequestHandler(options)), address);

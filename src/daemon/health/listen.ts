@@ -51,14 +51,17 @@ export function serve(server: Server, address: BindAddress): Promise<RunningServ
     };
     server.once('error', onError);
     // ipv6Only false: "[::]" serves IPv4 too, as Go's listener on "[::]" does.
-    server.listen({ ...(address.host === '' ? {} : { host: address.host }), port: address.port, ipv6Only: false }, () => {
-      server.off('error', onError);
-      const bound = server.address();
-      resolve({
-        port: typeof bound === 'object' && bound !== null ? bound.port : address.port,
-        close: () => closeServer(server),
-      });
-    });
+    server.listen(
+      { ...(address.host === '' ? {} : { host: address.host }), port: address.port, ipv6Only: false },
+      () => {
+        server.off('error', onError);
+        const bound = server.address();
+        resolve({
+          port: typeof bound === 'object' && bound !== null ? bound.port : address.port,
+          close: () => closeServer(server),
+        });
+      },
+    );
   });
 }
 

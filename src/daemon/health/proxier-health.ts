@@ -33,7 +33,10 @@ export function healthTimeoutMs(syncPeriodMs: number): number {
 
 /** What syncNode reads of a Node: the cluster watch keeps these fields (read-fields.ts). */
 export const NODE_ELIGIBILITY_FIELDS: FieldShape = {
-  fields: { metadata: { fields: { deletionTimestamp: true } }, spec: { fields: { taints: { each: { fields: { key: true } } } } } },
+  fields: {
+    metadata: { fields: { deletionTimestamp: true } },
+    spec: { fields: { taints: { each: { fields: { key: true } } } } },
+  },
 };
 
 /** The few fields of a core/v1 Node that decide eligibility (a client-node V1Node fits). */
@@ -89,7 +92,9 @@ export class ProxierHealth {
     const { metadata, spec } = (typeof node === 'object' && node !== null ? node : {}) as NodeEligibilityFacts;
     const deleting = metadata?.deletionTimestamp !== undefined && metadata.deletionTimestamp !== null;
     const taints: unknown = spec?.taints;
-    const tainted = Array.isArray(taints) && taints.some((taint: unknown) => (taint as { key?: unknown } | null)?.key === TO_BE_DELETED_TAINT);
+    const tainted =
+      Array.isArray(taints) &&
+      taints.some((taint: unknown) => (taint as { key?: unknown } | null)?.key === TO_BE_DELETED_TAINT);
     this.eligible = !deleting && !tainted;
   }
 
@@ -118,9 +123,21 @@ export class ProxierHealth {
       if (updatedAt !== undefined && (latest === undefined || updatedAt > latest)) latest = updatedAt;
       const queuedAt = this.oldestQueued.get(family);
       if (queuedAt !== undefined && currentTime - queuedAt >= this.timeoutMs) {
-        return { healthy: false, ...(updatedAt === undefined ? {} : { lastUpdated: updatedAt }), currentTime, nodeEligible: this.eligible, ...problem };
+        return {
+          healthy: false,
+          ...(updatedAt === undefined ? {} : { lastUpdated: updatedAt }),
+          currentTime,
+          nodeEligible: this.eligible,
+          ...problem,
+        };
       }
     }
-    return { healthy: true, ...(latest === undefined ? {} : { lastUpdated: latest }), currentTime, nodeEligible: this.eligible, ...problem };
+    return {
+      healthy: true,
+      ...(latest === undefined ? {} : { lastUpdated: latest }),
+      currentTime,
+      nodeEligible: this.eligible,
+      ...problem,
+    };
   }
 }

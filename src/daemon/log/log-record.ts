@@ -29,7 +29,12 @@ function textValue(value: unknown): string {
   if (value instanceof Error) return JSON.stringify(value.message);
   if (typeof value === 'string') {
     // klog writes a multi-line string as an indented block so that each line stays readable.
-    if (value.includes('\n')) return `<\n${value.replace(/\n$/, '').split('\n').map((line) => `\t${line}`).join('\n')}\n >`;
+    if (value.includes('\n'))
+      return `<\n${value
+        .replace(/\n$/, '')
+        .split('\n')
+        .map((line) => `\t${line}`)
+        .join('\n')}\n >`;
     return JSON.stringify(value);
   }
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);

@@ -32,7 +32,9 @@ async function answerMetrics(options: MetricsServerOptions, res: ServerResponse)
   }
 }
 
-export function metricsRequestHandler(options: MetricsServerOptions): (req: IncomingMessage, res: ServerResponse) => void {
+export function metricsRequestHandler(
+  options: MetricsServerOptions,
+): (req: IncomingMessage, res: ServerResponse) => void {
   const configz = JSON.stringify({ [CONFIGZ_GROUP]: options.configuration });
   return (req, res) => {
     switch (requestPath(req)) {
@@ -56,7 +58,10 @@ export function metricsRequestHandler(options: MetricsServerOptions): (req: Inco
 }
 
 /** Starts the server on `bindAddress`; undefined when it is "" (disabled). Rejects with a ListenError. */
-export async function startMetricsServer(bindAddress: string, options: MetricsServerOptions): Promise<RunningServer | undefined> {
+export async function startMetricsServer(
+  bindAddress: string,
+  options: MetricsServerOptions,
+): Promise<RunningServer | undefined> {
   const address = parseBindAddress(bindAddress);
   if (!address) return undefined;
   return serve(createServer(metricsRequestHandler(options)), address);

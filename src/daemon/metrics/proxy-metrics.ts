@@ -9,7 +9,6 @@ import type { ProblemReason } from '../../proxy/index.js';
 import type { KernelChangeKind } from '../audit/audit-entry.js';
 import { NETWORK_PROGRAMMING_BUCKETS, SYNC_DURATION_BUCKETS } from './buckets.js';
 
-
 export type ChangeSource = 'service' | 'endpoints';
 
 export interface SyncRecord {
@@ -31,8 +30,16 @@ export class ProxyMetrics {
     buckets: SYNC_DURATION_BUCKETS,
     registers: [this.registry],
   });
-  private readonly lastSync = this.gauge('kubeproxy_sync_proxy_rules_last_timestamp_seconds', 'The last time proxy rules were successfully synced', ['ip_family']);
-  private readonly lastQueued = this.gauge('kubeproxy_sync_proxy_rules_last_queued_timestamp_seconds', 'The last time a sync of proxy rules was queued', ['ip_family']);
+  private readonly lastSync = this.gauge(
+    'kubeproxy_sync_proxy_rules_last_timestamp_seconds',
+    'The last time proxy rules were successfully synced',
+    ['ip_family'],
+  );
+  private readonly lastQueued = this.gauge(
+    'kubeproxy_sync_proxy_rules_last_queued_timestamp_seconds',
+    'The last time a sync of proxy rules was queued',
+    ['ip_family'],
+  );
   private readonly networkProgramming = new Histogram({
     name: 'kubeproxy_network_programming_duration_seconds',
     help: 'In Cluster Network Programming Latency in seconds',
@@ -41,14 +48,34 @@ export class ProxyMetrics {
     registers: [this.registry],
   });
   private readonly pending = {
-    endpoints: this.gauge('kubeproxy_sync_proxy_rules_endpoint_changes_pending', 'Pending proxy rules Endpoint changes', []),
-    service: this.gauge('kubeproxy_sync_proxy_rules_service_changes_pending', 'Pending proxy rules Service changes', []),
+    endpoints: this.gauge(
+      'kubeproxy_sync_proxy_rules_endpoint_changes_pending',
+      'Pending proxy rules Endpoint changes',
+      [],
+    ),
+    service: this.gauge(
+      'kubeproxy_sync_proxy_rules_service_changes_pending',
+      'Pending proxy rules Service changes',
+      [],
+    ),
   };
   private readonly seen = {
-    endpoints: this.counter('kubeproxy_sync_proxy_rules_endpoint_changes_total', 'Cumulative proxy rules Endpoint changes', []),
-    service: this.counter('kubeproxy_sync_proxy_rules_service_changes_total', 'Cumulative proxy rules Service changes', []),
+    endpoints: this.counter(
+      'kubeproxy_sync_proxy_rules_endpoint_changes_total',
+      'Cumulative proxy rules Endpoint changes',
+      [],
+    ),
+    service: this.counter(
+      'kubeproxy_sync_proxy_rules_service_changes_total',
+      'Cumulative proxy rules Service changes',
+      [],
+    ),
   };
-  private readonly restoreFailures = this.counter('kubeproxy_sync_proxy_rules_iptables_restore_failures_total', 'Cumulative proxy iptables restore failures', ['ip_family']);
+  private readonly restoreFailures = this.counter(
+    'kubeproxy_sync_proxy_rules_iptables_restore_failures_total',
+    'Cumulative proxy iptables restore failures',
+    ['ip_family'],
+  );
   private readonly noLocalEndpoints = this.gauge(
     'kubeproxy_sync_proxy_rules_no_local_endpoints_total',
     'Number of services with a Local traffic policy and no endpoints',
@@ -60,9 +87,21 @@ export class ProxyMetrics {
   };
 
   // kipvs's own.
-  private readonly netlinkMessages = this.counter('kipvs_netlink_messages_total', 'Netlink messages sent to the kernel, by netlink family', ['family']);
-  private readonly netlinkSyscalls = this.counter('kipvs_netlink_syscalls_total', 'sendmsg and recvmsg calls made on netlink sockets, by netlink family', ['family']);
-  private readonly kernelChanges = this.counter('kipvs_kernel_changes_total', 'Kernel state changes kipvs applied, by kind, operation and result', ['kind', 'op', 'result']);
+  private readonly netlinkMessages = this.counter(
+    'kipvs_netlink_messages_total',
+    'Netlink messages sent to the kernel, by netlink family',
+    ['family'],
+  );
+  private readonly netlinkSyscalls = this.counter(
+    'kipvs_netlink_syscalls_total',
+    'sendmsg and recvmsg calls made on netlink sockets, by netlink family',
+    ['family'],
+  );
+  private readonly kernelChanges = this.counter(
+    'kipvs_kernel_changes_total',
+    'Kernel state changes kipvs applied, by kind, operation and result',
+    ['kind', 'op', 'result'],
+  );
   private readonly driftRepairs = this.counter(
     'kipvs_drift_repairs_total',
     'Kernel changes a periodic resync had to make although no cluster object changed, by kind',
@@ -73,7 +112,11 @@ export class ProxyMetrics {
     "Service annotations kipvs could not honour (the Service keeps the node's defaults) or ignored, by the reason of the Event recorded on the Service, once per change",
     ['reason'],
   );
-  private readonly syncFailures = this.counter('kipvs_sync_failures_total', 'Syncs that did not bring the kernel to the desired state', []);
+  private readonly syncFailures = this.counter(
+    'kipvs_sync_failures_total',
+    'Syncs that did not bring the kernel to the desired state',
+    [],
+  );
   private readonly watchErrors = this.counter(
     'kipvs_watch_errors_total',
     'Watch events kipvs could not take in (a line that is not JSON, an invalid event, a failed handler), each followed by a relist, by resource and reason',

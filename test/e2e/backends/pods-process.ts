@@ -8,7 +8,13 @@ import { ownNetns } from '../../uml/netns.js';
 import { serveCommands } from '../command-loop.js';
 import { familyOf, hostPrefix } from '../topology.js';
 import { Pod } from './pod.js';
-import { parseBackendsCommand, type BackendsCommand, type BackendsReplies, type PodSpec, type PodState } from './protocol.js';
+import {
+  parseBackendsCommand,
+  type BackendsCommand,
+  type BackendsReplies,
+  type PodSpec,
+  type PodState,
+} from './protocol.js';
 
 const link = process.argv[2];
 if (link === undefined) {
@@ -33,7 +39,10 @@ function known(address: string): Pod {
 async function add(specs: readonly PodSpec[]): Promise<null> {
   const taken = specs.filter((spec) => pods.has(spec.address)).map((spec) => spec.address);
   if (taken.length > 0) throw new Error(`pods already there: ${taken.join(' ')}`);
-  await addresses('add', specs.map((spec) => spec.address));
+  await addresses(
+    'add',
+    specs.map((spec) => spec.address),
+  );
   const started = await Promise.allSettled(specs.map((spec) => Pod.start(spec)));
   const failed: string[] = [];
   started.forEach((result, i) => {

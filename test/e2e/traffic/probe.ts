@@ -22,11 +22,17 @@ function answered(body: string): ProbeOutcome {
   } catch {
     return { ok: false, reason: 'bad-answer' };
   }
-  return isPodAnswer(answer) ? { ok: true, backend: answer.pod, client: answer.client } : { ok: false, reason: 'bad-answer' };
+  return isPodAnswer(answer)
+    ? { ok: true, backend: answer.pod, client: answer.client }
+    : { ok: false, reason: 'bad-answer' };
 }
 
 /** Settles once, with the first outcome; runs `cleanup` then. */
-function settleOnce(resolve: (outcome: ProbeOutcome) => void, cleanup: () => void, timeoutMs: number): (outcome: ProbeOutcome) => void {
+function settleOnce(
+  resolve: (outcome: ProbeOutcome) => void,
+  cleanup: () => void,
+  timeoutMs: number,
+): (outcome: ProbeOutcome) => void {
   let settled = false;
   const finish = (outcome: ProbeOutcome): void => {
     if (settled) return;
@@ -42,7 +48,13 @@ function settleOnce(resolve: (outcome: ProbeOutcome) => void, cleanup: () => voi
 /** GET / on a new connection (no keep-alive: every request is a new connection for IPVS to schedule). */
 function probeHttp(target: Target, timeoutMs: number): Promise<ProbeOutcome> {
   return new Promise((resolve) => {
-    const req = request({ host: target.address, port: target.port, path: '/', agent: false, headers: { connection: 'close' } });
+    const req = request({
+      host: target.address,
+      port: target.port,
+      path: '/',
+      agent: false,
+      headers: { connection: 'close' },
+    });
     const finish = settleOnce(resolve, () => req.destroy(), timeoutMs);
     req.on('error', (err) => finish({ ok: false, reason: reasonOf(err) }));
     req.on('response', (response) => {

@@ -70,7 +70,12 @@ export function targetName(target: Target): string {
 }
 
 function isTarget(value: unknown): value is Target {
-  return isRecord(value) && PROTOCOLS.includes(value['protocol']) && typeof value['address'] === 'string' && isPort(value['port']);
+  return (
+    isRecord(value) &&
+    PROTOCOLS.includes(value['protocol']) &&
+    typeof value['address'] === 'string' &&
+    isPort(value['port'])
+  );
 }
 
 function isDuration(value: unknown): value is number {
@@ -82,7 +87,9 @@ export function parseTrafficCommand(value: unknown): TrafficCommand | undefined 
   switch (value['op']) {
     case 'start': {
       const { targets, intervalMs, timeoutMs } = value;
-      return isArrayOf(targets, isTarget) && isDuration(intervalMs) && isDuration(timeoutMs) ? { op: 'start', targets, intervalMs, timeoutMs } : undefined;
+      return isArrayOf(targets, isTarget) && isDuration(intervalMs) && isDuration(timeoutMs)
+        ? { op: 'start', targets, intervalMs, timeoutMs }
+        : undefined;
     }
     case 'report':
     case 'stop':

@@ -2,7 +2,9 @@
 import type { TargetReport, TrafficReport } from './protocol.js';
 
 /** How one request ended. */
-export type ProbeOutcome = { readonly ok: true; readonly backend: string; readonly client: string } | { readonly ok: false; readonly reason: string };
+export type ProbeOutcome =
+  | { readonly ok: true; readonly backend: string; readonly client: string }
+  | { readonly ok: false; readonly reason: string };
 
 interface Counts {
   requests: number;

@@ -4,7 +4,15 @@
 //   node build/test/e2e/traffic/traffic-process.js
 import { serveCommands } from '../command-loop.js';
 import { probe } from './probe.js';
-import { parseTrafficCommand, targetName, type Target, type TrafficCommand, type TrafficReplies, type TrafficReport, type TrafficSettings } from './protocol.js';
+import {
+  parseTrafficCommand,
+  targetName,
+  type Target,
+  type TrafficCommand,
+  type TrafficReplies,
+  type TrafficReport,
+  type TrafficSettings,
+} from './protocol.js';
 import { TrafficTally } from './tally.js';
 
 interface Run {

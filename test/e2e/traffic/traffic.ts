@@ -8,7 +8,15 @@
 // The topology closes the helper when it is deleted.
 import { HelperProcess } from '../helper-process.js';
 import type { Role, Topology } from '../topology.js';
-import { targetName, type Target, type TargetReport, type TrafficCommand, type TrafficReplies, type TrafficReport, type TrafficSettings } from './protocol.js';
+import {
+  targetName,
+  type Target,
+  type TargetReport,
+  type TrafficCommand,
+  type TrafficReplies,
+  type TrafficReport,
+  type TrafficSettings,
+} from './protocol.js';
 
 const SCRIPT = 'build/test/e2e/traffic/traffic-process.js';
 
@@ -41,6 +49,7 @@ export async function startTraffic(topology: Topology, from: Role): Promise<Traf
 export function reportFor(report: TrafficReport, target: Target): TargetReport {
   const name = targetName(target);
   const found = report.targets.find((entry) => entry.target === name);
-  if (found === undefined) throw new Error(`no report for ${name} (reported: ${report.targets.map((entry) => entry.target).join(' ')})`);
+  if (found === undefined)
+    throw new Error(`no report for ${name} (reported: ${report.targets.map((entry) => entry.target).join(' ')})`);
   return found;
 }

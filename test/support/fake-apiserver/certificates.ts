@@ -29,11 +29,46 @@ export async function generateCertificates(dir: string, name = 'fake-apiserver')
   const keyFile = join(dir, `${name}.key`);
   const csr = join(dir, `${name}.csr`);
   const extensions = join(dir, `${name}.ext`);
-  await run('openssl', ['req', '-x509', ...KEY, '-keyout', caKey, '-out', caFile, '-days', '2', '-subj', `/CN=${name} CA`,
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+  await run('openssl', [
+    'req',
+    '-x509',
+    ...KEY,
+    '-keyout',
+    caKey,
+    '-out',
+    caFile,
+    '-days',
+    '2',
+    '-subj',
+    `/CN=${name} CA`,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
   await run('openssl', ['req', ...KEY, '-keyout', keyFile, '-out', csr, '-subj', `/CN=${name}`]);
   await writeFile(extensions, 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
-  await run('openssl', ['x509', '-req', '-in', csr, '-CA', caFile, '-CAkey', caKey, '-CAcreateserial', '-out', certFile, '-days', '2', '-extfile', extensions]);
-  const [caPem, certPem, keyPem] = await Promise.all([readFile(caFile, 'utf8'), readFile(certFile, 'utf8'), readFile(keyFile, 'utf8')]);
+  await run('openssl', [
+    'x509',
+    '-req',
+    '-in',
+    csr,
+    '-CA',
+    caFile,
+    '-CAkey',
+    caKey,
+    '-CAcreateserial',
+    '-out',
+    certFile,
+    '-days',
+    '2',
+    '-extfile',
+    extensions,
+  ]);
+  const [caPem, certPem, keyPem] = await Promise.all([
+    readFile(caFile, 'utf8'),
+    readFile(certFile, 'utf8'),
+    readFile(keyFile, 'utf8'),
+  ]);
   return { caFile, caPem, certFile, certPem, keyFile, keyPem };
 }

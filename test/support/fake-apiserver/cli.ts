@@ -76,10 +76,16 @@ async function execute(server: FakeApiServer, command: Command): Promise<Record<
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { token: { type: 'string' }, 'expired-watch': { type: 'string' }, 'watch-timeout-ms': { type: 'string' }, 'bookmark-interval-ms': { type: 'string' } },
+    options: {
+      token: { type: 'string' },
+      'expired-watch': { type: 'string' },
+      'watch-timeout-ms': { type: 'string' },
+      'bookmark-interval-ms': { type: 'string' },
+    },
   });
   const expired = values['expired-watch'];
-  if (expired !== undefined && expired !== 'error-event' && expired !== 'http-status') throw new Error(`--expired-watch ${expired}: error-event or http-status`);
+  if (expired !== undefined && expired !== 'error-event' && expired !== 'http-status')
+    throw new Error(`--expired-watch ${expired}: error-event or http-status`);
   const milliseconds = (flag: 'watch-timeout-ms' | 'bookmark-interval-ms'): number | undefined => {
     const text = values[flag];
     if (text === undefined) return undefined;

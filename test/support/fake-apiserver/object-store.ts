@@ -7,7 +7,12 @@ import type { FakeObject } from './selectors.js';
 
 export const RESOURCES = {
   services: { kind: 'Service', apiVersion: 'v1', listKind: 'ServiceList', namespaced: true },
-  endpointslices: { kind: 'EndpointSlice', apiVersion: 'discovery.k8s.io/v1', listKind: 'EndpointSliceList', namespaced: true },
+  endpointslices: {
+    kind: 'EndpointSlice',
+    apiVersion: 'discovery.k8s.io/v1',
+    listKind: 'EndpointSliceList',
+    namespaced: true,
+  },
   nodes: { kind: 'Node', apiVersion: 'v1', listKind: 'NodeList', namespaced: false },
 } as const;
 
@@ -41,7 +46,9 @@ function objectKey(namespace: string, name: string): string {
 export class ObjectStore {
   #revision = 1;
   #compactedRevision = 0;
-  readonly #objects = new Map<ResourceName, Map<string, FakeObject>>(Object.keys(RESOURCES).map((r) => [r as ResourceName, new Map()]));
+  readonly #objects = new Map<ResourceName, Map<string, FakeObject>>(
+    Object.keys(RESOURCES).map((r) => [r as ResourceName, new Map()]),
+  );
   readonly #history: StoredChange[] = [];
   readonly #listeners = new Set<(change: StoredChange) => void>();
 
@@ -68,7 +75,11 @@ export class ObjectStore {
     const meta = metadata as Record<string, unknown>;
     const name = meta['name'];
     if (typeof name !== 'string' || name === '') throw new FakeStoreError('metadata.name is required');
-    const namespace = RESOURCES[resource].namespaced ? (typeof meta['namespace'] === 'string' ? meta['namespace'] : 'default') : undefined;
+    const namespace = RESOURCES[resource].namespaced
+      ? typeof meta['namespace'] === 'string'
+        ? meta['namespace']
+        : 'default'
+      : undefined;
     const objects = this.#resource(resource);
     const key = objectKey(namespace ?? '', name);
     const before = objects.get(key);
@@ -84,7 +95,13 @@ export class ObjectStore {
       },
     }) as unknown as FakeObject;
     objects.set(key, after);
-    return this.#record({ resourceVersion: revision, resource, type: before ? 'MODIFIED' : 'ADDED', after, ...(before ? { before } : {}) });
+    return this.#record({
+      resourceVersion: revision,
+      resource,
+      type: before ? 'MODIFIED' : 'ADDED',
+      after,
+      ...(before ? { before } : {}),
+    });
   }
 
   delete(kind: FakeKind, namespace: string, name: string): StoredChange {

@@ -39,8 +39,12 @@ export class FakeApiServerProcess {
     if (options.token !== undefined) args.push('--token', options.token);
     if (options.expiredWatch !== undefined) args.push('--expired-watch', options.expiredWatch);
     if (options.watchTimeoutMs !== undefined) args.push('--watch-timeout-ms', String(options.watchTimeoutMs));
-    if (options.bookmarkIntervalMs !== undefined) args.push('--bookmark-interval-ms', String(options.bookmarkIntervalMs));
-    const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } });
+    if (options.bookmarkIntervalMs !== undefined)
+      args.push('--bookmark-interval-ms', String(options.bookmarkIntervalMs));
+    const child = spawn(process.execPath, args, {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();

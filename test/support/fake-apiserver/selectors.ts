@@ -22,7 +22,10 @@ export class SelectorError extends Error {
 }
 
 function requirements(selector: string): string[] {
-  return selector.split(',').map((r) => r.trim()).filter((r) => r !== '');
+  return selector
+    .split(',')
+    .map((r) => r.trim())
+    .filter((r) => r !== '');
 }
 
 export function parseLabelSelector(selector: string): ObjectPredicate {
@@ -51,7 +54,8 @@ export function parseLabelSelector(selector: string): ObjectPredicate {
 export function parseFieldSelector(selector: string): ObjectPredicate {
   const tests = requirements(selector).map((requirement): ObjectPredicate => {
     const match = /^metadata\.(name|namespace)==?(.*)$/.exec(requirement);
-    if (!match?.[1] || match[2] === undefined) throw new SelectorError(`unsupported field selector ${JSON.stringify(requirement)}`);
+    if (!match?.[1] || match[2] === undefined)
+      throw new SelectorError(`unsupported field selector ${JSON.stringify(requirement)}`);
     const [field, value] = [match[1], match[2]];
     return (o) => (field === 'name' ? o.metadata.name : (o.metadata.namespace ?? '')) === value;
   });

@@ -22,7 +22,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateCertificates, type CertificateFiles } from './certificates.js';
 import { ObjectStore, RESOURCES, type FakeKind, type ResourceName, type StoredChange } from './object-store.js';
-import { parseFieldSelector, parseLabelSelector, SelectorError, type FakeObject, type ObjectPredicate } from './selectors.js';
+import {
+  parseFieldSelector,
+  parseLabelSelector,
+  SelectorError,
+  type FakeObject,
+  type ObjectPredicate,
+} from './selectors.js';
 
 const PATHS: Readonly<Record<string, ResourceName>> = {
   '/api/v1/services': 'services',
@@ -213,7 +219,8 @@ export class FakeApiServer {
 
   /** Writes `line` as-is to every open watch of `resource` (to test what clients make of broken events). */
   injectWatchLine(resource: ResourceName, line: string): void {
-    for (const watch of this.#watches) if (watch.resource === resource && !watch.response.writableEnded) watch.response.write(`${line}\n`);
+    for (const watch of this.#watches)
+      if (watch.resource === resource && !watch.response.writableEnded) watch.response.write(`${line}\n`);
   }
 
   /** The next event of `resource` each open watch sends is cut off halfway: a line no client can parse, and an event lost. */
@@ -258,7 +265,9 @@ export class FakeApiServer {
   /** Listens again, on the same port as before (a free one the first time). */
   async resume(): Promise<void> {
     if (this.#server) return;
-    const server = createServer({ cert: this.certificates.certPem, key: this.certificates.keyPem }, (req, res) => this.#handle(req, res));
+    const server = createServer({ cert: this.certificates.certPem, key: this.certificates.keyPem }, (req, res) =>
+      this.#handle(req, res),
+    );
     server.on('connection', (socket: Socket) => {
       this.#sockets.add(socket);
       socket.on('close', () => this.#sockets.delete(socket));
@@ -317,20 +326,31 @@ export class FakeApiServer {
     const eventsNamespace = EVENTS_PATH.exec(url.pathname)?.[1];
     if (eventsNamespace !== undefined) return this.#createEvent(eventsNamespace, req, res, record, fail);
     const resource = PATHS[url.pathname];
-    if (resource === undefined) return fail(404, 'NotFound', `the server could not find the requested resource (${url.pathname})`);
+    if (resource === undefined)
+      return fail(404, 'NotFound', `the server could not find the requested resource (${url.pathname})`);
     if (req.method !== 'GET') return fail(405, 'MethodNotAllowed', `${req.method ?? ''} is not supported`);
     const verb = watch ? 'watch' : 'list';
     if (this.#forbidden.has(resource)) {
       const group = RESOURCES[resource].apiVersion.includes('/') ? RESOURCES[resource].apiVersion.split('/')[0] : '';
-      return fail(403, 'Forbidden', `${resource}${group === '' ? '' : `.${group}`} is forbidden: User "${FAKE_USER}" cannot ${verb} resource "${resource}" in API group "${group}" at the cluster scope`);
+      return fail(
+        403,
+        'Forbidden',
+        `${resource}${group === '' ? '' : `.${group}`} is forbidden: User "${FAKE_USER}" cannot ${verb} resource "${resource}" in API group "${group}" at the cluster scope`,
+      );
     }
     const fault = this.#takeFault(resource, verb);
     if (fault === 'hang') return record(0);
     if (fault !== undefined) {
       record(fault.status);
-      const reason = fault.status === 429 ? 'TooManyRequests' : fault.status === 503 ? 'ServiceUnavailable' : 'InternalError';
-      const headers = { 'Content-Type': 'application/json', ...(fault.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(fault.retryAfterSeconds) }) };
-      res.writeHead(fault.status, headers).end(JSON.stringify(status(fault.status, reason, `injected ${fault.status}`)));
+      const reason =
+        fault.status === 429 ? 'TooManyRequests' : fault.status === 503 ? 'ServiceUnavailable' : 'InternalError';
+      const headers = {
+        'Content-Type': 'application/json',
+        ...(fault.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(fault.retryAfterSeconds) }),
+      };
+      res
+        .writeHead(fault.status, headers)
+        .end(JSON.stringify(status(fault.status, reason, `injected ${fault.status}`)));
       return;
     }
     let matches: ObjectPredicate;
@@ -348,7 +368,10 @@ export class FakeApiServer {
 
   /** The first fault that matches the request, counted; undefined when none does. */
   #takeFault(resource: ResourceName, request: 'list' | 'watch'): FaultResponse | undefined {
-    const entry = this.#faults.find(({ fault, left }) => left > 0 && (fault.resource ?? resource) === resource && (fault.request ?? request) === request);
+    const entry = this.#faults.find(
+      ({ fault, left }) =>
+        left > 0 && (fault.resource ?? resource) === resource && (fault.request ?? request) === request,
+    );
     if (!entry) return undefined;
     entry.left--;
     return entry.fault.response;
@@ -375,7 +398,11 @@ export class FakeApiServer {
     const token = continued === undefined ? { revision: this.store.revision, after: '' } : decodeToken(continued);
     if (token === undefined) return fail(400, 'BadRequest', 'continue key is not valid');
     if (token.revision < this.store.compactedRevision) {
-      return fail(410, 'Expired', 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.');
+      return fail(
+        410,
+        'Expired',
+        'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.',
+      );
     }
     const all = this.store
       .list(resource)
@@ -388,15 +415,29 @@ export class FakeApiServer {
     const info = RESOURCES[resource];
     const metadata = {
       resourceVersion: String(token.revision),
-      ...(more ? { continue: encodeToken({ revision: token.revision, after: listKey(last) }), remainingItemCount: all.length - page.length } : {}),
+      ...(more
+        ? {
+            continue: encodeToken({ revision: token.revision, after: listKey(last) }),
+            remainingItemCount: all.length - page.length,
+          }
+        : {}),
     };
     record(200);
-    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ kind: info.listKind, apiVersion: info.apiVersion, metadata, items: page.map(listItem) }));
+    res
+      .writeHead(200, { 'Content-Type': 'application/json' })
+      .end(JSON.stringify({ kind: info.listKind, apiVersion: info.apiVersion, metadata, items: page.map(listItem) }));
   }
 
   /** POST of one Event: kept as sent (with the namespace of its path) and echoed back, 201. */
-  #createEvent(namespace: string, req: IncomingMessage, res: ServerResponse, record: (code: number) => void, fail: (code: number, reason: string, message: string) => void): void {
-    if (req.method !== 'POST') return fail(405, 'MethodNotAllowed', `${req.method ?? ''} is not supported for events here`);
+  #createEvent(
+    namespace: string,
+    req: IncomingMessage,
+    res: ServerResponse,
+    record: (code: number) => void,
+    fail: (code: number, reason: string, message: string) => void,
+  ): void {
+    if (req.method !== 'POST')
+      return fail(405, 'MethodNotAllowed', `${req.method ?? ''} is not supported for events here`);
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -406,7 +447,8 @@ export class FakeApiServer {
       } catch {
         return fail(400, 'BadRequest', 'the body is not JSON');
       }
-      if (typeof event !== 'object' || event === null || Array.isArray(event)) return fail(400, 'BadRequest', 'the body is not an object');
+      if (typeof event !== 'object' || event === null || Array.isArray(event))
+        return fail(400, 'BadRequest', 'the body is not an object');
       this.events.push({ namespace, event: event as Record<string, unknown> });
       record(201);
       res.writeHead(201, { 'Content-Type': 'application/json' }).end(JSON.stringify(event));
@@ -460,7 +502,15 @@ export class FakeApiServer {
     const info = RESOURCES[resource];
     const bookmarks =
       query['allowWatchBookmarks'] === 'true'
-        ? setInterval(() => send('BOOKMARK', { kind: info.kind, apiVersion: info.apiVersion, metadata: { resourceVersion: String(this.store.revision) } }), this.#bookmarkIntervalMs)
+        ? setInterval(
+            () =>
+              send('BOOKMARK', {
+                kind: info.kind,
+                apiVersion: info.apiVersion,
+                metadata: { resourceVersion: String(this.store.revision) },
+              }),
+            this.#bookmarkIntervalMs,
+          )
         : undefined;
     const closed = (): void => {
       unsubscribe();

@@ -4,7 +4,15 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { applyKubeProxyDefaults, applyPlatformDefaults, decodeKubeProxyConfiguration, defaultKubeProxyConfiguration, resolveApiServerConnection, resolveProxyConfig, validateKubeProxyConfiguration } from '../../../src/config/index.js';
+import {
+  applyKubeProxyDefaults,
+  applyPlatformDefaults,
+  decodeKubeProxyConfiguration,
+  defaultKubeProxyConfiguration,
+  resolveApiServerConnection,
+  resolveProxyConfig,
+  validateKubeProxyConfiguration,
+} from '../../../src/config/index.js';
 import type { KubeProxyConfiguration } from '../../../src/config/index.js';
 import { tempDir } from '../config/files.js';
 import { BASE_VALUES, configMapData, daemonSet, deepMerge, envOf, helm, render, type Container } from './helm.js';
@@ -39,7 +47,15 @@ const REALISTIC = {
   config: {
     clusterCIDR: '10.244.0.0/16,fd00:10:244::/56',
     nodePortAddresses: ['192.168.10.0/24', 'primary'],
-    ipvs: { scheduler: 'lc', schedulerFlags: 'flag-1', strictARP: true, excludeCIDRs: ['10.100.0.0/16'], minSyncPeriod: '1s', syncPeriod: '1m0s', tcpTimeout: '15m0s' },
+    ipvs: {
+      scheduler: 'lc',
+      schedulerFlags: 'flag-1',
+      strictARP: true,
+      excludeCIDRs: ['10.100.0.0/16'],
+      minSyncPeriod: '1s',
+      syncPeriod: '1m0s',
+      tcpTimeout: '15m0s',
+    },
     iptables: { masqueradeAll: true, masqueradeBit: 15 },
     conntrack: { maxPerCore: 0, tcpBeLiberal: true },
     logging: { format: 'json', verbosity: 2 },
@@ -49,7 +65,7 @@ const REALISTIC = {
 };
 
 describe('the rendered KubeProxyConfiguration', () => {
-  it('with the default values is exactly kube-proxy\'s default configuration in IPVS mode', () => {
+  it("with the default values is exactly kube-proxy's default configuration in IPVS mode", () => {
     const cfg = loadRendered(configMapData(render())['config.conf'] ?? '');
     expect(cfg).toEqual(defaultKubeProxyConfiguration());
     expect(cfg.mode).toBe('ipvs');
@@ -69,7 +85,10 @@ describe('the rendered KubeProxyConfiguration', () => {
 
     // Now as `kipvs proxy` resolves it from the container's own arguments.
     const file = tmp.file('config.conf', text, 0o444);
-    const resolved = await resolveProxyConfig({ flags: flagsOf(daemonSet(objects).kipvs, file), hostname: () => 'unused' });
+    const resolved = await resolveProxyConfig({
+      flags: flagsOf(daemonSet(objects).kipvs, file),
+      hostname: () => 'unused',
+    });
     expect(resolved.nodeName).toBe('node-a');
     expect(resolved.ipvs).toMatchObject({
       scheduler: 'lc',
@@ -90,7 +109,23 @@ describe('the API server connection', () => {
   beforeAll(() => {
     const key = `${sa.dir}/ca.key`;
     const pem = `${sa.dir}/ca.pem`;
-    const run = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '30', '-keyout', key, '-out', pem, '-subj', '/CN=kubernetes-ca']);
+    const run = spawnSync('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-days',
+      '30',
+      '-keyout',
+      key,
+      '-out',
+      pem,
+      '-subj',
+      '/CN=kubernetes-ca',
+    ]);
     if (run.status !== 0) throw new Error(`openssl failed: ${run.stderr.toString()}`);
     sa.file('ca.crt', readFileSync(pem, 'utf8'), 0o644);
     const b64 = (o: object): string => Buffer.from(JSON.stringify(o)).toString('base64url');
@@ -104,7 +139,10 @@ describe('the API server connection', () => {
     const { connection } = await resolveApiServerConnection({
       clientConnection: defaultKubeProxyConfiguration().clientConnection,
       allowInsecureApiserver: false,
-      env: { KUBERNETES_SERVICE_HOST: env.get('KUBERNETES_SERVICE_HOST'), KUBERNETES_SERVICE_PORT: env.get('KUBERNETES_SERVICE_PORT') },
+      env: {
+        KUBERNETES_SERVICE_HOST: env.get('KUBERNETES_SERVICE_HOST'),
+        KUBERNETES_SERVICE_PORT: env.get('KUBERNETES_SERVICE_PORT'),
+      },
       serviceAccountDir: sa.dir,
     });
     expect(connection.server).toBe('https://cp.example.internal:6443');
@@ -112,7 +150,7 @@ describe('the API server connection', () => {
     expect(connection.tls.insecureSkipVerify).toBe(false);
   });
 
-  it('must be set unless kube-proxy\'s own kubeconfig is used', () => {
+  it("must be set unless kube-proxy's own kubeconfig is used", () => {
     const result = helm('template', { apiServer: { host: '' } });
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain('set apiServer.host');
@@ -123,10 +161,22 @@ describe('kubeProxyConfig.existingConfigMap (the drop-in migration)', () => {
   const objects = render({ apiServer: { host: '' }, kubeProxyConfig: { existingConfigMap: 'kube-proxy' } });
   const ds = daemonSet(objects);
 
-  it('runs with kube-proxy\'s ConfigMap mounted where kube-proxy has it, and renders no configuration of its own', () => {
-    expect(ds.kipvs.args).toEqual(['proxy', '--config=/var/lib/kube-proxy/config.conf', '--hostname-override=$(NODE_NAME)', '--iptables-backend=auto']);
-    expect(ds.kipvs.volumeMounts?.find((m) => m.mountPath === '/var/lib/kube-proxy')).toEqual({ name: 'kube-proxy', mountPath: '/var/lib/kube-proxy', readOnly: true });
-    expect(ds.pod.volumes?.find((v) => v.name === 'kube-proxy')?.configMap).toEqual({ name: 'kube-proxy', defaultMode: 0o400 });
+  it("runs with kube-proxy's ConfigMap mounted where kube-proxy has it, and renders no configuration of its own", () => {
+    expect(ds.kipvs.args).toEqual([
+      'proxy',
+      '--config=/var/lib/kube-proxy/config.conf',
+      '--hostname-override=$(NODE_NAME)',
+      '--iptables-backend=auto',
+    ]);
+    expect(ds.kipvs.volumeMounts?.find((m) => m.mountPath === '/var/lib/kube-proxy')).toEqual({
+      name: 'kube-proxy',
+      mountPath: '/var/lib/kube-proxy',
+      readOnly: true,
+    });
+    expect(ds.pod.volumes?.find((v) => v.name === 'kube-proxy')?.configMap).toEqual({
+      name: 'kube-proxy',
+      defaultMode: 0o400,
+    });
     expect(Object.keys(configMapData(objects))).toEqual(['node-init.sh']);
     expect(envOf(ds.kipvs).has('KUBERNETES_SERVICE_HOST')).toBe(false);
   });

@@ -7,11 +7,18 @@ import { parseDocument } from 'yaml';
 import { CHART, ROOT } from './helm.js';
 
 function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? filesUnder(join(dir, entry.name)) : [join(dir, entry.name)]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? filesUnder(join(dir, entry.name)) : [join(dir, entry.name)],
+  );
 }
 
 const DOCS = ['docs/security-assessment.md', 'docs/least-privilege.md', 'docs/migration.md'];
-const SOURCES = [...DOCS, 'Dockerfile', 'image/kipvs-iptables-select', ...filesUnder(CHART).map((f) => relative(ROOT, f))];
+const SOURCES = [
+  ...DOCS,
+  'Dockerfile',
+  'image/kipvs-iptables-select',
+  ...filesUnder(CHART).map((f) => relative(ROOT, f)),
+];
 
 /** Repository paths a text mentions: src/..., charts/..., docs/..., test/..., image/... */
 function mentionedPaths(text: string): string[] {
@@ -30,7 +37,9 @@ describe('the documents and the chart name only things that exist', () => {
   it('the assessment names chart values that exist in values.yaml', () => {
     const values: unknown = parseDocument(readFileSync(join(CHART, 'values.yaml'), 'utf8')).toJS();
     const text = DOCS.map((d) => readFileSync(join(ROOT, d), 'utf8')).join('\n');
-    const named = [...text.matchAll(/`((?:nodeInit|metrics|iptables|image|kubeProxyConfig|apiServer|resources)\.[A-Za-z.]+)/g)].map((m) => m[1] ?? '');
+    const named = [
+      ...text.matchAll(/`((?:nodeInit|metrics|iptables|image|kubeProxyConfig|apiServer|resources)\.[A-Za-z.]+)/g),
+    ].map((m) => m[1] ?? '');
     expect(named.length).toBeGreaterThan(5);
     const has = (path: string): boolean => {
       let node: unknown = values;
@@ -43,7 +52,7 @@ describe('the documents and the chart name only things that exist', () => {
     expect(named.filter((path) => !has(path))).toEqual([]);
   });
 
-  it('the assessment keeps the template\'s sections', () => {
+  it("the assessment keeps the template's sections", () => {
     const text = readFileSync(join(ROOT, 'docs/security-assessment.md'), 'utf8');
     const headings = [...text.matchAll(/^#+ (.+)$/gm)].map((m) => m[1]);
     for (const heading of [

@@ -28,10 +28,19 @@ export function helm(command: 'template' | 'lint', values: object, ...args: stri
     const file = join(dir, 'values.yaml');
     // YAML 1.1, as Helm (go-yaml) reads it: strings such as "yes" and "on" get quoted.
     writeFileSync(file, stringify(values, { version: '1.1' }));
-    const argv = command === 'template' ? ['template', 'kipvs', CHART, '--namespace', 'kube-system', '-f', file, ...args] : ['lint', CHART, '-f', file, ...args];
+    const argv =
+      command === 'template'
+        ? ['template', 'kipvs', CHART, '--namespace', 'kube-system', '-f', file, ...args]
+        : ['lint', CHART, '-f', file, ...args];
     // HOME and the XDG directories in the temporary directory: Helm must not read or write the
     // user's repositories, cache or plugins.
-    const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: dir, XDG_CACHE_HOME: dir, XDG_CONFIG_HOME: dir, XDG_DATA_HOME: dir };
+    const env = {
+      PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+      HOME: dir,
+      XDG_CACHE_HOME: dir,
+      XDG_CONFIG_HOME: dir,
+      XDG_DATA_HOME: dir,
+    };
     const run = spawnSync(HELM, argv, { encoding: 'utf8', env });
     if (run.error) throw run.error;
     return { status: run.status ?? -1, stdout: run.stdout, stderr: run.stderr };
@@ -44,7 +53,12 @@ export function helm(command: 'template' | 'lint', values: object, ...args: stri
 export interface K8sObject {
   readonly apiVersion: string;
   readonly kind: string;
-  readonly metadata: { readonly name: string; readonly namespace?: string; readonly labels?: Record<string, string>; readonly annotations?: Record<string, string> };
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace?: string;
+    readonly labels?: Record<string, string>;
+    readonly annotations?: Record<string, string>;
+  };
   readonly [field: string]: unknown;
 }
 
@@ -61,7 +75,8 @@ export function parseManifests(text: string): K8sObject[] {
     if (doc.errors.length > 0) throw new Error(`rendered YAML does not parse: ${doc.errors[0]?.message}`);
     const value: unknown = doc.toJS();
     if (value === null || value === undefined) continue;
-    if (typeof value !== 'object' || !('kind' in value) || !('metadata' in value)) throw new Error(`not a Kubernetes object: ${JSON.stringify(value).slice(0, 200)}`);
+    if (typeof value !== 'object' || !('kind' in value) || !('metadata' in value))
+      throw new Error(`not a Kubernetes object: ${JSON.stringify(value).slice(0, 200)}`);
     objects.push(value as K8sObject);
   }
   return objects;
@@ -142,7 +157,13 @@ export interface PodSpec {
 
 export interface DaemonSetView {
   readonly object: K8sObject;
-  readonly spec: { readonly updateStrategy: { readonly type: string; readonly rollingUpdate: { readonly maxUnavailable: number | string } }; readonly selector: { readonly matchLabels: Record<string, string> } };
+  readonly spec: {
+    readonly updateStrategy: {
+      readonly type: string;
+      readonly rollingUpdate: { readonly maxUnavailable: number | string };
+    };
+    readonly selector: { readonly matchLabels: Record<string, string> };
+  };
   readonly podLabels: Record<string, string>;
   readonly pod: PodSpec;
   readonly kipvs: Container;
@@ -151,11 +172,20 @@ export interface DaemonSetView {
 
 export function daemonSet(objects: readonly K8sObject[]): DaemonSetView {
   const object = only(objects, 'DaemonSet');
-  const spec = object['spec'] as DaemonSetView['spec'] & { template: { metadata: { labels: Record<string, string> }; spec: PodSpec } };
+  const spec = object['spec'] as DaemonSetView['spec'] & {
+    template: { metadata: { labels: Record<string, string> }; spec: PodSpec };
+  };
   const pod = spec.template.spec;
   const kipvs = pod.containers.find((c) => c.name === 'kipvs');
   if (!kipvs) throw new Error('no kipvs container');
-  return { object, spec, podLabels: spec.template.metadata.labels, pod, kipvs, init: pod.initContainers?.find((c) => c.name === 'node-init') };
+  return {
+    object,
+    spec,
+    podLabels: spec.template.metadata.labels,
+    pod,
+    kipvs,
+    init: pod.initContainers?.find((c) => c.name === 'node-init'),
+  };
 }
 
 export function envOf(container: Container): Map<string, string> {

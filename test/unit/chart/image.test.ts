@@ -42,7 +42,8 @@ function parseDockerfile(text: string): Stage[] {
 
 const dockerfile = parseDockerfile(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'));
 const [build, runtime] = dockerfile;
-const all = (stage: Stage | undefined, op: string): string[] => (stage?.instructions ?? []).filter((i) => i.op === op).map((i) => i.args);
+const all = (stage: Stage | undefined, op: string): string[] =>
+  (stage?.instructions ?? []).filter((i) => i.op === op).map((i) => i.args);
 
 describe('Dockerfile', () => {
   it('has a build stage on Node.js 24 with the node-gyp toolchain, and a slim Node.js 24 runtime', () => {
@@ -68,7 +69,15 @@ describe('Dockerfile', () => {
     expect(runs).toContain('rm -rf /var/lib/apt/lists/*');
     expect(runs).toContain('for backend in nft legacy');
     expect(runs).toContain('ln -s /usr/sbin/xtables-$backend-multi /usr/lib/kipvs/iptables-$backend/$name');
-    for (const name of ['iptables', 'iptables-save', 'iptables-restore', 'ip6tables', 'ip6tables-save', 'ip6tables-restore']) expect(runs).toContain(name);
+    for (const name of [
+      'iptables',
+      'iptables-save',
+      'iptables-restore',
+      'ip6tables',
+      'ip6tables-save',
+      'ip6tables-restore',
+    ])
+      expect(runs).toContain(name);
   });
 
   it('copies only the runtime: the bundled command, the addon, production modules; never tests or the toolchain', () => {
@@ -91,7 +100,10 @@ describe('Dockerfile', () => {
     expect(user).toEqual(['0:0']);
     const sc = daemonSet(render()).kipvs.securityContext;
     expect(`${sc?.runAsUser}:${sc?.runAsGroup}`).toBe(user[0]);
-    expect(JSON.parse(all(runtime, 'ENTRYPOINT')[0] ?? '[]')).toEqual(['/usr/local/bin/kipvs-iptables-select', '/usr/local/bin/kipvs']);
+    expect(JSON.parse(all(runtime, 'ENTRYPOINT')[0] ?? '[]')).toEqual([
+      '/usr/local/bin/kipvs-iptables-select',
+      '/usr/local/bin/kipvs',
+    ]);
     expect(JSON.parse(all(runtime, 'CMD')[0] ?? '[]')).toEqual(['proxy']);
     // The chart passes arguments only, so the entry point always runs.
     expect(daemonSet(render()).kipvs.command).toBeUndefined();
@@ -99,13 +111,18 @@ describe('Dockerfile', () => {
 });
 
 describe('.dockerignore and make image', () => {
-  const ignore = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+  const ignore = readFileSync(join(ROOT, '.dockerignore'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
 
   it('starts from nothing and lets in only sources, never node_modules, build output, .git or secrets', () => {
     expect(ignore[0]).toBe('*');
     const allowed = ignore.filter((l) => l.startsWith('!')).map((l) => l.slice(1));
     for (const path of allowed) expect(path).not.toMatch(/node_modules|^build|\.git|native\/build|\.env|kubeconfig/);
-    expect(allowed).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', 'Makefile', 'src', 'native/*.c', 'image']));
+    expect(allowed).toEqual(
+      expect.arrayContaining(['package.json', 'package-lock.json', 'Makefile', 'src', 'native/*.c', 'image']),
+    );
   });
 
   it('has a make image target that runs docker build', () => {
@@ -121,12 +138,17 @@ describe('kipvs-iptables-select', () => {
   const script = join(ROOT, 'image', 'kipvs-iptables-select');
 
   /** Stub iptables-{nft,legacy}-save and ip6tables-*; `saves` maps "nft"/"legacy" to what they print. */
-  function select(saves: { nft?: string; legacy?: string; broken?: boolean }, mode?: string): { status: number; stdout: string; stderr: string } {
+  function select(
+    saves: { nft?: string; legacy?: string; broken?: boolean },
+    mode?: string,
+  ): { status: number; stdout: string; stderr: string } {
     const bin = mkdtempSync(join(dir, 'bin-'));
     for (const backend of ['nft', 'legacy'] as const) {
       for (const family of ['iptables', 'ip6tables']) {
         const path = join(bin, `${family}-${backend}-save`);
-        const body = saves.broken ? 'echo "save must not be called" >&2; exit 99' : `cat <<'RULES'\n${family === 'iptables' ? (saves[backend] ?? '') : ''}\nRULES`;
+        const body = saves.broken
+          ? 'echo "save must not be called" >&2; exit 99'
+          : `cat <<'RULES'\n${family === 'iptables' ? (saves[backend] ?? '') : ''}\nRULES`;
         writeFileSync(path, `#!/bin/sh\n${body}\n`);
         chmodSync(path, 0o755);
       }
@@ -134,12 +156,16 @@ describe('kipvs-iptables-select', () => {
     const env: Record<string, string> = { PATH: `${bin}:/usr/bin:/bin` };
     if (mode !== undefined) env['KIPVS_IPTABLES_MODE'] = mode;
     // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell parameter expansion for sh -c, not a template
-    const run = spawnSync('/bin/sh', [script, '/bin/sh', '-c', 'echo "$KIPVS_IPTABLES_MODE ${PATH%%:*}"'], { encoding: 'utf8', env });
+    const run = spawnSync('/bin/sh', [script, '/bin/sh', '-c', 'echo "$KIPVS_IPTABLES_MODE ${PATH%%:*}"'], {
+      encoding: 'utf8',
+      env,
+    });
     return { status: run.status ?? -1, stdout: run.stdout.trim(), stderr: run.stderr };
   }
   const HINT = '*mangle\n:PREROUTING ACCEPT [0:0]\n:KUBE-IPTABLES-HINT - [0:0]\nCOMMIT';
   const CANARY = '*mangle\n:KUBE-KUBELET-CANARY - [0:0]\nCOMMIT';
-  const rules = (n: number): string => ['*filter', ...Array.from({ length: n }, (_, i) => `-A INPUT -s 10.0.0.${i} -j ACCEPT`), 'COMMIT'].join('\n');
+  const rules = (n: number): string =>
+    ['*filter', ...Array.from({ length: n }, (_, i) => `-A INPUT -s 10.0.0.${i} -j ACCEPT`), 'COMMIT'].join('\n');
 
   it("follows the kubelet's hint chain", () => {
     expect(select({ nft: HINT, legacy: rules(50) }).stdout).toBe('nft /usr/lib/kipvs/iptables-nft');
@@ -156,7 +182,10 @@ describe('kipvs-iptables-select', () => {
   });
 
   it('takes an explicit mode without looking at the node, and refuses an unknown one', () => {
-    expect(select({ broken: true }, 'legacy')).toMatchObject({ status: 0, stdout: 'legacy /usr/lib/kipvs/iptables-legacy' });
+    expect(select({ broken: true }, 'legacy')).toMatchObject({
+      status: 0,
+      stdout: 'legacy /usr/lib/kipvs/iptables-legacy',
+    });
     expect(select({ broken: true }, 'nft')).toMatchObject({ status: 0, stdout: 'nft /usr/lib/kipvs/iptables-nft' });
     const bad = select({ broken: true }, 'bpf');
     expect(bad.status).toBe(2);

@@ -53,7 +53,10 @@ function makeNode(node: Node = {}): void {
   writeFileSync(hashsize, `${node.hashsize ?? 16384}\n`);
   mkdirSync(join(root, 'bin'));
   const missing = (node.missingModules ?? []).join(' ');
-  writeFileSync(join(root, 'bin/modprobe'), `#!/bin/sh\necho "$*" >> "${root}/modprobe.log"\nfor m in ${missing}; do [ "$2" = "$m" ] && exit 1; done\nexit 0\n`);
+  writeFileSync(
+    join(root, 'bin/modprobe'),
+    `#!/bin/sh\necho "$*" >> "${root}/modprobe.log"\nfor m in ${missing}; do [ "$2" = "$m" ] && exit 1; done\nexit 0\n`,
+  );
   chmodSync(join(root, 'bin/modprobe'), 0o755);
 }
 
@@ -63,7 +66,12 @@ const sysctl = (name: string): string | undefined => {
 };
 
 /** Run the script the chart renders with the init container's environment for `values`. */
-function runInit(values: object, release: string, cpus = 4, override: Record<string, string> = {}): { status: number; stdout: string; stderr: string } {
+function runInit(
+  values: object,
+  release: string,
+  cpus = 4,
+  override: Record<string, string> = {},
+): { status: number; stdout: string; stderr: string } {
   const objects = render(values);
   const script = join(root, 'node-init.sh');
   writeFileSync(script, configMapData(objects)['node-init.sh'] ?? '');
@@ -82,7 +90,14 @@ function runInit(values: object, release: string, cpus = 4, override: Record<str
 }
 
 describe('node-init.sh', () => {
-  const kernels = ['3.10.0-1160.el7.x86_64', '4.19.0-26-amd64', '5.4.0-150-generic', '5.8.18', '5.9.0', '6.1.0-13-amd64'];
+  const kernels = [
+    '3.10.0-1160.el7.x86_64',
+    '4.19.0-26-amd64',
+    '5.4.0-150-generic',
+    '5.8.18',
+    '5.9.0',
+    '6.1.0-13-amd64',
+  ];
   for (const release of kernels) {
     for (const strictARP of [false, true]) {
       it(`sets exactly src/proxy/sysctls.ts's sysctls on ${release}${strictARP ? ' with strictARP' : ''}`, () => {
@@ -90,17 +105,24 @@ describe('node-init.sh', () => {
         const result = runInit({ config: { ipvs: { strictARP } } }, release);
         expect([result.status, result.stderr]).toEqual([0, '']);
         const want = new Map(desiredSysctls(strictARP, release).map((s) => [s.name, String(s.value)]));
-        for (const name of IPVS_SYSCTLS) expect([name, sysctl(name)]).toEqual([name, want.get(name) ?? NODE_SYSCTLS[name]]);
+        for (const name of IPVS_SYSCTLS)
+          expect([name, sysctl(name)]).toEqual([name, want.get(name) ?? NODE_SYSCTLS[name]]);
       });
     }
   }
 
-  it('applies kube-proxy\'s conntrack settings: the table scaled by CPUs, a hash a quarter of it, timeouts in seconds', () => {
+  it("applies kube-proxy's conntrack settings: the table scaled by CPUs, a hash a quarter of it, timeouts in seconds", () => {
     makeNode({ hashsize: 16384 });
-    const result = runInit({ config: { conntrack: { maxPerCore: 32768, min: 131072, udpTimeout: '1m30s', tcpBeLiberal: true } } }, '6.1.0', 8);
+    const result = runInit(
+      { config: { conntrack: { maxPerCore: 32768, min: 131072, udpTimeout: '1m30s', tcpBeLiberal: true } } },
+      '6.1.0',
+      8,
+    );
     expect(result.status).toBe(0);
     expect(sysctl('net/netfilter/nf_conntrack_max')).toBe(String(32768 * 8));
-    expect(readFileSync(join(root, 'sys/module/nf_conntrack/parameters/hashsize'), 'utf8').trim()).toBe(String((32768 * 8) / 4));
+    expect(readFileSync(join(root, 'sys/module/nf_conntrack/parameters/hashsize'), 'utf8').trim()).toBe(
+      String((32768 * 8) / 4),
+    );
     expect(sysctl('net/netfilter/nf_conntrack_tcp_timeout_established')).toBe('86400');
     expect(sysctl('net/netfilter/nf_conntrack_tcp_timeout_close_wait')).toBe('3600');
     expect(sysctl('net/netfilter/nf_conntrack_tcp_be_liberal')).toBe('1');
@@ -113,18 +135,34 @@ describe('node-init.sh', () => {
     makeNode({ hashsize: 1 << 20 });
     expect(runInit({}, '6.1.0', 2).status).toBe(0);
     expect(sysctl('net/netfilter/nf_conntrack_max')).toBe('131072');
-    expect(readFileSync(join(root, 'sys/module/nf_conntrack/parameters/hashsize'), 'utf8').trim()).toBe(String(1 << 20));
+    expect(readFileSync(join(root, 'sys/module/nf_conntrack/parameters/hashsize'), 'utf8').trim()).toBe(
+      String(1 << 20),
+    );
     rmSync(root, { recursive: true, force: true });
     mkdirSync(root);
     makeNode();
-    expect(runInit({ config: { conntrack: { maxPerCore: 0, tcpEstablishedTimeout: '0s', tcpCloseWaitTimeout: '0s' } } }, '6.1.0').status).toBe(0);
-    for (const name of Object.keys(NODE_SYSCTLS).filter((n) => n.startsWith('net/netfilter/'))) expect([name, sysctl(name)]).toEqual([name, NODE_SYSCTLS[name]]);
+    expect(
+      runInit(
+        { config: { conntrack: { maxPerCore: 0, tcpEstablishedTimeout: '0s', tcpCloseWaitTimeout: '0s' } } },
+        '6.1.0',
+      ).status,
+    ).toBe(0);
+    for (const name of Object.keys(NODE_SYSCTLS).filter((n) => n.startsWith('net/netfilter/')))
+      expect([name, sysctl(name)]).toEqual([name, NODE_SYSCTLS[name]]);
   });
 
-  it('loads ip_vs, the scheduler\'s module and nf_conntrack, then the optional ones', () => {
+  it("loads ip_vs, the scheduler's module and nf_conntrack, then the optional ones", () => {
     makeNode();
-    expect(runInit({ config: { ipvs: { scheduler: 'sh' } }, nodeInit: { allSchedulers: false } }, '6.1.0').status).toBe(0);
-    expect(readFileSync(join(root, 'modprobe.log'), 'utf8').trim().split('\n')).toEqual(['-- ip_vs', '-- ip_vs_sh', '-- nf_conntrack', '-- ip_vs_rr', '-- ip_vs_wrr']);
+    expect(runInit({ config: { ipvs: { scheduler: 'sh' } }, nodeInit: { allSchedulers: false } }, '6.1.0').status).toBe(
+      0,
+    );
+    expect(readFileSync(join(root, 'modprobe.log'), 'utf8').trim().split('\n')).toEqual([
+      '-- ip_vs',
+      '-- ip_vs_sh',
+      '-- nf_conntrack',
+      '-- ip_vs_rr',
+      '-- ip_vs_wrr',
+    ]);
   });
 
   it('falls back to nf_conntrack_ipv4 on old kernels, and only warns about a missing optional module', () => {

@@ -23,7 +23,9 @@ interface RuleFile {
 /** The rule file of docs/audit-and-alerts.md: its one ```yaml block that starts with groups:. */
 function documentedRules(): RuleFile {
   const text = readFileSync(join(ROOT, 'docs/audit-and-alerts.md'), 'utf8');
-  const blocks = [...text.matchAll(/^```yaml\n([\s\S]*?)^```$/gm)].map((m) => m[1] ?? '').filter((b) => b.startsWith('groups:'));
+  const blocks = [...text.matchAll(/^```yaml\n([\s\S]*?)^```$/gm)]
+    .map((m) => m[1] ?? '')
+    .filter((b) => b.startsWith('groups:'));
   expect(blocks).toHaveLength(1);
   return parse(blocks[0] ?? '') as RuleFile;
 }
@@ -34,10 +36,17 @@ describe('prometheusRule', () => {
   });
 
   it('renders a monitoring.coreos.com/v1 PrometheusRule in the release namespace, with the chart labels and extra ones', () => {
-    const rule = only(render({ prometheusRule: { enabled: true, labels: { release: 'prometheus' } } }), 'PrometheusRule');
+    const rule = only(
+      render({ prometheusRule: { enabled: true, labels: { release: 'prometheus' } } }),
+      'PrometheusRule',
+    );
     expect(rule.apiVersion).toBe('monitoring.coreos.com/v1');
     expect(rule.metadata.namespace).toBe('kube-system');
-    expect(rule.metadata.labels).toMatchObject({ 'app.kubernetes.io/name': 'kipvs', 'app.kubernetes.io/part-of': 'kipvs', release: 'prometheus' });
+    expect(rule.metadata.labels).toMatchObject({
+      'app.kubernetes.io/name': 'kipvs',
+      'app.kubernetes.io/part-of': 'kipvs',
+      release: 'prometheus',
+    });
   });
 
   it('holds exactly the rules docs/audit-and-alerts.md shows', () => {
@@ -67,6 +76,8 @@ describe('prometheusRule', () => {
     expect(unknown.status).not.toBe(0);
     expect(unknown.stderr).toContain('interval');
     expect(helm('template', deepMerge(BASE_VALUES, { prometheusRule: { enabled: 'yes' } })).status).not.toBe(0);
-    expect(helm('template', deepMerge(BASE_VALUES, { prometheusRule: { enabled: true, labels: { release: 1 } } })).status).not.toBe(0);
+    expect(
+      helm('template', deepMerge(BASE_VALUES, { prometheusRule: { enabled: true, labels: { release: 1 } } })).status,
+    ).not.toBe(0);
   });
 });

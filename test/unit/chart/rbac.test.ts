@@ -15,7 +15,9 @@ interface Rule {
 function grants(rules: readonly Rule[]): string[] {
   const out: string[] = [];
   for (const rule of rules) {
-    for (const group of rule.apiGroups ?? []) for (const resource of rule.resources ?? []) for (const verb of rule.verbs ?? []) out.push(`${group}/${resource}:${verb}`);
+    for (const group of rule.apiGroups ?? [])
+      for (const resource of rule.resources ?? [])
+        for (const verb of rule.verbs ?? []) out.push(`${group}/${resource}:${verb}`);
   }
   return out.sort();
 }
@@ -56,15 +58,23 @@ describe('RBAC', () => {
   it('binds the role to the service account the DaemonSet runs as, in the release namespace', () => {
     const binding = only(objects, 'ClusterRoleBinding');
     const account = only(objects, 'ServiceAccount');
-    expect(binding['roleRef']).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role.metadata.name });
-    expect(binding['subjects']).toEqual([{ kind: 'ServiceAccount', name: account.metadata.name, namespace: 'kube-system' }]);
+    expect(binding['roleRef']).toEqual({
+      apiGroup: 'rbac.authorization.k8s.io',
+      kind: 'ClusterRole',
+      name: role.metadata.name,
+    });
+    expect(binding['subjects']).toEqual([
+      { kind: 'ServiceAccount', name: account.metadata.name, namespace: 'kube-system' },
+    ]);
     expect(account.metadata.namespace).toBe('kube-system');
     expect(daemonSet(objects).pod.serviceAccountName).toBe(account.metadata.name);
   });
 
   it('renders no RBAC with rbac.create=false, and an existing service account by name', () => {
     const without = render({ rbac: { create: false }, serviceAccount: { create: false, name: 'kube-proxy' } });
-    expect(without.filter((o: K8sObject) => ['ClusterRole', 'ClusterRoleBinding', 'ServiceAccount'].includes(o.kind))).toEqual([]);
+    expect(
+      without.filter((o: K8sObject) => ['ClusterRole', 'ClusterRoleBinding', 'ServiceAccount'].includes(o.kind)),
+    ).toEqual([]);
     expect(daemonSet(without).pod.serviceAccountName).toBe('kube-proxy');
   });
 

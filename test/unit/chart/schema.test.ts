@@ -35,7 +35,9 @@ function schemaLeaves(node: Schema, prefix = ''): string[] {
 /** Paths of values.yaml's leaves, descending only where the schema has properties (maps and lists are leaves). */
 function valueLeaves(value: unknown, node: Schema | undefined, prefix = ''): string[] {
   if (!isPlainObject(value) || !node?.properties) return [prefix];
-  return Object.entries(value).flatMap(([key, child]) => valueLeaves(child, node.properties?.[key], prefix ? `${prefix}.${key}` : key));
+  return Object.entries(value).flatMap(([key, child]) =>
+    valueLeaves(child, node.properties?.[key], prefix ? `${prefix}.${key}` : key),
+  );
 }
 
 /** Every key in values.yaml with no comment right above it. */
@@ -45,16 +47,25 @@ function undocumented(node: Node | null, prefix = ''): string[] {
     const key = isScalar(pair.key) ? String(pair.key.value) : '?';
     const path = prefix ? `${prefix}.${key}` : key;
     // The comment above a map's first key belongs to the map in the yaml package's tree.
-    const comment = (isScalar(pair.key) ? pair.key.commentBefore : undefined) ?? (index === 0 ? node.commentBefore : undefined);
+    const comment =
+      (isScalar(pair.key) ? pair.key.commentBefore : undefined) ?? (index === 0 ? node.commentBefore : undefined);
     return [...(comment ? [] : [path]), ...undocumented(pair.value as Node | null, path)];
   });
 }
 
 /** Object schemas that accept keys they do not name (a typed map is fine). */
 function openObjects(node: Schema, path = '(root)'): string[] {
-  const here = node.type === 'object' && node.additionalProperties !== false && !(typeof node.additionalProperties === 'object' && node.additionalProperties.type) && !HELM_KEYS.has(path) ? [path] : [];
+  const here =
+    node.type === 'object' &&
+    node.additionalProperties !== false &&
+    !(typeof node.additionalProperties === 'object' && node.additionalProperties.type) &&
+    !HELM_KEYS.has(path)
+      ? [path]
+      : [];
   const children = [
-    ...Object.entries(node.properties ?? {}).map(([key, child]) => openObjects(child, path === '(root)' ? key : `${path}.${key}`)),
+    ...Object.entries(node.properties ?? {}).map(([key, child]) =>
+      openObjects(child, path === '(root)' ? key : `${path}.${key}`),
+    ),
     ...(node.items ? [openObjects(node.items, `${path}[]`)] : []),
     ...(node.oneOf ?? []).map((s) => openObjects(s, path)),
   ];
@@ -69,7 +80,10 @@ describe('values.yaml and values.schema.json', () => {
   it('document every value with a comment in values.yaml and a description in the schema', () => {
     expect(undocumented(parseDocument(valuesText).contents)).toEqual([]);
     const described = (node: Schema, path: string): string[] =>
-      Object.entries(node.properties ?? {}).flatMap(([key, child]) => [...(child.description ? [] : [`${path}${key}`]), ...described(child, `${path}${key}.`)]);
+      Object.entries(node.properties ?? {}).flatMap(([key, child]) => [
+        ...(child.description ? [] : [`${path}${key}`]),
+        ...described(child, `${path}${key}.`),
+      ]);
     expect(described(schema, '')).toEqual([]);
   });
 
@@ -83,7 +97,11 @@ describe('values.yaml and values.schema.json', () => {
       ...BASE_VALUES,
       image: { repository: 'registry.example.com/net/kipvs', tag: '0.1.0', pullPolicy: 'Always' },
       imagePullSecrets: [{ name: 'registry-credentials' }],
-      config: { clusterCIDR: '10.244.0.0/16,fd00:10:244::/56', nodePortAddresses: ['primary'], ipvs: { scheduler: 'wrr', strictARP: true } },
+      config: {
+        clusterCIDR: '10.244.0.0/16,fd00:10:244::/56',
+        nodePortAddresses: ['primary'],
+        ipvs: { scheduler: 'wrr', strictARP: true },
+      },
       iptables: { mode: 'nft' },
       tolerations: [{ key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' }],
       updateStrategy: { maxUnavailable: '10%' },
@@ -98,18 +116,38 @@ describe('values.yaml and values.schema.json', () => {
 describe('Helm refuses bad values through the schema', () => {
   const cases: [string, object, string][] = [
     ['an unknown top-level key', { replicas: 3 }, 'Additional property replicas is not allowed'],
-    ['a misspelled nested key', { config: { ipvs: { schedular: 'rr' } } }, 'Additional property schedular is not allowed'],
+    [
+      'a misspelled nested key',
+      { config: { ipvs: { schedular: 'rr' } } },
+      'Additional property schedular is not allowed',
+    ],
     ['an unknown scheduler', { config: { ipvs: { scheduler: 'random' } } }, 'config.ipvs.scheduler'],
-    ['a duration that is not a Go duration', { config: { ipvs: { syncPeriod: '30 seconds' } } }, 'config.ipvs.syncPeriod'],
+    [
+      'a duration that is not a Go duration',
+      { config: { ipvs: { syncPeriod: '30 seconds' } } },
+      'config.ipvs.syncPeriod',
+    ],
     ['a bind address without a port', { config: { healthzBindAddress: '0.0.0.0' } }, 'config.healthzBindAddress'],
-    ['a host name as metrics address', { config: { metricsBindAddress: 'localhost:10249' } }, 'config.metricsBindAddress'],
-    ['an out-of-range masquerade bit', { config: { iptables: { masqueradeBit: 32 } } }, 'config.iptables.masqueradeBit'],
+    [
+      'a host name as metrics address',
+      { config: { metricsBindAddress: 'localhost:10249' } },
+      'config.metricsBindAddress',
+    ],
+    [
+      'an out-of-range masquerade bit',
+      { config: { iptables: { masqueradeBit: 32 } } },
+      'config.iptables.masqueradeBit',
+    ],
     ['a bad CIDR', { config: { ipvs: { excludeCIDRs: ['10.0.0.0'] } } }, 'config.ipvs.excludeCIDRs'],
     ['an unknown iptables mode', { iptables: { mode: 'bpf' } }, 'iptables.mode'],
     ['zero nodes at a time', { updateStrategy: { maxUnavailable: 0 } }, 'updateStrategy.maxUnavailable'],
     ['a malformed digest', { image: { digest: 'sha256:1234' } }, 'image.digest'],
     ['a flag with one dash', { extraArgs: ['-v=4'] }, 'extraArgs'],
-    ['an unknown toleration field', { tolerations: [{ operator: 'Exists', effects: 'NoSchedule' }] }, 'Additional property effects is not allowed'],
+    [
+      'an unknown toleration field',
+      { tolerations: [{ operator: 'Exists', effects: 'NoSchedule' }] },
+      'Additional property effects is not allowed',
+    ],
     ['a wrong type', { rbac: { create: 'yes' } }, 'rbac.create'],
     ['a feature gate that is not a boolean', { config: { featureGates: { Foo: 'on' } } }, 'config.featureGates'],
     ['a negative API server port', { apiServer: { port: -1 } }, 'apiServer.port'],

@@ -4,7 +4,14 @@
 import { describe, expect, it } from '@jest/globals';
 import { BASE_VALUES, daemonSet, deepMerge, helm, render, type Container, type K8sObject } from './helm.js';
 
-const RECOMMENDED_LABELS = ['app.kubernetes.io/name', 'app.kubernetes.io/instance', 'app.kubernetes.io/version', 'app.kubernetes.io/managed-by', 'app.kubernetes.io/component', 'app.kubernetes.io/part-of'];
+const RECOMMENDED_LABELS = [
+  'app.kubernetes.io/name',
+  'app.kubernetes.io/instance',
+  'app.kubernetes.io/version',
+  'app.kubernetes.io/managed-by',
+  'app.kubernetes.io/component',
+  'app.kubernetes.io/part-of',
+];
 
 describe('the kipvs container', () => {
   const { kipvs, pod } = daemonSet(render());
@@ -27,7 +34,9 @@ describe('the kipvs container', () => {
   });
 
   it('mounts the host only where kube-proxy does: /lib/modules read-only and the xtables lock', () => {
-    const hostPaths = (pod.volumes ?? []).filter((v) => v.hostPath).map((v) => [v.name, v.hostPath?.path, v.hostPath?.type]);
+    const hostPaths = (pod.volumes ?? [])
+      .filter((v) => v.hostPath)
+      .map((v) => [v.name, v.hostPath?.path, v.hostPath?.type]);
     expect(hostPaths).toEqual([
       ['xtables-lock', '/run/xtables.lock', 'FileOrCreate'],
       ['lib-modules', '/lib/modules', 'Directory'],
@@ -37,21 +46,33 @@ describe('the kipvs container', () => {
     expect(mounts.get('xtables-lock')?.mountPath).toBe('/run/xtables.lock');
     expect(mounts.get('kipvs')).toEqual({ name: 'kipvs', mountPath: '/etc/kipvs', readOnly: true });
     // Everything else it can write is a small memory-backed /tmp.
-    expect([...mounts.values()].filter((m) => !m.readOnly).map((m) => m.mountPath).sort()).toEqual(['/run/xtables.lock', '/tmp']);
+    expect(
+      [...mounts.values()]
+        .filter((m) => !m.readOnly)
+        .map((m) => m.mountPath)
+        .sort(),
+    ).toEqual(['/run/xtables.lock', '/tmp']);
   });
 
   it('gets the service account token readable by root only, and no other container gets it', () => {
     expect(pod['automountServiceAccountToken']).toBe(false);
-    const volume = (pod.volumes ?? []).find((v) => v.name === 'kube-api-access') as { projected?: { defaultMode: number; sources: Record<string, unknown>[] } } | undefined;
+    const volume = (pod.volumes ?? []).find((v) => v.name === 'kube-api-access') as
+      | { projected?: { defaultMode: number; sources: Record<string, unknown>[] } }
+      | undefined;
     expect(volume?.projected?.defaultMode).toBe(0o400);
     expect(volume?.projected?.sources).toEqual([
       { serviceAccountToken: { path: 'token', expirationSeconds: 3607 } },
       { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
       { downwardAPI: { items: [{ path: 'namespace', fieldRef: { fieldPath: 'metadata.namespace' } }] } },
     ]);
-    expect(kipvs.volumeMounts).toContainEqual({ name: 'kube-api-access', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true });
+    expect(kipvs.volumeMounts).toContainEqual({
+      name: 'kube-api-access',
+      mountPath: '/var/run/secrets/kubernetes.io/serviceaccount',
+      readOnly: true,
+    });
     expect(JSON.stringify(pod.initContainers)).not.toContain('kube-api-access');
-    for (const v of pod.volumes ?? []) if (v.configMap) expect([v.name, v.configMap.defaultMode]).toEqual([v.name, 0o400]);
+    for (const v of pod.volumes ?? [])
+      if (v.configMap) expect([v.name, v.configMap.defaultMode]).toEqual([v.name, 0o400]);
   });
 
   it('probes /livez and /healthz on the health port', () => {
@@ -66,8 +87,10 @@ describe('the kipvs container', () => {
 });
 
 describe('iptables.mode', () => {
-  const capabilities = (mode: string): unknown => daemonSet(render({ iptables: { mode } })).kipvs.securityContext?.capabilities;
-  const modeEnv = (mode: string): string | undefined => daemonSet(render({ iptables: { mode } })).kipvs.env?.find((e) => e.name === 'KIPVS_IPTABLES_MODE')?.value;
+  const capabilities = (mode: string): unknown =>
+    daemonSet(render({ iptables: { mode } })).kipvs.securityContext?.capabilities;
+  const modeEnv = (mode: string): string | undefined =>
+    daemonSet(render({ iptables: { mode } })).kipvs.env?.find((e) => e.name === 'KIPVS_IPTABLES_MODE')?.value;
 
   it('nft needs no CAP_NET_RAW (only iptables-legacy opens a raw socket)', () => {
     expect(capabilities('nft')).toEqual({ drop: ['ALL'], add: ['NET_ADMIN'] });
@@ -80,7 +103,7 @@ describe('iptables.mode', () => {
     expect(modeEnv('auto')).toBe('auto');
   });
 
-  it('is handed to kipvs, which runs that backend\'s tools (auto: it detects the node\'s)', () => {
+  it("is handed to kipvs, which runs that backend's tools (auto: it detects the node's)", () => {
     const args = (mode: string): string[] | undefined => daemonSet(render({ iptables: { mode } })).kipvs.args;
     expect(args('legacy')).toContain('--iptables-backend=legacy');
     expect(args('auto')).toContain('--iptables-backend=auto');
@@ -93,7 +116,12 @@ describe('the node-init container', () => {
   it('is the only privileged part, runs the chart script, and mounts only what it needs, read-only', () => {
     expect(init).toBeDefined();
     const container = init as Container;
-    expect(container.securityContext).toEqual({ privileged: true, runAsUser: 0, runAsGroup: 0, readOnlyRootFilesystem: true });
+    expect(container.securityContext).toEqual({
+      privileged: true,
+      runAsUser: 0,
+      runAsGroup: 0,
+      readOnlyRootFilesystem: true,
+    });
     expect(container.command).toEqual(['/bin/sh', '/etc/kipvs/node-init.sh']);
     expect(container.volumeMounts).toEqual([
       { name: 'kipvs', mountPath: '/etc/kipvs', readOnly: true },
@@ -108,13 +136,17 @@ describe('the node-init container', () => {
     expect(JSON.stringify(without)).not.toContain('"privileged":true');
   });
 
-  it('loads the configured scheduler module as required, and every other scheduler\'s (kube-proxy\'s three with allSchedulers off) as optional', () => {
-    const env = (values: object): Record<string, string | undefined> => Object.fromEntries((daemonSet(render(values)).init?.env ?? []).map((e) => [e.name, e.value]));
+  it("loads the configured scheduler module as required, and every other scheduler's (kube-proxy's three with allSchedulers off) as optional", () => {
+    const env = (values: object): Record<string, string | undefined> =>
+      Object.fromEntries((daemonSet(render(values)).init?.env ?? []).map((e) => [e.name, e.value]));
     expect(env({})).toMatchObject({
       KIPVS_MODULES: 'ip_vs ip_vs_rr nf_conntrack',
-      KIPVS_OPTIONAL_MODULES: 'ip_vs_wrr ip_vs_lc ip_vs_wlc ip_vs_lblc ip_vs_lblcr ip_vs_dh ip_vs_sh ip_vs_sed ip_vs_nq ip_vs_fo ip_vs_ovf ip_vs_mh ip_vs_twos',
+      KIPVS_OPTIONAL_MODULES:
+        'ip_vs_wrr ip_vs_lc ip_vs_wlc ip_vs_lblc ip_vs_lblcr ip_vs_dh ip_vs_sh ip_vs_sed ip_vs_nq ip_vs_fo ip_vs_ovf ip_vs_mh ip_vs_twos',
     });
-    expect(env({ config: { ipvs: { scheduler: 'mh' } }, nodeInit: { allSchedulers: false, extraModules: ['ip_vs_lc'] } })).toMatchObject({
+    expect(
+      env({ config: { ipvs: { scheduler: 'mh' } }, nodeInit: { allSchedulers: false, extraModules: ['ip_vs_lc'] } }),
+    ).toMatchObject({
       KIPVS_MODULES: 'ip_vs ip_vs_mh nf_conntrack ip_vs_lc',
       KIPVS_OPTIONAL_MODULES: 'ip_vs_rr ip_vs_wrr ip_vs_sh',
     });
@@ -135,26 +167,37 @@ describe('the DaemonSet', () => {
   });
 
   it('keeps the Linux node selector when more labels are required', () => {
-    expect(daemonSet(render({ nodeSelector: { 'node-role.example/proxy': 'kipvs' } })).pod.nodeSelector).toEqual({ 'kubernetes.io/os': 'linux', 'node-role.example/proxy': 'kipvs' });
+    expect(daemonSet(render({ nodeSelector: { 'node-role.example/proxy': 'kipvs' } })).pod.nodeSelector).toEqual({
+      'kubernetes.io/os': 'linux',
+      'node-role.example/proxy': 'kipvs',
+    });
   });
 
   it('puts the recommended app.kubernetes.io labels on every object, and selects with a stable subset', () => {
     for (const object of objects) {
-      for (const label of RECOMMENDED_LABELS) expect([object.kind, label, object.metadata.labels?.[label] !== undefined]).toEqual([object.kind, label, true]);
+      for (const label of RECOMMENDED_LABELS)
+        expect([object.kind, label, object.metadata.labels?.[label] !== undefined]).toEqual([object.kind, label, true]);
     }
-    expect(Object.keys(ds.spec.selector.matchLabels).sort()).toEqual(['app.kubernetes.io/instance', 'app.kubernetes.io/name']);
+    expect(Object.keys(ds.spec.selector.matchLabels).sort()).toEqual([
+      'app.kubernetes.io/instance',
+      'app.kubernetes.io/name',
+    ]);
     for (const [key, value] of Object.entries(ds.spec.selector.matchLabels)) expect(ds.podLabels[key]).toBe(value);
   });
 
   it('rolls the pods when the configuration changes', () => {
-    const checksum = (o: readonly K8sObject[]): string | undefined => ((daemonSet(o).object['spec'] as { template: { metadata: { annotations: Record<string, string> } } }).template.metadata.annotations['checksum/config']);
+    const checksum = (o: readonly K8sObject[]): string | undefined =>
+      (daemonSet(o).object['spec'] as { template: { metadata: { annotations: Record<string, string> } } }).template
+        .metadata.annotations['checksum/config'];
     expect(checksum(objects)).toMatch(/^[0-9a-f]{64}$/);
     expect(checksum(render({ config: { ipvs: { scheduler: 'wrr' } } }))).not.toBe(checksum(objects));
   });
 
   it('pins the image by digest when one is given', () => {
     const digest = `sha256:${'a'.repeat(64)}`;
-    expect(daemonSet(render({ image: { repository: 'registry.example/kipvs', digest } })).kipvs.image).toBe(`registry.example/kipvs@${digest}`);
+    expect(daemonSet(render({ image: { repository: 'registry.example/kipvs', digest } })).kipvs.image).toBe(
+      `registry.example/kipvs@${digest}`,
+    );
     expect(ds.kipvs.image).toBe('kipvs:0.1.0');
   });
 });
@@ -164,9 +207,13 @@ describe('the health and metrics servers', () => {
     const refused = helm('template', deepMerge(BASE_VALUES, { config: { metricsBindAddress: '0.0.0.0:10249' } }));
     expect(refused.status).not.toBe(0);
     expect(refused.stderr).toContain('is not a loopback address');
-    const allowed = daemonSet(render({ config: { metricsBindAddress: '0.0.0.0:10249' }, metrics: { allowNonLoopback: true } }));
+    const allowed = daemonSet(
+      render({ config: { metricsBindAddress: '0.0.0.0:10249' }, metrics: { allowNonLoopback: true } }),
+    );
     expect(allowed.kipvs.ports?.map((p) => p.name)).toEqual(['healthz', 'metrics']);
-    expect(daemonSet(render({ config: { metricsBindAddress: '[::1]:10249' } })).kipvs.ports?.map((p) => p.name)).toEqual(['healthz']);
+    expect(
+      daemonSet(render({ config: { metricsBindAddress: '[::1]:10249' } })).kipvs.ports?.map((p) => p.name),
+    ).toEqual(['healthz']);
   });
 
   it('probes a specific health address on its own host and port', () => {

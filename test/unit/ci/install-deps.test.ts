@@ -8,7 +8,26 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { repoRoot } from '../cli/run-kipvs.js';
 
-const COMMANDS = ['linux', 'modprobe', 'ipvsadm', 'ipset', 'iptables', 'ip', 'conntrack', 'strace', 'make', 'gcc', 'g++', 'python3', 'openssl', 'curl', 'sysctl', 'unshare', 'setpriv', 'npm'];
+const COMMANDS = [
+  'linux',
+  'modprobe',
+  'ipvsadm',
+  'ipset',
+  'iptables',
+  'ip',
+  'conntrack',
+  'strace',
+  'make',
+  'gcc',
+  'g++',
+  'python3',
+  'openssl',
+  'curl',
+  'sysctl',
+  'unshare',
+  'setpriv',
+  'npm',
+];
 const FILES = ['/usr/include/stdio.h', '/etc/ssl/certs/ca-certificates.crt'];
 
 describe('.ci/install-deps', () => {
@@ -31,7 +50,10 @@ describe('.ci/install-deps', () => {
       mkdirSync(join(root, file, '..'), { recursive: true });
       writeFileSync(join(root, file), '');
     }
-    return spawnSync(resolve(repoRoot, '.ci/install-deps'), ['--dry-run'], { encoding: 'utf8', env: { ...process.env, KIPVS_DEPS_PATH: bin, KIPVS_DEPS_ROOT: root } });
+    return spawnSync(resolve(repoRoot, '.ci/install-deps'), ['--dry-run'], {
+      encoding: 'utf8',
+      env: { ...process.env, KIPVS_DEPS_PATH: bin, KIPVS_DEPS_ROOT: root },
+    });
   }
 
   it('installs nothing, and says nothing, on a machine that has everything', () => {
@@ -39,7 +61,11 @@ describe('.ci/install-deps', () => {
   });
 
   it('names the package of each missing command or file, once each', () => {
-    const result = dryRun('partial', COMMANDS.filter((c) => !['linux', 'ipvsadm', 'unshare', 'setpriv'].includes(c)), ['/usr/include/stdio.h']);
+    const result = dryRun(
+      'partial',
+      COMMANDS.filter((c) => !['linux', 'ipvsadm', 'unshare', 'setpriv'].includes(c)),
+      ['/usr/include/stdio.h'],
+    );
     expect(result.status).toBe(0);
     expect(result.stderr).toBe(
       'kipvs: installing the Debian packages this machine lacks: user-mode-linux ipvsadm util-linux ca-certificates\n' +

@@ -15,8 +15,16 @@ describe('kipvs diff, errors', () => {
     ['an unknown flag', ['--bogus'], "unknown option '--bogus'"],
     ['an argument', ['extra'], 'too many arguments'],
     ['an invalid flag value', ['--ipvs-scheduler', 'fastest', '-f', 'test/fixtures/plan/list.yaml'], 'fastest'],
-    ['a file that cannot be read', ['-f', 'test/fixtures/plan/missing.yaml'], 'test/fixtures/plan/missing.yaml: cannot be read: no such file or directory'],
-    ['a kernel without IPVS', ['-f', 'test/fixtures/plan/list.yaml', '--hostname-override=node-a', '--iptables-backend=legacy'], 'IPVS is not available in this kernel'],
+    [
+      'a file that cannot be read',
+      ['-f', 'test/fixtures/plan/missing.yaml'],
+      'test/fixtures/plan/missing.yaml: cannot be read: no such file or directory',
+    ],
+    [
+      'a kernel without IPVS',
+      ['-f', 'test/fixtures/plan/list.yaml', '--hostname-override=node-a', '--iptables-backend=legacy'],
+      'IPVS is not available in this kernel',
+    ],
   ])('exits 2 for %s', async (_, args, message) => {
     const { status, stderr } = await runKipvs(['diff', ...args]);
     expect({ status, says: stderr.includes(message) }).toEqual({ status: 2, says: true });

@@ -2,8 +2,19 @@
 // tool's own input format; nothing at all when the kernel is in the desired state.
 import { describe, expect, it } from '@jest/globals';
 import { conntrackLine, formatDiffText, inSync, ipsetLine } from '../../../src/cli/diff-format.js';
+import type { LiveRealServer } from '../../../src/ipvs/types.js';
+import type { LiveFamilyState } from '../../../src/contracts/live-state.js';
 import type { Plan } from '../../../src/contracts/plan.js';
-import { bitmapSet, desiredOf, desiredServer, diffAt, family, hashSet, liveOf, KERNEL_TIMEOUTS } from '../reconcile/states.js';
+import {
+  bitmapSet,
+  desiredOf,
+  desiredServer,
+  diffAt,
+  family,
+  hashSet,
+  liveOf,
+  KERNEL_TIMEOUTS,
+} from '../reconcile/states.js';
 
 const WEB = desiredServer('web', '10.96.0.10', 80, 'tcp', ['10.244.1.2:8080', '10.244.1.3:8080']);
 const DNS = desiredServer('dns', '10.96.0.53', 53, 'udp', ['10.244.1.4:53']);
@@ -12,7 +23,13 @@ const desired = desiredOf(
   family({
     virtualServers: [WEB, DNS],
     linkAddresses: ['10.96.0.10', '10.96.0.53'],
-    ipsets: [hashSet('KUBE-CLUSTER-IP', 'hash:ip,port', [{ ip: '10.96.0.10', protocol: 'tcp', port: 80 }, { ip: '10.96.0.53', protocol: 'udp', port: 53 }]), bitmapSet('KUBE-NODE-PORT-TCP')],
+    ipsets: [
+      hashSet('KUBE-CLUSTER-IP', 'hash:ip,port', [
+        { ip: '10.96.0.10', protocol: 'tcp', port: 80 },
+        { ip: '10.96.0.53', protocol: 'udp', port: 53 },
+      ]),
+      bitmapSet('KUBE-NODE-PORT-TCP'),
+    ],
   }),
 );
 
@@ -26,7 +43,17 @@ describe('kipvs diff text', () => {
   });
 
   it('an empty kernel: the link, the virtual and real servers, the addresses and the sets, per tool in plan order', () => {
-    const empty = { families: [{ ...liveOf(desiredOf(family())).families[0]!, virtualServers: [], linkAddresses: [], ipsets: [] }], ipvsTimeouts: KERNEL_TIMEOUTS };
+    const empty = {
+      families: [
+        {
+          ...(liveOf(desiredOf(family())).families[0] as LiveFamilyState),
+          virtualServers: [],
+          linkAddresses: [],
+          ipsets: [],
+        },
+      ],
+      ipvsTimeouts: KERNEL_TIMEOUTS,
+    };
     const { plan } = diffAt(desired, empty);
     expect(inSync(plan)).toBe(false);
     expect(diffText(plan)).toBe(
@@ -70,10 +97,19 @@ describe('kipvs diff text', () => {
           ...ipv4,
           virtualServers: [
             { ...web, realServers: web.realServers.slice(1).map((rs) => ({ ...rs, weight: 3 })) },
-            { ...dns, realServers: [...dns.realServers, { ...dns.realServers[0]!, address: '10.244.1.9' }] },
+            {
+              ...dns,
+              realServers: [...dns.realServers, { ...(dns.realServers[0] as LiveRealServer), address: '10.244.1.9' }],
+            },
           ],
           linkAddresses: [...ipv4.linkAddresses, { address: '10.96.0.99', prefixLength: 32 }],
-          ipsets: [{ ...clusterIps, entries: [...clusterIps.entries, { ip: '10.96.0.99', protocol: 'tcp' as const, port: 80 }] }, nodePorts],
+          ipsets: [
+            {
+              ...clusterIps,
+              entries: [...clusterIps.entries, { ip: '10.96.0.99', protocol: 'tcp' as const, port: 80 }],
+            },
+            nodePorts,
+          ],
         },
       ],
     };
@@ -88,23 +124,42 @@ describe('kipvs diff text', () => {
       ].join('\n'),
       ['# kube-ipvs0 addresses (ip -batch)', 'addr del 10.96.0.99/32 dev kube-ipvs0'].join('\n'),
       ['# ipsets (ipset restore)', 'del KUBE-CLUSTER-IP 10.96.0.99,tcp:80'].join('\n'),
-      ['# conntrack flows (conntrack arguments)', '-D -f ipv4 -p udp --orig-dst 10.96.0.53 --orig-port-dst 53 --reply-src 10.244.1.9 --reply-port-src 53', ''].join('\n'),
+      [
+        '# conntrack flows (conntrack arguments)',
+        '-D -f ipv4 -p udp --orig-dst 10.96.0.53 --orig-port-dst 53 --reply-src 10.244.1.9 --reply-port-src 53',
+        '',
+      ].join('\n'),
     ]);
   });
 
-  it('ipset lines in ipset restore syntax, without the plan\'s -exist', () => {
-    expect(ipsetLine({ op: 'add-entry', set: 'KUBE-LOAD-BALANCER-SOURCE-CIDR', entry: { ip: '203.0.113.7', protocol: 'tcp', port: 80, net: '10.0.0.0/8' }, exist: true })).toBe(
-      'add KUBE-LOAD-BALANCER-SOURCE-CIDR 203.0.113.7,tcp:80,10.0.0.0/8',
-    );
-    expect(ipsetLine({ op: 'create-set', set: { name: 'KUBE-6-CLUSTER-IP', type: 'hash:ip,port', family: 'inet6', options: { kind: 'hash', hashSize: 1024, maxElem: 65536 } } })).toBe(
-      'create KUBE-6-CLUSTER-IP hash:ip,port family inet6 hashsize 1024 maxelem 65536',
-    );
+  it("ipset lines in ipset restore syntax, without the plan's -exist", () => {
+    expect(
+      ipsetLine({
+        op: 'add-entry',
+        set: 'KUBE-LOAD-BALANCER-SOURCE-CIDR',
+        entry: { ip: '203.0.113.7', protocol: 'tcp', port: 80, net: '10.0.0.0/8' },
+        exist: true,
+      }),
+    ).toBe('add KUBE-LOAD-BALANCER-SOURCE-CIDR 203.0.113.7,tcp:80,10.0.0.0/8');
+    expect(
+      ipsetLine({
+        op: 'create-set',
+        set: {
+          name: 'KUBE-6-CLUSTER-IP',
+          type: 'hash:ip,port',
+          family: 'inet6',
+          options: { kind: 'hash', hashSize: 1024, maxElem: 65536 },
+        },
+      }),
+    ).toBe('create KUBE-6-CLUSTER-IP hash:ip,port family inet6 hashsize 1024 maxelem 65536');
     expect(ipsetLine({ op: 'swap-sets', set: 'A', other: 'B' })).toBe('swap A B');
     expect(ipsetLine({ op: 'destroy-set', set: 'KUBE-LOOP-BACK' })).toBe('destroy KUBE-LOOP-BACK');
   });
 
   it('conntrack arguments for a removed service address (no reply source) and in IPv6', () => {
-    expect(conntrackLine({ family: 'inet6', protocol: 'udp', destination: 'fd00:96::10', destinationPort: 53 })).toBe('-D -f ipv6 -p udp --orig-dst fd00:96::10 --orig-port-dst 53');
+    expect(conntrackLine({ family: 'inet6', protocol: 'udp', destination: 'fd00:96::10', destinationPort: 53 })).toBe(
+      '-D -f ipv6 -p udp --orig-dst fd00:96::10 --orig-port-dst 53',
+    );
   });
 
   it('iptables rewrites whole, per family, and IPVS timeouts as ipvsadm --set', () => {
@@ -115,8 +170,18 @@ describe('kipvs diff text', () => {
         {
           kind: 'iptables',
           rewrites: [
-            { family: 'inet', table: 'nat', restore: '*nat\n:KUBE-SERVICES - [0:0]\n-A KUBE-SERVICES -s 127.0.0.0/8 -j RETURN\nCOMMIT\n', cause: { reason: 'rules differ' } },
-            { family: 'inet6', table: 'filter', restore: '*filter\n:KUBE-FORWARD - [0:0]\nCOMMIT\n', cause: { reason: 'rules differ' } },
+            {
+              family: 'inet',
+              table: 'nat',
+              restore: '*nat\n:KUBE-SERVICES - [0:0]\n-A KUBE-SERVICES -s 127.0.0.0/8 -j RETURN\nCOMMIT\n',
+              cause: { reason: 'rules differ' },
+            },
+            {
+              family: 'inet6',
+              table: 'filter',
+              restore: '*filter\n:KUBE-FORWARD - [0:0]\nCOMMIT\n',
+              cause: { reason: 'rules differ' },
+            },
           ],
         },
       ],

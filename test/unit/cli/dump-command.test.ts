@@ -6,8 +6,16 @@ import { runKipvs } from './run-kipvs.js';
 
 describe('kipvs dump', () => {
   test('refuses column options with -o save or json before touching the kernel', async () => {
-    expect(await runKipvs(['dump', '-o', 'save', '--stats'])).toEqual({ status: 1, stdout: '', stderr: 'kipvs: --stats applies to the text output only, not to -o save\n' });
-    expect(await runKipvs(['dump', '-o', 'json', '--tun-info'])).toEqual({ status: 1, stdout: '', stderr: 'kipvs: --tun-info applies to the text output only, not to -o json\n' });
+    expect(await runKipvs(['dump', '-o', 'save', '--stats'])).toEqual({
+      status: 1,
+      stdout: '',
+      stderr: 'kipvs: --stats applies to the text output only, not to -o save\n',
+    });
+    expect(await runKipvs(['dump', '-o', 'json', '--tun-info'])).toEqual({
+      status: 1,
+      stdout: '',
+      stderr: 'kipvs: --tun-info applies to the text output only, not to -o json\n',
+    });
   });
 
   test('refuses two column options together', async () => {
@@ -39,16 +47,33 @@ describe('kipvs dump', () => {
 
   test("takes ipvsadm's spellings together as ipvsadm does (-Lnc, -lnt VIP:PORT)", async () => {
     // Parsed and checked before the kernel is read: the only failure left is this host's kernel.
-    for (const args of [['-Ln'], ['-lnc'], ['-Lnt', '10.0.0.1:80', '--stats'], ['-Sn', '-f', '8', '-6'], ['-L', '--sctp-service', '[2001:db8::1]:9']]) {
+    for (const args of [
+      ['-Ln'],
+      ['-lnc'],
+      ['-Lnt', '10.0.0.1:80', '--stats'],
+      ['-Sn', '-f', '8', '-6'],
+      ['-L', '--sctp-service', '[2001:db8::1]:9'],
+    ]) {
       expect((await runKipvs(['dump', ...args])).stderr).not.toMatch(/error: (unknown|option)/);
     }
   });
 
   // Where the kernel has IPVS (a real node), this case is covered by the kernel tests instead.
-  (existsSync('/proc/net/ip_vs') ? test.skip : test)('on a kernel without IPVS: one sentence saying what to do, exit status 1', async () => {
-    for (const output of ['text', 'save', 'json']) {
-      expect(await runKipvs(['dump', '-o', output])).toEqual({ status: 1, stdout: '', stderr: 'kipvs: IPVS is not available in this kernel; load it with: modprobe ip_vs\n' });
-    }
-    expect(await runKipvs(['restore'], '-A -t 10.0.0.1:80 -s rr\n')).toEqual({ status: 1, stdout: '', stderr: 'kipvs: IPVS is not available in this kernel; load it with: modprobe ip_vs\n' });
-  });
+  (existsSync('/proc/net/ip_vs') ? test.skip : test)(
+    'on a kernel without IPVS: one sentence saying what to do, exit status 1',
+    async () => {
+      for (const output of ['text', 'save', 'json']) {
+        expect(await runKipvs(['dump', '-o', output])).toEqual({
+          status: 1,
+          stdout: '',
+          stderr: 'kipvs: IPVS is not available in this kernel; load it with: modprobe ip_vs\n',
+        });
+      }
+      expect(await runKipvs(['restore'], '-A -t 10.0.0.1:80 -s rr\n')).toEqual({
+        status: 1,
+        stdout: '',
+        stderr: 'kipvs: IPVS is not available in this kernel; load it with: modprobe ip_vs\n',
+      });
+    },
+  );
 });

@@ -4,7 +4,17 @@
 import { describe, expect, it } from '@jest/globals';
 import { runKipvs } from './run-kipvs.js';
 
-const COMMANDS = [[], ['proxy'], ['dump'], ['restore'], ['plan'], ['doctor'], ['config'], ['config', 'validate'], ['config', 'defaults']];
+const COMMANDS = [
+  [],
+  ['proxy'],
+  ['dump'],
+  ['restore'],
+  ['plan'],
+  ['doctor'],
+  ['config'],
+  ['config', 'validate'],
+  ['config', 'defaults'],
+];
 
 describe('kipvs help', () => {
   it.each(COMMANDS)('%s: wrapped to 80 columns, with the same help option', async (...command) => {
@@ -31,6 +41,8 @@ describe('kipvs help', () => {
 
   it('plan says what its exit statuses mean', async () => {
     const { stdout } = await runKipvs(['plan', '--help']);
-    expect(stdout.replace(/\s+/g, ' ')).toContain('Exit status: 0 when every object was used, 2 when some were dropped as invalid');
+    expect(stdout.replace(/\s+/g, ' ')).toContain(
+      'Exit status: 0 when every object was used, 2 when some were dropped as invalid',
+    );
   });
 });

@@ -24,9 +24,14 @@ describe("kipvs with kube-proxy's command line", () => {
 
   it('runs the proxy for flags without a sub-command', async () => {
     const file = join(dir, 'flags.yaml');
-    const result = await runKipvs([`--write-config-to=${file}`, '--proxy-mode=ipvs', '--hostname-override=n1', '--ipvs-scheduler=wrr']);
+    const result = await runKipvs([
+      `--write-config-to=${file}`,
+      '--proxy-mode=ipvs',
+      '--hostname-override=n1',
+      '--ipvs-scheduler=wrr',
+    ]);
     expect(result.status).toBe(0);
-    expect(readFileSync(file, 'utf8')).toMatch(/hostnameOverride: n1\n[^]*scheduler: wrr\n/);
+    expect(readFileSync(file, 'utf8')).toMatch(/hostnameOverride: n1\n[\s\S]*scheduler: wrr\n/);
   });
 
   it('is kube-proxy when reached through a link of that name', () => {
@@ -40,15 +45,25 @@ describe("kipvs with kube-proxy's command line", () => {
   });
 
   it('refuses an unknown feature gate, and a locked one set against its lock, as kube-proxy does', async () => {
-    const result = await runKipvs(['--feature-gates=NoSuchGate=true,NFTablesProxyMode=false', `--write-config-to=${join(dir, 'no.yaml')}`]);
+    const result = await runKipvs([
+      '--feature-gates=NoSuchGate=true,NFTablesProxyMode=false',
+      `--write-config-to=${join(dir, 'no.yaml')}`,
+    ]);
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('  --feature-gates: unrecognized feature gate: NoSuchGate\n');
-    expect(result.stderr).toContain('  --feature-gates: cannot set feature gate NFTablesProxyMode to false, feature is locked to true\n');
+    expect(result.stderr).toContain(
+      '  --feature-gates: cannot set feature gate NFTablesProxyMode to false, feature is locked to true\n',
+    );
   });
 
   it('names the known gates it ignores in a warning', async () => {
-    const result = await runKipvs(['--feature-gates=WatchList=false,ContextualLogging=true', `--write-config-to=${join(dir, 'gates.yaml')}`]);
+    const result = await runKipvs([
+      '--feature-gates=WatchList=false,ContextualLogging=true',
+      `--write-config-to=${join(dir, 'gates.yaml')}`,
+    ]);
     expect(result.status).toBe(0);
-    expect(result.stderr).toContain('kipvs: warning: feature gates WatchList, ContextualLogging have no effect in kipvs');
+    expect(result.stderr).toContain(
+      'kipvs: warning: feature gates WatchList, ContextualLogging have no effect in kipvs',
+    );
   });
 });

@@ -12,7 +12,8 @@ describe('kipvs (the bundled CLI)', () => {
   it('lists every sub-command in its help', async () => {
     const { status, stdout } = await runKipvs(['--help']);
     expect(status).toBe(0);
-    for (const name of ['proxy', 'dump', 'restore', 'plan', 'diff', 'config', 'doctor']) expect(stdout).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
+    for (const name of ['proxy', 'dump', 'restore', 'plan', 'diff', 'config', 'doctor'])
+      expect(stdout).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
   });
 
   it('prints the package version with proxy --version', async () => {

@@ -27,27 +27,37 @@ describe('output failures', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it.each([[['config', 'defaults']], [['proxy', '--version']], [['--version']], [['restore', '--dry-run', '/dev/null']]])(
-    'a full disk under `kipvs %p` is one line and status 1',
-    (args) => {
-      const input = join(dir, 'one-rule');
-      writeFileSync(input, '-A -t 10.0.0.1:80 -s rr\n');
-      const result = withStdoutTo('/dev/full', args.map((a) => (a === '/dev/null' ? input : a)));
-      expect(result.status).toBe(1);
-      expect(result.stderr).toBe('kipvs: cannot write to standard output: no space left on device (ENOSPC)\n');
-    },
-  );
+  it.each([
+    [['config', 'defaults']],
+    [['proxy', '--version']],
+    [['--version']],
+    [['restore', '--dry-run', '/dev/null']],
+  ])('a full disk under `kipvs %p` is one line and status 1', (args) => {
+    const input = join(dir, 'one-rule');
+    writeFileSync(input, '-A -t 10.0.0.1:80 -s rr\n');
+    const result = withStdoutTo(
+      '/dev/full',
+      args.map((a) => (a === '/dev/null' ? input : a)),
+    );
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe('kipvs: cannot write to standard output: no space left on device (ENOSPC)\n');
+  });
 
   it('a missing directory for --write-config-to is one line with the path, status 1', () => {
     const result = spawnSync(kipvs, ['proxy', '--write-config-to=/nonexistent/dir/x.yaml'], { encoding: 'utf8' });
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/^kipvs: cannot write the configuration to \/nonexistent\/dir\/x\.yaml: no such file or directory \(ENOENT\)\n$/m);
+    expect(result.stderr).toMatch(
+      /^kipvs: cannot write the configuration to \/nonexistent\/dir\/x\.yaml: no such file or directory \(ENOENT\)\n$/m,
+    );
     expect(result.stderr).not.toContain('internal error');
   });
 
   it('a reader that goes away ends the command quietly, as a closed pipe ends cat', async () => {
     const rules = join(dir, 'many-rules');
-    writeFileSync(rules, Array.from({ length: 20_000 }, (_, i) => `-A -t 10.0.${i >> 8}.${i & 255}:80 -s rr\n`).join(''));
+    writeFileSync(
+      rules,
+      Array.from({ length: 20_000 }, (_, i) => `-A -t 10.0.${i >> 8}.${i & 255}:80 -s rr\n`).join(''),
+    );
     const child = spawn(kipvs, ['restore', '--dry-run', rules], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
@@ -70,7 +80,10 @@ describe('output failures', () => {
     const lines = stderr.trimEnd().split('\n');
     expect(status).toBe(1);
     expect(lines).toHaveLength(52);
-    expect(lines.slice(-2)).toEqual(['kipvs: ... and 4951 more', `kipvs: 5001 invalid lines in ${bad}; nothing was applied`]);
+    expect(lines.slice(-2)).toEqual([
+      'kipvs: ... and 4951 more',
+      `kipvs: 5001 invalid lines in ${bad}; nothing was applied`,
+    ]);
   });
 
   it('refuses an input larger than the bound instead of exhausting the memory', () => {

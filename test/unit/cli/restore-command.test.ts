@@ -5,7 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runKipvs } from './run-kipvs.js';
 
-const RULES = ['-A -t 10.0.0.1:80 -s rr -p', '-a -t 10.0.0.1:80 -r 10.1.0.1:8080 -m -w 3 -x 10', 'ipvsadm -A -f -1 -s sh -b sh-port', '--set 900 120 300', ''].join('\n');
+const RULES = [
+  '-A -t 10.0.0.1:80 -s rr -p',
+  '-a -t 10.0.0.1:80 -r 10.1.0.1:8080 -m -w 3 -x 10',
+  'ipvsadm -A -f -1 -s sh -b sh-port',
+  '--set 900 120 300',
+  '',
+].join('\n');
 
 describe('kipvs restore', () => {
   let dir = '';
@@ -22,7 +28,13 @@ describe('kipvs restore', () => {
     const result = await runKipvs(['restore', '--dry-run', file]);
     expect(result).toEqual({
       status: 0,
-      stdout: ['-A -t 10.0.0.1:80 -s rr -p 360', '-a -t 10.0.0.1:80 -r 10.1.0.1:8080 -m -w 3 -x 10', '-A -f -1 -s sh -b sh-port', '--set 900 120 300', ''].join('\n'),
+      stdout: [
+        '-A -t 10.0.0.1:80 -s rr -p 360',
+        '-a -t 10.0.0.1:80 -r 10.1.0.1:8080 -m -w 3 -x 10',
+        '-A -f -1 -s sh -b sh-port',
+        '--set 900 120 300',
+        '',
+      ].join('\n'),
       stderr: '',
     });
   });
@@ -36,7 +48,10 @@ describe('kipvs restore', () => {
   });
 
   test('bad lines: every one reported with its number, exit status 1, no stack trace', async () => {
-    const result = await runKipvs(['restore', '--dry-run'], '-A -t 10.0.0.1:80 -s rr\n-A -t 10.0.0.2:80 -s fastest\n\n-a -t 10.0.0.1:80 -r 10.1.0.1 -w heavy\n');
+    const result = await runKipvs(
+      ['restore', '--dry-run'],
+      '-A -t 10.0.0.1:80 -s rr\n-A -t 10.0.0.2:80 -s fastest\n\n-a -t 10.0.0.1:80 -r 10.1.0.1 -w heavy\n',
+    );
     expect(result).toEqual({
       status: 1,
       stdout: '',
@@ -51,6 +66,10 @@ describe('kipvs restore', () => {
 
   test('a file that cannot be read is one sentence', async () => {
     const result = await runKipvs(['restore', join(dir, 'missing')]);
-    expect(result).toEqual({ status: 1, stdout: '', stderr: `kipvs: cannot read ${join(dir, 'missing')}: no such file or directory (ENOENT)\n` });
+    expect(result).toEqual({
+      status: 1,
+      stdout: '',
+      stderr: `kipvs: cannot read ${join(dir, 'missing')}: no such file or directory (ENOENT)\n`,
+    });
   });
 });

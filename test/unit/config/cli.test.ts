@@ -25,7 +25,23 @@ const TOKEN = `${b64url({ alg: 'RS256' })}.${b64url({ sub: 'system:serviceaccoun
 
 let kubeconfig = '';
 beforeAll(() => {
-  spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '30', '-keyout', `${tmp.dir}/ca.key`, '-out', `${tmp.dir}/ca.pem`, '-subj', '/CN=ca']);
+  spawnSync('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-days',
+    '30',
+    '-keyout',
+    `${tmp.dir}/ca.key`,
+    '-out',
+    `${tmp.dir}/ca.pem`,
+    '-subj',
+    '/CN=ca',
+  ]);
   const ca = tmp.file('ca.crt', readFileSync(`${tmp.dir}/ca.pem`, 'utf8'), 0o644);
   kubeconfig = tmp.file('kubeconfig', guideKubeconfig(ca, tmp.file('token', TOKEN, 0o600)), 0o600);
 });
@@ -45,11 +61,31 @@ async function proxy(...args: string[]): Promise<Outcome> {
     outcome.config = config;
     outcome.connection = connection;
   };
-  const program = new Command('kipvs').exitOverride().configureOutput({ writeOut: (s) => { outcome.stdout += s; }, writeErr: (s) => { outcome.stderr += s; } });
+  const program = new Command('kipvs').exitOverride().configureOutput({
+    writeOut: (s) => {
+      outcome.stdout += s;
+    },
+    writeErr: (s) => {
+      outcome.stderr += s;
+    },
+  });
   const cmd = registerProxyCommand(program, run);
-  cmd.exitOverride().configureOutput({ writeOut: (s) => { outcome.stdout += s; }, writeErr: (s) => { outcome.stderr += s; } });
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((s) => { outcome.stdout += String(s); return true; });
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((s) => { outcome.stderr += String(s); return true; });
+  cmd.exitOverride().configureOutput({
+    writeOut: (s) => {
+      outcome.stdout += s;
+    },
+    writeErr: (s) => {
+      outcome.stderr += s;
+    },
+  });
+  const out = jest.spyOn(process.stdout, 'write').mockImplementation((s) => {
+    outcome.stdout += String(s);
+    return true;
+  });
+  const err = jest.spyOn(process.stderr, 'write').mockImplementation((s) => {
+    outcome.stderr += String(s);
+    return true;
+  });
   try {
     await program.parseAsync(['proxy', ...args], { from: 'user' });
   } catch (e) {
@@ -88,7 +124,12 @@ describe('kipvs proxy flags, spelled the pflag way', () => {
   });
 
   it('takes the next argument as the value even when it starts with a dash, as pflag does', () => {
-    expect(normalizePflagArgs(['--hostname-override', '-odd-', '--masquerade-all', '--', '--x'])).toEqual(['--hostname-override=-odd-', '--masquerade-all=true', '--', '--x']);
+    expect(normalizePflagArgs(['--hostname-override', '-odd-', '--masquerade-all', '--', '--x'])).toEqual([
+      '--hostname-override=-odd-',
+      '--masquerade-all=true',
+      '--',
+      '--x',
+    ]);
   });
 
   it('refuses unknown flags', async () => {
@@ -104,7 +145,9 @@ describe('kipvs proxy flags, spelled the pflag way', () => {
   });
 
   it('refuses a flag without its value', async () => {
-    expect(((await proxy('--cleanup', '--ipvs-scheduler')).error as CommanderError).code).toBe('commander.optionMissingArgument');
+    expect(((await proxy('--cleanup', '--ipvs-scheduler')).error as CommanderError).code).toBe(
+      'commander.optionMissingArgument',
+    );
   });
 
   it('lists every flag in --help', async () => {
@@ -124,11 +167,19 @@ describe('kipvs proxy flags, spelled the pflag way', () => {
 
 describe('kipvs proxy', () => {
   it('hands the configuration and the checked connection to the proxier', async () => {
-    const { config, connection, stderr, error } = await proxy('--kubeconfig', kubeconfig, '--hostname-override=Node-A', '--cluster-cidr=10.244.0.0/16', '--nodeport-addresses=primary');
+    const { config, connection, stderr, error } = await proxy(
+      '--kubeconfig',
+      kubeconfig,
+      '--hostname-override=Node-A',
+      '--cluster-cidr=10.244.0.0/16',
+      '--nodeport-addresses=primary',
+    );
     expect(error).toBeUndefined();
     expect(config?.nodeName).toBe('node-a');
     expect(connection?.server).toBe('https://controlplane:6443');
-    expect(stderr).toContain('kipvs: API server https://controlplane:6443 as user "default": system:serviceaccount:kube-system:kube-proxy');
+    expect(stderr).toContain(
+      'kipvs: API server https://controlplane:6443 as user "default": system:serviceaccount:kube-system:kube-proxy',
+    );
   });
 
   it('does not call the proxier when the credentials are refused', async () => {
@@ -140,14 +191,26 @@ describe('kipvs proxy', () => {
 
   it('writes the effective configuration with --write-config-to and exits without connecting', async () => {
     const out = `${tmp.dir}/written.yaml`;
-    const first = await proxy('--write-config-to', out, '--ipvs-scheduler=sh', '--masquerade-all', '--kubeconfig=/does/not/exist');
+    const first = await proxy(
+      '--write-config-to',
+      out,
+      '--ipvs-scheduler=sh',
+      '--masquerade-all',
+      '--kubeconfig=/does/not/exist',
+    );
     expect(first.error).toBeUndefined();
     expect(first.config).toBeUndefined();
     const written = parse(readFileSync(out, 'utf8')) as Record<string, unknown>;
-    expect(written).toMatchObject({ mode: 'ipvs', ipvs: { scheduler: 'sh', minSyncPeriod: '1s' }, iptables: { masqueradeAll: true } });
+    expect(written).toMatchObject({
+      mode: 'ipvs',
+      ipvs: { scheduler: 'sh', minSyncPeriod: '1s' },
+      iptables: { masqueradeAll: true },
+    });
     // Reading it back as --config gives the same configuration.
     const again = await proxy('--config', out, '--cleanup');
-    expect(encodeKubeProxyConfiguration(again.config?.configuration ?? defaultKubeProxyConfiguration())).toEqual(written);
+    expect(encodeKubeProxyConfiguration(again.config?.configuration ?? defaultKubeProxyConfiguration())).toEqual(
+      written,
+    );
   });
 
   it('keeps kube-proxy precedence: with --config, --ipvs-scheduler is ignored and reported', async () => {
@@ -163,7 +226,15 @@ describe('kipvs config', () => {
     let stdout = '';
     const program = new Command('kipvs').exitOverride();
     registerConfigCommand(program);
-    return { program, out: () => stdout, capture: () => jest.spyOn(process.stdout, 'write').mockImplementation((s) => { stdout += String(s); return true; }) };
+    return {
+      program,
+      out: () => stdout,
+      capture: () =>
+        jest.spyOn(process.stdout, 'write').mockImplementation((s) => {
+          stdout += String(s);
+          return true;
+        }),
+    };
   };
 
   it('defaults prints the complete default configuration', async () => {
@@ -184,12 +255,20 @@ describe('kipvs config', () => {
 });
 
 describe('the kipvs executable', () => {
-  const kipvs = (...args: string[]) => spawnSync(KIPVS, args, { encoding: 'utf8', env: { ...process.env, KUBERNETES_SERVICE_HOST: '' } });
+  const kipvs = (...args: string[]) =>
+    spawnSync(KIPVS, args, { encoding: 'utf8', env: { ...process.env, KUBERNETES_SERVICE_HOST: '' } });
 
   it('config validate exits 0 for a good file and 1, one line per problem, for a bad one', () => {
     const good = tmp.file('good.conf', guideConfig(), 0o644);
-    expect(kipvs('config', 'validate', good)).toMatchObject({ status: 0, stdout: expect.stringContaining(`${good}: valid`) });
-    const bad = tmp.file('bad.conf', 'apiVersion: kubeproxy.config.k8s.io/v1alpha1\nkind: KubeProxyConfiguration\nmode: iptables\nipvs:\n  scheduler: fastest\n', 0o644);
+    expect(kipvs('config', 'validate', good)).toMatchObject({
+      status: 0,
+      stdout: expect.stringContaining(`${good}: valid`),
+    });
+    const bad = tmp.file(
+      'bad.conf',
+      'apiVersion: kubeproxy.config.k8s.io/v1alpha1\nkind: KubeProxyConfiguration\nmode: iptables\nipvs:\n  scheduler: fastest\n',
+      0o644,
+    );
     const result = kipvs('config', 'validate', bad);
     expect(result.status).toBe(1);
     expect(result.stderr.trimEnd().split('\n')).toEqual([

@@ -15,7 +15,13 @@ describe('the hardening guide example', () => {
     expect(result.document).toMatchObject({
       bindAddress: '0.0.0.0',
       bindAddressHardFail: false,
-      clientConnection: { acceptContentTypes: '', burst: 0, contentType: '', kubeconfig: '/var/lib/kube-proxy/kubeconfig.conf', qps: 0 },
+      clientConnection: {
+        acceptContentTypes: '',
+        burst: 0,
+        contentType: '',
+        kubeconfig: '/var/lib/kube-proxy/kubeconfig.conf',
+        qps: 0,
+      },
       clusterCIDR: '172.17.0.0/16',
     });
   });
@@ -32,26 +38,43 @@ describe('the hardening guide example', () => {
       ['kubeconfig', 8],
       ['qps', 9],
     ]);
-    expect(result.problems[4]?.message).toBe('unknown field "kubeconfig" here; did you mean clientConnection.kubeconfig? (check the indentation)');
+    expect(result.problems[4]?.message).toBe(
+      'unknown field "kubeconfig" here; did you mean clientConnection.kubeconfig? (check the indentation)',
+    );
     expect(result.problems[0]?.message).toMatch(/required: kind must be "KubeProxyConfiguration"/);
   });
 });
 
 describe('YAML syntax', () => {
   it.each([
-    ['ipvs:\n  scheduler: [rr\nmode: ipvs\n', 5, 1, 'Flow sequence in block collection must be sufficiently indented and end with a ]'],
+    [
+      'ipvs:\n  scheduler: [rr\nmode: ipvs\n',
+      5,
+      1,
+      'Flow sequence in block collection must be sufficiently indented and end with a ]',
+    ],
     ['mode: "ipvs\n', 4, 1, 'Missing closing "quote'],
     ['ipvs:\n\tscheduler: rr\n', 4, 1, 'Tabs are not allowed as indentation'],
     ['ipvs: scheduler: rr\n', 3, 7, 'Nested mappings are not allowed in compact mappings'],
   ])('gives line and column: %p', (body, line, column, message) => {
     const result = decodeKubeProxyConfiguration(`${HEAD}${body}`, 'bad.yaml');
     expect(result.document).toBeUndefined();
-    expect(result.problems[0]).toEqual({ path: 'bad.yaml', message: `YAML syntax error: ${message}`, position: { file: 'bad.yaml', line, column } });
+    expect(result.problems[0]).toEqual({
+      path: 'bad.yaml',
+      message: `YAML syntax error: ${message}`,
+      position: { file: 'bad.yaml', line, column },
+    });
   });
 
   it('refuses duplicate keys, as strict decoding does', () => {
     const result = decode('mode: ipvs\nmode: ""\n');
-    expect(result.problems).toEqual([{ path: 'config.yaml', message: 'YAML syntax error: Map keys must be unique', position: { file: 'config.yaml', line: 4, column: 1 } }]);
+    expect(result.problems).toEqual([
+      {
+        path: 'config.yaml',
+        message: 'YAML syntax error: Map keys must be unique',
+        position: { file: 'config.yaml', line: 4, column: 1 },
+      },
+    ]);
   });
 
   it('refuses a second document', () => {
@@ -59,8 +82,12 @@ describe('YAML syntax', () => {
   });
 
   it('refuses a file that is not a mapping', () => {
-    expect(decodeKubeProxyConfiguration('- a\n- b\n', 'x').problems[0]?.message).toBe('must hold a KubeProxyConfiguration mapping, got a list');
-    expect(decodeKubeProxyConfiguration('just text', 'x').problems[0]?.message).toBe('must hold a KubeProxyConfiguration mapping, got "just text"');
+    expect(decodeKubeProxyConfiguration('- a\n- b\n', 'x').problems[0]?.message).toBe(
+      'must hold a KubeProxyConfiguration mapping, got a list',
+    );
+    expect(decodeKubeProxyConfiguration('just text', 'x').problems[0]?.message).toBe(
+      'must hold a KubeProxyConfiguration mapping, got "just text"',
+    );
   });
 
   it('treats an empty file as one with neither apiVersion nor kind', () => {
@@ -68,21 +95,37 @@ describe('YAML syntax', () => {
   });
 
   it('reads YAML 1.1 booleans and octals as go-yaml does, but keeps dates and h:m:s as strings', () => {
-    const result = decode('ipvs:\n  strictARP: yes\n  scheduler: "rr"\niptables:\n  masqueradeAll: on\noomScoreAdj: -0777\nhostnameOverride: 2024-01-02\nportRange: 1:30\n');
+    const result = decode(
+      'ipvs:\n  strictARP: yes\n  scheduler: "rr"\niptables:\n  masqueradeAll: on\noomScoreAdj: -0777\nhostnameOverride: 2024-01-02\nportRange: 1:30\n',
+    );
     expect(result.problems).toEqual([]);
-    expect(result.document).toMatchObject({ ipvs: { strictARP: true }, iptables: { masqueradeAll: true }, oomScoreAdj: -511, hostnameOverride: '2024-01-02', portRange: '1:30' });
+    expect(result.document).toMatchObject({
+      ipvs: { strictARP: true },
+      iptables: { masqueradeAll: true },
+      oomScoreAdj: -511,
+      hostnameOverride: '2024-01-02',
+      portRange: '1:30',
+    });
   });
 
   it('accepts JSON, which is YAML', () => {
-    const result = decodeKubeProxyConfiguration('{"apiVersion": "kubeproxy.config.k8s.io/v1alpha1", "kind": "KubeProxyConfiguration", "mode": "ipvs"}', 'c.json');
+    const result = decodeKubeProxyConfiguration(
+      '{"apiVersion": "kubeproxy.config.k8s.io/v1alpha1", "kind": "KubeProxyConfiguration", "mode": "ipvs"}',
+      'c.json',
+    );
     expect(result.document?.mode).toBe('ipvs');
   });
 });
 
 describe('apiVersion and kind', () => {
   it('must both be present and right', () => {
-    expect(decodeKubeProxyConfiguration('kind: KubeProxyConfiguration\n', 'x').problems.map((p) => p.path)).toEqual(['apiVersion']);
-    const wrong = decodeKubeProxyConfiguration('apiVersion: kubeproxy.config.k8s.io/v1alpha2\nkind: KubeletConfiguration\n', 'x');
+    expect(decodeKubeProxyConfiguration('kind: KubeProxyConfiguration\n', 'x').problems.map((p) => p.path)).toEqual([
+      'apiVersion',
+    ]);
+    const wrong = decodeKubeProxyConfiguration(
+      'apiVersion: kubeproxy.config.k8s.io/v1alpha2\nkind: KubeletConfiguration\n',
+      'x',
+    );
     expect(wrong.problems.map((p) => `${p.path}: ${p.message}`)).toEqual([
       'apiVersion: must be "kubeproxy.config.k8s.io/v1alpha1", got "kubeproxy.config.k8s.io/v1alpha2"',
       'kind: must be "KubeProxyConfiguration", got "KubeletConfiguration"',
@@ -107,30 +150,44 @@ describe('fields', () => {
   });
 
   it('points out wrong letter case (strict decoding is case-sensitive)', () => {
-    expect(messages('ipvs:\n  strictArp: true\n')).toEqual(['ipvs.strictArp: unknown field "strictArp"; field names are case-sensitive, did you mean ipvs.strictARP?']);
+    expect(messages('ipvs:\n  strictArp: true\n')).toEqual([
+      'ipvs.strictArp: unknown field "strictArp"; field names are case-sensitive, did you mean ipvs.strictARP?',
+    ]);
   });
 
   it('checks Go types, with the value and a hint', () => {
-    expect(messages('hostnameOverride: 1234\nipvs:\n  strictARP: "true"\n  syncPeriod: 30\noomScoreAdj: 1.5\nclientConnection:\n  burst: 3000000000\nnodePortAddresses: 10.0.0.0/8\nconntrack: []\n').sort()).toEqual([
-      'hostnameOverride: expected a string, got 1234 (quote it to make it a string: "1234")',
-      'ipvs.syncPeriod: expected a string, got 30 (quote it to make it a string: "30")',
-      'ipvs.strictARP: expected true or false, got "true"',
-      'nodePortAddresses: expected a list, got "10.0.0.0/8"',
-      'oomScoreAdj: expected a whole number, got 1.5',
-      'conntrack: expected a mapping, got a list',
-      'clientConnection.burst: must fit in a 32-bit signed integer (-2147483648..2147483647)',
-    ].sort());
+    expect(
+      messages(
+        'hostnameOverride: 1234\nipvs:\n  strictARP: "true"\n  syncPeriod: 30\noomScoreAdj: 1.5\nclientConnection:\n  burst: 3000000000\nnodePortAddresses: 10.0.0.0/8\nconntrack: []\n',
+      ).sort(),
+    ).toEqual(
+      [
+        'hostnameOverride: expected a string, got 1234 (quote it to make it a string: "1234")',
+        'ipvs.syncPeriod: expected a string, got 30 (quote it to make it a string: "30")',
+        'ipvs.strictARP: expected true or false, got "true"',
+        'nodePortAddresses: expected a list, got "10.0.0.0/8"',
+        'oomScoreAdj: expected a whole number, got 1.5',
+        'conntrack: expected a mapping, got a list',
+        'clientConnection.burst: must fit in a 32-bit signed integer (-2147483648..2147483647)',
+      ].sort(),
+    );
   });
 
   it('parses durations the Go way and says how to write them', () => {
-    expect(messages('ipvs:\n  tcpTimeout: 5 minutes\n')).toEqual(['ipvs.tcpTimeout: unknown unit " minutes" in duration "5 minutes" (use Go duration syntax such as 30s, 1m30s, 250ms)']);
+    expect(messages('ipvs:\n  tcpTimeout: 5 minutes\n')).toEqual([
+      'ipvs.tcpTimeout: unknown unit " minutes" in duration "5 minutes" (use Go duration syntax such as 30s, 1m30s, 250ms)',
+    ]);
     expect(decode('ipvs:\n  tcpTimeout: 1h2m3.5s\n').document?.ipvs?.tcpTimeout?.toString()).toBe('1h2m3.5s');
   });
 
   it('reads null as unset, as Go does', () => {
     const result = decode('ipvs: null\nnodePortAddresses: ~\nconntrack:\n  maxPerCore: null\n');
     expect(result.problems).toEqual([]);
-    expect(result.document).toEqual({ apiVersion: 'kubeproxy.config.k8s.io/v1alpha1', kind: 'KubeProxyConfiguration', conntrack: {} });
+    expect(result.document).toEqual({
+      apiVersion: 'kubeproxy.config.k8s.io/v1alpha1',
+      kind: 'KubeProxyConfiguration',
+      conntrack: {},
+    });
   });
 
   it('accepts every field kube-proxy has', () => {
@@ -166,13 +223,22 @@ windowsRunAsService: false
   });
 
   it('refuses a malformed quantity', () => {
-    expect(messages('logging:\n  options:\n    json:\n      infoBufferSize: lots\n')).toEqual(['logging.options.json.infoBufferSize: "lots" is not a quantity (e.g. 0, 512Ki, 1Mi)']);
+    expect(messages('logging:\n  options:\n    json:\n      infoBufferSize: lots\n')).toEqual([
+      'logging.options.json.infoBufferSize: "lots" is not a quantity (e.g. 0, 512Ki, 1Mi)',
+    ]);
   });
 
   it('still returns the readable fields when some are bad, for validation to go on', () => {
-    const result = decode('ipvs:\n  scheduler: rr\n  syncPeriod: soon\n  excludeCIDRs: [10.0.0.0/8, 7]\nmode: ipvs\nbogus: 1\n');
+    const result = decode(
+      'ipvs:\n  scheduler: rr\n  syncPeriod: soon\n  excludeCIDRs: [10.0.0.0/8, 7]\nmode: ipvs\nbogus: 1\n',
+    );
     expect(result.problems.map((p) => p.path)).toEqual(['ipvs.syncPeriod', 'ipvs.excludeCIDRs[1]', 'bogus']);
-    expect(result.document).toEqual({ apiVersion: 'kubeproxy.config.k8s.io/v1alpha1', kind: 'KubeProxyConfiguration', ipvs: { scheduler: 'rr' }, mode: 'ipvs' });
+    expect(result.document).toEqual({
+      apiVersion: 'kubeproxy.config.k8s.io/v1alpha1',
+      kind: 'KubeProxyConfiguration',
+      ipvs: { scheduler: 'rr' },
+      mode: 'ipvs',
+    });
   });
 
   it('locates fields for later messages', () => {

@@ -1,6 +1,10 @@
 // Every field's default, as kube-proxy's v1alpha1 defaulting gives it.
 import { describe, expect, it } from '@jest/globals';
-import { appendPortIfNeeded, applyKubeProxyDefaults, defaultKubeProxyConfiguration } from '../../../src/config/defaults.js';
+import {
+  appendPortIfNeeded,
+  applyKubeProxyDefaults,
+  defaultKubeProxyConfiguration,
+} from '../../../src/config/defaults.js';
 import { encodeKubeProxyConfiguration } from '../../../src/config/decode.js';
 import { Duration } from '../../../src/config/duration.js';
 
@@ -9,7 +13,13 @@ const KUBE_PROXY_DEFAULTS = {
   apiVersion: 'kubeproxy.config.k8s.io/v1alpha1',
   kind: 'KubeProxyConfiguration',
   featureGates: {},
-  clientConnection: { kubeconfig: '', acceptContentTypes: '', contentType: 'application/vnd.kubernetes.protobuf', qps: 5, burst: 10 },
+  clientConnection: {
+    kubeconfig: '',
+    acceptContentTypes: '',
+    contentType: 'application/vnd.kubernetes.protobuf',
+    qps: 5,
+    burst: 10,
+  },
   logging: {
     format: 'text',
     flushFrequency: '5s',
@@ -25,10 +35,31 @@ const KUBE_PROXY_DEFAULTS = {
   enableProfiling: false,
   showHiddenMetricsForVersion: '',
   mode: '',
-  iptables: { masqueradeBit: 14, masqueradeAll: false, localhostNodePorts: true, syncPeriod: '30s', minSyncPeriod: '1s' },
-  ipvs: { syncPeriod: '30s', minSyncPeriod: '0s', scheduler: '', excludeCIDRs: [], strictARP: false, tcpTimeout: '0s', tcpFinTimeout: '0s', udpTimeout: '0s' },
+  iptables: {
+    masqueradeBit: 14,
+    masqueradeAll: false,
+    localhostNodePorts: true,
+    syncPeriod: '30s',
+    minSyncPeriod: '1s',
+  },
+  ipvs: {
+    syncPeriod: '30s',
+    minSyncPeriod: '0s',
+    scheduler: '',
+    excludeCIDRs: [],
+    strictARP: false,
+    tcpTimeout: '0s',
+    tcpFinTimeout: '0s',
+    udpTimeout: '0s',
+  },
   nftables: { masqueradeBit: 14, masqueradeAll: false, syncPeriod: '30s', minSyncPeriod: '1s' },
-  winkernel: { networkName: '', sourceVip: '', enableDSR: false, rootHnsEndpointName: '', forwardHealthCheckVip: false },
+  winkernel: {
+    networkName: '',
+    sourceVip: '',
+    enableDSR: false,
+    rootHnsEndpointName: '',
+    forwardHealthCheckVip: false,
+  },
   detectLocalMode: '',
   detectLocal: { bridgeInterface: '', interfaceNamePrefix: '' },
   clusterCIDR: '',
@@ -56,7 +87,8 @@ function leaves(value: unknown, prefix = ''): [string, unknown][] {
   return [[prefix, value]];
 }
 
-const get = (root: unknown, path: string): unknown => path.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], root);
+const get = (root: unknown, path: string): unknown =>
+  path.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], root);
 
 describe('applyKubeProxyDefaults', () => {
   const encoded = encodeKubeProxyConfiguration(applyKubeProxyDefaults({}));
@@ -79,7 +111,11 @@ describe('applyKubeProxyDefaults', () => {
       logging: { format: '', flushFrequency: Duration.ZERO },
     });
     expect(cfg.bindAddress).toBe('0.0.0.0');
-    expect(cfg.clientConnection).toMatchObject({ qps: 5, burst: 10, contentType: 'application/vnd.kubernetes.protobuf' });
+    expect(cfg.clientConnection).toMatchObject({
+      qps: 5,
+      burst: 10,
+      contentType: 'application/vnd.kubernetes.protobuf',
+    });
     expect(cfg.ipvs.syncPeriod.toString()).toBe('30s');
     expect(cfg.iptables.minSyncPeriod.toString()).toBe('1s');
     expect(cfg.configSyncPeriod.toString()).toBe('15m0s');

@@ -42,14 +42,21 @@ describe('readCheckedFile', () => {
     const path = tmp.file(`token-${mode.toString(8)}`, 'secret-token', mode);
     const result = await readCheckedFile(path, 'token file');
     expect(result.text).toBeUndefined();
-    expect(result.problems).toEqual([{ path, message: `token file is writable by ${who} (mode 0${mode.toString(8)}); run chmod go-w on it (0600 or 0644)` }]);
+    expect(result.problems).toEqual([
+      {
+        path,
+        message: `token file is writable by ${who} (mode 0${mode.toString(8)}); run chmod go-w on it (0600 or 0644)`,
+      },
+    ]);
   });
 
   it('refuses a file owned by someone other than root or the running user', async () => {
     const path = tmp.file('foreign', 'x', 0o600, 4321);
     const result = await readCheckedFile(path, 'client key');
     expect(result.text).toBeUndefined();
-    expect(result.problems).toEqual([{ path, message: 'client key is owned by uid 4321, not by root or by the user kipvs runs as (uid 0); chown it' }]);
+    expect(result.problems).toEqual([
+      { path, message: 'client key is owned by uid 4321, not by root or by the user kipvs runs as (uid 0); chown it' },
+    ]);
   });
 
   it('accepts a file owned by the user kipvs runs as', async () => {
@@ -72,7 +79,9 @@ describe('readCheckedFile', () => {
   it('refuses what is missing or not a file', async () => {
     const dir = join(tmp.dir, 'a-directory');
     mkdirSync(dir);
-    expect((await readCheckedFile(join(tmp.dir, 'missing'), 'kubeconfig')).problems[0]?.message).toBe('cannot read kubeconfig: no such file');
+    expect((await readCheckedFile(join(tmp.dir, 'missing'), 'kubeconfig')).problems[0]?.message).toBe(
+      'cannot read kubeconfig: no such file',
+    );
     expect((await readCheckedFile(dir, 'kubeconfig')).problems[0]?.message).toBe('kubeconfig is not a regular file');
   });
 });

@@ -25,7 +25,10 @@ describe('parseGoInt (strconv.ParseInt base 0, 32 bits)', () => {
     ['2147483647', 2147483647],
     ['-2147483648', -2147483648],
   ])('%s is %d', (text, value) => expect(parseGoInt(text)).toBe(value));
-  it.each(['', '1.0', '08', '2147483648', '-2147483649', '1__0', '10_', '_1', '0x', 'ten', ' 1'])('refuses %p', (text) => expect(parseGoInt(text)).toBeUndefined());
+  it.each(['', '1.0', '08', '2147483648', '-2147483649', '1__0', '10_', '_1', '0x', 'ten', ' 1'])(
+    'refuses %p',
+    (text) => expect(parseGoInt(text)).toBeUndefined(),
+  );
 });
 
 describe('parseCsvRecord (pflag string slices)', () => {
@@ -55,7 +58,14 @@ describe('parseFlagValue', () => {
     ['level', '4', 4],
     ['quantity', '64Ki', '64Ki'],
     ['mapStringBool', 'A=true, B=f,,', { A: true, B: false }],
-    ['vmodule', 'proxier*=5,sync=2', [{ filePattern: 'proxier*', verbosity: 5 }, { filePattern: 'sync', verbosity: 2 }]],
+    [
+      'vmodule',
+      'proxier*=5,sync=2',
+      [
+        { filePattern: 'proxier*', verbosity: 5 },
+        { filePattern: 'sync', verbosity: 2 },
+      ],
+    ],
   ])('%s %p', (type, text, value) => expect(parseFlagValue(type, text)).toEqual({ ok: true, value }));
 
   it.each<[string, string, string]>([
@@ -81,7 +91,10 @@ describe('parseProxyFlags', () => {
   const parse = (entries: [string, string[]][]) => parseProxyFlags(new Map(entries));
 
   it('keeps the last value of a repeated scalar flag, as pflag does', () => {
-    const parsed = parse([['ipvs-scheduler', ['rr', 'sh']], ['masquerade-all', ['true', 'false']]]);
+    const parsed = parse([
+      ['ipvs-scheduler', ['rr', 'sh']],
+      ['masquerade-all', ['true', 'false']],
+    ]);
     expect(parsed.fields.map((f) => [f.spec.name, f.value])).toEqual([
       ['ipvs-scheduler', 'sh'],
       ['masquerade-all', false],
@@ -89,27 +102,76 @@ describe('parseProxyFlags', () => {
   });
 
   it('accumulates repeated list and map flags', () => {
-    const parsed = parse([['ipvs-exclude-cidrs', ['10.0.0.0/8', '192.168.0.0/16,fd00::/8']], ['feature-gates', ['A=true', 'B=false,A=false']], ['vmodule', ['a=1', 'b=2']]]);
-    expect(parsed.fields.map((f) => f.value)).toEqual([['10.0.0.0/8', '192.168.0.0/16', 'fd00::/8'], { A: false, B: false }, [{ filePattern: 'a', verbosity: 1 }, { filePattern: 'b', verbosity: 2 }]]);
+    const parsed = parse([
+      ['ipvs-exclude-cidrs', ['10.0.0.0/8', '192.168.0.0/16,fd00::/8']],
+      ['feature-gates', ['A=true', 'B=false,A=false']],
+      ['vmodule', ['a=1', 'b=2']],
+    ]);
+    expect(parsed.fields.map((f) => f.value)).toEqual([
+      ['10.0.0.0/8', '192.168.0.0/16', 'fd00::/8'],
+      { A: false, B: false },
+      [
+        { filePattern: 'a', verbosity: 1 },
+        { filePattern: 'b', verbosity: 2 },
+      ],
+    ]);
   });
 
   it('separates options from configuration fields', () => {
-    const parsed = parse([['config', ['/c']], ['master', ['https://a']], ['cleanup', ['true']], ['hostname-override', ['N1']], ['healthz-port', ['0']], ['allow-insecure-apiserver', ['true']], ['audit-log-path', ['/var/log/kipvs-audit.log']]]);
-    expect(parsed.options).toEqual({ configFile: '/c', master: 'https://a', cleanup: true, initOnly: false, version: false, hostnameOverride: 'N1', healthzPort: 0, allowInsecureApiserver: true, auditLogPath: '/var/log/kipvs-audit.log', iptablesBackend: 'auto' });
+    const parsed = parse([
+      ['config', ['/c']],
+      ['master', ['https://a']],
+      ['cleanup', ['true']],
+      ['hostname-override', ['N1']],
+      ['healthz-port', ['0']],
+      ['allow-insecure-apiserver', ['true']],
+      ['audit-log-path', ['/var/log/kipvs-audit.log']],
+    ]);
+    expect(parsed.options).toEqual({
+      configFile: '/c',
+      master: 'https://a',
+      cleanup: true,
+      initOnly: false,
+      version: false,
+      hostnameOverride: 'N1',
+      healthzPort: 0,
+      allowInsecureApiserver: true,
+      auditLogPath: '/var/log/kipvs-audit.log',
+      iptablesBackend: 'auto',
+    });
     expect(parsed.fields).toEqual([]);
   });
 
   it('treats an empty --config, --master or --hostname-override as not given, as kube-proxy does', () => {
-    expect(parse([['config', ['']], ['master', ['']], ['hostname-override', ['']]]).options).toEqual({ cleanup: false, initOnly: false, version: false, allowInsecureApiserver: false, auditLogPath: '-', iptablesBackend: 'auto' });
+    expect(
+      parse([
+        ['config', ['']],
+        ['master', ['']],
+        ['hostname-override', ['']],
+      ]).options,
+    ).toEqual({
+      cleanup: false,
+      initOnly: false,
+      version: false,
+      allowInsecureApiserver: false,
+      auditLogPath: '-',
+      iptablesBackend: 'auto',
+    });
   });
 
   it('takes --iptables-backend auto, nft or legacy, and names the choices otherwise', () => {
     expect(parse([['iptables-backend', ['legacy']]]).options.iptablesBackend).toBe('legacy');
-    expect(parse([['iptables-backend', ['xtables']]]).problems).toEqual([{ path: '--iptables-backend', message: 'must be one of auto, nft, legacy' }]);
+    expect(parse([['iptables-backend', ['xtables']]]).problems).toEqual([
+      { path: '--iptables-backend', message: 'must be one of auto, nft, legacy' },
+    ]);
   });
 
   it('collects every bad value, named by flag', () => {
-    const parsed = parse([['masquerade-all', ['maybe']], ['kube-api-burst', ['lots']], ['nope', ['1']]]);
+    const parsed = parse([
+      ['masquerade-all', ['maybe']],
+      ['kube-api-burst', ['lots']],
+      ['nope', ['1']],
+    ]);
     expect(parsed.problems).toEqual([
       { path: '--masquerade-all', message: '"maybe" is not a boolean (true or false)' },
       { path: '--kube-api-burst', message: '"lots" is not a 32-bit integer' },
@@ -121,7 +183,55 @@ describe('parseProxyFlags', () => {
 describe('the flag table', () => {
   it('has every flag the issue and kube-proxy name', () => {
     const names = PROXY_FLAGS.map((f) => f.name);
-    for (const name of ['config', 'kubeconfig', 'master', 'hostname-override', 'proxy-mode', 'cluster-cidr', 'ipvs-scheduler', 'ipvs-sync-period', 'ipvs-min-sync-period', 'ipvs-strict-arp', 'ipvs-exclude-cidrs', 'ipvs-tcp-timeout', 'ipvs-tcpfin-timeout', 'ipvs-udp-timeout', 'masquerade-all', 'nodeport-addresses', 'healthz-bind-address', 'metrics-bind-address', 'bind-address', 'cleanup', 'write-config-to', 'v', 'init-only', 'feature-gates', 'detect-local-mode', 'pod-bridge-interface', 'pod-interface-name-prefix', 'iptables-masquerade-bit', 'conntrack-max-per-core', 'conntrack-min', 'conntrack-tcp-be-liberal', 'conntrack-udp-timeout', 'conntrack-udp-timeout-stream', 'config-sync-period', 'kube-api-qps', 'kube-api-burst', 'kube-api-content-type', 'oom-score-adj', 'profiling', 'bind-address-hard-fail', 'show-hidden-metrics-for-version', 'healthz-port', 'metrics-port', 'proxy-port-range', 'vmodule', 'logging-format', 'log-flush-frequency']) {
+    for (const name of [
+      'config',
+      'kubeconfig',
+      'master',
+      'hostname-override',
+      'proxy-mode',
+      'cluster-cidr',
+      'ipvs-scheduler',
+      'ipvs-sync-period',
+      'ipvs-min-sync-period',
+      'ipvs-strict-arp',
+      'ipvs-exclude-cidrs',
+      'ipvs-tcp-timeout',
+      'ipvs-tcpfin-timeout',
+      'ipvs-udp-timeout',
+      'masquerade-all',
+      'nodeport-addresses',
+      'healthz-bind-address',
+      'metrics-bind-address',
+      'bind-address',
+      'cleanup',
+      'write-config-to',
+      'v',
+      'init-only',
+      'feature-gates',
+      'detect-local-mode',
+      'pod-bridge-interface',
+      'pod-interface-name-prefix',
+      'iptables-masquerade-bit',
+      'conntrack-max-per-core',
+      'conntrack-min',
+      'conntrack-tcp-be-liberal',
+      'conntrack-udp-timeout',
+      'conntrack-udp-timeout-stream',
+      'config-sync-period',
+      'kube-api-qps',
+      'kube-api-burst',
+      'kube-api-content-type',
+      'oom-score-adj',
+      'profiling',
+      'bind-address-hard-fail',
+      'show-hidden-metrics-for-version',
+      'healthz-port',
+      'metrics-port',
+      'proxy-port-range',
+      'vmodule',
+      'logging-format',
+      'log-flush-frequency',
+    ]) {
       expect(names).toContain(name);
     }
     expect(new Set(names).size).toBe(names.length);
@@ -134,8 +244,24 @@ describe('the flag table', () => {
 
   it('lets only the flags kube-proxy honours with --config apply', () => {
     expect(PROXY_FLAGS.filter((f) => f.withConfig === 'applies').map((f) => f.name)).toEqual([
-      'config', 'write-config-to', 'cleanup', 'init-only', 'version', 'allow-insecure-apiserver', 'audit-log-path', 'iptables-backend', 'master', 'hostname-override',
-      'v', 'vmodule', 'logging-format', 'log-flush-frequency', 'log-text-split-stream', 'log-text-info-buffer-size', 'log-json-split-stream', 'log-json-info-buffer-size',
+      'config',
+      'write-config-to',
+      'cleanup',
+      'init-only',
+      'version',
+      'allow-insecure-apiserver',
+      'audit-log-path',
+      'iptables-backend',
+      'master',
+      'hostname-override',
+      'v',
+      'vmodule',
+      'logging-format',
+      'log-flush-frequency',
+      'log-text-split-stream',
+      'log-text-info-buffer-size',
+      'log-json-split-stream',
+      'log-json-info-buffer-size',
     ]);
   });
 });

@@ -32,7 +32,14 @@ function expectWellFormed(result: ReturnType<typeof decodeKubeProxyConfiguration
 }
 
 const FIELD_NAMES = [...new Set(fieldPaths(KubeProxyConfigurationSchema).map((p) => p.split('.').pop() ?? p))];
-const scalar = fc.oneof(fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constantFrom('30s', '1m0s', '-1s', '10.0.0.0/8', 'ipvs', 'rr', '0.0.0.0:10256', 'yes', '~'));
+const scalar = fc.oneof(
+  fc.string(),
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constantFrom('30s', '1m0s', '-1s', '10.0.0.0/8', 'ipvs', 'rr', '0.0.0.0:10256', 'yes', '~'),
+);
 /** Objects shaped like a configuration: known names at any depth, random values. */
 const configLike: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
   value: fc.oneof({ maxDepth: 3 }, scalar, fc.array(tie('value'), { maxLength: 3 }), tie('object')),
@@ -41,21 +48,38 @@ const configLike: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
 
 describe('decodeKubeProxyConfiguration never throws', () => {
   it('on arbitrary text', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (text) => expectWellFormed(decodeKubeProxyConfiguration(text, 'f'))), RUNS);
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (text) =>
+        expectWellFormed(decodeKubeProxyConfiguration(text, 'f')),
+      ),
+      RUNS,
+    );
   });
 
   it('on arbitrary text after a valid header', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 300 }), (text) => expectWellFormed(decodeKubeProxyConfiguration(HEAD + text, 'f'))), RUNS);
+    fc.assert(
+      fc.property(fc.string({ maxLength: 300 }), (text) =>
+        expectWellFormed(decodeKubeProxyConfiguration(HEAD + text, 'f')),
+      ),
+      RUNS,
+    );
   });
 
   it('on arbitrary YAML values', () => {
-    fc.assert(fc.property(fc.anything(), (value) => expectWellFormed(decodeKubeProxyConfiguration(stringify(value), 'f'))), RUNS);
+    fc.assert(
+      fc.property(fc.anything(), (value) => expectWellFormed(decodeKubeProxyConfiguration(stringify(value), 'f'))),
+      RUNS,
+    );
   });
 
   it('on configuration-shaped documents', () => {
     fc.assert(
       fc.property(configLike, (value) => {
-        const doc = { apiVersion: 'kubeproxy.config.k8s.io/v1alpha1', kind: 'KubeProxyConfiguration', ...(value as object) };
+        const doc = {
+          apiVersion: 'kubeproxy.config.k8s.io/v1alpha1',
+          kind: 'KubeProxyConfiguration',
+          ...(value as object),
+        };
         expectWellFormed(decodeKubeProxyConfiguration(stringify(doc), 'f'));
       }),
       RUNS,
@@ -63,8 +87,19 @@ describe('decodeKubeProxyConfiguration never throws', () => {
   });
 
   it('on YAML bombs and tricks', () => {
-    const bomb = 'a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n';
-    for (const text of [bomb, '!!binary x', '? [a]\n: b', '<<: {mode: ipvs}', '&x a: *x', `${HEAD}constructor: {}\n`, `${HEAD}__proto__: {mode: x}\n`, '\u0000', '%YAML 9.9\n---\na: 1']) {
+    const bomb =
+      'a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n';
+    for (const text of [
+      bomb,
+      '!!binary x',
+      '? [a]\n: b',
+      '<<: {mode: ipvs}',
+      '&x a: *x',
+      `${HEAD}constructor: {}\n`,
+      `${HEAD}__proto__: {mode: x}\n`,
+      '\u0000',
+      '%YAML 9.9\n---\na: 1',
+    ]) {
       expectWellFormed(decodeKubeProxyConfiguration(text, 'f'));
     }
   });
@@ -73,10 +108,16 @@ describe('decodeKubeProxyConfiguration never throws', () => {
 describe('decodeKubeconfig never throws', () => {
   it('on arbitrary YAML values and text', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.anything().map((v) => stringify(v)), fc.string({ maxLength: 200 })), (text) => {
-        const result = decodeKubeconfig(text, 'k');
-        if (!result.ok) expect(result.problems.length).toBeGreaterThan(0);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.anything().map((v) => stringify(v)),
+          fc.string({ maxLength: 200 }),
+        ),
+        (text) => {
+          const result = decodeKubeconfig(text, 'k');
+          if (!result.ok) expect(result.problems.length).toBeGreaterThan(0);
+        },
+      ),
       RUNS,
     );
   });
@@ -85,7 +126,10 @@ describe('decodeKubeconfig never throws', () => {
 /** Settings a person might write, including strings YAML 1.1 would read as something else. */
 const validDocument = fc.record(
   {
-    hostnameOverride: fc.oneof(fc.string(), fc.constantFrom('yes', 'no', 'on', '0644', '1:30', 'null', '~', '2024-01-01', '-', 'true')),
+    hostnameOverride: fc.oneof(
+      fc.string(),
+      fc.constantFrom('yes', 'no', 'on', '0644', '1:30', 'null', '~', '2024-01-01', '-', 'true'),
+    ),
     clusterCIDR: fc.constantFrom('', '10.244.0.0/16', '10.244.0.0/16,fd00:10:244::/56'),
     nodePortAddresses: fc.array(fc.constantFrom('primary', '10.0.0.0/8', 'fd00::/64'), { maxLength: 3 }),
     oomScoreAdj: fc.integer({ min: -1000, max: 1000 }),
@@ -100,9 +144,16 @@ const validDocument = fc.record(
       },
       { requiredKeys: [] },
     ),
-    iptables: fc.record({ masqueradeAll: fc.boolean(), masqueradeBit: fc.integer({ min: 0, max: 31 }) }, { requiredKeys: [] }),
+    iptables: fc.record(
+      { masqueradeAll: fc.boolean(), masqueradeBit: fc.integer({ min: 0, max: 31 }) },
+      { requiredKeys: [] },
+    ),
     // Gates kube-proxy knows and that may be set either way (an unknown one is refused).
-    featureGates: fc.dictionary(fc.constantFrom('ContextualLogging', 'AllBeta', 'MemoryQoS', 'WatchList', 'InOrderInformers'), fc.boolean(), { maxKeys: 3 }),
+    featureGates: fc.dictionary(
+      fc.constantFrom('ContextualLogging', 'AllBeta', 'MemoryQoS', 'WatchList', 'InOrderInformers'),
+      fc.boolean(),
+      { maxKeys: 3 },
+    ),
   },
   { requiredKeys: [] },
 );
@@ -112,14 +163,19 @@ describe('a valid configuration', () => {
     fc.assert(
       fc.property(validDocument, (fields) => {
         // Written as YAML 1.1, which quotes "yes", "0644" and the like, as a person must.
-        const text = stringify({ apiVersion: 'kubeproxy.config.k8s.io/v1alpha1', kind: 'KubeProxyConfiguration', ...fields }, { version: '1.1' });
+        const text = stringify(
+          { apiVersion: 'kubeproxy.config.k8s.io/v1alpha1', kind: 'KubeProxyConfiguration', ...fields },
+          { version: '1.1' },
+        );
         const first = decodeKubeProxyConfiguration(text, 'in');
         expect(first.problems).toEqual([]);
         const cfg = applyKubeProxyDefaults(first.document);
         expect(validateKubeProxyConfiguration(cfg)).toEqual([]);
         const second = decodeKubeProxyConfiguration(formatKubeProxyConfiguration(cfg), 'out');
         expect(second.problems).toEqual([]);
-        expect(encodeKubeProxyConfiguration(applyKubeProxyDefaults(second.document))).toEqual(encodeKubeProxyConfiguration(cfg));
+        expect(encodeKubeProxyConfiguration(applyKubeProxyDefaults(second.document))).toEqual(
+          encodeKubeProxyConfiguration(cfg),
+        );
       }),
       { numRuns: 100 },
     );
@@ -127,8 +183,20 @@ describe('a valid configuration', () => {
 });
 
 describe('the command line', () => {
-  const flagName = fc.oneof(fc.constantFrom(...PROXY_FLAGS.map((f) => f.name).filter((n) => n !== 'config')), fc.string({ minLength: 1, maxLength: 12 }));
-  const flagValues = fc.array(fc.tuple(flagName, fc.array(fc.oneof(fc.string(), fc.constantFrom('true', '0', '-1', '1s', '10.0.0.0/8', 'a=true')), { minLength: 1, maxLength: 2 })), { maxLength: 6 });
+  const flagName = fc.oneof(
+    fc.constantFrom(...PROXY_FLAGS.map((f) => f.name).filter((n) => n !== 'config')),
+    fc.string({ minLength: 1, maxLength: 12 }),
+  );
+  const flagValues = fc.array(
+    fc.tuple(
+      flagName,
+      fc.array(fc.oneof(fc.string(), fc.constantFrom('true', '0', '-1', '1s', '10.0.0.0/8', 'a=true')), {
+        minLength: 1,
+        maxLength: 2,
+      }),
+    ),
+    { maxLength: 6 },
+  );
 
   it('resolves or fails with a ConfigError, whatever the flag values', async () => {
     await fc.assert(
@@ -144,7 +212,20 @@ describe('the command line', () => {
   });
 
   it('rewrites pflag spellings idempotently', () => {
-    const arg = fc.oneof(fc.string(), fc.constantFrom('--masquerade-all', '-v', '-v4', '-v=4', '--v', '--kubeconfig', '--', '--ipvs-scheduler=rr', '-h'));
+    const arg = fc.oneof(
+      fc.string(),
+      fc.constantFrom(
+        '--masquerade-all',
+        '-v',
+        '-v4',
+        '-v=4',
+        '--v',
+        '--kubeconfig',
+        '--',
+        '--ipvs-scheduler=rr',
+        '-h',
+      ),
+    );
     fc.assert(
       fc.property(fc.array(arg, { maxLength: 8 }), (args) => {
         const once = normalizePflagArgs(args);

@@ -22,7 +22,10 @@ async function problemsOf(args: Record<string, string | string[]>): Promise<stri
   try {
     await resolve(args);
   } catch (err) {
-    if (err instanceof ConfigError) return err.problems.map((p) => `${p.path}: ${p.message}${p.position ? ` @${p.position.line}:${p.position.column}` : ''}`);
+    if (err instanceof ConfigError)
+      return err.problems.map(
+        (p) => `${p.path}: ${p.message}${p.position ? ` @${p.position.line}:${p.position.column}` : ''}`,
+      );
     throw err;
   }
   throw new Error('resolved without problems');
@@ -61,7 +64,7 @@ describe('without --config', () => {
       'iptables-masquerade-bit': '13',
       'cluster-cidr': '10.244.0.0/16,fd00:10:244::/56',
       'nodeport-addresses': 'primary',
-      'kubeconfig': '/etc/kp/kubeconfig',
+      kubeconfig: '/etc/kp/kubeconfig',
       'kube-api-qps': '20',
       'kube-api-burst': '40',
       'bind-address': '10.0.0.5',
@@ -71,13 +74,35 @@ describe('without --config', () => {
       'config-sync-period': '5m',
       'feature-gates': 'WatchList=true',
       'detect-local-mode': 'ClusterCIDR',
-      'v': '4',
+      v: '4',
     });
     const c = r.configuration;
-    expect(r.ipvs).toMatchObject({ scheduler: 'wrr', strictARP: true, excludeCIDRs: ['10.0.0.0/8', 'fd00::/8'], masqueradeAll: true, masqueradeBit: 13, clusterCIDRs: ['10.244.0.0/16', 'fd00:10:244::/56'], nodePortAddresses: ['primary'] });
-    expect([c.ipvs.syncPeriod, c.ipvs.minSyncPeriod, c.ipvs.tcpTimeout, c.ipvs.tcpFinTimeout, c.ipvs.udpTimeout, c.configSyncPeriod].map(String)).toEqual(['1m0s', '5s', '15m0s', '2m0s', '5m0s', '5m0s']);
+    expect(r.ipvs).toMatchObject({
+      scheduler: 'wrr',
+      strictARP: true,
+      excludeCIDRs: ['10.0.0.0/8', 'fd00::/8'],
+      masqueradeAll: true,
+      masqueradeBit: 13,
+      clusterCIDRs: ['10.244.0.0/16', 'fd00:10:244::/56'],
+      nodePortAddresses: ['primary'],
+    });
+    expect(
+      [
+        c.ipvs.syncPeriod,
+        c.ipvs.minSyncPeriod,
+        c.ipvs.tcpTimeout,
+        c.ipvs.tcpFinTimeout,
+        c.ipvs.udpTimeout,
+        c.configSyncPeriod,
+      ].map(String),
+    ).toEqual(['1m0s', '5s', '15m0s', '2m0s', '5m0s', '5m0s']);
     expect(c.clientConnection).toMatchObject({ kubeconfig: '/etc/kp/kubeconfig', qps: 20, burst: 40 });
-    expect(c).toMatchObject({ bindAddress: '10.0.0.5', oomScoreAdj: -500, featureGates: { WatchList: true }, logging: { verbosity: 4 } });
+    expect(c).toMatchObject({
+      bindAddress: '10.0.0.5',
+      oomScoreAdj: -500,
+      featureGates: { WatchList: true },
+      logging: { verbosity: 4 },
+    });
     expect(c.conntrack).toMatchObject({ maxPerCore: 0, tcpBeLiberal: true });
   });
 
@@ -88,19 +113,36 @@ describe('without --config', () => {
   });
 
   it('folds the deprecated --healthz-port and --metrics-port into the addresses', async () => {
-    expect((await resolve({ 'healthz-bind-address': '10.0.0.1' })).configuration.healthzBindAddress).toBe('10.0.0.1:10256');
-    expect((await resolve({ 'healthz-bind-address': '10.0.0.1', 'healthz-port': '1234' })).configuration.healthzBindAddress).toBe('10.0.0.1:1234');
+    expect((await resolve({ 'healthz-bind-address': '10.0.0.1' })).configuration.healthzBindAddress).toBe(
+      '10.0.0.1:10256',
+    );
+    expect(
+      (await resolve({ 'healthz-bind-address': '10.0.0.1', 'healthz-port': '1234' })).configuration.healthzBindAddress,
+    ).toBe('10.0.0.1:1234');
     expect((await resolve({ 'healthz-port': '0' })).configuration.healthzBindAddress).toBe('');
-    expect((await resolve({ 'metrics-bind-address': '::', 'metrics-port': '9100' })).configuration.metricsBindAddress).toBe('[::]:9100');
-    expect((await resolve({ 'metrics-port': '9100' })).warnings).toContain('--metrics-port is deprecated: use --metrics-bind-address');
+    expect(
+      (await resolve({ 'metrics-bind-address': '::', 'metrics-port': '9100' })).configuration.metricsBindAddress,
+    ).toBe('[::]:9100');
+    expect((await resolve({ 'metrics-port': '9100' })).warnings).toContain(
+      '--metrics-port is deprecated: use --metrics-bind-address',
+    );
   });
 
   it('refuses --metrics-port=0, as kube-proxy validation does (the metrics address cannot be empty)', async () => {
-    expect(await problemsOf({ 'metrics-port': '0' })).toEqual(['metricsBindAddress: "" must be IP:port (missing port in address)']);
+    expect(await problemsOf({ 'metrics-port': '0' })).toEqual([
+      'metricsBindAddress: "" must be IP:port (missing port in address)',
+    ]);
   });
 
   it('names the flag when a flag value is invalid', async () => {
-    expect(await problemsOf({ 'ipvs-scheduler': 'fastest', 'proxy-mode': 'iptables', 'ipvs-exclude-cidrs': '10.0.0.0/8,bad', 'cluster-cidr': 'x' })).toEqual([
+    expect(
+      await problemsOf({
+        'ipvs-scheduler': 'fastest',
+        'proxy-mode': 'iptables',
+        'ipvs-exclude-cidrs': '10.0.0.0/8,bad',
+        'cluster-cidr': 'x',
+      }),
+    ).toEqual([
       '--proxy-mode: kipvs implements only the ipvs proxy mode, got "iptables"; set "ipvs" or leave it empty',
       '--ipvs-exclude-cidrs: "bad" is not a valid CIDR (e.g. 10.0.0.0/8 or fd00::/64)',
       '--ipvs-scheduler: unknown scheduler "fastest"; one of rr, wrr, lc, wlc, lblc, lblcr, dh, sh, sed, nq, fo, ovf, mh, twos (empty means rr)',
@@ -122,7 +164,13 @@ describe('without --config', () => {
 describe('with --config', () => {
   it('loads the hardening guide example (indented as intended)', async () => {
     const r = await resolve({ config: tmp.file('guide.conf', guideConfig(), 0o644) });
-    expect(r.configuration.clientConnection).toEqual({ kubeconfig: '/var/lib/kube-proxy/kubeconfig.conf', acceptContentTypes: '', contentType: 'application/vnd.kubernetes.protobuf', qps: 5, burst: 10 });
+    expect(r.configuration.clientConnection).toEqual({
+      kubeconfig: '/var/lib/kube-proxy/kubeconfig.conf',
+      acceptContentTypes: '',
+      contentType: 'application/vnd.kubernetes.protobuf',
+      qps: 5,
+      burst: 10,
+    });
     expect(r.ipvs.clusterCIDRs).toEqual(['172.17.0.0/16']);
     expect(r.configuration.mode).toBe('ipvs');
   });
@@ -135,7 +183,13 @@ describe('with --config', () => {
 
   it('ignores configuration flags, as kube-proxy does, and says so', async () => {
     const path = configFile('ipvs:\n  scheduler: sh\n');
-    const r = await resolve({ config: path, 'ipvs-scheduler': 'wrr', 'masquerade-all': 'true', kubeconfig: '/other', 'healthz-port': '1' });
+    const r = await resolve({
+      config: path,
+      'ipvs-scheduler': 'wrr',
+      'masquerade-all': 'true',
+      kubeconfig: '/other',
+      'healthz-port': '1',
+    });
     expect(r.ipvs.scheduler).toBe('sh');
     expect(r.ipvs.masqueradeAll).toBe(false);
     expect(r.configuration.clientConnection.kubeconfig).toBe('');
@@ -162,7 +216,9 @@ describe('with --config', () => {
   });
 
   it('refuses a blank --hostname-override', async () => {
-    expect(await problemsOf({ config: configFile(''), 'hostname-override': '   ' })).toEqual(['--hostname-override: must not be blank']);
+    expect(await problemsOf({ config: configFile(''), 'hostname-override': '   ' })).toEqual([
+      '--hostname-override: must not be blank',
+    ]);
   });
 
   it('takes the node name from the hostname when nothing overrides it', async () => {
@@ -170,20 +226,41 @@ describe('with --config', () => {
   });
 
   it('lets logging flags override the file, with flag vmodule entries first', async () => {
-    const path = configFile('logging:\n  verbosity: 2\n  format: text\n  vmodule:\n  - {filePattern: file, verbosity: 3}\n');
+    const path = configFile(
+      'logging:\n  verbosity: 2\n  format: text\n  vmodule:\n  - {filePattern: file, verbosity: 3}\n',
+    );
     const r = await resolve({ config: path, v: '5', vmodule: 'flag=4', 'log-flush-frequency': '2s' });
-    expect(r.configuration.logging).toMatchObject({ verbosity: 5, vmodule: [{ filePattern: 'flag', verbosity: 4 }, { filePattern: 'file', verbosity: 3 }] });
+    expect(r.configuration.logging).toMatchObject({
+      verbosity: 5,
+      vmodule: [
+        { filePattern: 'flag', verbosity: 4 },
+        { filePattern: 'file', verbosity: 3 },
+      ],
+    });
     expect(r.configuration.logging.flushFrequency.toString()).toBe('2s');
     expect((await resolve({ config: path })).configuration.logging.verbosity).toBe(2);
   });
 
   it('passes --master, --cleanup, --init-only and --write-config-to through', async () => {
-    const r = await resolve({ config: configFile(''), master: 'https://10.0.0.1:6443', cleanup: 'true', 'init-only': 'true', 'write-config-to': '/tmp/out' });
-    expect(r.options).toMatchObject({ master: 'https://10.0.0.1:6443', cleanup: true, initOnly: true, writeConfigTo: '/tmp/out' });
+    const r = await resolve({
+      config: configFile(''),
+      master: 'https://10.0.0.1:6443',
+      cleanup: 'true',
+      'init-only': 'true',
+      'write-config-to': '/tmp/out',
+    });
+    expect(r.options).toMatchObject({
+      master: 'https://10.0.0.1:6443',
+      cleanup: true,
+      initOnly: true,
+      writeConfigTo: '/tmp/out',
+    });
   });
 
   it('reports every bad field of a file in one error, in reading order, with positions', async () => {
-    const path = configFile('mode: iptables\nipvs:\n  scheduler: fastest\n  syncPeriod: soon\n  excludeCIDRs: [10.0.0.0/8, nonsense]\nconntrack:\n  min: -1\nbogus: true\n');
+    const path = configFile(
+      'mode: iptables\nipvs:\n  scheduler: fastest\n  syncPeriod: soon\n  excludeCIDRs: [10.0.0.0/8, nonsense]\nconntrack:\n  min: -1\nbogus: true\n',
+    );
     expect(await problemsOf({ config: path })).toEqual([
       'mode: kipvs implements only the ipvs proxy mode, got "iptables"; set "ipvs" or leave it empty @3:7',
       'ipvs.scheduler: unknown scheduler "fastest"; one of rr, wrr, lc, wlc, lblc, lblcr, dh, sh, sed, nq, fo, ovf, mh, twos (empty means rr) @5:14',
@@ -203,17 +280,25 @@ describe('with --config', () => {
 
   it('refuses a configuration file others can write, or a missing one', async () => {
     const loose = configFile('', 0o666);
-    expect(await problemsOf({ config: loose })).toEqual([`${loose}: configuration file is writable by group and others (mode 0666); run chmod go-w on it (0600 or 0644)`]);
-    expect(await problemsOf({ config: `${tmp.dir}/nope.yaml` })).toEqual([`${tmp.dir}/nope.yaml: cannot read configuration file: no such file`]);
+    expect(await problemsOf({ config: loose })).toEqual([
+      `${loose}: configuration file is writable by group and others (mode 0666); run chmod go-w on it (0600 or 0644)`,
+    ]);
+    expect(await problemsOf({ config: `${tmp.dir}/nope.yaml` })).toEqual([
+      `${tmp.dir}/nope.yaml: cannot read configuration file: no such file`,
+    ]);
   });
 
   it('refuses a YAML syntax error with its line', async () => {
     const path = configFile('ipvs:\n\tscheduler: rr\n');
-    expect(await problemsOf({ config: path })).toEqual([`${path}: YAML syntax error: Tabs are not allowed as indentation @4:1`]);
+    expect(await problemsOf({ config: path })).toEqual([
+      `${path}: YAML syntax error: Tabs are not allowed as indentation @4:1`,
+    ]);
   });
 
   it('reads an empty mode as ipvs and refuses any other', async () => {
     expect((await resolve({ config: configFile('mode: ""\n') })).configuration.mode).toBe('ipvs');
-    expect(await problemsOf({ config: configFile('mode: nftables\n') })).toEqual(['mode: kipvs implements only the ipvs proxy mode, got "nftables"; set "ipvs" or leave it empty @3:7']);
+    expect(await problemsOf({ config: configFile('mode: nftables\n') })).toEqual([
+      'mode: kipvs implements only the ipvs proxy mode, got "nftables"; set "ipvs" or leave it empty @3:7',
+    ]);
   });
 });

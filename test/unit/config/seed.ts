@@ -20,7 +20,9 @@ clusterCIDR: 172.17.0.0/16
  * The same settings indented as intended. The guide shows an excerpt; the file
  * kubeadm writes also carries `kind`, which kube-proxy's decoder requires.
  */
-export const guideConfig = (kubeconfig = '/var/lib/kube-proxy/kubeconfig.conf'): string => `apiVersion: kubeproxy.config.k8s.io/v1alpha1
+export const guideConfig = (
+  kubeconfig = '/var/lib/kube-proxy/kubeconfig.conf',
+): string => `apiVersion: kubeproxy.config.k8s.io/v1alpha1
 kind: KubeProxyConfiguration
 bindAddress: 0.0.0.0
 bindAddressHardFail: false
@@ -55,7 +57,11 @@ user:
 `;
 
 /** The guide's kubeconfig indented as intended, with its paths replaceable for tests. */
-export const guideKubeconfig = (ca: string, tokenFile: string, server = 'https://controlplane:6443'): string => `apiVersion: v1
+export const guideKubeconfig = (
+  ca: string,
+  tokenFile: string,
+  server = 'https://controlplane:6443',
+): string => `apiVersion: v1
 kind: Config
 clusters:
 - cluster:

@@ -10,7 +10,13 @@ import type { ConntrackFlow } from '../../../src/conntrack/types.js';
 import type { ConntrackDeletion } from '../../../src/contracts/plan.js';
 import { mutableRows } from '../../support/each-rows.js';
 
-function flow(destination: string, destinationPort: number, replySource: string, replySourcePort: number, family: 'inet' | 'inet6' = 'inet'): ConntrackFlow {
+function flow(
+  destination: string,
+  destinationPort: number,
+  replySource: string,
+  replySourcePort: number,
+  family: 'inet' | 'inet6' = 'inet',
+): ConntrackFlow {
   const client = family === 'inet' ? '10.0.0.1' : 'fd00::1';
   return {
     family,
@@ -27,7 +33,11 @@ const NOT_NATED = flow('10.96.0.20', 53, '10.96.0.20', 53);
 const V6 = flow('fd00:96::a', 53, 'fd00:244::5', 53, 'inet6');
 const FLOWS = [TO_A, TO_B, OTHER_PORT, NOT_NATED];
 
-const deletion = (destination: string, destinationPort: number, reply: Partial<ConntrackDeletion> = {}): ConntrackDeletion => ({
+const deletion = (
+  destination: string,
+  destinationPort: number,
+  reply: Partial<ConntrackDeletion> = {},
+): ConntrackDeletion => ({
   family: 'inet',
   protocol: 'udp',
   destination,
@@ -43,24 +53,53 @@ function cleared(d: ConntrackDeletion, flows: readonly ConntrackFlow[] = FLOWS):
 }
 
 describe('matching', () => {
-  test.each(mutableRows([
-    ['a removed service address: every flow to it, whatever real server answered', deletion('10.96.0.10', 53), [TO_A, TO_B]],
-    ['a removed real server: only the flows it answered', deletion('10.96.0.10', 53, { replySource: '10.244.1.5' }), [TO_A]],
-    ['a removed real server and port', deletion('10.96.0.10', 53, { replySource: '10.244.1.6', replySourcePort: 53 }), [TO_B]],
-    ['a real server on another port answers nothing here', deletion('10.96.0.10', 53, { replySource: '10.244.1.5', replySourcePort: 5353 }), []],
-    ['a flow that was not NATed', deletion('10.96.0.20', 53), [NOT_NATED]],
-    ['an address nobody sends to', deletion('10.96.0.99', 53), []],
-  ] as const))('%s', (_, d, expected) => {
+  test.each(
+    mutableRows([
+      [
+        'a removed service address: every flow to it, whatever real server answered',
+        deletion('10.96.0.10', 53),
+        [TO_A, TO_B],
+      ],
+      [
+        'a removed real server: only the flows it answered',
+        deletion('10.96.0.10', 53, { replySource: '10.244.1.5' }),
+        [TO_A],
+      ],
+      [
+        'a removed real server and port',
+        deletion('10.96.0.10', 53, { replySource: '10.244.1.6', replySourcePort: 53 }),
+        [TO_B],
+      ],
+      [
+        'a real server on another port answers nothing here',
+        deletion('10.96.0.10', 53, { replySource: '10.244.1.5', replySourcePort: 5353 }),
+        [],
+      ],
+      ['a flow that was not NATed', deletion('10.96.0.20', 53), [NOT_NATED]],
+      ['an address nobody sends to', deletion('10.96.0.99', 53), []],
+    ] as const),
+  )('%s', (_, d, expected) => {
     expect(cleared(d)).toEqual(expected);
   });
 
   test('IPv6 addresses match whatever their spelling', () => {
-    const d: ConntrackDeletion = { family: 'inet6', protocol: 'udp', destination: 'FD00:96:0::000A', destinationPort: 53, replySource: 'fd00:244:0:0::5' };
+    const d: ConntrackDeletion = {
+      family: 'inet6',
+      protocol: 'udp',
+      destination: 'FD00:96:0::000A',
+      destinationPort: 53,
+      replySource: 'fd00:244:0:0::5',
+    };
     expect(cleared(d, [V6])).toEqual([V6]);
   });
 
   test('one group per family and protocol; a flow of another group is not matched', () => {
-    const deletions = [deletion('10.96.0.10', 53), { ...deletion('10.96.0.10', 53), protocol: 'sctp' as const }, deletion('10.96.0.20', 53), { ...deletion('fd00:96::a', 53), family: 'inet6' as const }];
+    const deletions = [
+      deletion('10.96.0.10', 53),
+      { ...deletion('10.96.0.10', 53), protocol: 'sctp' as const },
+      deletion('10.96.0.20', 53),
+      { ...deletion('fd00:96::a', 53), family: 'inet6' as const },
+    ];
     const { groups } = groupDeletions(deletions);
     expect(groups.map((g) => g.query)).toEqual([
       { family: 'inet', protocol: 'udp' },
@@ -92,7 +131,9 @@ describe('matching', () => {
     const { groups, invalid } = groupDeletions([bad[0] as ConntrackDeletion, good, ...bad.slice(1)]);
     expect(invalid.map((f) => f.deletion)).toEqual(bad);
     expect(invalid.map((f) => [f.error.code, f.error.op])).toEqual(bad.map(() => ['EINVAL', 'delete-flows']));
-    expect(invalid[0]?.error.userMessage).toBe("delete-flows udp fd00::1:53: invalid IPv4 address 'fd00::1': expected four decimal numbers 0-255 separated by dots (EINVAL)");
+    expect(invalid[0]?.error.userMessage).toBe(
+      "delete-flows udp fd00::1:53: invalid IPv4 address 'fd00::1': expected four decimal numbers 0-255 separated by dots (EINVAL)",
+    );
     expect(invalid[2]?.error.target).toBe('udp 10.96.0.10:53 via 10.244.1:*');
     expect(groups).toHaveLength(1);
   });
@@ -101,10 +142,19 @@ describe('matching', () => {
 describe('counting outcomes', () => {
   const label = { family: 'conntrack', command: 'DELETE' };
   const failed = (f: ConntrackFlow, code: string, errno: number) =>
-    ({ op: f, ok: false, error: conntrackErrorFrom(new NetlinkError(code, errno, label), { op: 'delete-flow', flow: f }) }) as const;
+    ({
+      op: f,
+      ok: false,
+      error: conntrackErrorFrom(new NetlinkError(code, errno, label), { op: 'delete-flow', flow: f }),
+    }) as const;
 
   test('ENOENT (the entry expired since the dump) is counted apart, not a failure; other errors are failures', () => {
-    const result = tallyDeletes([{ op: TO_A, ok: true }, failed(TO_B, 'ENOENT', 2), { op: NOT_NATED, ok: true }, failed(OTHER_PORT, 'EPERM', 1)]);
+    const result = tallyDeletes([
+      { op: TO_A, ok: true },
+      failed(TO_B, 'ENOENT', 2),
+      { op: NOT_NATED, ok: true },
+      failed(OTHER_PORT, 'EPERM', 1),
+    ]);
     expect(result.deleted).toBe(2);
     expect(result.expired).toBe(1);
     expect(result.failures.map((f) => [f.flow, f.error.code])).toEqual([[OTHER_PORT, 'EPERM']]);

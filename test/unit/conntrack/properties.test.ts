@@ -4,7 +4,14 @@
 // as entries that decode to the same flows.
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
-import { NLM_F_MULTI, NetlinkDecodeError, Writer, nfnetlinkRequest, parseMessages, type NetlinkMessage } from '../../../src/netlink/index.js';
+import {
+  NLM_F_MULTI,
+  NetlinkDecodeError,
+  Writer,
+  nfnetlinkRequest,
+  parseMessages,
+  type NetlinkMessage,
+} from '../../../src/netlink/index.js';
 import { formatIPv4, formatIPv6 } from '../../../src/net/ip-address.js';
 import { conntrackAttributes } from '../../../src/conntrack/attributes.js';
 import * as c from '../../../src/conntrack/constants.js';
@@ -16,7 +23,10 @@ const conntrack = fixtures('conntrack');
 
 const port = fc.integer({ min: 0, max: 0xffff });
 function tuple(family: 'inet' | 'inet6'): fc.Arbitrary<FlowTuple> {
-  const address = family === 'inet' ? fc.uint8Array({ minLength: 4, maxLength: 4 }).map((b) => formatIPv4(b)) : fc.uint8Array({ minLength: 16, maxLength: 16 }).map((b) => formatIPv6(b));
+  const address =
+    family === 'inet'
+      ? fc.uint8Array({ minLength: 4, maxLength: 4 }).map((b) => formatIPv4(b))
+      : fc.uint8Array({ minLength: 16, maxLength: 16 }).map((b) => formatIPv6(b));
   return fc.record({ source: address, sourcePort: port, destination: address, destinationPort: port });
 }
 const flows: fc.Arbitrary<ConntrackFlow> = fc.constantFrom('inet' as const, 'inet6' as const).chain((family) =>
@@ -69,21 +79,27 @@ describe('entries', () => {
 });
 
 describe('decoders', () => {
-  const captured = ['dump-udp-inet', 'dump-udp-inet6', 'dump-sctp-inet', 'dump-inet-unfiltered'].map((name) => conntrack.replies(name));
+  const captured = ['dump-udp-inet', 'dump-udp-inet6', 'dump-sctp-inet', 'dump-inet-unfiltered'].map((name) =>
+    conntrack.replies(name),
+  );
 
   test('random payloads, and every cut or changed byte of a captured reply, only ever yield NetlinkDecodeError or flows we can encode again', () => {
     const damaged = fc.oneof(
-      fc.uint8Array({ maxLength: 300 }).map((b) => ({ type: 0x100, flags: 2, seq: 1, portId: 0, payload: Buffer.from(b) })),
+      fc
+        .uint8Array({ maxLength: 300 })
+        .map((b) => ({ type: 0x100, flags: 2, seq: 1, portId: 0, payload: Buffer.from(b) })),
       fc.tuple(fc.constantFrom(...captured), fc.nat(), fc.nat()).map(([msgs, which, cut]) => {
         const msg = msgs[which % msgs.length] as NetlinkMessage;
         return { ...msg, payload: msg.payload.subarray(0, cut % (msg.payload.length + 1)) };
       }),
-      fc.tuple(fc.constantFrom(...captured), fc.nat(), fc.nat(), fc.integer({ min: 0, max: 255 })).map(([msgs, which, at, byte]) => {
-        const msg = msgs[which % msgs.length] as NetlinkMessage;
-        const payload = Buffer.from(msg.payload);
-        payload[at % payload.length] = byte;
-        return { ...msg, payload };
-      }),
+      fc
+        .tuple(fc.constantFrom(...captured), fc.nat(), fc.nat(), fc.integer({ min: 0, max: 255 }))
+        .map(([msgs, which, at, byte]) => {
+          const msg = msgs[which % msgs.length] as NetlinkMessage;
+          const payload = Buffer.from(msg.payload);
+          payload[at % payload.length] = byte;
+          return { ...msg, payload };
+        }),
     );
     fc.assert(
       fc.property(damaged, (msg) => {

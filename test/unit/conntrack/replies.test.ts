@@ -69,7 +69,9 @@ describe('dumps', () => {
   });
 
   test('entry ids differ from entry to entry', () => {
-    const ids = decodeFlows(conntrack.replies('dump-inet-unfiltered'), { family: 'inet', protocol: 'udp' }).map((flow) => flow.id);
+    const ids = decodeFlows(conntrack.replies('dump-inet-unfiltered'), { family: 'inet', protocol: 'udp' }).map(
+      (flow) => flow.id,
+    );
     expect(new Set(ids).size).toBe(2);
   });
 
@@ -77,7 +79,9 @@ describe('dumps', () => {
     const reply = conntrack.replies('dump-udp-inet')[0] as NetlinkMessage;
     expect(() => decodeFlow({ ...reply, type: 0x607 })).toThrow(NetlinkDecodeError);
     // nfgenmsg alone: no attributes at all.
-    expect(() => decodeFlow({ ...reply, payload: reply.payload.subarray(0, 4) })).toThrow(new NetlinkDecodeError('CTA', 'an entry without CTA_TUPLE_ORIG or CTA_TUPLE_REPLY'));
+    expect(() => decodeFlow({ ...reply, payload: reply.payload.subarray(0, 4) })).toThrow(
+      new NetlinkDecodeError('CTA', 'an entry without CTA_TUPLE_ORIG or CTA_TUPLE_REPLY'),
+    );
   });
 });
 
@@ -87,8 +91,13 @@ describe('deletes', () => {
     const reply = parseErrorReply(conntrack.error('error-delete-enoent'));
     expect(reply.errno).toBe(2);
     const flow = { ...NOT_NATED, id: 1 };
-    const error = conntrackErrorFrom(new NetlinkError('ENOENT', 2, { family: 'conntrack', command: 'DELETE' }), { op: 'delete-flow', flow });
-    expect(error.userMessage).toBe('delete-flow udp 10.0.0.2:40002 -> 10.96.0.20:5353 (reply from 10.96.0.20:5353): no such conntrack entry (ENOENT)');
+    const error = conntrackErrorFrom(new NetlinkError('ENOENT', 2, { family: 'conntrack', command: 'DELETE' }), {
+      op: 'delete-flow',
+      flow,
+    });
+    expect(error.userMessage).toBe(
+      'delete-flow udp 10.0.0.2:40002 -> 10.96.0.20:5353 (reply from 10.96.0.20:5353): no such conntrack entry (ENOENT)',
+    );
   });
 
   test('EPERM is a ConntrackPermissionError; EINVAL on a dump points at the module', () => {

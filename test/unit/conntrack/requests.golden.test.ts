@@ -94,14 +94,24 @@ describe('golden bytes of every conntrack request', () => {
   });
 
   test('values the wire cannot carry are refused before sending, naming the flow', () => {
-    const badAddress = refusal(() => deleteRequest({ ...NATED_V4, original: { ...NATED_V4.original, source: 'fd00::1' } }));
+    const badAddress = refusal(() =>
+      deleteRequest({ ...NATED_V4, original: { ...NATED_V4.original, source: 'fd00::1' } }),
+    );
     expect(badAddress).toMatchObject({ code: 'EINVAL', op: 'delete-flow' });
     expect(badAddress.message).toContain("invalid IPv4 address 'fd00::1'");
     expect(badAddress.target).toBe('udp fd00::1:40001 -> 10.96.0.10:53 (reply from 10.244.1.5:53)');
-    expect(refusal(() => deleteRequest({ ...V6, original: { ...V6.original, destinationPort: 65536 } })).reason).toBe('port 65536 is not an integer from 0 to 65535');
+    expect(refusal(() => deleteRequest({ ...V6, original: { ...V6.original, destinationPort: 65536 } })).reason).toBe(
+      'port 65536 is not an integer from 0 to 65535',
+    );
     expect(refusal(() => deleteRequest({ ...V6, id: -1 })).reason).toBe('id -1 is not an integer from 0 to 4294967295');
-    expect(refusal(() => deleteRequest({ ...V6, zone: 65536 })).reason).toBe('zone 65536 is not an integer from 0 to 65535');
-    expect(refusal(() => dumpRequest({ family: 'inet', protocol: 'tcp' as 'udp' })).reason).toBe("protocol 'tcp' is not udp or sctp");
-    expect(refusal(() => dumpRequest({ family: 'ipx' as 'inet', protocol: 'udp' })).reason).toBe("family 'ipx' is not inet or inet6");
+    expect(refusal(() => deleteRequest({ ...V6, zone: 65536 })).reason).toBe(
+      'zone 65536 is not an integer from 0 to 65535',
+    );
+    expect(refusal(() => dumpRequest({ family: 'inet', protocol: 'tcp' as 'udp' })).reason).toBe(
+      "protocol 'tcp' is not udp or sctp",
+    );
+    expect(refusal(() => dumpRequest({ family: 'ipx' as 'inet', protocol: 'udp' })).reason).toBe(
+      "family 'ipx' is not inet or inet6",
+    );
   });
 });

@@ -7,18 +7,29 @@ import type { DesiredIpset, DesiredIpsetEntry } from '../../../src/proxy/index.j
 const HASH = { kind: 'hash', hashSize: 1024, maxElem: 65536 } as const;
 const BITMAP = { kind: 'bitmap', portFrom: 0, portTo: 65535 } as const;
 
-function set(name: string, type: DesiredIpset['type'], entries: DesiredIpsetEntry[], family: DesiredIpset['family'] = 'inet'): DesiredIpset {
+function set(
+  name: string,
+  type: DesiredIpset['type'],
+  entries: DesiredIpsetEntry[],
+  family: DesiredIpset['family'] = 'inet',
+): DesiredIpset {
   return { name, type, family, comment: 'not printed', options: type === 'bitmap:port' ? BITMAP : HASH, entries };
 }
 
 describe('formatIpSetCreate', () => {
   it("writes kube-proxy's create options in ipset's order", () => {
-    expect(formatIpSetCreate(set('KUBE-CLUSTER-IP', 'hash:ip,port', []))).toBe('create KUBE-CLUSTER-IP hash:ip,port family inet hashsize 1024 maxelem 65536');
-    expect(formatIpSetCreate(set('KUBE-6-IPVS-IPS', 'hash:ip', [], 'inet6'))).toBe('create KUBE-6-IPVS-IPS hash:ip family inet6 hashsize 1024 maxelem 65536');
+    expect(formatIpSetCreate(set('KUBE-CLUSTER-IP', 'hash:ip,port', []))).toBe(
+      'create KUBE-CLUSTER-IP hash:ip,port family inet hashsize 1024 maxelem 65536',
+    );
+    expect(formatIpSetCreate(set('KUBE-6-IPVS-IPS', 'hash:ip', [], 'inet6'))).toBe(
+      'create KUBE-6-IPVS-IPS hash:ip family inet6 hashsize 1024 maxelem 65536',
+    );
   });
 
   it('gives a bitmap:port set its range and no family', () => {
-    expect(formatIpSetCreate(set('KUBE-6-NODE-PORT-TCP', 'bitmap:port', [], 'inet6'))).toBe('create KUBE-6-NODE-PORT-TCP bitmap:port range 0-65535');
+    expect(formatIpSetCreate(set('KUBE-6-NODE-PORT-TCP', 'bitmap:port', [], 'inet6'))).toBe(
+      'create KUBE-6-NODE-PORT-TCP bitmap:port range 0-65535',
+    );
   });
 });
 
@@ -36,10 +47,16 @@ describe('formatIpSetMember', () => {
   });
 
   it('prints a network of one address as the address, as ipset does', () => {
-    expect(formatIpSetMember({ ip: '203.0.113.10', protocol: 'tcp', port: 80, net: '192.0.2.7/32' })).toBe('203.0.113.10,tcp:80,192.0.2.7');
-    expect(formatIpSetMember({ ip: '2001:db8::10', protocol: 'tcp', port: 80, net: '2001:db8:2::1/128' })).toBe('2001:db8::10,tcp:80,2001:db8:2::1');
+    expect(formatIpSetMember({ ip: '203.0.113.10', protocol: 'tcp', port: 80, net: '192.0.2.7/32' })).toBe(
+      '203.0.113.10,tcp:80,192.0.2.7',
+    );
+    expect(formatIpSetMember({ ip: '2001:db8::10', protocol: 'tcp', port: 80, net: '2001:db8:2::1/128' })).toBe(
+      '2001:db8::10,tcp:80,2001:db8:2::1',
+    );
     // A /32 prefix on an IPv6 network is not a host prefix.
-    expect(formatIpSetMember({ ip: '2001:db8::10', protocol: 'tcp', port: 80, net: '2001:db8::/32' })).toBe('2001:db8::10,tcp:80,2001:db8::/32');
+    expect(formatIpSetMember({ ip: '2001:db8::10', protocol: 'tcp', port: 80, net: '2001:db8::/32' })).toBe(
+      '2001:db8::10,tcp:80,2001:db8::/32',
+    );
   });
 });
 
@@ -52,7 +69,12 @@ describe('formatIpSetSave', () => {
       ]),
       set('KUBE-NODE-PORT-UDP', 'bitmap:port', []),
       set('KUBE-NODE-PORT-TCP', 'bitmap:port', [{ port: 443 }, { port: 30080 }]),
-      set('KUBE-6-LOAD-BALANCER-SOURCE-CID', 'hash:ip,port,net', [{ ip: '2001:db8::10', protocol: 'tcp', port: 80, net: '2001:db8:2::1/128' }], 'inet6'),
+      set(
+        'KUBE-6-LOAD-BALANCER-SOURCE-CID',
+        'hash:ip,port,net',
+        [{ ip: '2001:db8::10', protocol: 'tcp', port: 80, net: '2001:db8:2::1/128' }],
+        'inet6',
+      ),
     ];
     expect(formatIpSetSave(sets)).toBe(
       [

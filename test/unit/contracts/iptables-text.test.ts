@@ -45,18 +45,26 @@ describe('formatIptablesRule', () => {
   });
 
   it('gives a source address its prefix length', () => {
-    const drop = rule('KUBE-IPVS-OUT-FILTER', [{ match: 'source', cidr: '203.0.113.10', negate: false }], { target: 'DROP' });
+    const drop = rule('KUBE-IPVS-OUT-FILTER', [{ match: 'source', cidr: '203.0.113.10', negate: false }], {
+      target: 'DROP',
+    });
     expect(line(drop)).toBe('-A KUBE-IPVS-OUT-FILTER -s 203.0.113.10/32 -j DROP');
-    expect(line({ ...drop, matches: [{ match: 'source', cidr: '2001:db8::10', negate: false }] }, 'IPv6')).toBe('-A KUBE-IPVS-OUT-FILTER -s 2001:db8::10/128 -j DROP');
-    expect(line(rule('KUBE-SERVICES', [{ match: 'source', cidr: '::1/128', negate: false }], { target: 'RETURN' }), 'IPv6')).toBe('-A KUBE-SERVICES -s ::1/128 -j RETURN');
+    expect(line({ ...drop, matches: [{ match: 'source', cidr: '2001:db8::10', negate: false }] }, 'IPv6')).toBe(
+      '-A KUBE-IPVS-OUT-FILTER -s 2001:db8::10/128 -j DROP',
+    );
+    expect(
+      line(rule('KUBE-SERVICES', [{ match: 'source', cidr: '::1/128', negate: false }], { target: 'RETURN' }), 'IPv6'),
+    ).toBe('-A KUBE-SERVICES -s ::1/128 -j RETURN');
   });
 
   it('writes the ipvs match with a protocol number and no full-length mask', () => {
-    const r = rule('KUBE-IPVS-OUT-FILTER', [{ match: 'ipvs', vaddr: '203.0.113.10', vproto: 'tcp', vport: 80 }], { target: 'DROP' });
+    const r = rule('KUBE-IPVS-OUT-FILTER', [{ match: 'ipvs', vaddr: '203.0.113.10', vproto: 'tcp', vport: 80 }], {
+      target: 'DROP',
+    });
     expect(line(r)).toBe('-A KUBE-IPVS-OUT-FILTER -m ipvs --vproto 6 --vaddr 203.0.113.10 --vport 80 -j DROP');
-    expect(line(rule('C', [{ match: 'ipvs', vaddr: '2001:db8::10', vproto: 'sctp', vport: 9 }], { target: 'DROP' }), 'IPv6')).toBe(
-      '-A C -m ipvs --vproto 132 --vaddr 2001:db8::10 --vport 9 -j DROP',
-    );
+    expect(
+      line(rule('C', [{ match: 'ipvs', vaddr: '2001:db8::10', vproto: 'sctp', vport: 9 }], { target: 'DROP' }), 'IPv6'),
+    ).toBe('-A C -m ipvs --vproto 132 --vaddr 2001:db8::10 --vport 9 -j DROP');
   });
 
   it('writes addrtype, physdev, mark and conntrack matches, negated or not', () => {
@@ -110,7 +118,11 @@ describe('formatIptablesSave', () => {
     },
     filter: {
       chains: ['KUBE-NODE-PORT', 'KUBE-IPVS-FILTER'],
-      rules: [rule('KUBE-IPVS-FILTER', [{ match: 'conntrack', states: ['NEW'] }, set('KUBE-IPVS-IPS', 'dst')], { target: 'REJECT' })],
+      rules: [
+        rule('KUBE-IPVS-FILTER', [{ match: 'conntrack', states: ['NEW'] }, set('KUBE-IPVS-IPS', 'dst')], {
+          target: 'REJECT',
+        }),
+      ],
     },
   };
 

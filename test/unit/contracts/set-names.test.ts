@@ -17,7 +17,7 @@ describe('kubeProxySetNames', () => {
 });
 
 describe('desiredSetNames', () => {
-  it("gives each family the names of its desired sets, and none to a family it lacks", () => {
+  it('gives each family the names of its desired sets, and none to a family it lacks', () => {
     const desired = computeDesiredState({
       services: [],
       endpointSlices: [],

@@ -60,22 +60,43 @@ describe('what the daemon keeps of each object', () => {
     await eventually(() => watched.hasSynced(), 10_000, 'the lists');
     const snapshot = watched.snapshot();
     const text = JSON.stringify(snapshot);
-    for (const dropped of ['managedFields', 'ownerReferences', 'targetRef', 'uid', 'creationTimestamp', 'last-applied-configuration', '"zone":', 'images']) expect(text).not.toContain(dropped);
+    for (const dropped of [
+      'managedFields',
+      'ownerReferences',
+      'targetRef',
+      'uid',
+      'creationTimestamp',
+      'last-applied-configuration',
+      '"zone":',
+      'images',
+    ])
+      expect(text).not.toContain(dropped);
     // The Node's eligibility reads the same from what is kept.
     const health = new ProxierHealth(1, () => 0);
     health.syncNode(snapshot.node);
     expect(health.nodeEligible).toBe(false);
-    expect((snapshot.node as { spec: unknown }).spec).toEqual({ podCIDRs: ['10.244.0.0/24'], taints: [{ key: TO_BE_DELETED_TAINT }] });
+    expect((snapshot.node as { spec: unknown }).spec).toEqual({
+      podCIDRs: ['10.244.0.0/24'],
+      taints: [{ key: TO_BE_DELETED_TAINT }],
+    });
     // The trigger time is read off the kept EndpointSlice.
     expect(heard.changes.find((c) => c.kind === 'EndpointSlice')?.triggerTime).toBe(Date.parse('2026-11-23T17:00:00Z'));
   });
 
-  it('keeps a Node\'s deletionTimestamp and the trigger time annotation', () => {
-    expect(projectFields(WATCHED_FIELDS.Node, { metadata: { name: NODE, deletionTimestamp: '2026-01-01T00:00:00Z', finalizers: ['x'] } })).toEqual({
+  it("keeps a Node's deletionTimestamp and the trigger time annotation", () => {
+    expect(
+      projectFields(WATCHED_FIELDS.Node, {
+        metadata: { name: NODE, deletionTimestamp: '2026-01-01T00:00:00Z', finalizers: ['x'] },
+      }),
+    ).toEqual({
       metadata: { name: NODE, deletionTimestamp: '2026-01-01T00:00:00Z' },
     });
-    const slice = { metadata: { name: 's', annotations: { 'endpoints.kubernetes.io/last-change-trigger-time': 't', other: 'o' } } };
-    expect(projectFields(WATCHED_FIELDS.EndpointSlice, slice)).toEqual({ metadata: { name: 's', annotations: { 'endpoints.kubernetes.io/last-change-trigger-time': 't' } } });
+    const slice = {
+      metadata: { name: 's', annotations: { 'endpoints.kubernetes.io/last-change-trigger-time': 't', other: 'o' } },
+    };
+    expect(projectFields(WATCHED_FIELDS.EndpointSlice, slice)).toEqual({
+      metadata: { name: 's', annotations: { 'endpoints.kubernetes.io/last-change-trigger-time': 't' } },
+    });
   });
 });
 
@@ -89,7 +110,9 @@ describe('what the daemon hears of the watch', () => {
     fake.apply(service('lost'));
     await eventually(() => heard.relists === 1 && watched.snapshot().services.length === 1, 10_000, 'the relist');
     expect(heard.watchErrors).toEqual(['services unparsable_line']);
-    expect(heard.log.some((line) => line.includes('An event was lost; listing again') && line.includes('unparsable_line'))).toBe(true);
+    expect(
+      heard.log.some((line) => line.includes('An event was lost; listing again') && line.includes('unparsable_line')),
+    ).toBe(true);
   });
 
   it('an API server that forbids a list is said once in the log, in /healthz words, and cleared when it works again', async () => {
@@ -97,7 +120,9 @@ describe('what the daemon hears of the watch', () => {
     server.forbid('endpointslices');
     const { source: watched, heard } = await watch(server);
     await eventually(() => heard.problems.length > 0, 10_000, 'the 403');
-    expect(heard.problems[0]).toMatch(/^listing EndpointSlices: .*needs the rule "list endpointslices\.discovery\.k8s\.io"$/);
+    expect(heard.problems[0]).toMatch(
+      /^listing EndpointSlices: .*needs the rule "list endpointslices\.discovery\.k8s\.io"$/,
+    );
     server.allow('endpointslices');
     await eventually(() => watched.hasSynced() && heard.problems.at(-1) === undefined, 10_000, 'the recovery');
     expect(heard.log.filter((line) => line.includes('The API server cannot be used')).length).toBe(1);

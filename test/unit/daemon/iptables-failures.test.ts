@@ -6,7 +6,8 @@ import type { AppliedChange } from '../../../src/contracts/kernel-port.js';
 import { CommandError } from '../../../src/kernel/index.js';
 import type { AddressFamily } from '../../../src/net/ip-address.js';
 
-const TABLE_ADD = 'iptables-nft-restore v1.8.9 (nf_tables): line 2: TABLE_ADD failed (Operation not supported): table nat';
+const TABLE_ADD =
+  'iptables-nft-restore v1.8.9 (nf_tables): line 2: TABLE_ADD failed (Operation not supported): table nat';
 
 function restore(family: AddressFamily, stderr?: string): AppliedChange {
   const rewrite = { family, table: 'nat' as const, restore: '*nat\nCOMMIT\n', cause: { reason: 'rules changed' } };
@@ -19,12 +20,18 @@ function restore(family: AddressFamily, stderr?: string): AppliedChange {
   };
 }
 
-function fixture(): { report: IptablesFailureReport; events: NodeEvent[]; failures: (family: string) => Promise<number> } {
+function fixture(): {
+  report: IptablesFailureReport;
+  events: NodeEvent[];
+  failures: (family: string) => Promise<number>;
+} {
   const metrics = new ProxyMetrics();
   const events: NodeEvent[] = [];
   const report = new IptablesFailureReport(metrics, { record: async (event) => void events.push(event) });
   const failures = async (family: string): Promise<number> => {
-    const metric = await metrics.registry.getSingleMetric('kubeproxy_sync_proxy_rules_iptables_restore_failures_total')?.get();
+    const metric = await metrics.registry
+      .getSingleMetric('kubeproxy_sync_proxy_rules_iptables_restore_failures_total')
+      ?.get();
     return metric?.values.find((v) => v.labels['ip_family'] === family)?.value ?? 0;
   };
   return { report, events, failures };

@@ -18,13 +18,32 @@ import { ServiceHealthServers } from '../../../src/daemon/service-health/service
 import type { ClusterObjects } from '../../../src/proxy/index.js';
 import { objectKey } from '../../../src/proxy/object-key.js';
 import { SyncEngine } from '../../../src/sync/sync-engine.js';
-import { endpoint, endpointSlice, hostFacts, modelConfig, node, port, service, type Json } from '../../fixtures/proxy/objects.js';
+import {
+  endpoint,
+  endpointSlice,
+  hostFacts,
+  modelConfig,
+  node,
+  port,
+  service,
+  type Json,
+} from '../../fixtures/proxy/objects.js';
 import { FakeKernel } from '../../support/fake-kernel.js';
 
 const CONFIG = modelConfig({ scheduler: 'rr' });
 const WEB_KEY: ServiceKey = { family: 'inet', protocol: 'tcp', address: '10.96.0.10', port: 80 };
-const web = service('web', { type: 'ClusterIP', clusterIP: '10.96.0.10', clusterIPs: ['10.96.0.10'], ports: [port('http', 80)] });
-const webSlice = (...addresses: string[]): Json => endpointSlice('web', [port('http', 8080)], addresses.map((a) => endpoint(a, { ready: true })));
+const web = service('web', {
+  type: 'ClusterIP',
+  clusterIP: '10.96.0.10',
+  clusterIPs: ['10.96.0.10'],
+  ports: [port('http', 80)],
+});
+const webSlice = (...addresses: string[]): Json =>
+  endpointSlice(
+    'web',
+    [port('http', 8080)],
+    addresses.map((a) => endpoint(a, { ready: true })),
+  );
 
 /** The watch, driven by the test. */
 class TestCluster implements ClusterSource {
@@ -39,7 +58,11 @@ class TestCluster implements ClusterSource {
   }
   snapshot(): ClusterObjects {
     const all = [...this.objects.values()];
-    return { services: all.filter((o) => o['kind'] === 'Service'), endpointSlices: all.filter((o) => o['kind'] === 'EndpointSlice'), node: node() };
+    return {
+      services: all.filter((o) => o['kind'] === 'Service'),
+      endpointSlices: all.filter((o) => o['kind'] === 'EndpointSlice'),
+      node: node(),
+    };
   }
   listed(...objects: Json[]): void {
     for (const object of objects) this.objects.set(`${String(object['kind'])}/${objectKey(object)}`, object);
@@ -104,7 +127,9 @@ function rig() {
 }
 
 function realServers(kernel: FakeKernel): string[] {
-  const found = kernel.state.families.flatMap((f) => f.virtualServers).find((s) => JSON.stringify(s.service.key) === JSON.stringify(WEB_KEY));
+  const found = kernel.state.families
+    .flatMap((f) => f.virtualServers)
+    .find((s) => JSON.stringify(s.service.key) === JSON.stringify(WEB_KEY));
   return (found?.realServers ?? []).map((r) => `${r.address}:${r.port}/${r.weight}`).sort();
 }
 
@@ -122,7 +147,9 @@ describe('Proxier', () => {
     expect(await metric('kipvs_kernel_changes_total', { kind: 'ipvs', op: 'add-real-server', result: 'ok' })).toBe(1);
     const lines = await auditLines();
     expect(lines.map((l) => l['op'])).toContain('add-real-server');
-    expect(lines.find((l) => l['op'] === 'add-real-server')?.['target']).toBe('add real server TCP 10.96.0.10:80 -> 10.244.1.5:8080 weight 1');
+    expect(lines.find((l) => l['op'] === 'add-real-server')?.['target']).toBe(
+      'add real server TCP 10.96.0.10:80 -> 10.244.1.5:8080 weight 1',
+    );
   });
 
   it('applies each change, and counts it as a change seen', async () => {
@@ -144,7 +171,9 @@ describe('Proxier', () => {
     cluster.listed(web, webSlice('10.244.1.5'));
     await until(() => kernel.plans.length === 1);
     await until(() => logs.some((l) => l.includes('Kernel change failed')));
-    expect(await metric('kipvs_kernel_changes_total', { kind: 'ipvs', op: 'add-real-server', result: 'error' })).toBe(1);
+    expect(await metric('kipvs_kernel_changes_total', { kind: 'ipvs', op: 'add-real-server', result: 'error' })).toBe(
+      1,
+    );
     expect(await metric('kubeproxy_sync_proxy_rules_last_timestamp_seconds', { ip_family: 'IPv4' })).toBeUndefined();
     kernel.failing = () => false;
     // The retry (after at least a second) reads the kernel whole and makes the change.
@@ -157,7 +186,12 @@ describe('Proxier', () => {
   it('names an object it skips once, not at every sync', async () => {
     const { kernel, cluster, proxier, logs } = rig();
     proxier.start();
-    const broken = service('broken', { type: 'ClusterIP', clusterIP: '10.96.0.11', clusterIPs: ['10.96.0.11'], ports: [port('http', 70000)] });
+    const broken = service('broken', {
+      type: 'ClusterIP',
+      clusterIP: '10.96.0.11',
+      clusterIPs: ['10.96.0.11'],
+      ports: [port('http', 70000)],
+    });
     cluster.listed(web, webSlice('10.244.1.5'), broken);
     await until(() => kernel.plans.length === 1);
     cluster.put(webSlice('10.244.1.5', '10.244.2.6'));

@@ -22,7 +22,9 @@ class ManualTimers implements Timers {
   async advanceTo(ms: number): Promise<void> {
     for (;;) {
       await flush();
-      const due = [...this.pending.entries()].filter(([, t]) => t.at <= ms).sort((a, b) => a[1].at - b[1].at || a[0] - b[0]);
+      const due = [...this.pending.entries()]
+        .filter(([, t]) => t.at <= ms)
+        .sort((a, b) => a[1].at - b[1].at || a[0] - b[0]);
       const first = due[0];
       if (!first) break;
       this.pending.delete(first[0]);

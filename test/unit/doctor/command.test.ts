@@ -15,7 +15,14 @@ let emptyPath = '';
 beforeAll(() => {
   preparedNode(tree);
   const creds = writeCredentials(tree);
-  const kubeconfig = tree.write('etc/kipvs/kubeconfig', kubeconfigText(`{server: "https://192.0.2.10:6443", certificate-authority: ${creds.caFile}}`, `{tokenFile: ${creds.tokenFile}}`), 0o600);
+  const kubeconfig = tree.write(
+    'etc/kipvs/kubeconfig',
+    kubeconfigText(
+      `{server: "https://192.0.2.10:6443", certificate-authority: ${creds.caFile}}`,
+      `{tokenFile: ${creds.tokenFile}}`,
+    ),
+    0o600,
+  );
   config = tree.write('etc/kipvs/config.conf', configText(kubeconfig));
   emptyPath = join(tree.root, 'bin');
   mkdirSync(emptyPath);
@@ -23,7 +30,11 @@ beforeAll(() => {
 afterAll(() => tree.remove());
 
 function doctor(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const run = spawnSync(process.execPath, [join(repoRoot, 'build/cli/main.js'), 'doctor', '--host-root', tree.root, ...args], { encoding: 'utf8', env: { PATH: emptyPath } });
+  const run = spawnSync(
+    process.execPath,
+    [join(repoRoot, 'build/cli/main.js'), 'doctor', '--host-root', tree.root, ...args],
+    { encoding: 'utf8', env: { PATH: emptyPath } },
+  );
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
@@ -61,17 +72,33 @@ describe('kipvs doctor', () => {
       'kube-proxy',
     ]);
     // No iptables tool on the empty PATH: the one warning.
-    expect(findings.filter((f) => f.status !== 'PASS').map((f) => [f.check, f.status])).toEqual([['iptables-backend', 'WARN']]);
+    expect(findings.filter((f) => f.status !== 'PASS').map((f) => [f.check, f.status])).toEqual([
+      ['iptables-backend', 'WARN'],
+    ]);
     expect(findings.filter((f) => f.status === 'PASS').every((f) => f.fix === null)).toBe(true);
   });
 
   it('exits 1 on any FAIL: metrics on every interface; 0 with --allow-exposed-metrics', () => {
-    const exposed = doctor('--config', tree.write('etc/kipvs/exposed.conf', configText('""', 'metricsBindAddress: 0.0.0.0:10249\n')), '-o', 'json');
+    const exposed = doctor(
+      '--config',
+      tree.write('etc/kipvs/exposed.conf', configText('""', 'metricsBindAddress: 0.0.0.0:10249\n')),
+      '-o',
+      'json',
+    );
     expect(exposed.status).toBe(1);
     const metrics = (JSON.parse(exposed.stdout) as JsonFinding[]).find((f) => f.check === 'metrics-bind-address');
     expect(metrics?.status).toBe('FAIL');
-    const flagged = doctor('--metrics-bind-address=0.0.0.0:10249', '--kubeconfig', join(tree.root, 'etc/kipvs/kubeconfig'), '--allow-exposed-metrics', '-o', 'json');
-    expect((JSON.parse(flagged.stdout) as JsonFinding[]).find((f) => f.check === 'metrics-bind-address')?.status).toBe('WARN');
+    const flagged = doctor(
+      '--metrics-bind-address=0.0.0.0:10249',
+      '--kubeconfig',
+      join(tree.root, 'etc/kipvs/kubeconfig'),
+      '--allow-exposed-metrics',
+      '-o',
+      'json',
+    );
+    expect((JSON.parse(flagged.stdout) as JsonFinding[]).find((f) => f.check === 'metrics-bind-address')?.status).toBe(
+      'WARN',
+    );
   });
 
   it('exits 1 on a kube-proxy running beside it', () => {
@@ -103,7 +130,7 @@ describe('kipvs doctor', () => {
     expect(run.stdout).toMatch(/^ {2}doctor\b/m);
   });
 
-  it('takes kube-proxy\'s flag spellings, and refuses flags kipvs proxy would refuse', () => {
+  it("takes kube-proxy's flag spellings, and refuses flags kipvs proxy would refuse", () => {
     expect(doctor('--config', config, '--v', '4').status).toBe(0);
     const bad = doctor('--ipvs-min-sync-period=soon');
     expect(bad.status).toBe(1);

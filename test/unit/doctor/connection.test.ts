@@ -15,14 +15,20 @@ beforeAll(() => {
 afterAll(() => tree.remove());
 
 async function tlsFinding(cluster: string, flags: Record<string, string> = {}) {
-  const kubeconfig = tree.write(`etc/kipvs/kubeconfig-${n++}`, kubeconfigText(cluster, `{tokenFile: ${creds.tokenFile}}`), 0o600);
+  const kubeconfig = tree.write(
+    `etc/kipvs/kubeconfig-${n++}`,
+    kubeconfigText(cluster, `{tokenFile: ${creds.tokenFile}}`),
+    0o600,
+  );
   const config = tree.write(`etc/kipvs/config-${n++}.conf`, configText(kubeconfig));
   return { kubeconfig, result: finding(await findingsFor(tree.root, { config, ...flags }), 'api-server-tls') };
 }
 
 describe('API server TLS', () => {
   it('PASS: https with a CA file, naming the server, identity and trust', async () => {
-    const { kubeconfig, result } = await tlsFinding(`{server: "https://192.0.2.10:6443", certificate-authority: ${creds.caFile}}`);
+    const { kubeconfig, result } = await tlsFinding(
+      `{server: "https://192.0.2.10:6443", certificate-authority: ${creds.caFile}}`,
+    );
     expect(result).toEqual({
       check: 'api-server-tls',
       status: 'PASS',
@@ -32,7 +38,9 @@ describe('API server TLS', () => {
   });
 
   it('PASS: https with CA data', async () => {
-    const { result } = await tlsFinding(`{server: "https://192.0.2.10:6443", certificate-authority-data: ${creds.caData}}`);
+    const { result } = await tlsFinding(
+      `{server: "https://192.0.2.10:6443", certificate-authority-data: ${creds.caData}}`,
+    );
     expect(result.status).toBe('PASS');
     expect(result.message).toContain('CA from kubeconfig data');
   });
@@ -41,13 +49,17 @@ describe('API server TLS', () => {
     const { kubeconfig, result } = await tlsFinding('{server: "https://192.0.2.10:6443"}');
     expect(result).toMatchObject({
       status: 'FAIL',
-      message: expect.stringContaining("no certificate authority: any certificate the system's roots trust is accepted"),
+      message: expect.stringContaining(
+        "no certificate authority: any certificate the system's roots trust is accepted",
+      ),
       fix: `set certificate-authority (or certificate-authority-data) to the cluster's CA in ${kubeconfig}`,
     });
   });
 
   it('FAIL: insecure-skip-tls-verify, although kipvs proxy would run with --allow-insecure-apiserver', async () => {
-    const { result } = await tlsFinding('{server: "https://192.0.2.10:6443", insecure-skip-tls-verify: true}', { 'allow-insecure-apiserver': 'true' });
+    const { result } = await tlsFinding('{server: "https://192.0.2.10:6443", insecure-skip-tls-verify: true}', {
+      'allow-insecure-apiserver': 'true',
+    });
     expect(result.status).toBe('FAIL');
     expect(result.message).toContain('insecure-skip-tls-verify: any server certificate is accepted');
     expect(result.fix).toContain('remove insecure-skip-tls-verify');
@@ -60,7 +72,9 @@ describe('API server TLS', () => {
   });
 
   it('FAIL: --master replaces the kubeconfig server, as in kipvs proxy', async () => {
-    const { result } = await tlsFinding(`{server: "https://192.0.2.10:6443", certificate-authority: ${creds.caFile}}`, { master: 'http://192.0.2.99:8080' });
+    const { result } = await tlsFinding(`{server: "https://192.0.2.10:6443", certificate-authority: ${creds.caFile}}`, {
+      master: 'http://192.0.2.99:8080',
+    });
     expect(result.status).toBe('FAIL');
     expect(result.message).toContain('API server http://192.0.2.99:8080');
   });

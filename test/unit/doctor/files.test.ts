@@ -19,9 +19,14 @@ beforeAll(() => {
 afterAll(() => tree.remove());
 
 /** A kubeconfig verified against the CA, authenticating with the token file. */
-const safeKubeconfig = (): string => kubeconfigText(`{server: "https://192.0.2.10:6443", certificate-authority: ${creds.caFile}}`, `{tokenFile: ${creds.tokenFile}}`);
+const safeKubeconfig = (): string =>
+  kubeconfigText(
+    `{server: "https://192.0.2.10:6443", certificate-authority: ${creds.caFile}}`,
+    `{tokenFile: ${creds.tokenFile}}`,
+  );
 const writeKubeconfig = (text: string, mode = 0o600): string => tree.write(`etc/kipvs/kubeconfig-${n++}`, text, mode);
-const writeConfig = (kubeconfig: string, mode = 0o644, uid?: number): string => tree.write(`etc/kipvs/config-${n++}.conf`, configText(kubeconfig), mode, uid);
+const writeConfig = (kubeconfig: string, mode = 0o644, uid?: number): string =>
+  tree.write(`etc/kipvs/config-${n++}.conf`, configText(kubeconfig), mode, uid);
 
 describe('the configuration file', () => {
   it.each([0o644, 0o600, 0o400].map(octalRow))('PASSes at mode %s owned by root', async (_, mode) => {
@@ -56,8 +61,14 @@ describe('the configuration file', () => {
 
   it('FAILs when owned by another user, PASSes when owned by the user kipvs runs as', async () => {
     const config = writeConfig(writeKubeconfig(safeKubeconfig()), 0o644, 4321);
-    expect(finding(await findingsFor(tree.root, { config }), 'config-file')).toMatchObject({ status: 'FAIL', message: expect.stringContaining('owned by uid 4321') });
-    expect(finding(await findingsFor(tree.root, { config }, { uid: 4321 }), 'config-file')).toMatchObject({ status: 'PASS', message: `configuration file ${config}: mode 0644, owner uid 4321` });
+    expect(finding(await findingsFor(tree.root, { config }), 'config-file')).toMatchObject({
+      status: 'FAIL',
+      message: expect.stringContaining('owned by uid 4321'),
+    });
+    expect(finding(await findingsFor(tree.root, { config }, { uid: 4321 }), 'config-file')).toMatchObject({
+      status: 'PASS',
+      message: `configuration file ${config}: mode 0644, owner uid 4321`,
+    });
   });
 
   it('FAILs naming a missing file', async () => {
@@ -72,13 +83,20 @@ describe('the configuration file', () => {
 
   it('is not needed: without --config the flags and defaults apply', async () => {
     const kubeconfig = writeKubeconfig(safeKubeconfig());
-    const findings = await findingsFor(tree.root, { kubeconfig, 'cluster-cidr': '10.244.0.0/16', 'nodeport-addresses': 'primary' });
+    const findings = await findingsFor(tree.root, {
+      kubeconfig,
+      'cluster-cidr': '10.244.0.0/16',
+      'nodeport-addresses': 'primary',
+    });
     expect(finding(findings, 'config-file').status).toBe('PASS');
     expect(finding(findings, 'configuration')).toMatchObject({ status: 'PASS', message: 'configuration: valid' });
   });
 
   it('FAILs the configuration kipvs proxy would refuse, naming the field', async () => {
-    const config = tree.write(`etc/kipvs/config-${n++}.conf`, configText(writeKubeconfig(safeKubeconfig()), 'ipvs: {scheduler: fastest}\n'));
+    const config = tree.write(
+      `etc/kipvs/config-${n++}.conf`,
+      configText(writeKubeconfig(safeKubeconfig()), 'ipvs: {scheduler: fastest}\n'),
+    );
     const result = finding(await findingsFor(tree.root, { config }), 'configuration');
     expect(result.status).toBe('FAIL');
     expect(result.message).toContain('ipvs.scheduler');
@@ -88,7 +106,9 @@ describe('the configuration file', () => {
 describe('the kubeconfig', () => {
   it('PASSes at 0600', async () => {
     const kubeconfig = writeKubeconfig(safeKubeconfig(), 0o600);
-    expect(finding(await findingsFor(tree.root, { config: writeConfig(kubeconfig) }), 'kubeconfig-file')).toMatchObject({ status: 'PASS', message: `kubeconfig ${kubeconfig}: mode 0600, owner root` });
+    expect(finding(await findingsFor(tree.root, { config: writeConfig(kubeconfig) }), 'kubeconfig-file')).toMatchObject(
+      { status: 'PASS', message: `kubeconfig ${kubeconfig}: mode 0600, owner root` },
+    );
   });
 
   it.each([
@@ -106,16 +126,28 @@ describe('the kubeconfig', () => {
   });
 
   it('FAILs when readable by others and it embeds the token itself', async () => {
-    const kubeconfig = writeKubeconfig(kubeconfigText(`{server: "https://192.0.2.10:6443", certificate-authority: ${creds.caFile}}`, '{token: embedded-secret}'), 0o644);
+    const kubeconfig = writeKubeconfig(
+      kubeconfigText(
+        `{server: "https://192.0.2.10:6443", certificate-authority: ${creds.caFile}}`,
+        '{token: embedded-secret}',
+      ),
+      0o644,
+    );
     const result = finding(await findingsFor(tree.root, { config: writeConfig(kubeconfig) }), 'kubeconfig-file');
-    expect(result).toMatchObject({ status: 'FAIL', message: `kubeconfig ${kubeconfig}: mode 0644, owner root; readable by its group and all users, and it holds a credential` });
+    expect(result).toMatchObject({
+      status: 'FAIL',
+      message: `kubeconfig ${kubeconfig}: mode 0644, owner root; readable by its group and all users, and it holds a credential`,
+    });
     expect(JSON.stringify(result)).not.toContain('embedded-secret');
   });
 
   it('FAILs when writable by others, and does not resolve the connection from it', async () => {
     const kubeconfig = writeKubeconfig(safeKubeconfig(), 0o666);
     const findings = await findingsFor(tree.root, { config: writeConfig(kubeconfig) });
-    expect(finding(findings, 'kubeconfig-file')).toMatchObject({ status: 'FAIL', fix: `chown root:root ${kubeconfig} && chmod 0600 ${kubeconfig}` });
+    expect(finding(findings, 'kubeconfig-file')).toMatchObject({
+      status: 'FAIL',
+      fix: `chown root:root ${kubeconfig} && chmod 0600 ${kubeconfig}`,
+    });
     expect(findings.has('api-server-tls')).toBe(false);
     expect(findings.has('api-server-credentials')).toBe(false);
   });
@@ -124,13 +156,21 @@ describe('the kubeconfig', () => {
 describe('the credential files the kubeconfig names', () => {
   const withToken = async (mode: number) => {
     const tokenFile = tree.write(`etc/kipvs/token-${n++}`, 'a-token\n', mode);
-    const kubeconfig = writeKubeconfig(kubeconfigText(`{server: "https://192.0.2.10:6443", certificate-authority: ${creds.caFile}}`, `{tokenFile: ${tokenFile}}`));
+    const kubeconfig = writeKubeconfig(
+      kubeconfigText(
+        `{server: "https://192.0.2.10:6443", certificate-authority: ${creds.caFile}}`,
+        `{tokenFile: ${tokenFile}}`,
+      ),
+    );
     return { tokenFile, findings: await findingsFor(tree.root, { config: writeConfig(kubeconfig) }) };
   };
 
   it.each([0o600, 0o400].map(octalRow))('PASS: a token file at %s', async (_, mode) => {
     const { tokenFile, findings } = await withToken(mode);
-    expect(finding(findings, 'token-file')).toMatchObject({ status: 'PASS', message: `token file ${tokenFile}: mode 0${mode.toString(8)}, owner root` });
+    expect(finding(findings, 'token-file')).toMatchObject({
+      status: 'PASS',
+      message: `token file ${tokenFile}: mode 0${mode.toString(8)}, owner root`,
+    });
   });
 
   it.each([0o644, 0o640].map(octalRow))('FAIL: a token file readable beyond its owner (%s)', async (_, mode) => {
@@ -143,18 +183,51 @@ describe('the credential files the kubeconfig names', () => {
     ['0640', 0o640, 'FAIL'],
   ])('a client key at %s: %s', async (_, mode, status) => {
     const dir = `${tree.root}/etc/kipvs`;
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '30', '-keyout', `${dir}/client.pem.key`, '-out', `${dir}/client.pem`, '-subj', '/O=system:node-proxier/CN=system:kube-proxy'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-days',
+        '30',
+        '-keyout',
+        `${dir}/client.pem.key`,
+        '-out',
+        `${dir}/client.pem`,
+        '-subj',
+        '/O=system:node-proxier/CN=system:kube-proxy',
+      ],
+      { stdio: 'ignore' },
+    );
     const cert = tree.write(`etc/kipvs/client-${n++}.crt`, readFileSync(`${dir}/client.pem`, 'utf8'), 0o644);
     const key = tree.write(`etc/kipvs/client-${n++}.key`, readFileSync(`${dir}/client.pem.key`, 'utf8'), mode);
-    const kubeconfig = writeKubeconfig(kubeconfigText(`{server: "https://192.0.2.10:6443", certificate-authority: ${creds.caFile}}`, `{client-certificate: ${cert}, client-key: ${key}}`));
+    const kubeconfig = writeKubeconfig(
+      kubeconfigText(
+        `{server: "https://192.0.2.10:6443", certificate-authority: ${creds.caFile}}`,
+        `{client-certificate: ${cert}, client-key: ${key}}`,
+      ),
+    );
     const findings = await findingsFor(tree.root, { config: writeConfig(kubeconfig) });
-    expect(finding(findings, 'client-key-file')).toMatchObject({ status, message: expect.stringMatching(new RegExp(`^client key ${key}: mode ${_}, owner root`)) });
-    expect(finding(findings, 'api-server-tls').message).toContain('client certificate "O=system:node-proxier, CN=system:kube-proxy"');
+    expect(finding(findings, 'client-key-file')).toMatchObject({
+      status,
+      message: expect.stringMatching(new RegExp(`^client key ${key}: mode ${_}, owner root`)),
+    });
+    expect(finding(findings, 'api-server-tls').message).toContain(
+      'client certificate "O=system:node-proxier, CN=system:kube-proxy"',
+    );
   });
 
   it('FAIL: a token file others can write makes kipvs proxy refuse the credentials', async () => {
     const { tokenFile, findings } = await withToken(0o622);
-    expect(finding(findings, 'api-server-credentials')).toMatchObject({ status: 'FAIL', message: expect.stringContaining(`${tokenFile}: token file is writable by group and others`) });
+    expect(finding(findings, 'api-server-credentials')).toMatchObject({
+      status: 'FAIL',
+      message: expect.stringContaining(`${tokenFile}: token file is writable by group and others`),
+    });
     expect(findings.has('token-file')).toBe(false);
   });
 });

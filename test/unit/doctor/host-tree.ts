@@ -51,11 +51,17 @@ export function preparedNode(tree: HostTree): void {
     `${['ip_vs_sh 16384 0 - Live 0x0', 'ip_vs_wrr 16384 0 - Live 0x0', 'ip_vs_rr 16384 0 - Live 0x0', 'ip_vs 192512 6 ip_vs_sh,ip_vs_wrr,ip_vs_rr, Live 0x0'].join('\n')}\n`,
   );
   // nf_conntrack built in: in modules.builtin, and in /sys/module for its parameters.
-  tree.write(`lib/modules/${RELEASE}/modules.builtin`, 'kernel/net/netfilter/nf_conntrack.ko\nkernel/net/ipv4/tcp_cubic.ko\n');
+  tree.write(
+    `lib/modules/${RELEASE}/modules.builtin`,
+    'kernel/net/netfilter/nf_conntrack.ko\nkernel/net/ipv4/tcp_cubic.ko\n',
+  );
   tree.write('sys/module/nf_conntrack/parameters/hashsize', '65536\n');
   // Every scheduler installed (twos is new in 6.2: not in this 6.1 kernel).
   const schedulers = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh'];
-  tree.write(`lib/modules/${RELEASE}/modules.dep`, schedulers.map((s) => `kernel/net/netfilter/ipvs/ip_vs_${s}.ko: kernel/net/netfilter/ipvs/ip_vs.ko\n`).join(''));
+  tree.write(
+    `lib/modules/${RELEASE}/modules.dep`,
+    schedulers.map((s) => `kernel/net/netfilter/ipvs/ip_vs_${s}.ko: kernel/net/netfilter/ipvs/ip_vs.ko\n`).join(''),
+  );
   for (const [name, value] of [
     ['net/ipv4/vs/conntrack', '1'],
     ['net/ipv4/vs/expire_nodest_conn', '1'],
@@ -84,7 +90,27 @@ export interface Credentials {
 export function writeCredentials(tree: HostTree): Credentials {
   const dir = join(tree.root, 'etc/kipvs');
   mkdirSync(dir, { recursive: true });
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '30', '-keyout', join(dir, 'ca.key'), '-out', join(dir, 'ca.pem'), '-subj', '/CN=kipvs-doctor-ca'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-days',
+      '30',
+      '-keyout',
+      join(dir, 'ca.key'),
+      '-out',
+      join(dir, 'ca.pem'),
+      '-subj',
+      '/CN=kipvs-doctor-ca',
+    ],
+    { stdio: 'ignore' },
+  );
   const pem = readFileSync(join(dir, 'ca.pem'), 'utf8');
   return {
     caFile: tree.write('etc/kipvs/ca.crt', pem, 0o644),

@@ -33,8 +33,15 @@ const EMPTY = '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCE
 /** Only a stale proxy's rules, no kubelet chain. */
 const LEFTOVER = '*nat\n:KUBE-SERVICES - [0:0]\n-A KUBE-SERVICES -j ACCEPT\nCOMMIT\n';
 
-const saved = (backend: IptablesBackend, text: string): IptablesBackendFacts => ({ backend, probe: probeBackend({ inet: text, inet6: text }) });
-const failing = (backend: IptablesBackend, message: string): IptablesBackendFacts => ({ backend, probe: probeBackend({ inet: undefined, inet6: undefined }), failure: { kind: 'failed', message } });
+const saved = (backend: IptablesBackend, text: string): IptablesBackendFacts => ({
+  backend,
+  probe: probeBackend({ inet: text, inet6: text }),
+});
+const failing = (backend: IptablesBackend, message: string): IptablesBackendFacts => ({
+  backend,
+  probe: probeBackend({ inet: undefined, inet6: undefined }),
+  failure: { kind: 'failed', message },
+});
 const facts = (nft: IptablesBackendFacts, legacy: IptablesBackendFacts): IptablesFacts => ({ nft, legacy });
 
 describe('checkIptablesBackend', () => {
@@ -42,13 +49,17 @@ describe('checkIptablesBackend', () => {
     expect(checkIptablesBackend(facts(saved('nft', SYNCED), saved('legacy', EMPTY)), 'auto')).toEqual({
       check: 'iptables-backend',
       status: 'PASS',
-      message: "iptables: kipvs would program nft: the kubelet's chain is in the nf_tables mangle table [nft: 6 Kubernetes rules, the kubelet's chain; legacy: 0 Kubernetes rules]",
+      message:
+        "iptables: kipvs would program nft: the kubelet's chain is in the nf_tables mangle table [nft: 6 Kubernetes rules, the kubelet's chain; legacy: 0 Kubernetes rules]",
       fix: null,
     });
   });
 
   it('WARN: Kubernetes rules in both backends', () => {
-    expect(checkIptablesBackend(facts(saved('nft', SYNCED), saved('legacy', LEFTOVER)), 'auto')).toMatchObject({ status: 'WARN', message: expect.stringMatching(/^iptables: Kubernetes rules in both backends/) });
+    expect(checkIptablesBackend(facts(saved('nft', SYNCED), saved('legacy', LEFTOVER)), 'auto')).toMatchObject({
+      status: 'WARN',
+      message: expect.stringMatching(/^iptables: Kubernetes rules in both backends/),
+    });
   });
 
   it("WARN: --iptables-backend names the other backend than the kubelet's", () => {
@@ -60,13 +71,24 @@ describe('checkIptablesBackend', () => {
   });
 
   it('FAIL: the backend kipvs would program does not work here', () => {
-    expect(checkIptablesBackend(facts(saved('nft', SYNCED), failing('legacy', 'Table does not exist (do you need to insmod?)')), 'legacy')).toMatchObject({ status: 'FAIL', message: expect.stringContaining('whose tools fail here') });
+    expect(
+      checkIptablesBackend(
+        facts(saved('nft', SYNCED), failing('legacy', 'Table does not exist (do you need to insmod?)')),
+        'legacy',
+      ),
+    ).toMatchObject({ status: 'FAIL', message: expect.stringContaining('whose tools fail here') });
   });
 
   it('WARN: neither backend could be read', () => {
-    expect(checkIptablesBackend(facts(failing('nft', 'Permission denied'), failing('legacy', 'Permission denied (you must be root)')), 'auto')).toMatchObject({
+    expect(
+      checkIptablesBackend(
+        facts(failing('nft', 'Permission denied'), failing('legacy', 'Permission denied (you must be root)')),
+        'auto',
+      ),
+    ).toMatchObject({
       status: 'WARN',
-      message: 'iptables: neither backend could be read (nft: Permission denied; legacy: Permission denied (you must be root))',
+      message:
+        'iptables: neither backend could be read (nft: Permission denied; legacy: Permission denied (you must be root))',
     });
   });
 });
@@ -77,25 +99,37 @@ describe('readIptablesBackends', () => {
 
   it('finds no tool where there is none', async () => {
     const read = await readIptablesBackends(toolsIn(join(tree.root, 'empty')));
-    expect([read.nft.failure?.kind, read.legacy.failure?.kind, read.nft.probe.works]).toEqual(['not-found', 'not-found', false]);
+    expect([read.nft.failure?.kind, read.legacy.failure?.kind, read.nft.probe.works]).toEqual([
+      'not-found',
+      'not-found',
+      false,
+    ]);
   });
 
   it('reports a tool that fails, with its status', async () => {
     const bin = join(tree.root, 'failing');
     mkdirSync(bin);
     symlinkSync('/bin/false', join(bin, 'iptables-nft-save'));
-    expect((await readIptablesBackends(toolsIn(bin))).nft).toMatchObject({ probe: { works: false }, failure: { kind: 'failed' } });
+    expect((await readIptablesBackends(toolsIn(bin))).nft).toMatchObject({
+      probe: { works: false },
+      failure: { kind: 'failed' },
+    });
   });
 
-  const tools = ['iptables-legacy-save', 'ip6tables-legacy-save', 'iptables-nft-save', 'ip6tables-nft-save'].map((name) => `/usr/sbin/${name}`);
+  const tools = ['iptables-legacy-save', 'ip6tables-legacy-save', 'iptables-nft-save', 'ip6tables-nft-save'].map(
+    (name) => `/usr/sbin/${name}`,
+  );
   const runIfTools = tools.every(existsSync) ? it : it.skip;
   runIfTools('reads what the real save tools print, as they print it', async () => {
     const bin = join(tree.root, 'real');
     mkdirSync(bin);
     for (const tool of tools) symlinkSync(tool, join(bin, tool.slice(tool.lastIndexOf('/') + 1)));
-    const own = (name: string): string => execFileSync(`/usr/sbin/${name}`, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const own = (name: string): string =>
+      execFileSync(`/usr/sbin/${name}`, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
     const read = await readIptablesBackends(toolsIn(bin));
-    expect(read.legacy.probe).toEqual(probeBackend({ inet: own('iptables-legacy-save'), inet6: own('ip6tables-legacy-save') }));
+    expect(read.legacy.probe).toEqual(
+      probeBackend({ inet: own('iptables-legacy-save'), inet6: own('ip6tables-legacy-save') }),
+    );
     expect(read.nft.probe).toEqual(probeBackend({ inet: own('iptables-nft-save'), inet6: own('ip6tables-nft-save') }));
     expect(read.legacy.probe.works).toBe(true);
   });

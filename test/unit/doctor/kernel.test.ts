@@ -12,16 +12,26 @@ beforeEach(() => {
 });
 afterEach(() => tree.remove());
 
-const modules = async (flags: Record<string, string> = {}) => finding(await findingsFor(tree.root, flags), 'kernel-modules');
+const modules = async (flags: Record<string, string> = {}) =>
+  finding(await findingsFor(tree.root, flags), 'kernel-modules');
 
-describe('kernel modules (the daemon\'s list and lookup, under the host root)', () => {
+describe("kernel modules (the daemon's list and lookup, under the host root)", () => {
   it('PASS: loaded (/proc/modules) or built in (modules.builtin)', async () => {
-    expect(await modules()).toEqual({ check: 'kernel-modules', status: 'PASS', message: 'kernel modules: ip_vs, ip_vs_rr, ip_vs_wrr, ip_vs_sh, nf_conntrack loaded or built in', fix: null });
+    expect(await modules()).toEqual({
+      check: 'kernel-modules',
+      status: 'PASS',
+      message: 'kernel modules: ip_vs, ip_vs_rr, ip_vs_wrr, ip_vs_sh, nf_conntrack loaded or built in',
+      fix: null,
+    });
   });
 
   it("FAIL: the configured scheduler's module missing, with the modprobe line", async () => {
     const result = await modules({ 'ipvs-scheduler': 'lc' });
-    expect(result).toMatchObject({ status: 'FAIL', message: 'kernel modules: ip_vs_lc neither loaded nor built in; IPVS mode requires ip_vs, ip_vs_rr, ip_vs_wrr, ip_vs_sh, nf_conntrack, ip_vs_lc' });
+    expect(result).toMatchObject({
+      status: 'FAIL',
+      message:
+        'kernel modules: ip_vs_lc neither loaded nor built in; IPVS mode requires ip_vs, ip_vs_rr, ip_vs_wrr, ip_vs_sh, nf_conntrack, ip_vs_lc',
+    });
     expect(result.fix).toMatch(/^modprobe ip_vs_lc, and list them in \/etc\/modules-load.d\//);
   });
 
@@ -31,12 +41,21 @@ describe('kernel modules (the daemon\'s list and lookup, under the host root)', 
   });
 
   it('FAIL: ip_vs and nf_conntrack missing; nf_conntrack_ipv4 wanted instead before Linux 4.19', async () => {
-    tree.write('proc/modules', 'ip_vs_rr 16384 0 - Live 0x0\nip_vs_wrr 16384 0 - Live 0x0\nip_vs_sh 16384 0 - Live 0x0\n');
+    tree.write(
+      'proc/modules',
+      'ip_vs_rr 16384 0 - Live 0x0\nip_vs_wrr 16384 0 - Live 0x0\nip_vs_sh 16384 0 - Live 0x0\n',
+    );
     rmSync(join(tree.root, 'sys/module/nf_conntrack'), { recursive: true });
     tree.write(`lib/modules/${RELEASE}/modules.builtin`, '');
-    expect(await modules()).toMatchObject({ status: 'FAIL', message: expect.stringMatching(/^kernel modules: ip_vs, nf_conntrack neither loaded nor built in/) });
+    expect(await modules()).toMatchObject({
+      status: 'FAIL',
+      message: expect.stringMatching(/^kernel modules: ip_vs, nf_conntrack neither loaded nor built in/),
+    });
     tree.write('proc/sys/kernel/osrelease', '4.14.0\n');
-    tree.write('proc/modules', 'ip_vs 1 0 - Live 0x0\nnf_conntrack_ipv4 1 0 - Live 0x0\nip_vs_rr 1 0 - Live 0x0\nip_vs_wrr 1 0 - Live 0x0\nip_vs_sh 1 0 - Live 0x0\n');
+    tree.write(
+      'proc/modules',
+      'ip_vs 1 0 - Live 0x0\nnf_conntrack_ipv4 1 0 - Live 0x0\nip_vs_rr 1 0 - Live 0x0\nip_vs_wrr 1 0 - Live 0x0\nip_vs_sh 1 0 - Live 0x0\n',
+    );
     expect(await modules()).toMatchObject({ status: 'PASS', message: expect.stringContaining('nf_conntrack_ipv4') });
   });
 });
@@ -45,13 +64,23 @@ describe('IPVS schedulers Services may pick', () => {
   const schedulers = async () => finding(await findingsFor(tree.root, {}), 'ipvs-schedulers');
 
   it('PASS: every one installed (twos, new in Linux 6.2, may be absent)', async () => {
-    expect(await schedulers()).toMatchObject({ status: 'PASS', message: 'IPVS schedulers Services may pick: rr, wrr, lc, wlc, lblc, lblcr, dh, sh, sed, nq, fo, ovf, mh' });
+    expect(await schedulers()).toMatchObject({
+      status: 'PASS',
+      message: 'IPVS schedulers Services may pick: rr, wrr, lc, wlc, lblc, lblcr, dh, sh, sed, nq, fo, ovf, mh',
+    });
   });
 
   it('WARN: one neither installed, loaded nor built in', async () => {
-    tree.write(`lib/modules/${RELEASE}/modules.dep`, 'kernel/net/netfilter/ipvs/ip_vs_lc.ko:\nkernel/net/netfilter/ipvs/ip_vs_mh.ko.xz:\n');
+    tree.write(
+      `lib/modules/${RELEASE}/modules.dep`,
+      'kernel/net/netfilter/ipvs/ip_vs_lc.ko:\nkernel/net/netfilter/ipvs/ip_vs_mh.ko.xz:\n',
+    );
     const found = await schedulers();
-    expect(found).toMatchObject({ status: 'WARN', message: "IPVS schedulers: wlc, lblc, lblcr, dh, sed, nq, fo, ovf not installed; a Service picking one by annotation keeps the node's scheduler" });
+    expect(found).toMatchObject({
+      status: 'WARN',
+      message:
+        "IPVS schedulers: wlc, lblc, lblcr, dh, sed, nq, fo, ovf not installed; a Service picking one by annotation keeps the node's scheduler",
+    });
     expect(found.fix).toMatch(/^install the kernel's IPVS modules \(ip_vs_wlc, /);
   });
 
@@ -62,7 +91,8 @@ describe('IPVS schedulers Services may pick', () => {
 });
 
 describe('sysctls', () => {
-  const sysctls = async (flags: Record<string, string> = {}) => [...(await findingsFor(tree.root, flags)).values()].filter((f) => f.check.startsWith('sysctl:'));
+  const sysctls = async (flags: Record<string, string> = {}) =>
+    [...(await findingsFor(tree.root, flags)).values()].filter((f) => f.check.startsWith('sysctl:'));
 
   it('PASS: the values IPVS mode sets, for this kernel (no conn_reuse_mode on 6.1)', async () => {
     expect((await sysctls()).map((f) => [f.status, f.message])).toEqual([
@@ -76,7 +106,10 @@ describe('sysctls', () => {
 
   it('conn_reuse_mode on a 5.4 kernel, where kube-proxy sets it to 0', async () => {
     tree.write('proc/sys/kernel/osrelease', '5.4.0-150-generic\n');
-    expect(finding(await findingsFor(tree.root, {}), 'sysctl:net.ipv4.vs.conn_reuse_mode')).toMatchObject({ status: 'WARN', message: 'sysctl net.ipv4.vs.conn_reuse_mode = 1; IPVS mode wants 0' });
+    expect(finding(await findingsFor(tree.root, {}), 'sysctl:net.ipv4.vs.conn_reuse_mode')).toMatchObject({
+      status: 'WARN',
+      message: 'sysctl net.ipv4.vs.conn_reuse_mode = 1; IPVS mode wants 0',
+    });
   });
 
   it('FAIL: vs/conntrack or ip_forward off; WARN: expire_nodest_conn off', async () => {
@@ -96,13 +129,20 @@ describe('sysctls', () => {
 
   it('FAIL: the IPVS sysctls absent (ip_vs not loaded)', async () => {
     rmSync(join(tree.root, 'proc/sys/net/ipv4/vs'), { recursive: true });
-    expect(finding(await findingsFor(tree.root, {}), 'sysctl:net.ipv4.vs.conntrack')).toMatchObject({ status: 'FAIL', message: 'sysctl net.ipv4.vs.conntrack: does not exist on this kernel (it appears when ip_vs is loaded); IPVS mode wants 1' });
+    expect(finding(await findingsFor(tree.root, {}), 'sysctl:net.ipv4.vs.conntrack')).toMatchObject({
+      status: 'FAIL',
+      message:
+        'sysctl net.ipv4.vs.conntrack: does not exist on this kernel (it appears when ip_vs is loaded); IPVS mode wants 1',
+    });
   });
 
   it('strict ARP: arp_ignore=1 and arp_announce=2 checked only when configured', async () => {
     expect((await sysctls()).some((f) => f.message.includes('arp_'))).toBe(false);
     const strict = await findingsFor(tree.root, { 'ipvs-strict-arp': 'true' });
-    expect(finding(strict, 'sysctl:net.ipv4.conf.all.arp_ignore')).toMatchObject({ status: 'WARN', message: 'sysctl net.ipv4.conf.all.arp_ignore = 0; IPVS mode wants 1' });
+    expect(finding(strict, 'sysctl:net.ipv4.conf.all.arp_ignore')).toMatchObject({
+      status: 'WARN',
+      message: 'sysctl net.ipv4.conf.all.arp_ignore = 0; IPVS mode wants 1',
+    });
     tree.write('proc/sys/net/ipv4/conf/all/arp_ignore', '1\n');
     tree.write('proc/sys/net/ipv4/conf/all/arp_announce', '2\n');
     const fixed = await findingsFor(tree.root, { 'ipvs-strict-arp': 'true' });
@@ -112,19 +152,28 @@ describe('sysctls', () => {
 
   it('WARN: route_localnet=1 left by another proxy (CVE-2020-8558)', async () => {
     tree.write('proc/sys/net/ipv4/conf/all/route_localnet', '1\n');
-    expect(finding(await findingsFor(tree.root, {}), 'sysctl:net.ipv4.conf.all.route_localnet')).toMatchObject({ status: 'WARN', message: expect.stringContaining('CVE-2020-8558') });
+    expect(finding(await findingsFor(tree.root, {}), 'sysctl:net.ipv4.conf.all.route_localnet')).toMatchObject({
+      status: 'WARN',
+      message: expect.stringContaining('CVE-2020-8558'),
+    });
   });
 });
 
 describe('kube-proxy on the node', () => {
   it('PASS when no process is kube-proxy, counting those seen', async () => {
-    expect(finding(await findingsFor(tree.root, {}), 'kube-proxy')).toMatchObject({ status: 'PASS', message: expect.stringMatching(/^kube-proxy: not running \(2 processes seen;/) });
+    expect(finding(await findingsFor(tree.root, {}), 'kube-proxy')).toMatchObject({
+      status: 'PASS',
+      message: expect.stringMatching(/^kube-proxy: not running \(2 processes seen;/),
+    });
   });
 
   it('FAIL on a kube-proxy by its command name', async () => {
     tree.write('proc/5351/comm', 'kube-proxy\n');
     tree.write('proc/5351/cmdline', '/usr/local/bin/kube-proxy\0--config=/var/lib/kube-proxy/config.conf\0');
-    expect(finding(await findingsFor(tree.root, {}), 'kube-proxy')).toMatchObject({ status: 'FAIL', message: expect.stringMatching(/^kube-proxy is running \(pid 5351\)/) });
+    expect(finding(await findingsFor(tree.root, {}), 'kube-proxy')).toMatchObject({
+      status: 'FAIL',
+      message: expect.stringMatching(/^kube-proxy is running \(pid 5351\)/),
+    });
   });
 
   it('FAIL on a kube-proxy by its first argument (a renamed thread, comm changed)', async () => {

@@ -13,7 +13,11 @@ export interface RunOptions {
 
 /** The findings for proxy flags given as {name: value}, keyed by check. */
 /** `root`: the host tree's root (host-tree.ts), or "/" for this machine. */
-export async function findingsFor(root: string, flags: Readonly<Record<string, string>>, options: RunOptions = {}): Promise<Map<string, Finding>> {
+export async function findingsFor(
+  root: string,
+  flags: Readonly<Record<string, string>>,
+  options: RunOptions = {},
+): Promise<Map<string, Finding>> {
   const facts = await gatherFacts({
     flags: new Map(Object.entries(flags).map(([name, value]) => [name, [value]])),
     hostRoot: root,

@@ -17,7 +17,8 @@ import { hex } from '../netlink/hex.js';
 
 const P = c.IPSET_PROTOCOL;
 
-const NFGENMSG = '02 00 0000                             # nfgenmsg: AF_INET (what the ipset tool sends), NFNETLINK_V0, res_id 0';
+const NFGENMSG =
+  '02 00 0000                             # nfgenmsg: AF_INET (what the ipset tool sends), NFNETLINK_V0, res_id 0';
 const PROTOCOL_7 = '0500 0100 07 000000                    # IPSET_ATTR_PROTOCOL 7';
 const KUBE_CLUSTER_IP = '1400 0200 4b5542452d434c55535445522d495000 # IPSET_ATTR_SETNAME "KUBE-CLUSTER-IP\\0"';
 const HASHSIZE_1024_MAXELEM_65536 = `
@@ -27,7 +28,11 @@ const HASHSIZE_1024_MAXELEM_65536 = `
 
 /** The one message of some entry operations. */
 function entryMessage(...ops: EntryOperation[]): Request {
-  const { messages, refused } = entryMessages(P, ops, ops.map((_, i) => i));
+  const { messages, refused } = entryMessages(
+    P,
+    ops,
+    ops.map((_, i) => i),
+  );
   expect(refused.size).toBe(0);
   expect(messages).toHaveLength(1);
   return (messages[0] as (typeof messages)[number]).request;
@@ -56,7 +61,12 @@ describe('golden bytes of every ipset request', () => {
   test("CREATE KUBE-CLUSTER-IP hash:ip,port with kube-proxy's parameters", () => {
     const op = {
       op: 'create-set',
-      set: { name: 'KUBE-CLUSTER-IP', type: 'hash:ip,port', family: 'inet', options: { kind: 'hash', hashSize: 1024, maxElem: 65536 } },
+      set: {
+        name: 'KUBE-CLUSTER-IP',
+        type: 'hash:ip,port',
+        family: 'inet',
+        options: { kind: 'hash', hashSize: 1024, maxElem: 65536 },
+      },
     } as const;
     expect(framed(setRequest(op, P, 6), DOIT)).toEqual(hex`
       68000000 0206 0506 01000000 00000000   # len 104, IPSET_CMD_CREATE(2), REQUEST|ACK|EXCL|CREATE
@@ -94,7 +104,13 @@ describe('golden bytes of every ipset request', () => {
   test('CREATE hash:ip inet6 with comments: IPSET_FLAG_WITH_COMMENT in IPSET_ATTR_CADT_FLAGS', () => {
     const op = {
       op: 'create-set',
-      set: { name: 'KUBE-6-IPVS-IPS', type: 'hash:ip', family: 'inet6', options: { kind: 'hash', hashSize: 1024, maxElem: 65536 }, comments: true },
+      set: {
+        name: 'KUBE-6-IPVS-IPS',
+        type: 'hash:ip',
+        family: 'inet6',
+        options: { kind: 'hash', hashSize: 1024, maxElem: 65536 },
+        comments: true,
+      },
     } as const;
     expect(framed(setRequest(op, P, 5), DOIT)).toEqual(hex`
       68000000 0206 0506 01000000 00000000   # len 104, CREATE
@@ -212,7 +228,9 @@ describe('golden bytes of every ipset request', () => {
   });
 
   test('ADD of a hash:ip,port,net entry: the network in IPSET_ATTR_IP2 and IPSET_ATTR_CIDR2', () => {
-    const request = entryMessage(add('KUBE-LOAD-BALANCER-SOURCE-CIDR', { ip: '203.0.113.10', protocol: 'tcp', port: 80, net: '10.0.0.0/8' }));
+    const request = entryMessage(
+      add('KUBE-LOAD-BALANCER-SOURCE-CIDR', { ip: '203.0.113.10', protocol: 'tcp', port: 80, net: '10.0.0.0/8' }),
+    );
     expect(framed(request, DOIT)).toEqual(hex`
       88000000 0906 0502 01000000 00000000   # len 136, ADD
       ${NFGENMSG}

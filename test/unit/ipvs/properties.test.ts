@@ -46,7 +46,14 @@ import { formatIPv4, formatIPv6 } from '../../../src/net/ip-address.js';
 import { fixtureDatagrams } from './fixtures.js';
 
 const IPVS: GenericFamily = { name: 'IPVS', id: 0x24, version: 1, maxAttribute: 6 };
-const noFlags: ServiceFlags = { persistent: false, hashed: false, onePacket: false, sched1: false, sched2: false, sched3: false };
+const noFlags: ServiceFlags = {
+  persistent: false,
+  hashed: false,
+  onePacket: false,
+  sched1: false,
+  sched2: false,
+  sched3: false,
+};
 
 const u16 = fc.integer({ min: 0, max: 0xffff });
 const u32 = fc.integer({ min: 0, max: 0xffffffff });
@@ -68,7 +75,12 @@ function address(f: AddressFamily): fc.Arbitrary<string> {
 const serviceKey: fc.Arbitrary<ServiceKey> = family.chain((f) =>
   fc.oneof(
     fc.record({ family: fc.constant(f), fwmark: fc.integer({ min: 1, max: 0xffffffff }) }),
-    fc.record({ family: fc.constant(f), protocol: fc.constantFrom('tcp', 'udp', 'sctp'), address: address(f), port: u16 }),
+    fc.record({
+      family: fc.constant(f),
+      protocol: fc.constantFrom('tcp', 'udp', 'sctp'),
+      address: address(f),
+      port: u16,
+    }),
   ),
 );
 
@@ -174,10 +186,14 @@ describe('encode -> decode round-trips', () => {
     const counters = fc.record({ activeConnections: u32, inactiveConnections: u32, persistentConnections: u32 });
     fc.assert(
       fc.property(serviceKey, realServer, counters, stats, (key, rs, conns, s) => {
-        const reply = asReply(sent(operationRequest(IPVS, { op: 'add-real-server', service: key, realServer: rs })), 'dest', {
-          ...conns,
-          stats64: s,
-        });
+        const reply = asReply(
+          sent(operationRequest(IPVS, { op: 'add-real-server', service: key, realServer: rs })),
+          'dest',
+          {
+            ...conns,
+            stats64: s,
+          },
+        );
         expect(decodeRealServer(reply, key.family)).toEqual({ ...rs, ...conns, stats: s });
       }),
       { numRuns: 2000 },
@@ -188,7 +204,11 @@ describe('encode -> decode round-trips', () => {
     fc.assert(
       fc.property(
         virtualServer,
-        fc.oneof(fc.integer({ max: -1 }), fc.integer({ min: 1 }).map((n) => 0xffffffff + n), fc.double({ noInteger: true })),
+        fc.oneof(
+          fc.integer({ max: -1 }),
+          fc.integer({ min: 1 }).map((n) => 0xffffffff + n),
+          fc.double({ noInteger: true }),
+        ),
         (vs, bad) => {
           expect(() => operationRequest(IPVS, { op: 'add-service', service: { ...vs, timeout: bad } })).toThrow(
             `persistence timeout ${bad} is not an integer from 0 to 4294967295`,
@@ -218,7 +238,14 @@ describe('the whole-table read: entries decoded in place from one buffer of repl
         for (const [vs, s, dests] of table) {
           put(asReply(sent(operationRequest(IPVS, { op: 'add-service', service: vs })), 'service', { stats64: s }));
           for (const [rs, conns, ds] of dests) {
-            put(asReply(sent(operationRequest(IPVS, { op: 'add-real-server', service: vs.key, realServer: rs })), 'dest', { ...conns, stats64: ds }), vs.key.family);
+            put(
+              asReply(
+                sent(operationRequest(IPVS, { op: 'add-real-server', service: vs.key, realServer: rs })),
+                'dest',
+                { ...conns, stats64: ds },
+              ),
+              vs.key.family,
+            );
           }
         }
         const buffer = w.take();
@@ -242,18 +269,30 @@ describe('the whole-table read: entries decoded in place from one buffer of repl
 
   test('a range cut anywhere fails with NetlinkDecodeError, with or without counters', () => {
     fc.assert(
-      fc.property(serviceKey, realServer, counters, stats, fc.nat(), fc.boolean(), (key, rs, conns, s, cut, withStats) => {
-        const reply = asReply(sent(operationRequest(IPVS, { op: 'add-real-server', service: key, realServer: rs })), 'dest', { ...conns, stats64: s });
-        const end = cut % reply.payload.length;
-        let thrown: unknown;
-        try {
-          decodeRealServerAt(reply.payload, 0, end, key.family, { stats: withStats });
-        } catch (err) {
-          thrown = err;
-        }
-        // Cutting off only trailing attributes may leave a valid entry; anything else is a decode error.
-        if (thrown !== undefined) expect(thrown).toBeInstanceOf(NetlinkDecodeError);
-      }),
+      fc.property(
+        serviceKey,
+        realServer,
+        counters,
+        stats,
+        fc.nat(),
+        fc.boolean(),
+        (key, rs, conns, s, cut, withStats) => {
+          const reply = asReply(
+            sent(operationRequest(IPVS, { op: 'add-real-server', service: key, realServer: rs })),
+            'dest',
+            { ...conns, stats64: s },
+          );
+          const end = cut % reply.payload.length;
+          let thrown: unknown;
+          try {
+            decodeRealServerAt(reply.payload, 0, end, key.family, { stats: withStats });
+          } catch (err) {
+            thrown = err;
+          }
+          // Cutting off only trailing attributes may leave a valid entry; anything else is a decode error.
+          if (thrown !== undefined) expect(thrown).toBeInstanceOf(NetlinkDecodeError);
+        },
+      ),
       { numRuns: 2000 },
     );
   });
@@ -263,11 +302,20 @@ describe('batches', () => {
   const operation: fc.Arbitrary<IpvsOperation> = fc.oneof(
     virtualServer.map((service): IpvsOperation => ({ op: 'add-service', service })),
     virtualServer.map((service): IpvsOperation => ({ op: 'edit-service', service })),
-    fc.tuple(serviceKey, realServer).map(([service, rs]): IpvsOperation => ({ op: 'add-real-server', service, realServer: rs })),
-    fc.tuple(serviceKey, realServer).map(([service, rs]): IpvsOperation => ({ op: 'delete-real-server', service, realServer: rs })),
+    fc
+      .tuple(serviceKey, realServer)
+      .map(([service, rs]): IpvsOperation => ({ op: 'add-real-server', service, realServer: rs })),
+    fc
+      .tuple(serviceKey, realServer)
+      .map(([service, rs]): IpvsOperation => ({ op: 'delete-real-server', service, realServer: rs })),
     serviceKey.map((key): IpvsOperation => ({ op: 'delete-service', key })),
     // a value the wire cannot carry: this one fails alone, the others are still encoded
-    serviceKey.map((key): IpvsOperation => ({ op: 'add-service', service: { key, scheduler: 'rr', flags: noFlags, timeout: -1, netmask: 0 } })),
+    serviceKey.map(
+      (key): IpvsOperation => ({
+        op: 'add-service',
+        service: { key, scheduler: 'rr', flags: noFlags, timeout: -1, netmask: 0 },
+      }),
+    ),
   );
 
   test('a batch larger than one buffer chunk (1 MiB) keeps every operation intact across chunks', () => {
@@ -275,7 +323,16 @@ describe('batches', () => {
     const ops: IpvsOperation[] = Array.from({ length: 8_000 }, (_, i) => ({
       op: 'add-real-server',
       service: key,
-      realServer: { family: 'inet6', address: `2001:db8::${(i + 1).toString(16)}`, port: i % 65536, forwarding: 'tunnel', weight: i, upperThreshold: 0, lowerThreshold: 0, tunnel: { type: 'gue', port: 6080, flags: 1 } },
+      realServer: {
+        family: 'inet6',
+        address: `2001:db8::${(i + 1).toString(16)}`,
+        port: i % 65536,
+        forwarding: 'tunnel',
+        weight: i,
+        upperThreshold: 0,
+        lowerThreshold: 0,
+        tunnel: { type: 'gue', port: 6080, flags: 1 },
+      },
     }));
     const batch = operationRequests(IPVS, ops);
     let bytes = 0;
@@ -315,7 +372,11 @@ describe('batches', () => {
 function sendsBackUnchanged(decoded: LiveVirtualServer | LiveRealServer | IpvsTimeouts | IpvsInfo): void {
   if ('key' in decoded) {
     const { stats: counters, ...service } = decoded;
-    const reply = asReply(sent(operationRequest(IPVS, { op: 'add-service', service })), 'service', counters ? { stats64: counters } : {});
+    const reply = asReply(
+      sent(operationRequest(IPVS, { op: 'add-service', service })),
+      'service',
+      counters ? { stats64: counters } : {},
+    );
     expect(decodeService(reply)).toEqual(decoded);
   } else if ('address' in decoded) {
     const { stats: counters, activeConnections, inactiveConnections, persistentConnections, ...realServer } = decoded;
@@ -358,7 +419,12 @@ function decodesOrRefuses(datagram: Buffer): void {
     return;
   }
   for (const msg of messages) {
-    for (const decode of [decodeService, (m: NetlinkMessage) => decodeRealServer(m, 'inet'), decodeTimeouts, decodeInfo]) {
+    for (const decode of [
+      decodeService,
+      (m: NetlinkMessage) => decodeRealServer(m, 'inet'),
+      decodeTimeouts,
+      decodeInfo,
+    ]) {
       let decoded: ReturnType<typeof decode>;
       try {
         decoded = decode(msg);
@@ -371,9 +437,14 @@ function decodesOrRefuses(datagram: Buffer): void {
   }
 }
 
-const captured = ['get-service-dump', 'get-service-udp-traffic', 'get-dest-dump-tcp', 'get-dest-dump-ipv6', 'get-config', 'get-info'].flatMap(
-  (name) => fixtureDatagrams(name),
-);
+const captured = [
+  'get-service-dump',
+  'get-service-udp-traffic',
+  'get-dest-dump-tcp',
+  'get-dest-dump-ipv6',
+  'get-config',
+  'get-info',
+].flatMap((name) => fixtureDatagrams(name));
 
 /** An attribute tree: IPVS nests the service and dest (top level 1, 2) and their stats (10, 12). */
 type Tlv = { type: number; payload: Buffer; children?: Tlv[] };
@@ -420,7 +491,8 @@ function edited(msg: NetlinkMessage, edits: Edit[]): Buffer {
     if (!slot) break;
     const tlv = slot.list[slot.index] as Tlv;
     if (e.action === 'drop') slot.list.splice(slot.index, 1);
-    else if (e.action === 'truncate') slot.list[slot.index] = { type: tlv.type, payload: tlv.payload.subarray(0, e.size % (tlv.payload.length + 1)) };
+    else if (e.action === 'truncate')
+      slot.list[slot.index] = { type: tlv.type, payload: tlv.payload.subarray(0, e.size % (tlv.payload.length + 1)) };
     else slot.list[slot.index] = { type: tlv.type, payload: Buffer.from(e.bytes) };
   }
   const w = new Writer();

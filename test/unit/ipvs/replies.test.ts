@@ -68,7 +68,9 @@ describe('GET_SERVICE replies', () => {
       netmask: 64, // -M 64: a prefix length
       stats: zeroStats,
     });
-    expect(byKey.get(JSON.stringify({ family: 'inet', protocol: 'udp', address: '10.0.0.1', port: 53 }))?.flags).toEqual({
+    expect(
+      byKey.get(JSON.stringify({ family: 'inet', protocol: 'udp', address: '10.0.0.1', port: 53 }))?.flags,
+    ).toEqual({
       ...flags,
       onePacket: true, // -o
     });
@@ -94,19 +96,23 @@ describe('GET_SERVICE replies', () => {
   test('a reply without any statistics is a decode error naming them', () => {
     const reply = fixtureReplies('get-service-tcp')[0] as NetlinkMessage;
     const bare = rewriteService(reply, (svc) => ({ ...svc, stats: undefined, stats64: undefined }));
-    expect(() => decodeService(bare)).toThrow(new NetlinkDecodeError('IPVS_CMD.service.stats64', 'missing (and no stats either)'));
+    expect(() => decodeService(bare)).toThrow(
+      new NetlinkDecodeError('IPVS_CMD.service.stats64', 'missing (and no stats either)'),
+    );
   });
 
-  test.each(mutableRows([
-    ['family', 'IPVS_CMD.service.family'],
-    ['scheduler', 'IPVS_CMD.service.scheduler'],
-    ['flags', 'IPVS_CMD.service.flags'],
-    ['timeout', 'IPVS_CMD.service.timeout'],
-    ['netmask', 'IPVS_CMD.service.netmask'],
-    ['port', 'IPVS_CMD.service.port'],
-    ['address', 'IPVS_CMD.service.address'],
-    ['protocol', 'IPVS_CMD.service.protocol'],
-  ] as const))('a reply without %s names it', (attribute, path) => {
+  test.each(
+    mutableRows([
+      ['family', 'IPVS_CMD.service.family'],
+      ['scheduler', 'IPVS_CMD.service.scheduler'],
+      ['flags', 'IPVS_CMD.service.flags'],
+      ['timeout', 'IPVS_CMD.service.timeout'],
+      ['netmask', 'IPVS_CMD.service.netmask'],
+      ['port', 'IPVS_CMD.service.port'],
+      ['address', 'IPVS_CMD.service.address'],
+      ['protocol', 'IPVS_CMD.service.protocol'],
+    ] as const),
+  )('a reply without %s names it', (attribute, path) => {
     const reply = fixtureReplies('get-service-tcp')[0] as NetlinkMessage;
     const broken = rewriteService(reply, (svc) => ({ ...svc, [attribute]: undefined }));
     expect(() => decodeService(broken)).toThrow(new NetlinkDecodeError(path, 'missing'));
@@ -175,7 +181,11 @@ describe('GET_DEST replies', () => {
 
 describe('GET_CONFIG and GET_INFO replies', () => {
   test('timeouts as ipvsadm --set left them', () => {
-    expect(decodeTimeouts(fixtureReplies('get-config')[0] as NetlinkMessage)).toEqual({ tcp: 900, tcpFin: 120, udp: 300 });
+    expect(decodeTimeouts(fixtureReplies('get-config')[0] as NetlinkMessage)).toEqual({
+      tcp: 900,
+      tcpFin: 120,
+      udp: 300,
+    });
   });
 
   test('version 1.2.1 and the connection table size', () => {
@@ -200,7 +210,12 @@ describe('error replies', () => {
   /** The error as the socket reports it, then as the client reports it. */
   function errorOf(name: string, request: Parameters<typeof ipvsErrorFrom>[1]) {
     const reply = parseErrorReply(fixtureError(name));
-    const netlink = new NetlinkError(errnoName(reply.errno), reply.errno, { family: 'IPVS', command: 'X' }, reply.message);
+    const netlink = new NetlinkError(
+      errnoName(reply.errno),
+      reply.errno,
+      { family: 'IPVS', command: 'X' },
+      reply.message,
+    );
     return { reply, error: ipvsErrorFrom(netlink, request) };
   }
 
@@ -212,7 +227,10 @@ describe('error replies', () => {
   });
 
   test('ESRCH: no such service', () => {
-    const { error } = errorOf('error-esrch', { op: 'get-service', key: { family: 'inet', protocol: 'tcp', address: '10.0.0.1', port: 81 } });
+    const { error } = errorOf('error-esrch', {
+      op: 'get-service',
+      key: { family: 'inet', protocol: 'tcp', address: '10.0.0.1', port: 81 },
+    });
     expect(error.message).toBe('get-service tcp 10.0.0.1:81: no such service (ESRCH)');
   });
 
@@ -235,16 +253,23 @@ describe('error replies', () => {
   });
 
   test('a policy violation comes with the kernel own words and the attribute offset', () => {
-    const { reply, error } = errorOf('error-extack-policy', { op: 'set-timeouts', timeouts: { tcp: 5, tcpFin: 0, udp: 0 } });
+    const { reply, error } = errorOf('error-extack-policy', {
+      op: 'set-timeouts',
+      timeouts: { tcp: 5, tcpFin: 0, udp: 0 },
+    });
     // nlmsghdr (16) + genlmsghdr (4): the offending attribute is the first one, at byte 20.
     expect(reply).toEqual({ errno: 34, message: 'Attribute failed policy validation', offset: 20 });
     expect(error.code).toBe('ERANGE');
     expect(error.kernelMessage).toBe('Attribute failed policy validation');
-    expect(error.message).toBe('set-timeouts tcp 5 tcpfin 0 udp 0: value out of range (ERANGE: Attribute failed policy validation)');
+    expect(error.message).toBe(
+      'set-timeouts tcp 5 tcpfin 0 udp 0: value out of range (ERANGE: Attribute failed policy validation)',
+    );
   });
 
   test('EPERM becomes a permission error that says what to do', () => {
-    const error = ipvsErrorFrom(new NetlinkError('EPERM', 1, { family: 'IPVS', command: 'GET_SERVICE' }), { op: 'list-services' });
+    const error = ipvsErrorFrom(new NetlinkError('EPERM', 1, { family: 'IPVS', command: 'GET_SERVICE' }), {
+      op: 'list-services',
+    });
     expect(error).toBeInstanceOf(IpvsPermissionError);
     expect(error.message).toBe('list-services: permission denied: run as root or with CAP_NET_ADMIN (EPERM)');
   });

@@ -14,8 +14,14 @@ import { hex } from '../netlink/hex.js';
 /** The family id is whatever the kernel assigned; 0x24 here. */
 const IPVS: GenericFamily = { name: 'IPVS', id: 0x24, version: 1, maxAttribute: 6 };
 
-
-const noFlags: ServiceFlags = { persistent: false, hashed: false, onePacket: false, sched1: false, sched2: false, sched3: false };
+const noFlags: ServiceFlags = {
+  persistent: false,
+  hashed: false,
+  onePacket: false,
+  sched1: false,
+  sched2: false,
+  sched3: false,
+};
 const tcp80: ServiceKey = { family: 'inet', protocol: 'tcp', address: '10.0.0.1', port: 80 };
 
 // IPVS_CMD_ATTR_SERVICE payload identifying tcp 10.0.0.1:80 (44 bytes)
@@ -119,7 +125,10 @@ describe('golden bytes of every IPVS request', () => {
   });
 
   test('DEL_SERVICE sctp 10.0.0.2:9 sends only the key', () => {
-    const op: IpvsOperation = { op: 'delete-service', key: { family: 'inet', protocol: 'sctp', address: '10.0.0.2', port: 9 } };
+    const op: IpvsOperation = {
+      op: 'delete-service',
+      key: { family: 'inet', protocol: 'sctp', address: '10.0.0.2', port: 9 },
+    };
     expect(framed(operationRequest(IPVS, op), DOIT)).toEqual(hex`
       44000000 2400 0500 01000000 00000000   # len 68
       03 01 0000                             # DEL_SERVICE
@@ -150,7 +159,15 @@ describe('golden bytes of every IPVS request', () => {
     const op: IpvsOperation = {
       op: 'add-real-server',
       service: tcp80,
-      realServer: { family: 'inet', address: '10.1.0.1', port: 8080, forwarding: 'masquerade', weight: 3, upperThreshold: 100, lowerThreshold: 10 },
+      realServer: {
+        family: 'inet',
+        address: '10.1.0.1',
+        port: 8080,
+        forwarding: 'masquerade',
+        weight: 3,
+        upperThreshold: 100,
+        lowerThreshold: 10,
+      },
     };
     expect(framed(operationRequest(IPVS, op), DOIT)).toEqual(hex`
       8c000000 2400 0500 01000000 00000000   # len 140
@@ -204,7 +221,15 @@ describe('golden bytes of every IPVS request', () => {
     const op: IpvsOperation = {
       op: 'edit-real-server',
       service: tcp80,
-      realServer: { family: 'inet', address: '10.1.0.1', port: 8080, forwarding: 'route', weight: 0, upperThreshold: 100, lowerThreshold: 10 },
+      realServer: {
+        family: 'inet',
+        address: '10.1.0.1',
+        port: 8080,
+        forwarding: 'route',
+        weight: 0,
+        upperThreshold: 100,
+        lowerThreshold: 10,
+      },
     };
     expect(framed(operationRequest(IPVS, op), DOIT)).toEqual(hex`
       8c000000 2400 0500 01000000 00000000   # len 140
@@ -261,20 +286,24 @@ describe('golden bytes of every IPVS request', () => {
     ['GET_CONFIG', { op: 'get-timeouts' } as const, '0d'],
     ['GET_INFO', { op: 'info' } as const, '0f'],
   ])('%s has no attributes', (_name, query, cmd) => {
-    expect(framed(queryRequest(IPVS, query), DOIT)).toEqual(hex(`
+    expect(framed(queryRequest(IPVS, query), DOIT)).toEqual(
+      hex(`
       14000000 2400 0500 01000000 00000000   # len 20
       ${cmd} 01 0000
-    `));
+    `),
+    );
   });
 
   test.each([
     ['FLUSH', { op: 'flush' } as const, '11'],
     ['ZERO of all services', { op: 'zero' } as const, '10'],
   ])('%s has no attributes', (_name, op, cmd) => {
-    expect(framed(operationRequest(IPVS, op), DOIT)).toEqual(hex(`
+    expect(framed(operationRequest(IPVS, op), DOIT)).toEqual(
+      hex(`
       14000000 2400 0500 01000000 00000000   # len 20
       ${cmd} 01 0000
-    `));
+    `),
+    );
   });
 
   test('ZERO of one IPv6 fwmark service', () => {

@@ -6,19 +6,35 @@
 import type { AddressFamily } from '../../../src/net/ip-address.js';
 import fc from 'fast-check';
 import { formatIPv6, parseIPv6 } from '../../../src/net/ip-address.js';
-import { SCHEDULERS, isFwmarkKey, type IpvsOperation, type LiveRealServer, type LiveService, type RealServer, type ServiceKey, type TunnelOptions, type VirtualServer } from '../../../src/ipvs/types.js';
+import {
+  SCHEDULERS,
+  isFwmarkKey,
+  type IpvsOperation,
+  type LiveRealServer,
+  type LiveService,
+  type RealServer,
+  type ServiceKey,
+  type TunnelOptions,
+  type VirtualServer,
+} from '../../../src/ipvs/types.js';
 import { NO_TRAFFIC } from './table.js';
 
 const MAX_TIMEOUT = 86400 * 31;
 const INT_MAX = 2147483647;
 
 const family = fc.constantFrom<AddressFamily>('inet', 'inet6');
-export const address = (of: AddressFamily) => (of === 'inet' ? fc.ipV4() : fc.ipV6().map((text) => formatIPv6(parseIPv6(text))));
+export const address = (of: AddressFamily) =>
+  of === 'inet' ? fc.ipV4() : fc.ipV6().map((text) => formatIPv6(parseIPv6(text)));
 const port = fc.integer({ min: 0, max: 65535 });
 
 export const serviceKey: fc.Arbitrary<ServiceKey> = family.chain((f) =>
   fc.oneof(
-    fc.record({ family: fc.constant(f), protocol: fc.constantFrom('tcp' as const, 'udp' as const, 'sctp' as const), address: address(f), port }),
+    fc.record({
+      family: fc.constant(f),
+      protocol: fc.constantFrom('tcp' as const, 'udp' as const, 'sctp' as const),
+      address: address(f),
+      port,
+    }),
     fc.record({ family: fc.constant(f), fwmark: fc.integer({ min: 1, max: 0xffffffff }) }),
   ),
 );
@@ -40,7 +56,14 @@ export function virtualServer(key: ServiceKey): fc.Arbitrary<VirtualServer> {
     .map(({ scheduler, persistent, onePacket, sched, timeout, netmask, sip }) => ({
       key,
       scheduler,
-      flags: { persistent, hashed: false, onePacket, sched1: sched[0], sched2: sched[1], sched3: sched[2] && scheduler !== 'sh' && scheduler !== 'mh' },
+      flags: {
+        persistent,
+        hashed: false,
+        onePacket,
+        sched1: sched[0],
+        sched2: sched[1],
+        sched3: sched[2] && scheduler !== 'sh' && scheduler !== 'mh',
+      },
       timeout: persistent ? timeout : 0,
       netmask: persistent ? netmask : key.family === 'inet' ? 0xffffffff : 128,
       ...(sip ? { persistenceEngine: 'sip' } : {}),
@@ -49,7 +72,11 @@ export function virtualServer(key: ServiceKey): fc.Arbitrary<VirtualServer> {
 
 const tunnel: fc.Arbitrary<TunnelOptions> = fc.oneof(
   fc.constant({ type: 'ipip' as const, port: 0, flags: 0 }),
-  fc.record({ type: fc.constant('gue' as const), port: fc.integer({ min: 1, max: 65535 }), flags: fc.integer({ min: 0, max: 2 }) }),
+  fc.record({
+    type: fc.constant('gue' as const),
+    port: fc.integer({ min: 1, max: 65535 }),
+    flags: fc.integer({ min: 0, max: 2 }),
+  }),
   fc.record({ type: fc.constant('gre' as const), port: fc.constant(0), flags: fc.integer({ min: 0, max: 1 }) }),
 );
 
@@ -76,7 +103,13 @@ export function realServer(service: ServiceKey, thresholds: boolean): fc.Arbitra
 }
 
 function live(service: VirtualServer, realServers: readonly RealServer[], hashed: boolean): LiveService {
-  const liveServers: LiveRealServer[] = realServers.map((rs) => ({ ...rs, activeConnections: 0, inactiveConnections: 0, persistentConnections: 0, stats: NO_TRAFFIC }));
+  const liveServers: LiveRealServer[] = realServers.map((rs) => ({
+    ...rs,
+    activeConnections: 0,
+    inactiveConnections: 0,
+    persistentConnections: 0,
+    stats: NO_TRAFFIC,
+  }));
   // The kernel reports IP_VS_SVC_F_HASHED on every service it lists; nobody sets it.
   return { service: { ...service, flags: { ...service.flags, hashed }, stats: NO_TRAFFIC }, realServers: liveServers };
 }
@@ -89,7 +122,10 @@ export const table: fc.Arbitrary<LiveService[]> = fc
       ...keys.map((key) =>
         fc.tuple(
           virtualServer(key),
-          fc.uniqueArray(realServer(key, false), { selector: (rs) => `${rs.family} ${rs.address} ${rs.port}`, maxLength: 4 }),
+          fc.uniqueArray(realServer(key, false), {
+            selector: (rs) => `${rs.family} ${rs.address} ${rs.port}`,
+            maxLength: 4,
+          }),
           fc.boolean(),
         ),
       ),
@@ -102,15 +138,27 @@ export const operation: fc.Arbitrary<IpvsOperation> = fc.oneof(
   serviceKey.chain(virtualServer).map((service) => ({ op: 'add-service' as const, service })),
   serviceKey.chain(virtualServer).map((service) => ({ op: 'edit-service' as const, service })),
   serviceKey.map((key) => ({ op: 'delete-service' as const, key })),
-  serviceKey.chain((service) => realServer(service, true).map((realServer) => ({ op: 'add-real-server' as const, service, realServer }))),
-  serviceKey.chain((service) => realServer(service, true).map((realServer) => ({ op: 'edit-real-server' as const, service, realServer }))),
   serviceKey.chain((service) =>
-    family.chain((f) => fc.record({ family: fc.constant(f), address: address(f), port }).map((realServer) => ({ op: 'delete-real-server' as const, service, realServer }))),
+    realServer(service, true).map((realServer) => ({ op: 'add-real-server' as const, service, realServer })),
+  ),
+  serviceKey.chain((service) =>
+    realServer(service, true).map((realServer) => ({ op: 'edit-real-server' as const, service, realServer })),
+  ),
+  serviceKey.chain((service) =>
+    family.chain((f) =>
+      fc
+        .record({ family: fc.constant(f), address: address(f), port })
+        .map((realServer) => ({ op: 'delete-real-server' as const, service, realServer })),
+    ),
   ),
   fc.constant({ op: 'flush' as const }),
   fc.constant({ op: 'zero' as const }),
   serviceKey.map((service) => ({ op: 'zero' as const, service })),
   fc
-    .tuple(fc.integer({ min: 0, max: MAX_TIMEOUT }), fc.integer({ min: 0, max: MAX_TIMEOUT }), fc.integer({ min: 0, max: MAX_TIMEOUT }))
+    .tuple(
+      fc.integer({ min: 0, max: MAX_TIMEOUT }),
+      fc.integer({ min: 0, max: MAX_TIMEOUT }),
+      fc.integer({ min: 0, max: MAX_TIMEOUT }),
+    )
     .map(([tcp, tcpFin, udp]) => ({ op: 'set-timeouts' as const, timeouts: { tcp, tcpFin, udp } })),
 );

@@ -26,21 +26,30 @@ describe('parseConnectionTable', () => {
       expiresSeconds: 899,
     });
     expect(template).toMatchObject({ protocol: 'IP', state: 'NONE', expiresSeconds: 10799, client: { port: 0 } });
-    expect(v6).toMatchObject({ client: { family: 'inet6', address: '2001:db8::1', port: 40000 }, destination: { address: 'fd00:10:244::5', port: 8080 } });
+    expect(v6).toMatchObject({
+      client: { family: 'inet6', address: '2001:db8::1', port: 40000 },
+      destination: { address: 'fd00:10:244::5', port: 8080 },
+    });
   });
 
   it('keeps a persistence engine and its data', () => {
-    const [sip] = parseConnectionTable('header\nUDP 0A000001 13C4 0A600001 13C4 0AF40102 13C4 UDP             179 sip call-1@example\n');
+    const [sip] = parseConnectionTable(
+      'header\nUDP 0A000001 13C4 0A600001 13C4 0AF40102 13C4 UDP             179 sip call-1@example\n',
+    );
     expect(sip?.persistenceEngine).toEqual({ name: 'sip', data: 'call-1@example' });
   });
 
   it('refuses a line the kernel would not write, naming it', () => {
     expect(() => parseConnectionTable('header\nTCP C0A80006 C816 nonsense\n')).toThrow(ConnectionTableError);
-    expect(() => parseConnectionTable('header\nTCP C0A80006 C816 nonsense\n')).toThrow('/proc/net/ip_vs_conn line 2: unexpected "TCP C0A80006 C816 nonsense"');
+    expect(() => parseConnectionTable('header\nTCP C0A80006 C816 nonsense\n')).toThrow(
+      '/proc/net/ip_vs_conn line 2: unexpected "TCP C0A80006 C816 nonsense"',
+    );
   });
 
   it('reads an empty table', () => {
-    expect(parseConnectionTable('Pro FromIP   FPrt ToIP     TPrt DestIP   DPrt State       Expires PEName PEData\n')).toEqual([]);
+    expect(
+      parseConnectionTable('Pro FromIP   FPrt ToIP     TPrt DestIP   DPrt State       Expires PEName PEData\n'),
+    ).toEqual([]);
   });
 });
 

@@ -21,7 +21,24 @@ describe('inetAton', () => {
     expect(value === undefined ? undefined : inetNtoa(value)).toBe(dotted);
   });
 
-  test.each(['', '1.2.3.4.5', '256.1.1.1', '1.2.3.256', '1.2.65536', '1.16777216', '4294967296', '08.1.1.1', '0x', '0x.1', '1..2', '1.2.3.', '+1.2.3.4', ' 1.2.3.4', 'a.b.c.d', 'host'])('refuses %j', (text) => {
+  test.each([
+    '',
+    '1.2.3.4.5',
+    '256.1.1.1',
+    '1.2.3.256',
+    '1.2.65536',
+    '1.16777216',
+    '4294967296',
+    '08.1.1.1',
+    '0x',
+    '0x.1',
+    '1..2',
+    '1.2.3.',
+    '+1.2.3.4',
+    ' 1.2.3.4',
+    'a.b.c.d',
+    'host',
+  ])('refuses %j', (text) => {
     expect(inetAton(text)).toBeUndefined();
   });
 
@@ -35,7 +52,20 @@ describe('dottedQuad, the fast path for text already in inet_ntoa form', () => {
     fc.assert(fc.property(fc.nat({ max: 0xffffffff }), (n) => expect(dottedQuad(inetNtoa(n))).toBe(n)));
   });
 
-  test.each(['1.2', '16909060', '010.1.1.1', '1.02.3.4', '0x1.2.3.4', '1.2.3.4.5', '256.1.1.1', '1.2.3.1000', '1..2.3', '.1.2.3', '1.2.3.', ''])('leaves %j to inet_aton', (text) => {
+  test.each([
+    '1.2',
+    '16909060',
+    '010.1.1.1',
+    '1.02.3.4',
+    '0x1.2.3.4',
+    '1.2.3.4.5',
+    '256.1.1.1',
+    '1.2.3.1000',
+    '1..2.3',
+    '.1.2.3',
+    '1.2.3.',
+    '',
+  ])('leaves %j to inet_aton', (text) => {
     expect(dottedQuad(text)).toBeUndefined();
   });
 
@@ -106,7 +136,13 @@ describe('parseEndpoint', () => {
   });
 
   test('says that names are not resolved', () => {
-    expect(parseEndpoint('web1:80')).toEqual({ ok: false, reason: expect.stringContaining('host names are not resolved') });
-    expect(parseEndpoint('1.1.1.1:http')).toEqual({ ok: false, reason: expect.stringContaining('service names are not resolved') });
+    expect(parseEndpoint('web1:80')).toEqual({
+      ok: false,
+      reason: expect.stringContaining('host names are not resolved'),
+    });
+    expect(parseEndpoint('1.1.1.1:http')).toEqual({
+      ok: false,
+      reason: expect.stringContaining('service names are not resolved'),
+    });
   });
 });

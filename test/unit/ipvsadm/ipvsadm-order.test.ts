@@ -21,9 +21,18 @@ describe('glibcMergeSort', () => {
   // the same inputs through glibc 2.36's qsort gave the same (checked with a C program).
   const wrapping = (x: number, y: number) => (x - y) | 0;
   test.each([
-    [[0, 0x70000000, 0xe0000000], [0, 0x70000000, 0xe0000000]],
-    [[0xe0000000, 0x70000000, 0], [0xe0000000, 0, 0x70000000]],
-    [[0x70000000, 0xe0000000, 0], [0x70000000, 0xe0000000, 0]],
+    [
+      [0, 0x70000000, 0xe0000000],
+      [0, 0x70000000, 0xe0000000],
+    ],
+    [
+      [0xe0000000, 0x70000000, 0],
+      [0xe0000000, 0, 0x70000000],
+    ],
+    [
+      [0x70000000, 0xe0000000, 0],
+      [0x70000000, 0xe0000000, 0],
+    ],
   ])('follows glibc on a comparison that is not transitive: %j', (input, expected) => {
     expect(glibcMergeSort(input, wrapping)).toEqual(expected);
   });
@@ -32,13 +41,21 @@ describe('glibcMergeSort', () => {
 describe('inIpvsadmOrder', () => {
   test('compares addresses as ipvsadm does: wrapped 32-bit differences', () => {
     // Observed with ipvsadm -Ln: 192.168.1.1, 200.0.0.1, then 10.0.0.1 (0x0a000001 - 0xc8000001 wraps positive).
-    const sorted = inIpvsadmOrder([live({ key: tcp('10.0.0.1', 80) }), live({ key: tcp('200.0.0.1', 80) }), live({ key: tcp('192.168.1.1', 80) })]);
+    const sorted = inIpvsadmOrder([
+      live({ key: tcp('10.0.0.1', 80) }),
+      live({ key: tcp('200.0.0.1', 80) }),
+      live({ key: tcp('192.168.1.1', 80) }),
+    ]);
     expect(keysOf(sorted)).toEqual([tcp('192.168.1.1', 80), tcp('200.0.0.1', 80), tcp('10.0.0.1', 80)]);
   });
 
   test('puts fwmark services after address services, except marks above 2^31, which come first', () => {
     // Observed with ipvsadm -Sn: "-f -1" (4294967295) before every address service.
-    const sorted = inIpvsadmOrder([live({ key: fwmark(1) }), live({ key: tcp('10.0.0.1', 80) }), live({ key: fwmark(4294967295) })]);
+    const sorted = inIpvsadmOrder([
+      live({ key: fwmark(1) }),
+      live({ key: tcp('10.0.0.1', 80) }),
+      live({ key: fwmark(4294967295) }),
+    ]);
     expect(keysOf(sorted)).toEqual([fwmark(4294967295), tcp('10.0.0.1', 80), fwmark(1)]);
   });
 
@@ -74,16 +91,37 @@ describe('inIpvsadmOrder', () => {
 
   test('compares IPv6 addresses word by word, each wrapping', () => {
     // Observed with ipvsadm -Sn on these services.
-    const sorted = inIpvsadmOrder(['2001:db8::1:0:0:1', '2001:db8::1', '2001:0:0:1::1', '1::', '::ffff:1.2.3.4', '::1.2.3.4', '::1'].map((a) => live({ key: tcp(a, 80) })));
-    expect(keysOf(sorted).map((key) => ('address' in key ? key.address : ''))).toEqual(['::1', '::1.2.3.4', '::ffff:1.2.3.4', '1::', '2001:0:0:1::1', '2001:db8::1', '2001:db8::1:0:0:1']);
+    const sorted = inIpvsadmOrder(
+      ['2001:db8::1:0:0:1', '2001:db8::1', '2001:0:0:1::1', '1::', '::ffff:1.2.3.4', '::1.2.3.4', '::1'].map((a) =>
+        live({ key: tcp(a, 80) }),
+      ),
+    );
+    expect(keysOf(sorted).map((key) => ('address' in key ? key.address : ''))).toEqual([
+      '::1',
+      '::1.2.3.4',
+      '::ffff:1.2.3.4',
+      '1::',
+      '2001:0:0:1::1',
+      '2001:db8::1',
+      '2001:db8::1:0:0:1',
+    ]);
   });
 
   test("sorts real servers by address and port, comparing as many words as the first one's family has", () => {
     // Observed: an IPv4 tunnel real server listed before an IPv6 one of the same IPv6 fwmark service.
     const [sorted] = inIpvsadmOrder([
-      live({ key: fwmark(5, 'inet6') }, realServer({ address: '2001:db8::1' }), realServer({ address: '10.0.0.1', port: 81 }), realServer({ address: '10.0.0.1' })),
+      live(
+        { key: fwmark(5, 'inet6') },
+        realServer({ address: '2001:db8::1' }),
+        realServer({ address: '10.0.0.1', port: 81 }),
+        realServer({ address: '10.0.0.1' }),
+      ),
     ]);
-    expect(sorted?.realServers.map((rs) => `${rs.address}:${rs.port}`)).toEqual(['10.0.0.1:80', '10.0.0.1:81', '2001:db8::1:80']);
+    expect(sorted?.realServers.map((rs) => `${rs.address}:${rs.port}`)).toEqual([
+      '10.0.0.1:80',
+      '10.0.0.1:81',
+      '2001:db8::1:80',
+    ]);
   });
 });
 

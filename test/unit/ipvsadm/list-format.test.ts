@@ -19,8 +19,21 @@ const TABLE: CountedService[] = [
   live({ key: tcp('200.0.0.1', 80), scheduler: 'sh', flags: { sched1: true, sched2: true } }),
   live({ key: tcp('10.0.0.14', 85), scheduler: 'sh', flags: { sched3: true } }),
   live({ key: udp('10.0.0.2', 53), scheduler: 'mh', flags: { onePacket: true, sched2: true } }),
-  live({ key: tcp('2001:db8::1', 443), scheduler: 'nq', flags: { persistent: true }, timeout: 20, netmask: 64, persistenceEngine: 'sip' }, realServer({ address: '2001:db8::10', port: 8443, upperThreshold: 5 })),
-  live({ key: fwmark(8, 'inet6'), scheduler: 'sed', flags: { persistent: true }, timeout: 100, netmask: 64 }, realServer({ address: '2001:db8::9', port: 99 })),
+  live(
+    {
+      key: tcp('2001:db8::1', 443),
+      scheduler: 'nq',
+      flags: { persistent: true },
+      timeout: 20,
+      netmask: 64,
+      persistenceEngine: 'sip',
+    },
+    realServer({ address: '2001:db8::10', port: 8443, upperThreshold: 5 }),
+  ),
+  live(
+    { key: fwmark(8, 'inet6'), scheduler: 'sed', flags: { persistent: true }, timeout: 100, netmask: 64 },
+    realServer({ address: '2001:db8::9', port: 99 }),
+  ),
   live({ key: fwmark(7), scheduler: 'dh' }, realServer({ address: '10.2.0.1', port: 99 })),
 ];
 
@@ -43,8 +56,14 @@ const SERVICES = [
 ];
 
 /** ipvsadm's output: service lines as above, real server lines ("*" above) from the given columns. */
-function expected(title: string, realServerColumns: Record<string, string>, serviceLine: (line: string) => string = (line) => line): string {
-  const rows = SERVICES.map((line) => (line.startsWith('*') ? `  -> ${realServerColumns[line.slice(1)]}` : serviceLine(line)));
+function expected(
+  title: string,
+  realServerColumns: Record<string, string>,
+  serviceLine: (line: string) => string = (line) => line,
+): string {
+  const rows = SERVICES.map((line) =>
+    line.startsWith('*') ? `  -> ${realServerColumns[line.slice(1)]}` : serviceLine(line),
+  );
   return `IP Virtual Server version 1.2.1 (size=4096)\n${title}${rows.join('\n')}\n`;
 }
 
@@ -52,73 +71,113 @@ describe('formatList prints what ipvsadm -Ln printed', () => {
   test.each<[ListColumns, string]>([
     [
       'default',
-      expected('Prot LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n', {
-        '10.1.0.1:8080': '10.1.0.1:8080                Masq    3      0          0         ',
-        '10.1.0.2:80': '10.1.0.2:80                  Route   1      0          0         ',
-        '10.1.0.3:80': '10.1.0.3:80                  Tunnel  1      0          0         ',
-        '10.1.0.5:80': '10.1.0.5:80                  Tunnel  1      0          0         ',
-        '10.1.0.6:80': '10.1.0.6:80                  Tunnel  1      0          0         ',
-        '[2001:db8::10]:8443': '[2001:db8::10]:8443          Masq    1      0          0         ',
-        '10.2.0.1:99': '10.2.0.1:99                  Masq    1      0          0         ',
-        '[2001:db8::9]:99': '[2001:db8::9]:99             Masq    1      0          0         ',
-      }),
+      expected(
+        'Prot LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n',
+        {
+          '10.1.0.1:8080': '10.1.0.1:8080                Masq    3      0          0         ',
+          '10.1.0.2:80': '10.1.0.2:80                  Route   1      0          0         ',
+          '10.1.0.3:80': '10.1.0.3:80                  Tunnel  1      0          0         ',
+          '10.1.0.5:80': '10.1.0.5:80                  Tunnel  1      0          0         ',
+          '10.1.0.6:80': '10.1.0.6:80                  Tunnel  1      0          0         ',
+          '[2001:db8::10]:8443': '[2001:db8::10]:8443          Masq    1      0          0         ',
+          '10.2.0.1:99': '10.2.0.1:99                  Masq    1      0          0         ',
+          '[2001:db8::9]:99': '[2001:db8::9]:99             Masq    1      0          0         ',
+        },
+      ),
     ],
     [
       'thresholds',
-      expected('Prot LocalAddress:Port            Uthreshold Lthreshold ActiveConn InActConn \n  -> RemoteAddress:Port\n', {
-        '10.1.0.1:8080': '10.1.0.1:8080                100        50         0          0         ',
-        '10.1.0.2:80': '10.1.0.2:80                  0          0          0          0         ',
-        '10.1.0.3:80': '10.1.0.3:80                  0          0          0          0         ',
-        '10.1.0.5:80': '10.1.0.5:80                  0          0          0          0         ',
-        '10.1.0.6:80': '10.1.0.6:80                  0          0          0          0         ',
-        '[2001:db8::10]:8443': '[2001:db8::10]:8443          5          0          0          0         ',
-        '10.2.0.1:99': '10.2.0.1:99                  0          0          0          0         ',
-        '[2001:db8::9]:99': '[2001:db8::9]:99             0          0          0          0         ',
-      }),
+      expected(
+        'Prot LocalAddress:Port            Uthreshold Lthreshold ActiveConn InActConn \n  -> RemoteAddress:Port\n',
+        {
+          '10.1.0.1:8080': '10.1.0.1:8080                100        50         0          0         ',
+          '10.1.0.2:80': '10.1.0.2:80                  0          0          0          0         ',
+          '10.1.0.3:80': '10.1.0.3:80                  0          0          0          0         ',
+          '10.1.0.5:80': '10.1.0.5:80                  0          0          0          0         ',
+          '10.1.0.6:80': '10.1.0.6:80                  0          0          0          0         ',
+          '[2001:db8::10]:8443': '[2001:db8::10]:8443          5          0          0          0         ',
+          '10.2.0.1:99': '10.2.0.1:99                  0          0          0          0         ',
+          '[2001:db8::9]:99': '[2001:db8::9]:99             0          0          0          0         ',
+        },
+      ),
     ],
     [
       'persistent-conn',
-      expected('Prot LocalAddress:Port            Weight    PersistConn ActiveConn InActConn \n  -> RemoteAddress:Port\n', {
-        '10.1.0.1:8080': '10.1.0.1:8080                3         0           0          0         ',
-        '10.1.0.2:80': '10.1.0.2:80                  1         0           0          0         ',
-        '10.1.0.3:80': '10.1.0.3:80                  1         0           0          0         ',
-        '10.1.0.5:80': '10.1.0.5:80                  1         0           0          0         ',
-        '10.1.0.6:80': '10.1.0.6:80                  1         0           0          0         ',
-        '[2001:db8::10]:8443': '[2001:db8::10]:8443          1         0           0          0         ',
-        '10.2.0.1:99': '10.2.0.1:99                  1         0           0          0         ',
-        '[2001:db8::9]:99': '[2001:db8::9]:99             1         0           0          0         ',
-      }),
+      expected(
+        'Prot LocalAddress:Port            Weight    PersistConn ActiveConn InActConn \n  -> RemoteAddress:Port\n',
+        {
+          '10.1.0.1:8080': '10.1.0.1:8080                3         0           0          0         ',
+          '10.1.0.2:80': '10.1.0.2:80                  1         0           0          0         ',
+          '10.1.0.3:80': '10.1.0.3:80                  1         0           0          0         ',
+          '10.1.0.5:80': '10.1.0.5:80                  1         0           0          0         ',
+          '10.1.0.6:80': '10.1.0.6:80                  1         0           0          0         ',
+          '[2001:db8::10]:8443': '[2001:db8::10]:8443          1         0           0          0         ',
+          '10.2.0.1:99': '10.2.0.1:99                  1         0           0          0         ',
+          '[2001:db8::9]:99': '[2001:db8::9]:99             1         0           0          0         ',
+        },
+      ),
     ],
     [
       'tun-info',
-      expected('Prot LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port           Forward TunnelInfo    Weight ActiveConn InActConn\n', {
-        '10.1.0.1:8080': '10.1.0.1:8080                Masq    n/a           3      0          0         ',
-        '10.1.0.2:80': '10.1.0.2:80                  Route   n/a           1      0          0         ',
-        '10.1.0.3:80': '10.1.0.3:80                  Tunnel  gue:6080:+c   1      0          0         ',
-        '10.1.0.5:80': '10.1.0.5:80                  Tunnel  gre:+c        1      0          0         ',
-        '10.1.0.6:80': '10.1.0.6:80                  Tunnel  ipip          1      0          0         ',
-        '[2001:db8::10]:8443': '[2001:db8::10]:8443          Masq    n/a           1      0          0         ',
-        '10.2.0.1:99': '10.2.0.1:99                  Masq    n/a           1      0          0         ',
-        '[2001:db8::9]:99': '[2001:db8::9]:99             Masq    n/a           1      0          0         ',
-      }),
+      expected(
+        'Prot LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port           Forward TunnelInfo    Weight ActiveConn InActConn\n',
+        {
+          '10.1.0.1:8080': '10.1.0.1:8080                Masq    n/a           3      0          0         ',
+          '10.1.0.2:80': '10.1.0.2:80                  Route   n/a           1      0          0         ',
+          '10.1.0.3:80': '10.1.0.3:80                  Tunnel  gue:6080:+c   1      0          0         ',
+          '10.1.0.5:80': '10.1.0.5:80                  Tunnel  gre:+c        1      0          0         ',
+          '10.1.0.6:80': '10.1.0.6:80                  Tunnel  ipip          1      0          0         ',
+          '[2001:db8::10]:8443': '[2001:db8::10]:8443          Masq    n/a           1      0          0         ',
+          '10.2.0.1:99': '10.2.0.1:99                  Masq    n/a           1      0          0         ',
+          '[2001:db8::9]:99': '[2001:db8::9]:99             Masq    n/a           1      0          0         ',
+        },
+      ),
     ],
   ])('%s columns', (columns, text) => {
     expect(formatList(INFO, TABLE, { columns, exact: false })).toBe(text);
   });
 
   const zeros = '        0        0        0        0        0';
-  const labelOnly = (line: string) => `${line.startsWith('FWM') ? line.split(' ').slice(0, line.includes('IPv6') ? 4 : 3).join(' ') : line.split(' ').slice(0, 3).join(' ')}`.padEnd(33) + zeros;
-  const realServerZeros = Object.fromEntries(SERVICES.filter((l) => l.startsWith('*')).map((l) => [l.slice(1), l.slice(1).padEnd(28) + zeros]));
+  const labelOnly = (line: string) =>
+    `${
+      line.startsWith('FWM')
+        ? line
+            .split(' ')
+            .slice(0, line.includes('IPv6') ? 4 : 3)
+            .join(' ')
+        : line.split(' ').slice(0, 3).join(' ')
+    }`.padEnd(33) + zeros;
+  const realServerZeros = Object.fromEntries(
+    SERVICES.filter((l) => l.startsWith('*')).map((l) => [l.slice(1), l.slice(1).padEnd(28) + zeros]),
+  );
   test.each<[ListColumns, string]>([
-    ['stats', 'Prot LocalAddress:Port               Conns   InPkts  OutPkts  InBytes OutBytes\n  -> RemoteAddress:Port\n'],
-    ['rate', 'Prot LocalAddress:Port                 CPS    InPPS   OutPPS    InBPS   OutBPS\n  -> RemoteAddress:Port\n'],
+    [
+      'stats',
+      'Prot LocalAddress:Port               Conns   InPkts  OutPkts  InBytes OutBytes\n  -> RemoteAddress:Port\n',
+    ],
+    [
+      'rate',
+      'Prot LocalAddress:Port                 CPS    InPPS   OutPPS    InBPS   OutBPS\n  -> RemoteAddress:Port\n',
+    ],
   ])('%s columns of an idle table', (columns, title) => {
     expect(formatList(INFO, TABLE, { columns, exact: false })).toBe(expected(title, realServerZeros, labelOnly));
   });
 });
 
 describe('counters', () => {
-  const stats = { ...NO_TRAFFIC, connections: 5n, inPackets: 123_456_789n, outPackets: 2_000_000_000n, inBytes: 300_000_000_000n, outBytes: 9n, cps: 150_000_000n, inPps: 7n, outPps: 8n, inBps: 1_500_000_000n, outBps: 10n };
+  const stats = {
+    ...NO_TRAFFIC,
+    connections: 5n,
+    inPackets: 123_456_789n,
+    outPackets: 2_000_000_000n,
+    inBytes: 300_000_000_000n,
+    outBytes: 9n,
+    cps: 150_000_000n,
+    inPps: 7n,
+    outPps: 8n,
+    inBps: 1_500_000_000n,
+    outBps: 10n,
+  };
   const table = [live({ key: tcp('10.0.0.1', 80), stats }, realServer({ address: '10.1.0.1', stats }))];
 
   /** printf("%9llu") or "%8lluK": nine columns, right-aligned. */
@@ -139,12 +198,16 @@ describe('counters', () => {
   });
 
   test('--exact prints every digit, a space before each', () => {
-    expect(formatList(INFO, table, { columns: 'stats', exact: true }).split('\n')[3]).toBe(`${'TCP  10.0.0.1:80'.padEnd(33) + columns('5')} 123456789 2000000000 300000000000${columns('9')}`);
+    expect(formatList(INFO, table, { columns: 'stats', exact: true }).split('\n')[3]).toBe(
+      `${'TCP  10.0.0.1:80'.padEnd(33) + columns('5')} 123456789 2000000000 300000000000${columns('9')}`,
+    );
   });
 });
 
 test('an empty table is the header alone', () => {
-  expect(formatList({ version: 0x010203, connectionTableSize: 1 << 20 }, [], { columns: 'default', exact: false })).toBe(
+  expect(
+    formatList({ version: 0x010203, connectionTableSize: 1 << 20 }, [], { columns: 'default', exact: false }),
+  ).toBe(
     'IP Virtual Server version 1.2.3 (size=1048576)\nProt LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n',
   );
 });
@@ -154,7 +217,8 @@ test('--services: a label follows its service line as a comment; unlabelled line
   const labelled = formatList(INFO, TABLE, {
     columns: 'default',
     exact: false,
-    label: (service) => ('address' in service.key && service.key.port === 80 ? `default/web:http (cluster-ip)` : undefined),
+    label: (service) =>
+      'address' in service.key && service.key.port === 80 ? `default/web:http (cluster-ip)` : undefined,
   }).split('\n');
   expect(labelled).toHaveLength(plain.length);
   const changed = labelled.flatMap((line, i) => (line === plain[i] ? [] : [[plain[i], line]]));

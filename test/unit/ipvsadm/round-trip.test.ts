@@ -13,11 +13,13 @@ import { operation, table } from './arbitraries.js';
 function rebuild(services: readonly LiveService[]): IpvsOperation[] {
   return inIpvsadmOrder(services).flatMap(({ service: { stats: _stats, ...service }, realServers }) => [
     { op: 'add-service' as const, service: { ...service, flags: { ...service.flags, hashed: false } } },
-    ...realServers.map(({ activeConnections: _a, inactiveConnections: _i, persistentConnections: _p, stats: _s, ...realServer }) => ({
-      op: 'add-real-server' as const,
-      service: service.key,
-      realServer,
-    })),
+    ...realServers.map(
+      ({ activeConnections: _a, inactiveConnections: _i, persistentConnections: _p, stats: _s, ...realServer }) => ({
+        op: 'add-real-server' as const,
+        service: service.key,
+        realServer,
+      }),
+    ),
   ]);
 }
 

@@ -10,19 +10,63 @@ function scanned(line: string) {
 
 describe('scanOptions', () => {
   test.each([
-    ['-A -t 1.1.1.1:80 -s rr', [['-A', 'add-service', undefined], ['-t', 'tcp-service', '1.1.1.1:80'], ['-s', 'scheduler', 'rr']]],
-    ['--add-service --tcp-service 1.1.1.1:80 --scheduler=rr', [['--add-service', 'add-service', undefined], ['--tcp-service', 'tcp-service', '1.1.1.1:80'], ['--scheduler', 'scheduler', 'rr']]],
-    ['-mw 3', [['-m', 'masquerading', undefined], ['-w', 'weight', '3']]],
-    ['-w3 -m', [['-w', 'weight', '3'], ['-m', 'masquerading', undefined]]],
+    [
+      '-A -t 1.1.1.1:80 -s rr',
+      [
+        ['-A', 'add-service', undefined],
+        ['-t', 'tcp-service', '1.1.1.1:80'],
+        ['-s', 'scheduler', 'rr'],
+      ],
+    ],
+    [
+      '--add-service --tcp-service 1.1.1.1:80 --scheduler=rr',
+      [
+        ['--add-service', 'add-service', undefined],
+        ['--tcp-service', 'tcp-service', '1.1.1.1:80'],
+        ['--scheduler', 'scheduler', 'rr'],
+      ],
+    ],
+    [
+      '-mw 3',
+      [
+        ['-m', 'masquerading', undefined],
+        ['-w', 'weight', '3'],
+      ],
+    ],
+    [
+      '-w3 -m',
+      [
+        ['-w', 'weight', '3'],
+        ['-m', 'masquerading', undefined],
+      ],
+    ],
     ['-w=6', [['-w', 'weight', '6']]],
     ['-p10', [['-p', 'persistent', '10']]],
     ['--persistent=11', [['--persistent', 'persistent', '11']]],
     ['--persistent 12', [['--persistent', 'persistent', '12']]],
-    ['-p -s rr', [['-p', 'persistent', undefined], ['-s', 'scheduler', 'rr']]],
-    ['-s rr -p', [['-s', 'scheduler', 'rr'], ['-p', 'persistent', undefined]]],
+    [
+      '-p -s rr',
+      [
+        ['-p', 'persistent', undefined],
+        ['-s', 'scheduler', 'rr'],
+      ],
+    ],
+    [
+      '-s rr -p',
+      [
+        ['-s', 'scheduler', 'rr'],
+        ['-p', 'persistent', undefined],
+      ],
+    ],
     // A required value is the next word, whatever it looks like.
     ['-r -m', [['-r', 'real-server', '-m']]],
-    ['-f 5 -6', [['-f', 'fwmark-service', '5'], ['-6', 'ipv6', undefined]]],
+    [
+      '-f 5 -6',
+      [
+        ['-f', 'fwmark-service', '5'],
+        ['-6', 'ipv6', undefined],
+      ],
+    ],
   ])('%s', (line, options) => {
     expect(scanned(line)).toEqual({ options, positionals: [] });
   });
@@ -30,7 +74,11 @@ describe('scanOptions', () => {
   test('positional arguments, and everything after --', () => {
     expect(scanned('--set 1 2 3')).toEqual({ options: [['--set', 'set', undefined]], positionals: ['1', '2', '3'] });
     expect(scanned('-A -t 1.1.1.3:80 -s rr -- -p 5')).toEqual({
-      options: [['-A', 'add-service', undefined], ['-t', 'tcp-service', '1.1.1.3:80'], ['-s', 'scheduler', 'rr']],
+      options: [
+        ['-A', 'add-service', undefined],
+        ['-t', 'tcp-service', '1.1.1.3:80'],
+        ['-s', 'scheduler', 'rr'],
+      ],
       positionals: ['-p', '5'],
     });
   });

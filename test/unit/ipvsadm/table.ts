@@ -1,6 +1,15 @@
 // Building IPVS tables for tests: a service or real server as the kernel
 // reports it (src/ipvs/types.ts), with only the fields a test cares about given.
-import type { Counted, CountedService, LiveRealServer, LiveVirtualServer, RealServer, ServiceFlags, Stats, VirtualServer } from '../../../src/ipvs/types.js';
+import type {
+  Counted,
+  CountedService,
+  LiveRealServer,
+  LiveVirtualServer,
+  RealServer,
+  ServiceFlags,
+  Stats,
+  VirtualServer,
+} from '../../../src/ipvs/types.js';
 
 export const NO_TRAFFIC: Stats = {
   connections: 0n,
@@ -15,9 +24,17 @@ export const NO_TRAFFIC: Stats = {
   outBps: 0n,
 };
 
-export const NO_FLAGS: ServiceFlags = { persistent: false, hashed: false, onePacket: false, sched1: false, sched2: false, sched3: false };
+export const NO_FLAGS: ServiceFlags = {
+  persistent: false,
+  hashed: false,
+  onePacket: false,
+  sched1: false,
+  sched2: false,
+  sched3: false,
+};
 
-type ServiceFields = Pick<VirtualServer, 'key'> & Partial<Omit<VirtualServer, 'flags'>> & { readonly flags?: Partial<ServiceFlags> } & Partial<Counted>;
+type ServiceFields = Pick<VirtualServer, 'key'> &
+  Partial<Omit<VirtualServer, 'flags'>> & { readonly flags?: Partial<ServiceFlags> } & Partial<Counted>;
 
 export function virtualServer(fields: ServiceFields): LiveVirtualServer & Counted {
   return {
@@ -30,7 +47,9 @@ export function virtualServer(fields: ServiceFields): LiveVirtualServer & Counte
   };
 }
 
-export function realServer(fields: Pick<RealServer, 'address'> & Partial<LiveRealServer & Counted>): LiveRealServer & Counted {
+export function realServer(
+  fields: Pick<RealServer, 'address'> & Partial<LiveRealServer & Counted>,
+): LiveRealServer & Counted {
   return {
     family: fields.address.includes(':') ? 'inet6' : 'inet',
     port: 80,
@@ -50,7 +69,12 @@ export function live(service: ServiceFields, ...realServers: (LiveRealServer & C
   return { service: virtualServer(service), realServers };
 }
 
-export const tcp = (address: string, port: number) => ({ family: address.includes(':') ? ('inet6' as const) : ('inet' as const), protocol: 'tcp' as const, address, port });
+export const tcp = (address: string, port: number) => ({
+  family: address.includes(':') ? ('inet6' as const) : ('inet' as const),
+  protocol: 'tcp' as const,
+  address,
+  port,
+});
 export const udp = (address: string, port: number) => ({ ...tcp(address, port), protocol: 'udp' as const });
 export const sctp = (address: string, port: number) => ({ ...tcp(address, port), protocol: 'sctp' as const });
 export const fwmark = (mark: number, family: 'inet' | 'inet6' = 'inet') => ({ family, fwmark: mark });

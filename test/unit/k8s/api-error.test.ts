@@ -45,9 +45,9 @@ describe('classifyFailure', () => {
   });
 
   it('renders one line with the request, the resource, the meaning and the facts', () => {
-    expect(classifyFailure(wrapped('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:6443'), 'Node', 'watch').message).toBe(
-      'watching the Node: the API server cannot be reached (ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:6443)',
-    );
+    expect(
+      classifyFailure(wrapped('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:6443'), 'Node', 'watch').message,
+    ).toBe('watching the Node: the API server cannot be reached (ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:6443)');
   });
 
   it('names an unreadable credential file', () => {
@@ -67,14 +67,18 @@ describe('an ApiError reads as the request it was', () => {
     expect(new ApiError({ kind: 'forbidden', resource: 'Event', request: 'create', status: 403 }).message).toBe(
       'creating an Event: the API server forbids it (403 Forbidden) (HTTP 403); kipvs\'s ClusterRole needs the rule "create events.events.k8s.io"',
     );
-    expect(new ApiError({ kind: 'forbidden', resource: 'EndpointSlice', request: 'list', status: 403 }).message).toMatch(/^listing EndpointSlices: .*needs the rule "list endpointslices\.discovery\.k8s\.io"$/);
-    expect(new ApiError({ kind: 'forbidden', resource: 'Node', request: 'watch', status: 403 }).message).toMatch(/needs the rule "watch nodes"$/);
+    expect(
+      new ApiError({ kind: 'forbidden', resource: 'EndpointSlice', request: 'list', status: 403 }).message,
+    ).toMatch(/^listing EndpointSlices: .*needs the rule "list endpointslices\.discovery\.k8s\.io"$/);
+    expect(new ApiError({ kind: 'forbidden', resource: 'Node', request: 'watch', status: 403 }).message).toMatch(
+      /needs the rule "watch nodes"$/,
+    );
   });
 
   it('says how long the server asked to wait', () => {
-    expect(new ApiError({ kind: 'status', resource: 'Service', request: 'list', status: 429, retryAfterSeconds: 2 }).message).toBe(
-      'listing Services: the API server answered with an error (HTTP 429); it asks to retry after 2 s',
-    );
+    expect(
+      new ApiError({ kind: 'status', resource: 'Service', request: 'list', status: 429, retryAfterSeconds: 2 }).message,
+    ).toBe('listing Services: the API server answered with an error (HTTP 429); it asks to retry after 2 s');
   });
 });
 

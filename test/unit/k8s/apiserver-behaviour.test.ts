@@ -6,7 +6,18 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { ClusterWatch } from '../../../src/k8s/index.js';
 import { FakeApiServer, type FakeApiServerOptions } from '../../support/fake-apiserver/server.js';
-import { connectionFor, eventually, names, node, NODE, service, watchCluster, watching, type WatchClusterOptions, type WatchedCluster } from './fake-cluster.js';
+import {
+  connectionFor,
+  eventually,
+  names,
+  node,
+  NODE,
+  service,
+  watchCluster,
+  watching,
+  type WatchClusterOptions,
+  type WatchedCluster,
+} from './fake-cluster.js';
 
 const servers: FakeApiServer[] = [];
 const watches: ClusterWatch[] = [];
@@ -28,10 +39,11 @@ function start(server: FakeApiServer, options: WatchClusterOptions = {}): Watche
   return cluster;
 }
 
-const lists = (server: FakeApiServer, path = '/api/v1/services') => server.requests.filter((r) => r.path === path && !r.watch);
+const lists = (server: FakeApiServer, path = '/api/v1/services') =>
+  server.requests.filter((r) => r.path === path && !r.watch);
 
 describe('paged lists', () => {
-  it('read the collection 500 at a time with the continue token, then watch from the list\'s resourceVersion', async () => {
+  it("read the collection 500 at a time with the continue token, then watch from the list's resourceVersion", async () => {
     const server = await serve();
     for (let i = 0; i < 1_201; i++) server.apply(service(`svc-${String(i).padStart(4, '0')}`));
     const cluster = start(server);
@@ -84,10 +96,18 @@ describe('bookmarks and watches the server ends', () => {
     server.apply(node('node-b'));
     const revision = String(server.store.revision);
     await eventually(() => cluster.watch.health().resources.Service.resourceVersion === revision, 5000, 'the bookmark');
-    expect(server.requests.find((r) => r.path === '/api/v1/services' && r.watch)?.query['allowWatchBookmarks']).toBe('true');
+    expect(server.requests.find((r) => r.path === '/api/v1/services' && r.watch)?.query['allowWatchBookmarks']).toBe(
+      'true',
+    );
     server.endWatches();
-    await eventually(() => server.requests.filter((r) => r.path === '/api/v1/services' && r.watch).length === 2, 5000, 'the next watch');
-    expect(server.requests.filter((r) => r.path === '/api/v1/services' && r.watch)[1]?.query['resourceVersion']).toBe(revision);
+    await eventually(
+      () => server.requests.filter((r) => r.path === '/api/v1/services' && r.watch).length === 2,
+      5000,
+      'the next watch',
+    );
+    expect(server.requests.filter((r) => r.path === '/api/v1/services' && r.watch)[1]?.query['resourceVersion']).toBe(
+      revision,
+    );
     expect(cluster.changes.filter((c) => c.kind === 'Service')).toEqual([]);
   });
 
@@ -95,7 +115,11 @@ describe('bookmarks and watches the server ends', () => {
     const server = await serve({ watchTimeoutMs: 150 });
     const cluster = start(server);
     await cluster.watch.whenSynced();
-    await eventually(() => server.requests.filter((r) => r.path === '/api/v1/services' && r.watch).length >= 4, 10_000, 'four watches');
+    await eventually(
+      () => server.requests.filter((r) => r.path === '/api/v1/services' && r.watch).length >= 4,
+      10_000,
+      'four watches',
+    );
     server.apply(service('web'));
     await eventually(() => cluster.watch.snapshot().services.length === 1, 5000, 'the Service');
     expect(lists(server).length).toBe(1);
@@ -107,7 +131,11 @@ describe('bookmarks and watches the server ends', () => {
     const server = await serve();
     const cluster = start(server, { timeouts: { requestMs: 5_000, watchIdleMs: 150 } });
     await cluster.watch.whenSynced();
-    await eventually(() => server.requests.filter((r) => r.path === '/api/v1/nodes' && r.watch).length >= 3, 10_000, 'three watches');
+    await eventually(
+      () => server.requests.filter((r) => r.path === '/api/v1/nodes' && r.watch).length >= 3,
+      10_000,
+      'three watches',
+    );
     expect(cluster.watch.health().lastError).toBeUndefined();
     expect(lists(server, '/api/v1/nodes').length).toBe(1);
   });
@@ -116,7 +144,12 @@ describe('bookmarks and watches the server ends', () => {
 describe('failures the server answers with', () => {
   it('429 with Retry-After: the next request waits as long as the server asked, not the 40 ms backoff', async () => {
     const server = await serve();
-    server.injectFault({ resource: 'services', request: 'list', response: { status: 429, retryAfterSeconds: 1 }, times: 1 });
+    server.injectFault({
+      resource: 'services',
+      request: 'list',
+      response: { status: 429, retryAfterSeconds: 1 },
+      times: 1,
+    });
     const cluster = start(server);
     await cluster.watch.whenSynced();
     const [refused, retried] = lists(server);
@@ -129,7 +162,12 @@ describe('failures the server answers with', () => {
 
   it('503 with Retry-After on a watch is honoured too', async () => {
     const server = await serve();
-    server.injectFault({ resource: 'nodes', request: 'watch', response: { status: 503, retryAfterSeconds: 1 }, times: 1 });
+    server.injectFault({
+      resource: 'nodes',
+      request: 'watch',
+      response: { status: 503, retryAfterSeconds: 1 },
+      times: 1,
+    });
     const cluster = start(server);
     await cluster.watch.whenSynced();
     await eventually(() => server.openWatches('nodes') === 1, 5000, 'the Node watch');
@@ -139,21 +177,30 @@ describe('failures the server answers with', () => {
     expect(cluster.watch.health().connected).toBe(true);
   });
 
-  it.each([500, 503] as const)('%s without Retry-After: retried with backoff, the cache kept, then caught up', async (status) => {
-    const server = await serve();
-    server.apply(service('web'));
-    const cluster = start(server);
-    await cluster.watch.whenSynced();
-    await watching(server);
-    server.injectFault({ resource: 'services', request: 'watch', response: { status }, times: 3 });
-    server.endWatches();
-    await eventually(() => cluster.watch.health().lastError?.error.status === status, 5000, 'the failure');
-    expect(cluster.watch.health().lastError?.error.kind).toBe('status');
-    expect(names(cluster.watch.snapshot().services)).toEqual(['web']);
-    server.apply(service('db'));
-    await eventually(() => cluster.watch.health().connected && cluster.watch.snapshot().services.length === 2, 5000, 'the catch-up');
-    expect(server.requests.filter((r) => r.path === '/api/v1/services' && r.watch && r.status === status).length).toBe(3);
-  });
+  it.each([500, 503] as const)(
+    '%s without Retry-After: retried with backoff, the cache kept, then caught up',
+    async (status) => {
+      const server = await serve();
+      server.apply(service('web'));
+      const cluster = start(server);
+      await cluster.watch.whenSynced();
+      await watching(server);
+      server.injectFault({ resource: 'services', request: 'watch', response: { status }, times: 3 });
+      server.endWatches();
+      await eventually(() => cluster.watch.health().lastError?.error.status === status, 5000, 'the failure');
+      expect(cluster.watch.health().lastError?.error.kind).toBe('status');
+      expect(names(cluster.watch.snapshot().services)).toEqual(['web']);
+      server.apply(service('db'));
+      await eventually(
+        () => cluster.watch.health().connected && cluster.watch.snapshot().services.length === 2,
+        5000,
+        'the catch-up',
+      );
+      expect(
+        server.requests.filter((r) => r.path === '/api/v1/services' && r.watch && r.status === status).length,
+      ).toBe(3);
+    },
+  );
 
   it('403 for a resource the token may not read names the RBAC rule that is missing, and syncs once it is granted', async () => {
     const server = await serve();

@@ -22,7 +22,9 @@ describe('backoffDelay', () => {
         const delay = backoffDelay(API_SERVER_BACKOFF, attempt, () => r);
         expect(delay).toBeGreaterThanOrEqual(base);
         expect(delay).toBeLessThanOrEqual(2 * base);
-        expect(backoffDelay(API_SERVER_BACKOFF, attempt + 1, () => 0)).toBeGreaterThanOrEqual(backoffDelay(API_SERVER_BACKOFF, attempt, () => 0));
+        expect(backoffDelay(API_SERVER_BACKOFF, attempt + 1, () => 0)).toBeGreaterThanOrEqual(
+          backoffDelay(API_SERVER_BACKOFF, attempt, () => 0),
+        );
       }),
     );
   });

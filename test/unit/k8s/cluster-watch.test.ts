@@ -5,7 +5,19 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { validateService } from '../../../src/proxy/index.js';
 import { KUBE_PROXY_LABEL_SELECTOR, type ClusterWatch, type WatchedKind } from '../../../src/k8s/index.js';
 import { FakeApiServer } from '../../support/fake-apiserver/server.js';
-import { connectionFor, endpointSlice, eventually, names, NODE, node, service, watchCluster, watching, type WatchClusterOptions, type WatchedCluster } from './fake-cluster.js';
+import {
+  connectionFor,
+  endpointSlice,
+  eventually,
+  names,
+  NODE,
+  node,
+  service,
+  watchCluster,
+  watching,
+  type WatchClusterOptions,
+  type WatchedCluster,
+} from './fake-cluster.js';
 
 let server: FakeApiServer;
 const running: ClusterWatch[] = [];
@@ -19,7 +31,11 @@ afterAll(async () => {
 afterEach(async () => {
   await Promise.all(running.splice(0).map((w) => w.stop()));
   await server.resume();
-  for (const [resource, kind] of [['services', 'Service'], ['endpointslices', 'EndpointSlice'], ['nodes', 'Node']] as const) {
+  for (const [resource, kind] of [
+    ['services', 'Service'],
+    ['endpointslices', 'EndpointSlice'],
+    ['nodes', 'Node'],
+  ] as const) {
     for (const o of server.store.list(resource)) server.delete(kind, o.metadata.namespace ?? '', o.metadata.name);
   }
   server.requests.length = 0;
@@ -32,7 +48,7 @@ function start(options: WatchClusterOptions = {}): WatchedCluster {
 }
 
 describe('the initial list', () => {
-  it('syncs the objects kube-proxy sees: selectors leave out headless and other proxies\' Services and slices, and other Nodes', async () => {
+  it("syncs the objects kube-proxy sees: selectors leave out headless and other proxies' Services and slices, and other Nodes", async () => {
     server.apply(service('web'));
     server.apply(service('db', { 'service.kubernetes.io/headless': '' }));
     server.apply(service('other-proxy', { 'service.kubernetes.io/service-proxy-name': 'cilium' }));
@@ -55,13 +71,14 @@ describe('the initial list', () => {
     ]);
   });
 
-  it('lists with kube-proxy\'s exact selectors, then watches from the list\'s resourceVersion', async () => {
+  it("lists with kube-proxy's exact selectors, then watches from the list's resourceVersion", async () => {
     server.apply(service('web'));
     const { watch } = start();
     await watch.whenSynced();
     await watching(server);
     expect(KUBE_PROXY_LABEL_SELECTOR).toBe('!service.kubernetes.io/headless,!service.kubernetes.io/service-proxy-name');
-    const byPath = (path: string, watching: boolean) => server.requests.find((r) => r.path === path && r.watch === watching);
+    const byPath = (path: string, watching: boolean) =>
+      server.requests.find((r) => r.path === path && r.watch === watching);
     for (const path of ['/api/v1/services', '/apis/discovery.k8s.io/v1/endpointslices']) {
       expect(byPath(path, false)?.query['labelSelector']).toBe(KUBE_PROXY_LABEL_SELECTOR);
       expect(byPath(path, true)?.query['labelSelector']).toBe(KUBE_PROXY_LABEL_SELECTOR);
@@ -108,7 +125,11 @@ describe('watch events', () => {
     expect((change?.previous as { spec: { clusterIP: string } } | undefined)?.spec.clusterIP).toBe('10.96.0.10');
     server.delete('Service', 'default', 'web');
     await eventually(() => watch.snapshot().services.length === 0, 5000, 'the deletion');
-    expect(changes.map((c) => `${c.type} ${c.key}`)).toEqual(['added default/web', 'modified default/web', 'deleted default/web']);
+    expect(changes.map((c) => `${c.type} ${c.key}`)).toEqual([
+      'added default/web',
+      'modified default/web',
+      'deleted default/web',
+    ]);
   });
 
   it('drops a Service that gains the headless label and takes it back when the label goes', async () => {
@@ -128,11 +149,15 @@ describe('watch events', () => {
     await watch.whenSynced();
     await watching(server);
     const slice = endpointSlice('web-abc', 'web');
-    (slice['metadata'] as Record<string, unknown>)['annotations'] = { 'endpoints.kubernetes.io/last-change-trigger-time': '2026-11-23T17:00:00Z' };
+    (slice['metadata'] as Record<string, unknown>)['annotations'] = {
+      'endpoints.kubernetes.io/last-change-trigger-time': '2026-11-23T17:00:00Z',
+    };
     server.apply(slice);
     await eventually(() => changes.length === 1);
     expect(changes[0]?.kind).toBe('EndpointSlice');
-    expect((changes[0]?.object as { metadata: { annotations: Record<string, string> } } | undefined)?.metadata.annotations).toEqual({
+    expect(
+      (changes[0]?.object as { metadata: { annotations: Record<string, string> } } | undefined)?.metadata.annotations,
+    ).toEqual({
       'endpoints.kubernetes.io/last-change-trigger-time': '2026-11-23T17:00:00Z',
     });
   });
@@ -148,7 +173,11 @@ describe('a watch the server ends', () => {
     await eventually(() => watch.snapshot().services.length === 2);
     const watchesBefore = server.requests.filter((r) => r.watch).length;
     server.endWatches();
-    await eventually(() => server.requests.filter((r) => r.watch).length === watchesBefore + 3, 5000, 'three new watches');
+    await eventually(
+      () => server.requests.filter((r) => r.watch).length === watchesBefore + 3,
+      5000,
+      'three new watches',
+    );
     const rewatch = server.requests.filter((r) => r.watch && r.path === '/api/v1/services').at(-1);
     expect(rewatch?.query['resourceVersion']).toBe(String(server.store.revision));
     expect(server.requests.filter((r) => !r.watch).length).toBe(3);
@@ -157,31 +186,38 @@ describe('a watch the server ends', () => {
 });
 
 describe('410 Gone', () => {
-  it.each(['error-event', 'http-status'] as const)('relists when the watch resumes from a compacted resourceVersion (%s)', async (expiredWatch) => {
-    const gone = await FakeApiServer.start({ expiredWatch });
-    try {
-      gone.apply(service('kept'));
-      gone.apply(service('removed'));
-      const cluster = watchCluster(connectionFor(gone));
-      running.push(cluster.watch);
-      await cluster.watch.whenSynced();
-      await watching(gone);
-      await gone.pause();
-      gone.delete('Service', 'default', 'removed');
-      gone.apply(service('added'));
-      gone.compact();
-      await gone.resume();
-      await eventually(() => cluster.watch.health().relists >= 1 && names(cluster.watch.snapshot().services).join() === 'added,kept', 10_000, 'the relist');
-      const changes = cluster.changes.map((c) => `${c.type} ${c.key}`);
-      expect(changes.slice(2).sort()).toEqual(['added default/added', 'deleted default/removed']);
-      expect(cluster.watch.health().resources.Service.relists).toBe(1);
-      // After the relist, a consistent read (no resourceVersion), then a watch from its version.
-      const lists = gone.requests.filter((r) => r.path === '/api/v1/services' && !r.watch);
-      expect(lists.map((r) => r.query['resourceVersion'])).toEqual(['0', undefined]);
-    } finally {
-      await gone.close();
-    }
-  });
+  it.each(['error-event', 'http-status'] as const)(
+    'relists when the watch resumes from a compacted resourceVersion (%s)',
+    async (expiredWatch) => {
+      const gone = await FakeApiServer.start({ expiredWatch });
+      try {
+        gone.apply(service('kept'));
+        gone.apply(service('removed'));
+        const cluster = watchCluster(connectionFor(gone));
+        running.push(cluster.watch);
+        await cluster.watch.whenSynced();
+        await watching(gone);
+        await gone.pause();
+        gone.delete('Service', 'default', 'removed');
+        gone.apply(service('added'));
+        gone.compact();
+        await gone.resume();
+        await eventually(
+          () => cluster.watch.health().relists >= 1 && names(cluster.watch.snapshot().services).join() === 'added,kept',
+          10_000,
+          'the relist',
+        );
+        const changes = cluster.changes.map((c) => `${c.type} ${c.key}`);
+        expect(changes.slice(2).sort()).toEqual(['added default/added', 'deleted default/removed']);
+        expect(cluster.watch.health().resources.Service.relists).toBe(1);
+        // After the relist, a consistent read (no resourceVersion), then a watch from its version.
+        const lists = gone.requests.filter((r) => r.path === '/api/v1/services' && !r.watch);
+        expect(lists.map((r) => r.query['resourceVersion'])).toEqual(['0', undefined]);
+      } finally {
+        await gone.close();
+      }
+    },
+  );
 });
 
 describe('an API server that goes away', () => {
@@ -194,7 +230,9 @@ describe('an API server that goes away', () => {
     const pausedAt = Date.now();
     await server.pause();
     // The three watches end; each resource retries after 40, 80, 160, 320, 320 ms (TEST_BACKOFF, no jitter).
-    const failureTimes = (kind: WatchedKind): number[] => [...new Set(health.map((h) => h.resources[kind].lastError?.at.getTime()).filter((t) => t !== undefined))];
+    const failureTimes = (kind: WatchedKind): number[] => [
+      ...new Set(health.map((h) => h.resources[kind].lastError?.at.getTime()).filter((t) => t !== undefined)),
+    ];
     await eventually(() => failureTimes('Service').length >= 6, 10_000, 'six failures');
     expect(watch.health().connected).toBe(false);
     expect(watch.health().lastError?.error.kind).toBe('unreachable');
@@ -205,7 +243,8 @@ describe('an API server that goes away', () => {
     expect(failures[0]).toBeGreaterThanOrEqual(pausedAt - 5);
     // Each gap is at least its backoff delay (the delays double up to the cap). Only lower bounds:
     // a loaded machine may be late, never early; the cap itself is backoff.test.ts's.
-    for (const [i, gap] of gaps.slice(0, 5).entries()) expect(gap).toBeGreaterThanOrEqual(Math.min(40 * 2 ** i, 320) - 5);
+    for (const [i, gap] of gaps.slice(0, 5).entries())
+      expect(gap).toBeGreaterThanOrEqual(Math.min(40 * 2 ** i, 320) - 5);
 
     server.apply(service('while-away'));
     await server.resume();
@@ -219,7 +258,9 @@ describe('an API server that goes away', () => {
     await watch.whenSynced();
     await watching(server);
     await server.pause();
-    const failures = (): number[] => [...new Set(health.map((h) => h.resources.Node.lastError?.at.getTime()).filter((t) => t !== undefined))];
+    const failures = (): number[] => [
+      ...new Set(health.map((h) => h.resources.Node.lastError?.at.getTime()).filter((t) => t !== undefined)),
+    ];
     await eventually(() => failures().length >= 3, 10_000, 'three failures');
     const [first = 0, second = 0, third = 0] = failures();
     // 40 and 80 ms, each times 1.5.
@@ -230,7 +271,11 @@ describe('an API server that goes away', () => {
 
 describe('malformed objects', () => {
   it('keeps objects the model will refuse, and a nameless one under its uid', async () => {
-    const broken = { kind: 'Service', metadata: { name: 'broken', namespace: 'default' }, spec: { ports: 'not a list', clusterIP: 12 } };
+    const broken = {
+      kind: 'Service',
+      metadata: { name: 'broken', namespace: 'default' },
+      spec: { ports: 'not a list', clusterIP: 12 },
+    };
     server.apply(broken);
     const { watch, changes } = start();
     await watch.whenSynced();
@@ -239,14 +284,18 @@ describe('malformed objects', () => {
     expect((kept as { spec: unknown }).spec).toEqual(broken.spec);
     expect(validateService(kept).value).toBeUndefined();
     expect(validateService(kept).problems.length).toBeGreaterThan(0);
-    server.injectWatchLine('services', JSON.stringify({ type: 'ADDED', object: { kind: 'Service', metadata: { uid: 'u-1' }, spec: 7 } }));
+    server.injectWatchLine(
+      'services',
+      JSON.stringify({ type: 'ADDED', object: { kind: 'Service', metadata: { uid: 'u-1' }, spec: 7 } }),
+    );
     await eventually(() => watch.snapshot().services.length === 2, 5000, 'the nameless Service');
     expect(changes.map((c) => c.key)).toEqual(['default/broken', '<unnamed uid u-1>']);
   });
 });
 
 describe('an event kipvs cannot take in', () => {
-  const serviceLists = (): (string | undefined)[] => server.requests.filter((r) => r.path === '/api/v1/services' && !r.watch).map((r) => r.query['resourceVersion']);
+  const serviceLists = (): (string | undefined)[] =>
+    server.requests.filter((r) => r.path === '/api/v1/services' && !r.watch).map((r) => r.query['resourceVersion']);
 
   it('a line cut off is reported and the Services are listed again, which brings back the lost event', async () => {
     const cluster = start();
@@ -254,9 +303,15 @@ describe('an event kipvs cannot take in', () => {
     await watching(server);
     server.garbleNextEvent('services');
     server.apply(service('lost'));
-    await eventually(() => names(cluster.watch.snapshot().services).join() === 'lost', 5000, 'the lost Service, by the relist');
+    await eventually(
+      () => names(cluster.watch.snapshot().services).join() === 'lost',
+      5000,
+      'the lost Service, by the relist',
+    );
     expect(cluster.faults.map((f) => `${f.resource} ${f.reason}`)).toEqual(['Service unparsable_line']);
-    expect(cluster.faults[0]?.message).toMatch(/^watching Services: a watch line is not JSON \(\{"type":"ADDED".*\); listing again$/);
+    expect(cluster.faults[0]?.message).toMatch(
+      /^watching Services: a watch line is not JSON \(\{"type":"ADDED".*\); listing again$/,
+    );
     // The first list from the watch cache, the relist a consistent read.
     expect(serviceLists()).toEqual(['0', undefined]);
     expect(cluster.watch.health().resources.Service.relists).toBe(1);

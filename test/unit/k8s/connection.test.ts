@@ -19,7 +19,15 @@ import { ConnectionCredentials } from '../../../src/k8s/connection-credentials.j
 import { kubeConfigFor } from '../../../src/k8s/kube-config.js';
 import { generateCertificates } from '../../support/fake-apiserver/certificates.js';
 import { FakeApiServer } from '../../support/fake-apiserver/server.js';
-import { connectionFor, eventually, names, service, watchCluster, watching, type WatchedCluster } from './fake-cluster.js';
+import {
+  connectionFor,
+  eventually,
+  names,
+  service,
+  watchCluster,
+  watching,
+  type WatchedCluster,
+} from './fake-cluster.js';
 
 let server: FakeApiServer;
 let dir: string;
@@ -36,7 +44,9 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function failing(cluster: WatchedCluster): Promise<NonNullable<ReturnType<WatchedCluster['watch']['health']>['lastError']>> {
+async function failing(
+  cluster: WatchedCluster,
+): Promise<NonNullable<ReturnType<WatchedCluster['watch']['health']>['lastError']>> {
   try {
     await eventually(() => cluster.watch.health().lastError !== undefined, 10_000, 'a failure');
     const failure = cluster.watch.health().lastError;
@@ -49,19 +59,25 @@ async function failing(cluster: WatchedCluster): Promise<NonNullable<ReturnType<
 
 describe('refused and unverifiable', () => {
   it('a wrong token is an "unauthorized" ApiError with the status, and nothing is synced', async () => {
-    const cluster = watchCluster(connectionFor(server, (c) => ({ ...c, auth: { token: new Secret('a-wrong-token') } })));
+    const cluster = watchCluster(
+      connectionFor(server, (c) => ({ ...c, auth: { token: new Secret('a-wrong-token') } })),
+    );
     const { error } = await failing(cluster);
     expect(error.kind).toBe('unauthorized');
     expect(error.status).toBe(401);
     expect(error.request).toBe('list');
-    expect(error.message).toMatch(/^listing (Services|EndpointSlices|the Node): the API server refused the credentials \(401 Unauthorized\).*\(HTTP 401: Unauthorized\)$/);
+    expect(error.message).toMatch(
+      /^listing (Services|EndpointSlices|the Node): the API server refused the credentials \(401 Unauthorized\).*\(HTTP 401: Unauthorized\)$/,
+    );
     expect(cluster.watch.hasSynced()).toBe(false);
     expect(cluster.watch.snapshot()).toEqual({ services: [], endpointSlices: [] });
   });
 
   it('a server certificate from another CA is a "tls" ApiError', async () => {
     const fresh = await FakeApiServer.start();
-    const cluster = watchCluster(connectionFor(fresh, (c) => ({ ...c, tls: { caFile: otherCa, insecureSkipVerify: false } })));
+    const cluster = watchCluster(
+      connectionFor(fresh, (c) => ({ ...c, tls: { caFile: otherCa, insecureSkipVerify: false } })),
+    );
     const { error } = await failing(cluster).finally(() => fresh.close());
     expect(error.kind).toBe('tls');
     expect(error.code).toMatch(/UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT/);
@@ -76,19 +92,28 @@ describe('refused and unverifiable', () => {
   it.each([
     ['the right CA', () => server.certificates.caFile, { synced: true }],
     ['another CA', () => otherCa, { synced: false, kind: 'tls', code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' }],
-  ])('NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment does not turn verification off (%s)', async (_name, ca, outcome) => {
-    const child = spawn(process.execPath, [fileURLToPath(new URL('./first-outcome.js', import.meta.url)), server.url, ca(), server.token], {
-      env: { ...process.env, NODE_TLS_REJECT_UNAUTHORIZED: '0', NODE_OPTIONS: '' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await new Promise((resolve) => child.on('exit', resolve));
-    expect(JSON.parse(output)).toEqual(outcome);
-  });
+  ])(
+    'NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment does not turn verification off (%s)',
+    async (_name, ca, outcome) => {
+      const child = spawn(
+        process.execPath,
+        [fileURLToPath(new URL('./first-outcome.js', import.meta.url)), server.url, ca(), server.token],
+        {
+          env: { ...process.env, NODE_TLS_REJECT_UNAUTHORIZED: '0', NODE_OPTIONS: '' },
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      await new Promise((resolve) => child.on('exit', resolve));
+      expect(JSON.parse(output)).toEqual(outcome);
+    },
+  );
 
   it('a server name the certificate does not carry fails verification', async () => {
-    const cluster = watchCluster(connectionFor(server, (c) => ({ ...c, tls: { ...c.tls, serverName: 'api.example.com' } })));
+    const cluster = watchCluster(
+      connectionFor(server, (c) => ({ ...c, tls: { ...c.tls, serverName: 'api.example.com' } })),
+    );
     const { error } = await failing(cluster);
     expect(error.kind).toBe('tls');
     expect(error.code).toBe('ERR_TLS_CERT_ALTNAME_INVALID');
@@ -137,9 +162,14 @@ describe('credentials from files', () => {
   });
 
   it('reads the kubeconfig the fake server writes, through the same checks as kipvs proxy', async () => {
-    const kubeconfig = await server.writeKubeconfig(join(dir, 'kubeconfig'), { tokenFile: join(dir, 'kubeconfig-token') });
+    const kubeconfig = await server.writeKubeconfig(join(dir, 'kubeconfig'), {
+      tokenFile: join(dir, 'kubeconfig-token'),
+    });
     const config = applyKubeProxyDefaults({});
-    const { connection } = await resolveApiServerConnection({ clientConnection: { ...config.clientConnection, kubeconfig }, allowInsecureApiserver: false });
+    const { connection } = await resolveApiServerConnection({
+      clientConnection: { ...config.clientConnection, kubeconfig },
+      allowInsecureApiserver: false,
+    });
     expect(connection.auth.tokenFile).toBe(join(dir, 'kubeconfig-token'));
     const cluster = watchCluster(connection);
     try {
@@ -181,7 +211,7 @@ describe('credentials from files', () => {
 });
 
 describe('through a proxy', () => {
-  it('tunnels to the API server through the connection\'s HTTP proxy (CONNECT), still verifying the server', async () => {
+  it("tunnels to the API server through the connection's HTTP proxy (CONNECT), still verifying the server", async () => {
     const tunnels: string[] = [];
     const sockets: Duplex[] = [];
     const proxy = createHttpServer();
@@ -210,7 +240,11 @@ describe('through a proxy', () => {
       } finally {
         await through.watch.stop();
       }
-      const { error } = await failing(watchCluster(connectionFor(server, (c) => ({ ...c, proxyUrl, tls: { caFile: otherCa, insecureSkipVerify: false } }))));
+      const { error } = await failing(
+        watchCluster(
+          connectionFor(server, (c) => ({ ...c, proxyUrl, tls: { caFile: otherCa, insecureSkipVerify: false } })),
+        ),
+      );
       expect(error.kind).toBe('tls');
     } finally {
       // Tunnels are no longer HTTP connections: the server's closeAllConnections() does not see them.
@@ -223,7 +257,12 @@ describe('through a proxy', () => {
 describe('secrets', () => {
   it('never appear in the KubeConfig, its export or its inspection', () => {
     const config = kubeConfigFor(connectionFor(server), 'kipvs');
-    const printed = [JSON.stringify(config.getClusters()), JSON.stringify(config.getUsers()), config.exportConfig(), inspect(config, { depth: 10 })];
+    const printed = [
+      JSON.stringify(config.getClusters()),
+      JSON.stringify(config.getUsers()),
+      config.exportConfig(),
+      inspect(config, { depth: 10 }),
+    ];
     for (const text of printed) expect(text).not.toContain('the-right-token');
   });
 });

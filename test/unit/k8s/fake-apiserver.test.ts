@@ -38,7 +38,9 @@ describe('the store', () => {
     const modified = store.apply(service('web', { app: 'web' }));
     expect([added.type, modified.type]).toEqual(['ADDED', 'MODIFIED']);
     expect(modified.after.metadata.uid).toBe(added.after.metadata.uid);
-    expect(store.changesSince(added.resourceVersion)?.map((c) => c.resourceVersion)).toEqual([modified.resourceVersion]);
+    expect(store.changesSince(added.resourceVersion)?.map((c) => c.resourceVersion)).toEqual([
+      modified.resourceVersion,
+    ]);
     store.compact();
     expect(store.changesSince(added.resourceVersion)).toBeUndefined();
     expect(store.changesSince(store.revision)).toEqual([]);
@@ -54,7 +56,10 @@ describe('as a child process', () => {
       await server.apply(service('web'));
       await server.apply(node(NODE));
       const config = applyKubeProxyDefaults({});
-      const { connection } = await resolveApiServerConnection({ clientConnection: { ...config.clientConnection, kubeconfig: server.kubeconfig }, allowInsecureApiserver: false });
+      const { connection } = await resolveApiServerConnection({
+        clientConnection: { ...config.clientConnection, kubeconfig: server.kubeconfig },
+        allowInsecureApiserver: false,
+      });
       const cluster = watchCluster(connection);
       try {
         await cluster.watch.whenSynced();
@@ -67,7 +72,9 @@ describe('as a child process', () => {
         await eventually(() => cluster.watch.snapshot().services.length === 0, 10_000, 'the relist');
         expect(cluster.watch.health().relists).toBeGreaterThanOrEqual(1);
         const requests = await server.requests();
-        expect(requests.some((r) => r.path === '/api/v1/nodes' && r.query['fieldSelector'] === `metadata.name=${NODE}`)).toBe(true);
+        expect(
+          requests.some((r) => r.path === '/api/v1/nodes' && r.query['fieldSelector'] === `metadata.name=${NODE}`),
+        ).toBe(true);
         await expect(server.delete('Service', 'default', 'gone')).rejects.toThrow('does not exist');
       } finally {
         await cluster.watch.stop();

@@ -1,7 +1,17 @@
 // A ClusterWatch against the fake API server over real HTTPS, and the objects
 // the tests put into it.
-import { ApiServerConnectionSchema, Secret, type ApiServerConnection } from '../../../src/config/credentials/connection.js';
-import { ClusterWatch, type ClusterWatchHealth, type ClusterWatchOptions, type ObjectChange, type WatchFault } from '../../../src/k8s/index.js';
+import {
+  ApiServerConnectionSchema,
+  Secret,
+  type ApiServerConnection,
+} from '../../../src/config/credentials/connection.js';
+import {
+  ClusterWatch,
+  type ClusterWatchHealth,
+  type ClusterWatchOptions,
+  type ObjectChange,
+  type WatchFault,
+} from '../../../src/k8s/index.js';
 import type { FakeApiServer } from '../../support/fake-apiserver/server.js';
 
 export const NODE = 'node-a';
@@ -9,7 +19,10 @@ export const NODE = 'node-a';
 /** Fast retries, and no jitter unless a test asks for it. */
 export const TEST_BACKOFF = { initialMs: 40, maxMs: 320, factor: 2, jitter: 0 };
 
-export function connectionFor(server: FakeApiServer, change: (c: ApiServerConnection) => ApiServerConnection = (c) => c): ApiServerConnection {
+export function connectionFor(
+  server: FakeApiServer,
+  change: (c: ApiServerConnection) => ApiServerConnection = (c) => c,
+): ApiServerConnection {
   return ApiServerConnectionSchema.parse(
     change({
       source: 'kubeconfig',
@@ -30,7 +43,8 @@ export interface WatchedCluster {
   readonly faults: WatchFault[];
 }
 
-export interface WatchClusterOptions extends Pick<ClusterWatchOptions, 'random' | 'timeouts' | 'pageSize' | 'transform'> {
+export interface WatchClusterOptions
+  extends Pick<ClusterWatchOptions, 'random' | 'timeouts' | 'pageSize' | 'transform'> {
   readonly jitter?: number;
   /** Called before each change is recorded (a test's handler that throws). */
   readonly onChange?: (change: ObjectChange) => void;
@@ -68,18 +82,35 @@ export async function eventually(condition: () => boolean, timeoutMs = 10_000, w
 
 /** Until the server holds one open watch of each resource. */
 export async function watching(server: FakeApiServer): Promise<void> {
-  await eventually(() => (['services', 'endpointslices', 'nodes'] as const).every((r) => server.openWatches(r) === 1), 10_000, 'three open watches');
+  await eventually(
+    () => (['services', 'endpointslices', 'nodes'] as const).every((r) => server.openWatches(r) === 1),
+    10_000,
+    'three open watches',
+  );
 }
 
-export function service(name: string, labels: Record<string, string> = {}, namespace = 'default'): Record<string, unknown> {
+export function service(
+  name: string,
+  labels: Record<string, string> = {},
+  namespace = 'default',
+): Record<string, unknown> {
   return {
     kind: 'Service',
     metadata: { name, namespace, labels },
-    spec: { type: 'ClusterIP', clusterIP: '10.96.0.10', clusterIPs: ['10.96.0.10'], ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 8080 }] },
+    spec: {
+      type: 'ClusterIP',
+      clusterIP: '10.96.0.10',
+      clusterIPs: ['10.96.0.10'],
+      ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 8080 }],
+    },
   };
 }
 
-export function endpointSlice(name: string, serviceName: string, labels: Record<string, string> = {}): Record<string, unknown> {
+export function endpointSlice(
+  name: string,
+  serviceName: string,
+  labels: Record<string, string> = {},
+): Record<string, unknown> {
   return {
     kind: 'EndpointSlice',
     metadata: { name, namespace: 'default', labels: { 'kubernetes.io/service-name': serviceName, ...labels } },
@@ -90,7 +121,11 @@ export function endpointSlice(name: string, serviceName: string, labels: Record<
 }
 
 export function node(name: string): Record<string, unknown> {
-  return { kind: 'Node', metadata: { name, labels: { 'topology.kubernetes.io/zone': 'z1' } }, spec: { podCIDRs: ['10.244.1.0/24'] } };
+  return {
+    kind: 'Node',
+    metadata: { name, labels: { 'topology.kubernetes.io/zone': 'z1' } },
+    spec: { podCIDRs: ['10.244.1.0/24'] },
+  };
 }
 
 export function names(objects: readonly unknown[]): string[] {

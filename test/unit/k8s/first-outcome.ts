@@ -22,7 +22,9 @@ const watch = new ClusterWatch({
   onHealth: (health) => {
     const error = health.lastError?.error;
     if (!health.synced && !error) return;
-    process.stdout.write(`${JSON.stringify(error ? { synced: false, kind: error.kind, code: error.code } : { synced: true })}\n`);
+    process.stdout.write(
+      `${JSON.stringify(error ? { synced: false, kind: error.kind, code: error.code } : { synced: true })}\n`,
+    );
     void watch.stop().then(() => process.exit(0));
   },
 });

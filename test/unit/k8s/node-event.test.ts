@@ -30,7 +30,11 @@ describe('nodeEventBody', () => {
   });
 
   it('keeps a note within the 1 kB events.k8s.io/v1 allows', () => {
-    const body = nodeEventBody({ type: 'Warning', reason: 'FailedToStartMetricServer', note: 'x'.repeat(5000) }, SOURCE, AT);
+    const body = nodeEventBody(
+      { type: 'Warning', reason: 'FailedToStartMetricServer', note: 'x'.repeat(5000) },
+      SOURCE,
+      AT,
+    );
     expect(body['note']).toHaveLength(1024);
     expect(String(body['note']).endsWith('...')).toBe(true);
   });
@@ -47,18 +51,46 @@ describe('createNodeEvent', () => {
 
   it('creates the Event in "default" over HTTPS with the connection\'s token', async () => {
     const config = kubeConfigFor(connectionFor(server), 'kipvs/test');
-    await createNodeEvent(config, { type: 'Normal', reason: 'Starting', note: '' }, SOURCE, AT, AbortSignal.timeout(10_000));
-    expect(server.events).toEqual([{ namespace: 'default', event: nodeEventBody({ type: 'Normal', reason: 'Starting', note: '' }, SOURCE, AT) }]);
-    expect(server.requests.at(-1)).toMatchObject({ method: 'POST', path: '/apis/events.k8s.io/v1/namespaces/default/events', status: 201 });
+    await createNodeEvent(
+      config,
+      { type: 'Normal', reason: 'Starting', note: '' },
+      SOURCE,
+      AT,
+      AbortSignal.timeout(10_000),
+    );
+    expect(server.events).toEqual([
+      { namespace: 'default', event: nodeEventBody({ type: 'Normal', reason: 'Starting', note: '' }, SOURCE, AT) },
+    ]);
+    expect(server.requests.at(-1)).toMatchObject({
+      method: 'POST',
+      path: '/apis/events.k8s.io/v1/namespaces/default/events',
+      status: 201,
+    });
   });
 
   it('a refused token is an "unauthorized" ApiError about creating an Event, and nothing is created', async () => {
     const before = server.events.length;
-    const config = kubeConfigFor(connectionFor(server, (c) => ({ ...c, auth: { token: new Secret('a-wrong-token') } })), 'kipvs/test');
-    const refused = createNodeEvent(config, { type: 'Normal', reason: 'Starting', note: '' }, SOURCE, AT, AbortSignal.timeout(10_000));
+    const config = kubeConfigFor(
+      connectionFor(server, (c) => ({ ...c, auth: { token: new Secret('a-wrong-token') } })),
+      'kipvs/test',
+    );
+    const refused = createNodeEvent(
+      config,
+      { type: 'Normal', reason: 'Starting', note: '' },
+      SOURCE,
+      AT,
+      AbortSignal.timeout(10_000),
+    );
     await expect(refused).rejects.toBeInstanceOf(ApiError);
-    await expect(refused).rejects.toMatchObject({ kind: 'unauthorized', status: 401, resource: 'Event', request: 'create' });
-    await expect(refused).rejects.toThrow(/^creating an Event: the API server refused the credentials \(401 Unauthorized\)/);
+    await expect(refused).rejects.toMatchObject({
+      kind: 'unauthorized',
+      status: 401,
+      resource: 'Event',
+      request: 'create',
+    });
+    await expect(refused).rejects.toThrow(
+      /^creating an Event: the API server refused the credentials \(401 Unauthorized\)/,
+    );
     expect(server.events).toHaveLength(before);
   });
 });

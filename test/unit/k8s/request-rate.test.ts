@@ -4,7 +4,12 @@ import { RequestRateLimiter } from '../../../src/k8s/request-rate.js';
 
 function clock(): { now: () => number; advance: (ms: number) => void } {
   let t = 1_000_000;
-  return { now: () => t, advance: (ms) => { t += ms; } };
+  return {
+    now: () => t,
+    advance: (ms) => {
+      t += ms;
+    },
+  };
 }
 
 describe('RequestRateLimiter', () => {

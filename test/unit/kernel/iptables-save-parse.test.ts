@@ -32,10 +32,21 @@ describe('parseIptablesSave', () => {
     const tables = parseIptablesSave(SAVE);
     expect([...tables.keys()]).toEqual(['nat', 'filter']);
     const nat = tables.get('nat');
-    expect([...(nat?.chains.keys() ?? [])]).toEqual(['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING', 'KUBE-MARK-MASQ', 'KUBE-SERVICES']);
-    expect(nat?.chains.get('PREROUTING')).toEqual(['-A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES']);
+    expect([...(nat?.chains.keys() ?? [])]).toEqual([
+      'PREROUTING',
+      'INPUT',
+      'OUTPUT',
+      'POSTROUTING',
+      'KUBE-MARK-MASQ',
+      'KUBE-SERVICES',
+    ]);
+    expect(nat?.chains.get('PREROUTING')).toEqual([
+      '-A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES',
+    ]);
     expect(nat?.chains.get('INPUT')).toEqual([]);
-    expect(nat?.chains.get('KUBE-SERVICES')).toEqual(['-A KUBE-SERVICES -m set --match-set KUBE-CLUSTER-IP dst,dst -j ACCEPT']);
+    expect(nat?.chains.get('KUBE-SERVICES')).toEqual([
+      '-A KUBE-SERVICES -m set --match-set KUBE-CLUSTER-IP dst,dst -j ACCEPT',
+    ]);
     expect([...(tables.get('filter')?.chains.entries() ?? [])]).toEqual([
       ['INPUT', []],
       ['FORWARD', []],
@@ -45,7 +56,9 @@ describe('parseIptablesSave', () => {
 
   it('drops the counters iptables-save -c prints before each rule', () => {
     const withCounters = SAVE.replace('-A KUBE-MARK-MASQ', '[7:420] -A KUBE-MARK-MASQ');
-    expect(parseIptablesSave(withCounters).get('nat')?.chains.get('KUBE-MARK-MASQ')).toEqual(['-A KUBE-MARK-MASQ -j MARK --set-xmark 0x4000/0x4000']);
+    expect(parseIptablesSave(withCounters).get('nat')?.chains.get('KUBE-MARK-MASQ')).toEqual([
+      '-A KUBE-MARK-MASQ -j MARK --set-xmark 0x4000/0x4000',
+    ]);
   });
 
   it('has only the tables the text has', () => {
@@ -55,7 +68,12 @@ describe('parseIptablesSave', () => {
 
   it.each([
     ['a rule outside a table', '-A INPUT -j ACCEPT\n', 1, 'outside a table'],
-    ['a rule of an undeclared chain', '*nat\n:INPUT ACCEPT [0:0]\n-A KUBE-X -j ACCEPT\nCOMMIT\n', 3, 'a rule of the undeclared chain KUBE-X'],
+    [
+      'a rule of an undeclared chain',
+      '*nat\n:INPUT ACCEPT [0:0]\n-A KUBE-X -j ACCEPT\nCOMMIT\n',
+      3,
+      'a rule of the undeclared chain KUBE-X',
+    ],
     ['a line that is neither', '*nat\n-I INPUT 1 -j ACCEPT\nCOMMIT\n', 2, 'neither a chain nor a rule'],
     ['a table never committed', '*nat\n:INPUT ACCEPT [0:0]\n', 3, 'the last table was not committed'],
     ['a table inside a table', '*nat\n*filter\n', 2, 'a table starts before the previous one was committed'],

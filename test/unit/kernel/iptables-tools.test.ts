@@ -2,14 +2,28 @@
 // kipvs-iptables-select, answered from what each backend's save printed.
 import { describe, expect, it } from '@jest/globals';
 import { mutableRows } from '../../support/each-rows.js';
-import { chooseIptablesBackend, CommandError, detectIptablesBackend, IptablesBackendError, iptablesTools, probeBackend, type BackendProbe, type CommandRunner } from '../../../src/kernel/index.js';
+import {
+  chooseIptablesBackend,
+  CommandError,
+  detectIptablesBackend,
+  IptablesBackendError,
+  iptablesTools,
+  probeBackend,
+  type BackendProbe,
+  type CommandRunner,
+} from '../../../src/kernel/index.js';
 
 const EMPTY = '*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n';
 const KUBELET = '*mangle\n:PREROUTING ACCEPT [0:0]\n:KUBE-IPTABLES-HINT - [0:0]\nCOMMIT\n';
 const CANARY = '*mangle\n:KUBE-KUBELET-CANARY - [0:0]\nCOMMIT\n';
-const KUBE_RULES = '*nat\n:PREROUTING ACCEPT [0:0]\n:KUBE-SERVICES - [0:0]\n-A PREROUTING -j KUBE-SERVICES\n-A KUBE-SERVICES -j RETURN\n-A PREROUTING -j OTHER\nCOMMIT\n';
+const KUBE_RULES =
+  '*nat\n:PREROUTING ACCEPT [0:0]\n:KUBE-SERVICES - [0:0]\n-A PREROUTING -j KUBE-SERVICES\n-A KUBE-SERVICES -j RETURN\n-A PREROUTING -j OTHER\nCOMMIT\n';
 
-const probe = (works: boolean, kubeletChain = false, kubeRules = 0): BackendProbe => ({ works, kubeletChain, kubeRules });
+const probe = (works: boolean, kubeletChain = false, kubeRules = 0): BackendProbe => ({
+  works,
+  kubeletChain,
+  kubeRules,
+});
 
 describe('probeBackend', () => {
   it('counts the rules in or jumping to KUBE- chains, in both families', () => {
@@ -28,20 +42,27 @@ describe('probeBackend', () => {
   });
 
   it('calls a backend whose write failed unusable, with the words of the failure', () => {
-    expect(probeBackend({ inet: EMPTY, inet6: EMPTY }, 'TABLE_ADD failed')).toEqual({ works: false, failure: 'TABLE_ADD failed', kubeletChain: false, kubeRules: 0 });
+    expect(probeBackend({ inet: EMPTY, inet6: EMPTY }, 'TABLE_ADD failed')).toEqual({
+      works: false,
+      failure: 'TABLE_ADD failed',
+      kubeletChain: false,
+      kubeRules: 0,
+    });
   });
 });
 
 describe('chooseIptablesBackend', () => {
-  it.each(mutableRows([
-    ['legacy when nft does not work (the UML kernel has no nf_tables for IPv4)', probe(false), probe(true), 'legacy'],
-    ['nft when legacy does not work', probe(true, false, 0), probe(false, false, 9), 'nft'],
-    ["the kubelet's backend: nft", probe(true, true, 0), probe(true, false, 9), 'nft'],
-    ["the kubelet's backend: legacy", probe(true, false, 9), probe(true, true, 0), 'legacy'],
-    ['legacy when only legacy has Kubernetes rules', probe(true, false, 0), probe(true, false, 3), 'legacy'],
-    ['nft when both have Kubernetes rules', probe(true, false, 1), probe(true, false, 3), 'nft'],
-    ['nft on an empty node', probe(true), probe(true), 'nft'],
-  ] as const))('%s', (_, nft, legacy, backend) => {
+  it.each(
+    mutableRows([
+      ['legacy when nft does not work (the UML kernel has no nf_tables for IPv4)', probe(false), probe(true), 'legacy'],
+      ['nft when legacy does not work', probe(true, false, 0), probe(false, false, 9), 'nft'],
+      ["the kubelet's backend: nft", probe(true, true, 0), probe(true, false, 9), 'nft'],
+      ["the kubelet's backend: legacy", probe(true, false, 9), probe(true, true, 0), 'legacy'],
+      ['legacy when only legacy has Kubernetes rules', probe(true, false, 0), probe(true, false, 3), 'legacy'],
+      ['nft when both have Kubernetes rules', probe(true, false, 1), probe(true, false, 3), 'nft'],
+      ['nft on an empty node', probe(true), probe(true), 'nft'],
+    ] as const),
+  )('%s', (_, nft, legacy, backend) => {
     const choice = chooseIptablesBackend(nft, legacy);
     expect(choice.backend).toBe(backend);
     expect(choice.reason).not.toBe('');
@@ -60,9 +81,11 @@ describe('iptablesTools', () => {
 });
 
 describe('detectIptablesBackend', () => {
-  const TABLE_ADD = 'iptables-nft-restore v1.8.9 (nf_tables): \nline 2: TABLE_ADD failed (Operation not supported): table filter';
+  const TABLE_ADD =
+    'iptables-nft-restore v1.8.9 (nf_tables): \nline 2: TABLE_ADD failed (Operation not supported): table filter';
   /** A node whose tools print `saves` and whose restores fail with the given stderr; records what ran. */
-  const node = (restoreFailures: Readonly<Record<string, string>>, ran: string[][] = []): CommandRunner =>
+  const node =
+    (restoreFailures: Readonly<Record<string, string>>, ran: string[][] = []): CommandRunner =>
     async (argv, options) => {
       ran.push([...argv, options?.input ?? '']);
       const [tool = ''] = argv;
@@ -73,7 +96,10 @@ describe('detectIptablesBackend', () => {
 
   it('takes nft on an empty node whose kernel writes both, after a write that leaves nothing behind', async () => {
     const ran: string[][] = [];
-    expect(await detectIptablesBackend(node({}, ran))).toEqual({ backend: 'nft', reason: 'nft by default (Kubernetes rules: nft 0, legacy 0)' });
+    expect(await detectIptablesBackend(node({}, ran))).toEqual({
+      backend: 'nft',
+      reason: 'nft by default (Kubernetes rules: nft 0, legacy 0)',
+    });
     const writes = ran.filter(([tool]) => tool?.endsWith('-restore'));
     expect(writes.map(([tool]) => tool).sort()).toEqual(['iptables-legacy-restore', 'iptables-nft-restore']);
     expect(writes[0]?.at(-1)).toBe('*filter\n:KIPVS-WRITE-PROBE - [0:0]\n-X KIPVS-WRITE-PROBE\nCOMMIT\n');
@@ -82,12 +108,16 @@ describe('detectIptablesBackend', () => {
   it('takes legacy where iptables-nft reads but cannot write (no nf_tables for IPv4), saying why', async () => {
     expect(await detectIptablesBackend(node({ 'iptables-nft-restore': TABLE_ADD }))).toEqual({
       backend: 'legacy',
-      reason: 'iptables-nft does not work here (iptables-nft-restore v1.8.9 (nf_tables): line 2: TABLE_ADD failed (Operation not supported): table filter)',
+      reason:
+        'iptables-nft does not work here (iptables-nft-restore v1.8.9 (nf_tables): line 2: TABLE_ADD failed (Operation not supported): table filter)',
     });
   });
 
   it('refuses when neither backend can write, with both reasons', async () => {
-    const run = node({ 'iptables-nft-restore': TABLE_ADD, 'iptables-legacy-restore': "can't initialize iptables table `filter': Table does not exist" });
+    const run = node({
+      'iptables-nft-restore': TABLE_ADD,
+      'iptables-legacy-restore': "can't initialize iptables table `filter': Table does not exist",
+    });
     const error = await detectIptablesBackend(run).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(IptablesBackendError);
     expect((error as IptablesBackendError).userMessage).toBe(

@@ -18,11 +18,24 @@ afterEach(async () => {
 });
 
 const check = (scheduler: string, kernelRelease = RELEASE) =>
-  checkKernelModules({ scheduler, kernelRelease, procModules: join(dir, 'modules'), sysModuleDir: join(dir, 'sys'), modulesDir: join(dir, 'lib') });
+  checkKernelModules({
+    scheduler,
+    kernelRelease,
+    procModules: join(dir, 'modules'),
+    sysModuleDir: join(dir, 'sys'),
+    modulesDir: join(dir, 'lib'),
+  });
 
 describe('requiredModules', () => {
   it("is kube-proxy's list plus the scheduler's module", () => {
-    expect(requiredModules('lc', '6.1.0')).toEqual(['ip_vs', 'ip_vs_rr', 'ip_vs_wrr', 'ip_vs_sh', 'nf_conntrack', 'ip_vs_lc']);
+    expect(requiredModules('lc', '6.1.0')).toEqual([
+      'ip_vs',
+      'ip_vs_rr',
+      'ip_vs_wrr',
+      'ip_vs_sh',
+      'nf_conntrack',
+      'ip_vs_lc',
+    ]);
     expect(requiredModules('rr', '6.1.0')).toEqual(['ip_vs', 'ip_vs_rr', 'ip_vs_wrr', 'ip_vs_sh', 'nf_conntrack']);
   });
 
@@ -34,11 +47,21 @@ describe('requiredModules', () => {
 
 describe('checkKernelModules', () => {
   it('finds modules loaded, built in, or with a /sys/module directory; names the rest with modprobe', async () => {
-    await writeFile(join(dir, 'modules'), 'ip_vs_rr 16384 0 - Live 0x0000000000000000\nip_vs 180224 6 ip_vs_rr, Live 0x0000000000000000\n');
-    await writeFile(join(dir, 'lib', RELEASE, 'modules.builtin'), 'kernel/net/netfilter/nf_conntrack.ko\nkernel/net/netfilter/ipvs/ip_vs_wrr.ko\n');
+    await writeFile(
+      join(dir, 'modules'),
+      'ip_vs_rr 16384 0 - Live 0x0000000000000000\nip_vs 180224 6 ip_vs_rr, Live 0x0000000000000000\n',
+    );
+    await writeFile(
+      join(dir, 'lib', RELEASE, 'modules.builtin'),
+      'kernel/net/netfilter/nf_conntrack.ko\nkernel/net/netfilter/ipvs/ip_vs_wrr.ko\n',
+    );
     await mkdir(join(dir, 'sys', 'ip_vs_sh'));
     expect(await check('lc')).toEqual([
-      { module: 'ip_vs_lc', userMessage: "the kernel module ip_vs_lc is not loaded: modprobe ip_vs_lc (or enable the chart's node-init container)" },
+      {
+        module: 'ip_vs_lc',
+        userMessage:
+          "the kernel module ip_vs_lc is not loaded: modprobe ip_vs_lc (or enable the chart's node-init container)",
+      },
     ]);
   });
 

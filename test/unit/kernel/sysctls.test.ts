@@ -51,7 +51,8 @@ describe('applySysctls', () => {
       expect.objectContaining({
         kind: 'missing',
         detail: 'ENOENT',
-        userMessage: 'net.ipv4.vs.expire_nodest_conn should be 1: the kernel has no such sysctl until IPVS is loaded: modprobe ip_vs',
+        userMessage:
+          'net.ipv4.vs.expire_nodest_conn should be 1: the kernel has no such sysctl until IPVS is loaded: modprobe ip_vs',
       }),
     ]);
   });
@@ -72,7 +73,9 @@ describe('sysctlProblem', () => {
   });
 
   it('names them too when writing is not allowed', () => {
-    expect(sysctlProblem({ name: 'net/ipv4/conf/all/arp_ignore', value: 1 }, 'permission-denied', 'EACCES').userMessage).toBe(
+    expect(
+      sysctlProblem({ name: 'net/ipv4/conf/all/arp_ignore', value: 1 }, 'permission-denied', 'EACCES').userMessage,
+    ).toBe(
       "net.ipv4.conf.all.arp_ignore should be 1: kipvs may not write it; run `sysctl -w net.ipv4.conf.all.arp_ignore=1` as root on the node, or enable the chart's node-init container (nodeInit.enabled: true)",
     );
   });

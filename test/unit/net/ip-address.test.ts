@@ -37,7 +37,11 @@ describe('formatIPv6 writes what glibc inet_ntop writes', () => {
     ['a single trailing zero is not compressed', words(1, 2, 3, 4, 5, 6, 7, 0), '1:2:3:4:5:6:7:0'],
     ['a single leading zero is not compressed', words(0, 2, 3, 4, 5, 6, 7, 8), '0:2:3:4:5:6:7:8'],
     ['the later, longer run wins', words(0, 0, 1, 0, 0, 0, 0, 0), '0:0:1::'],
-    ['run in the middle, lowercase, no leading zeros', words(0x2001, 0xdb8, 0, 0, 0, 0xff00, 0x42, 0x8329), '2001:db8::ff00:42:8329'],
+    [
+      'run in the middle, lowercase, no leading zeros',
+      words(0x2001, 0xdb8, 0, 0, 0, 0xff00, 0x42, 0x8329),
+      '2001:db8::ff00:42:8329',
+    ],
     ['no zeros', words(1, 2, 3, 4, 5, 6, 7, 8), '1:2:3:4:5:6:7:8'],
     ['the seventh group ffff is not IPv4-mapped', words(0, 0, 0, 0, 0, 0, 0xffff, 1), '::255.255.0.1'],
   ])('%s', (_name, bytes, text) => {
@@ -103,14 +107,22 @@ describe('IPv4', () => {
     expect([...parseIPv4(text)]).toEqual(bytes);
   });
 
-  test.each(['', '1.2.3', '1.2.3.4.5', '256.1.1.1', '01.2.3.4', '1.2.3.-4', '1.2.3.4 ', '0x1.2.3.4', '1..3.4', '1.2.3.4/32'])(
-    'rejects %j',
-    (text) => {
-      const err = captureError(() => parseIPv4(text));
-      expect(err).toBeInstanceOf(InvalidAddressError);
-      expect(err).toMatchObject({ input: text, family: 'inet' });
-    },
-  );
+  test.each([
+    '',
+    '1.2.3',
+    '1.2.3.4.5',
+    '256.1.1.1',
+    '01.2.3.4',
+    '1.2.3.-4',
+    '1.2.3.4 ',
+    '0x1.2.3.4',
+    '1..3.4',
+    '1.2.3.4/32',
+  ])('rejects %j', (text) => {
+    const err = captureError(() => parseIPv4(text));
+    expect(err).toBeInstanceOf(InvalidAddressError);
+    expect(err).toMatchObject({ input: text, family: 'inet' });
+  });
 });
 
 describe('union nf_inet_addr', () => {
@@ -140,7 +152,12 @@ describe('union nf_inet_addr', () => {
 });
 
 // Addresses full of zero groups and ffff, where the formatting rules branch.
-const interestingWord = fc.oneof(fc.constant(0), fc.constant(0), fc.constant(0xffff), fc.integer({ min: 0, max: 0xffff }));
+const interestingWord = fc.oneof(
+  fc.constant(0),
+  fc.constant(0),
+  fc.constant(0xffff),
+  fc.integer({ min: 0, max: 0xffff }),
+);
 const ipv6Bytes = fc.array(interestingWord, { minLength: 8, maxLength: 8 }).map((groups) => words(...groups));
 
 describe('properties', () => {
@@ -170,7 +187,9 @@ describe('properties', () => {
   test('we accept exactly the IPv6 text Node accepts', () => {
     const group = fc.stringMatching(/^[0-9a-fA-F]{0,5}$/);
     const dotted = fc.array(fc.integer({ min: 0, max: 300 }), { minLength: 3, maxLength: 5 }).map((n) => n.join('.'));
-    const candidate = fc.array(fc.oneof(group, group, fc.constant(''), dotted), { maxLength: 10 }).map((parts) => parts.join(':'));
+    const candidate = fc
+      .array(fc.oneof(group, group, fc.constant(''), dotted), { maxLength: 10 })
+      .map((parts) => parts.join(':'));
     fc.assert(
       fc.property(candidate, (text) => {
         let ours: boolean;

@@ -119,7 +119,12 @@ describe('attribute sets', () => {
     ['an attribute past the end', hex`0c00 0300 01000000`, 'SAMPLE', 'attribute type 3 has length 12 at offset 0 of 8'],
     ['a length below the header', hex`0200 0300`, 'SAMPLE', 'attribute type 3 has length 2 at offset 0 of 4'],
     ['trailing bytes', hex`0800 0300 01000000 0102`, 'SAMPLE', '2 trailing bytes, too short for an attribute header'],
-    ['a nest overrunning itself', hex`0c00 0b00 0900 0100 00000000`, 'SAMPLE.child', 'attribute type 1 has length 9 at offset 4 of 12'],
+    [
+      'a nest overrunning itself',
+      hex`0c00 0b00 0900 0100 00000000`,
+      'SAMPLE.child',
+      'attribute type 1 has length 9 at offset 4 of 12',
+    ],
   ])('%s: NetlinkDecodeError naming where', (_name, input, path, reason) => {
     expect(() => sample.decode(input)).toThrow(new NetlinkDecodeError(path, reason));
   });
@@ -146,8 +151,14 @@ describe('attribute set properties', () => {
       raw: fc.uint8Array({ maxLength: 40 }).map((b) => Buffer.from(b)),
       name: fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789-_'.split('')), maxLength: 30 }),
       on: fc.constant(true as const),
-      pair: fc.record({ flags: fc.integer({ min: 0, max: 0xffffffff }), mask: fc.integer({ min: 0, max: 0xffffffff }) }),
-      child: fc.record({ a: fc.integer({ min: 0, max: 0xff }), b: fc.integer({ min: 0, max: 0xffffffff }) }, { requiredKeys: [] }),
+      pair: fc.record({
+        flags: fc.integer({ min: 0, max: 0xffffffff }),
+        mask: fc.integer({ min: 0, max: 0xffffffff }),
+      }),
+      child: fc.record(
+        { a: fc.integer({ min: 0, max: 0xff }), b: fc.integer({ min: 0, max: 0xffffffff }) },
+        { requiredKeys: [] },
+      ),
     },
     { requiredKeys: [] },
   );

@@ -17,7 +17,8 @@ export interface Fixtures {
 }
 
 export function fixtures(family: string): Fixtures {
-  const datagrams = (name: string): Buffer[] => hexDatagrams(readFileSync(new URL(`${family}/${name}.hex`, FIXTURES), 'utf8'));
+  const datagrams = (name: string): Buffer[] =>
+    hexDatagrams(readFileSync(new URL(`${family}/${name}.hex`, FIXTURES), 'utf8'));
   const messages = (name: string): NetlinkMessage[] => datagrams(name).flatMap((datagram) => parseMessages(datagram));
   return {
     datagrams,
@@ -25,7 +26,8 @@ export function fixtures(family: string): Fixtures {
     replies: (name) => messages(name).filter((m) => m.type !== NLMSG_DONE && m.type !== NLMSG_ERROR),
     error(name) {
       const errors = messages(name).filter((m) => m.type === NLMSG_ERROR);
-      if (errors.length !== 1 || !errors[0]) throw new Error(`${family}/${name}: expected one NLMSG_ERROR, got ${errors.length}`);
+      if (errors.length !== 1 || !errors[0])
+        throw new Error(`${family}/${name}: expected one NLMSG_ERROR, got ${errors.length}`);
       return errors[0];
     },
   };

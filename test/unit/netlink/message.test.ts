@@ -2,7 +2,13 @@
 // and genlmsghdr: include/uapi/linux/netlink.h and genetlink.h layouts.
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
-import { NetlinkDecodeError, parseErrorReply, parseGenericHeader, parseMessages, type NetlinkMessage } from '../../../src/netlink/index.js';
+import {
+  NetlinkDecodeError,
+  parseErrorReply,
+  parseGenericHeader,
+  parseMessages,
+  type NetlinkMessage,
+} from '../../../src/netlink/index.js';
 import { hex } from './hex.js';
 
 describe('parseMessages', () => {
@@ -21,8 +27,16 @@ describe('parseMessages', () => {
 
   test.each([
     ['a header cut short', hex`10000000 0200 0000`, '8 trailing bytes, too short for a header'],
-    ['a length below the header size', hex`0f000000 0200 0000 01000000 00000000`, 'message length 15 at offset 0 of a 16-byte datagram'],
-    ['a length past the datagram', hex`20000000 0200 0000 01000000 00000000`, 'message length 32 at offset 0 of a 16-byte datagram'],
+    [
+      'a length below the header size',
+      hex`0f000000 0200 0000 01000000 00000000`,
+      'message length 15 at offset 0 of a 16-byte datagram',
+    ],
+    [
+      'a length past the datagram',
+      hex`20000000 0200 0000 01000000 00000000`,
+      'message length 32 at offset 0 of a 16-byte datagram',
+    ],
   ])('%s is a NetlinkDecodeError', (_name, datagram, reason) => {
     expect(() => parseMessages(datagram)).toThrow(new NetlinkDecodeError('nlmsghdr', reason));
   });
@@ -70,7 +84,11 @@ describe('parseErrorReply', () => {
         `,
       ),
     );
-    expect(reply).toEqual({ errno: 2, message: 'no', echo: hex`18000000 1000 0500 01000000 00000000 03010000 04000000` });
+    expect(reply).toEqual({
+      errno: 2,
+      message: 'no',
+      echo: hex`18000000 1000 0500 01000000 00000000 03010000 04000000`,
+    });
   });
 
   test('an uncapped error without extended ACK: the errno and the whole request, as echoed', () => {
@@ -94,7 +112,11 @@ describe('parseErrorReply', () => {
 
   test.each([
     ['shorter than struct nlmsgerr', message(0, hex`efffffff 1000`), 'expected at least 20 bytes, got 6'],
-    ['an echoed request longer than the reply', message(0x200, hex`efffffff 40000000 1000 0500 01000000 00000000`), 'extended ACK starts past the message end'],
+    [
+      'an echoed request longer than the reply',
+      message(0x200, hex`efffffff 40000000 1000 0500 01000000 00000000`),
+      'extended ACK starts past the message end',
+    ],
   ])('%s is a NetlinkDecodeError', (_name, msg, reason) => {
     expect(() => parseErrorReply(msg)).toThrow(new NetlinkDecodeError('nlmsgerr', reason));
   });
@@ -102,11 +124,17 @@ describe('parseErrorReply', () => {
 
 describe('parseGenericHeader', () => {
   test('command, version, then the attributes', () => {
-    expect(parseGenericHeader(message(0, hex`04 01 0000 0400 0100`))).toEqual({ command: 4, version: 1, attributes: hex`04000100` });
+    expect(parseGenericHeader(message(0, hex`04 01 0000 0400 0100`))).toEqual({
+      command: 4,
+      version: 1,
+      attributes: hex`04000100`,
+    });
   });
 
   test('a payload shorter than genlmsghdr is a NetlinkDecodeError', () => {
-    expect(() => parseGenericHeader(message(0, hex`0401`))).toThrow(new NetlinkDecodeError('genlmsghdr', 'expected 4 bytes, got 2'));
+    expect(() => parseGenericHeader(message(0, hex`0401`))).toThrow(
+      new NetlinkDecodeError('genlmsghdr', 'expected 4 bytes, got 2'),
+    );
   });
 });
 
@@ -115,7 +143,11 @@ describe('properties', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 300 }), fc.integer({ min: 0, max: 0xffff }), (bytes, flags) => {
         const buffer = Buffer.from(bytes);
-        for (const parse of [() => parseMessages(buffer), () => parseErrorReply(message(flags, buffer)), () => parseGenericHeader(message(flags, buffer))]) {
+        for (const parse of [
+          () => parseMessages(buffer),
+          () => parseErrorReply(message(flags, buffer)),
+          () => parseGenericHeader(message(flags, buffer)),
+        ]) {
           try {
             parse();
           } catch (err) {
@@ -133,7 +165,14 @@ describe('properties', () => {
       14000000 0300 0200 07000000 39300000 00000000
     `;
     // Whole messages end at 21 (its padding may be missing at the end of a datagram) and 44.
-    const whole = new Map([[0, 0], [21, 1], [22, 1], [23, 1], [24, 1], [44, 2]]);
+    const whole = new Map([
+      [0, 0],
+      [21, 1],
+      [22, 1],
+      [23, 1],
+      [24, 1],
+      [44, 2],
+    ]);
     for (let length = 0; length <= datagram.length; length++) {
       const cut = datagram.subarray(0, length);
       const count = whole.get(length);

@@ -51,7 +51,11 @@ describe('NetlinkSocket against the kernel controller', () => {
       const [reply, ...rest] = await socket.request(getFamily('nlctrl'));
       expect(rest).toEqual([]);
       expect(decodeGeneric(reply as NetlinkMessage, controller).name).toBe('nlctrl');
-      await expect(socket.request(getFamily('kipvs-nope'))).rejects.toMatchObject({ name: 'NetlinkError', code: 'ENOENT', errno: 2 });
+      await expect(socket.request(getFamily('kipvs-nope'))).rejects.toMatchObject({
+        name: 'NetlinkError',
+        code: 'ENOENT',
+        errno: 2,
+      });
     });
   });
 
@@ -108,7 +112,9 @@ describe('NetlinkSocket against the kernel controller', () => {
       const sendsBefore = socket.counters.sendCalls;
       const statuses = await socket.dumpEach(requests, (index, source, start, end) => {
         const payload = Buffer.from(source.subarray(start, end)); // the range is only valid during the call
-        names[index]?.push(decodeGeneric({ type: GENL_ID_CTRL, flags: 0, seq: 0, portId: 0, payload }, controller).name as string);
+        names[index]?.push(
+          decodeGeneric({ type: GENL_ID_CTRL, flags: 0, seq: 0, portId: 0, payload }, controller).name as string,
+        );
       });
       expect(statuses.slice(0, 300).every((status) => status === 'complete')).toBe(true);
       expect(statuses[300]).toMatchObject({ name: 'NetlinkError', code: 'ENOENT' });
@@ -125,7 +131,10 @@ describe('NetlinkSocket against the kernel controller', () => {
   test('dumpEach on a closed socket fails with EBADF', async () => {
     const socket = NetlinkSocket.open(NETLINK_GENERIC);
     socket.close();
-    await expect(socket.dumpEach([getFamily()], () => undefined)).rejects.toMatchObject({ name: 'NetlinkSocketError', code: 'EBADF' });
+    await expect(socket.dumpEach([getFamily()], () => undefined)).rejects.toMatchObject({
+      name: 'NetlinkSocketError',
+      code: 'EBADF',
+    });
   });
 
   test('resolveFamily asks the kernel once per socket', async () => {

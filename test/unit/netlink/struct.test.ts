@@ -50,7 +50,12 @@ describe('struct', () => {
   });
 
   test('read skips padding and checks the size', () => {
-    expect(header.read(hex`ff 0a 0201 07000000 0050 ffff`, 0)).toEqual({ family: 0xff, kind: 0x0102, index: 7, port: 80 });
+    expect(header.read(hex`ff 0a 0201 07000000 0050 ffff`, 0)).toEqual({
+      family: 0xff,
+      kind: 0x0102,
+      index: 7,
+      port: 80,
+    });
     expect(() => header.read(hex`0a000102`, 0)).toThrow(new NetlinkDecodeError('HDR', 'expected 12 bytes, got 4'));
   });
 
@@ -77,7 +82,9 @@ describe('struct', () => {
   });
 
   test('a payload shorter than the struct is a NetlinkDecodeError', () => {
-    expect(() => decodeStructMessage(asMessage(20, hex`0200`), header, attributes)).toThrow(new NetlinkDecodeError('HDR', 'expected 12 bytes, got 2'));
+    expect(() => decodeStructMessage(asMessage(20, hex`0200`), header, attributes)).toThrow(
+      new NetlinkDecodeError('HDR', 'expected 12 bytes, got 2'),
+    );
   });
 
   test('random payloads only ever yield NetlinkDecodeError', () => {
@@ -115,6 +122,8 @@ describe('nfnetlink', () => {
   test('decoding names the subsystem, the command and the family', () => {
     const decoded = decodeNfnetlink(asMessage(0x0601, hex`0a 00 0000 0600 0300 7800 0000`), attributes);
     expect(decoded).toEqual({ subsystem: 6, command: 1, family: 10, attributes: { name: 'x' } });
-    expect(() => decodeNfnetlink(asMessage(0x0601, hex`0a00`), attributes)).toThrow(new NetlinkDecodeError('nfgenmsg', 'expected 4 bytes, got 2'));
+    expect(() => decodeNfnetlink(asMessage(0x0601, hex`0a00`), attributes)).toThrow(
+      new NetlinkDecodeError('nfgenmsg', 'expected 4 bytes, got 2'),
+    );
   });
 });

@@ -1,6 +1,11 @@
 // Reading Services, EndpointSlices and Nodes as kubectl and people write them.
 import { describe, expect, it } from '@jest/globals';
-import { findNode, parseClusterObjects, renderObjectsFileProblem, type ObjectsFileResult } from '../../../src/cli/cluster-objects-file.js';
+import {
+  findNode,
+  parseClusterObjects,
+  renderObjectsFileProblem,
+  type ObjectsFileResult,
+} from '../../../src/cli/cluster-objects-file.js';
 
 function read(text: string): Extract<ObjectsFileResult, { ok: true }> {
   const result = parseClusterObjects(text, 'f.yaml');
@@ -120,7 +125,9 @@ describe('parseClusterObjects', () => {
         'spec: {clusterIP: 10.96.0.2}',
       ].join('\n'),
     );
-    expect(result.problems.map(renderObjectsFileProblem)).toEqual(['f.yaml:11:1: ns/a: Service also defined at line 1; this later one is used']);
+    expect(result.problems.map(renderObjectsFileProblem)).toEqual([
+      'f.yaml:11:1: ns/a: Service also defined at line 1; this later one is used',
+    ]);
     expect(result.objects.services).toEqual([
       { kind: 'Service', metadata: { name: 'a', namespace: 'ns' }, spec: { clusterIP: '10.96.0.2' } },
       { kind: 'Service', metadata: { name: 'b', namespace: 'ns' } },
@@ -149,7 +156,17 @@ describe('parseClusterObjects', () => {
   });
 
   it('names the line of each item of a JSON List, as kubectl get -o json writes it', () => {
-    const json = JSON.stringify({ kind: 'List', items: [{ kind: 'Pod', metadata: { name: 'p', namespace: 'ns', labels: { items: 'x' } } }, { kind: 'Job', metadata: { name: 'j' } }] }, null, 4);
+    const json = JSON.stringify(
+      {
+        kind: 'List',
+        items: [
+          { kind: 'Pod', metadata: { name: 'p', namespace: 'ns', labels: { items: 'x' } } },
+          { kind: 'Job', metadata: { name: 'j' } },
+        ],
+      },
+      null,
+      4,
+    );
     expect(read(json).problems.map(renderObjectsFileProblem)).toEqual([
       'f.yaml:4:9: ns/p: kind Pod is not a Service, EndpointSlice or Node; skipped',
       'f.yaml:14:9: j: kind Job is not a Service, EndpointSlice or Node; skipped',
@@ -164,12 +181,20 @@ describe('parseClusterObjects', () => {
     ].join('\n');
     const result = read(stream);
     expect(names(result.objects.services)).toEqual(['ns/a', 'ns/b']);
-    expect(result.positionOf('Service', 'ns', 'b')).toEqual({ file: 'f.yaml', line: 2, column: '{"kind":"ServiceList","items":['.length + 1 });
-    expect(result.problems.map(renderObjectsFileProblem)).toEqual(['f.yaml:3:3: p: kind Pod is not a Service, EndpointSlice or Node; skipped']);
+    expect(result.positionOf('Service', 'ns', 'b')).toEqual({
+      file: 'f.yaml',
+      line: 2,
+      column: '{"kind":"ServiceList","items":['.length + 1,
+    });
+    expect(result.problems.map(renderObjectsFileProblem)).toEqual([
+      'f.yaml:3:3: p: kind Pod is not a Service, EndpointSlice or Node; skipped',
+    ]);
   });
 
   it('puts a Service or EndpointSlice without a namespace in "default", as kubectl does, but not a Node', () => {
-    const result = read('kind: Service\nmetadata: {name: web}\n---\nkind: EndpointSlice\nmetadata: {name: web-1, namespace: ""}\n---\nkind: Node\nmetadata: {name: n1}\n');
+    const result = read(
+      'kind: Service\nmetadata: {name: web}\n---\nkind: EndpointSlice\nmetadata: {name: web-1, namespace: ""}\n---\nkind: Node\nmetadata: {name: n1}\n',
+    );
     expect(names(result.objects.services)).toEqual(['default/web']);
     expect(names(result.objects.endpointSlices)).toEqual(['default/web-1']);
     expect(names(result.objects.nodes)).toEqual(['n1']);
@@ -184,29 +209,47 @@ describe('parseClusterObjects', () => {
   it('reads text that only looks like JSON as YAML, which says where it is wrong', () => {
     const result = parseClusterObjects('{"kind": "Service",\n "metadata": {"name": "a"}\n', 'f.yaml');
     expect(result.ok).toBe(false);
-    expect(result.problems.map(renderObjectsFileProblem)).toEqual([expect.stringMatching(/^f\.yaml:3:1: YAML syntax error: /)]);
+    expect(result.problems.map(renderObjectsFileProblem)).toEqual([
+      expect.stringMatching(/^f\.yaml:3:1: YAML syntax error: /),
+    ]);
   });
 
   it('reads nothing from an empty file', () => {
-    expect(read('')).toMatchObject({ ok: true, objects: { services: [], endpointSlices: [], nodes: [] }, problems: [] });
-    expect(read('# only a comment\n---\n')).toMatchObject({ ok: true, objects: { services: [], endpointSlices: [], nodes: [] }, problems: [] });
+    expect(read('')).toMatchObject({
+      ok: true,
+      objects: { services: [], endpointSlices: [], nodes: [] },
+      problems: [],
+    });
+    expect(read('# only a comment\n---\n')).toMatchObject({
+      ok: true,
+      objects: { services: [], endpointSlices: [], nodes: [] },
+      problems: [],
+    });
   });
 
   it('refuses a file with a syntax error, naming its line and column', () => {
     const result = parseClusterObjects('kind: Service\nmetadata: name: a\n', 'f.yaml');
     expect(result.ok).toBe(false);
-    expect(result.problems.map(renderObjectsFileProblem)).toEqual(['f.yaml:2:11: YAML syntax error: Nested mappings are not allowed in compact mappings']);
+    expect(result.problems.map(renderObjectsFileProblem)).toEqual([
+      'f.yaml:2:11: YAML syntax error: Nested mappings are not allowed in compact mappings',
+    ]);
   });
 
   it('refuses duplicate keys, as Kubernetes does', () => {
     const result = parseClusterObjects('kind: Service\nkind: Node\n', 'f.yaml');
     expect(result.ok).toBe(false);
-    expect(result.problems.map(renderObjectsFileProblem)).toEqual([expect.stringMatching(/^f\.yaml:2:1: YAML syntax error: Map keys must be unique/)]);
+    expect(result.problems.map(renderObjectsFileProblem)).toEqual([
+      expect.stringMatching(/^f\.yaml:2:1: YAML syntax error: Map keys must be unique/),
+    ]);
   });
 
   it('reads YAML 1.1 as Kubernetes does: yes is true', () => {
-    const { objects } = read('kind: Service\nmetadata: {name: a, namespace: ns}\nspec: {publishNotReadyAddresses: yes}\n');
-    expect(objects.services).toEqual([{ kind: 'Service', metadata: { name: 'a', namespace: 'ns' }, spec: { publishNotReadyAddresses: true } }]);
+    const { objects } = read(
+      'kind: Service\nmetadata: {name: a, namespace: ns}\nspec: {publishNotReadyAddresses: yes}\n',
+    );
+    expect(objects.services).toEqual([
+      { kind: 'Service', metadata: { name: 'a', namespace: 'ns' }, spec: { publishNotReadyAddresses: true } },
+    ]);
   });
 });
 

@@ -79,22 +79,34 @@ describe('modelConfigFrom', () => {
     ['primary', ['primary']],
     ['10.0.0.0/8,all', ['10.0.0.0/8', '0.0.0.0/0', '::/0']],
   ])('turns nodePortAddresses %s into %j', async (flag, expected) => {
-    expect(modelConfigFrom(await resolve({ 'nodeport-addresses': flag }), ['IPv4']).nodePortAddresses).toEqual(expected);
+    expect(modelConfigFrom(await resolve({ 'nodeport-addresses': flag }), ['IPv4']).nodePortAddresses).toEqual(
+      expected,
+    );
   });
 });
 
-const node = (...addresses: [string, string][]) => ({ status: { addresses: addresses.map(([type, address]) => ({ type, address })) } });
+const node = (...addresses: [string, string][]) => ({
+  status: { addresses: addresses.map(([type, address]) => ({ type, address })) },
+});
 
 describe('nodeHostIPs', () => {
   it('takes the first InternalIP, then the first address of the other family', () => {
-    expect(nodeHostIPs(node(['Hostname', 'node-a'], ['InternalIP', '192.168.1.10'], ['InternalIP', '192.168.1.11'], ['InternalIP', 'fd00::10']))).toEqual([
-      '192.168.1.10',
-      'fd00::10',
-    ]);
+    expect(
+      nodeHostIPs(
+        node(
+          ['Hostname', 'node-a'],
+          ['InternalIP', '192.168.1.10'],
+          ['InternalIP', '192.168.1.11'],
+          ['InternalIP', 'fd00::10'],
+        ),
+      ),
+    ).toEqual(['192.168.1.10', 'fd00::10']);
   });
 
   it('puts InternalIPs before ExternalIPs, whatever their order in the list', () => {
-    expect(nodeHostIPs(node(['ExternalIP', '203.0.113.5'], ['InternalIP', '10.0.0.5'], ['ExternalIP', '2001:db8::5']))).toEqual(['10.0.0.5', '2001:db8::5']);
+    expect(
+      nodeHostIPs(node(['ExternalIP', '203.0.113.5'], ['InternalIP', '10.0.0.5'], ['ExternalIP', '2001:db8::5'])),
+    ).toEqual(['10.0.0.5', '2001:db8::5']);
   });
 
   it('skips what is not an address, and finds nothing in a Node without addresses', () => {

@@ -15,7 +15,11 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..')
 const fixture = (name: string): string => `test/fixtures/plan/${name}`;
 
 function plan(args: readonly string[], input = ''): { status: number | null; stdout: string; stderr: string } {
-  const { status, stdout, stderr } = spawnSync(join(repoRoot, 'bin/kipvs'), ['plan', ...args], { cwd: repoRoot, input, encoding: 'utf8' });
+  const { status, stdout, stderr } = spawnSync(join(repoRoot, 'bin/kipvs'), ['plan', ...args], {
+    cwd: repoRoot,
+    input,
+    encoding: 'utf8',
+  });
   return { status, stdout, stderr };
 }
 
@@ -27,7 +31,16 @@ function section(stdout: string, title: string): string {
 }
 
 /** A node IPv4-only cluster with its pod range and NodePorts on the node network. */
-const IPV4_NODE = ['--node-name', 'node-a', '--ip-families', 'IPv4', '--cluster-cidr', '10.244.0.0/16', '--nodeport-addresses', '192.168.1.0/24'];
+const IPV4_NODE = [
+  '--node-name',
+  'node-a',
+  '--ip-families',
+  'IPv4',
+  '--cluster-cidr',
+  '10.244.0.0/16',
+  '--nodeport-addresses',
+  '192.168.1.0/24',
+];
 /** The same, with its address given. */
 const IPV4_NODE_IP = [...IPV4_NODE, '--node-ip', '192.168.1.10'];
 
@@ -51,7 +64,11 @@ describe('kipvs plan, whole output', () => {
     ],
   ])('%s', (name, args) => {
     const result = plan(['-f', fixture(`${name}.yaml`), ...args]);
-    expect(result).toEqual({ status: 0, stdout: readFileSync(join(repoRoot, fixture(`${name}.expected.txt`)), 'utf8'), stderr: '' });
+    expect(result).toEqual({
+      status: 0,
+      stdout: readFileSync(join(repoRoot, fixture(`${name}.expected.txt`)), 'utf8'),
+      stderr: '',
+    });
   });
 });
 
@@ -83,13 +100,21 @@ describe('kipvs plan, input', () => {
     expect(result.status).toBe(2);
     const lines = result.stderr.split('\n');
     expect(lines).toEqual([
-      expect.stringMatching(/^kipvs: test\/fixtures\/plan\/invalid\.yaml:9:1: default\/bad-port: Service spec\.ports\[0\]\.port: .+/),
-      expect.stringMatching(/^kipvs: test\/fixtures\/plan\/invalid\.yaml:16:1: default\/bad-ip: Service spec\.clusterIP: "10\.96\.0\.999" .+/),
-      expect.stringMatching(/^kipvs: test\/fixtures\/plan\/invalid\.yaml:23:1: default\/good-abcde: EndpointSlice endpoints\[1\]\.addresses\[0\]: "not-an-ip" .+/),
+      expect.stringMatching(
+        /^kipvs: test\/fixtures\/plan\/invalid\.yaml:9:1: default\/bad-port: Service spec\.ports\[0\]\.port: .+/,
+      ),
+      expect.stringMatching(
+        /^kipvs: test\/fixtures\/plan\/invalid\.yaml:16:1: default\/bad-ip: Service spec\.clusterIP: "10\.96\.0\.999" .+/,
+      ),
+      expect.stringMatching(
+        /^kipvs: test\/fixtures\/plan\/invalid\.yaml:23:1: default\/good-abcde: EndpointSlice endpoints\[1\]\.addresses\[0\]: "not-an-ip" .+/,
+      ),
       'kipvs: test/fixtures/plan/invalid.yaml:37:1: default/web-0: kind Pod is not a Service, EndpointSlice or Node; skipped',
       '',
     ]);
-    expect(section(result.stdout, 'IPVS')).toBe('# IPVS (ipvsadm -Sn)\n-A -t 10.96.0.90:80 -s rr\n-a -t 10.96.0.90:80 -r 10.244.1.30:8080 -m -w 1\n');
+    expect(section(result.stdout, 'IPVS')).toBe(
+      '# IPVS (ipvsadm -Sn)\n-A -t 10.96.0.90:80 -s rr\n-a -t 10.96.0.90:80 -r 10.244.1.30:8080 -m -w 1\n',
+    );
     expect(plan([...args, '--lenient'])).toEqual({ ...result, status: 0 });
   });
 
@@ -132,8 +157,13 @@ describe('kipvs plan, input', () => {
   });
 
   it('cuts a long list of problems after 50 lines with a count of the rest', () => {
-    const services = Array.from({ length: 120 }, (_, i) => `kind: Service\nmetadata: {name: s${i}}\nspec: {clusterIP: 10.96.0.${i}, ports: [{port: 70000}]}\n`).join('---\n');
-    const lines = plan(['-f', '-', ...IPV4_NODE_IP], services).stderr.trimEnd().split('\n');
+    const services = Array.from(
+      { length: 120 },
+      (_, i) => `kind: Service\nmetadata: {name: s${i}}\nspec: {clusterIP: 10.96.0.${i}, ports: [{port: 70000}]}\n`,
+    ).join('---\n');
+    const lines = plan(['-f', '-', ...IPV4_NODE_IP], services)
+      .stderr.trimEnd()
+      .split('\n');
     expect(lines).toHaveLength(51);
     expect(lines[50]).toBe('kipvs: ... and 70 more');
   });
@@ -172,23 +202,32 @@ describe('kipvs plan, node and flags', () => {
   it('refuses a --node-ip that is not an address', () => {
     const result = plan(['-f', fixture('list.yaml'), ...IPV4_NODE, '--node-ip', '192.168.1.10,10.0.0']);
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/--node-ip <ips>' argument '192\.168\.1\.10,10\.0\.0' is invalid\. "10\.0\.0" is not an IP address\./);
+    expect(result.stderr).toMatch(
+      /--node-ip <ips>' argument '192\.168\.1\.10,10\.0\.0' is invalid\. "10\.0\.0" is not an IP address\./,
+    );
     expect(result.stdout).toBe('');
   });
 
-  it('takes the node name from --hostname-override, else the config\'s hostnameOverride, else the host name, as kipvs proxy does', () => {
-    const header = (args: readonly string[]): string | undefined => plan(['-f', fixture('list.yaml'), '--ip-families', 'IPv4', ...args]).stdout.split('\n')[0];
+  it("takes the node name from --hostname-override, else the config's hostnameOverride, else the host name, as kipvs proxy does", () => {
+    const header = (args: readonly string[]): string | undefined =>
+      plan(['-f', fixture('list.yaml'), '--ip-families', 'IPv4', ...args]).stdout.split('\n')[0];
     expect(header(['--hostname-override', 'Node-A'])).toBe('# kipvs plan for node node-a: IPv4, node IPs 192.168.1.10');
     const dir = mkdtempSync(join(tmpdir(), 'kipvs-plan-'));
     try {
       const config = join(dir, 'config.yaml');
-      writeFileSync(config, 'apiVersion: kubeproxy.config.k8s.io/v1alpha1\nkind: KubeProxyConfiguration\nhostnameOverride: node-a\n', { mode: 0o644 });
+      writeFileSync(
+        config,
+        'apiVersion: kubeproxy.config.k8s.io/v1alpha1\nkind: KubeProxyConfiguration\nhostnameOverride: node-a\n',
+        { mode: 0o644 },
+      );
       expect(header(['--config', config])).toBe('# kipvs plan for node node-a: IPv4, node IPs 192.168.1.10');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
     expect(header([])).toBe(`# kipvs plan for node ${hostname().toLowerCase()}: IPv4, node IPs none`);
-    expect(header(['--node-name', 'node-a', '--hostname-override', 'other'])).toBe('# kipvs plan for node node-a: IPv4, node IPs 192.168.1.10');
+    expect(header(['--node-name', 'node-a', '--hostname-override', 'other'])).toBe(
+      '# kipvs plan for node node-a: IPv4, node IPs 192.168.1.10',
+    );
   });
 
   it('refuses invalid configuration flags as kipvs proxy does', () => {
@@ -199,7 +238,9 @@ describe('kipvs plan, node and flags', () => {
 
   it('serves NodePorts on no address, and says so, when it knows no node IP', () => {
     const result = plan(['-f', fixture('load-balancer-source-ranges.yaml'), ...IPV4_NODE]);
-    expect(result.stderr).toBe('kipvs: warning: no node IP (give --node-ip, or a Node "node-a" with status.addresses): NodePorts are served on no address\n');
+    expect(result.stderr).toBe(
+      'kipvs: warning: no node IP (give --node-ip, or a Node "node-a" with status.addresses): NodePorts are served on no address\n',
+    );
     expect(section(result.stdout, 'IPVS')).not.toMatch(/:31443/);
     expect(result.stdout.split('\n')[0]).toBe('# kipvs plan for node node-a: IPv4, node IPs none');
   });
@@ -207,7 +248,11 @@ describe('kipvs plan, node and flags', () => {
   it("lets --bind-address replace the Node's IP as the primary, both still serving NodePorts", () => {
     const result = plan(['-f', fixture('cluster-ip-node-port.yaml'), ...IPV4_NODE, '--bind-address', '192.168.1.99']);
     expect(result.stdout.split('\n')[0]).toBe('# kipvs plan for node node-a: IPv4, node IPs 192.168.1.99');
-    expect(section(result.stdout, 'IPVS').match(/^-A .*/gm)).toEqual(['-A -t 192.168.1.10:30080 -s rr', '-A -t 192.168.1.99:30080 -s rr', '-A -t 10.96.0.20:80 -s rr']);
+    expect(section(result.stdout, 'IPVS').match(/^-A .*/gm)).toEqual([
+      '-A -t 192.168.1.10:30080 -s rr',
+      '-A -t 192.168.1.99:30080 -s rr',
+      '-A -t 10.96.0.20:80 -s rr',
+    ]);
   });
 
   it('takes --config as kipvs proxy does: the file wins over model flags, with a warning for each', () => {
@@ -228,8 +273,21 @@ describe('kipvs plan, node and flags', () => {
         ].join('\n'),
         { mode: 0o644 },
       );
-      const result = plan(['-f', fixture('list.yaml'), '--node-name', 'node-a', '--ip-families', 'IPv4', '--config', config, '--ipvs-scheduler', 'wrr']);
-      expect(result.stderr).toBe(`kipvs: warning: --ipvs-scheduler is ignored because --config is given (kube-proxy ignores it too); set ipvs.scheduler in ${config} instead\n`);
+      const result = plan([
+        '-f',
+        fixture('list.yaml'),
+        '--node-name',
+        'node-a',
+        '--ip-families',
+        'IPv4',
+        '--config',
+        config,
+        '--ipvs-scheduler',
+        'wrr',
+      ]);
+      expect(result.stderr).toBe(
+        `kipvs: warning: --ipvs-scheduler is ignored because --config is given (kube-proxy ignores it too); set ipvs.scheduler in ${config} instead\n`,
+      );
       expect(section(result.stdout, 'IPVS')).toBe(
         [
           '# IPVS (ipvsadm -Sn)',

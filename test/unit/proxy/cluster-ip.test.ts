@@ -26,7 +26,11 @@ describe('ClusterIP services', () => {
     expect(familyOf(state).linkAddresses).toEqual(['10.96.0.10']);
     expect(ipsetMembers(state)).toEqual({
       // Only the endpoint on this node can hairpin through its own service.
-      'KUBE-LOOP-BACK': ['10.244.1.5,tcp:53,10.244.1.5', '10.244.1.5,udp:53,10.244.1.5', '10.244.1.5,tcp:9153,10.244.1.5'],
+      'KUBE-LOOP-BACK': [
+        '10.244.1.5,tcp:53,10.244.1.5',
+        '10.244.1.5,udp:53,10.244.1.5',
+        '10.244.1.5,tcp:9153,10.244.1.5',
+      ],
       'KUBE-CLUSTER-IP': ['10.96.0.10,tcp:53', '10.96.0.10,udp:53', '10.96.0.10,tcp:9153'],
       'KUBE-IPVS-IPS': ['10.96.0.10'],
     });
@@ -48,7 +52,15 @@ describe('ClusterIP services', () => {
           netmask: 0xffffffff,
         },
         realServers: [
-          { family: 'inet', address: '10.244.1.9', port: 8080, forwarding: 'masquerade', weight: 1, upperThreshold: 0, lowerThreshold: 0 },
+          {
+            family: 'inet',
+            address: '10.244.1.9',
+            port: 8080,
+            forwarding: 'masquerade',
+            weight: 1,
+            upperThreshold: 0,
+            lowerThreshold: 0,
+          },
         ],
         service: { namespace: 'default', name: 'web', port: '', protocol: 'tcp' },
         role: 'cluster-ip',
@@ -73,7 +85,9 @@ describe('ClusterIP services', () => {
         sessionAffinity: 'ClientIP',
         ...(config ? { sessionAffinityConfig: config } : {}),
       });
-    const state = run({ services: [sticky('a', '10.96.1.1', { clientIP: { timeoutSeconds: 600 } }), sticky('b', '10.96.1.2')] });
+    const state = run({
+      services: [sticky('a', '10.96.1.1', { clientIP: { timeoutSeconds: 600 } }), sticky('b', '10.96.1.2')],
+    });
     expect(virtualServerLines(state)).toEqual([
       'cluster-ip tcp 10.96.1.1:80 persistent 600 default/a:http ->',
       'cluster-ip tcp 10.96.1.2:80 persistent 10800 default/b:http ->',
@@ -149,7 +163,12 @@ describe('ClusterIP services', () => {
       services: [
         service('headless', { clusterIP: 'None', ports: [port('http', 80)] }),
         service('pending', { ports: [port('http', 80)] }),
-        service('alias', { type: 'ExternalName', externalName: 'example.com', clusterIP: '10.96.0.99', ports: [port('http', 80)] }),
+        service('alias', {
+          type: 'ExternalName',
+          externalName: 'example.com',
+          clusterIP: '10.96.0.99',
+          ports: [port('http', 80)],
+        }),
       ],
       slices: [endpointSlice('headless', [port('http', 80)], [endpoint('10.244.1.1')])],
     });
@@ -170,7 +189,10 @@ describe('ClusterIP services', () => {
       ],
       slices: [
         endpointSlice('mine', [port('http', 80)], [endpoint('10.244.1.1')], { name: 'a' }),
-        endpointSlice('mine', [port('http', 80)], [endpoint('10.244.1.2')], { name: 'b', labels: { 'service.kubernetes.io/headless': '' } }),
+        endpointSlice('mine', [port('http', 80)], [endpoint('10.244.1.2')], {
+          name: 'b',
+          labels: { 'service.kubernetes.io/headless': '' },
+        }),
       ],
     });
     expect(virtualServerLines(state)).toEqual(['cluster-ip tcp 10.96.0.61:80 default/mine:http -> 10.244.1.1:80']);

@@ -1,5 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
-import { endpoint, endpointSlice, loadBalancerStatus, NODE, NODE_IP, NODE_IP6, port, service } from '../../fixtures/proxy/objects.js';
+import {
+  endpoint,
+  endpointSlice,
+  loadBalancerStatus,
+  NODE,
+  NODE_IP,
+  NODE_IP6,
+  port,
+  service,
+} from '../../fixtures/proxy/objects.js';
 import { chainLines, familyOf, ipsetMembers, run, virtualServerLines, type Scenario } from './summary.js';
 
 const dual = service(
@@ -17,7 +26,10 @@ const dual = service(
 );
 const slices = [
   endpointSlice('web', [port('http', 8080)], [endpoint('10.244.1.2', { node: NODE })], { name: 'web-v4' }),
-  endpointSlice('web', [port('http', 8080)], [endpoint('fd00:244:1::2', { node: NODE })], { name: 'web-v6', addressType: 'IPv6' }),
+  endpointSlice('web', [port('http', 8080)], [endpoint('fd00:244:1::2', { node: NODE })], {
+    name: 'web-v6',
+    addressType: 'IPv6',
+  }),
 ];
 const dualStack: Scenario = {
   services: [dual],

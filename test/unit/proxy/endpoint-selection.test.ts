@@ -1,16 +1,37 @@
 import { describe, expect, it } from '@jest/globals';
-import { endpoint, endpointSlice, node, NODE, port, service, type EndpointOptions, type Json } from '../../fixtures/proxy/objects.js';
+import {
+  endpoint,
+  endpointSlice,
+  node,
+  NODE,
+  port,
+  service,
+  type EndpointOptions,
+  type Json,
+} from '../../fixtures/proxy/objects.js';
 import { familyOf, ipsetMembers, run, virtualServerLines } from './summary.js';
 
 /** The real servers of the cluster IP virtual server of a one-port Service with these endpoints. */
 function realServers(endpoints: [string, EndpointOptions][], spec: Json = {}, nodeObject?: Json): string[] {
   const state = run({
     services: [service('web', { clusterIP: '10.96.0.20', ports: [port('http', 80)], ...spec })],
-    slices: [endpointSlice('web', [port('http', 8080)], endpoints.map(([ip, options]) => endpoint(ip, options)))],
+    slices: [
+      endpointSlice(
+        'web',
+        [port('http', 8080)],
+        endpoints.map(([ip, options]) => endpoint(ip, options)),
+      ),
+    ],
     ...(nodeObject ? { node: nodeObject } : {}),
   });
   const line = virtualServerLines(state).find((l) => l.startsWith('cluster-ip'));
-  return line?.split(' -> ')[1]?.trim().split(' ').filter((s) => s !== '') ?? [];
+  return (
+    line
+      ?.split(' -> ')[1]
+      ?.trim()
+      .split(' ')
+      .filter((s) => s !== '') ?? []
+  );
 }
 
 describe('ready, serving and terminating endpoints', () => {
@@ -43,8 +64,18 @@ describe('ready, serving and terminating endpoints', () => {
       services: [service('web', { clusterIP: '10.96.0.20', ports: [port('http', 80)] })],
       slices: [
         endpointSlice('web', [port('http', 8080)], [endpoint('10.244.1.5')], { name: 'web-new' }),
-        endpointSlice('web', [port('http', 8080)], [endpoint('10.244.1.5', { ready: false, serving: true, terminating: true })], { name: 'web-old' }),
-        endpointSlice('web', [port('http', 8080)], [endpoint('10.244.1.6', { ready: false, terminating: true, serving: false })], { name: 'web-a' }),
+        endpointSlice(
+          'web',
+          [port('http', 8080)],
+          [endpoint('10.244.1.5', { ready: false, serving: true, terminating: true })],
+          { name: 'web-old' },
+        ),
+        endpointSlice(
+          'web',
+          [port('http', 8080)],
+          [endpoint('10.244.1.6', { ready: false, terminating: true, serving: false })],
+          { name: 'web-a' },
+        ),
       ],
     });
     expect(virtualServerLines(state)).toEqual(['cluster-ip tcp 10.96.0.20:80 default/web:http -> 10.244.1.5:8080']);
@@ -53,7 +84,13 @@ describe('ready, serving and terminating endpoints', () => {
   it('hairpin-masquerade every local endpoint, ready or not', () => {
     const state = run({
       services: [service('web', { clusterIP: '10.96.0.20', ports: [port('http', 80)] })],
-      slices: [endpointSlice('web', [port('http', 8080)], [endpoint('10.244.1.2', { node: NODE, ready: false }), endpoint('10.244.2.2', { node: 'node-b' })])],
+      slices: [
+        endpointSlice(
+          'web',
+          [port('http', 8080)],
+          [endpoint('10.244.1.2', { node: NODE, ready: false }), endpoint('10.244.2.2', { node: 'node-b' })],
+        ),
+      ],
     });
     expect(ipsetMembers(state)['KUBE-LOOP-BACK']).toEqual(['10.244.1.2,tcp:8080,10.244.1.2']);
   });
@@ -63,7 +100,15 @@ describe('internalTrafficPolicy Local', () => {
   const local = { internalTrafficPolicy: 'Local' };
 
   it('sends cluster IP traffic to this node endpoints only', () => {
-    expect(realServers([['10.244.1.1', { node: NODE }], ['10.244.2.1', { node: 'node-b' }]], local)).toEqual(['10.244.1.1:8080']);
+    expect(
+      realServers(
+        [
+          ['10.244.1.1', { node: NODE }],
+          ['10.244.2.1', { node: 'node-b' }],
+        ],
+        local,
+      ),
+    ).toEqual(['10.244.1.1:8080']);
   });
 
   it('has no real server without a local endpoint', () => {
@@ -72,7 +117,14 @@ describe('internalTrafficPolicy Local', () => {
 
   it('on an externally reachable Service, falls back to all endpoints without a local one, as kube-proxy IPVS does', () => {
     const state = run({
-      services: [service('np', { type: 'NodePort', clusterIP: '10.96.0.80', ports: [port('p', 80, 'TCP', 30080)], internalTrafficPolicy: 'Local' })],
+      services: [
+        service('np', {
+          type: 'NodePort',
+          clusterIP: '10.96.0.80',
+          ports: [port('p', 80, 'TCP', 30080)],
+          internalTrafficPolicy: 'Local',
+        }),
+      ],
       slices: [endpointSlice('np', [port('p', 8080)], [endpoint('10.244.2.1', { node: 'node-b' })])],
     });
     expect(virtualServerLines(state)).toEqual([
@@ -83,10 +135,13 @@ describe('internalTrafficPolicy Local', () => {
 
   it('falls back to local terminating endpoints that serve', () => {
     expect(
-      realServers([
-        ['10.244.1.1', { node: NODE, ready: false, serving: true, terminating: true }],
-        ['10.244.2.1', { node: 'node-b' }],
-      ], local),
+      realServers(
+        [
+          ['10.244.1.1', { node: NODE, ready: false, serving: true, terminating: true }],
+          ['10.244.2.1', { node: 'node-b' }],
+        ],
+        local,
+      ),
     ).toEqual(['10.244.1.1:8080']);
   });
 });
@@ -106,18 +161,45 @@ describe('topology hints', () => {
 
   it('ignore zone hints when this zone has none, the node has no zone, or a ready endpoint lacks hints', () => {
     const all = ['10.244.1.1:8080', '10.244.2.1:8080'];
-    expect(realServers([['10.244.1.1', { forZones: ['z1'] }], ['10.244.2.1', { forZones: ['z2'] }]], {}, zoned('z9'))).toEqual(all);
-    expect(realServers([['10.244.1.1', { forZones: ['z1'] }], ['10.244.2.1', { forZones: ['z2'] }]])).toEqual(all);
-    expect(realServers([['10.244.1.1', { forZones: ['z1'] }], ['10.244.2.1', {}]], {}, zoned('z1'))).toEqual(all);
-  });
-
-  it('look at the hints of ready endpoints only', () => {
+    expect(
+      realServers(
+        [
+          ['10.244.1.1', { forZones: ['z1'] }],
+          ['10.244.2.1', { forZones: ['z2'] }],
+        ],
+        {},
+        zoned('z9'),
+      ),
+    ).toEqual(all);
     expect(
       realServers([
         ['10.244.1.1', { forZones: ['z1'] }],
         ['10.244.2.1', { forZones: ['z2'] }],
-        ['10.244.3.1', { ready: false }],
-      ], {}, zoned('z1')),
+      ]),
+    ).toEqual(all);
+    expect(
+      realServers(
+        [
+          ['10.244.1.1', { forZones: ['z1'] }],
+          ['10.244.2.1', {}],
+        ],
+        {},
+        zoned('z1'),
+      ),
+    ).toEqual(all);
+  });
+
+  it('look at the hints of ready endpoints only', () => {
+    expect(
+      realServers(
+        [
+          ['10.244.1.1', { forZones: ['z1'] }],
+          ['10.244.2.1', { forZones: ['z2'] }],
+          ['10.244.3.1', { ready: false }],
+        ],
+        {},
+        zoned('z1'),
+      ),
     ).toEqual(['10.244.1.1:8080']);
   });
 
@@ -134,17 +216,37 @@ describe('topology hints', () => {
 
   it('do not narrow the local endpoints of a Local policy', () => {
     expect(
-      realServers([
-        ['10.244.1.1', { node: NODE, forZones: ['z2'] }],
-        ['10.244.2.1', { node: 'node-b', forZones: ['z1'] }],
-      ], { internalTrafficPolicy: 'Local' }, zoned('z1')),
+      realServers(
+        [
+          ['10.244.1.1', { node: NODE, forZones: ['z2'] }],
+          ['10.244.2.1', { node: 'node-b', forZones: ['z1'] }],
+        ],
+        { internalTrafficPolicy: 'Local' },
+        zoned('z1'),
+      ),
     ).toEqual(['10.244.1.1:8080']);
   });
 
   it('narrow the fallback of an external Local policy without local endpoints', () => {
     const state = run({
-      services: [service('np', { type: 'NodePort', clusterIP: '10.96.0.80', ports: [port('p', 80, 'TCP', 30080)], externalTrafficPolicy: 'Local' })],
-      slices: [endpointSlice('np', [port('p', 8080)], [endpoint('10.244.2.1', { node: 'node-b', forZones: ['z1'] }), endpoint('10.244.3.1', { node: 'node-c', forZones: ['z2'] })])],
+      services: [
+        service('np', {
+          type: 'NodePort',
+          clusterIP: '10.96.0.80',
+          ports: [port('p', 80, 'TCP', 30080)],
+          externalTrafficPolicy: 'Local',
+        }),
+      ],
+      slices: [
+        endpointSlice(
+          'np',
+          [port('p', 8080)],
+          [
+            endpoint('10.244.2.1', { node: 'node-b', forZones: ['z1'] }),
+            endpoint('10.244.3.1', { node: 'node-c', forZones: ['z2'] }),
+          ],
+        ),
+      ],
       node: zoned('z1'),
     });
     expect(virtualServerLines(state)).toContain('node-port tcp 192.168.1.10:30080 default/np:p -> 10.244.2.1:8080');
@@ -155,9 +257,20 @@ describe('Services with a Local policy and no endpoint on this node (kubeproxy_s
   const count = (specs: { name: string; spec: Record<string, unknown>; nodes: string[] }[]) =>
     familyOf(
       run({
-        services: specs.map(({ name, spec }) => service(name, { clusterIP: spec['clusterIP'] ?? '10.96.0.90', ports: [port('a', 80, 'TCP', 30090), port('b', 81, 'TCP', 30091)], ...spec })),
+        services: specs.map(({ name, spec }) =>
+          service(name, {
+            clusterIP: spec['clusterIP'] ?? '10.96.0.90',
+            ports: [port('a', 80, 'TCP', 30090), port('b', 81, 'TCP', 30091)],
+            ...spec,
+          }),
+        ),
         slices: specs.map(({ name, nodes }) =>
-          endpointSlice(name, [port('a', 8080), port('b', 8081)], nodes.map((n, i) => endpoint(`10.244.${i + 2}.1`, { node: n })), { name: `${name}-x` }),
+          endpointSlice(
+            name,
+            [port('a', 8080), port('b', 8081)],
+            nodes.map((n, i) => endpoint(`10.244.${i + 2}.1`, { node: n })),
+            { name: `${name}-x` },
+          ),
         ),
       }),
     ).noLocalEndpoints;
@@ -166,8 +279,21 @@ describe('Services with a Local policy and no endpoint on this node (kubeproxy_s
     expect(
       count([
         { name: 'int', spec: { clusterIP: '10.96.0.91', internalTrafficPolicy: 'Local' }, nodes: ['node-b'] },
-        { name: 'ext', spec: { clusterIP: '10.96.0.92', type: 'NodePort', externalTrafficPolicy: 'Local' }, nodes: ['node-b'] },
-        { name: 'both', spec: { clusterIP: '10.96.0.93', type: 'NodePort', externalTrafficPolicy: 'Local', internalTrafficPolicy: 'Local' }, nodes: ['node-b'] },
+        {
+          name: 'ext',
+          spec: { clusterIP: '10.96.0.92', type: 'NodePort', externalTrafficPolicy: 'Local' },
+          nodes: ['node-b'],
+        },
+        {
+          name: 'both',
+          spec: {
+            clusterIP: '10.96.0.93',
+            type: 'NodePort',
+            externalTrafficPolicy: 'Local',
+            internalTrafficPolicy: 'Local',
+          },
+          nodes: ['node-b'],
+        },
       ]),
     ).toEqual({ internal: 2, external: 2 });
   });
@@ -176,7 +302,11 @@ describe('Services with a Local policy and no endpoint on this node (kubeproxy_s
     expect(
       count([
         { name: 'here', spec: { clusterIP: '10.96.0.91', internalTrafficPolicy: 'Local' }, nodes: [NODE] },
-        { name: 'none', spec: { clusterIP: '10.96.0.92', type: 'NodePort', externalTrafficPolicy: 'Local' }, nodes: [] },
+        {
+          name: 'none',
+          spec: { clusterIP: '10.96.0.92', type: 'NodePort', externalTrafficPolicy: 'Local' },
+          nodes: [],
+        },
         { name: 'cluster', spec: { clusterIP: '10.96.0.93', type: 'NodePort' }, nodes: ['node-b'] },
         // externalTrafficPolicy only matters where the Service is reachable from outside.
         { name: 'inside', spec: { clusterIP: '10.96.0.94', externalTrafficPolicy: 'Local' }, nodes: ['node-b'] },

@@ -36,9 +36,23 @@ describe('healthCheckNodePorts', () => {
       run(
         [localLoadBalancer('web', 32000)],
         [
-          endpointSlice('web', ports, [endpoint('10.244.1.1', { node: NODE }), endpoint('10.244.1.2', { node: NODE }), endpoint('10.244.2.1', { node: 'node-b' })], { name: 'web-1' }),
+          endpointSlice(
+            'web',
+            ports,
+            [
+              endpoint('10.244.1.1', { node: NODE }),
+              endpoint('10.244.1.2', { node: NODE }),
+              endpoint('10.244.2.1', { node: 'node-b' }),
+            ],
+            { name: 'web-1' },
+          ),
           // The same pod again in another slice, and a second local pod.
-          endpointSlice('web', ports, [endpoint('10.244.1.2', { node: NODE }), endpoint('10.244.1.3', { node: NODE })], { name: 'web-2' }),
+          endpointSlice(
+            'web',
+            ports,
+            [endpoint('10.244.1.2', { node: NODE }), endpoint('10.244.1.3', { node: NODE })],
+            { name: 'web-2' },
+          ),
         ],
       ),
     ).toEqual({ 32000: { namespace: 'default', name: 'web', localEndpoints: 3 } });
@@ -49,17 +63,23 @@ describe('healthCheckNodePorts', () => {
       run(
         [localLoadBalancer('web', 32000)],
         [
-          endpointSlice('web', [port('http', 8080)], [
-            endpoint('10.244.1.1', { node: NODE, ready: false }),
-            endpoint('10.244.1.2', { node: NODE, ready: false, serving: true, terminating: true }),
-          ]),
+          endpointSlice(
+            'web',
+            [port('http', 8080)],
+            [
+              endpoint('10.244.1.1', { node: NODE, ready: false }),
+              endpoint('10.244.1.2', { node: NODE, ready: false, serving: true, terminating: true }),
+            ],
+          ),
         ],
       ),
     ).toEqual({ 32000: { namespace: 'default', name: 'web', localEndpoints: 0 } });
   });
 
   it('reports a Service with no endpoints at all as 0, so its port still answers (503)', () => {
-    expect(run([localLoadBalancer('web', 32000)], [])).toEqual({ 32000: { namespace: 'default', name: 'web', localEndpoints: 0 } });
+    expect(run([localLoadBalancer('web', 32000)], [])).toEqual({
+      32000: { namespace: 'default', name: 'web', localEndpoints: 0 },
+    });
   });
 
   it.each([
@@ -74,8 +94,20 @@ describe('healthCheckNodePorts', () => {
     const ports = [port('http', 8080)];
     expect(
       run(
-        [localLoadBalancer('web', 32000), localLoadBalancer('web', 32001, {}, 'other'), localLoadBalancer('api', 32002)],
-        [endpointSlice('web', ports, [endpoint('10.244.1.1', { node: NODE })]), endpointSlice('web', ports, [endpoint('10.244.1.9', { node: NODE }), endpoint('10.244.1.8', { node: NODE })], { namespace: 'other' })],
+        [
+          localLoadBalancer('web', 32000),
+          localLoadBalancer('web', 32001, {}, 'other'),
+          localLoadBalancer('api', 32002),
+        ],
+        [
+          endpointSlice('web', ports, [endpoint('10.244.1.1', { node: NODE })]),
+          endpointSlice(
+            'web',
+            ports,
+            [endpoint('10.244.1.9', { node: NODE }), endpoint('10.244.1.8', { node: NODE })],
+            { namespace: 'other' },
+          ),
+        ],
       ),
     ).toEqual({
       32000: { namespace: 'default', name: 'web', localEndpoints: 1 },
@@ -85,13 +117,21 @@ describe('healthCheckNodePorts', () => {
   });
 
   it("counts in the Service's primary family only, so a dual-stack pod counts once", () => {
-    const dualStack = localLoadBalancer('web', 32000, { ipFamilies: ['IPv6', 'IPv4'], clusterIPs: ['fd00:96::10', '10.96.0.10'] });
+    const dualStack = localLoadBalancer('web', 32000, {
+      ipFamilies: ['IPv6', 'IPv4'],
+      clusterIPs: ['fd00:96::10', '10.96.0.10'],
+    });
     expect(
       run(
         [dualStack],
         [
           endpointSlice('web', [port('http', 8080)], [endpoint('10.244.1.1', { node: NODE })], { name: 'v4' }),
-          endpointSlice('web', [port('http', 8080)], [endpoint('fd00:244::1', { node: NODE }), endpoint('fd00:244::2', { node: NODE })], { name: 'v6', addressType: 'IPv6' }),
+          endpointSlice(
+            'web',
+            [port('http', 8080)],
+            [endpoint('fd00:244::1', { node: NODE }), endpoint('fd00:244::2', { node: NODE })],
+            { name: 'v6', addressType: 'IPv6' },
+          ),
         ],
       ),
     ).toEqual({ 32000: { namespace: 'default', name: 'web', localEndpoints: 2 } });

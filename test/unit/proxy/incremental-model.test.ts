@@ -7,7 +7,7 @@ import { endpoint, endpointSlice, port, service } from '../../fixtures/proxy/obj
 import { applyChange, clusterSteps, hostAt, initialCluster, syncerModel, wholeState } from './random-cluster.js';
 
 describe('the incremental model', () => {
-  it('equals computeDesiredState of the same objects after every step of a changing cluster (problems in the daemon\'s order)', () => {
+  it("equals computeDesiredState of the same objects after every step of a changing cluster (problems in the daemon's order)", () => {
     fc.assert(
       fc.property(initialCluster, clusterSteps, (initial, steps) => {
         const desired = syncerModel();
@@ -24,10 +24,19 @@ describe('the incremental model', () => {
   });
 
   it("keeps an unchanged Service's virtual servers, real servers and untouched sets as the same objects", () => {
-    const services = ['a', 'b', 'c'].map((name, i) => service(name, { clusterIP: `10.96.0.${i + 1}`, ports: [port('http', 80)] }));
-    const slice = (name: string, address: string) => endpointSlice(name, [port('http', 8080)], [endpoint(address, { node: 'node-b' })]);
-    const before = { services, endpointSlices: [slice('a', '10.244.0.1'), slice('b', '10.244.0.2'), slice('c', '10.244.0.3')] };
-    const after = { services, endpointSlices: [slice('a', '10.244.0.1'), slice('b', '10.244.9.9'), ...before.endpointSlices.slice(2)] };
+    const services = ['a', 'b', 'c'].map((name, i) =>
+      service(name, { clusterIP: `10.96.0.${i + 1}`, ports: [port('http', 80)] }),
+    );
+    const slice = (name: string, address: string) =>
+      endpointSlice(name, [port('http', 8080)], [endpoint(address, { node: 'node-b' })]);
+    const before = {
+      services,
+      endpointSlices: [slice('a', '10.244.0.1'), slice('b', '10.244.0.2'), slice('c', '10.244.0.3')],
+    };
+    const after = {
+      services,
+      endpointSlices: [slice('a', '10.244.0.1'), slice('b', '10.244.9.9'), ...before.endpointSlices.slice(2)],
+    };
     const desired = syncerModel();
     const [first] = desired(before, hostAt(false)).families;
     const [second] = desired(after, hostAt(false)).families;

@@ -16,12 +16,18 @@ describe('validateService', () => {
       healthCheckNodePort: 0,
     });
     expect(result.value?.affinityTimeoutSeconds).toBeUndefined();
-    expect([...(result.value?.clusterIPs.entries() ?? [])].map(([f, ip]) => [f, ip.text])).toEqual([['IPv4', '10.96.0.20']]);
+    expect([...(result.value?.clusterIPs.entries() ?? [])].map(([f, ip]) => [f, ip.text])).toEqual([
+      ['IPv4', '10.96.0.20'],
+    ]);
   });
 
   it.each<[string, Record<string, unknown>, string]>([
     ['headless', { clusterIP: 'None', ports: [port('a', 80)] }, 'headless (clusterIP None): no virtual server'],
-    ['ExternalName', { type: 'ExternalName', externalName: 'example.com' }, 'type ExternalName: a DNS name, nothing to proxy'],
+    [
+      'ExternalName',
+      { type: 'ExternalName', externalName: 'example.com' },
+      'type ExternalName: a DNS name, nothing to proxy',
+    ],
     ['without a cluster IP', { ports: [port('a', 80)] }, 'no cluster IP'],
   ])('skips a Service %s without a problem, saying why', (_name, spec, reason) => {
     expect(validateService(service('s', spec))).toEqual({ problems: [], skipped: reason });
@@ -29,13 +35,24 @@ describe('validateService', () => {
 
   it('skips a Service another proxy serves, saying which label', () => {
     const raw = service('s', { clusterIP: '10.96.0.1', ports: [port('a', 80)] });
-    raw['metadata'] = { name: 's', namespace: 'default', labels: { 'service.kubernetes.io/service-proxy-name': 'other' } };
-    expect(validateService(raw).skipped).toBe('label service.kubernetes.io/service-proxy-name: served by another proxy');
+    raw['metadata'] = {
+      name: 's',
+      namespace: 'default',
+      labels: { 'service.kubernetes.io/service-proxy-name': 'other' },
+    };
+    expect(validateService(raw).skipped).toBe(
+      'label service.kubernetes.io/service-proxy-name: served by another proxy',
+    );
   });
 
   it('pairs cluster IPs with spec.ipFamilies', () => {
     const result = validateService(
-      service('dual', { clusterIP: 'fd00::10', clusterIPs: ['fd00::10', '10.96.0.10'], ipFamilies: ['IPv6', 'IPv4'], ports: [port('a', 80)] }),
+      service('dual', {
+        clusterIP: 'fd00::10',
+        clusterIPs: ['fd00::10', '10.96.0.10'],
+        ipFamilies: ['IPv6', 'IPv4'],
+        ports: [port('a', 80)],
+      }),
     );
     expect([...(result.value?.clusterIPs.entries() ?? [])].map(([f, ip]) => [f, ip.text])).toEqual([
       ['IPv6', 'fd00::10'],
@@ -44,10 +61,30 @@ describe('validateService', () => {
   });
 
   it.each([
-    ['a port out of range', { clusterIP: '10.96.0.1', ports: [{ port: 70000 }] }, 'spec.ports[0].port', 'Too big: expected number to be <=65535'],
-    ['an unknown protocol', { clusterIP: '10.96.0.1', ports: [{ port: 80, protocol: 'ICMP' }] }, 'spec.ports[0].protocol', 'Invalid option: expected one of "TCP"|"UDP"|"SCTP"'],
-    ['a port of the wrong type', { clusterIP: '10.96.0.1', ports: [{ port: '80' }] }, 'spec.ports[0].port', 'Invalid input: expected number, received string'],
-    ['a bad cluster IP', { clusterIP: '10.96.0.300', ports: [port('a', 80)] }, 'spec.clusterIP', '"10.96.0.300" is not an IP address'],
+    [
+      'a port out of range',
+      { clusterIP: '10.96.0.1', ports: [{ port: 70000 }] },
+      'spec.ports[0].port',
+      'Too big: expected number to be <=65535',
+    ],
+    [
+      'an unknown protocol',
+      { clusterIP: '10.96.0.1', ports: [{ port: 80, protocol: 'ICMP' }] },
+      'spec.ports[0].protocol',
+      'Invalid option: expected one of "TCP"|"UDP"|"SCTP"',
+    ],
+    [
+      'a port of the wrong type',
+      { clusterIP: '10.96.0.1', ports: [{ port: '80' }] },
+      'spec.ports[0].port',
+      'Invalid input: expected number, received string',
+    ],
+    [
+      'a bad cluster IP',
+      { clusterIP: '10.96.0.300', ports: [port('a', 80)] },
+      'spec.clusterIP',
+      '"10.96.0.300" is not an IP address',
+    ],
     [
       'a cluster IP of the wrong family',
       { clusterIP: '10.96.0.1', clusterIPs: ['10.96.0.1'], ipFamilies: ['IPv6'], ports: [port('a', 80)] },
@@ -55,10 +92,34 @@ describe('validateService', () => {
       '"10.96.0.1" is not an IPv6 address',
     ],
     // The API server refuses these; binding one to kube-ipvs0 would break the node.
-    ['an unspecified cluster IP', { clusterIP: '0.0.0.0', ports: [port('a', 80)] }, 'spec.clusterIP', '"0.0.0.0" is an unspecified, loopback, link-local or multicast address'],
-    ['a loopback cluster IP', { clusterIP: '::1', ports: [port('a', 80)] }, 'spec.clusterIP', '"::1" is an unspecified, loopback, link-local or multicast address'],
-    ['an unknown type', { type: 'Magic', clusterIP: '10.96.0.1' }, 'spec.type', 'Invalid option: expected one of "ClusterIP"|"NodePort"|"LoadBalancer"|"ExternalName"'],
-    ['an affinity timeout out of range', { clusterIP: '10.96.0.1', sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 0 } } }, 'spec.sessionAffinityConfig.clientIP.timeoutSeconds', 'Too small: expected number to be >=1'],
+    [
+      'an unspecified cluster IP',
+      { clusterIP: '0.0.0.0', ports: [port('a', 80)] },
+      'spec.clusterIP',
+      '"0.0.0.0" is an unspecified, loopback, link-local or multicast address',
+    ],
+    [
+      'a loopback cluster IP',
+      { clusterIP: '::1', ports: [port('a', 80)] },
+      'spec.clusterIP',
+      '"::1" is an unspecified, loopback, link-local or multicast address',
+    ],
+    [
+      'an unknown type',
+      { type: 'Magic', clusterIP: '10.96.0.1' },
+      'spec.type',
+      'Invalid option: expected one of "ClusterIP"|"NodePort"|"LoadBalancer"|"ExternalName"',
+    ],
+    [
+      'an affinity timeout out of range',
+      {
+        clusterIP: '10.96.0.1',
+        sessionAffinity: 'ClientIP',
+        sessionAffinityConfig: { clientIP: { timeoutSeconds: 0 } },
+      },
+      'spec.sessionAffinityConfig.clientIP.timeoutSeconds',
+      'Too small: expected number to be >=1',
+    ],
   ])('skips a Service with %s and says why', (_what, spec, path, message) => {
     const result = validateService(service('bad', spec, { namespace: 'shop' }));
     expect(result.value).toBeUndefined();
@@ -67,8 +128,12 @@ describe('validateService', () => {
 
   it('names objects whose metadata is broken as well as it can', () => {
     const result = validateService({ metadata: { namespace: 'ns' }, spec: {} });
-    expect(result.problems.map(renderProblem)).toEqual(['ns/<unnamed>: Service metadata.name: Invalid input: expected string, received undefined']);
-    expect(validateService(null).problems.map(renderProblem)).toEqual(['<unnamed>: Service: Invalid input: expected object, received null']);
+    expect(result.problems.map(renderProblem)).toEqual([
+      'ns/<unnamed>: Service metadata.name: Invalid input: expected string, received undefined',
+    ]);
+    expect(validateService(null).problems.map(renderProblem)).toEqual([
+      '<unnamed>: Service: Invalid input: expected object, received null',
+    ]);
   });
 
   it('drops bad externalIPs, source ranges and ingress IPs one by one, as kube-proxy filters them', () => {
@@ -83,7 +148,18 @@ describe('validateService', () => {
           // Whitespace around a range is trimmed, as kube-proxy trims it.
           loadBalancerSourceRanges: [' 198.51.100.0/24 ', '300.0.0.0/8'],
         },
-        { status: { loadBalancer: { ingress: [{ ip: '192.0.2.1' }, { ip: 'x' }, { hostname: 'lb.example.com' }, { ip: '192.0.2.2', ipMode: 'Proxy' }] } } },
+        {
+          status: {
+            loadBalancer: {
+              ingress: [
+                { ip: '192.0.2.1' },
+                { ip: 'x' },
+                { hostname: 'lb.example.com' },
+                { ip: '192.0.2.2', ipMode: 'Proxy' },
+              ],
+            },
+          },
+        },
       ),
     );
     expect(result.value?.externalIPs.map((ip) => ip.text)).toEqual(['203.0.113.9']);
@@ -99,26 +175,49 @@ describe('validateService', () => {
   });
 
   it('keeps the first of two ports with the same name and protocol', () => {
-    const result = validateService(service('dup', { clusterIP: '10.96.0.1', ports: [port('a', 80), port('a', 81), port('a', 81, 'UDP')] }));
+    const result = validateService(
+      service('dup', { clusterIP: '10.96.0.1', ports: [port('a', 80), port('a', 81), port('a', 81, 'UDP')] }),
+    );
     expect(result.value?.ports.map((p) => `${p.name}/${p.protocol}/${p.port}`)).toEqual(['a/tcp/80', 'a/udp/81']);
-    expect(result.problems.map(renderProblem)).toEqual(['default/dup: Service spec.ports[1]: repeats port name "a" for TCP; ignored']);
+    expect(result.problems.map(renderProblem)).toEqual([
+      'default/dup: Service spec.ports[1]: repeats port name "a" for TCP; ignored',
+    ]);
   });
 });
 
 describe('validateEndpointSlice', () => {
   it('reads conditions with the API meaning of absent values, and hints', () => {
     const result = validateEndpointSlice(
-      endpointSlice('web', [port('http', 8080)], [
-        endpoint('10.244.1.1'),
-        endpoint('10.244.1.2', { ready: false, serving: true, terminating: true, node: NODE, forZones: ['z1'], forNodes: [NODE] }),
-      ]),
+      endpointSlice(
+        'web',
+        [port('http', 8080)],
+        [
+          endpoint('10.244.1.1'),
+          endpoint('10.244.1.2', {
+            ready: false,
+            serving: true,
+            terminating: true,
+            node: NODE,
+            forZones: ['z1'],
+            forNodes: [NODE],
+          }),
+        ],
+      ),
     );
     expect(result.problems).toEqual([]);
     expect(result.value?.serviceName).toBe('web');
     expect(result.value?.ports).toEqual([{ name: 'http', protocol: 'tcp', port: 8080 }]);
     expect(result.value?.endpoints.map((e) => ({ ...e, address: e.address.text }))).toEqual([
       { address: '10.244.1.1', ready: true, serving: true, terminating: false, zoneHints: [], nodeHints: [] },
-      { address: '10.244.1.2', nodeName: NODE, ready: false, serving: true, terminating: true, zoneHints: ['z1'], nodeHints: [NODE] },
+      {
+        address: '10.244.1.2',
+        nodeName: NODE,
+        ready: false,
+        serving: true,
+        terminating: true,
+        zoneHints: ['z1'],
+        nodeHints: [NODE],
+      },
     ]);
   });
 
@@ -148,7 +247,10 @@ describe('validateEndpointSlice', () => {
   });
 
   it('skips FQDN slices without a problem (saying why) and slices without a service name with a problem', () => {
-    expect(validateEndpointSlice(endpointSlice('web', [], [], { addressType: 'FQDN' }))).toEqual({ problems: [], skipped: 'addressType FQDN: no addresses to proxy to' });
+    expect(validateEndpointSlice(endpointSlice('web', [], [], { addressType: 'FQDN' }))).toEqual({
+      problems: [],
+      skipped: 'addressType FQDN: no addresses to proxy to',
+    });
     const orphan = endpointSlice('web', [], []);
     orphan['metadata'] = { name: 'orphan', namespace: 'default' };
     expect(validateEndpointSlice(orphan).problems.map(renderProblem)).toEqual([
@@ -163,6 +265,8 @@ describe('validateNode', () => {
     expect(result.value?.zone).toBe('z1');
     expect(result.value?.podCIDRs.map((c) => c.text)).toEqual(['10.244.1.0/24']);
     expect(result.problems.map(renderProblem)).toEqual(['node-a: Node spec.podCIDRs[1]: "bad" is not a CIDR; ignored']);
-    expect(validateNode(node(), 'node-z').problems.map(renderProblem)).toEqual(['node-a: Node metadata.name: is not this node ("node-z"); ignored']);
+    expect(validateNode(node(), 'node-z').problems.map(renderProblem)).toEqual([
+      'node-a: Node metadata.name: is not this node ("node-z"); ignored',
+    ]);
   });
 });

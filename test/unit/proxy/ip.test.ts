@@ -1,5 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
-import { cidrContains, compareIps, isLinkLocalUnicast, isLoopback, isSpecialAddress, loopbackAddress, parseCidr, parseIp } from '../../../src/proxy/ip.js';
+import {
+  cidrContains,
+  compareIps,
+  isLinkLocalUnicast,
+  isLoopback,
+  isSpecialAddress,
+  loopbackAddress,
+  parseCidr,
+  parseIp,
+} from '../../../src/proxy/ip.js';
 
 describe('parseIp', () => {
   it.each([
@@ -26,12 +35,23 @@ describe('parseIp', () => {
     expect(ip?.text).toBe(canonical);
   });
 
-  it.each(['', '10.0.0', '10.0.0.256', '1.2.3.4.5', '10.0.0.1 ', 'a.b.c.d', '1::2::3', '1:2:3:4:5:6:7:8:9', '12345::', ':1::', 'fe80::1%eth0', '1.2.3.4::', '::1.2.3'])(
-    '%j is not an address',
-    (text) => {
-      expect(parseIp(text)).toBeUndefined();
-    },
-  );
+  it.each([
+    '',
+    '10.0.0',
+    '10.0.0.256',
+    '1.2.3.4.5',
+    '10.0.0.1 ',
+    'a.b.c.d',
+    '1::2::3',
+    '1:2:3:4:5:6:7:8:9',
+    '12345::',
+    ':1::',
+    'fe80::1%eth0',
+    '1.2.3.4::',
+    '::1.2.3',
+  ])('%j is not an address', (text) => {
+    expect(parseIp(text)).toBeUndefined();
+  });
 });
 
 describe('parseCidr', () => {
@@ -41,9 +61,12 @@ describe('parseCidr', () => {
     expect(parseCidr('0.0.0.0/0')?.prefixLength).toBe(0);
   });
 
-  it.each(['10.0.0.0', '10.0.0.0/33', '::/129', '10.0.0.0/-1', '::ffff:10.0.0.0/104', 'x/8'])('%j is not a CIDR', (text) => {
-    expect(parseCidr(text)).toBeUndefined();
-  });
+  it.each(['10.0.0.0', '10.0.0.0/33', '::/129', '10.0.0.0/-1', '::ffff:10.0.0.0/104', 'x/8'])(
+    '%j is not a CIDR',
+    (text) => {
+      expect(parseCidr(text)).toBeUndefined();
+    },
+  );
 
   it('contains the addresses of its family inside it only', () => {
     const cidr = parseCidr('10.1.0.0/23');
@@ -88,7 +111,9 @@ describe('address classes', () => {
   });
 
   it('orders IPv4 before IPv6, numerically', () => {
-    const sorted = ['10.0.0.10', '::1', '10.0.0.9', '9.255.255.255', '2001:db8::'].map((t) => parseIp(t) ?? loopbackAddress('IPv4')).sort(compareIps);
+    const sorted = ['10.0.0.10', '::1', '10.0.0.9', '9.255.255.255', '2001:db8::']
+      .map((t) => parseIp(t) ?? loopbackAddress('IPv4'))
+      .sort(compareIps);
     expect(sorted.map((ip) => ip.text)).toEqual(['9.255.255.255', '10.0.0.9', '10.0.0.10', '::1', '2001:db8::']);
   });
 });

@@ -1,5 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
-import { endpoint, endpointSlice, loadBalancerStatus, node, NODE, port, service } from '../../fixtures/proxy/objects.js';
+import {
+  endpoint,
+  endpointSlice,
+  loadBalancerStatus,
+  node,
+  NODE,
+  port,
+  service,
+} from '../../fixtures/proxy/objects.js';
 import { chainLines, familyOf, ruleLine, run, type Scenario } from './summary.js';
 
 const web = service('web', { clusterIP: '10.96.0.20', ports: [port('http', 80)] });
@@ -17,7 +25,13 @@ function rules(scenario: Scenario, table: 'nat' | 'filter'): string[] {
 describe('iptables', () => {
   it('declare kube-proxy chains and jumps from the built-in chains', () => {
     const { iptables } = familyOf(run({}));
-    expect(iptables.nat.chains).toEqual(['KUBE-SERVICES', 'KUBE-POSTROUTING', 'KUBE-NODE-PORT', 'KUBE-LOAD-BALANCER', 'KUBE-MARK-MASQ']);
+    expect(iptables.nat.chains).toEqual([
+      'KUBE-SERVICES',
+      'KUBE-POSTROUTING',
+      'KUBE-NODE-PORT',
+      'KUBE-LOAD-BALANCER',
+      'KUBE-MARK-MASQ',
+    ]);
     expect(iptables.filter.chains).toEqual([
       'KUBE-FORWARD',
       'KUBE-NODE-PORT',
@@ -93,14 +107,21 @@ describe('iptables', () => {
   });
 
   describe('cluster IP masquerading', () => {
-    const set = '-m comment --comment "Kubernetes service cluster ip + port for masquerade purpose" -m set --match-set KUBE-CLUSTER-IP';
+    const set =
+      '-m comment --comment "Kubernetes service cluster ip + port for masquerade purpose" -m set --match-set KUBE-CLUSTER-IP';
     const masqueradeRule = (scenario: Scenario): string[] =>
-      chainLines(run({ services: [web], ...scenario }), 'nat', 'KUBE-SERVICES').filter((l) => l.includes('KUBE-MARK-MASQ'));
+      chainLines(run({ services: [web], ...scenario }), 'nat', 'KUBE-SERVICES').filter((l) =>
+        l.includes('KUBE-MARK-MASQ'),
+      );
 
     it.each<[string, Scenario, string]>([
       ['masqueradeAll: everything', { config: { masqueradeAll: true } }, `${set} dst,dst -j KUBE-MARK-MASQ`],
       ['ClusterCIDR: what does not come from the pod range', {}, `${set} dst,dst ! -s 10.244.0.0/16 -j KUBE-MARK-MASQ`],
-      ['ClusterCIDR: the first range of the family only', { config: { clusterCIDRs: ['fd00:10::/64', '10.100.0.0/14', '10.200.0.0/16'] } }, `${set} dst,dst ! -s 10.100.0.0/14 -j KUBE-MARK-MASQ`],
+      [
+        'ClusterCIDR: the first range of the family only',
+        { config: { clusterCIDRs: ['fd00:10::/64', '10.100.0.0/14', '10.200.0.0/16'] } },
+        `${set} dst,dst ! -s 10.100.0.0/14 -j KUBE-MARK-MASQ`,
+      ],
       [
         'NodeCIDR: what does not come from the node pod range',
         { config: { detectLocalMode: 'NodeCIDR' }, node: node({}, ['10.244.1.0/24']) },
@@ -108,12 +129,22 @@ describe('iptables', () => {
       ],
       [
         'BridgeInterface: what does not come in on the bridge',
-        { config: { detectLocalMode: 'BridgeInterface', detectLocal: { bridgeInterface: 'cbr0', interfaceNamePrefix: '' } } },
+        {
+          config: {
+            detectLocalMode: 'BridgeInterface',
+            detectLocal: { bridgeInterface: 'cbr0', interfaceNamePrefix: '' },
+          },
+        },
         `${set} dst,dst ! -i cbr0 -j KUBE-MARK-MASQ`,
       ],
       [
         'InterfaceNamePrefix: what does not come in on a pod interface',
-        { config: { detectLocalMode: 'InterfaceNamePrefix', detectLocal: { bridgeInterface: '', interfaceNamePrefix: 'veth' } } },
+        {
+          config: {
+            detectLocalMode: 'InterfaceNamePrefix',
+            detectLocal: { bridgeInterface: '', interfaceNamePrefix: 'veth' },
+          },
+        },
         `${set} dst,dst ! -i veth+ -j KUBE-MARK-MASQ`,
       ],
       // No way to tell pods apart: masquerade what the node sends from a service address.

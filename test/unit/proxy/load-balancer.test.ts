@@ -1,5 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
-import { endpoint, endpointSlice, loadBalancerStatus, NODE, NODE_IP, port, service, type Json } from '../../fixtures/proxy/objects.js';
+import {
+  endpoint,
+  endpointSlice,
+  loadBalancerStatus,
+  NODE,
+  NODE_IP,
+  port,
+  service,
+  type Json,
+} from '../../fixtures/proxy/objects.js';
 import { chainLines, familyOf, ipsetMembers, run, virtualServerLines } from './summary.js';
 
 function lb(spec: Json = {}, ingress: string[] = ['203.0.113.10']): Json {
@@ -10,7 +19,13 @@ function lb(spec: Json = {}, ingress: string[] = ['203.0.113.10']): Json {
   );
 }
 
-const slices = [endpointSlice('lb', [port('https', 8443)], [endpoint('10.244.1.6', { node: NODE }), endpoint('10.244.2.6', { node: 'node-b' })])];
+const slices = [
+  endpointSlice(
+    'lb',
+    [port('https', 8443)],
+    [endpoint('10.244.1.6', { node: NODE }), endpoint('10.244.2.6', { node: 'node-b' })],
+  ),
+];
 
 describe('LoadBalancer services', () => {
   it('serve and bind each ingress IP, and masquerade load balancer traffic', () => {
@@ -30,7 +45,9 @@ describe('LoadBalancer services', () => {
     });
     expect(chainLines(state, 'nat', 'KUBE-LOAD-BALANCER')).toEqual(['-A KUBE-LOAD-BALANCER -j KUBE-MARK-MASQ']);
     expect(chainLines(state, 'filter', 'KUBE-PROXY-FIREWALL')).toEqual([]);
-    expect(chainLines(state, 'filter', 'KUBE-SOURCE-RANGES-FIREWALL')).toEqual(['-A KUBE-SOURCE-RANGES-FIREWALL -j DROP']);
+    expect(chainLines(state, 'filter', 'KUBE-SOURCE-RANGES-FIREWALL')).toEqual([
+      '-A KUBE-SOURCE-RANGES-FIREWALL -j DROP',
+    ]);
   });
 
   it('firewall loadBalancerSourceRanges, letting the node in when a range holds its IP', () => {
@@ -67,7 +84,11 @@ describe('LoadBalancer services', () => {
   it('take the loopback address as the node IP when the node has none of the family, as kube-proxy does', () => {
     const open = run({ services: [lb({ loadBalancerSourceRanges: ['0.0.0.0/0'] })], slices, host: { nodeIPs: [] } });
     expect(ipsetMembers(open)['KUBE-LOAD-BALANCER-SOURCE-IP']).toEqual(['203.0.113.10,tcp:443,203.0.113.10']);
-    const closed = run({ services: [lb({ loadBalancerSourceRanges: ['192.168.1.0/24'] })], slices, host: { nodeIPs: [] } });
+    const closed = run({
+      services: [lb({ loadBalancerSourceRanges: ['192.168.1.0/24'] })],
+      slices,
+      host: { nodeIPs: [] },
+    });
     expect(chainLines(closed, 'filter', 'KUBE-IPVS-OUT-FILTER')).toHaveLength(1);
   });
 
@@ -93,7 +114,9 @@ describe('LoadBalancer services', () => {
   });
 
   it('has no health check port with the Cluster policy, nor when kube-proxy skips the node port', () => {
-    expect(ipsetMembers(run({ services: [lb({ healthCheckNodePort: 32000 })], slices }))['KUBE-HEALTH-CHECK-NODE-PORT']).toBeUndefined();
+    expect(
+      ipsetMembers(run({ services: [lb({ healthCheckNodePort: 32000 })], slices }))['KUBE-HEALTH-CHECK-NODE-PORT'],
+    ).toBeUndefined();
     // kube-proxy leaves the rest of a port out when no address can serve its node port.
     const noNodePortAddress = run({
       services: [lb({ externalTrafficPolicy: 'Local', healthCheckNodePort: 32000 })],
@@ -124,14 +147,27 @@ describe('LoadBalancer services', () => {
       { type: 'LoadBalancer', clusterIP: '10.96.0.90', ports: [port('https', 443)] },
       { status: { loadBalancer: { ingress: [{ ip: '203.0.113.10', ipMode: 'Proxy' }, { ip: '2001:db8::10' }] } } },
     );
-    expect(virtualServerLines(run({ services: [proxyMode] }))).toEqual(['cluster-ip tcp 10.96.0.90:443 default/lb:https ->']);
+    expect(virtualServerLines(run({ services: [proxyMode] }))).toEqual([
+      'cluster-ip tcp 10.96.0.90:443 default/lb:https ->',
+    ]);
   });
 });
 
 describe('externalIPs', () => {
   const withExternalIPs = (spec: Json = {}) =>
-    service('ext', { clusterIP: '10.96.0.95', ports: [port('http', 80)], externalIPs: ['203.0.113.20', '2001:db8::20'], ...spec });
-  const extSlices = [endpointSlice('ext', [port('http', 8080)], [endpoint('10.244.1.7', { node: NODE }), endpoint('10.244.2.7', { node: 'node-b' })])];
+    service('ext', {
+      clusterIP: '10.96.0.95',
+      ports: [port('http', 80)],
+      externalIPs: ['203.0.113.20', '2001:db8::20'],
+      ...spec,
+    });
+  const extSlices = [
+    endpointSlice(
+      'ext',
+      [port('http', 8080)],
+      [endpoint('10.244.1.7', { node: NODE }), endpoint('10.244.2.7', { node: 'node-b' })],
+    ),
+  ];
 
   it('serve and bind each external IP of the family, masquerading and accepting outside traffic to it', () => {
     const state = run({ services: [withExternalIPs()], slices: extSlices });
@@ -141,7 +177,8 @@ describe('externalIPs', () => {
     ]);
     expect(familyOf(state).linkAddresses).toEqual(['10.96.0.95', '203.0.113.20']);
     expect(ipsetMembers(state)['KUBE-EXTERNAL-IP']).toEqual(['203.0.113.20,tcp:80']);
-    const set = '-m comment --comment "Kubernetes service external ip + port for masquerade and filter purpose" -m set --match-set KUBE-EXTERNAL-IP dst,dst';
+    const set =
+      '-m comment --comment "Kubernetes service external ip + port for masquerade and filter purpose" -m set --match-set KUBE-EXTERNAL-IP dst,dst';
     expect(chainLines(state, 'nat', 'KUBE-SERVICES').filter((l) => l.includes('KUBE-EXTERNAL-IP'))).toEqual([
       `-A KUBE-SERVICES ${set} -j KUBE-MARK-MASQ`,
       `-A KUBE-SERVICES ${set} -m physdev ! --physdev-is-in -m addrtype ! --src-type LOCAL -j ACCEPT`,
@@ -157,7 +194,8 @@ describe('externalIPs', () => {
     ]);
     expect(ipsetMembers(state)['KUBE-EXTERNAL-IP']).toBeUndefined();
     expect(ipsetMembers(state)['KUBE-EXTERNAL-IP-LOCAL']).toEqual(['203.0.113.20,tcp:80']);
-    const set = '-m comment --comment "Kubernetes service external ip + port with externalTrafficPolicy=local" -m set --match-set KUBE-EXTERNAL-IP-LOCAL dst,dst';
+    const set =
+      '-m comment --comment "Kubernetes service external ip + port with externalTrafficPolicy=local" -m set --match-set KUBE-EXTERNAL-IP-LOCAL dst,dst';
     expect(chainLines(state, 'nat', 'KUBE-SERVICES').filter((l) => l.includes('KUBE-EXTERNAL-IP'))).toEqual([
       `-A KUBE-SERVICES ${set} -m physdev ! --physdev-is-in -m addrtype ! --src-type LOCAL -j ACCEPT`,
       `-A KUBE-SERVICES ${set} -m addrtype --dst-type LOCAL -j ACCEPT`,

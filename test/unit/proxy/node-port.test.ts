@@ -5,11 +5,20 @@ import { chainLines, familyOf, ipsetMembers, run, virtualServerLines, type Scena
 const LOCAL_ADDRESSES = [NODE_IP, '10.0.5.1', '127.0.0.1', '2001:db8::5', 'fe80::1'];
 
 function nodePortService(name: string, protocol: string, nodePort: number, spec: Json = {}): Json {
-  return service(name, { type: 'NodePort', clusterIP: '10.96.0.80', ports: [port('p', 80, protocol, nodePort)], ...spec });
+  return service(name, {
+    type: 'NodePort',
+    clusterIP: '10.96.0.80',
+    ports: [port('p', 80, protocol, nodePort)],
+    ...spec,
+  });
 }
 
 const slice = (protocol = 'TCP') =>
-  endpointSlice('np', [port('p', 8080, protocol)], [endpoint('10.244.1.4', { node: NODE }), endpoint('10.244.2.4', { node: 'node-b' })]);
+  endpointSlice(
+    'np',
+    [port('p', 8080, protocol)],
+    [endpoint('10.244.1.4', { node: NODE }), endpoint('10.244.2.4', { node: 'node-b' })],
+  );
 
 function scenario(extra: Partial<Scenario> & { service?: Json; protocol?: string } = {}): Scenario {
   return {
@@ -38,9 +47,15 @@ describe('NodePort services', () => {
 
   it.each([
     [['192.168.1.0/24'], ['192.168.1.10']],
-    [['10.0.0.0/8', '192.168.0.0/16'], ['10.0.5.1', '192.168.1.10']],
+    [
+      ['10.0.0.0/8', '192.168.0.0/16'],
+      ['10.0.5.1', '192.168.1.10'],
+    ],
     // The zero CIDR means all addresses, whatever else is listed.
-    [['10.0.0.0/8', '0.0.0.0/0'], ['10.0.5.1', '192.168.1.10']],
+    [
+      ['10.0.0.0/8', '0.0.0.0/0'],
+      ['10.0.5.1', '192.168.1.10'],
+    ],
     // Only CIDRs of the other family: all addresses of this one.
     [['2001:db8::/64'], ['10.0.5.1', '192.168.1.10']],
     // "primary": the node IP only.
@@ -62,7 +77,13 @@ describe('NodePort services', () => {
     const v6 = (nodePortAddresses: string[]) =>
       virtualServerLines(
         run({
-          services: [nodePortService('np', 'TCP', 30080, { clusterIP: 'fd00::80', clusterIPs: ['fd00::80'], ipFamilies: ['IPv6'] })],
+          services: [
+            nodePortService('np', 'TCP', 30080, {
+              clusterIP: 'fd00::80',
+              clusterIPs: ['fd00::80'],
+              ipFamilies: ['IPv6'],
+            }),
+          ],
           host: { localAddresses: LOCAL_ADDRESSES, nodeIPs: ['2001:db8::5'] },
           config: { ipFamilies: ['IPv6'], nodePortAddresses },
         }),
@@ -83,9 +104,11 @@ describe('NodePort services', () => {
 
   it('keep SCTP node ports per node address, in a hash:ip,port set', () => {
     const state = run(scenario({ protocol: 'SCTP' }));
-    expect(ipsetMembers(state)).toMatchObject({ 'KUBE-NODE-PORT-SCTP-HASH': ['10.0.5.1,sctp:30080', '192.168.1.10,sctp:30080'] });
+    expect(ipsetMembers(state)).toMatchObject({
+      'KUBE-NODE-PORT-SCTP-HASH': ['10.0.5.1,sctp:30080', '192.168.1.10,sctp:30080'],
+    });
     expect(chainLines(state, 'nat', 'KUBE-NODE-PORT')).toEqual([
-      "-A KUBE-NODE-PORT -p sctp -m comment --comment \"Kubernetes nodeport SCTP port for masquerade purpose with type 'hash ip:port'\" -m set --match-set KUBE-NODE-PORT-SCTP-HASH dst,dst -j KUBE-MARK-MASQ",
+      '-A KUBE-NODE-PORT -p sctp -m comment --comment "Kubernetes nodeport SCTP port for masquerade purpose with type \'hash ip:port\'" -m set --match-set KUBE-NODE-PORT-SCTP-HASH dst,dst -j KUBE-MARK-MASQ',
     ]);
   });
 
@@ -97,7 +120,10 @@ describe('NodePort services', () => {
       'cluster-ip tcp 10.96.0.80:80 default/np:p -> 10.244.1.4:8080 10.244.2.4:8080',
       'node-port tcp 192.168.1.10:30080 default/np:p -> 10.244.1.4:8080',
     ]);
-    expect(ipsetMembers(state)).toMatchObject({ 'KUBE-NODE-PORT-TCP': ['30080'], 'KUBE-NODE-PORT-LOCAL-TCP': ['30080'] });
+    expect(ipsetMembers(state)).toMatchObject({
+      'KUBE-NODE-PORT-TCP': ['30080'],
+      'KUBE-NODE-PORT-LOCAL-TCP': ['30080'],
+    });
     // Local node ports RETURN before the general rule could mark them.
     expect(chainLines(state, 'nat', 'KUBE-NODE-PORT')).toEqual([
       '-A KUBE-NODE-PORT -p tcp -m comment --comment "Kubernetes nodeport TCP port with externalTrafficPolicy=local" -m set --match-set KUBE-NODE-PORT-LOCAL-TCP dst -j RETURN',
@@ -128,7 +154,13 @@ describe('NodePort services', () => {
     const state = run(scenario({ config: { nodePortAddresses: ['192.168.1.0/24', '10.0.5.1'] } }));
     expect(virtualServerLines(state).filter((l) => l.startsWith('node-port'))).toHaveLength(1);
     expect(state.problems).toEqual([
-      { subject: 'config', namespace: '', name: '', path: 'nodePortAddresses[1]', message: '"10.0.5.1" is not a CIDR; ignored' },
+      {
+        subject: 'config',
+        namespace: '',
+        name: '',
+        path: 'nodePortAddresses[1]',
+        message: '"10.0.5.1" is not a CIDR; ignored',
+      },
     ]);
   });
 });

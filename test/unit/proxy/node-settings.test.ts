@@ -42,7 +42,11 @@ describe('node-wide settings', () => {
 
   it('carry the IPVS timeouts only when one is set', () => {
     expect(run({}).ipvsTimeouts).toBeUndefined();
-    expect(run({ config: { ipvsTimeouts: { tcp: 900, tcpFin: 0, udp: 0 } } }).ipvsTimeouts).toEqual({ tcp: 900, tcpFin: 0, udp: 0 });
+    expect(run({ config: { ipvsTimeouts: { tcp: 900, tcpFin: 0, udp: 0 } } }).ipvsTimeouts).toEqual({
+      tcp: 900,
+      tcpFin: 0,
+      udp: 0,
+    });
   });
 
   it('hand each family its excludeCIDRs, normalised', () => {

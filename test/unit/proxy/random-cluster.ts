@@ -6,14 +6,33 @@
 import fc from 'fast-check';
 import { ValidationMemo } from '../../../src/sync/validation-memo.js';
 import { sortObjectProblems } from '../../../src/sync/validation-memo.js';
-import { buildDesiredState, IncrementalModel, validateObjects, type ClusterObjects, type DesiredState, type HostFacts, type ProxyModelConfig } from '../../../src/proxy/index.js';
-import { endpoint, endpointSlice, hostFacts, modelConfig, NODE, port, service, type Json } from '../../fixtures/proxy/objects.js';
+import {
+  buildDesiredState,
+  IncrementalModel,
+  validateObjects,
+  type ClusterObjects,
+  type DesiredState,
+  type HostFacts,
+  type ProxyModelConfig,
+} from '../../../src/proxy/index.js';
+import {
+  endpoint,
+  endpointSlice,
+  hostFacts,
+  modelConfig,
+  NODE,
+  port,
+  service,
+  type Json,
+} from '../../fixtures/proxy/objects.js';
 
 /** Dual-stack, so that both families' passes are exercised. */
 export const CLUSTER_CONFIG = modelConfig({ ipFamilies: ['IPv4', 'IPv6'], scheduler: 'rr' });
 
 /** The sync engine's model: each object validated once, then the incremental model. */
-export function syncerModel(config: ProxyModelConfig = CLUSTER_CONFIG): (objects: ClusterObjects, host: HostFacts) => DesiredState {
+export function syncerModel(
+  config: ProxyModelConfig = CLUSTER_CONFIG,
+): (objects: ClusterObjects, host: HostFacts) => DesiredState {
   const validation = new ValidationMemo();
   const model = new IncrementalModel();
   return (objects, host) => {
@@ -24,7 +43,11 @@ export function syncerModel(config: ProxyModelConfig = CLUSTER_CONFIG): (objects
 }
 
 /** computeDesiredState's result with the objects' problems in the daemon's order (by kind, then namespace/name). */
-export function wholeState(objects: ClusterObjects, host: HostFacts, config: ProxyModelConfig = CLUSTER_CONFIG): DesiredState {
+export function wholeState(
+  objects: ClusterObjects,
+  host: HostFacts,
+  config: ProxyModelConfig = CLUSTER_CONFIG,
+): DesiredState {
   const valid = validateObjects({ ...objects, config });
   const state = buildDesiredState(valid.objects, host, config);
   return { ...state, problems: [...sortObjectProblems(valid.problems), ...state.problems] };
@@ -40,7 +63,12 @@ export const randomService: fc.Arbitrary<Json> = fc
     type: fc.constantFrom('ClusterIP', 'NodePort', 'LoadBalancer'),
     clusterIP: fc.constantFrom('10.96.0.1', '10.96.0.2', '10.96.0.3', 'fd00:96::1'),
     ports: fc.uniqueArray(
-      fc.record({ name: fc.constantFrom('p', 'q'), port: fc.constantFrom(80, 53), protocol: fc.constantFrom('TCP', 'UDP', 'SCTP'), nodePort: fc.integer({ min: 30000, max: 30002 }) }),
+      fc.record({
+        name: fc.constantFrom('p', 'q'),
+        port: fc.constantFrom(80, 53),
+        protocol: fc.constantFrom('TCP', 'UDP', 'SCTP'),
+        nodePort: fc.integer({ min: 30000, max: 30002 }),
+      }),
       { selector: (p) => p.name, minLength: 1, maxLength: 2 },
     ),
     externalIPs: fc.subarray(['203.0.113.1', '203.0.113.2']),
@@ -64,7 +92,12 @@ export const randomService: fc.Arbitrary<Json> = fc
         ...(s.type === 'LoadBalancer' && s.external === 'Local' ? { healthCheckNodePort: 32000 } : {}),
         ...(s.sticky ? { sessionAffinity: 'ClientIP' } : {}),
       },
-      { namespace: s.namespace, ...(s.type === 'LoadBalancer' ? { status: { loadBalancer: { ingress: s.ingress.map((ip) => ({ ip })) } } } : {}) },
+      {
+        namespace: s.namespace,
+        ...(s.type === 'LoadBalancer'
+          ? { status: { loadBalancer: { ingress: s.ingress.map((ip) => ({ ip })) } } }
+          : {}),
+      },
     ),
   );
 
@@ -76,7 +109,15 @@ const randomEndpoint = fc
     terminating: fc.boolean(),
     zone: fc.option(fc.constantFrom('z1', 'z2'), { nil: undefined }),
   })
-  .map((e) => endpoint(e.address, { node: e.node, ready: e.ready, serving: true, terminating: e.terminating, ...(e.zone ? { forZones: [e.zone] } : {}) }));
+  .map((e) =>
+    endpoint(e.address, {
+      node: e.node,
+      ready: e.ready,
+      serving: true,
+      terminating: e.terminating,
+      ...(e.zone ? { forZones: [e.zone] } : {}),
+    }),
+  );
 
 export const randomSlice: fc.Arbitrary<Json> = fc
   .record({
@@ -84,10 +125,17 @@ export const randomSlice: fc.Arbitrary<Json> = fc
     namespace,
     name: fc.constantFrom('s1', 's2'),
     family: fc.constantFrom('IPv4', 'IPv6'),
-    ports: fc.uniqueArray(fc.record({ name: fc.constantFrom('p', 'q'), port: fc.constantFrom(8080, 5353), protocol: fc.constantFrom('TCP', 'UDP', 'SCTP') }), {
-      selector: (p) => p.name,
-      maxLength: 2,
-    }),
+    ports: fc.uniqueArray(
+      fc.record({
+        name: fc.constantFrom('p', 'q'),
+        port: fc.constantFrom(8080, 5353),
+        protocol: fc.constantFrom('TCP', 'UDP', 'SCTP'),
+      }),
+      {
+        selector: (p) => p.name,
+        maxLength: 2,
+      },
+    ),
     endpoints: fc.array(randomEndpoint, { maxLength: 3 }),
   })
   .map((s) =>
@@ -108,9 +156,28 @@ export type ClusterChange =
 
 const index = fc.nat(20);
 const change: fc.Arbitrary<ClusterChange> = fc.oneof(
-  fc.record({ kind: fc.constantFrom('replace-service' as const, 'add-service' as const), index, object: randomService }),
-  { weight: 3, arbitrary: fc.record({ kind: fc.constantFrom('replace-slice' as const, 'add-slice' as const), index, object: randomSlice }) },
-  fc.record({ kind: fc.constantFrom('drop-service' as const, 'drop-slice' as const, 'recreate-service' as const, 'recreate-slice' as const), index }),
+  fc.record({
+    kind: fc.constantFrom('replace-service' as const, 'add-service' as const),
+    index,
+    object: randomService,
+  }),
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constantFrom('replace-slice' as const, 'add-slice' as const),
+      index,
+      object: randomSlice,
+    }),
+  },
+  fc.record({
+    kind: fc.constantFrom(
+      'drop-service' as const,
+      'drop-slice' as const,
+      'recreate-service' as const,
+      'recreate-slice' as const,
+    ),
+    index,
+  }),
 );
 
 /** A step: some changes, and sometimes other host facts (an external IP becomes the node's own). */
@@ -124,7 +191,9 @@ export const clusterSteps: fc.Arbitrary<ClusterStep[]> = fc.array(
   { minLength: 1, maxLength: 6 },
 );
 
-export const initialCluster: fc.Arbitrary<ClusterObjects & { readonly services: Json[]; readonly endpointSlices: Json[] }> = fc.record({
+export const initialCluster: fc.Arbitrary<
+  ClusterObjects & { readonly services: Json[]; readonly endpointSlices: Json[] }
+> = fc.record({
   services: fc.array(randomService, { maxLength: 5 }),
   endpointSlices: fc.array(randomSlice, { maxLength: 6 }),
 });
@@ -163,5 +232,8 @@ export function applyChange(objects: ClusterObjects, c: ClusterChange): ClusterO
 /** The host facts of a step: with `changed`, an external IP is one of the node's own addresses. */
 export function hostAt(changed: boolean): HostFacts {
   const own = ['192.168.1.10', 'fd00:1::10', '127.0.0.1'];
-  return hostFacts({ nodeIPs: ['192.168.1.10', 'fd00:1::10'], localAddresses: changed ? [...own, '203.0.113.1'] : own });
+  return hostFacts({
+    nodeIPs: ['192.168.1.10', 'fd00:1::10'],
+    localAddresses: changed ? [...own, '203.0.113.1'] : own,
+  });
 }

@@ -28,7 +28,10 @@ const cidr = fc.oneof(
 const choice = (valid: readonly string[], invalid: readonly string[]): fc.Arbitrary<string> =>
   fc.oneof({ weight: 20, arbitrary: fc.constantFrom(...valid) }, { weight: 1, arbitrary: fc.constantFrom(...invalid) });
 
-const portNumber = fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 1, max: 65535 }) }, { weight: 1, arbitrary: fc.integer({ min: -2, max: 70000 }) });
+const portNumber = fc.oneof(
+  { weight: 6, arbitrary: fc.integer({ min: 1, max: 65535 }) },
+  { weight: 1, arbitrary: fc.integer({ min: -2, max: 70000 }) },
+);
 const protocol = choice(['TCP', 'UDP', 'SCTP'], ['ICMP', 'tcp']);
 const name = fc.constantFrom('a', 'b', 'web', '');
 const objectName = fc.constantFrom('a', 'b', 'web');
@@ -38,12 +41,20 @@ const labels = fc.oneof(
   { weight: 5, arbitrary: fc.constant({}) },
   {
     weight: 1,
-    arbitrary: fc.dictionary(fc.constantFrom('service.kubernetes.io/headless', 'service.kubernetes.io/service-proxy-name', 'app'), name),
+    arbitrary: fc.dictionary(
+      fc.constantFrom('service.kubernetes.io/headless', 'service.kubernetes.io/service-proxy-name', 'app'),
+      name,
+    ),
   },
 );
 const opt = { requiredKeys: [] as never[] };
 
-const metadata = maybe(fc.record({ name: maybe(objectName), namespace: maybe(namespace), labels: maybe(labels) }, { requiredKeys: ['name', 'namespace'] }));
+const metadata = maybe(
+  fc.record(
+    { name: maybe(objectName), namespace: maybe(namespace), labels: maybe(labels) },
+    { requiredKeys: ['name', 'namespace'] },
+  ),
+);
 
 export const randomService = fc.record(
   {
@@ -56,10 +67,21 @@ export const randomService = fc.record(
           clusterIPs: maybe(fc.array(address, { maxLength: 2 })),
           ipFamilies: maybe(fc.array(choice(['IPv4', 'IPv6'], ['IPv5']), { maxLength: 2 })),
           ports: maybe(
-            fc.array(fc.record({ name: maybe(name), port: maybe(portNumber), protocol: maybe(protocol), nodePort: maybe(portNumber) }, opt), { maxLength: 3 }),
+            fc.array(
+              fc.record(
+                { name: maybe(name), port: maybe(portNumber), protocol: maybe(protocol), nodePort: maybe(portNumber) },
+                opt,
+              ),
+              { maxLength: 3 },
+            ),
           ),
           sessionAffinity: maybe(choice(['None', 'ClientIP'], ['Sticky'])),
-          sessionAffinityConfig: maybe(fc.record({ clientIP: maybe(fc.record({ timeoutSeconds: maybe(fc.integer({ min: -1, max: 90000 })) }, opt)) }, opt)),
+          sessionAffinityConfig: maybe(
+            fc.record(
+              { clientIP: maybe(fc.record({ timeoutSeconds: maybe(fc.integer({ min: -1, max: 90000 })) }, opt)) },
+              opt,
+            ),
+          ),
           externalTrafficPolicy: maybe(choice(['Cluster', 'Local', ''], ['Nowhere'])),
           internalTrafficPolicy: maybe(fc.constantFrom('Cluster', 'Local')),
           healthCheckNodePort: maybe(portNumber),
@@ -69,7 +91,25 @@ export const randomService = fc.record(
         { requiredKeys: ['clusterIP', 'ports'] },
       ),
     ),
-    status: maybe(fc.record({ loadBalancer: maybe(fc.record({ ingress: maybe(fc.array(fc.record({ ip: maybe(address), ipMode: maybe(fc.constantFrom('VIP', 'Proxy')) }, opt), { maxLength: 2 })) }, opt)) }, opt)),
+    status: maybe(
+      fc.record(
+        {
+          loadBalancer: maybe(
+            fc.record(
+              {
+                ingress: maybe(
+                  fc.array(fc.record({ ip: maybe(address), ipMode: maybe(fc.constantFrom('VIP', 'Proxy')) }, opt), {
+                    maxLength: 2,
+                  }),
+                ),
+              },
+              opt,
+            ),
+          ),
+        },
+        opt,
+      ),
+    ),
   },
   { requiredKeys: ['metadata', 'spec'] },
 );
@@ -80,7 +120,9 @@ const sliceMetadata = maybe(
     {
       name: maybe(objectName),
       namespace: maybe(namespace),
-      labels: maybe(fc.tuple(objectName, labels).map(([service, extra]) => ({ 'kubernetes.io/service-name': service, ...extra }))),
+      labels: maybe(
+        fc.tuple(objectName, labels).map(([service, extra]) => ({ 'kubernetes.io/service-name': service, ...extra })),
+      ),
     },
     { requiredKeys: ['name', 'namespace', 'labels'] },
   ),
@@ -89,13 +131,27 @@ export const randomSlice = fc.record(
   {
     metadata: sliceMetadata,
     addressType: maybe(choice(['IPv4', 'IPv6', 'FQDN'], ['IPX'])),
-    ports: maybe(fc.array(fc.record({ name: maybe(fc.option(name)), port: maybe(fc.option(portNumber)), protocol: maybe(protocol) }, opt), { maxLength: 3 })),
+    ports: maybe(
+      fc.array(
+        fc.record({ name: maybe(fc.option(name)), port: maybe(fc.option(portNumber)), protocol: maybe(protocol) }, opt),
+        { maxLength: 3 },
+      ),
+    ),
     endpoints: maybe(
       fc.array(
         fc.record(
           {
             addresses: maybe(fc.array(address, { maxLength: 2 })),
-            conditions: maybe(fc.record({ ready: maybe(fc.option(fc.boolean())), serving: maybe(fc.boolean()), terminating: maybe(fc.boolean()) }, opt)),
+            conditions: maybe(
+              fc.record(
+                {
+                  ready: maybe(fc.option(fc.boolean())),
+                  serving: maybe(fc.boolean()),
+                  terminating: maybe(fc.boolean()),
+                },
+                opt,
+              ),
+            ),
             nodeName: maybe(fc.constantFrom(NODE, 'node-b')),
             hints: maybe(fc.record({ forZones: maybe(hints), forNodes: maybe(hints) }, opt)),
           },
@@ -110,13 +166,29 @@ export const randomSlice = fc.record(
 
 export const randomNode = fc.oneof(
   fc.constant(undefined),
-  fc.record({ metadata: maybe(fc.record({ name: maybe(fc.constantFrom(NODE, 'other')), labels: maybe(fc.dictionary(fc.constantFrom('topology.kubernetes.io/zone'), fc.string())) }, opt)), spec: maybe(fc.record({ podCIDRs: maybe(fc.array(cidr, { maxLength: 2 })) }, opt)) }, opt),
+  fc.record(
+    {
+      metadata: maybe(
+        fc.record(
+          {
+            name: maybe(fc.constantFrom(NODE, 'other')),
+            labels: maybe(fc.dictionary(fc.constantFrom('topology.kubernetes.io/zone'), fc.string())),
+          },
+          opt,
+        ),
+      ),
+      spec: maybe(fc.record({ podCIDRs: maybe(fc.array(cidr, { maxLength: 2 })) }, opt)),
+    },
+    opt,
+  ),
   junk,
 );
 
 // A valid Service in a namespace that sorts first: it keeps its virtual server whatever else claims it.
 export const anchor = service('anchor', { clusterIP: '10.96.255.1', ports: [port('http', 80)] }, { namespace: 'aaa' });
-export const anchorSlice = endpointSlice('anchor', [port('http', 8080)], [endpoint('10.244.255.1')], { namespace: 'aaa' });
+export const anchorSlice = endpointSlice('anchor', [port('http', 8080)], [endpoint('10.244.255.1')], {
+  namespace: 'aaa',
+});
 
 export function computeWith(services: unknown[], slices: unknown[], node: unknown): DesiredState {
   return computeDesiredState({
@@ -124,6 +196,9 @@ export function computeWith(services: unknown[], slices: unknown[], node: unknow
     endpointSlices: slices,
     ...(node === undefined ? {} : { node }),
     config: modelConfig({ ipFamilies: ['IPv4', 'IPv6'], scheduler: 'mh', nodePortAddresses: [] }),
-    host: hostFacts({ nodeIPs: ['192.168.1.10', 'fd00:1::10'], localAddresses: ['192.168.1.10', 'fd00:1::10', '127.0.0.1'] }),
+    host: hostFacts({
+      nodeIPs: ['192.168.1.10', 'fd00:1::10'],
+      localAddresses: ['192.168.1.10', 'fd00:1::10', '127.0.0.1'],
+    }),
   });
 }

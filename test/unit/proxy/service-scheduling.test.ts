@@ -19,7 +19,12 @@ const ROUTER_FLAGS = 'kube-router.io/service.schedflags';
 function web(annotations?: Record<string, string>): Json {
   return service(
     'web',
-    { type: 'LoadBalancer', clusterIP: '10.96.0.20', externalIPs: ['203.0.113.5'], ports: [port('http', 80, 'TCP', 30080)] },
+    {
+      type: 'LoadBalancer',
+      clusterIP: '10.96.0.20',
+      externalIPs: ['203.0.113.5'],
+      ports: [port('http', 80, 'TCP', 30080)],
+    },
     { status: loadBalancerStatus('198.51.100.7'), uid: 'uid-web', ...(annotations ? { annotations } : {}) },
   );
 }
@@ -59,13 +64,19 @@ describe('a scheduler annotation', () => {
   });
 
   const everyScheduler = SCHEDULERS.map((s) => [s, s === 'mh' ? '-s mh -b mh-port' : `-s ${s}`] as const);
-  test.each(mutableRows(everyScheduler))('kipvs.io: %s gives "%s" (mh with kube-proxy\'s source-port flag)', (scheduler, expected) => {
-    expect(optionsOf({ [KIPVS]: scheduler })).toBe(expected);
-  });
+  test.each(mutableRows(everyScheduler))(
+    'kipvs.io: %s gives "%s" (mh with kube-proxy\'s source-port flag)',
+    (scheduler, expected) => {
+      expect(optionsOf({ [KIPVS]: scheduler })).toBe(expected);
+    },
+  );
 
-  test.each(mutableRows(SCHEDULERS.map((s) => [s] as const)))('kube-router.io: %s, with no flags unless schedflags says so', (scheduler) => {
-    expect(optionsOf({ [ROUTER]: scheduler })).toBe(`-s ${scheduler}`);
-  });
+  test.each(mutableRows(SCHEDULERS.map((s) => [s] as const)))(
+    'kube-router.io: %s, with no flags unless schedflags says so',
+    (scheduler) => {
+      expect(optionsOf({ [ROUTER]: scheduler })).toBe(`-s ${scheduler}`);
+    },
+  );
 
   it('takes blanks around the kipvs value away', () => {
     expect(optionsOf({ [KIPVS]: ' wlc ' })).toBe('-s wlc');
@@ -128,39 +139,78 @@ describe('both spellings', () => {
 
 describe('node-wide flags', () => {
   const sched2 = { sched1: false, sched2: false, sched3: false };
-  it('replace kube-proxy\'s for the node scheduler, and apply to Services without annotations', () => {
+  it("replace kube-proxy's for the node scheduler, and apply to Services without annotations", () => {
     expect(optionsOf(undefined, { scheduler: 'mh' })).toBe('-s mh -b mh-port');
-    expect(optionsOf(undefined, { scheduler: 'mh', schedulerFlags: { ...sched2, sched1: true } })).toBe('-s mh -b mh-fallback');
+    expect(optionsOf(undefined, { scheduler: 'mh', schedulerFlags: { ...sched2, sched1: true } })).toBe(
+      '-s mh -b mh-fallback',
+    );
     expect(optionsOf(undefined, { scheduler: 'mh', schedulerFlags: sched2 })).toBe('-s mh');
   });
 
   it('do not follow a Service to another scheduler', () => {
-    expect(optionsOf({ [KIPVS]: 'sh' }, { scheduler: 'mh', schedulerFlags: { ...sched2, sched1: true } })).toBe('-s sh');
+    expect(optionsOf({ [KIPVS]: 'sh' }, { scheduler: 'mh', schedulerFlags: { ...sched2, sched1: true } })).toBe(
+      '-s sh',
+    );
   });
 });
 
 describe('a value that cannot be honoured', () => {
   const bad = [
-    ['an unknown scheduler', { [KIPVS]: 'fastest' }, 'metadata.annotations["kipvs.io/ipvs-scheduler"]: unknown IPVS scheduler "fastest"'],
-    ['a scheduler in capitals', { [KIPVS]: 'RR' }, 'metadata.annotations["kipvs.io/ipvs-scheduler"]: unknown IPVS scheduler "RR"'],
-    ['an unknown flag', { [KIPVS]: 'sh', [KIPVS_FLAGS]: 'sh-port,sticky' }, 'metadata.annotations["kipvs.io/ipvs-scheduler-flags"]: unknown IPVS scheduler flag "sticky"'],
-    ['a flag of another scheduler', { [KIPVS]: 'sh', [KIPVS_FLAGS]: 'mh-port' }, 'metadata.annotations["kipvs.io/ipvs-scheduler-flags"]: IPVS scheduler flag "mh-port" is for the mh scheduler, not sh'],
-    ['a flag of another than the node scheduler', { [KIPVS_FLAGS]: 'sh-port' }, 'metadata.annotations["kipvs.io/ipvs-scheduler-flags"]: IPVS scheduler flag "sh-port" is for the sh scheduler, not wrr'],
-    ['an unknown kube-router scheduler', { [ROUTER]: 'maglev' }, 'metadata.annotations["kube-router.io/service.scheduler"]: unknown IPVS scheduler "maglev"'],
-    ['an unknown kube-router flag', { [ROUTER]: 'mh', [ROUTER_FLAGS]: 'flag-1,flag-4' }, 'metadata.annotations["kube-router.io/service.schedflags"]: unknown kube-router scheduler flag "flag-4"'],
-    ["kipvs's flag name in kube-router's", { [ROUTER]: 'mh', [ROUTER_FLAGS]: 'mh-port' }, 'metadata.annotations["kube-router.io/service.schedflags"]: unknown kube-router scheduler flag "mh-port"'],
+    [
+      'an unknown scheduler',
+      { [KIPVS]: 'fastest' },
+      'metadata.annotations["kipvs.io/ipvs-scheduler"]: unknown IPVS scheduler "fastest"',
+    ],
+    [
+      'a scheduler in capitals',
+      { [KIPVS]: 'RR' },
+      'metadata.annotations["kipvs.io/ipvs-scheduler"]: unknown IPVS scheduler "RR"',
+    ],
+    [
+      'an unknown flag',
+      { [KIPVS]: 'sh', [KIPVS_FLAGS]: 'sh-port,sticky' },
+      'metadata.annotations["kipvs.io/ipvs-scheduler-flags"]: unknown IPVS scheduler flag "sticky"',
+    ],
+    [
+      'a flag of another scheduler',
+      { [KIPVS]: 'sh', [KIPVS_FLAGS]: 'mh-port' },
+      'metadata.annotations["kipvs.io/ipvs-scheduler-flags"]: IPVS scheduler flag "mh-port" is for the mh scheduler, not sh',
+    ],
+    [
+      'a flag of another than the node scheduler',
+      { [KIPVS_FLAGS]: 'sh-port' },
+      'metadata.annotations["kipvs.io/ipvs-scheduler-flags"]: IPVS scheduler flag "sh-port" is for the sh scheduler, not wrr',
+    ],
+    [
+      'an unknown kube-router scheduler',
+      { [ROUTER]: 'maglev' },
+      'metadata.annotations["kube-router.io/service.scheduler"]: unknown IPVS scheduler "maglev"',
+    ],
+    [
+      'an unknown kube-router flag',
+      { [ROUTER]: 'mh', [ROUTER_FLAGS]: 'flag-1,flag-4' },
+      'metadata.annotations["kube-router.io/service.schedflags"]: unknown kube-router scheduler flag "flag-4"',
+    ],
+    [
+      "kipvs's flag name in kube-router's",
+      { [ROUTER]: 'mh', [ROUTER_FLAGS]: 'mh-port' },
+      'metadata.annotations["kube-router.io/service.schedflags"]: unknown kube-router scheduler flag "mh-port"',
+    ],
   ] as const;
-  test.each(mutableRows(bad))('(%s) leaves the Service on the node scheduler with an InvalidIPVSScheduler problem', (_what, annotations, problem) => {
-    expect(optionsOf(annotations, { scheduler: 'wrr' })).toBe('-s wrr');
-    const [only, ...rest] = run({ services: [web(annotations)], config: { scheduler: 'wrr' } }).problems;
-    expect(rest).toEqual([]);
-    expect(only?.reason).toBe('InvalidIPVSScheduler');
-    expect(only?.uid).toBe('uid-web');
-    expect(renderProblem(only ?? { subject: 'host', namespace: '', name: '', path: '', message: '' })).toMatch(
-      `default/web: Service ${problem}`,
-    );
-    expect(only?.message).toMatch(/; the Service keeps this node's scheduler, wrr$/);
-  });
+  test.each(mutableRows(bad))(
+    '(%s) leaves the Service on the node scheduler with an InvalidIPVSScheduler problem',
+    (_what, annotations, problem) => {
+      expect(optionsOf(annotations, { scheduler: 'wrr' })).toBe('-s wrr');
+      const [only, ...rest] = run({ services: [web(annotations)], config: { scheduler: 'wrr' } }).problems;
+      expect(rest).toEqual([]);
+      expect(only?.reason).toBe('InvalidIPVSScheduler');
+      expect(only?.uid).toBe('uid-web');
+      expect(renderProblem(only ?? { subject: 'host', namespace: '', name: '', path: '', message: '' })).toMatch(
+        `default/web: Service ${problem}`,
+      );
+      expect(only?.message).toMatch(/; the Service keeps this node's scheduler, wrr$/);
+    },
+  );
 
   it('(a scheduler whose module this node lacks) leaves the Service on the node scheduler too', () => {
     const config = { kernelSchedulers: ['rr', 'wrr', 'sh'] };
@@ -180,13 +230,17 @@ describe('a value that cannot be honoured', () => {
 
 describe('changing the annotation', () => {
   it('edits every virtual server of the Service in place: no service or real server is deleted or added', () => {
-    const slices = [endpointSlice('web', [port('http', 8080)], [endpoint('10.244.1.5'), endpoint('10.244.2.7', { node: 'node-b' })])];
+    const slices = [
+      endpointSlice('web', [port('http', 8080)], [endpoint('10.244.1.5'), endpoint('10.244.2.7', { node: 'node-b' })]),
+    ];
     const before = run({ services: [web({ [KIPVS]: 'rr' })], slices });
     const after = run({ services: [web({ [KIPVS]: 'mh', [KIPVS_FLAGS]: 'mh-fallback,mh-port' })], slices });
     expect(familyOf(after).virtualServers.map((d) => d.realServers.length)).toEqual([2, 2, 2, 2]);
     const { plan } = diffAt(after, liveOf(before));
     const ops = plan.phases.flatMap((p) => (p.kind === 'ipvs' ? p.changes : []));
-    expect(ops.map((c) => `${c.op.op} ${c.cause.reason}`)).toEqual(Array(4).fill('edit-service drifted scheduler, flags'));
+    expect(ops.map((c) => `${c.op.op} ${c.cause.reason}`)).toEqual(
+      Array(4).fill('edit-service drifted scheduler, flags'),
+    );
     expect(plan.phases.every((p) => p.kind === 'ipvs')).toBe(true);
   });
 });

@@ -4,7 +4,16 @@
 // views leave out.
 import { formatIpSetEntry } from '../../../src/contracts/ipset-text.js';
 import type { IpFamily } from '../../../src/net/ip-family.js';
-import { computeDesiredState, type DesiredState, type FamilyState, type HostFacts, type IptablesRule, type ProxyModelConfig, type RuleMatch, type RuleTarget } from '../../../src/proxy/index.js';
+import {
+  computeDesiredState,
+  type DesiredState,
+  type FamilyState,
+  type HostFacts,
+  type IptablesRule,
+  type ProxyModelConfig,
+  type RuleMatch,
+  type RuleTarget,
+} from '../../../src/proxy/index.js';
 import { hostFacts, modelConfig, type Json } from '../../fixtures/proxy/objects.js';
 
 export interface Scenario {
@@ -35,9 +44,14 @@ export function familyOf(state: DesiredState, family: IpFamily = 'IPv4'): Family
 export function virtualServerLines(state: DesiredState, family: IpFamily = 'IPv4'): string[] {
   return familyOf(state, family).virtualServers.map((d) => {
     const key = d.virtualServer.key;
-    const where = 'address' in key ? `${key.protocol} ${key.family === 'inet6' ? `[${key.address}]` : key.address}:${key.port}` : `fwmark ${key.fwmark}`;
+    const where =
+      'address' in key
+        ? `${key.protocol} ${key.family === 'inet6' ? `[${key.address}]` : key.address}:${key.port}`
+        : `fwmark ${key.fwmark}`;
     const sticky = d.virtualServer.flags.persistent ? ` persistent ${d.virtualServer.timeout}` : '';
-    const servers = d.realServers.map((r) => (r.family === 'inet6' ? `[${r.address}]:${r.port}` : `${r.address}:${r.port}`));
+    const servers = d.realServers.map((r) =>
+      r.family === 'inet6' ? `[${r.address}]:${r.port}` : `${r.address}:${r.port}`,
+    );
     return `${d.role} ${where}${sticky} ${d.service.namespace}/${d.service.name}:${d.service.port} ->${servers.map((s) => ` ${s}`).join('')}`;
   });
 }
@@ -97,7 +111,12 @@ export function ruleLine(rule: IptablesRule): string {
 }
 
 /** The rules of one chain of a table, as lines. */
-export function chainLines(state: DesiredState, table: 'nat' | 'filter', chain: string, family: IpFamily = 'IPv4'): string[] {
+export function chainLines(
+  state: DesiredState,
+  table: 'nat' | 'filter',
+  chain: string,
+  family: IpFamily = 'IPv4',
+): string[] {
   return familyOf(state, family)
     .iptables[table].rules.filter((r) => r.chain === chain)
     .map(ruleLine);

@@ -28,9 +28,21 @@ const web = valid(
     { status: { loadBalancer: { ingress: [{ ip: '198.51.100.9' }] } } },
   ),
 );
-const api = valid(service('kubernetes', { clusterIP: '10.96.0.1', clusterIPs: ['10.96.0.1'], ipFamilies: ['IPv4'], ports: [port('', 443)] }));
+const api = valid(
+  service('kubernetes', {
+    clusterIP: '10.96.0.1',
+    clusterIPs: ['10.96.0.1'],
+    ipFamilies: ['IPv4'],
+    ports: [port('', 443)],
+  }),
+);
 
-const tcp = (address: string, p: number, family: 'inet' | 'inet6' = 'inet'): ServiceKey => ({ family, protocol: 'tcp', address, port: p });
+const tcp = (address: string, p: number, family: 'inet' | 'inet6' = 'inet'): ServiceKey => ({
+  family,
+  protocol: 'tcp',
+  address,
+  port: p,
+});
 const label = virtualServerLabeler([web, api]);
 const text = (key: ServiceKey): string | undefined => {
   const found = label(key);

@@ -22,7 +22,10 @@ describe('kube-ipvs0', () => {
     const v6 = family({ family: 'IPv6', linkAddresses: ['fd00::1'] });
     const live = liveOf(desiredOf(family(), { ...family(), family: 'IPv6' }));
     expect(addressChanges(diffAt(desiredOf(v4, v6), live).plan)).toEqual([
-      { op: { op: 'add-address', address: '10.96.0.1', prefixLength: 32 }, cause: { service: web.service, reason: 'address bound' } },
+      {
+        op: { op: 'add-address', address: '10.96.0.1', prefixLength: 32 },
+        cause: { service: web.service, reason: 'address bound' },
+      },
       { op: { op: 'add-address', address: '10.96.0.2', prefixLength: 32 }, cause: { reason: 'address bound' } },
       { op: { op: 'add-address', address: 'fd00::1', prefixLength: 128 }, cause: { reason: 'address bound' } },
     ]);
@@ -30,14 +33,38 @@ describe('kube-ipvs0', () => {
 
   it('loses the addresses nobody wants, with the prefix length they have', () => {
     const f = family({ linkAddresses: ['10.96.0.1'] });
-    const live = { ...liveOf(desiredOf(f)), families: [{ ...liveFamilyOf(f), linkAddresses: [{ address: '10.96.0.1', prefixLength: 32 }, { address: '10.96.0.3', prefixLength: 24 }] }] };
+    const live = {
+      ...liveOf(desiredOf(f)),
+      families: [
+        {
+          ...liveFamilyOf(f),
+          linkAddresses: [
+            { address: '10.96.0.1', prefixLength: 32 },
+            { address: '10.96.0.3', prefixLength: 24 },
+          ],
+        },
+      ],
+    };
     const { plan } = diffAt(desiredOf(f), live);
-    expect(plan.phases).toEqual([{ kind: 'address', changes: [{ op: { op: 'delete-address', address: '10.96.0.3', prefixLength: 24 }, cause: { reason: 'address unbound' } }] }]);
+    expect(plan.phases).toEqual([
+      {
+        kind: 'address',
+        changes: [
+          {
+            op: { op: 'delete-address', address: '10.96.0.3', prefixLength: 24 },
+            cause: { reason: 'address unbound' },
+          },
+        ],
+      },
+    ]);
   });
 
   it('counts a wanted address bound with another prefix length as bound', () => {
     const f = family({ linkAddresses: ['10.96.0.1'] });
-    const live = { ...liveOf(desiredOf(f)), families: [{ ...liveFamilyOf(f), linkAddresses: [{ address: '10.96.0.1', prefixLength: 16 }] }] };
+    const live = {
+      ...liveOf(desiredOf(f)),
+      families: [{ ...liveFamilyOf(f), linkAddresses: [{ address: '10.96.0.1', prefixLength: 16 }] }],
+    };
     expect(diffAt(desiredOf(f), live).plan.phases).toEqual([]);
   });
 });

@@ -8,7 +8,13 @@ import { endpoint, endpointSlice, port, service } from '../../fixtures/proxy/obj
 import { run } from '../proxy/summary.js';
 import { liveOf, liveServer, virtualServer } from './states.js';
 
-const web = service('web', { type: 'NodePort', clusterIP: '10.96.0.80', clusterIPs: ['10.96.0.80'], ipFamilies: ['IPv4'], ports: [{ ...port('http', 80, 'TCP'), nodePort: 30080 }] });
+const web = service('web', {
+  type: 'NodePort',
+  clusterIP: '10.96.0.80',
+  clusterIPs: ['10.96.0.80'],
+  ipFamilies: ['IPv4'],
+  ports: [{ ...port('http', 80, 'TCP'), nodePort: 30080 }],
+});
 const webSlice = endpointSlice('web', [port('http', 80, 'TCP')], [endpoint('10.244.1.5', { node: 'node-a' })]);
 const host = { nodeIPs: ['192.168.1.10'], localAddresses: ['192.168.1.10'] };
 const running = run({ services: [web], slices: [webSlice], host });
@@ -26,7 +32,11 @@ function kernel(): LiveState {
     families: [
       {
         ...v4,
-        virtualServers: [...v4.virtualServers, liveServer(virtualServer('192.168.7.1', 80)), liveServer({ ...virtualServer('10.96.0.80', 80), key: { family: 'inet', fwmark: 5 } })],
+        virtualServers: [
+          ...v4.virtualServers,
+          liveServer(virtualServer('192.168.7.1', 80)),
+          liveServer({ ...virtualServer('10.96.0.80', 80), key: { family: 'inet', fwmark: 5 } }),
+        ],
         ipsets: [...v4.ipsets, { header: { ...(v4.ipsets[0]?.header ?? fail()), name: 'cni-hosts' }, entries: [] }],
         iptables: { nat: v4.iptables.nat, filter: { chains: foreignChain } },
       },
@@ -48,13 +58,19 @@ describe('cleanupPlan', () => {
 
   it("deletes only kipvs's virtual servers: the cluster IP and the NodePorts, not another tool's or a fwmark one", () => {
     const ipvs = plan.phases.find((p) => p.kind === 'ipvs');
-    const keys = ipvs?.kind === 'ipvs' ? ipvs.changes.map((c) => (c.op.op === 'delete-service' && 'address' in c.op.key ? `${c.op.key.address}:${c.op.key.port}` : c.op.op)) : [];
+    const keys =
+      ipvs?.kind === 'ipvs'
+        ? ipvs.changes.map((c) =>
+            c.op.op === 'delete-service' && 'address' in c.op.key ? `${c.op.key.address}:${c.op.key.port}` : c.op.op,
+          )
+        : [];
     expect(keys.sort()).toEqual(['10.96.0.80:80', '192.168.1.10:30080']);
   });
 
-  it("destroys every kube-proxy set and no other", () => {
+  it('destroys every kube-proxy set and no other', () => {
     const ipset = plan.phases.find((p) => p.kind === 'ipset');
-    const names = ipset?.kind === 'ipset' ? ipset.changes.map((c) => (c.op.op === 'destroy-set' ? c.op.set : c.op.op)) : [];
+    const names =
+      ipset?.kind === 'ipset' ? ipset.changes.map((c) => (c.op.op === 'destroy-set' ? c.op.set : c.op.op)) : [];
     expect(names).toEqual(empty.families[0]?.ipsets.map((s) => s.name));
     expect(names).not.toContain('cni-hosts');
   });
@@ -81,7 +97,15 @@ describe('cleanupPlan', () => {
   it('is empty for a kernel without anything of kube-proxy', () => {
     const bare: LiveState = {
       ipvsTimeouts: { tcp: 900, tcpFin: 120, udp: 300 },
-      families: [{ family: 'inet', virtualServers: [liveServer(virtualServer('192.168.7.1', 80))], linkAddresses: [], ipsets: [], iptables: { nat: { chains: new Map([['PREROUTING', []]]) }, filter: { chains: new Map() } } }],
+      families: [
+        {
+          family: 'inet',
+          virtualServers: [liveServer(virtualServer('192.168.7.1', 80))],
+          linkAddresses: [],
+          ipsets: [],
+          iptables: { nat: { chains: new Map([['PREROUTING', []]]) }, filter: { chains: new Map() } },
+        },
+      ],
     };
     expect(cleanupPlan(empty, bare)).toEqual({ createLink: false, phases: [] });
   });

@@ -21,24 +21,37 @@ function withConnections(live: LiveState, connections: number): LiveState {
     ...live,
     families: live.families.map((f) => ({
       ...f,
-      virtualServers: f.virtualServers.map((s) => ({ ...s, realServers: s.realServers.map((r) => ({ ...r, activeConnections: connections })) })),
+      virtualServers: f.virtualServers.map((s) => ({
+        ...s,
+        realServers: s.realServers.map((r) => ({ ...r, activeConnections: connections })),
+      })),
     })),
   };
 }
 
-const stepTimes = fc.array(fc.record({ elapsedMs: fc.integer({ min: 0, max: GRACE_MS }), connections: fc.constantFrom(0, 0, 3) }), { minLength: 6, maxLength: 6 });
+const stepTimes = fc.array(
+  fc.record({ elapsedMs: fc.integer({ min: 0, max: GRACE_MS }), connections: fc.constantFrom(0, 0, 3) }),
+  { minLength: 6, maxLength: 6 },
+);
 
 describe('the diff since the previous desired state', () => {
   it("gives the whole diff's plan, terminating real servers and problems after every step", () => {
     fc.assert(
       fc.property(initialCluster, clusterSteps, damages, stepTimes, (initial, steps, damageList, times) => {
         const model = new SyncModel(CLUSTER_CONFIG);
-        const desiredOf = (objects: ClusterObjects, host: HostFacts): DesiredState => model.desired(objects, host).state;
+        const desiredOf = (objects: ClusterObjects, host: HostFacts): DesiredState =>
+          model.desired(objects, host).state;
         let objects: ClusterObjects = initial;
         let previous: DesiredState = desiredOf(objects, hostAt(false));
         let terminating: TerminatingRealServers = new Map();
         let now = NOW;
-        const first = diffState({ desired: previous, live: damage(liveOf(previous), damageList), terminating, now, gracePeriodMs: GRACE_MS });
+        const first = diffState({
+          desired: previous,
+          live: damage(liveOf(previous), damageList),
+          terminating,
+          now,
+          gracePeriodMs: GRACE_MS,
+        });
         let applied = applyPlan(damage(liveOf(previous), damageList), first.plan);
         terminating = first.terminating;
         for (const [i, step] of steps.entries()) {

@@ -34,11 +34,17 @@ describe('ipsets', () => {
     { ip: '10.96.0.2', protocol: 'udp', port: 53 },
   ]);
   const nodePorts = bitmapSet('KUBE-NODE-PORT-TCP', [{ port: 30080 }]);
-  const f = family({ ipsets: [clusterIP, nodePorts], virtualServers: [desiredServer('web', '10.96.0.1', 80, 'tcp', [])] });
+  const f = family({
+    ipsets: [clusterIP, nodePorts],
+    virtualServers: [desiredServer('web', '10.96.0.1', 80, 'tcp', [])],
+  });
 
   it('creates every missing set, even empty, before adding members', () => {
     const g = family({ ipsets: [clusterIP, bitmapSet('KUBE-HEALTH-CHECK-NODE-PORT')] });
-    const { plan } = diffAt(desiredOf(g), withLive(g, () => ({ ipsets: [] })));
+    const { plan } = diffAt(
+      desiredOf(g),
+      withLive(g, () => ({ ipsets: [] })),
+    );
     expect(ipsetPhases(plan)).toEqual([
       [
         'create KUBE-CLUSTER-IP hash:ip,port -exist',
@@ -51,7 +57,17 @@ describe('ipsets', () => {
 
   it('adds missing members first and removes stale ones after the rules, naming the Service port', () => {
     const live = withLive(f, (l) => ({
-      ipsets: l.ipsets.map((s) => (s.header.name === 'KUBE-CLUSTER-IP' ? { ...s, entries: [{ ip: '10.96.0.2', protocol: 'udp', port: 53, comment: 'kept' }, { ip: '10.96.0.9', protocol: 'tcp', port: 443 }] } : s)),
+      ipsets: l.ipsets.map((s) =>
+        s.header.name === 'KUBE-CLUSTER-IP'
+          ? {
+              ...s,
+              entries: [
+                { ip: '10.96.0.2', protocol: 'udp', port: 53, comment: 'kept' },
+                { ip: '10.96.0.9', protocol: 'tcp', port: 443 },
+              ],
+            }
+          : s,
+      ),
     }));
     const { plan } = diffAt(desiredOf(f), live);
     expect(ipsetPhases(plan)).toEqual([
@@ -59,7 +75,10 @@ describe('ipsets', () => {
       ['delete-entry KUBE-CLUSTER-IP {"ip":"10.96.0.9","protocol":"tcp","port":443} -exist'],
     ]);
     const added = plan.phases[0];
-    expect(added?.kind === 'ipset' && added.changes[0]?.cause).toEqual({ service: ref('web'), reason: 'set member added' });
+    expect(added?.kind === 'ipset' && added.changes[0]?.cause).toEqual({
+      service: ref('web'),
+      reason: 'set member added',
+    });
   });
 
   it('compares members by their text, whatever order the kernel lists them in', () => {
@@ -67,7 +86,13 @@ describe('ipsets', () => {
   });
 
   it('re-creates a set of another type that no rule uses', () => {
-    const live = withLive(f, (l) => ({ ipsets: l.ipsets.map((s) => (s.header.name === 'KUBE-CLUSTER-IP' ? { header: { ...s.header, type: 'hash:ip', references: 0 }, entries: [{ ip: '10.96.0.1' }] } : s)) }));
+    const live = withLive(f, (l) => ({
+      ipsets: l.ipsets.map((s) =>
+        s.header.name === 'KUBE-CLUSTER-IP'
+          ? { header: { ...s.header, type: 'hash:ip', references: 0 }, entries: [{ ip: '10.96.0.1' }] }
+          : s,
+      ),
+    }));
     const result = diffAt(desiredOf(f), live);
     expect(ipsetPhases(result.plan)).toEqual([
       [
@@ -81,7 +106,13 @@ describe('ipsets', () => {
   });
 
   it('leaves a set of another family that rules use, and says why', () => {
-    const live = withLive(f, (l) => ({ ipsets: l.ipsets.map((s) => (s.header.name === 'KUBE-CLUSTER-IP' ? { header: { ...s.header, family: 'inet6', references: 2 }, entries: [] } : s)) }));
+    const live = withLive(f, (l) => ({
+      ipsets: l.ipsets.map((s) =>
+        s.header.name === 'KUBE-CLUSTER-IP'
+          ? { header: { ...s.header, family: 'inet6', references: 2 }, entries: [] }
+          : s,
+      ),
+    }));
     const result = diffAt(desiredOf(f), live);
     expect(result.plan.phases).toEqual([]);
     expect(result.problems).toEqual([
@@ -89,8 +120,12 @@ describe('ipsets', () => {
     ]);
   });
 
-  it('does not compare a bitmap set\'s family: it has none', () => {
-    const live = withLive(f, (l) => ({ ipsets: l.ipsets.map((s) => (s.header.type === 'bitmap:port' ? { ...s, header: { ...s.header, family: undefined } } : s)) }));
+  it("does not compare a bitmap set's family: it has none", () => {
+    const live = withLive(f, (l) => ({
+      ipsets: l.ipsets.map((s) =>
+        s.header.type === 'bitmap:port' ? { ...s, header: { ...s.header, family: undefined } } : s,
+      ),
+    }));
     expect(diffAt(desiredOf(f), live).plan.phases).toEqual([]);
   });
 });

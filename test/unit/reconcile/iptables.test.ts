@@ -18,13 +18,27 @@ const iptables: IptablesState = {
   nat: {
     chains: ['KUBE-SERVICES', 'KUBE-MARK-MASQ'],
     rules: [
-      { chain: 'KUBE-SERVICES', matches: [{ match: 'comment', comment: 'Kubernetes service cluster ip + port for masquerade purpose' }, { match: 'set', set: 'KUBE-CLUSTER-IP', directions: ['dst', 'dst'] }, { match: 'source', cidr: '10.244.0.0/16', negate: true }], target: { target: 'jump', chain: 'KUBE-MARK-MASQ' } },
+      {
+        chain: 'KUBE-SERVICES',
+        matches: [
+          { match: 'comment', comment: 'Kubernetes service cluster ip + port for masquerade purpose' },
+          { match: 'set', set: 'KUBE-CLUSTER-IP', directions: ['dst', 'dst'] },
+          { match: 'source', cidr: '10.244.0.0/16', negate: true },
+        ],
+        target: { target: 'jump', chain: 'KUBE-MARK-MASQ' },
+      },
       { chain: 'KUBE-MARK-MASQ', matches: [], target: { target: 'MARK', op: 'or', value: 0x4000 } },
     ],
   },
   filter: {
     chains: ['KUBE-NODE-PORT', 'KUBE-IPVS-FILTER'],
-    rules: [{ chain: 'KUBE-IPVS-FILTER', matches: [{ match: 'set', set: 'KUBE-CLUSTER-IP', directions: ['dst', 'dst'] }], target: { target: 'RETURN' } }],
+    rules: [
+      {
+        chain: 'KUBE-IPVS-FILTER',
+        matches: [{ match: 'set', set: 'KUBE-CLUSTER-IP', directions: ['dst', 'dst'] }],
+        target: { target: 'RETURN' },
+      },
+    ],
   },
 };
 const f = family({ iptables });
@@ -47,26 +61,40 @@ function liveWith(table: 'nat' | 'filter', change: (chains: Map<string, string[]
   const chains = new Map([...liveFamily.iptables[table].chains].map(([name, rules]) => [name, [...rules]]));
   change(chains);
   const changed: LiveIptablesTable = { chains };
-  return { ...liveOf(desiredOf(f)), families: [{ ...liveFamily, iptables: { ...liveFamily.iptables, [table]: changed } }] };
+  return {
+    ...liveOf(desiredOf(f)),
+    families: [{ ...liveFamily, iptables: { ...liveFamily.iptables, [table]: changed } }],
+  };
 }
 
 describe('iptables', () => {
-  it('writes nothing when both tables read as the model\'s, jumps included', () => {
+  it("writes nothing when both tables read as the model's, jumps included", () => {
     expect(diffAt(desiredOf(f), liveOf(desiredOf(f))).plan.phases).toEqual([]);
   });
 
   it('rewrites the whole table when one rule differs, and only that table', () => {
-    const live = liveWith('nat', (chains) => chains.set('KUBE-MARK-MASQ', ['-A KUBE-MARK-MASQ -j MARK --set-xmark 0x8000/0x8000']));
+    const live = liveWith('nat', (chains) =>
+      chains.set('KUBE-MARK-MASQ', ['-A KUBE-MARK-MASQ -j MARK --set-xmark 0x8000/0x8000']),
+    );
     expect(rewrites(diffAt(desiredOf(f), live).plan)).toEqual([
-      { family: 'inet', table: 'nat', restore: [...NAT_RESTORE, 'COMMIT', ''].join('\n'), cause: { reason: 'drifted chains KUBE-MARK-MASQ' } },
+      {
+        family: 'inet',
+        table: 'nat',
+        restore: [...NAT_RESTORE, 'COMMIT', ''].join('\n'),
+        cause: { reason: 'drifted chains KUBE-MARK-MASQ' },
+      },
     ]);
   });
 
   it('rewrites a table whose chain is missing or holds a rule too many', () => {
     const missing = liveWith('filter', (chains) => chains.delete('KUBE-NODE-PORT'));
     const extra = liveWith('filter', (chains) => chains.get('KUBE-IPVS-FILTER')?.push('-A KUBE-IPVS-FILTER -j ACCEPT'));
-    expect(rewrites(diffAt(desiredOf(f), missing).plan).map((r) => r.cause.reason)).toEqual(['drifted chains KUBE-NODE-PORT']);
-    expect(rewrites(diffAt(desiredOf(f), extra).plan).map((r) => r.cause.reason)).toEqual(['drifted chains KUBE-IPVS-FILTER']);
+    expect(rewrites(diffAt(desiredOf(f), missing).plan).map((r) => r.cause.reason)).toEqual([
+      'drifted chains KUBE-NODE-PORT',
+    ]);
+    expect(rewrites(diffAt(desiredOf(f), extra).plan).map((r) => r.cause.reason)).toEqual([
+      'drifted chains KUBE-IPVS-FILTER',
+    ]);
   });
 
   it('inserts the missing jumps from built-in chains, as kube-proxy ensures them', () => {
@@ -88,16 +116,38 @@ describe('iptables', () => {
   });
 
   it('finds a jump anywhere in its built-in chain, and leaves other rules there alone', () => {
-    const live = liveWith('filter', (chains) => chains.set('INPUT', ['-A INPUT -j ACCEPT', ...(chains.get('INPUT') ?? []), '-A INPUT -j DROP']));
+    const live = liveWith('filter', (chains) =>
+      chains.set('INPUT', ['-A INPUT -j ACCEPT', ...(chains.get('INPUT') ?? []), '-A INPUT -j DROP']),
+    );
     expect(diffAt(desiredOf(f), live).plan.phases).toEqual([]);
   });
 
-  it('writes IPv6 rules in ip6tables-save\'s spelling', () => {
-    const g = family({ family: 'IPv6', iptables: { ...iptables, nat: { chains: ['KUBE-SERVICES'], rules: [{ chain: 'KUBE-SERVICES', matches: [{ match: 'source', cidr: 'fd00:10::/64', negate: true }], target: { target: 'REJECT' } }] } } });
-    const live = { ...liveOf(desiredOf(g)), families: [{ ...liveFamilyOf(g), iptables: { ...liveFamilyOf(g).iptables, nat: { chains: new Map() } } }] };
+  it("writes IPv6 rules in ip6tables-save's spelling", () => {
+    const g = family({
+      family: 'IPv6',
+      iptables: {
+        ...iptables,
+        nat: {
+          chains: ['KUBE-SERVICES'],
+          rules: [
+            {
+              chain: 'KUBE-SERVICES',
+              matches: [{ match: 'source', cidr: 'fd00:10::/64', negate: true }],
+              target: { target: 'REJECT' },
+            },
+          ],
+        },
+      },
+    });
+    const live = {
+      ...liveOf(desiredOf(g)),
+      families: [{ ...liveFamilyOf(g), iptables: { ...liveFamilyOf(g).iptables, nat: { chains: new Map() } } }],
+    };
     const [rewrite] = rewrites(diffAt(desiredOf(g), live).plan);
     expect(rewrite?.family).toBe('inet6');
-    expect(rewrite?.restore).toContain('-A KUBE-SERVICES ! -s fd00:10::/64 -j REJECT --reject-with icmp6-port-unreachable\n');
+    expect(rewrite?.restore).toContain(
+      '-A KUBE-SERVICES ! -s fd00:10::/64 -j REJECT --reject-with icmp6-port-unreachable\n',
+    );
   });
 
   it('gives a restore that brings the table to what iptables-save would print for the model', () => {
@@ -106,7 +156,10 @@ describe('iptables', () => {
       chains.set('PREROUTING', []);
       chains.set('OUTPUT', []);
     });
-    const tables = { nat: new Map([...(live.families[0]?.iptables.nat.chains ?? [])].map(([n, r]) => [n, [...r]])), filter: new Map<string, string[]>() };
+    const tables = {
+      nat: new Map([...(live.families[0]?.iptables.nat.chains ?? [])].map(([n, r]) => [n, [...r]])),
+      filter: new Map<string, string[]>(),
+    };
     for (const rewrite of rewrites(diffAt(desiredOf(f), live).plan)) applyRestore(tables, rewrite.restore);
     expect(tables.nat).toEqual(liveFamilyOf(f).iptables.nat.chains);
   });

@@ -8,7 +8,21 @@ import type { FamilyState } from '../../../src/contracts/desired-state.js';
 import { realServerKeyText } from '../../../src/reconcile/keys.js';
 import type { ConntrackDeletion, Plan, PlannedChange } from '../../../src/contracts/plan.js';
 import { mutableRows } from '../../support/each-rows.js';
-import { desiredOf, desiredServer, diffAt, family, GRACE_MS, liveFamilyOf, liveOf, liveReal, liveServer, NOW, realServer, ref, virtualServer } from './states.js';
+import {
+  desiredOf,
+  desiredServer,
+  diffAt,
+  family,
+  GRACE_MS,
+  liveFamilyOf,
+  liveOf,
+  liveReal,
+  liveServer,
+  NOW,
+  realServer,
+  ref,
+  virtualServer,
+} from './states.js';
 
 const web = desiredServer('web', '10.96.0.1', 80, 'tcp', ['10.244.0.1:8080', '10.244.0.2:8080']);
 const dns = desiredServer('dns', '10.96.0.10', 53, 'udp', ['10.244.0.3:53']);
@@ -29,7 +43,8 @@ function conntrackOf(plan: Plan): ConntrackDeletion[] {
 /** "op address:port[>rs:port] weight=N (reason)" lines. */
 function lines(plan: Plan): string[] {
   return ipvsChanges(plan).map(({ op, cause }) => {
-    const where = (key: { address?: string; port?: number } & object): string => ('address' in key ? `${key.address}:${key.port}` : 'fwmark');
+    const where = (key: { address?: string; port?: number } & object): string =>
+      'address' in key ? `${key.address}:${key.port}` : 'fwmark';
     switch (op.op) {
       case 'add-service':
       case 'edit-service':
@@ -75,18 +90,48 @@ describe('virtual servers', () => {
   ] as const;
   test.each(mutableRows(drifts))('edits one whose %s drifted', (what, change) => {
     const f = family({ virtualServers: [web] });
-    const live = liveWith(f, [liveServer({ ...web.virtualServer, ...change }, web.realServers.map((r) => liveReal(r)))]);
+    const live = liveWith(f, [
+      liveServer(
+        { ...web.virtualServer, ...change },
+        web.realServers.map((r) => liveReal(r)),
+      ),
+    ]);
     const { plan } = diffAt(desiredOf(f), live);
-    expect(ipvsChanges(plan)).toEqual([{ op: { op: 'edit-service', service: web.virtualServer }, cause: { service: web.service, reason: `drifted ${what}` } }]);
+    expect(ipvsChanges(plan)).toEqual([
+      {
+        op: { op: 'edit-service', service: web.virtualServer },
+        cause: { service: web.service, reason: `drifted ${what}` },
+      },
+    ]);
   });
 
   it('deletes an owned stale one with its real servers, and its UDP flows', () => {
     const f = family({ virtualServers: [web], linkAddresses: ['10.96.0.1'] });
     const staleDns = liveServer(dns, [liveReal(realServer('10.244.0.3', 53))]);
-    const live = { ...liveOf(desiredOf(f)), families: [{ ...liveFamilyOf(f), virtualServers: [liveServer(web, web.realServers.map((r) => liveReal(r))), staleDns], linkAddresses: [{ address: '10.96.0.1', prefixLength: 32 }, { address: '10.96.0.10', prefixLength: 32 }] }] };
+    const live = {
+      ...liveOf(desiredOf(f)),
+      families: [
+        {
+          ...liveFamilyOf(f),
+          virtualServers: [
+            liveServer(
+              web,
+              web.realServers.map((r) => liveReal(r)),
+            ),
+            staleDns,
+          ],
+          linkAddresses: [
+            { address: '10.96.0.1', prefixLength: 32 },
+            { address: '10.96.0.10', prefixLength: 32 },
+          ],
+        },
+      ],
+    };
     const { plan } = diffAt(desiredOf(f), live);
     expect(lines(plan)).toEqual(['delete-service 10.96.0.10:53 (stale virtual server)']);
-    expect(conntrackOf(plan)).toEqual([{ family: 'inet', protocol: 'udp', destination: '10.96.0.10', destinationPort: 53 }]);
+    expect(conntrackOf(plan)).toEqual([
+      { family: 'inet', protocol: 'udp', destination: '10.96.0.10', destinationPort: 53 },
+    ]);
   });
 });
 
@@ -97,7 +142,12 @@ describe('ownership', () => {
     ['a NodePort address', true, family({ nodePortAddresses: ['192.168.1.10'] }), '192.168.1.10'],
     ['the address of a desired virtual server', true, family({ virtualServers: [web] }), '10.96.0.1'],
     ['an address of nobody', false, family({ virtualServers: [web] }), '172.16.0.1'],
-    ['a desired address inside excludeCIDRs', false, family({ linkAddresses: ['10.96.0.5'], excludeCIDRs: ['10.96.0.0/29'] }), '10.96.0.5'],
+    [
+      'a desired address inside excludeCIDRs',
+      false,
+      family({ linkAddresses: ['10.96.0.5'], excludeCIDRs: ['10.96.0.0/29'] }),
+      '10.96.0.5',
+    ],
   ] as const;
   test.each(mutableRows(cases))('a live virtual server on %s is ours: %s', (_what, owned, f, address) => {
     const { plan } = diffAt(desiredOf(f), liveWith(f, [...liveFamilyOf(f).virtualServers, stale(address)]));
@@ -106,13 +156,25 @@ describe('ownership', () => {
 
   it('owns the virtual servers on a live kube-ipvs0 address even when it is unbound', () => {
     const f = family();
-    const live = { ...liveOf(desiredOf(f)), families: [{ ...liveFamilyOf(f), virtualServers: [stale('10.96.0.9')], linkAddresses: [{ address: '10.96.0.9', prefixLength: 32 }] }] };
+    const live = {
+      ...liveOf(desiredOf(f)),
+      families: [
+        {
+          ...liveFamilyOf(f),
+          virtualServers: [stale('10.96.0.9')],
+          linkAddresses: [{ address: '10.96.0.9', prefixLength: 32 }],
+        },
+      ],
+    };
     expect(lines(diffAt(desiredOf(f), live).plan)).toEqual(['delete-service 10.96.0.9:8080 (stale virtual server)']);
   });
 
   it('never touches a fwmark virtual server, whatever its real servers', () => {
     const f = family({ linkAddresses: ['10.96.0.5'] });
-    const fwmark = { ...liveServer({ ...virtualServer('10.96.0.5', 80), key: { family: 'inet', fwmark: 5 } }), realServers: [liveReal(realServer('10.244.0.9', 80, 3), 2)] };
+    const fwmark = {
+      ...liveServer({ ...virtualServer('10.96.0.5', 80), key: { family: 'inet', fwmark: 5 } }),
+      realServers: [liveReal(realServer('10.244.0.9', 80, 3), 2)],
+    };
     const { plan } = diffAt(desiredOf(f), liveWith(f, [fwmark]));
     expect(ipvsChanges(plan)).toEqual([]);
   });
@@ -134,7 +196,9 @@ describe('real servers', () => {
     const terminating = new Map([[realServerKeyText(web.virtualServer.key, rs2), NOW - 1000]]);
     const live = liveWith(f, [liveServer(web, [liveReal(rs1), liveReal({ ...rs2, weight: 0 }, 4)])]);
     const result = diffAt(desiredOf(f), live, terminating);
-    expect(lines(result.plan)).toEqual(['edit-real-server 10.96.0.1:80>10.244.0.2:8080 weight=1 (endpoint ready again)']);
+    expect(lines(result.plan)).toEqual([
+      'edit-real-server 10.96.0.1:80>10.244.0.2:8080 weight=1 (endpoint ready again)',
+    ]);
     expect(result.terminating.size).toBe(0);
   });
 
@@ -144,40 +208,94 @@ describe('real servers', () => {
     const live = liveWith(g, [liveServer(dns, [liveReal(dns.realServers[0] ?? gone), liveReal(gone, 3, 9)])]);
     const { plan, terminating } = diffAt(desiredOf(g), live);
     expect(lines(plan)).toEqual(['delete-real-server 10.96.0.10:53>10.244.0.4:5353 (endpoint removed)']);
-    expect(conntrackOf(plan)).toEqual([{ family: 'inet', protocol: 'udp', destination: '10.96.0.10', destinationPort: 53, replySource: '10.244.0.4', replySourcePort: 5353 }]);
+    expect(conntrackOf(plan)).toEqual([
+      {
+        family: 'inet',
+        protocol: 'udp',
+        destination: '10.96.0.10',
+        destinationPort: 53,
+        replySource: '10.244.0.4',
+        replySourcePort: 5353,
+      },
+    ]);
     expect(terminating.size).toBe(0);
   });
 
-  it('clears a UDP service address\'s flows when it gets endpoints after having none', () => {
+  it("clears a UDP service address's flows when it gets endpoints after having none", () => {
     const g = family({ virtualServers: [dns] });
     const { plan } = diffAt(desiredOf(g), liveWith(g, [liveServer(dns)]));
-    expect(conntrackOf(plan)).toEqual([{ family: 'inet', protocol: 'udp', destination: '10.96.0.10', destinationPort: 53 }]);
+    expect(conntrackOf(plan)).toEqual([
+      { family: 'inet', protocol: 'udp', destination: '10.96.0.10', destinationPort: 53 },
+    ]);
   });
 
   const gone = realServer('10.244.0.7', 8080);
   const id = realServerKeyText(web.virtualServer.key, gone);
   // [what, live weight, active, inactive, terminating since, expected lines, expected since]
   const steps = [
-    ['TCP without connections: deleted at once', 1, 0, 0, undefined, ['delete-real-server 10.96.0.1:80>10.244.0.7:8080 (endpoint removed)'], undefined],
-    ['TCP with connections: drained to weight 0', 1, 2, 0, undefined, ['edit-real-server 10.96.0.1:80>10.244.0.7:8080 weight=0 (endpoint terminating)'], NOW],
+    [
+      'TCP without connections: deleted at once',
+      1,
+      0,
+      0,
+      undefined,
+      ['delete-real-server 10.96.0.1:80>10.244.0.7:8080 (endpoint removed)'],
+      undefined,
+    ],
+    [
+      'TCP with connections: drained to weight 0',
+      1,
+      2,
+      0,
+      undefined,
+      ['edit-real-server 10.96.0.1:80>10.244.0.7:8080 weight=0 (endpoint terminating)'],
+      NOW,
+    ],
     ['TCP draining, inactive connections left: waits', 0, 0, 3, NOW - 60_000, [], NOW - 60_000],
-    ['TCP drained: deleted', 0, 0, 0, NOW - 60_000, ['delete-real-server 10.96.0.1:80>10.244.0.7:8080 (endpoint drained)'], undefined],
-    ['TCP past its grace period: deleted', 0, 5, 0, NOW - GRACE_MS, ['delete-real-server 10.96.0.1:80>10.244.0.7:8080 (grace period over)'], undefined],
+    [
+      'TCP drained: deleted',
+      0,
+      0,
+      0,
+      NOW - 60_000,
+      ['delete-real-server 10.96.0.1:80>10.244.0.7:8080 (endpoint drained)'],
+      undefined,
+    ],
+    [
+      'TCP past its grace period: deleted',
+      0,
+      5,
+      0,
+      NOW - GRACE_MS,
+      ['delete-real-server 10.96.0.1:80>10.244.0.7:8080 (grace period over)'],
+      undefined,
+    ],
     ['TCP found at weight 0 after a restart: its period starts now', 0, 5, 0, undefined, [], NOW],
   ] as const;
   test.each(mutableRows(steps))('%s', (_what, weight, active, inactive, since, expected, sinceAfter) => {
-    const live = liveWith(f, [liveServer(web, [liveReal(rs1), liveReal(rs2), liveReal({ ...gone, weight }, active, inactive)])]);
+    const live = liveWith(f, [
+      liveServer(web, [liveReal(rs1), liveReal(rs2), liveReal({ ...gone, weight }, active, inactive)]),
+    ]);
     const result = diffAt(desiredOf(f), live, new Map(since === undefined ? [] : [[id, since]]));
     expect(lines(result.plan)).toEqual(expected);
     expect(result.terminating.get(id)).toBe(sinceAfter);
     expect(conntrackOf(result.plan)).toEqual([]);
   });
 
-  it('drains with the live real server\'s own settings', () => {
-    const tunnelled = { ...gone, forwarding: 'tunnel' as const, tunnel: { type: 'gue' as const, port: 6080, flags: 1 }, upperThreshold: 9 };
+  it("drains with the live real server's own settings", () => {
+    const tunnelled = {
+      ...gone,
+      forwarding: 'tunnel' as const,
+      tunnel: { type: 'gue' as const, port: 6080, flags: 1 },
+      upperThreshold: 9,
+    };
     const live = liveWith(f, [liveServer(web, [liveReal(rs1), liveReal(rs2), liveReal(tunnelled, 1)])]);
     const drain = ipvsChanges(diffAt(desiredOf(f), live).plan)[0]?.op;
-    expect(drain).toEqual({ op: 'edit-real-server', service: web.virtualServer.key, realServer: { ...tunnelled, weight: 0 } });
+    expect(drain).toEqual({
+      op: 'edit-real-server',
+      service: web.virtualServer.key,
+      realServer: { ...tunnelled, weight: 0 },
+    });
   });
 
   it('forgets terminating real servers that are gone from the kernel', () => {

@@ -3,12 +3,23 @@
 import { describe, expect, it } from '@jest/globals';
 import type { LiveState } from '../../../src/contracts/live-state.js';
 import { realServerKeyText } from '../../../src/reconcile/keys.js';
-import { sameRealServers, servicesLosingRealServers, servicesWithDraining, withRealServers } from '../../../src/reconcile/live-refresh.js';
+import {
+  sameRealServers,
+  servicesLosingRealServers,
+  servicesWithDraining,
+  withRealServers,
+} from '../../../src/reconcile/live-refresh.js';
 import { desiredOf, desiredServer, family, liveOf, liveReal, realServer, virtualServer } from './states.js';
 
 /** A kernel with three TCP services of two endpoints each. */
 const LIVE: LiveState = liveOf(
-  desiredOf(family({ virtualServers: ['10.96.0.1', '10.96.0.2', '10.96.0.3'].map((ip, i) => desiredServer(`s${i}`, ip, 80, 'tcp', ['10.244.0.1:8080', '10.244.0.2:8080'])) })),
+  desiredOf(
+    family({
+      virtualServers: ['10.96.0.1', '10.96.0.2', '10.96.0.3'].map((ip, i) =>
+        desiredServer(`s${i}`, ip, 80, 'tcp', ['10.244.0.1:8080', '10.244.0.2:8080']),
+      ),
+    }),
+  ),
 );
 const key = (ip: string) => virtualServer(ip, 80).key;
 const draining = (ip: string, rs: string) => realServerKeyText(key(ip), { address: rs, port: 8080 });
@@ -52,7 +63,10 @@ describe('servicesLosingRealServers', () => {
     const plan = {
       createLink: false,
       phases: [
-        { kind: 'ipvs', changes: [{ op: { op: 'add-real-server', service: key('10.96.0.3'), realServer: rs('10.244.0.9') }, cause }] },
+        {
+          kind: 'ipvs',
+          changes: [{ op: { op: 'add-real-server', service: key('10.96.0.3'), realServer: rs('10.244.0.9') }, cause }],
+        },
         {
           kind: 'ipvs',
           changes: [

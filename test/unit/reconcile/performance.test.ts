@@ -13,7 +13,16 @@ const ENDPOINTS = 10;
 function largeState(): DesiredState {
   const address = (i: number) => `10.${96 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`;
   const servers: DesiredVirtualServer[] = Array.from({ length: SERVICES }, (_, i) =>
-    desiredServer(`svc-${i}`, address(i), 80, i % 5 === 0 ? 'udp' : 'tcp', Array.from({ length: ENDPOINTS }, (_e, j) => `10.244.${(i * ENDPOINTS + j) >> 8 & 255}.${(i * ENDPOINTS + j) & 255}:8080`)),
+    desiredServer(
+      `svc-${i}`,
+      address(i),
+      80,
+      i % 5 === 0 ? 'udp' : 'tcp',
+      Array.from(
+        { length: ENDPOINTS },
+        (_e, j) => `10.244.${((i * ENDPOINTS + j) >> 8) & 255}.${(i * ENDPOINTS + j) & 255}:8080`,
+      ),
+    ),
   );
   const addresses = servers.map((d) => ('address' in d.virtualServer.key ? d.virtualServer.key.address : ''));
   return desiredOf(
@@ -21,8 +30,16 @@ function largeState(): DesiredState {
       virtualServers: servers,
       linkAddresses: addresses,
       ipsets: [
-        hashSet('KUBE-CLUSTER-IP', 'hash:ip,port', servers.map((d, i) => ({ ip: addresses[i] ?? '', protocol: d.service.protocol, port: 80 }))),
-        hashSet('KUBE-IPVS-IPS', 'hash:ip', addresses.map((ip) => ({ ip }))),
+        hashSet(
+          'KUBE-CLUSTER-IP',
+          'hash:ip,port',
+          servers.map((d, i) => ({ ip: addresses[i] ?? '', protocol: d.service.protocol, port: 80 })),
+        ),
+        hashSet(
+          'KUBE-IPVS-IPS',
+          'hash:ip',
+          addresses.map((ip) => ({ ip })),
+        ),
         bitmapSet('KUBE-NODE-PORT-TCP'),
       ],
     }),

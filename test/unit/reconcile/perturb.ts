@@ -12,8 +12,27 @@ export const FOREIGN_PREFIX = '172.16.0.';
 export const EXCLUDED_PREFIX = '10.97.0.';
 
 const KINDS = [
-  'connections', 'weight0', 'dropRealServer', 'extraRealServer', 'scheduler', 'dropService', 'foreign', 'fwmark', 'excluded', 'staleOwned',
-  'dropAddress', 'extraAddress', 'dropEntry', 'extraEntry', 'dropSet', 'retypeSet', 'dropRule', 'extraRule', 'dropChain', 'noLink', 'timeouts',
+  'connections',
+  'weight0',
+  'dropRealServer',
+  'extraRealServer',
+  'scheduler',
+  'dropService',
+  'foreign',
+  'fwmark',
+  'excluded',
+  'staleOwned',
+  'dropAddress',
+  'extraAddress',
+  'dropEntry',
+  'extraEntry',
+  'dropSet',
+  'retypeSet',
+  'dropRule',
+  'extraRule',
+  'dropChain',
+  'noLink',
+  'timeouts',
 ] as const;
 export type DamageKind = (typeof KINDS)[number];
 export interface Damage {
@@ -22,7 +41,10 @@ export interface Damage {
   readonly b: number;
 }
 
-export const damages: fc.Arbitrary<Damage[]> = fc.array(fc.record({ kind: fc.constantFrom(...KINDS), a: fc.nat(1000), b: fc.nat(1000) }), { maxLength: 12 });
+export const damages: fc.Arbitrary<Damage[]> = fc.array(
+  fc.record({ kind: fc.constantFrom(...KINDS), a: fc.nat(1000), b: fc.nat(1000) }),
+  { maxLength: 12 },
+);
 
 function at<T>(items: readonly T[], index: number): T | undefined {
   return items.length === 0 ? undefined : items[index % items.length];
@@ -52,11 +74,17 @@ function strayEntry(set: LiveIpset, n: number): IpsetEntry | undefined {
 
 function damageFamily(f: LiveFamilyState, { kind, a, b }: Damage): LiveFamilyState {
   const v6 = f.family === 'inet6';
-  const services = (change: (s: LiveService) => LiveService | undefined): LiveFamilyState => ({ ...f, virtualServers: replaceAt(f.virtualServers, a, change) });
-  const realServers = (change: (rs: LiveService['realServers'][number]) => LiveService['realServers'][number] | undefined) =>
-    services((s) => ({ ...s, realServers: replaceAt(s.realServers, b, change) }));
+  const services = (change: (s: LiveService) => LiveService | undefined): LiveFamilyState => ({
+    ...f,
+    virtualServers: replaceAt(f.virtualServers, a, change),
+  });
+  const realServers = (
+    change: (rs: LiveService['realServers'][number]) => LiveService['realServers'][number] | undefined,
+  ) => services((s) => ({ ...s, realServers: replaceAt(s.realServers, b, change) }));
   const extraService = (address: string, port: number, protocol: 'tcp' | 'udp'): LiveService =>
-    liveServer(virtualServer(address, port, protocol), [liveReal(realServer(v6 ? 'fd00:244::99' : '10.244.9.9', 8080, 1 + (b % 3)), b % 2)]);
+    liveServer(virtualServer(address, port, protocol), [
+      liveReal(realServer(v6 ? 'fd00:244::99' : '10.244.9.9', 8080, 1 + (b % 3)), b % 2),
+    ]);
   switch (kind) {
     case 'connections':
       return realServers((rs) => ({ ...rs, activeConnections: b % 3, inactiveConnections: (b >> 2) % 2 }));
@@ -65,37 +93,75 @@ function damageFamily(f: LiveFamilyState, { kind, a, b }: Damage): LiveFamilySta
     case 'dropRealServer':
       return realServers(() => undefined);
     case 'extraRealServer':
-      return services((s) => ({ ...s, realServers: [...s.realServers.filter((r) => r.port !== 7000 + (b % 3)), liveReal(realServer(v6 ? 'fd00:244::77' : '10.244.7.7', 7000 + (b % 3)), b % 3, b % 2)] }));
+      return services((s) => ({
+        ...s,
+        realServers: [
+          ...s.realServers.filter((r) => r.port !== 7000 + (b % 3)),
+          liveReal(realServer(v6 ? 'fd00:244::77' : '10.244.7.7', 7000 + (b % 3)), b % 3, b % 2),
+        ],
+      }));
     case 'scheduler':
-      return services((s) => ({ ...s, service: { ...s.service, scheduler: 'wrr', timeout: b % 2 ? 30 : s.service.timeout } }));
+      return services((s) => ({
+        ...s,
+        service: { ...s.service, scheduler: 'wrr', timeout: b % 2 ? 30 : s.service.timeout },
+      }));
     case 'dropService':
       return services(() => undefined);
     case 'foreign':
-      return v6 ? f : { ...f, virtualServers: [...f.virtualServers, extraService(`${FOREIGN_PREFIX}${a % 4}`, 80 + (b % 3), b % 2 ? 'udp' : 'tcp')] };
+      return v6
+        ? f
+        : {
+            ...f,
+            virtualServers: [
+              ...f.virtualServers,
+              extraService(`${FOREIGN_PREFIX}${a % 4}`, 80 + (b % 3), b % 2 ? 'udp' : 'tcp'),
+            ],
+          };
     case 'fwmark': {
-      const marked = liveServer({ ...virtualServer(v6 ? 'fd00::1' : '10.0.0.1', 0), key: { family: f.family, fwmark: 1 + (a % 5) } }, [liveReal(realServer(v6 ? 'fd00:244::5' : '10.244.5.5', 80), b % 2)]);
-      return f.virtualServers.some((s) => 'fwmark' in s.service.key && s.service.key.fwmark === 1 + (a % 5)) ? f : { ...f, virtualServers: [...f.virtualServers, marked] };
+      const marked = liveServer(
+        { ...virtualServer(v6 ? 'fd00::1' : '10.0.0.1', 0), key: { family: f.family, fwmark: 1 + (a % 5) } },
+        [liveReal(realServer(v6 ? 'fd00:244::5' : '10.244.5.5', 80), b % 2)],
+      );
+      return f.virtualServers.some((s) => 'fwmark' in s.service.key && s.service.key.fwmark === 1 + (a % 5))
+        ? f
+        : { ...f, virtualServers: [...f.virtualServers, marked] };
     }
     case 'excluded': {
       if (v6) return f;
       const address = `${EXCLUDED_PREFIX}${a % 4}`;
-      const bound = f.linkAddresses.some((l) => l.address === address) ? f.linkAddresses : [...f.linkAddresses, { address, prefixLength: 32 }];
-      return { ...f, linkAddresses: bound, virtualServers: [...f.virtualServers.filter((s) => !('address' in s.service.key && s.service.key.address === address)), extraService(address, 80, 'tcp')] };
+      const bound = f.linkAddresses.some((l) => l.address === address)
+        ? f.linkAddresses
+        : [...f.linkAddresses, { address, prefixLength: 32 }];
+      return {
+        ...f,
+        linkAddresses: bound,
+        virtualServers: [
+          ...f.virtualServers.filter((s) => !('address' in s.service.key && s.service.key.address === address)),
+          extraService(address, 80, 'tcp'),
+        ],
+      };
     }
     case 'staleOwned': {
       const address = at(f.linkAddresses, a)?.address;
       if (!address) return f;
-      const others = f.virtualServers.filter((s) => !('address' in s.service.key && s.service.key.address === address && s.service.key.port === 9999));
+      const others = f.virtualServers.filter(
+        (s) => !('address' in s.service.key && s.service.key.address === address && s.service.key.port === 9999),
+      );
       return { ...f, virtualServers: [...others, extraService(address, 9999, b % 2 ? 'udp' : 'tcp')] };
     }
     case 'dropAddress':
       return { ...f, linkAddresses: replaceAt(f.linkAddresses, a, () => undefined) };
     case 'extraAddress': {
       const address = v6 ? `fd00:96::${(a % 9) + 100}` : `10.96.1.${a % 9}`;
-      return f.linkAddresses.some((l) => l.address === address) ? f : { ...f, linkAddresses: [...f.linkAddresses, { address, prefixLength: v6 ? 128 : 32 }] };
+      return f.linkAddresses.some((l) => l.address === address)
+        ? f
+        : { ...f, linkAddresses: [...f.linkAddresses, { address, prefixLength: v6 ? 128 : 32 }] };
     }
     case 'dropEntry':
-      return { ...f, ipsets: replaceAt(f.ipsets, a, (s) => ({ ...s, entries: replaceAt(s.entries, b, () => undefined) })) };
+      return {
+        ...f,
+        ipsets: replaceAt(f.ipsets, a, (s) => ({ ...s, entries: replaceAt(s.entries, b, () => undefined) })),
+      };
     case 'extraEntry':
       return {
         ...f,
@@ -107,7 +173,13 @@ function damageFamily(f: LiveFamilyState, { kind, a, b }: Damage): LiveFamilySta
     case 'dropSet':
       return { ...f, ipsets: replaceAt(f.ipsets, a, () => undefined) };
     case 'retypeSet':
-      return { ...f, ipsets: replaceAt(f.ipsets, a, (s) => ({ header: { ...s.header, type: s.header.type === 'hash:ip' ? 'hash:ip,port' : 'hash:ip', family: f.family }, entries: [] })) };
+      return {
+        ...f,
+        ipsets: replaceAt(f.ipsets, a, (s) => ({
+          header: { ...s.header, type: s.header.type === 'hash:ip' ? 'hash:ip,port' : 'hash:ip', family: f.family },
+          entries: [],
+        })),
+      };
     case 'dropRule':
     case 'extraRule':
     case 'dropChain': {
@@ -120,8 +192,11 @@ function damageFamily(f: LiveFamilyState, { kind, a, b }: Damage): LiveFamilySta
       if (kind === 'dropChain') {
         if (name.startsWith('KUBE-')) chains.delete(name);
         else chains.set(name, []);
-      }
-      else if (kind === 'dropRule') chains.set(name, replaceAt(rules, b, () => undefined));
+      } else if (kind === 'dropRule')
+        chains.set(
+          name,
+          replaceAt(rules, b, () => undefined),
+        );
       else chains.set(name, [...rules, `-A ${name} -s 10.0.0.${b % 250}/32 -j ACCEPT`]);
       return { ...f, iptables: { ...f.iptables, [table]: { chains } } };
     }

@@ -4,11 +4,30 @@ import { describe, expect, it } from '@jest/globals';
 import type { IpvsTimeouts } from '../../../src/ipvs/types.js';
 import { formatPlanSummary, summarizePlan } from '../../../src/reconcile/plan-summary.js';
 import type { PlanPhase } from '../../../src/contracts/plan.js';
-import { bitmapSet, desiredOf, desiredServer, diffAt, family, hashSet, KERNEL_TIMEOUTS, liveFamilyOf, liveOf, liveReal, liveServer, realServer } from './states.js';
+import {
+  bitmapSet,
+  desiredOf,
+  desiredServer,
+  diffAt,
+  family,
+  hashSet,
+  KERNEL_TIMEOUTS,
+  liveFamilyOf,
+  liveOf,
+  liveReal,
+  liveServer,
+  realServer,
+} from './states.js';
 
 /** "kind:op" of each change, phase by phase. */
 function shape(phases: readonly PlanPhase[]): string[][] {
-  return phases.map((p) => (p.kind === 'iptables' ? p.rewrites.map((r) => `iptables:${r.family}/${r.table}`) : p.kind === 'conntrack' ? p.changes.map((c) => `conntrack:${c.op.destination}`) : p.changes.map((c) => `${p.kind}:${c.op.op}`)));
+  return phases.map((p) =>
+    p.kind === 'iptables'
+      ? p.rewrites.map((r) => `iptables:${r.family}/${r.table}`)
+      : p.kind === 'conntrack'
+        ? p.changes.map((c) => `conntrack:${c.op.destination}`)
+        : p.changes.map((c) => `${p.kind}:${c.op.op}`),
+  );
 }
 
 describe('the plan', () => {
@@ -17,7 +36,10 @@ describe('the plan', () => {
   const v4 = family({
     virtualServers: [dns],
     linkAddresses: ['10.96.0.10'],
-    ipsets: [hashSet('KUBE-CLUSTER-IP', 'hash:ip,port', [{ ip: '10.96.0.10', protocol: 'udp', port: 53 }]), bitmapSet('KUBE-NODE-PORT-TCP')],
+    ipsets: [
+      hashSet('KUBE-CLUSTER-IP', 'hash:ip,port', [{ ip: '10.96.0.10', protocol: 'udp', port: 53 }]),
+      bitmapSet('KUBE-NODE-PORT-TCP'),
+    ],
     iptables: { jumps: [], nat: { chains: ['KUBE-SERVICES'], rules: [] }, filter: { chains: [], rules: [] } },
   });
   const v6 = family({ family: 'IPv6', virtualServers: [web6], linkAddresses: ['fd00::1'] });
@@ -39,10 +61,16 @@ describe('the plan', () => {
           // The desired UDP real server is gone and a stale one is there; a stale service on a bound address.
           virtualServers: [liveServer(dns, [liveReal(realServer('10.244.0.4', 53))]), stale4],
           linkAddresses: [{ address: '10.96.0.20', prefixLength: 32 }],
-          ipsets: live4.ipsets.map((s) => ({ ...s, entries: [{ ip: '10.96.0.20', protocol: 'udp' as const, port: 53 }] })).filter((s) => s.header.name === 'KUBE-CLUSTER-IP'),
+          ipsets: live4.ipsets
+            .map((s) => ({ ...s, entries: [{ ip: '10.96.0.20', protocol: 'udp' as const, port: 53 }] }))
+            .filter((s) => s.header.name === 'KUBE-CLUSTER-IP'),
           iptables: { ...live4.iptables, nat: { chains: new Map() } },
         },
-        { ...live6, virtualServers: [liveServer(web6, [liveReal(realServer('fd00:244::2', 80), 1)])], linkAddresses: [] },
+        {
+          ...live6,
+          virtualServers: [liveServer(web6, [liveReal(realServer('fd00:244::2', 80), 1)])],
+          linkAddresses: [],
+        },
       ],
     };
     expect(shape(diffAt(desired, live).plan.phases)).toEqual([
@@ -70,7 +98,10 @@ describe('the plan', () => {
   });
 
   it('is summarised per phase and operation', () => {
-    const { link: _gone, ...live } = { ...liveOf(desired), families: [liveFamilyOf(family()), liveFamilyOf(family({ family: 'IPv6' }))] };
+    const { link: _gone, ...live } = {
+      ...liveOf(desired),
+      families: [liveFamilyOf(family()), liveFamilyOf(family({ family: 'IPv6' }))],
+    };
     const summary = summarizePlan(diffAt(desired, live).plan);
     expect(summary.rows).toEqual([
       { phase: 0, kind: 'ipset', op: 'create-set', count: 2 },
@@ -81,7 +112,9 @@ describe('the plan', () => {
       { phase: 3, kind: 'iptables', op: 'rewrite', count: 1 },
     ]);
     expect(summary.total).toBe(10);
-    expect(formatPlanSummary(summary)).toBe('create link | ipset create-set=2 add-entry=1 | ipvs add-service=2 add-real-server=2 | address add-address=2 | iptables rewrite=1');
+    expect(formatPlanSummary(summary)).toBe(
+      'create link | ipset create-set=2 add-entry=1 | ipvs add-service=2 add-real-server=2 | address add-address=2 | iptables rewrite=1',
+    );
     expect(formatPlanSummary(summarizePlan({ createLink: false, phases: [] }))).toBe('in sync');
   });
 });

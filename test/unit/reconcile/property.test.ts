@@ -11,7 +11,15 @@ import type { LiveService } from '../../../src/ipvs/types.js';
 import { computeDesiredState, type DesiredState } from '../../../src/proxy/index.js';
 import type { Plan } from '../../../src/contracts/plan.js';
 import { virtualServerKeyText } from '../../../src/reconcile/keys.js';
-import { endpoint, endpointSlice, hostFacts, modelConfig, port, service, type Json } from '../../fixtures/proxy/objects.js';
+import {
+  endpoint,
+  endpointSlice,
+  hostFacts,
+  modelConfig,
+  port,
+  service,
+  type Json,
+} from '../../fixtures/proxy/objects.js';
 import { applyPlan } from './kernel-model.js';
 import { damage, damages, EXCLUDED_PREFIX, FOREIGN_PREFIX } from './perturb.js';
 import { diffAt, GRACE_MS, liveOf, NOW } from './states.js';
@@ -40,7 +48,10 @@ function objectsOf(specs: readonly ServiceSpec[]): { services: Json[]; endpointS
     service(s.name, {
       clusterIP: s.clusterIP,
       type: s.nodePortType ? 'NodePort' : 'ClusterIP',
-      ports: s.ports.map((p) => ({ ...port(p.name, p.port, p.protocol, s.nodePortType ? p.nodePort : undefined), targetPort: p.targetPort })),
+      ports: s.ports.map((p) => ({
+        ...port(p.name, p.port, p.protocol, s.nodePortType ? p.nodePort : undefined),
+        targetPort: p.targetPort,
+      })),
       externalIPs: s.clusterIP.includes(':') ? [] : s.externalIPs,
       ...(s.sticky ? { sessionAffinity: 'ClientIP' } : {}),
     }),
@@ -50,7 +61,9 @@ function objectsOf(specs: readonly ServiceSpec[]): { services: Json[]; endpointS
       endpointSlice(
         s.name,
         s.ports.map((p) => port(p.name, p.targetPort, p.protocol)),
-        s.endpoints.filter((e) => e.includes(':') === (addressType === 'IPv6')).map((e) => endpoint(e, { ready: !s.notReady.includes(e) })),
+        s.endpoints
+          .filter((e) => e.includes(':') === (addressType === 'IPv6'))
+          .map((e) => endpoint(e, { ready: !s.notReady.includes(e) })),
         { name: `${s.name}-${addressType}`, addressType },
       ),
     ),
@@ -58,15 +71,31 @@ function objectsOf(specs: readonly ServiceSpec[]): { services: Json[]; endpointS
   return { services, endpointSlices };
 }
 
-const config = fc.record({ scheduler: fc.constantFrom('rr', 'mh', 'lc'), timeouts: fc.option(fc.constantFrom({ tcp: 0, tcpFin: 30, udp: 0 }, { tcp: 900, tcpFin: 120, udp: 300 }), { nil: undefined }) });
+const config = fc.record({
+  scheduler: fc.constantFrom('rr', 'mh', 'lc'),
+  timeouts: fc.option(fc.constantFrom({ tcp: 0, tcpFin: 30, udp: 0 }, { tcp: 900, tcpFin: 120, udp: 300 }), {
+    nil: undefined,
+  }),
+});
 
-function desiredFor(specs: readonly ServiceSpec[], c: { scheduler: string; timeouts: { tcp: number; tcpFin: number; udp: number } | undefined }): DesiredState {
+function desiredFor(
+  specs: readonly ServiceSpec[],
+  c: { scheduler: string; timeouts: { tcp: number; tcpFin: number; udp: number } | undefined },
+): DesiredState {
   // Two specs of one name are one Service; the first wins.
   const unique = specs.filter((s, i) => specs.findIndex((t) => t.name === s.name) === i);
   return computeDesiredState({
     ...objectsOf(unique),
-    config: modelConfig({ ipFamilies: ['IPv4', 'IPv6'], scheduler: c.scheduler, excludeCIDRs: [`${EXCLUDED_PREFIX}0/24`], ...(c.timeouts ? { ipvsTimeouts: c.timeouts } : {}) }),
-    host: hostFacts({ nodeIPs: ['192.168.1.10', 'fd00:1::10'], localAddresses: ['192.168.1.10', 'fd00:1::10', '127.0.0.1'] }),
+    config: modelConfig({
+      ipFamilies: ['IPv4', 'IPv6'],
+      scheduler: c.scheduler,
+      excludeCIDRs: [`${EXCLUDED_PREFIX}0/24`],
+      ...(c.timeouts ? { ipvsTimeouts: c.timeouts } : {}),
+    }),
+    host: hostFacts({
+      nodeIPs: ['192.168.1.10', 'fd00:1::10'],
+      localAddresses: ['192.168.1.10', 'fd00:1::10', '127.0.0.1'],
+    }),
   });
 }
 
@@ -75,7 +104,12 @@ function untouchable(live: LiveState): Map<string, LiveService> {
   const all = live.families.flatMap((f) => f.virtualServers);
   return new Map(
     all
-      .filter((s) => 'fwmark' in s.service.key || s.service.key.address.startsWith(FOREIGN_PREFIX) || s.service.key.address.startsWith(EXCLUDED_PREFIX))
+      .filter(
+        (s) =>
+          'fwmark' in s.service.key ||
+          s.service.key.address.startsWith(FOREIGN_PREFIX) ||
+          s.service.key.address.startsWith(EXCLUDED_PREFIX),
+      )
       .map((s) => [virtualServerKeyText(s.service.key), s]),
   );
 }
@@ -108,56 +142,72 @@ const inSync: Plan = { createLink: false, phases: [] };
 const TIMEOUT_MS = 120_000;
 
 describe('the diff on random states', () => {
-  it('gives a plan the kernel takes, after which nothing is left to do but wait for draining real servers', () => {
-    fc.assert(
-      fc.property(fc.array(serviceSpec, { maxLength: 4 }), fc.array(serviceSpec, { maxLength: 4 }), config, damages, (wanted, before, c, damageList) => {
-        const desired = desiredFor(wanted, c);
-        const live = damage(liveOf(desiredFor(before, c)), damageList);
-        const first = diffAt(desired, live);
-        let applied = applyPlan(live, first.plan).live;
+  it(
+    'gives a plan the kernel takes, after which nothing is left to do but wait for draining real servers',
+    () => {
+      fc.assert(
+        fc.property(
+          fc.array(serviceSpec, { maxLength: 4 }),
+          fc.array(serviceSpec, { maxLength: 4 }),
+          config,
+          damages,
+          (wanted, before, c, damageList) => {
+            const desired = desiredFor(wanted, c);
+            const live = damage(liveOf(desiredFor(before, c)), damageList);
+            const first = diffAt(desired, live);
+            let applied = applyPlan(live, first.plan).live;
 
-        // A set of the wrong type that rules used could not be re-created; once the rewritten
-        // rules no longer use it, the next sync re-creates it. Otherwise one plan is enough.
-        const again = diffAt(desired, applied, first.terminating, NOW + 1000);
-        if (first.problems.length > 0) {
-          expect(again.plan.phases.every((p) => p.kind === 'ipset')).toBe(true);
-          applied = applyPlan(applied, again.plan).live;
-        } else {
-          expect(again.plan).toEqual(inSync);
-        }
-        // Nothing to do once applied; the draining real servers are remembered and wait.
-        const second = diffAt(desired, applied, first.terminating, NOW + 1000);
-        expect(second.plan).toEqual(inSync);
-        expect([...second.terminating]).toEqual([...first.terminating]);
+            // A set of the wrong type that rules used could not be re-created; once the rewritten
+            // rules no longer use it, the next sync re-creates it. Otherwise one plan is enough.
+            const again = diffAt(desired, applied, first.terminating, NOW + 1000);
+            if (first.problems.length > 0) {
+              expect(again.plan.phases.every((p) => p.kind === 'ipset')).toBe(true);
+              applied = applyPlan(applied, again.plan).live;
+            } else {
+              expect(again.plan).toEqual(inSync);
+            }
+            // Nothing to do once applied; the draining real servers are remembered and wait.
+            const second = diffAt(desired, applied, first.terminating, NOW + 1000);
+            expect(second.plan).toEqual(inSync);
+            expect([...second.terminating]).toEqual([...first.terminating]);
 
-        // What is not kipvs's is neither planned for nor changed.
-        const foreign = untouchable(live);
-        const touched = touchedKeys(first.plan);
-        for (const key of foreign.keys()) expect(touched.has(key)).toBe(false);
-        const after = untouchable(applied);
-        expect([...after.keys()].sort()).toEqual([...foreign.keys()].sort());
-        for (const [key, s] of foreign) expect(after.get(key)).toEqual(s);
+            // What is not kipvs's is neither planned for nor changed.
+            const foreign = untouchable(live);
+            const touched = touchedKeys(first.plan);
+            for (const key of foreign.keys()) expect(touched.has(key)).toBe(false);
+            const after = untouchable(applied);
+            expect([...after.keys()].sort()).toEqual([...foreign.keys()].sort());
+            for (const [key, s] of foreign) expect(after.get(key)).toEqual(s);
 
-        // Past the grace period every draining real server goes, and then all is in sync for good.
-        const late = diffAt(desired, applied, first.terminating, NOW + GRACE_MS);
-        const ops = late.plan.phases.flatMap((p) => (p.kind === 'ipvs' ? p.changes.map((ch) => ch.op.op) : [p.kind]));
-        expect(ops).toEqual(ops.map(() => 'delete-real-server'));
-        expect(ops.length).toBe(first.terminating.size);
-        const final = diffAt(desired, applyPlan(applied, late.plan).live, late.terminating, NOW + GRACE_MS);
-        expect(final.plan).toEqual(inSync);
-        expect(final.terminating.size).toBe(0);
-      }),
-      { numRuns: 400 },
-    );
-  }, TIMEOUT_MS);
+            // Past the grace period every draining real server goes, and then all is in sync for good.
+            const late = diffAt(desired, applied, first.terminating, NOW + GRACE_MS);
+            const ops = late.plan.phases.flatMap((p) =>
+              p.kind === 'ipvs' ? p.changes.map((ch) => ch.op.op) : [p.kind],
+            );
+            expect(ops).toEqual(ops.map(() => 'delete-real-server'));
+            expect(ops.length).toBe(first.terminating.size);
+            const final = diffAt(desired, applyPlan(applied, late.plan).live, late.terminating, NOW + GRACE_MS);
+            expect(final.plan).toEqual(inSync);
+            expect(final.terminating.size).toBe(0);
+          },
+        ),
+        { numRuns: 400 },
+      );
+    },
+    TIMEOUT_MS,
+  );
 
-  it('finds nothing to do against the kernel state of the desired state itself', () => {
-    fc.assert(
-      fc.property(fc.array(serviceSpec, { maxLength: 5 }), config, (wanted, c) => {
-        const desired = desiredFor(wanted, c);
-        expect(diffAt(desired, liveOf(desired))).toEqual({ plan: inSync, terminating: new Map(), problems: [] });
-      }),
-      { numRuns: 200 },
-    );
-  }, TIMEOUT_MS);
+  it(
+    'finds nothing to do against the kernel state of the desired state itself',
+    () => {
+      fc.assert(
+        fc.property(fc.array(serviceSpec, { maxLength: 5 }), config, (wanted, c) => {
+          const desired = desiredFor(wanted, c);
+          expect(diffAt(desired, liveOf(desired))).toEqual({ plan: inSync, terminating: new Map(), problems: [] });
+        }),
+        { numRuns: 200 },
+      );
+    },
+    TIMEOUT_MS,
+  );
 });

@@ -6,8 +6,21 @@ import { addressFamilyOf } from '../../../src/net/ip-family.js';
 import type { LiveFamilyState, LiveState } from '../../../src/contracts/live-state.js';
 import { formatIptablesSave } from '../../../src/contracts/iptables-text.js';
 import type { LiveIpset } from '../../../src/ipset/types.js';
-import type { Counted, IpvsTimeouts, LiveRealServer, LiveService, RealServer, VirtualServer } from '../../../src/ipvs/types.js';
-import type { DesiredState, DesiredVirtualServer, FamilyState, DesiredIpset, ServicePortRef } from '../../../src/contracts/desired-state.js';
+import type {
+  Counted,
+  IpvsTimeouts,
+  LiveRealServer,
+  LiveService,
+  RealServer,
+  VirtualServer,
+} from '../../../src/ipvs/types.js';
+import type {
+  DesiredState,
+  DesiredVirtualServer,
+  FamilyState,
+  DesiredIpset,
+  ServicePortRef,
+} from '../../../src/contracts/desired-state.js';
 import { diffState, type DiffResult } from '../../../src/reconcile/diff.js';
 import type { TerminatingRealServers } from '../../../src/reconcile/graceful-termination.js';
 import { applyRestore, ZERO_STATS } from './kernel-model.js';
@@ -20,7 +33,11 @@ export function ref(name: string, protocol: ServicePortRef['protocol'] = 'tcp'):
   return { namespace: 'default', name, port: 'p', protocol };
 }
 
-export function virtualServer(address: string, port: number, protocol: ServicePortRef['protocol'] = 'tcp'): VirtualServer {
+export function virtualServer(
+  address: string,
+  port: number,
+  protocol: ServicePortRef['protocol'] = 'tcp',
+): VirtualServer {
   const v6 = address.includes(':');
   return {
     key: { family: v6 ? 'inet6' : 'inet', protocol, address, port },
@@ -32,11 +49,25 @@ export function virtualServer(address: string, port: number, protocol: ServicePo
 }
 
 export function realServer(address: string, port: number, weight = 1): RealServer {
-  return { family: address.includes(':') ? 'inet6' : 'inet', address, port, forwarding: 'masquerade', weight, upperThreshold: 0, lowerThreshold: 0 };
+  return {
+    family: address.includes(':') ? 'inet6' : 'inet',
+    address,
+    port,
+    forwarding: 'masquerade',
+    weight,
+    upperThreshold: 0,
+    lowerThreshold: 0,
+  };
 }
 
 /** A desired virtual server of Service `name` with real servers "address:port". */
-export function desiredServer(name: string, address: string, port: number, protocol: ServicePortRef['protocol'], endpoints: readonly string[]): DesiredVirtualServer {
+export function desiredServer(
+  name: string,
+  address: string,
+  port: number,
+  protocol: ServicePortRef['protocol'],
+  endpoints: readonly string[],
+): DesiredVirtualServer {
   return {
     virtualServer: virtualServer(address, port, protocol),
     realServers: endpoints.map((e) => {
@@ -49,11 +80,25 @@ export function desiredServer(name: string, address: string, port: number, proto
 }
 
 export function hashSet(name: string, type: DesiredIpset['type'], entries: DesiredIpset['entries'] = []): DesiredIpset {
-  return { name, type, family: 'inet', comment: name, options: { kind: 'hash', hashSize: 1024, maxElem: 65536 }, entries };
+  return {
+    name,
+    type,
+    family: 'inet',
+    comment: name,
+    options: { kind: 'hash', hashSize: 1024, maxElem: 65536 },
+    entries,
+  };
 }
 
 export function bitmapSet(name: string, entries: DesiredIpset['entries'] = []): DesiredIpset {
-  return { name, type: 'bitmap:port', family: 'inet', comment: name, options: { kind: 'bitmap', portFrom: 0, portTo: 65535 }, entries };
+  return {
+    name,
+    type: 'bitmap:port',
+    family: 'inet',
+    comment: name,
+    options: { kind: 'bitmap', portFrom: 0, portTo: 65535 },
+    entries,
+  };
 }
 
 const NO_TABLE = { chains: [], rules: [] };
@@ -77,7 +122,10 @@ export function desiredOf(...families: FamilyState[]): DesiredState {
   return { linkName: 'kube-ipvs0', families, sysctls: [], problems: [] };
 }
 
-export function liveServer(desired: DesiredVirtualServer | VirtualServer, realServers: readonly LiveRealServer[] = []): LiveService {
+export function liveServer(
+  desired: DesiredVirtualServer | VirtualServer,
+  realServers: readonly LiveRealServer[] = [],
+): LiveService {
   const vs = 'virtualServer' in desired ? desired.virtualServer : desired;
   return { service: { ...vs, flags: { ...vs.flags, hashed: true }, stats: ZERO_STATS }, realServers };
 }
@@ -89,7 +137,17 @@ export function liveReal(rs: RealServer, activeConnections = 0, inactiveConnecti
 function liveSet(set: DesiredIpset, references: number): LiveIpset {
   const { name, type, options } = set;
   return {
-    header: { name, type, revision: 0, ...(type === 'bitmap:port' ? {} : { family: set.family }), options, comments: false, references, memorySize: 0, entryCount: set.entries.length },
+    header: {
+      name,
+      type,
+      revision: 0,
+      ...(type === 'bitmap:port' ? {} : { family: set.family }),
+      options,
+      comments: false,
+      references,
+      memorySize: 0,
+      entryCount: set.entries.length,
+    },
     // A hash set lists its members in hash order, not the model's.
     entries: [...set.entries].reverse(),
   };
@@ -101,7 +159,12 @@ export function liveFamilyOf(f: FamilyState): LiveFamilyState {
   const rules = [...tables.nat.values(), ...tables.filter.values()].flat();
   return {
     family: addressFamilyOf(f.family),
-    virtualServers: f.virtualServers.map((d) => liveServer(d, d.realServers.map((r) => liveReal(r)))),
+    virtualServers: f.virtualServers.map((d) =>
+      liveServer(
+        d,
+        d.realServers.map((r) => liveReal(r)),
+      ),
+    ),
     linkAddresses: f.linkAddresses.map((address) => ({ address, prefixLength: f.family === 'IPv4' ? 32 : 128 })),
     ipsets: f.ipsets.map((s) => liveSet(s, rules.filter((line) => line.includes(`--match-set ${s.name} `)).length)),
     iptables: { nat: { chains: tables.nat }, filter: { chains: tables.filter } },
@@ -110,9 +173,18 @@ export function liveFamilyOf(f: FamilyState): LiveFamilyState {
 
 /** The kernel in exactly the desired state. */
 export function liveOf(desired: DesiredState): LiveState {
-  return { link: { index: 7, up: false }, families: desired.families.map(liveFamilyOf), ipvsTimeouts: desired.ipvsTimeouts ?? KERNEL_TIMEOUTS };
+  return {
+    link: { index: 7, up: false },
+    families: desired.families.map(liveFamilyOf),
+    ipvsTimeouts: desired.ipvsTimeouts ?? KERNEL_TIMEOUTS,
+  };
 }
 
-export function diffAt(desired: DesiredState, live: LiveState, terminating: TerminatingRealServers = new Map(), now = NOW): DiffResult {
+export function diffAt(
+  desired: DesiredState,
+  live: LiveState,
+  terminating: TerminatingRealServers = new Map(),
+  now = NOW,
+): DiffResult {
   return diffState({ desired, live, terminating, now, gracePeriodMs: GRACE_MS });
 }

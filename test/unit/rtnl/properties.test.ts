@@ -3,7 +3,16 @@
 // what a decoder accepts from a broken reply encodes again to the same value.
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
-import { NLM_F_ACK, NLM_F_REQUEST, NetlinkDecodeError, Writer, parseMessages, structRequest, type NetlinkMessage, type Request } from '../../../src/netlink/index.js';
+import {
+  NLM_F_ACK,
+  NLM_F_REQUEST,
+  NetlinkDecodeError,
+  Writer,
+  parseMessages,
+  structRequest,
+  type NetlinkMessage,
+  type Request,
+} from '../../../src/netlink/index.js';
 import { formatIPv4, formatIPv6 } from '../../../src/net/ip-address.js';
 import { ifinfomsg, linkAttributes } from '../../../src/rtnl/attributes.js';
 import { IF_OPER_STATES, RTM_NEWLINK } from '../../../src/rtnl/constants.js';
@@ -19,8 +28,16 @@ const address: fc.Arbitrary<{ text: string; bits: number }> = fc.oneof(
   fc.uint8Array({ minLength: 16, maxLength: 16 }).map((b) => ({ text: formatIPv6(b), bits: 128 })),
 );
 const operation: fc.Arbitrary<AddressOperation> = fc
-  .tuple(address, fc.integer({ min: 1, max: 0x7fffffff }), fc.nat(), fc.constantFrom('add-address', 'delete-address' as const))
-  .map(([a, linkIndex, prefix, op]) => ({ op, address: { linkIndex, address: a.text, prefixLength: prefix % (a.bits + 1) } }));
+  .tuple(
+    address,
+    fc.integer({ min: 1, max: 0x7fffffff }),
+    fc.nat(),
+    fc.constantFrom('add-address', 'delete-address' as const),
+  )
+  .map(([a, linkIndex, prefix, op]) => ({
+    op,
+    address: { linkIndex, address: a.text, prefixLength: prefix % (a.bits + 1) },
+  }));
 
 /** Frames a request, and reads it back as one well-formed message. */
 function sent(request: Request): NetlinkMessage {
@@ -92,7 +109,11 @@ describe('address requests', () => {
 });
 
 describe('decoders', () => {
-  const captured = [...rtnl.replies('get-link-dummy'), ...rtnl.replies('get-link-lo'), ...rtnl.replies('get-addr-dump')];
+  const captured = [
+    ...rtnl.replies('get-link-dummy'),
+    ...rtnl.replies('get-link-lo'),
+    ...rtnl.replies('get-addr-dump'),
+  ];
 
   function decodeAny(msg: NetlinkMessage): Link | LinkAddress | undefined {
     return msg.type === RTM_NEWADDR ? decodeAddress(msg) : decodeLink(msg);
@@ -100,8 +121,12 @@ describe('decoders', () => {
 
   test('random payloads, and every cut or changed byte of a captured reply, only ever yield NetlinkDecodeError or a value we can encode again', () => {
     const payloads = fc.oneof(
-      fc.tuple(fc.constantFrom(16, RTM_NEWADDR), fc.uint8Array({ maxLength: 200 })).map(([type, b]) => ({ type, payload: Buffer.from(b) })),
-      fc.tuple(fc.constantFrom(...captured), fc.nat()).map(([msg, cut]) => ({ type: msg.type, payload: msg.payload.subarray(0, cut % (msg.payload.length + 1)) })),
+      fc
+        .tuple(fc.constantFrom(16, RTM_NEWADDR), fc.uint8Array({ maxLength: 200 }))
+        .map(([type, b]) => ({ type, payload: Buffer.from(b) })),
+      fc
+        .tuple(fc.constantFrom(...captured), fc.nat())
+        .map(([msg, cut]) => ({ type: msg.type, payload: msg.payload.subarray(0, cut % (msg.payload.length + 1)) })),
       fc.tuple(fc.constantFrom(...captured), fc.nat(), fc.integer({ min: 0, max: 255 })).map(([msg, at, byte]) => {
         const payload = Buffer.from(msg.payload);
         payload[at % payload.length] = byte;

@@ -7,11 +7,16 @@
 // u16 type, payload padded to 4). Integers are little-endian; addresses are
 // bytes in network order.
 import { describe, expect, test } from '@jest/globals';
-import { addressRequest, createLinkRequest, deleteLinkRequest, getLinkRequest, listAddressesRequest } from '../../../src/rtnl/messages.js';
+import {
+  addressRequest,
+  createLinkRequest,
+  deleteLinkRequest,
+  getLinkRequest,
+  listAddressesRequest,
+} from '../../../src/rtnl/messages.js';
 import { RouteError } from '../../../src/rtnl/errors.js';
 import { DOIT, DUMP, framed } from '../netlink/framed.js';
 import { hex } from '../netlink/hex.js';
-
 
 const NO_LINK = '00 00 0000 00000000 00000000 00000000 # ifinfomsg: AF_UNSPEC, pad, type 0, index 0, flags 0, change 0';
 const NAME_KUBE_IPVS0 = '0f00 0300 6b7562652d6970767330 00 00   # IFLA_IFNAME "kube-ipvs0\\0", 1 pad';
@@ -85,14 +90,35 @@ describe('golden bytes of every rtnetlink request', () => {
 describe('values the wire cannot carry are refused before sending', () => {
   test.each([
     ['an empty name', () => getLinkRequest(''), "a link name has 1 to 15 bytes, '' has 0"],
-    ['a 16-byte name', () => createLinkRequest('kube-ipvs0-12345', 'dummy'), "a link name has 1 to 15 bytes, 'kube-ipvs0-12345' has 16"],
+    [
+      'a 16-byte name',
+      () => createLinkRequest('kube-ipvs0-12345', 'dummy'),
+      "a link name has 1 to 15 bytes, 'kube-ipvs0-12345' has 16",
+    ],
     ['a name with a slash', () => deleteLinkRequest('a/b'), "'a/b' is not a valid link name"],
     ['a name with a space', () => getLinkRequest('a b'), "'a b' is not a valid link name"],
     ['"."', () => getLinkRequest('.'), "'.' is not a valid link name"],
-    ['a bad IPv4 address', () => addressRequest({ op: 'add-address', address: { linkIndex: 1, address: '10.0.0.256', prefixLength: 32 } }), "invalid IPv4 address '10.0.0.256'"],
-    ['a bad IPv6 address', () => addressRequest({ op: 'add-address', address: { linkIndex: 1, address: '2001:db8:::1', prefixLength: 128 } }), "invalid IPv6 address '2001:db8:::1'"],
-    ['prefix 33 for IPv4', () => addressRequest({ op: 'delete-address', address: { linkIndex: 1, address: '10.0.0.1', prefixLength: 33 } }), 'prefix length 33 is not an integer from 0 to 32'],
-    ['link index 0', () => addressRequest({ op: 'add-address', address: { linkIndex: 0, address: '10.0.0.1', prefixLength: 32 } }), 'link index 0 is not a positive int'],
+    [
+      'a bad IPv4 address',
+      () => addressRequest({ op: 'add-address', address: { linkIndex: 1, address: '10.0.0.256', prefixLength: 32 } }),
+      "invalid IPv4 address '10.0.0.256'",
+    ],
+    [
+      'a bad IPv6 address',
+      () =>
+        addressRequest({ op: 'add-address', address: { linkIndex: 1, address: '2001:db8:::1', prefixLength: 128 } }),
+      "invalid IPv6 address '2001:db8:::1'",
+    ],
+    [
+      'prefix 33 for IPv4',
+      () => addressRequest({ op: 'delete-address', address: { linkIndex: 1, address: '10.0.0.1', prefixLength: 33 } }),
+      'prefix length 33 is not an integer from 0 to 32',
+    ],
+    [
+      'link index 0',
+      () => addressRequest({ op: 'add-address', address: { linkIndex: 0, address: '10.0.0.1', prefixLength: 32 } }),
+      'link index 0 is not a positive int',
+    ],
   ])('%s', (_name, build, reason) => {
     let error: unknown;
     try {

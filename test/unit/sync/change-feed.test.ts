@@ -20,7 +20,13 @@ describe('ChangeFeed', () => {
       ['ns/web', service],
       ['ns/gone', undefined],
     ]);
-    expect(feed.take()).toMatchObject({ from: 3, to: 3, everything: false, services: new Map(), endpointSlices: new Map() });
+    expect(feed.take()).toMatchObject({
+      from: 3,
+      to: 3,
+      everything: false,
+      services: new Map(),
+      endpointSlices: new Map(),
+    });
   });
 
   it('keeps only the last state of an object changed twice between takes', () => {
@@ -45,6 +51,12 @@ describe('ChangeFeed', () => {
     const feed = new ChangeFeed();
     feed.take();
     feed.record({ kind: 'Node', key: 'node-a', state: { deleted: false, object: {} } });
-    expect(feed.take()).toMatchObject({ from: 0, to: 1, everything: false, services: new Map(), endpointSlices: new Map() });
+    expect(feed.take()).toMatchObject({
+      from: 0,
+      to: 1,
+      everything: false,
+      services: new Map(),
+      endpointSlices: new Map(),
+    });
   });
 });

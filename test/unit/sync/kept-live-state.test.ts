@@ -9,7 +9,13 @@ import { desiredOf, desiredServer, family, liveOf, virtualServer } from '../reco
 
 /** A kernel with three TCP services of two endpoints each. */
 const LIVE: LiveState = liveOf(
-  desiredOf(family({ virtualServers: ['10.96.0.1', '10.96.0.2', '10.96.0.3'].map((ip, i) => desiredServer(`s${i}`, ip, 80, 'tcp', ['10.244.0.1:8080', '10.244.0.2:8080'])) })),
+  desiredOf(
+    family({
+      virtualServers: ['10.96.0.1', '10.96.0.2', '10.96.0.3'].map((ip, i) =>
+        desiredServer(`s${i}`, ip, 80, 'tcp', ['10.244.0.1:8080', '10.244.0.2:8080']),
+      ),
+    }),
+  ),
 );
 const KEPT = { live: LIVE };
 const NONE = new Map<string, number>();
@@ -28,7 +34,10 @@ describe('chooseLiveStateRead', () => {
   });
 
   it('reads the kernel whole after a failed sync, whatever the trigger', () => {
-    expect(chooseLiveStateRead('requested', { missing: 'failed sync' }, NONE)).toEqual({ kind: 'full', reason: 'failed sync' });
+    expect(chooseLiveStateRead('requested', { missing: 'failed sync' }, NONE)).toEqual({
+      kind: 'full',
+      reason: 'failed sync',
+    });
   });
 
   it('reads the kernel whole on a periodic resync and a retry even with a kept state', () => {
@@ -48,6 +57,10 @@ describe('chooseLiveStateRead', () => {
       [draining('10.96.0.1', '10.244.0.2'), 2],
       [draining('10.96.0.1', '10.244.0.1'), 3],
     ]);
-    expect(chooseLiveStateRead('requested', KEPT, terminating)).toEqual({ kind: 'kept', live: LIVE, refresh: [key('10.96.0.1'), key('10.96.0.3')] });
+    expect(chooseLiveStateRead('requested', KEPT, terminating)).toEqual({
+      kind: 'kept',
+      live: LIVE,
+      refresh: [key('10.96.0.1'), key('10.96.0.3')],
+    });
   });
 });

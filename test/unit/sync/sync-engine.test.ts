@@ -13,7 +13,16 @@ import { diffState } from '../../../src/reconcile/index.js';
 import { ChangeFeed } from '../../../src/sync/change-feed.js';
 import { SyncEngine, type SyncResult } from '../../../src/sync/sync-engine.js';
 import type { SyncTrigger } from '../../../src/sync/sync-trigger.js';
-import { endpoint, endpointSlice, hostFacts, modelConfig, node, port, service, type Json } from '../../fixtures/proxy/objects.js';
+import {
+  endpoint,
+  endpointSlice,
+  hostFacts,
+  modelConfig,
+  node,
+  port,
+  service,
+  type Json,
+} from '../../fixtures/proxy/objects.js';
 import { FakeKernel } from '../../support/fake-kernel.js';
 import { CLUSTER_CONFIG, hostAt, randomService, randomSlice, wholeState } from '../proxy/random-cluster.js';
 
@@ -22,9 +31,18 @@ const CONFIG = modelConfig({ scheduler: 'rr' });
 const HOST = hostFacts();
 const WEB_KEY: ServiceKey = { family: 'inet', protocol: 'tcp', address: '10.96.0.10', port: 80 };
 
-const web = service('web', { type: 'ClusterIP', clusterIP: '10.96.0.10', clusterIPs: ['10.96.0.10'], ports: [port('http', 80)] });
+const web = service('web', {
+  type: 'ClusterIP',
+  clusterIP: '10.96.0.10',
+  clusterIPs: ['10.96.0.10'],
+  ports: [port('http', 80)],
+});
 function webSlice(...addresses: string[]): Json {
-  return endpointSlice('web', [port('http', 8080)], addresses.map((a) => endpoint(a, { ready: true })));
+  return endpointSlice(
+    'web',
+    [port('http', 8080)],
+    addresses.map((a) => endpoint(a, { ready: true })),
+  );
 }
 
 /** The watch as the engine meets it: a snapshot of objects, and a change feed of what changed. */
@@ -61,7 +79,9 @@ class Rig {
 
 /** The real servers the kernel holds for `key`, as "address:port/weight". */
 function realServersOf(live: LiveState, key: ServiceKey): string[] {
-  const found = live.families.flatMap((f) => f.virtualServers).find((s) => JSON.stringify(s.service.key) === JSON.stringify(key));
+  const found = live.families
+    .flatMap((f) => f.virtualServers)
+    .find((s) => JSON.stringify(s.service.key) === JSON.stringify(key));
   return (found?.realServers ?? []).map((r) => `${r.address}:${r.port}/${r.weight}`).sort();
 }
 
@@ -72,7 +92,10 @@ function opsOf(result: SyncResult): string[] {
 
 /** Whether the kernel holds exactly the desired state (a whole diff against it plans nothing). */
 function inSync(desired: SyncResult['desired'], kernel: FakeKernel, now: number): boolean {
-  return diffState({ desired, live: kernel.state, terminating: new Map(), now, gracePeriodMs: GRACE_MS }).plan.phases.length === 0;
+  return (
+    diffState({ desired, live: kernel.state, terminating: new Map(), now, gracePeriodMs: GRACE_MS }).plan.phases
+      .length === 0
+  );
 }
 
 describe('SyncEngine', () => {
@@ -123,7 +146,10 @@ describe('SyncEngine', () => {
       ...live,
       families: live.families.map((f) => ({
         ...f,
-        virtualServers: f.virtualServers.map((s) => ({ ...s, realServers: s.realServers.filter((r) => r.address !== '10.244.2.6') })),
+        virtualServers: f.virtualServers.map((s) => ({
+          ...s,
+          realServers: s.realServers.filter((r) => r.address !== '10.244.2.6'),
+        })),
       })),
     }));
     expect((await rig.sync('requested')).report.changes).toEqual([]);
@@ -208,7 +234,10 @@ describe('SyncEngine', () => {
 
   it('leaves the kernel holding exactly the desired state after every sync, whatever happens between syncs', async () => {
     type Step = {
-      readonly events: readonly ({ readonly kind: 'Service' | 'EndpointSlice'; readonly put: Json } | { readonly drop: number })[];
+      readonly events: readonly (
+        | { readonly kind: 'Service' | 'EndpointSlice'; readonly put: Json }
+        | { readonly drop: number }
+      )[];
       readonly trigger: SyncTrigger;
       readonly disturbance: 'none' | 'relist' | 'drift' | 'fail';
       readonly hostChanged: boolean;
@@ -217,7 +246,10 @@ describe('SyncEngine', () => {
       events: fc.array(
         fc.oneof(
           fc.record({ kind: fc.constant<'Service'>('Service'), put: randomService }),
-          { weight: 3, arbitrary: fc.record({ kind: fc.constant<'EndpointSlice'>('EndpointSlice'), put: randomSlice }) },
+          {
+            weight: 3,
+            arbitrary: fc.record({ kind: fc.constant<'EndpointSlice'>('EndpointSlice'), put: randomSlice }),
+          },
           fc.record({ drop: fc.nat(10) }),
         ),
         { maxLength: 4 },
@@ -249,7 +281,8 @@ describe('SyncEngine', () => {
           }
           if (s.disturbance === 'relist') feed.relisted();
           // Drift: someone flushes IPVS. Only a whole read sees it; a kept-state sync may not.
-          if (s.disturbance === 'drift') kernel.drift((live) => ({ ...live, families: live.families.map((f) => ({ ...f, virtualServers: [] })) }));
+          if (s.disturbance === 'drift')
+            kernel.drift((live) => ({ ...live, families: live.families.map((f) => ({ ...f, virtualServers: [] })) }));
           kernel.failing = s.disturbance === 'fail' ? (change) => change.kind === 'ipset' : () => false;
           const objects = { services: [...held.Service.values()], endpointSlices: [...held.EndpointSlice.values()] };
           const host = hostAt(s.hostChanged);

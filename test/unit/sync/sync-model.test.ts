@@ -29,7 +29,10 @@ const event: fc.Arbitrary<Event> = fc.oneof(
 const steps = fc.array(
   fc.record({
     events: fc.array(event, { minLength: 1, maxLength: 4 }),
-    disturbance: fc.oneof({ weight: 6, arbitrary: fc.constant<Disturbance>('none') }, fc.constantFrom<Disturbance>('relist', 'change without its object', 'missed take', 'periodic')),
+    disturbance: fc.oneof(
+      { weight: 6, arbitrary: fc.constant<Disturbance>('none') },
+      fc.constantFrom<Disturbance>('relist', 'change without its object', 'missed take', 'periodic'),
+    ),
     hostChanged: fc.nat(5).map((n) => n === 0),
   }),
   { minLength: 1, maxLength: 8 },
@@ -52,7 +55,10 @@ describe('SyncModel', () => {
         const feed = new ChangeFeed();
         // The watch's caches: one object per namespace/name.
         const held: Record<Kind, Map<string, Json>> = { Service: new Map(), EndpointSlice: new Map() };
-        const snapshot = () => ({ services: [...held.Service.values()], endpointSlices: [...held.EndpointSlice.values()] });
+        const snapshot = () => ({
+          services: [...held.Service.values()],
+          endpointSlices: [...held.EndpointSlice.values()],
+        });
         expect(model.desired(snapshot(), hostAt(false), feed.take(), 'requested').read).toBe('first build');
         for (const step of cluster) {
           for (const e of step.events) {
@@ -74,14 +80,22 @@ describe('SyncModel', () => {
           const expected = missed && missed.from === missed.to ? 'changes' : EXPECTED_READ[step.disturbance];
           const objects = snapshot();
           const host = hostAt(step.hostChanged);
-          const result = model.desired(objects, host, feed.take(), step.disturbance === 'periodic' ? 'periodic' : 'requested');
+          const result = model.desired(
+            objects,
+            host,
+            feed.take(),
+            step.disturbance === 'periodic' ? 'periodic' : 'requested',
+          );
           expect(result.read).toBe(expected);
           if (result.read === 'changes') fromChanges += 1;
           expect(result.state).toEqual(wholeState(objects, host));
           const valid = validateObjects({ ...objects, config: CLUSTER_CONFIG }).objects;
           const ports = valid.services.map((s) => s.healthCheckNodePort).filter((port) => port !== 0);
           // The API server keeps health check node ports unique; the random Services may share one.
-          if (new Set(ports).size === ports.length) expect(model.healthCheckNodePorts()).toEqual(healthCheckNodePorts(valid.services, valid.endpointSlices, NODE));
+          if (new Set(ports).size === ports.length)
+            expect(model.healthCheckNodePorts()).toEqual(
+              healthCheckNodePorts(valid.services, valid.endpointSlices, NODE),
+            );
         }
       }),
       { numRuns: 300 },

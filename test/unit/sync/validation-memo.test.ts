@@ -9,7 +9,11 @@ import { endpoint, endpointSlice, modelConfig, node, NODE, port, service } from 
 const web = service('web', { clusterIP: '10.96.0.10', ports: [port('http', 80)] });
 const broken = service('broken', { clusterIP: 'not-an-ip', ports: 'none' });
 const slice = endpointSlice('web', [port('http', 8080)], [endpoint('10.244.1.1', { ready: true })]);
-const OBJECTS = { services: [web, broken, null], endpointSlices: [slice, 'not an object'], node: node({ 'topology.kubernetes.io/zone': 'a' }) };
+const OBJECTS = {
+  services: [web, broken, null],
+  endpointSlices: [slice, 'not an object'],
+  node: node({ 'topology.kubernetes.io/zone': 'a' }),
+};
 
 describe('ValidationMemo', () => {
   it('gives what validateObjects gives, problems included', () => {
@@ -31,6 +35,8 @@ describe('ValidationMemo', () => {
     const second = memo.validate({ services: [web], endpointSlices: [replaced] }, NODE);
     expect(second.objects.services[0]).toBe(first.objects.services[0]);
     expect(second.objects.endpointSlices[0]).not.toBe(first.objects.endpointSlices[0]);
-    expect(second.objects.endpointSlices).toEqual(validateObjects({ services: [], endpointSlices: [replaced], config: modelConfig() }).objects.endpointSlices);
+    expect(second.objects.endpointSlices).toEqual(
+      validateObjects({ services: [], endpointSlices: [replaced], config: modelConfig() }).objects.endpointSlices,
+    );
   });
 });

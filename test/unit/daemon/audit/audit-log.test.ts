@@ -39,7 +39,13 @@ describe('auditEntry', () => {
   });
 
   it("carries a failure's text, and no Service for state no Service claims", () => {
-    const stale: AuditedChange = { kind: 'address', op: 'delete-address', target: '10.96.0.99/32 dev kube-ipvs0', cause: { reason: 'stale address' }, error: new Error('EADDRNOTAVAIL') };
+    const stale: AuditedChange = {
+      kind: 'address',
+      op: 'delete-address',
+      target: '10.96.0.99/32 dev kube-ipvs0',
+      cause: { reason: 'stale address' },
+      error: new Error('EADDRNOTAVAIL'),
+    };
     const entry = auditEntry(stale, 'sync-8', TIME);
     expect(entry).toMatchObject({ result: 'error', error: 'EADDRNOTAVAIL', reason: 'stale address' });
     expect(entry).not.toHaveProperty('service');
@@ -57,7 +63,10 @@ describe('AuditLog', () => {
     expect(statSync(path).mode & 0o777).toBe(0o600);
     const lines = readFileSync(path, 'utf8').split('\n');
     expect(lines.pop()).toBe('');
-    expect(lines.map((line) => (JSON.parse(line) as { op: string }).op)).toEqual(['add-real-server', 'delete-real-server']);
+    expect(lines.map((line) => (JSON.parse(line) as { op: string }).op)).toEqual([
+      'add-real-server',
+      'delete-real-server',
+    ]);
     expect(failures).toEqual([]);
   });
 
@@ -80,7 +89,11 @@ describe('AuditLog', () => {
     log.record(auditEntry(added, 'sync-4', TIME));
     await log.close();
     expect(failures).toHaveLength(1);
-    expect(failures[0]).toMatchObject({ kind: 'audit-write-failed', reason: 'EISDIR; further audit entries are dropped', destination: dir });
+    expect(failures[0]).toMatchObject({
+      kind: 'audit-write-failed',
+      reason: 'EISDIR; further audit entries are dropped',
+      destination: dir,
+    });
     // The two entries after the failure was known are counted for kipvs_audit_entries_dropped_total.
     expect(log.droppedEntries).toBe(2);
   });
@@ -99,7 +112,10 @@ describe('AuditLog', () => {
 describe('AuditLog.recordAll', () => {
   /** Bounds small enough that a few thousand lines overrun them. */
   const SMALL = { maxBufferedBytes: 64 * 1024, chunkCharacters: 4 * 1024, drainTimeoutMs: 5_000 };
-  const many = (n: number) => Array.from({ length: n }, (_, i) => auditEntry({ ...added, target: `-t 10.96.0.10:80 -r 10.244.${i >> 8}.${i & 255}:8080` }, 'sync-1', TIME));
+  const many = (n: number) =>
+    Array.from({ length: n }, (_, i) =>
+      auditEntry({ ...added, target: `-t 10.96.0.10:80 -r 10.244.${i >> 8}.${i & 255}:8080` }, 'sync-1', TIME),
+    );
 
   it('writes every line of a bulk sync, in order, however far past the buffer bound it goes', async () => {
     const path = join(tempDir(), 'audit.jsonl');

@@ -27,10 +27,15 @@ describe('the health server', () => {
   it('says in /healthz what is wrong with the API server while it lasts, with the status code kube-proxy would give', async () => {
     const { health, url } = await start();
     health.updated('IPv4');
-    health.apiServerProblem('listing EndpointSlices: the API server forbids it (403 Forbidden); kipvs\'s ClusterRole needs the rule "list endpointslices.discovery.k8s.io"');
+    health.apiServerProblem(
+      'listing EndpointSlices: the API server forbids it (403 Forbidden); kipvs\'s ClusterRole needs the rule "list endpointslices.discovery.k8s.io"',
+    );
     const healthz = await fetch(`${url}/healthz`);
     expect(healthz.status).toBe(200);
-    expect(JSON.parse(await healthz.text())).toMatchObject({ nodeEligible: true, apiServer: expect.stringMatching(/needs the rule "list endpointslices\.discovery\.k8s\.io"$/) });
+    expect(JSON.parse(await healthz.text())).toMatchObject({
+      nodeEligible: true,
+      apiServer: expect.stringMatching(/needs the rule "list endpointslices\.discovery\.k8s\.io"$/),
+    });
     health.apiServerProblem(undefined);
     expect(await (await fetch(`${url}/healthz`)).text()).not.toContain('apiServer');
   });
@@ -49,8 +54,13 @@ describe('the health server', () => {
     );
     const livez = await fetch(`${url}/livez`);
     expect(livez.status).toBe(200);
-    expect(await livez.text()).toBe('{"lastUpdated": "2024-11-23 17:40:01.5 +0000 UTC","currentTime": "2024-11-23 17:40:01.5 +0000 UTC"}');
-    expect(probes).toEqual([['healthz', 200], ['livez', 200]]);
+    expect(await livez.text()).toBe(
+      '{"lastUpdated": "2024-11-23 17:40:01.5 +0000 UTC","currentTime": "2024-11-23 17:40:01.5 +0000 UTC"}',
+    );
+    expect(probes).toEqual([
+      ['healthz', 200],
+      ['livez', 200],
+    ]);
   });
 
   it('answers 503 with the last successful sync once a change waited too long', async () => {
@@ -66,7 +76,10 @@ describe('the health server', () => {
       nodeEligible: true,
     });
     expect((await fetch(`${url}/livez`)).status).toBe(503);
-    expect(probes).toEqual([['healthz', 503], ['livez', 503]]);
+    expect(probes).toEqual([
+      ['healthz', 503],
+      ['livez', 503],
+    ]);
   });
 
   it('fails /healthz but not /livez for a Node the autoscaler is deleting', async () => {
@@ -101,7 +114,9 @@ describe('the health server', () => {
     const address = taken.address();
     const port = typeof address === 'object' && address !== null ? address.port : 0;
     try {
-      const failure = await startHealthServer(`127.0.0.1:${port}`, { health: new ProxierHealth(1, () => 0) }).catch((e: unknown) => e);
+      const failure = await startHealthServer(`127.0.0.1:${port}`, { health: new ProxierHealth(1, () => 0) }).catch(
+        (e: unknown) => e,
+      );
       expect(failure).toBeInstanceOf(ListenError);
       expect(failure).toMatchObject({ kind: 'listen-failed', code: 'EADDRINUSE', address: `127.0.0.1:${port}` });
     } finally {

@@ -5,7 +5,14 @@ const TIME = Date.UTC(2024, 10, 23, 17, 40, 0, 123) + 0.456;
 
 function capture(options: Partial<LoggerOptions> = {}): { logger: Logger; lines: string[] } {
   const lines: string[] = [];
-  const logger = new Logger({ verbosity: 0, format: 'text', write: (line) => lines.push(line), now: () => TIME, pid: 1234, ...options });
+  const logger = new Logger({
+    verbosity: 0,
+    format: 'text',
+    write: (line) => lines.push(line),
+    now: () => TIME,
+    pid: 1234,
+    ...options,
+  });
   return { logger, lines };
 }
 
@@ -13,12 +20,17 @@ describe('the text format', () => {
   it("writes klog's header and structured values", () => {
     const { logger, lines } = capture();
     logger.named('proxier').info('Syncing ipvs proxier rules', { ipFamily: 'IPv4', services: 12, full: true });
-    expect(lines).toEqual(['I1123 17:40:00.123456    1234 proxier] "Syncing ipvs proxier rules" ipFamily="IPv4" services=12 full=true\n']);
+    expect(lines).toEqual([
+      'I1123 17:40:00.123456    1234 proxier] "Syncing ipvs proxier rules" ipFamily="IPv4" services=12 full=true\n',
+    ]);
   });
 
   it('writes errors with E and err= first, whatever the verbosity', () => {
     const { logger, lines } = capture({ verbosity: 0 });
-    logger.error(new Error('EADDRINUSE'), 'Failed to start healthcheck', { port: 32000, service: { namespace: 'default', name: 'web' } });
+    logger.error(new Error('EADDRINUSE'), 'Failed to start healthcheck', {
+      port: 32000,
+      service: { namespace: 'default', name: 'web' },
+    });
     expect(lines).toEqual([
       'E1123 17:40:00.123456    1234 kipvs] "Failed to start healthcheck" err="EADDRINUSE" port=32000 service={"namespace":"default","name":"web"}\n',
     ]);

@@ -31,14 +31,16 @@ function parseExposition(text: string): Exposition {
     const sample = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
     if (!sample) throw new Error(`not an exposition line: ${line}`);
     const labels: Record<string, string> = {};
-    for (const [, key, value] of (sample[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[key ?? ''] = value ?? '';
+    for (const [, key, value] of (sample[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g))
+      labels[key ?? ''] = value ?? '';
     samples.push({ name: sample[1] ?? '', labels, value: Number(sample[3]) });
   }
   return { types, helps, samples };
 }
 
 function value(exposition: Exposition, name: string, labels: Record<string, string> = {}): number | undefined {
-  return exposition.samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
+  return exposition.samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
+    ?.value;
 }
 
 let running: RunningServer | undefined;
@@ -77,10 +79,20 @@ describe('the metrics server', () => {
       kubeproxy_proxy_healthz_total: 'counter',
       kubeproxy_proxy_livez_total: 'counter',
     });
-    expect(exposition.helps.get('kubeproxy_sync_proxy_rules_duration_seconds')).toBe('SyncProxyRules latency in seconds');
+    expect(exposition.helps.get('kubeproxy_sync_proxy_rules_duration_seconds')).toBe(
+      'SyncProxyRules latency in seconds',
+    );
     expect(exposition.types.get('process_cpu_seconds_total')).toBe('counter');
     expect(exposition.types.get('process_resident_memory_bytes')).toBe('gauge');
-    for (const name of ['kipvs_netlink_messages_total', 'kipvs_netlink_syscalls_total', 'kipvs_kernel_changes_total', 'kipvs_drift_repairs_total', 'kipvs_sync_failures_total', 'kipvs_audit_entries_dropped_total', 'kipvs_watch_errors_total']) {
+    for (const name of [
+      'kipvs_netlink_messages_total',
+      'kipvs_netlink_syscalls_total',
+      'kipvs_kernel_changes_total',
+      'kipvs_drift_repairs_total',
+      'kipvs_sync_failures_total',
+      'kipvs_audit_entries_dropped_total',
+      'kipvs_watch_errors_total',
+    ]) {
       expect(exposition.types.get(name)).toBe('counter');
     }
   });
@@ -92,7 +104,9 @@ describe('the metrics server', () => {
     metrics.recordSync({ family: 'IPv6', durationSeconds: 0.0005, endedAt: 1_700_000_000_000, succeeded: true });
     const exposition = await scrape(await serve(metrics));
     const v4 = { ip_family: 'IPv4' };
-    const buckets = exposition.samples.filter((s) => s.name === 'kubeproxy_sync_proxy_rules_duration_seconds_bucket' && s.labels['ip_family'] === 'IPv4');
+    const buckets = exposition.samples.filter(
+      (s) => s.name === 'kubeproxy_sync_proxy_rules_duration_seconds_bucket' && s.labels['ip_family'] === 'IPv4',
+    );
     expect(buckets.map((s) => s.labels['le'])).toEqual([...SYNC_DURATION_BUCKETS.map(String), '+Inf']);
     expect(SYNC_DURATION_BUCKETS.at(-1)).toBe(16.384);
     expect(value(exposition, 'kubeproxy_sync_proxy_rules_duration_seconds_bucket', { ...v4, le: '0.002' })).toBe(0);
@@ -108,7 +122,9 @@ describe('the metrics server', () => {
     const metrics = new ProxyMetrics();
     metrics.recordNetworkProgramming('IPv4', 1.5);
     const exposition = await scrape(await serve(metrics));
-    const les = exposition.samples.filter((s) => s.name === 'kubeproxy_network_programming_duration_seconds_bucket').map((s) => s.labels['le']);
+    const les = exposition.samples
+      .filter((s) => s.name === 'kubeproxy_network_programming_duration_seconds_bucket')
+      .map((s) => s.labels['le']);
     expect(les.slice(0, 5)).toEqual(['0', '0.25', '0.5', '1', '2']);
     expect(les.slice(-3)).toEqual(['270', '300', '+Inf']);
     expect(les).toHaveLength(NETWORK_PROGRAMMING_BUCKETS.length + 1);
@@ -137,9 +153,21 @@ describe('the metrics server', () => {
     expect(value(e, 'kubeproxy_sync_proxy_rules_endpoint_changes_total')).toBe(2);
     expect(value(e, 'kubeproxy_sync_proxy_rules_service_changes_pending')).toBe(1);
     expect(value(e, 'kubeproxy_sync_proxy_rules_endpoint_changes_pending')).toBe(4);
-    expect(value(e, 'kubeproxy_sync_proxy_rules_last_queued_timestamp_seconds', { ip_family: 'IPv4' })).toBe(1_700_000_000);
-    expect(value(e, 'kubeproxy_sync_proxy_rules_no_local_endpoints_total', { ip_family: 'IPv4', traffic_policy: 'internal' })).toBe(2);
-    expect(value(e, 'kubeproxy_sync_proxy_rules_no_local_endpoints_total', { ip_family: 'IPv4', traffic_policy: 'external' })).toBe(3);
+    expect(value(e, 'kubeproxy_sync_proxy_rules_last_queued_timestamp_seconds', { ip_family: 'IPv4' })).toBe(
+      1_700_000_000,
+    );
+    expect(
+      value(e, 'kubeproxy_sync_proxy_rules_no_local_endpoints_total', {
+        ip_family: 'IPv4',
+        traffic_policy: 'internal',
+      }),
+    ).toBe(2);
+    expect(
+      value(e, 'kubeproxy_sync_proxy_rules_no_local_endpoints_total', {
+        ip_family: 'IPv4',
+        traffic_policy: 'external',
+      }),
+    ).toBe(3);
     expect(value(e, 'kubeproxy_sync_proxy_rules_iptables_restore_failures_total', { ip_family: 'IPv6' })).toBe(1);
     expect(value(e, 'kubeproxy_proxy_healthz_total', { code: '503' })).toBe(1);
     expect(value(e, 'kubeproxy_proxy_livez_total', { code: '200' })).toBe(1);
@@ -163,7 +191,7 @@ describe('the metrics server', () => {
     expect(value(e, 'kipvs_watch_errors_total', { resource: 'nodes', reason: 'handler_error' })).toBe(1);
   });
 
-  it('reads the audit log\'s dropped entries at each scrape', async () => {
+  it("reads the audit log's dropped entries at each scrape", async () => {
     const metrics = new ProxyMetrics();
     let dropped = 0;
     metrics.countAuditDrops(() => dropped);

@@ -64,7 +64,12 @@ describe('ServiceHealthServers', () => {
   it('updates counts without reopening, and closes ports no longer wanted', async () => {
     const [a, b] = [await freePort(), await freePort()];
     const m = manager();
-    await m.sync(new Map([[a, web(0)], [b, { namespace: 'shop', name: 'api', localEndpoints: 1 }]]));
+    await m.sync(
+      new Map([
+        [a, web(0)],
+        [b, { namespace: 'shop', name: 'api', localEndpoints: 1 }],
+      ]),
+    );
     expect(m.ports).toEqual([a, b].sort((x, y) => x - y));
     // A connection made before the update is answered after it: the listener was not reopened.
     const socket = connect(a, '127.0.0.1');
@@ -83,14 +88,30 @@ describe('ServiceHealthServers', () => {
     blockers.push(blocker);
     await new Promise<void>((resolve) => blocker.listen(taken, '127.0.0.1', resolve));
     const m = manager();
-    const failures = await m.sync(new Map([[taken, web(1)], [free, web(1)]]));
+    const failures = await m.sync(
+      new Map([
+        [taken, web(1)],
+        [free, web(1)],
+      ]),
+    );
     expect(failures).toHaveLength(1);
-    expect(failures[0]).toMatchObject({ port: taken, service: web(1), error: { kind: 'listen-failed', code: 'EADDRINUSE' } });
+    expect(failures[0]).toMatchObject({
+      port: taken,
+      service: web(1),
+      error: { kind: 'listen-failed', code: 'EADDRINUSE' },
+    });
     expect(m.ports).toEqual([free]);
     expect(await probe(free)).toMatchObject({ status: 200 });
     await new Promise((resolve) => blocker.close(resolve));
     blockers.length = 0;
-    expect(await m.sync(new Map([[taken, web(1)], [free, web(1)]]))).toEqual([]);
+    expect(
+      await m.sync(
+        new Map([
+          [taken, web(1)],
+          [free, web(1)],
+        ]),
+      ),
+    ).toEqual([]);
     expect(await probe(taken)).toMatchObject({ status: 200 });
   });
 
