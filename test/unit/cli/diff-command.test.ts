@@ -18,7 +18,7 @@ describe('kipvs diff, errors', () => {
     [
       'a file that cannot be read',
       ['-f', 'test/fixtures/plan/missing.yaml'],
-      'test/fixtures/plan/missing.yaml: cannot be read: no such file or directory',
+      'cannot read test/fixtures/plan/missing.yaml: no such file or directory',
     ],
     [
       'a kernel without IPVS',

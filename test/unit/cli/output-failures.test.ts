@@ -69,13 +69,12 @@ describe('output failures', () => {
   it('delivers every line and the summary to a slow reader, and cuts a long list of problems', async () => {
     const bad = join(dir, 'bad-lines');
     writeFileSync(bad, Array.from({ length: 5001 }, (_, i) => `bad line ${i}\n`).join(''));
-    const child = spawn(kipvs, ['restore', '--dry-run', bad], { stdio: ['ignore', 'ignore', 'pipe'] });
-    child.stderr.pause();
-    // Read nothing until the process has written everything and tried to exit.
-    await new Promise((wait) => setTimeout(wait, 1500));
+    // A reader that reads nothing until kipvs has written everything and tried to exit; the
+    // pipeline's status is kipvs's (pipefail).
+    const script = 'set -o pipefail; "$0" restore --dry-run "$1" 2>&1 >/dev/null | { sleep 1.5; cat; }';
+    const child = spawn('bash', ['-c', script, kipvs, bad], { stdio: ['ignore', 'pipe', 'inherit'] });
     let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.stderr.resume();
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     const status = await new Promise<number | null>((done) => child.on('close', done));
     const lines = stderr.trimEnd().split('\n');
     expect(status).toBe(1);
