@@ -481,7 +481,7 @@ describe('kipvs proxy, end to end', () => {
     const pausedAt = Date.now();
     await server.pause();
     await kipvs.waitForLog(
-      (line) => line.msg.startsWith('The API server is unreachable') && line.ts >= pausedAt,
+      (line) => line.msg.startsWith('The API server cannot be used') && line.ts >= pausedAt,
       SYNC_WAIT_MS,
     );
     await server.apply(endpointSliceObject(WEB, ready(scaled)));
