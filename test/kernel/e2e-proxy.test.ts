@@ -9,7 +9,6 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startApiServer, type ApiServer } from '../e2e/apiserver.js';
 import { startBackends, type Backends } from '../e2e/backends/backends.js';
-import { POD_UDP_PORT } from '../e2e/backends/protocol.js';
 import {
   HEALTHZ_ADDRESS,
   METRICS_ADDRESS,
@@ -381,68 +380,6 @@ describe('kipvs proxy, end to end', () => {
     // TCP real servers drain (weight 0) while IPVS still has connections to them, as kube-proxy's
     // graceful termination does; none of them takes new connections
     expect((await ipvsTable(n)).filter((line) => SCALED_PODS.some((pod) => weightOneFor(pod)(line)))).toEqual([]);
-  });
-
-  test('a UDP endpoint removed: kipvs deletes its conntrack flows, and the same client socket reaches a remaining endpoint at once', async () => {
-    const n = node();
-    const client = the(nodeClient, 'the node client');
-    const flow: Target = { protocol: 'udp-flow', address: WEB.clusterIp, port: 53 };
-    /** The endpoints the ClusterIP's UDP flows are NATed to: the reply sources conntrack -L prints. */
-    const flowEndpoints = async (): Promise<string[]> => {
-      const { stdout } = await n.run('conntrack', [
-        '-L',
-        '-p',
-        'udp',
-        '--orig-dst',
-        WEB.clusterIp,
-        '--orig-port-dst',
-        '53',
-      ]);
-      return [
-        ...new Set(stdout.split('\n').flatMap((line) => /\bsrc=\S+ .*\bsrc=(\S+) /.exec(line)?.[1] ?? [])),
-      ].sort();
-    };
-    // the earlier tests' datagrams (a new socket each) left flows of their own
-    await n.run('conntrack', ['-D', '-p', 'udp', '--orig-dst', WEB.clusterIp, '--orig-port-dst', '53'], {
-      allowFailure: true,
-    });
-    await client.start([flow], { intervalMs: 100, timeoutMs: 1_000 });
-    await sleep(2_000);
-    const pinned = await client.report();
-    expect(failures([pinned])).toEqual({});
-    // one socket, one flow: every datagram went to the same pod
-    const [before = '', ...others] = answeredBy(pinned)[targetName(flow)] ?? [];
-    expect(others).toEqual([]);
-    expect(await flowEndpoints()).toEqual([before]);
-
-    const remaining = WEB_PODS.filter((pod) => podAddress('ipv4', pod) !== before);
-    await applyAll([endpointSliceObject(WEB, ready(remaining))]);
-    costs['UDP endpoint removed: applied to the API server until its conntrack flows are gone'] =
-      `${(await until('no conntrack flow to the removed pod', async () => !(await flowEndpoints()).includes(before), SYNC_WAIT_MS)).toFixed(0)} ms`;
-    const during = await client.report();
-    await sleep(2_000);
-    const after = await client.stop();
-    costs['UDP datagrams lost while the endpoint was removed'] =
-      `${during.targets[0]?.requests ?? 0} sent, ${Object.values(failures([during])[targetName(flow)] ?? {}).reduce((a, b) => a + b, 0)} lost`;
-    // the daemon deleted them (the kernel's expire_nodest_conn may also expire IPVS's own entry)
-    const deleted = (await the(proxy, 'kipvs').audit()).filter((entry) => entry.kind === 'conntrack');
-    expect(deleted).toContainEqual(
-      expect.objectContaining({
-        op: 'delete-flows',
-        target: `delete UDP conntrack flows to ${WEB.clusterIp}:53 answered by ${before}:${POD_UDP_PORT}`,
-        reason: 'endpoint removed',
-        result: 'ok',
-      }),
-    );
-    // from then on every datagram of the same socket is answered, by one remaining pod
-    expect(failures([after])).toEqual({});
-    const [now = '', ...more] = answeredBy(after)[targetName(flow)] ?? [];
-    expect(more).toEqual([]);
-    expect(remaining.map((pod) => podAddress('ipv4', pod))).toContain(now);
-    expect(await flowEndpoints()).toEqual([now]);
-
-    await applyAll([endpointSliceObject(WEB, ready(WEB_PODS))]);
-    await until('3 endpoints again', tableIs(expectedTable()), SYNC_WAIT_MS);
   });
 
   test('a deleted Service loses its virtual servers, its kube-ipvs0 address and its set members', async () => {

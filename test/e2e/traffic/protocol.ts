@@ -2,13 +2,8 @@
 // requesting a list of targets at a steady rate and counts, per target, what came back.
 import { isArrayOf, isPort, isRecord } from '../command-protocol.js';
 
-/**
- * http: a GET on a new TCP connection. udp: one datagram from a new socket, one expected back.
- * udp-flow: the same, but every datagram from one socket the helper keeps for the target (one
- * source port: one conntrack entry and one IPVS connection, as a long-lived UDP client has).
- */
-export type TargetProtocol = 'http' | 'udp' | 'udp-flow';
-const PROTOCOLS: readonly unknown[] = ['http', 'udp', 'udp-flow'] satisfies TargetProtocol[];
+/** http: a GET on a new TCP connection. udp: one datagram from a new socket, one expected back. */
+export type TargetProtocol = 'http' | 'udp';
 
 export interface Target {
   readonly protocol: TargetProtocol;
@@ -72,7 +67,7 @@ export function targetName(target: Target): string {
 function isTarget(value: unknown): value is Target {
   return (
     isRecord(value) &&
-    PROTOCOLS.includes(value['protocol']) &&
+    (value['protocol'] === 'http' || value['protocol'] === 'udp') &&
     typeof value['address'] === 'string' &&
     isPort(value['port'])
   );
