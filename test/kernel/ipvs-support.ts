@@ -2,9 +2,23 @@
 // process, so it works on the namespace kernel-tests.sh gave Jest; ipvsadm,
 // the independent peer, is run in that same namespace (ownNetns).
 import { afterAll, afterEach, beforeAll } from '@jest/globals';
+import { readFileSync } from 'node:fs';
 import { IpvsClient } from '../../src/ipvs/index.js';
-import type { RealServer, ServiceFlags, ServiceKey, VirtualServer } from '../../src/ipvs/types.js';
+import {
+  SCHEDULERS,
+  type RealServer,
+  type ServiceFlags,
+  type ServiceKey,
+  type VirtualServer,
+} from '../../src/ipvs/types.js';
 import { assertKernelHasIpvs, ownNetns } from '../uml/netns.js';
+
+/** The schedulers whose module this UML kernel has (twos came with Linux 6.2). */
+export function kernelSchedulers(): string[] {
+  const release = readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim();
+  const modules = readFileSync(`/usr/lib/uml/modules/${release}/modules.dep`, 'utf8');
+  return SCHEDULERS.filter((s) => modules.includes(`/ip_vs_${s}.ko`));
+}
 
 export const noFlags: ServiceFlags = {
   persistent: false,

@@ -4,11 +4,10 @@
 // one changed in place (IPVS_CMD_SET_SERVICE, through kipvs's own apply): the new scheduler
 // and flags, the same real servers.
 import { describe, expect, test } from '@jest/globals';
-import { readFileSync } from 'node:fs';
 import { computePlan } from '../../src/cli/plan-compute.js';
 import { formatPlanText } from '../../src/cli/plan-format.js';
 import { resolveProxyConfig } from '../../src/config/index.js';
-import { SCHEDULERS } from '../../src/ipvs/types.js';
+import { kernelSchedulers } from './ipvs-support.js';
 import { parseRules } from '../../src/ipvsadm/rules-parser.js';
 import type { Plan } from '../../src/contracts/plan.js';
 import { endpoint, endpointSlice, port, service, type Json } from '../fixtures/proxy/objects.js';
@@ -16,10 +15,7 @@ import { withFreshNetns } from '../uml/netns.js';
 import type { ApplyOutput } from './kernel-layer-child.js';
 import { planSection, withoutComments } from './plan-text.js';
 
-/** The schedulers whose module this kernel has (twos came with Linux 6.2). */
-const release = readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim();
-const modules = readFileSync(`/usr/lib/uml/modules/${release}/modules.dep`, 'utf8');
-const HERE = SCHEDULERS.filter((s) => modules.includes(`/ip_vs_${s}.ko`));
+const HERE = kernelSchedulers();
 
 /** Annotations per Service, each with one endpoint. */
 function cluster(annotationsOf: readonly Record<string, string>[]): { services: Json[]; endpointSlices: Json[] } {
