@@ -6,7 +6,7 @@
 // restore`, `iptables-restore`, `sysctl -p`; test/kernel/plan-*.test.ts feed
 // them to those tools and read back the same.
 import { stringify } from 'yaml';
-import type { LiveService, Stats } from '../ipvs/types.js';
+import type { LiveService } from '../ipvs/types.js';
 import { formatOperation } from '../ipvsadm/operation-format.js';
 import { formatSave } from '../ipvsadm/save-format.js';
 import { formatIpSetSave } from '../contracts/ipset-text.js';
@@ -20,29 +20,15 @@ export interface Plan {
   readonly state: DesiredState;
 }
 
-const NO_TRAFFIC: Stats = {
-  connections: 0n,
-  inPackets: 0n,
-  outPackets: 0n,
-  inBytes: 0n,
-  outBytes: 0n,
-  cps: 0n,
-  inPps: 0n,
-  outPps: 0n,
-  inBps: 0n,
-  outBps: 0n,
-};
-
 /** The save format prints no counters; a planned service has none yet. */
 function asLiveService(desired: DesiredVirtualServer): LiveService {
   return {
-    service: { ...desired.virtualServer, stats: NO_TRAFFIC },
+    service: desired.virtualServer,
     realServers: desired.realServers.map((rs) => ({
       ...rs,
       activeConnections: 0,
       inactiveConnections: 0,
       persistentConnections: 0,
-      stats: NO_TRAFFIC,
     })),
   };
 }
