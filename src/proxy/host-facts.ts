@@ -2,7 +2,7 @@
 // from the Node's status.addresses (utilnode.GetNodeHostIPs), then overridden
 // for one family by a specified --bind-address (detectNodeIPs). Pure: the
 // caller hands in the Node object and the configured bind address.
-import { parseIp } from './ip.js';
+import { ipBytes, parseIp } from './ip.js';
 
 interface NodeAddress {
   readonly type: string;
@@ -43,6 +43,6 @@ export function nodeHostIPs(node: unknown): string[] {
  */
 export function withBindAddress(nodeIPs: readonly string[], bindAddress: string): string[] {
   const bind = parseIp(bindAddress);
-  if (!bind || bind.bytes.every((b) => b === 0)) return [...nodeIPs];
+  if (!bind || ipBytes(bind).every((b) => b === 0)) return [...nodeIPs];
   return [bind.text, ...nodeIPs.filter((text) => parseIp(text)?.family !== bind.family)];
 }

@@ -15,7 +15,7 @@
 // else's that becomes kipvs's, is only found by looking at all of them.
 import type { LiveFamilyState } from '../contracts/live-state.js';
 import type { ServiceKey } from '../ipvs/types.js';
-import { compareIps, parseIp } from '../proxy/ip.js';
+import { compareIpTexts } from '../proxy/ip.js';
 import type {
   DesiredFamilyChanges,
   DesiredVirtualServer,
@@ -123,10 +123,11 @@ function compareVirtualServers(a: DesiredVirtualServer, b: DesiredVirtualServer)
   const ka = a.virtualServer.key;
   const kb = b.virtualServer.key;
   if (!('address' in ka) || !('address' in kb)) return 0;
-  const ia = parseIp(ka.address);
-  const ib = parseIp(kb.address);
-  const byAddress = ia && ib ? compareIps(ia, ib) : 0;
-  return byAddress || ka.port - kb.port || (ka.protocol < kb.protocol ? -1 : ka.protocol > kb.protocol ? 1 : 0);
+  return (
+    compareIpTexts(ka.address, kb.address) ||
+    ka.port - kb.port ||
+    (ka.protocol < kb.protocol ? -1 : ka.protocol > kb.protocol ? 1 : 0)
+  );
 }
 
 /** The desired virtual server on a live one's key: by the model's lookup, or found in the sorted list. */

@@ -1,7 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
 import {
   cidrContains,
   compareIps,
+  compareIpTexts,
+  ipBytes,
   isLinkLocalUnicast,
   isLoopback,
   isSpecialAddress,
@@ -115,5 +118,61 @@ describe('address classes', () => {
       .map((t) => parseIp(t) ?? loopbackAddress('IPv4'))
       .sort(compareIps);
     expect(sorted.map((ip) => ip.text)).toEqual(['9.255.255.255', '10.0.0.9', '10.0.0.10', '::1', '2001:db8::']);
+  });
+
+  it('orders text that is no address after every address, by its text', () => {
+    expect(['b', '::1', 'a', '010.0.0.1', '9.0.0.1'].sort(compareIpTexts)).toEqual([
+      '9.0.0.1',
+      '010.0.0.1',
+      '::1',
+      'a',
+      'b',
+    ]);
+  });
+
+  // compareIps reads canonical IPv4 text as a number and parses everything else: the same
+  // order as comparing the bytes (IPv4's 4 before IPv6's 16, then byte by byte), for any pair.
+  it('orders any two addresses as their bytes, sloppy text included', () => {
+    const octet = fc.integer({ min: 0, max: 255 });
+    const v4 = fc
+      .tuple(octet, octet, octet, octet, fc.boolean())
+      .map(([a, b, c, d, sloppy]) => (sloppy ? `${String(a).padStart(3, '0')}.${b}.${c}.${d}` : `${a}.${b}.${c}.${d}`));
+    const v6 = fc
+      .array(fc.integer({ min: 0, max: 0xffff }), { minLength: 8, maxLength: 8 })
+      .map((g) => g.map((x) => x.toString(16)).join(':'));
+    const byBytes = (a: Uint8Array, b: Uint8Array): number => {
+      if (a.length !== b.length) return a.length - b.length;
+      const i = a.findIndex((x, k) => x !== b[k]);
+      return i < 0 ? 0 : (a[i] ?? 0) - (b[i] ?? 0);
+    };
+    fc.assert(
+      fc.property(fc.oneof(v4, v6), fc.oneof(v4, v6), (a, b) => {
+        const ia = parseIp(a);
+        const ib = parseIp(b);
+        if (!ia || !ib) throw new Error(`generated a non-address: ${a} ${b}`);
+        expect(Math.sign(compareIps(ia, ib))).toBe(Math.sign(byBytes(ipBytes(ia), ipBytes(ib))));
+        expect(Math.sign(compareIpTexts(a, b))).toBe(Math.sign(byBytes(ipBytes(ia), ipBytes(ib))));
+      }),
+    );
+  });
+
+  it('keeps canonical IPv4 text as given and rewrites sloppy text', () => {
+    const given = ['10.', '1.2.3'].join('');
+    expect(parseIp(given)?.text).toBe('10.1.2.3');
+    expect(parseIp('10.01.2.3')?.text).toBe('10.1.2.3');
+    expect(Array.from(ipBytes({ family: 'IPv4', text: '10.1.2.3' }))).toEqual([10, 1, 2, 3]);
+    expect(() => ipBytes({ family: 'IPv4', text: 'nonsense' })).toThrow(TypeError);
+  });
+
+  it('finds every special IPv4 address by its octets', () => {
+    const octet = fc.integer({ min: 0, max: 255 });
+    fc.assert(
+      fc.property(fc.constantFrom(0, 10, 127, 169, 224, 239, 240, 255), octet, octet, octet, (a, b, c, d) => {
+        const ip = parseIp(`${a}.${b}.${c}.${d}`);
+        const special =
+          (a === 0 && b === 0 && c === 0 && d === 0) || a === 127 || (a === 169 && b === 254) || (a >= 224 && a < 240);
+        expect(ip && isSpecialAddress(ip)).toBe(special);
+      }),
+    );
   });
 });
