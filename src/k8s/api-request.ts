@@ -11,6 +11,7 @@ import {
   type ResponseContext,
 } from '@kubernetes/client-node';
 import { ApiError, classifyFailure, kindOfStatus, type ApiRequest, type ApiResource } from './api-error.js';
+import { listeningTimeout } from './listening-timeout.js';
 
 export interface ApiCall {
   readonly method: HttpMethod;
@@ -78,14 +79,14 @@ async function send(config: KubeConfig, call: ApiCall, signal: AbortSignal): Pro
 export async function callApiServer(config: KubeConfig, call: ApiCall): Promise<ApiAnswer> {
   const { controller, release } = abortWith(call.signal);
   const timer =
-    call.timeoutMs === undefined ? undefined : setTimeout(() => controller.abort(timedOut()), call.timeoutMs);
+    call.timeoutMs === undefined ? undefined : listeningTimeout(call.timeoutMs, () => controller.abort(timedOut()));
   try {
     const response = await send(config, call, controller.signal);
     return { status: response.httpStatusCode, headers: response.headers, text: await response.body.text() };
   } catch (err) {
     throw classifyFailure(err, call.resource, call.request);
   } finally {
-    clearTimeout(timer);
+    timer?.cancel();
     release();
   }
 }

@@ -7,6 +7,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { classifyFailure } from './api-error.js';
 import { abortWith, failedAnswer, HttpMethod, openApiStream, timedOut } from './api-request.js';
+import { listeningTimeout } from './listening-timeout.js';
 import type { WatchedResource } from './resources.js';
 
 export interface WatchRequest {
@@ -38,13 +39,13 @@ export async function readWatch(config: KubeConfig, watch: WatchRequest): Promis
   const { controller, release } = abortWith(watch.signal);
   const signal = controller.signal;
   let silent = false;
-  let timer = setTimeout(() => controller.abort(timedOut()), watch.timeoutMs);
+  let timer = listeningTimeout(watch.timeoutMs, () => controller.abort(timedOut()));
   const quiet = (): void => {
-    clearTimeout(timer);
-    timer = setTimeout(() => {
+    timer.cancel();
+    timer = listeningTimeout(watch.idleMs, () => {
       silent = true;
       controller.abort();
-    }, watch.idleMs);
+    });
   };
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   try {
@@ -69,7 +70,7 @@ export async function readWatch(config: KubeConfig, watch: WatchRequest): Promis
     if (silent) return 'idle';
     throw classifyFailure(err, resource.kind, 'watch');
   } finally {
-    clearTimeout(timer);
+    timer.cancel();
     release();
     // Ends the request whatever stopped the reading (a no-op on a stream that has ended).
     await reader?.cancel().catch(() => undefined);
