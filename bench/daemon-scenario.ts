@@ -41,6 +41,7 @@ const { values, positionals } = parseArgs({
     'cpu-prof': { type: 'string' },
     'heap-prof': { type: 'string' },
     'log-dir': { type: 'string' },
+    'memory-limit': { type: 'string' },
   },
 });
 const size = parseTableSize(positionals[0] ?? '');
@@ -58,6 +59,9 @@ const profile = [
 ];
 if (profile.length > 0) process.env['NODE_OPTIONS'] = profile.join(' ');
 if (values['log-dir'] !== undefined) process.env['KIPVS_E2E_LOG_DIR'] = values['log-dir'];
+// The container's memory limit in MiB, as the chart hands it to the daemon (bin/kipvs bounds its heap by it).
+if (values['memory-limit'] !== undefined)
+  process.env['KIPVS_MEMORY_LIMIT'] = String(Number(values['memory-limit']) * 2 ** 20);
 
 // The cluster, in the API server before kipvs starts.
 const server = await FakeApiServer.start();
@@ -87,14 +91,22 @@ function memoryOf(pid: number): { rss: number; hwm: number } {
   return { rss: kb('VmRSS') * 1024, hwm: kb('VmHWM') * 1024 };
 }
 
-/** kubeproxy_sync_proxy_rules_last_timestamp_seconds, undefined until set (or while the daemon cannot answer). */
-async function lastSyncTimestamp(): Promise<number | undefined> {
+/** The daemon's /metrics text, empty while it cannot answer. */
+async function metricsText(): Promise<string> {
   const { code, body } = await httpGet(ownNetns(), `http://${METRICS_ADDRESS}/metrics`).catch(() => ({
     code: 0,
     body: '',
   }));
-  if (code !== 200) return undefined;
-  const value = Number(/^kubeproxy_sync_proxy_rules_last_timestamp_seconds(?:\{[^}]*\})? (\S+)$/m.exec(body)?.[1]);
+  return code === 200 ? body : '';
+}
+
+/** A metric's value in `text` (its first series), NaN when absent. */
+const metricValue = (text: string, name: string): number =>
+  Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+
+/** kubeproxy_sync_proxy_rules_last_timestamp_seconds, undefined until set (or while the daemon cannot answer). */
+async function lastSyncTimestamp(): Promise<number | undefined> {
+  const value = metricValue(await metricsText(), 'kubeproxy_sync_proxy_rules_last_timestamp_seconds');
   return Number.isFinite(value) && value > 0 ? value : undefined;
 }
 
@@ -176,6 +188,11 @@ for (let i = 0; i < CHANGES; i++) {
 ipvs.close();
 clearInterval(sampler);
 const memory = memoryOf(pid);
+// Where the RSS is, as the daemon sees it at the end: V8's heap (used, reserved) and memory outside it (Buffers).
+const metrics = await metricsText();
+const heapUsed = metricValue(metrics, 'nodejs_heap_size_used_bytes');
+const heapTotal = metricValue(metrics, 'nodejs_heap_size_total_bytes');
+const external = metricValue(metrics, 'nodejs_external_memory_bytes');
 const audit = await proxy.audit();
 const exit = await proxy.stop();
 await server.close();
@@ -204,5 +221,6 @@ const peaks = (['list', 'first sync', 'resync', 'changes'] as const).map((p) => 
 console.log(
   `ms=${(startSeconds * 1000).toFixed(0)} listed=${listedSeconds.toFixed(1)}s first-sync=${String(firstSync['ms'])}ms resync=${String(resync['ms'])}ms ` +
     `change=${sorted[Math.floor(sorted.length / 2)]?.toFixed(0)}ms changes=${changeMs.map((ms) => ms.toFixed(0)).join(',')} ` +
-    `hwm=${mb(memory.hwm)}MB rss-peaks=${peaks}MB audit=${audit.length} exit=${String(exit.status)}`,
+    `hwm=${mb(memory.hwm)}MB rss-peaks=${peaks}MB heap=${mb(heapUsed)}/${mb(heapTotal)}MB external=${mb(external)}MB ` +
+    `audit=${audit.length} exit=${String(exit.status)}`,
 );

@@ -85,7 +85,7 @@ const syncNotes = (stdout: string): string => {
 /** The daemon's own figures (daemon-scenario.ts): its start's phases, the resync, the endpoint change, memory. */
 const daemonNotes = (stdout: string): string =>
   `lists ${figure(stdout, 'listed')}, first sync ${figure(stdout, 'first-sync')}, periodic resync ${figure(stdout, 'resync')}, ` +
-  `one endpoint change ${figure(stdout, 'change')} (${figure(stdout, 'changes')}), VmHWM ${figure(stdout, 'hwm')} (RSS list/sync/resync/changes ${figure(stdout, 'rss-peaks')}), audit lines ${figure(stdout, 'audit')}`;
+  `one endpoint change ${figure(stdout, 'change')} (${figure(stdout, 'changes')}), VmHWM ${figure(stdout, 'hwm')} (RSS list/sync/resync/changes ${figure(stdout, 'rss-peaks')}; at the end V8 heap used/reserved ${figure(stdout, 'heap')}, outside it ${figure(stdout, 'external')}), audit lines ${figure(stdout, 'audit')}`;
 
 /**
  * The daemon group: `kipvs proxy` against the test API server holding the cluster, from its
@@ -118,7 +118,12 @@ function daemonCases(table: Table, runs: number): BenchCase[] {
     {
       group,
       name: 'kipvs proxy: start to first sync reported',
-      command: [process.execPath, DAEMON_SCENARIO, label],
+      command: [
+        process.execPath,
+        DAEMON_SCENARIO,
+        label,
+        ...(daemonMemoryLimit === undefined ? [] : ['--memory-limit', daemonMemoryLimit]),
+      ],
       timeFrom: 'reported',
       reportedMs: floorMs,
       notes: daemonNotes,
@@ -273,8 +278,11 @@ const { values } = parseArgs({
     'sync-runs': { type: 'string', default: '1' },
     count: { type: 'string', default: 'small' },
     only: { type: 'string' },
+    // The daemon rows' container memory limit in MiB, as the chart sets it (bin/kipvs bounds the heap by it).
+    'daemon-memory-limit': { type: 'string' },
   },
 });
+const daemonMemoryLimit = values['daemon-memory-limit'];
 const count = values.count;
 if (count !== 'small' && count !== 'all' && count !== 'none') {
   throw new Error(`--count takes small, all or none, not '${count}'`);
