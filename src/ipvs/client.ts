@@ -42,7 +42,7 @@ import type {
   IpvsInfo,
   IpvsOperation,
   IpvsTimeouts,
-  LiveRealServer,
+  ReadRealServer,
   LiveService,
   LiveVirtualServer,
   RealServer,
@@ -99,7 +99,7 @@ export class IpvsClient {
   }
 
   /** The real servers of one service; IpvsError ESRCH when there is no such service. */
-  async listRealServers(key: ServiceKey): Promise<(LiveRealServer & Counted)[]> {
+  async listRealServers(key: ServiceKey): Promise<(ReadRealServer & Counted)[]> {
     const realServers = await this.realServersOf(key);
     // The kernel answers a GET_DEST dump for a missing service with an empty
     // dump (ip_vs_genl_dump_dests), so an empty answer needs a second look.
@@ -125,16 +125,16 @@ export class IpvsClient {
       (_, source, start, end) => services.push(decodeServiceAt(source, start, end, decode)),
       () => (services.length = 0),
     );
-    const lists: LiveRealServer[][] = services.map(() => []);
+    const lists: ReadRealServer[][] = services.map(() => []);
     await this.dumpEach(
       services.map((service) => ({ op: 'list-real-servers', service: service.key })),
       (index, source, start, end) => {
         const service = services[index] as LiveVirtualServer;
-        (lists[index] as LiveRealServer[]).push(decodeRealServerAt(source, start, end, service.key.family, decode));
+        (lists[index] as ReadRealServer[]).push(decodeRealServerAt(source, start, end, service.key.family, decode));
       },
       (index) => (lists[index] = []),
     );
-    return services.map((service, index) => ({ service, realServers: lists[index] as LiveRealServer[] }));
+    return services.map((service, index) => ({ service, realServers: lists[index] as ReadRealServer[] }));
   }
 
   /**
@@ -190,7 +190,7 @@ export class IpvsClient {
     return decodeInfo(onlyReply(await this.read({ op: 'info' }, (q) => this.socket.request(q))));
   }
 
-  private async realServersOf(key: ServiceKey): Promise<(LiveRealServer & Counted)[]> {
+  private async realServersOf(key: ServiceKey): Promise<(ReadRealServer & Counted)[]> {
     const family: AddressFamily = key.family;
     const replies = await this.read({ op: 'list-real-servers', service: key }, (q) => this.socket.dump(q));
     return replies.map((msg) => decodeRealServer(msg, family));

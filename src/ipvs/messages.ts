@@ -40,7 +40,7 @@ import {
   type IpvsInfo,
   type IpvsOperation,
   type IpvsTimeouts,
-  type LiveRealServer,
+  type ReadRealServer,
   type LiveVirtualServer,
   type Protocol,
   type RealServer,
@@ -467,7 +467,7 @@ export function decodeServiceAt(source: Buffer, start: number, end: number, opti
  * A NEW_DEST message (a GET_DEST dump entry). Kernels before 3.18 send no
  * ADDR_FAMILY: the real server then has its service's family.
  */
-export function decodeRealServer(msg: NetlinkMessage, serviceFamily: AddressFamily): LiveRealServer & Counted {
+export function decodeRealServer(msg: NetlinkMessage, serviceFamily: AddressFamily): ReadRealServer & Counted {
   return decodeRealServerAt(msg.payload, 0, msg.payload.length, serviceFamily, WITH_STATS);
 }
 
@@ -478,21 +478,21 @@ export function decodeRealServerAt(
   end: number,
   serviceFamily: AddressFamily,
   options: { readonly stats: true },
-): LiveRealServer & Counted;
+): ReadRealServer & Counted;
 export function decodeRealServerAt(
   source: Buffer,
   start: number,
   end: number,
   serviceFamily: AddressFamily,
   options: DecodeOptions,
-): LiveRealServer;
+): ReadRealServer;
 export function decodeRealServerAt(
   source: Buffer,
   start: number,
   end: number,
   serviceFamily: AddressFamily,
   options: DecodeOptions,
-): LiveRealServer {
+): ReadRealServer {
   const path = 'IPVS_CMD.dest';
   const dest = requiredAttribute(tableReply(source, start, end, c.IPVS_CMD_NEW_DEST, options).dest, path);
   const family = dest.family === undefined ? serviceFamily : decodeFamily(dest.family, `${path}.family`);

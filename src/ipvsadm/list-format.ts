@@ -2,7 +2,7 @@
 // column sets of --stats, --rate, --thresholds, --persistent-conn and --tun-info,
 // and --exact. Widths and trailing spaces are ipvsadm's printf formats
 // (print_title and print_service_entry in ipvsadm.c).
-import type { Counted, CountedService, IpvsInfo, LiveRealServer, LiveVirtualServer, Stats } from '../ipvs/types.js';
+import type { Counted, CountedService, IpvsInfo, LiveVirtualServer, ReadRealServer, Stats } from '../ipvs/types.js';
 import { inIpvsadmOrder } from './ipvsadm-order.js';
 import { formatLargeNumber } from './large-number.js';
 import { forwardingName, hostPort, serviceLabel, serviceListDetails, tunnelInfo } from './rule-text.js';
@@ -23,7 +23,7 @@ export interface ListOptions {
 interface ColumnSet {
   readonly title: string;
   service(service: LiveVirtualServer & Counted, exact: boolean): string;
-  realServer(realServer: LiveRealServer & Counted, name: string, exact: boolean): string;
+  realServer(realServer: ReadRealServer & Counted, name: string, exact: boolean): string;
 }
 
 const SERVICE_HEADING = 'Prot LocalAddress:Port';

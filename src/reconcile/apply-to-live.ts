@@ -16,26 +16,13 @@
 // servers and the list of pointers to the services, not the table; services are found by key
 // through the list's index (live-index.ts), which moves on to the list this makes.
 import type { IpsetEntry, IpsetOperation, LiveIpset } from '../ipset/types.js';
-import type { IpvsOperation, LiveRealServer, LiveService, Stats } from '../ipvs/types.js';
+import type { IpvsOperation, LiveRealServer, LiveService } from '../ipvs/types.js';
 import type { LiveFamilyState, LiveIptablesTable, LiveState } from '../contracts/live-state.js';
 import type { AddressFamily } from '../net/ip-address.js';
 import { entryText } from './ipset-diff.js';
 import { virtualServerKeyText } from './keys.js';
 import { liveServiceAt, withLiveServices } from './live-index.js';
 import type { AddressChange, Plan } from '../contracts/plan.js';
-
-export const ZERO_STATS: Stats = {
-  connections: 0n,
-  inPackets: 0n,
-  outPackets: 0n,
-  inBytes: 0n,
-  outBytes: 0n,
-  cps: 0n,
-  inPps: 0n,
-  outPps: 0n,
-  inBps: 0n,
-  outBps: 0n,
-};
 
 const BUILTIN_CHAINS = new Set(['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING']);
 
@@ -209,10 +196,11 @@ function applyIpvs(
       const found = draft?.service(key);
       if (!draft || (op.op === 'add-service') === (found !== undefined))
         return refuse(`${op.op} ${key}: ${found ? 'EEXIST' : 'ESRCH'}`);
+      const stats = found?.service.stats;
       const service = {
         ...op.service,
         flags: { ...op.service.flags, hashed: true },
-        stats: found?.service.stats ?? ZERO_STATS,
+        ...(stats === undefined ? {} : { stats }),
       };
       draft.setService(key, { service, realServers: found?.realServers ?? [] });
       return;
@@ -243,21 +231,21 @@ function applyIpvs(
         realServers.splice(at, 1);
         return;
       }
-      const { activeConnections, inactiveConnections, persistentConnections, stats } = existing ?? {
-        activeConnections: 0,
-        inactiveConnections: 0,
-        persistentConnections: 0,
-        stats: ZERO_STATS,
-      };
-      const realServer: LiveRealServer = {
+      // An added real server is the plan's object itself (the desired state's): no copy per
+      // real server in the kept state, and no connections until a read says otherwise. An
+      // edited one keeps what the kernel last said of its connections and counters.
+      if (!existing) {
+        realServers.push(op.realServer);
+        return;
+      }
+      const { activeConnections, inactiveConnections, persistentConnections, stats } = existing;
+      realServers[at] = {
         ...op.realServer,
-        activeConnections,
-        inactiveConnections,
-        persistentConnections,
-        stats,
+        ...(activeConnections === undefined ? {} : { activeConnections }),
+        ...(inactiveConnections === undefined ? {} : { inactiveConnections }),
+        ...(persistentConnections === undefined ? {} : { persistentConnections }),
+        ...(stats === undefined ? {} : { stats }),
       };
-      if (existing) realServers[at] = realServer;
-      else realServers.push(realServer);
       return;
     }
     default:

@@ -40,7 +40,8 @@ export function terminationStep(
   clock: TerminationClock,
 ): TerminationStep {
   if (protocol !== 'tcp') return { action: 'delete', reason: 'endpoint removed' };
-  if (realServer.activeConnections + realServer.inactiveConnections === 0) {
+  // No counts: kipvs added it and has not read it since, so it has had no connections to drain.
+  if ((realServer.activeConnections ?? 0) + (realServer.inactiveConnections ?? 0) === 0) {
     return { action: 'delete', reason: since === undefined ? 'endpoint removed' : 'endpoint drained' };
   }
   const started = since ?? clock.now;

@@ -75,9 +75,9 @@ function diffedFields(r: LiveRealServer): string {
     r.upperThreshold,
     r.lowerThreshold,
     tunnel,
-    r.activeConnections,
-    r.inactiveConnections,
-    r.persistentConnections,
+    r.activeConnections ?? 0,
+    r.inactiveConnections ?? 0,
+    r.persistentConnections ?? 0,
   ].join('|');
 }
 

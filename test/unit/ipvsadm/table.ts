@@ -3,7 +3,7 @@
 import type {
   Counted,
   CountedService,
-  LiveRealServer,
+  ReadRealServer,
   LiveVirtualServer,
   RealServer,
   ServiceFlags,
@@ -48,8 +48,8 @@ export function virtualServer(fields: ServiceFields): LiveVirtualServer & Counte
 }
 
 export function realServer(
-  fields: Pick<RealServer, 'address'> & Partial<LiveRealServer & Counted>,
-): LiveRealServer & Counted {
+  fields: Pick<RealServer, 'address'> & Partial<ReadRealServer & Counted>,
+): ReadRealServer & Counted {
   return {
     family: fields.address.includes(':') ? 'inet6' : 'inet',
     port: 80,
@@ -65,7 +65,7 @@ export function realServer(
   };
 }
 
-export function live(service: ServiceFields, ...realServers: (LiveRealServer & Counted)[]): CountedService {
+export function live(service: ServiceFields, ...realServers: (ReadRealServer & Counted)[]): CountedService {
   return { service: virtualServer(service), realServers };
 }
 

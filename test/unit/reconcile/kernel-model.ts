@@ -7,8 +7,7 @@
 import type { LiveState } from '../../../src/contracts/live-state.js';
 import { applyPlanToLive, restoreIptables, type IptablesTableName } from '../../../src/reconcile/apply-to-live.js';
 import type { Plan } from '../../../src/contracts/plan.js';
-
-export { ZERO_STATS } from '../../../src/reconcile/apply-to-live.js';
+import type { Stats } from '../../../src/ipvs/types.js';
 
 export class KernelRefusal extends Error {}
 
@@ -31,3 +30,17 @@ export function applyPlan(live: LiveState, plan: Plan): { readonly live: LiveSta
   if (applied.refusals.length > 0) throw new KernelRefusal(applied.refusals.join('; '));
   return { live: applied.live };
 }
+
+/** A real server's or virtual server's counters, all zero (as a fresh kernel object reads). */
+export const ZERO_STATS: Stats = {
+  connections: 0n,
+  inPackets: 0n,
+  outPackets: 0n,
+  inBytes: 0n,
+  outBytes: 0n,
+  cps: 0n,
+  inPps: 0n,
+  outPps: 0n,
+  inBps: 0n,
+  outBps: 0n,
+};
