@@ -107,24 +107,57 @@ function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
 
 const hasOwn = (object: object, key: string): boolean => Object.hasOwn(object, key);
 
+type Projection = (value: unknown) => unknown;
+
+const keepWhole: Projection = (value) => value;
+
+/**
+ * `shape` as a function: every object of the watch passes through it as it arrives (500,000
+ * endpoints at 50,000 Services), so the shape is walked once here, not per object, and the
+ * reduced objects are built field by field (no entries arrays, no deleted fields: a deleted
+ * field turns a V8 object into a slower, bigger dictionary).
+ */
+function compile(shape: FieldShape): Projection {
+  if (shape === true) return keepWhole;
+  if ('each' in shape) {
+    const item = compile(shape.each);
+    return (value) => (Array.isArray(value) ? value.map((v: unknown) => item(v)) : value);
+  }
+  if ('keys' in shape) {
+    const names = shape.keys;
+    return (value) => {
+      if (!isRecord(value)) return value;
+      // A map with a value that is not a string fails validation as a whole: keep it whole.
+      for (const key of Object.keys(value)) if (typeof value[key] !== 'string') return value;
+      const kept: Record<string, unknown> = {};
+      for (const name of names) if (hasOwn(value, name)) kept[name] = value[name];
+      return kept;
+    };
+  }
+  const inner = Object.entries(shape.fields).map(([name, fieldShape]) => [name, compile(fieldShape)] as const);
+  return (value) => {
+    if (!isRecord(value)) return value;
+    // The uid only names an object without a usable name.
+    const named = typeof value['name'] === 'string' && value['name'] !== '';
+    const kept: Record<string, unknown> = {};
+    for (const [name, project] of inner) {
+      if (hasOwn(value, name) && !(named && name === 'uid')) kept[name] = project(value[name]);
+    }
+    return kept;
+  };
+}
+
+const compiled = new WeakMap<object, Projection>();
+
 /** `value` reduced to `shape`; a value of another shape than expected is kept whole. */
 export function projectFields(shape: FieldShape, value: unknown): unknown {
   if (shape === true) return value;
-  if ('each' in shape)
-    return Array.isArray(value) ? value.map((item: unknown) => projectFields(shape.each, item)) : value;
-  if (!isRecord(value)) return value;
-  if ('keys' in shape) {
-    // A map with a value that is not a string fails validation as a whole: keep it whole.
-    if (!Object.values(value).every((v) => typeof v === 'string')) return value;
-    return Object.fromEntries(shape.keys.filter((k) => hasOwn(value, k)).map((k) => [k, value[k]]));
+  let projection = compiled.get(shape);
+  if (projection === undefined) {
+    projection = compile(shape);
+    compiled.set(shape, projection);
   }
-  const kept: Record<string, unknown> = {};
-  for (const [name, inner] of Object.entries(shape.fields)) {
-    if (hasOwn(value, name)) kept[name] = projectFields(inner, value[name]);
-  }
-  // The uid only names an object without a usable name.
-  if (hasOwn(kept, 'uid') && typeof kept['name'] === 'string' && kept['name'] !== '') delete kept['uid'];
-  return kept;
+  return projection(value);
 }
 
 /** `a` and `b` together: every field either keeps. */
