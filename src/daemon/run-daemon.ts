@@ -4,7 +4,7 @@
 // next kipvs or kube-proxy adopts it), as kube-proxy leaves it, and exits 0.
 import type { ValidatedProxyConfig } from '../config/index.js';
 import { ConntrackClient } from '../conntrack/index.js';
-import { KernelClients, NetlinkKernel } from '../kernel/index.js';
+import { CommandLauncher, KernelClients, NetlinkKernel } from '../kernel/index.js';
 import { computeDesiredState, LINK_NAME, type ProxyModelConfig } from '../proxy/index.js';
 import { modelConfigFrom } from '../proxy/config-adapter.js';
 import { AuditLog } from './audit/audit-log.js';
@@ -87,7 +87,10 @@ export async function runDaemon(config: ValidatedProxyConfig, options: RunDaemon
   const stopSignal = options.stopSignal ?? signalled();
   const c = config.configuration;
   const log = new Logger({ verbosity: c.logging.verbosity, format: c.logging.format });
-  const setup = await prepareNode(nodeSetupOptions(config, log));
+  // Started first, while this process is small: every iptables run forks the launcher, not the daemon.
+  const launcher = CommandLauncher.start();
+  const tools = launcher ? { runCommand: launcher.run } : {};
+  const setup = await prepareNode({ ...nodeSetupOptions(config, log), ...(launcher && { run: launcher.run }) });
   const model = modelConfigFrom(config, setup.families, setup.kernelSchedulers);
   const clients = await KernelClients.open();
   const conntrack = ConntrackClient.open();
@@ -122,7 +125,7 @@ export async function runDaemon(config: ValidatedProxyConfig, options: RunDaemon
       isProxyHealthy: () => health.isHealthy(),
     });
 
-    const kernel = new NetlinkKernel({ clients, iptables: setup.iptables, conntrack, linkName: LINK_NAME });
+    const kernel = new NetlinkKernel({ clients, iptables: setup.iptables, conntrack, linkName: LINK_NAME, ...tools });
     const engine = new SyncEngine({ kernel, model, gracePeriodMs: GRACE_PERIOD_MS, now: Date.now });
     const hostOptions = {
       routes: clients.route,
@@ -163,6 +166,7 @@ export async function runDaemon(config: ValidatedProxyConfig, options: RunDaemon
     await Promise.all(servers.map((server) => server.close()));
     conntrack.close();
     clients.close();
+    launcher?.close();
     await audit.close();
   }
 }

@@ -4,6 +4,7 @@
 export { Applied, applyPlan } from './apply-plan.js';
 export { KernelClients } from './clients.js';
 export { CommandError, runCommand, type CommandErrorKind, type CommandRunner } from './command.js';
+export { CommandLauncher } from './command-launcher.js';
 export type { ConntrackFlowDeleter } from './conntrack-port.js';
 export { describeChange } from './describe-change.js';
 export { KernelAccessError } from './errors.js';
