@@ -19,7 +19,7 @@ import { auditEntry } from '../src/daemon/audit/audit-entry.js';
 import { auditedChange } from '../src/daemon/audit/kernel-change.js';
 import type { AppliedChange, KernelChange } from '../src/contracts/kernel-port.js';
 import type { Plan } from '../src/contracts/plan.js';
-import { Applied } from '../src/kernel/index.js';
+import { appliedChange } from '../src/kernel/index.js';
 import { buildDesiredState, type ClusterObjects, type DesiredState } from '../src/proxy/index.js';
 import { SyncModel } from '../src/sync/sync-model.js';
 import { ValidationMemo } from '../src/sync/validation-memo.js';
@@ -72,7 +72,7 @@ function minimal(size: TableSize): ClusterObjects {
 function reportOf(plan: Plan): AppliedChange[] {
   const changes: AppliedChange[] = [];
   const add = (change: KernelChange, cause: AppliedChange['cause']): void =>
-    void changes.push(new Applied(change, cause, { ok: true }));
+    void changes.push(appliedChange(change, cause, { ok: true }));
   for (const phase of plan.phases) {
     switch (phase.kind) {
       case 'ipvs':
