@@ -18,8 +18,10 @@
 import { auditEntry } from '../src/daemon/audit/audit-entry.js';
 import { auditedChange } from '../src/daemon/audit/kernel-change.js';
 import type { AppliedChange, KernelChange } from '../src/contracts/kernel-port.js';
-import type { Plan } from '../src/contracts/plan.js';
-import { appliedChange } from '../src/kernel/index.js';
+import type { AddressChange, ConntrackDeletion, Plan } from '../src/contracts/plan.js';
+import type { IpsetOperation } from '../src/ipset/index.js';
+import type { IpvsOperation } from '../src/ipvs/index.js';
+import { Applied, appliedChange } from '../src/kernel/index.js';
 import { buildDesiredState, type ClusterObjects, type DesiredState } from '../src/proxy/index.js';
 import { SyncModel } from '../src/sync/sync-model.js';
 import { ValidationMemo } from '../src/sync/validation-memo.js';
@@ -68,28 +70,36 @@ function minimal(size: TableSize): ClusterObjects {
   return decoded({ services, endpointSlices });
 }
 
-/** The apply's report of `plan` applied whole, as applyPlan builds it. */
+/** The apply's report of `plan` applied whole, as applyPlan builds it: the planned operation, its cause and a shared result each. */
 function reportOf(plan: Plan): AppliedChange[] {
   const changes: AppliedChange[] = [];
-  const add = (change: KernelChange, cause: AppliedChange['cause']): void =>
-    void changes.push(appliedChange(change, cause, { ok: true }));
+  const ok = { ok: true } as const;
   for (const phase of plan.phases) {
     switch (phase.kind) {
-      case 'ipvs':
-        for (const c of phase.changes) add({ kind: 'ipvs', op: c.op }, c.cause);
+      case 'ipvs': {
+        const kind = (op: IpvsOperation): KernelChange => ({ kind: 'ipvs', op });
+        for (const c of phase.changes) changes.push(new Applied(c.op, kind, c.cause, ok));
         break;
-      case 'ipset':
-        for (const c of phase.changes) add({ kind: 'ipset', op: c.op }, c.cause);
+      }
+      case 'ipset': {
+        const kind = (op: IpsetOperation): KernelChange => ({ kind: 'ipset', op });
+        for (const c of phase.changes) changes.push(new Applied(c.op, kind, c.cause, ok));
         break;
-      case 'address':
-        for (const c of phase.changes) add({ kind: 'address', op: c.op, linkName: 'kube-ipvs0' }, c.cause);
+      }
+      case 'address': {
+        const kind = (op: AddressChange): KernelChange => ({ kind: 'address', op, linkName: 'kube-ipvs0' });
+        for (const c of phase.changes) changes.push(new Applied(c.op, kind, c.cause, ok));
         break;
+      }
       case 'iptables':
-        for (const rewrite of phase.rewrites) add({ kind: 'iptables', rewrite }, rewrite.cause);
+        for (const rewrite of phase.rewrites)
+          changes.push(appliedChange({ kind: 'iptables', rewrite }, rewrite.cause, ok));
         break;
-      case 'conntrack':
-        for (const c of phase.changes) add({ kind: 'conntrack', deletion: c.op }, c.cause);
+      case 'conntrack': {
+        const kind = (deletion: ConntrackDeletion): KernelChange => ({ kind: 'conntrack', deletion });
+        for (const c of phase.changes) changes.push(new Applied(c.op, kind, c.cause, ok));
         break;
+      }
     }
   }
   return changes;

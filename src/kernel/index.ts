@@ -1,7 +1,7 @@
 // The kernel layer's public surface: one live-state read and one plan apply over the
 // IPVS, rtnetlink and ipset clients and the iptables tools, and the host checks
 // (sysctls, modules) kube-proxy's IPVS mode makes.
-export { appliedChange, applyPlan } from './apply-plan.js';
+export { Applied, appliedChange, applyPlan } from './apply-plan.js';
 export { KernelClients } from './clients.js';
 export { CommandError, runCommand, type CommandErrorKind, type CommandRunner } from './command.js';
 export { CommandLauncher } from './command-launcher.js';
