@@ -7,8 +7,7 @@
 // EndpointSlice without a namespace is in "default", as kubectl applies it.
 // Whether an object of the right kind is valid is the model's question, not
 // this file's; where each object is written is kept for its messages.
-import { LineCounter } from 'yaml';
-import { readYaml } from '../yaml/read-yaml.js';
+import { positionsIn, readYaml } from '../yaml/read-yaml.js';
 import { parseJsonStream } from './json-stream.js';
 import { readInput } from './read-input.js';
 
@@ -202,14 +201,7 @@ export function parseClusterObjects(text: string, file: string): ObjectsFileResu
   // JSON.parse: about a hundred times faster than the YAML parser.
   const json = parseJsonStream(text);
   if (json) {
-    const lineCounter = new LineCounter();
-    lineCounter.addNewLine(0);
-    for (let newline = text.indexOf('\n'); newline !== -1; newline = text.indexOf('\n', newline + 1))
-      lineCounter.addNewLine(newline + 1);
-    const at = (offset: number): Position => {
-      const { line, col } = lineCounter.linePos(offset);
-      return { file, line, column: col };
-    };
+    const at = positionsIn(text, file);
     for (const doc of json) {
       // A List's item by its place in "items"; anything else at the document's start.
       collector.addDocument(doc.value, (path) =>

@@ -1,22 +1,17 @@
-// YAML read the way Kubernetes reads it, for the configuration file, the
-// kubeconfig and the objects `kipvs plan` and `diff` read: YAML 1.1 scalars as
-// go-yaml v2 resolves them (yes/no/on/off are booleans, 0644 is octal), but
-// dates and base-60 numbers stay strings, as go-yaml gives strings when
-// decoding into untyped values. Duplicate keys are an error, as in
-// Kubernetes' strict decoding. Every document keeps where its values are
-// written, so that any problem can name its line and column.
-import {
-  isMap,
-  isPair,
-  isScalar,
-  LineCounter,
-  parseAllDocuments,
-  type Document,
-  type DocumentOptions,
-  type ParseOptions,
-  type SchemaOptions,
-  type Tags,
-} from 'yaml';
+// YAML read the way Kubernetes reads it (go-yaml-scalars.ts: YAML 1.1 scalars
+// as go-yaml v2 resolves them, duplicate keys an error), for the configuration
+// file, the kubeconfig and the objects `kipvs plan` and `diff` read. Every
+// document keeps where its values are written, so that any problem can name
+// its line and column.
+//
+// Two paths, one behaviour: the block YAML that kubectl and YAML libraries
+// write is read in one pass (block-yaml.ts), keeping only where each document
+// and each item of its "items" starts; any other position, and any text that
+// path does not read, comes from the `yaml` package's full syntax tree, built
+// only then.
+import { isMap, isPair, isScalar, LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { readBlockYaml, type BlockDocument } from './block-yaml.js';
+import { GO_YAML_OPTIONS, resolvePlain } from './go-yaml-scalars.js';
 
 /** A place in a file: line and column count from 1. */
 export interface TextPosition {
@@ -44,22 +39,64 @@ export type YamlReadResult =
   /** The text is not YAML: nothing in it is used. */
   | { readonly ok: false; readonly problems: readonly YamlProblem[] };
 
-const GO_YAML_TAGS = (tags: Tags): Tags =>
-  tags.filter((tag) => {
-    const name = typeof tag === 'string' ? tag : tag.tag;
-    const format = typeof tag === 'string' ? undefined : tag.format;
-    return format !== 'TIME' && !/:(timestamp|binary|omap|pairs|set)$/.test(name);
-  });
-
-const OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
-  version: '1.1',
-  customTags: GO_YAML_TAGS,
-  uniqueKeys: true,
-  prettyErrors: false,
-};
-
 /** The documents of `text` (`file` names it in messages). */
 export function readYaml(text: string, file: string): YamlReadResult {
+  const fast = readBlockYaml(text, resolvePlain);
+  if (!fast) return readWithPositions(text, file);
+  let at: ((offset: number) => TextPosition) | undefined;
+  const position = (offset: number): TextPosition => {
+    at ??= positionsIn(text, file);
+    return at(offset);
+  };
+  let full: readonly YamlDocument[] | undefined;
+  const fullDocument = (index: number): YamlDocument | undefined => {
+    if (!full) {
+      const read = readWithPositions(text, file);
+      full = read.ok ? read.documents : [];
+    }
+    return full[index];
+  };
+  return { ok: true, documents: fast.map((doc, index) => blockDocument(doc, () => fullDocument(index), position)) };
+}
+
+/** A document read on the fast path: the positions it kept, the rest from the full syntax tree. */
+function blockDocument(
+  doc: BlockDocument,
+  full: () => YamlDocument | undefined,
+  at: (offset: number) => TextPosition,
+): YamlDocument {
+  return {
+    value: doc.value,
+    get start() {
+      return full()?.start ?? at(doc.offset ?? 0);
+    },
+    locate(path, key) {
+      const [first, second] = path;
+      if (key === undefined && doc.offset !== undefined) {
+        if (path.length === 0) return at(doc.offset);
+        const item =
+          path.length === 2 && first === 'items' && typeof second === 'number' ? doc.itemOffsets[second] : undefined;
+        if (item !== undefined && item >= 0) return at(item);
+      }
+      return full()?.locate(path, key);
+    },
+  };
+}
+
+/** A position for each offset of `text`, from an index of its lines built once. */
+export function positionsIn(text: string, file: string): (offset: number) => TextPosition {
+  const lineCounter = new LineCounter();
+  lineCounter.addNewLine(0);
+  for (let newline = text.indexOf('\n'); newline !== -1; newline = text.indexOf('\n', newline + 1))
+    lineCounter.addNewLine(newline + 1);
+  return (offset) => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { file, line, column: col };
+  };
+}
+
+/** The documents of `text` through the `yaml` package alone: a syntax tree with every position (the slow path). */
+export function readWithPositions(text: string, file: string): YamlReadResult {
   const lineCounter = new LineCounter();
   const at = (offset: number): TextPosition => {
     const { line, col } = lineCounter.linePos(offset);
@@ -67,7 +104,7 @@ export function readYaml(text: string, file: string): YamlReadResult {
   };
   let docs: Document.Parsed[];
   try {
-    const parsed = parseAllDocuments(text, { ...OPTIONS, lineCounter });
+    const parsed = parseAllDocuments(text, { ...GO_YAML_OPTIONS, lineCounter });
     // An empty stream parses to a marker that is not an array.
     docs = Array.isArray(parsed) ? parsed : [];
   } catch (err) {
