@@ -1,13 +1,13 @@
 // A fast path through the YAML that kubectl, go-yaml and the `yaml` package write: block
-// mappings and sequences, one-line plain and quoted scalars, {} and [], comments and "---"
-// between documents. The `yaml` package builds a syntax tree with positions for every node
-// (a 62 MB `kubectl get -o yaml` took 66 s and 3.5 GB); this reads the same values in one pass
-// over the text, keeping only where each document and each item of its "items" starts, which is
-// all `kipvs plan` names. Anything else (anchors, tags, block scalars, flow collections that are
-// not empty, a scalar over several lines, tabs, control characters, duplicate keys, errors) is
-// not read here: the caller reads the text with the `yaml` package, which decides what it means
-// or says where it is wrong. So what this accepts it must read exactly as the `yaml` package
-// does (test/unit/yaml/block-yaml.test.ts compares them).
+// mappings and sequences, one-line plain and quoted scalars, literal block scalars as values,
+// {} and [], comments and "---" between documents. The `yaml` package builds a syntax tree with
+// positions for every node (a 62 MB `kubectl get -o yaml` took 66 s and 3.5 GB); this reads the
+// same values in one pass over the text, keeping only where each document and each item of its
+// "items" starts, which is all `kipvs plan` names. Anything else (anchors, tags, folded block
+// scalars, flow collections that are not empty, a flow scalar over several lines, tabs, control
+// characters, duplicate keys, errors) is not read here: the caller reads the text with the
+// `yaml` package, which decides what it means or says where it is wrong. So what this accepts it
+// must read exactly as the `yaml` package does (test/unit/yaml/block-yaml.test.ts compares them).
 
 /** One document read on the fast path. */
 export interface BlockDocument {
@@ -32,6 +32,8 @@ const COLON = 0x3a;
 const DQUOTE = 0x22;
 const SQUOTE = 0x27;
 const BACKSLASH = 0x5c;
+const PIPE = 0x7c;
+const PLUS = 0x2b;
 
 /** Longer implicit keys are left to the `yaml` package, which refuses them beyond 1024 characters. */
 const MAX_KEY_LENGTH = 1000;
@@ -232,7 +234,7 @@ class BlockReader {
           value = this.resolvePlain('');
         }
       } else {
-        value = this.inlineValue(i);
+        value = c === PIPE ? this.literal(i, column) : this.inlineValue(i);
       }
       if (key === '__proto__')
         Object.defineProperty(map, key, { value, writable: true, enumerable: true, configurable: true });
@@ -242,6 +244,45 @@ class BlockReader {
       if (indent > column) notBlockYaml();
       at = this.pos + indent;
     }
+  }
+
+  /**
+   * A literal block scalar ("|", "|-" or "|+", as kubectl writes kubectl.kubernetes.io/
+   * last-applied-configuration) at `at`, the value of a key in `column`; moves past it. An
+   * indentation indicator, a blank line with more spaces than the content's indentation, or a
+   * last line without its line break are left to the full parse.
+   */
+  private literal(at: number, column: number): string {
+    const { text } = this;
+    const chomping = text.charCodeAt(at + 1);
+    const explicit = chomping === DASH || chomping === PLUS;
+    this.endOfLine(at + (explicit ? 2 : 1));
+    const lines: string[] = [];
+    let indent = -1;
+    let blankSpaces = 0;
+    let trailingBlank = 0;
+    while (this.pos < text.length) {
+      const start = this.pos;
+      let i = start;
+      while (text.charCodeAt(i) === SPACE) i++;
+      const end = text.indexOf('\n', start);
+      if (end < 0) notBlockYaml();
+      if (i === end) {
+        blankSpaces = Math.max(blankSpaces, i - start);
+        lines.push('');
+        trailingBlank++;
+      } else {
+        if (indent < 0) indent = i - start;
+        if (i - start < indent) break;
+        lines.push(text.slice(start + indent, end));
+        trailingBlank = 0;
+      }
+      this.pos = end + 1;
+    }
+    if (indent <= column || blankSpaces > indent) notBlockYaml();
+    const body = lines.slice(0, lines.length - trailingBlank).join('\n');
+    if (chomping === DASH) return body;
+    return chomping === PLUS ? `${body}\n${'\n'.repeat(trailingBlank)}` : `${body}\n`;
   }
 
   /** Where the ":" of a mapping key starting at `at` is, or -1 when the line holds no key there. */

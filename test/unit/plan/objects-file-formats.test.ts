@@ -69,20 +69,26 @@ describe('an objects file as JSON and as YAML', () => {
 
         const full = readWithPositions(yamlText, 'f');
         if (!full.ok) throw new Error('the full parse refused');
-        const expected = asList
-          ? values.map((_, i) => full.documents[0]?.locate(['items', i]))
-          : full.documents.map((doc) => doc.locate([]));
-        const kinds = values.map((v) => v['kind']);
+        const docs = full.documents;
+        const at = (i: number, path: (string | number)[]) =>
+          asList ? docs[0]?.locate(['items', i, ...path]) : docs[i]?.locate(path);
+        // Where each kind/namespace/name is last written: the one positionOf names.
+        const last = new Map<string, unknown>();
         for (const [i, value] of values.entries()) {
-          const kind = kinds[i];
-          if (kind !== 'Service' && kind !== 'EndpointSlice' && kind !== 'Node') continue;
-          const metadata = value['metadata'] as { name: string; namespace?: string };
+          const listed = value['kind'] === 'ServiceList';
+          const kind = listed ? 'Service' : String(value['kind']);
+          const metadata = ((listed ? (value['items'] as Record<string, unknown>[])[0] : value)?.['metadata'] ??
+            {}) as {
+            name: string;
+            namespace?: string;
+          };
           const namespace = kind === 'Node' ? '' : metadata.namespace || 'default';
-          // The later of two objects of one name is the one positionOf names.
-          const last = values.findLastIndex(
-            (v) => v['kind'] === kind && JSON.stringify(v['metadata']) === JSON.stringify(value['metadata']),
-          );
-          if (last === i) expect(yaml.positionOf(kind, namespace, metadata.name)).toEqual(expected[i]);
+          last.set(`${kind}/${namespace}/${metadata.name}`, at(i, listed ? ['items', 0] : []));
+        }
+        for (const [key, position] of last) {
+          const [kind = '', namespace = '', objectName = ''] = key.split('/');
+          if (kind === 'Service' || kind === 'EndpointSlice' || kind === 'Node')
+            expect(yaml.positionOf(kind, namespace, objectName)).toEqual(position);
         }
       }),
       { numRuns: 300 },

@@ -68,6 +68,16 @@ const scalarText = fc.oneof(
     'fd00::1',
     '\u00a0x\u00a0',
     'é',
+    // Over several lines: the yaml package writes a literal block scalar for most.
+    '{"kind":"Service"}\n',
+    'a\nb',
+    'a\n\n',
+    '\na',
+    ' a\nb\n',
+    'a\n  b\n',
+    '#a\n',
+    'a  \n b',
+    '\n\n',
   ),
   fc.string({ maxLength: 12 }),
 );
@@ -135,6 +145,9 @@ describe('readBlockYaml', () => {
       '*a',
       '!t',
       '|',
+      '|-',
+      '|+',
+      '|2',
       '>',
       '?',
       '%',
@@ -166,11 +179,28 @@ describe('readBlockYaml', () => {
     expect(fastEqualsFull(text)).toBe(true);
   });
 
+  it('reads literal block scalars, as kubectl writes last-applied-configuration, as the full parse does', () => {
+    for (const text of [
+      'a: |\n  {"kind":"Service"}\nb: 1\n',
+      'a: |+\n  b\n\n\nc: 1\n',
+      'a: |-\n  b\n\n',
+      'a: |\n  b\n  # c\n# d\ne: |\n\n  x\n',
+      'items:\n- metadata:\n    annotations:\n      x: | # note\n        1\n         2\n  kind: Service\n',
+    ]) {
+      expect(fastEqualsFull(text)).toBe(true);
+    }
+  });
+
   it('leaves to the full parse what it does not read', () => {
     for (const text of [
       'a: &x 1\nb: *x\n',
       'a: !!str 1\n',
-      'a: |\n  text\n',
+      'a: >\n  text\n',
+      'a: |2\n   text\n',
+      'a: |\n  text',
+      'a: |\n   \n  b\n',
+      'a: |\n  b\n     \n  c\n',
+      '- |\n  text\n',
       'a: [1, 2]\n',
       'a: b\n  c\n',
       'a: 1\na: 2\n',
