@@ -1,7 +1,7 @@
 // dependency-cruiser: the layer rules as a check in `make lint`. Layers depend only downward,
 // type imports included (the swc parser below keeps them in the graph):
 //
-//   native <- net, netlink <- kernel families (ipvs, rtnl, ipset, conntrack, iptables; ipvsadm
+//   native <- net, netlink, yaml <- kernel families (ipvs, rtnl, ipset, conntrack, iptables; ipvsadm
 //   over ipvs) <- contracts <- kernel/ (the real port), proxy/ (pure model), reconcile/ (pure
 //   diff) <- sync/ <- k8s/, config/ <- daemon/ <- cli/
 //
@@ -52,6 +52,12 @@ module.exports = {
       'Addresses and netlink framing know nothing of any family.',
       '(net|netlink)',
       '(native|net|netlink)',
+    ),
+    onlyImports(
+      'yaml-imports-nothing',
+      'Reading YAML text with its positions knows nothing of what the text configures or describes.',
+      '(yaml)',
+      '(yaml)',
     ),
     onlyImports(
       'families-import-only-netlink',

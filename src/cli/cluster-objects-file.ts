@@ -7,7 +7,7 @@
 // EndpointSlice without a namespace is in "default", as kubectl applies it.
 // Whether an object of the right kind is valid is the model's question, not
 // this file's; where each object is written is kept for its messages.
-import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { positionsIn, readYaml } from '../yaml/read-yaml.js';
 import { parseJsonStream } from './json-stream.js';
 import { readInput } from './read-input.js';
 
@@ -193,22 +193,15 @@ class Collector {
 }
 
 /**
- * Reads the objects of `text` (`file` names it in messages): JSON, or YAML 1.1 as Kubernetes'
- * own YAML decoding (go-yaml v2) reads it, where duplicate keys are an error too.
+ * Reads the objects of `text` (`file` names it in messages): JSON, or YAML as Kubernetes reads it
+ * (src/yaml: YAML 1.1, duplicate keys an error).
  */
 export function parseClusterObjects(text: string, file: string): ObjectsFileResult {
   const collector = new Collector();
-  const lineCounter = new LineCounter();
-  const at = (offset: number): Position => {
-    const { line, col } = lineCounter.linePos(offset);
-    return { file, line, column: col };
-  };
   // JSON.parse: about a hundred times faster than the YAML parser.
   const json = parseJsonStream(text);
   if (json) {
-    lineCounter.addNewLine(0);
-    for (let newline = text.indexOf('\n'); newline !== -1; newline = text.indexOf('\n', newline + 1))
-      lineCounter.addNewLine(newline + 1);
+    const at = positionsIn(text, file);
     for (const doc of json) {
       // A List's item by its place in "items"; anything else at the document's start.
       collector.addDocument(doc.value, (path) =>
@@ -217,51 +210,13 @@ export function parseClusterObjects(text: string, file: string): ObjectsFileResu
     }
     return { ok: true, ...collector.result() };
   }
-  let docs: Document.Parsed[];
-  try {
-    const parsed = parseAllDocuments(text, { version: '1.1', uniqueKeys: true, lineCounter, prettyErrors: false });
-    // An empty stream parses to a marker that is not an array.
-    docs = Array.isArray(parsed) ? parsed : [];
-  } catch (err) {
-    return { ok: false, problems: [{ file, message: `cannot be read as YAML: ${errorText(err)}` }] };
-  }
-  const syntax = docs.flatMap((doc) =>
-    doc.errors.map((e) => ({ ...at(e.pos[0]), message: `YAML syntax error: ${firstLine(e.message)}` })),
-  );
-  if (syntax.length > 0) return { ok: false, problems: syntax };
-
-  const locateIn =
-    (doc: Document.Parsed) =>
-    (path: Path): Position => {
-      const node = doc.getIn(path, true);
-      const range =
-        node !== null && typeof node === 'object' && 'range' in node
-          ? (node.range as readonly number[] | null | undefined)
-          : undefined;
-      return at(range?.[0] ?? doc.range[0]);
-    };
-  for (const doc of docs) {
-    let value: unknown;
-    try {
-      // maxAliasCount bounds "billion laughs" expansion.
-      value = doc.toJS({ maxAliasCount: 100 });
-    } catch (err) {
-      return { ok: false, problems: [{ ...at(doc.range[0]), message: `cannot be read as YAML: ${errorText(err)}` }] };
-    }
-    collector.addDocument(value, locateIn(doc));
-  }
+  const yaml = readYaml(text, file);
+  if (!yaml.ok) return { ok: false, problems: yaml.problems.map((p) => ({ file, ...p.position, message: p.message })) };
+  for (const doc of yaml.documents) collector.addDocument(doc.value, (path) => doc.locate(path) ?? doc.start);
   return { ok: true, ...collector.result() };
 }
 
 /** Reads `path`, or standard input for "-"; an input that cannot be read throws its InputError. */
 export async function readClusterObjectsFile(path: string): Promise<ObjectsFileResult> {
   return parseClusterObjects(await readInput(path), path === '-' ? '<stdin>' : path);
-}
-
-function firstLine(message: string): string {
-  return message.split('\n')[0] ?? message;
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

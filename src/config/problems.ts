@@ -1,12 +1,10 @@
 // Configuration problems are values: each names where it is (a field path
 // such as "ipvs.scheduler", a flag such as "--ipvs-scheduler", or a file) and
 // what is wrong, and the CLI renders the whole list once, one line each.
+import type { TextPosition } from '../yaml/read-yaml.js';
 
-export interface SourcePosition {
-  readonly file: string;
-  readonly line: number;
-  readonly column: number;
-}
+/** Where in a file: the YAML reader's position (a configuration or kubeconfig file is YAML). */
+export type SourcePosition = TextPosition;
 
 export interface ConfigProblem {
   /** Field path ("ipvs.excludeCIDRs[1]"), flag ("--ipvs-scheduler") or file path. */
