@@ -58,6 +58,8 @@ export class Proxier {
   private readonly now: () => number;
   private pending: Record<ChangeSource, number> = { service: 0, endpoints: 0 };
   private triggerTimes: number[] = [];
+  /** A turn's changes wait for queue() (one per turn of the event loop). */
+  private queueing = false;
   private syncs = 0;
   private reportedProblems = new Set<string>();
   /** What changed since the last sync, handed to the sync engine with the snapshot. */
@@ -104,13 +106,27 @@ export class Proxier {
     if (source) {
       this.pending[source] += 1;
       this.options.metrics.recordChangeSeen(source);
-      this.options.metrics.recordPendingChanges(this.pending);
     }
     if (change.triggerTime !== undefined) this.triggerTimes.push(change.triggerTime);
+    // A list page or a watch chunk hands over hundreds of changes in one turn of the event
+    // loop: the clock, the gauges, the health's queue time and the sync request are taken
+    // once for them all. Per change (100,000 on a first list at 50,000 Services) a clock
+    // read is a syscall (0.1 ms in UML) and the sync timer was re-armed each time.
+    if (!this.queueing) {
+      this.queueing = true;
+      queueMicrotask(() => this.queue());
+    }
+  }
+
+  /** The changes of this turn queued for a sync. */
+  private queue(): void {
+    this.queueing = false;
+    const { metrics, health } = this.options;
+    metrics.recordPendingChanges(this.pending);
     const at = this.now();
     for (const family of this.families) {
-      this.options.health.queuedUpdate(family);
-      this.options.metrics.recordQueued(family, at);
+      health.queuedUpdate(family);
+      metrics.recordQueued(family, at);
     }
     this.runner.request();
   }
