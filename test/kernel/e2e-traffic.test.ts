@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { endpoint, endpointSlice, port, service } from '../fixtures/proxy/objects.js';
 import { startApiServer, type ApiServer } from '../e2e/apiserver.js';
 import { startBackends } from '../e2e/backends/backends.js';
 import { POD_UDP_PORT } from '../e2e/backends/protocol.js';
@@ -28,6 +29,7 @@ import {
   type EndpointState,
   type ServiceShape,
 } from '../e2e/proxy-cluster.js';
+import { kernelHasSctp, sctpProbe, startSctpPods } from '../e2e/sctp/sctp.js';
 import { targetName, type Target, type TrafficSettings } from '../e2e/traffic/protocol.js';
 import { answerRate, answeredBy, failures, seenClients } from '../e2e/traffic/report-views.js';
 import { startTraffic, type TrafficClient } from '../e2e/traffic/traffic.js';
@@ -106,6 +108,26 @@ const FLOW: ServiceShape = {
   udp: { port: 53 },
 };
 
+/** sctp: an SCTP ClusterIP and NodePort, answered by the SCTP pods (test/e2e/sctp) of web's pods. */
+const SCTP = { name: 'sctp', clusterIp: '10.96.0.80', port: 9999, nodePort: 30099, podPort: 9999 } as const;
+
+function sctpObjects(): unknown[] {
+  return [
+    service(SCTP.name, {
+      type: 'NodePort',
+      clusterIP: SCTP.clusterIp,
+      clusterIPs: [SCTP.clusterIp],
+      ipFamilies: ['IPv4'],
+      ports: [{ ...port('assoc', SCTP.port, 'SCTP', SCTP.nodePort), targetPort: SCTP.podPort }],
+    }),
+    endpointSlice(
+      SCTP.name,
+      [port('assoc', SCTP.podPort, 'SCTP')],
+      WEB_PODS.map((pod) => endpoint(podAddress('ipv4', pod), { node: NODE_NAME, ready: true, serving: true })),
+    ),
+  ];
+}
+
 const localEndpoints = (family: Family, local: readonly number[]): EndpointState[] => [
   ...ready(local),
   ...(family === 'ipv4' ? REMOTE_PODS : REMOTE_PODS.slice(0, 1)).map((pod) => ({ pod, node: OTHER_NODE })),
@@ -153,6 +175,8 @@ describe('kipvs proxy, every traffic path end to end', () => {
     return value;
   };
   const node = (): Netns => the(topology, 'the topology').node;
+  let clientPodNs: Netns | undefined;
+  const clientPodNetns = (): Netns => the(clientPodNs, 'the client pod');
   /** waitFor, with kipvs's last log lines in the failure. */
   const until = (what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<number> =>
     waitFor(what, check, timeoutMs, () => proxy?.tail() ?? '');
@@ -173,6 +197,7 @@ describe('kipvs proxy, every traffic path end to end', () => {
     topology = made;
     made.adopt({ close: async () => void (await proxy?.close()) });
     const podNetns = await addClientPod(made, 'traffic');
+    clientPodNs = podNetns;
     await made.outside.run('ip', ['address', 'add', `${DENIED_SOURCE}/24`, 'dev', 'eth0']);
     const [server, backends, fromPod, fromPods, fromOutside] = await Promise.all([
       startApiServer(made.node),
@@ -198,6 +223,7 @@ describe('kipvs proxy, every traffic path end to end', () => {
       endpointSliceObject(SELF6, ready([SELF_POD])),
       endpointSliceObject(LOCAL, localEndpoints('ipv4', LOCAL_PODS)),
       endpointSliceObject(LOCAL6, localEndpoints('ipv6', LOCAL_PODS)),
+      ...sctpObjects(),
     ]);
     const kipvs = await startKipvsProxy(made.node, {
       kubeconfig: server.kubeconfig,
@@ -424,5 +450,43 @@ describe('kipvs proxy, every traffic path end to end', () => {
     await apply([endpointSliceObject(FLOW, ready(WEB_PODS))]);
     costs['UDP endpoint restored: until back in ipvsadm'] =
       `${(await until('3 endpoints again', async () => JSON.stringify(await ofFlow()) === JSON.stringify(restored), SYNC_WAIT_MS)).toFixed(0)} ms`;
+  });
+
+  test('SCTP: a pod reaches the ClusterIP, the outside client the NodePort, answered by every endpoint', async () => {
+    // Not a skip: a kernel without SCTP fails here, saying so.
+    const world = the(topology, 'the topology');
+    if (!(await kernelHasSctp(world.pods)))
+      throw new Error('this kernel has no SCTP (no /proc/net/sctp: the sctp module did not load at boot)');
+    await startSctpPods(world, SCTP.podPort, pods('ipv4', WEB_PODS));
+    const n = node();
+    const table = await ipvsTable(n);
+    expect(table).toContain(`-A --sctp-service ${SCTP.clusterIp}:${SCTP.port} -s rr`);
+    expect(table).toContain(`-A --sctp-service ${ADDRESSES.ipv4.nodeIp}:${SCTP.nodePort} -s rr`);
+    expect(await ipsetSave(n)).toContain(`add KUBE-NODE-PORT-SCTP-HASH ${ADDRESSES.ipv4.nodeIp},sctp:${SCTP.nodePort}`);
+    const started = performance.now();
+    const [fromOutside, fromPod] = await Promise.all([
+      sctpProbe(
+        world.outside,
+        { address: ADDRESSES.ipv4.nodeIp, port: SCTP.nodePort, source: ADDRESSES.ipv4.outsideIp },
+        6,
+      ),
+      sctpProbe(clientPodNetns(), { address: SCTP.clusterIp, port: SCTP.port }, 6),
+    ]);
+    costs['SCTP: 2 x 6 associations'] = `${(performance.now() - started).toFixed(0)} ms`;
+    const summary = (outcomes: typeof fromPod) => ({
+      failures: outcomes.flatMap((o) => (o.ok ? [] : [o.reason])),
+      backends: [...new Set(outcomes.flatMap((o) => (o.ok ? [o.backend] : [])))].sort(),
+      clients: [...new Set(outcomes.flatMap((o) => (o.ok ? [o.client] : [])))].sort(),
+    });
+    expect(summary(fromPod)).toEqual({
+      failures: [],
+      backends: pods('ipv4', WEB_PODS),
+      clients: [CLIENT_POD.ipv4.address],
+    });
+    expect(summary(fromOutside)).toEqual({
+      failures: [],
+      backends: pods('ipv4', WEB_PODS),
+      clients: [ADDRESSES.ipv4.podGateway],
+    });
   });
 });
