@@ -460,9 +460,9 @@ describe('kipvs proxy, every traffic path end to end', () => {
     expect(more).toEqual([]);
     expect(pods('ipv4', remaining)).toContain(now);
     // No stale flow; the live one's entry points to the pod that answers. (Once in sixteen runs
-    // conntrack listed no entry at all for the live flow here while every datagram was answered;
-    // kipvs had deleted only the removed pod's flows, per its audit. Not seen again in eight runs
-    // with diagnostics: the cause is not known, so an entry is not required.)
+    // conntrack listed no entry at all for the live flow here while every datagram was answered.
+    // Not seen again in eight runs with diagnostics: the cause is not known, so an entry is not
+    // required.)
     expect(flowsAfter.filter((pod) => pod !== now)).toEqual([]);
 
     // Restored: flow had no TCP connection, so nothing of it drains and its table is exactly the
