@@ -37,6 +37,8 @@ export interface KipvsProxySettings {
   /** ipvs.syncPeriod and ipvs.minSyncPeriod, as Go durations ("5s", "100ms"). */
   readonly syncPeriod: string;
   readonly minSyncPeriod: string;
+  /** ipvs.tcpFinTimeout and ipvs.udpTimeout (Go durations): IPVS's own defaults when absent. */
+  readonly ipvsTimeouts?: { readonly tcpFinTimeout?: string; readonly udpTimeout?: string };
 }
 
 /** One line of kipvs's JSON log (logging.format json): msg, caller, v, err, and its values. */
@@ -96,7 +98,7 @@ export function proxyConfiguration(settings: KipvsProxySettings): Record<string,
     metricsBindAddress: METRICS_ADDRESS,
     clusterCIDR: settings.clusterCIDR,
     nodePortAddresses: settings.nodePortAddresses,
-    ipvs: { syncPeriod: settings.syncPeriod, minSyncPeriod: settings.minSyncPeriod },
+    ipvs: { syncPeriod: settings.syncPeriod, minSyncPeriod: settings.minSyncPeriod, ...settings.ipvsTimeouts },
     // every sync logged (V(4) for those that change nothing), as JSON for the test to read
     logging: { format: 'json', verbosity: 4 },
   };

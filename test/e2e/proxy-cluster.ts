@@ -44,6 +44,8 @@ export interface ServiceShape {
   /** HTTP on `http` (TCP), answered by the pods' HTTP port; UDP on `udp` when given. */
   readonly http: { readonly port: number; readonly nodePort?: number };
   readonly udp?: { readonly port: number; readonly nodePort?: number };
+  /** More of the Service's spec (sessionAffinity, externalTrafficPolicy, ...), over the rest. */
+  readonly spec?: Json;
 }
 
 /** web: every kind of address (ClusterIP, NodePort, externalIP, LoadBalancer), HTTP and UDP. */
@@ -92,6 +94,7 @@ export function serviceObject(shape: ServiceShape): Json {
     ipFamilies: [shape.family === 'ipv4' ? 'IPv4' : 'IPv6'],
     ports,
     ...(shape.externalIp !== undefined ? { externalIPs: [shape.externalIp] } : {}),
+    ...shape.spec,
   };
   return service(
     shape.name,
@@ -103,6 +106,8 @@ export function serviceObject(shape: ServiceShape): Json {
 /** An endpoint: pod number `index` of the Service's family, on this node, with `conditions`. */
 export interface EndpointState {
   readonly pod: number;
+  /** The node it runs on: this node unless said. */
+  readonly node?: string;
   readonly conditions?: Pick<EndpointOptions, 'ready' | 'serving' | 'terminating'>;
 }
 
@@ -118,8 +123,8 @@ export function endpointSliceObject(shape: ServiceShape, endpoints: readonly End
   return endpointSlice(
     shape.name,
     ports,
-    endpoints.map(({ pod, conditions = READY }) =>
-      endpoint(podAddress(shape.family, pod), { node: NODE_NAME, ...conditions }),
+    endpoints.map(({ pod, node = NODE_NAME, conditions = READY }) =>
+      endpoint(podAddress(shape.family, pod), { node, ...conditions }),
     ),
     { addressType: shape.family === 'ipv4' ? 'IPv4' : 'IPv6' },
   );

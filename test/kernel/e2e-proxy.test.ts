@@ -32,7 +32,9 @@ import {
   ready,
   serviceObject,
 } from '../e2e/proxy-cluster.js';
+import { ipsetSave, ipvsTable, waitFor } from '../e2e/node-state.js';
 import { targetName, type Target, type TrafficReport, type TrafficSettings } from '../e2e/traffic/protocol.js';
+import { answerRate, answeredBy, failures } from '../e2e/traffic/report-views.js';
 import { DEFAULT_TRAFFIC, startTraffic, type TrafficClient } from '../e2e/traffic/traffic.js';
 import { ADDRESSES, createTopology, familyOf, podAddress, type Topology } from '../e2e/topology.js';
 import { assertKernelHasIpvs, type Netns } from '../uml/netns.js';
@@ -83,13 +85,6 @@ function expectedTable(webPods: readonly number[] = WEB_PODS, withDoomed = true)
   ].sort();
 }
 
-async function ipvsTable(netns: Netns): Promise<string[]> {
-  return (await netns.ipvsSave())
-    .split('\n')
-    .filter((line) => line !== '')
-    .sort();
-}
-
 async function linkAddressList(netns: Netns): Promise<string[]> {
   const { stdout } = await netns.run('ip', ['-o', 'addr', 'show', 'dev', 'kube-ipvs0']);
   return stdout
@@ -98,59 +93,11 @@ async function linkAddressList(netns: Netns): Promise<string[]> {
     .sort();
 }
 
-async function ipsetSave(netns: Netns): Promise<string[]> {
-  return (await netns.run('ipset', ['save'])).stdout
-    .split('\n')
-    .filter((line) => line !== '')
-    .sort();
-}
-
-/** Polls `check` every 200 ms until it holds; the time it took, ms. `explain` adds to the failure. */
-async function waitFor(
-  what: string,
-  check: () => Promise<boolean>,
-  timeoutMs: number,
-  explain = (): string => '',
-): Promise<number> {
-  const started = performance.now();
-  while (!(await check())) {
-    if (performance.now() - started > timeoutMs) throw new Error(`not within ${timeoutMs} ms: ${what}\n${explain()}`);
-    await sleep(200);
-  }
-  return performance.now() - started;
-}
-
-/** Failures by target over reports (windows), only the targets that had any. */
-function failures(reports: readonly TrafficReport[]): Record<string, Record<string, number>> {
-  const found: Record<string, Record<string, number>> = {};
-  for (const report of reports) {
-    for (const t of report.targets) {
-      for (const [reason, count] of Object.entries(t.failures)) {
-        const byReason = (found[t.target] ??= {});
-        byReason[reason] = (byReason[reason] ?? 0) + count;
-      }
-    }
-  }
-  return found;
-}
-
-/** Who answered each target in a report: target name -> sorted pod addresses. */
-function answeredBy(report: TrafficReport): Record<string, string[]> {
-  return Object.fromEntries(report.targets.map((t) => [t.target, Object.keys(t.backends).sort()]));
-}
-
 /** The same, as expected: every target answered by `pods` of its own family. */
 function allAnsweredBy(targets: readonly Target[], pods: readonly number[]): Record<string, string[]> {
   return Object.fromEntries(
     targets.map((t) => [targetName(t), pods.map((n) => podAddress(familyOf(t.address), n)).sort()]),
   );
-}
-
-/** Answers a second over reports. */
-function answerRate(reports: readonly TrafficReport[]): number {
-  const answered = reports.reduce((sum, r) => sum + r.targets.reduce((s, t) => s + t.answered, 0), 0);
-  const seconds = reports.reduce((sum, r) => sum + r.windowMs, 0) / 1000;
-  return answered / seconds;
 }
 
 const isSync = (line: LogLine): boolean => line.msg === 'Synced' || line.msg === 'Repaired drift';

@@ -66,8 +66,10 @@ required=(
   xt_physdev xt_ipvs ipt_REJECT ip6t_REJECT
   nf_tables nft_compat
 )
-# Present in some kernels only; loaded when this one has them.
-optional=(ip_vs_pe_sip ip_vs_ftp ip_tunnel ipip fou fou6 ip6_tunnel sctp nft_ct nft_nat nft_masq)
+# Present in some kernels only; loaded when this one has them. hmac: an SCTP listener needs
+# hmac(md5) for its cookies (listen() fails with ENOSYS without it), and the kernel's own module
+# autoload cannot find modules here.
+optional=(ip_vs_pe_sip ip_vs_ftp ip_tunnel ipip fou fou6 ip6_tunnel sctp hmac nft_ct nft_nat nft_masq)
 have=()
 for m in "${optional[@]}"; do
   # modules.dep names every module by path: kernel/.../NAME.ko (possibly compressed)

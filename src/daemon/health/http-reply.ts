@@ -6,8 +6,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 export const JSON_TYPE = 'application/json';
 export const TEXT_TYPE = 'text/plain; charset=utf-8';
 
-export function reply(res: ServerResponse, status: number, contentType: string, body: string): void {
+export function reply(
+  res: ServerResponse,
+  status: number,
+  contentType: string,
+  body: string,
+  headers: Readonly<Record<string, string>> = {},
+): void {
   res.writeHead(status, {
+    ...headers,
     'Content-Type': contentType,
     'X-Content-Type-Options': 'nosniff',
     'Content-Length': Buffer.byteLength(body),

@@ -2,7 +2,9 @@
 // for each LoadBalancer Service with externalTrafficPolicy Local, an HTTP
 // server on its healthCheckNodePort that cloud load balancers probe. 200 when
 // the node has local ready endpoints and the proxier is healthy, else 503 (the
-// load balancer then sends nothing to this node); any path answers.
+// load balancer then sends nothing to this node); any path answers. The count
+// also goes in X-Load-Balancing-Endpoint-Weight, as kube-proxy sends it (load
+// balancers that weigh nodes by it read that header).
 //
 // sync() opens a listener per new port (on each NodePort address, or on all
 // addresses), closes the ones no Service wants any more, and updates counts in
@@ -115,6 +117,8 @@ export class ServiceHealthServers {
     }
     const proxyHealthy = this.options.isProxyHealthy();
     const code = open.service.localEndpoints !== 0 && proxyHealthy ? 200 : 503;
-    reply(res, code, JSON_TYPE, body(open.service, proxyHealthy));
+    reply(res, code, JSON_TYPE, body(open.service, proxyHealthy), {
+      'X-Load-Balancing-Endpoint-Weight': String(open.service.localEndpoints),
+    });
   }
 }

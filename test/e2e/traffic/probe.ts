@@ -1,11 +1,11 @@
 // One request to a target, ended by an answer, an error or the timeout. The answer is a PodAnswer
 // (test/e2e/backends/protocol.ts), so the outcome names the pod that served and the source
 // address it saw.
-import { createSocket } from 'node:dgram';
+import { createSocket, type Socket } from 'node:dgram';
 import { request } from 'node:http';
 import { isPodAnswer } from '../backends/protocol.js';
 import { familyOf } from '../topology.js';
-import type { Target } from './protocol.js';
+import { targetName, type Target } from './protocol.js';
 import type { ProbeOutcome } from './tally.js';
 
 /** The reason of a failure: the errno code when there is one (ECONNREFUSED, EHOSTUNREACH, ...). */
@@ -54,6 +54,7 @@ function probeHttp(target: Target, timeoutMs: number): Promise<ProbeOutcome> {
       path: '/',
       agent: false,
       headers: { connection: 'close' },
+      ...(target.source === undefined ? {} : { localAddress: target.source }),
     });
     const finish = settleOnce(resolve, () => req.destroy(), timeoutMs);
     req.on('error', (err) => finish({ ok: false, reason: reasonOf(err) }));
@@ -83,14 +84,64 @@ function probeUdp(target: Target, timeoutMs: number): Promise<ProbeOutcome> {
     const finish = settleOnce(resolve, () => socket.close(), timeoutMs);
     socket.on('error', (err) => finish({ ok: false, reason: reasonOf(err) }));
     socket.on('message', (message) => finish(answered(message.toString('utf8'))));
-    socket.connect(target.port, target.address, () => {
-      socket.send('?', (err) => {
-        if (err) finish({ ok: false, reason: reasonOf(err) });
+    const send = (): void =>
+      socket.connect(target.port, target.address, () => {
+        socket.send('?', (err) => {
+          if (err) finish({ ok: false, reason: reasonOf(err) });
+        });
       });
-    });
+    if (target.source === undefined) send();
+    else socket.bind({ address: target.source, port: 0 }, send);
   });
 }
 
+/**
+ * The one socket of a udp-flow target, kept while the helper lives. Not connected, so that
+ * datagrams go out at once; answers settle the requests waiting, oldest first (a request that
+ * timed out leaves the queue, and an answer to it that comes late settles the next one).
+ */
+class UdpFlow {
+  private readonly socket: Socket;
+  private readonly waiting: ((outcome: ProbeOutcome) => void)[] = [];
+
+  constructor(private readonly target: Target) {
+    this.socket = createSocket(familyOf(target.address) === 'ipv4' ? 'udp4' : 'udp6');
+    this.socket.on('message', (message) => this.waiting.shift()?.(answered(message.toString('utf8'))));
+    this.socket.on('error', (err) => this.waiting.shift()?.({ ok: false, reason: reasonOf(err) }));
+    if (target.source !== undefined) this.socket.bind({ address: target.source, port: 0 });
+  }
+
+  probe(timeoutMs: number): Promise<ProbeOutcome> {
+    return new Promise((resolve) => {
+      const leave = (): void => {
+        const at = this.waiting.indexOf(finish);
+        if (at >= 0) this.waiting.splice(at, 1);
+      };
+      const finish = settleOnce(resolve, leave, timeoutMs);
+      this.waiting.push(finish);
+      this.socket.send('?', this.target.port, this.target.address, (err) => {
+        if (err) finish({ ok: false, reason: reasonOf(err) });
+      });
+    });
+  }
+}
+
+const flows = new Map<string, UdpFlow>();
+
+function flowOf(target: Target): UdpFlow {
+  const name = targetName(target);
+  const flow = flows.get(name) ?? new UdpFlow(target);
+  flows.set(name, flow);
+  return flow;
+}
+
 export function probe(target: Target, timeoutMs: number): Promise<ProbeOutcome> {
-  return target.protocol === 'http' ? probeHttp(target, timeoutMs) : probeUdp(target, timeoutMs);
+  switch (target.protocol) {
+    case 'http':
+      return probeHttp(target, timeoutMs);
+    case 'udp':
+      return probeUdp(target, timeoutMs);
+    case 'udp-flow':
+      return flowOf(target).probe(timeoutMs);
+  }
 }

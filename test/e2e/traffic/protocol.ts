@@ -2,14 +2,25 @@
 // requesting a list of targets at a steady rate and counts, per target, what came back.
 import { isArrayOf, isPort, isRecord } from '../command-protocol.js';
 
-/** http: a GET on a new TCP connection. udp: one datagram from a new socket, one expected back. */
-export type TargetProtocol = 'http' | 'udp';
+/**
+ * http: a GET on a new TCP connection. udp: one datagram from a new socket, one expected back.
+ * udp-flow: the same, but every datagram from one socket the helper keeps for the target (one
+ * source port: one conntrack entry and one IPVS connection, as a long-lived UDP client has).
+ */
+export type TargetProtocol = 'http' | 'udp' | 'udp-flow';
+const PROTOCOLS: readonly unknown[] = ['http', 'udp', 'udp-flow'] satisfies TargetProtocol[];
 
 export interface Target {
   readonly protocol: TargetProtocol;
   /** IPv4 or IPv6 address, e.g. a ClusterIP, the node IP of a NodePort, an externalIP. */
   readonly address: string;
   readonly port: number;
+  /**
+   * The address to send from (bound before connecting): one of several addresses of the
+   * namespace, as a pod reaching itself, or a client a source range denies. Default: the kernel's
+   * choice for the route.
+   */
+  readonly source?: string;
 }
 
 export interface TrafficSettings {
@@ -58,18 +69,20 @@ export interface TrafficReplies {
   readonly stop: TrafficReport;
 }
 
-/** A target as a URL-like name: the key of its report. */
+/** A target as a URL-like name: the key of its report (`... from SOURCE` when it has one). */
 export function targetName(target: Target): string {
   const host = target.address.includes(':') ? `[${target.address}]` : target.address;
-  return `${target.protocol}://${host}:${target.port}`;
+  const from = target.source === undefined ? '' : ` from ${target.source}`;
+  return `${target.protocol}://${host}:${target.port}${from}`;
 }
 
 function isTarget(value: unknown): value is Target {
   return (
     isRecord(value) &&
-    (value['protocol'] === 'http' || value['protocol'] === 'udp') &&
+    PROTOCOLS.includes(value['protocol']) &&
     typeof value['address'] === 'string' &&
-    isPort(value['port'])
+    isPort(value['port']) &&
+    (value['source'] === undefined || typeof value['source'] === 'string')
   );
 }
 

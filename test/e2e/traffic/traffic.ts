@@ -7,6 +7,7 @@
 //
 // The topology closes the helper when it is deleted.
 import { HelperProcess } from '../helper-process.js';
+import type { Netns } from '../../uml/netns.js';
 import type { Role, Topology } from '../topology.js';
 import {
   targetName,
@@ -32,9 +33,13 @@ export interface TrafficClient {
   stop(): Promise<TrafficReport>;
 }
 
-/** Starts a traffic helper in one of the topology's namespaces (about 1.3 s in UML). */
-export async function startTraffic(topology: Topology, from: Role): Promise<TrafficClient> {
-  const helper = await HelperProcess.start<TrafficCommand, TrafficReplies>(topology[from], SCRIPT, []);
+/**
+ * Starts a traffic helper in one of the topology's namespaces, or in another one wired to it (a
+ * client pod): about 1.3 s in UML.
+ */
+export async function startTraffic(topology: Topology, from: Role | Netns): Promise<TrafficClient> {
+  const netns = typeof from === 'string' ? topology[from] : from;
+  const helper = await HelperProcess.start<TrafficCommand, TrafficReplies>(netns, SCRIPT, []);
   topology.adopt(helper);
   return {
     start: async (targets, settings = DEFAULT_TRAFFIC) => {

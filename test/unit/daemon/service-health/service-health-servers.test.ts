@@ -31,9 +31,17 @@ afterEach(async () => {
   await Promise.all(blockers.splice(0).map((b) => new Promise((resolve) => b.close(resolve))));
 });
 
-async function probe(port: number, path = '/'): Promise<{ status: number; body: string; type: string | null }> {
+async function probe(
+  port: number,
+  path = '/',
+): Promise<{ status: number; body: string; type: string | null; weight: string | null }> {
   const response = await fetch(`http://127.0.0.1:${port}${path}`);
-  return { status: response.status, body: await response.text(), type: response.headers.get('content-type') };
+  return {
+    status: response.status,
+    body: await response.text(),
+    type: response.headers.get('content-type'),
+    weight: response.headers.get('x-load-balancing-endpoint-weight'),
+  };
 }
 
 describe('ServiceHealthServers', () => {
@@ -43,6 +51,7 @@ describe('ServiceHealthServers', () => {
     const reply = await probe(port, '/healthz');
     expect(reply.status).toBe(200);
     expect(reply.type).toBe('application/json');
+    expect(reply.weight).toBe('2');
     expect(reply.body).toBe(
       '{\n\t"service": {\n\t\t"namespace": "default",\n\t\t"name": "web"\n\t},\n\t"localEndpoints": 2,\n\t"serviceProxyHealthy": true\n}',
     );
@@ -52,7 +61,7 @@ describe('ServiceHealthServers', () => {
     const port = await freePort();
     const m = manager();
     await m.sync(new Map([[port, web(0)]]));
-    expect(await probe(port)).toMatchObject({ status: 503 });
+    expect(await probe(port)).toMatchObject({ status: 503, weight: '0' });
     expect(JSON.parse((await probe(port)).body)).toMatchObject({ localEndpoints: 0, serviceProxyHealthy: true });
     await m.sync(new Map([[port, web(1)]]));
     proxyHealthy = false;
