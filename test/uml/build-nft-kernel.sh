@@ -3,15 +3,15 @@
 # kernel tests can run with iptables-nft: Debian's UML kernel lacks CONFIG_NF_TABLES_IPV4/IPV6/INET
 # and every iptables-nft write fails in it. Source: Debian's linux-source-6.1 package (the same
 # kernel line as user-mode-linux); config: `make ARCH=um defconfig` plus nft-kernel.config here,
-# everything built in.
+# everything built in but the IPVS schedulers.
 #
 #   test/uml/build-nft-kernel.sh      prints the kernel binary's path as its last line
 #
 # The result is cached outside the clone, in $KIPVS_KERNEL_CACHE (default /var/cache/kipvs)/
 # uml-<hash>/, where the hash covers the config fragment, this script, the source package's
 # version and the compiler: a second call with the same inputs returns at once. The directory
-# holds `linux` and `modules/<release>/` (modules.builtin only: run-in-uml.sh hands it to init.sh
-# so that modprobe of a built-in module succeeds). Needs linux-source-6.1, flex, bison, bc, gcc
+# holds `linux` and `modules/<release>/` (the schedulers' modules, modules.dep and modules.builtin:
+# run-in-uml.sh hands it to init.sh, whose modprobe then loads a module or finds it built in). Needs linux-source-6.1, flex, bison, bc, gcc
 # and make (.ci/install-deps installs them). Builds with every core at the lowest priority (nice 19).
 set -euo pipefail
 here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
