@@ -3,7 +3,10 @@
 #   make / make build   install npm dependencies when needed, build the native addon and the
 #                       TypeScript (into build/); incremental
 #   make test           the checks of `make lint`, then the unit tests on this host, then the kernel
-#                       tests inside one User-Mode Linux boot; ends with one line
+#                       tests in User-Mode Linux: all of them with iptables-legacy in one boot and,
+#                       beside it, those the iptables backend matters to with iptables-nft in a
+#                       kernel built with nf_tables (test/uml/build-nft-kernel.sh, built once per
+#                       machine, in the background, and cached); ends with one line
 #                       `tests: N passed, N failed, N skipped`. First installs the Debian packages
 #                       it needs when they are missing (as `make demo` does; .ci/install-deps says
 #                       which, and installs nothing otherwise)
@@ -13,7 +16,7 @@
 #                       knip.jsonc)
 #   make format         rewrite every source file in the one committed style (Biome, biome.jsonc)
 #   make test-unit      only the unit tests
-#   make test-kernel    only the kernel tests (one UML boot)
+#   make test-kernel    only the kernel tests (the two UML boots)
 #   make bench          the benchmark (bench/run) inside one UML boot; options through
 #                       BENCH_ARGS, e.g. make bench BENCH_ARGS="--sizes 1000x10,10000x10"
 #   make image          the container image (Dockerfile), tagged IMAGE (default kipvs:VERSION);

@@ -12,6 +12,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { TEST_IPTABLES_BACKEND } from '../uml/iptables-backend.js';
 import type { Netns } from '../uml/netns.js';
 import { isRecord } from './command-protocol.js';
 import { spawnInNetns, type PipedChild } from './netns-spawn.js';
@@ -220,8 +221,8 @@ class KipvsProxyProcess implements KipvsProxy {
 }
 
 /**
- * Starts `kipvs proxy` in `netns` (the node), with the legacy iptables tools (the only ones that
- * work in UML), in a directory of its own holding its config file and audit trail.
+ * Starts `kipvs proxy` in `netns` (the node), with the iptables backend of this boot
+ * (test/uml/iptables-backend.ts), in a directory of its own holding its config file and audit trail.
  */
 export async function startKipvsProxy(netns: Netns, settings: KipvsProxySettings): Promise<KipvsProxy> {
   const dir = await mkdtemp(join(tmpdir(), 'kipvs-e2e-proxy-'));
@@ -232,7 +233,7 @@ export async function startKipvsProxy(netns: Netns, settings: KipvsProxySettings
     'proxy',
     '--config',
     configPath,
-    '--iptables-backend=legacy',
+    `--iptables-backend=${TEST_IPTABLES_BACKEND}`,
     `--audit-log-path=${auditPath}`,
   ]);
   return new KipvsProxyProcess(child, { dir, configPath, auditPath }, Date.now());

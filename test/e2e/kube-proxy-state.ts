@@ -1,8 +1,9 @@
 // The kernel state kube-proxy's IPVS mode leaves on the takeover test's node
 // (test/fixtures/kube-proxy-ipvs, see its README), loaded with the tools kube-proxy itself
-// drives: ip, ipset, iptables-restore --noflush (legacy, the backend UML has), ipvsadm.
+// drives: ip, ipset, iptables-restore --noflush (the backend of this boot: test/uml/iptables-backend.ts), ipvsadm.
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { TEST_IPTABLES } from '../uml/iptables-backend.js';
 import { repoRoot, type Netns } from '../uml/netns.js';
 
 const FIXTURES = resolve(repoRoot, 'test/fixtures/kube-proxy-ipvs');
@@ -15,8 +16,8 @@ async function fixture(name: string): Promise<string> {
 export async function loadKubeProxyState(netns: Netns): Promise<void> {
   await netns.run('ip', ['-batch', '-'], { input: await fixture('addresses.batch') });
   await netns.run('ipset', ['restore'], { input: await fixture('ipsets.restore') });
-  await netns.run('iptables-legacy-restore', ['--noflush'], { input: await fixture('iptables.restore') });
-  await netns.run('ip6tables-legacy-restore', ['--noflush'], { input: await fixture('ip6tables.restore') });
+  await netns.run(TEST_IPTABLES.inet.restore, ['--noflush'], { input: await fixture('iptables.restore') });
+  await netns.run(TEST_IPTABLES.inet6.restore, ['--noflush'], { input: await fixture('ip6tables.restore') });
   await netns.run('ipvsadm', ['-R'], { input: await fixture('ipvs.rules') });
 }
 

@@ -4,6 +4,7 @@
 // three pods in round robin, answer the client in the node namespace and the one outside; the
 // pods' own address in every answer says which one served, and ipvsadm's connection table
 // (an independent reader of the kernel) must agree with the clients' counts.
+import { testIptablesCommand } from '../uml/iptables-backend.js';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -264,8 +265,8 @@ describe('three pods behind hand-made IPVS virtual servers', () => {
     // NodePort traffic masqueraded, as kube-proxy does for NodePorts (externalTrafficPolicy
     // Cluster); the ipvs match (xt_ipvs) picks packets IPVS scheduled to that virtual server.
     for (const [tool, family] of [
-      ['iptables-legacy', 'ipv4'],
-      ['ip6tables-legacy', 'ipv6'],
+      [testIptablesCommand('inet'), 'ipv4'],
+      [testIptablesCommand('inet6'), 'ipv6'],
     ] as const) {
       const nodePort = [
         '-m',
@@ -280,7 +281,7 @@ describe('three pods behind hand-made IPVS virtual servers', () => {
       await made.node.run(tool, ['-t', 'nat', '-A', 'POSTROUTING', ...nodePort]);
     }
     measured(
-      'kube-ipvs0, 10 virtual servers x 3 real servers, sysctl, masquerade (ip, ipvsadm -R, iptables-legacy)',
+      `kube-ipvs0, 10 virtual servers x 3 real servers, sysctl, masquerade (ip, ipvsadm -R, ${testIptablesCommand('inet')})`,
       started,
     );
 

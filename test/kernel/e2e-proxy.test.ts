@@ -1,14 +1,15 @@
 // `kipvs proxy` end to end in the real kernel: the daemon runs in the topology's node namespace
 // (test/e2e), watches the fake API server there, and programs IPVS, kube-ipvs0, the ipsets and
-// iptables-legacy; pods answer with their own address, so every request says which endpoint served
+// iptables (the backend of this boot: test/uml/iptables-backend.ts); pods answer with their own address, so every request says which endpoint served
 // it. One topology, one API server and one kipvs (restarted once) serve every test, in order.
 // The kernel's state is read back with the tools operators use (ipvsadm, ip, ipset,
-// iptables-legacy-save), never with kipvs's own reader.
+// iptables-save), never with kipvs's own reader.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startApiServer, type ApiServer } from '../e2e/apiserver.js';
 import { startBackends, type Backends } from '../e2e/backends/backends.js';
+import { TEST_IPTABLES, TEST_IPTABLES_BACKEND } from '../uml/iptables-backend.js';
 import {
   HEALTHZ_ADDRESS,
   METRICS_ADDRESS,
@@ -217,7 +218,7 @@ describe('kipvs proxy, end to end', () => {
         regarding: { kind: 'Node', name: NODE_NAME, uid: NODE_NAME },
       }),
     });
-    const nat = (await n.run('iptables-legacy-save', ['-t', 'nat'])).stdout;
+    const nat = (await n.run(TEST_IPTABLES.inet.save, ['-t', 'nat'])).stdout;
     expect(nat).toMatch(/^-A PREROUTING .*-j KUBE-SERVICES$/m);
     expect(nat).toMatch(/^-A KUBE-SERVICES .*--match-set KUBE-CLUSTER-IP dst,dst/m);
     expect(nat).toMatch(/^-A POSTROUTING .*-j KUBE-POSTROUTING$/m);
@@ -501,7 +502,7 @@ describe('kipvs proxy, end to end', () => {
     const started = performance.now();
     const result = await n.run(
       'bin/kipvs',
-      ['proxy', '--cleanup', '--config', kipvs.configPath, '--iptables-backend=legacy'],
+      ['proxy', '--cleanup', '--config', kipvs.configPath, `--iptables-backend=${TEST_IPTABLES_BACKEND}`],
       { allowFailure: true },
     );
     costs['kipvs proxy --cleanup'] = `${(performance.now() - started).toFixed(0)} ms`;
@@ -511,7 +512,7 @@ describe('kipvs proxy, end to end', () => {
     expect(
       (await n.run('ipset', ['list', '-n'])).stdout.split('\n').filter((name) => name.startsWith('KUBE-')),
     ).toEqual([]);
-    for (const tool of ['iptables-legacy-save', 'ip6tables-legacy-save']) {
+    for (const tool of [TEST_IPTABLES.inet.save, TEST_IPTABLES.inet6.save]) {
       const rules = (await n.run(tool)).stdout.split('\n').filter((line) => line.includes('KUBE-'));
       expect([tool, rules]).toEqual([tool, []]);
     }

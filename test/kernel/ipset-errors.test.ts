@@ -2,6 +2,7 @@
 // batch every operation gets its own result, a failing entry does not keep the
 // entries after it in its message from being applied; values the wire cannot
 // carry never leave the process.
+import { testIptablesCommand } from '../uml/iptables-backend.js';
 import { describe, expect, test } from '@jest/globals';
 import { IpsetPermissionError, type IpsetOperation } from '../../src/ipset/index.js';
 import { ownNetns, runUnprivileged } from '../uml/netns.js';
@@ -86,14 +87,14 @@ describe('kernel errors as IpsetError', () => {
   test('destroying a set an iptables rule uses: IPSET_ERR_BUSY', async () => {
     await client().createSet(hashSet('KIPVS-USED', 'hash:ip'));
     const rule = ['INPUT', '-m', 'set', '--match-set', 'KIPVS-USED', 'src', '-j', 'ACCEPT'];
-    await ownNetns().run('iptables-legacy', ['-A', ...rule]);
+    await ownNetns().run(testIptablesCommand('inet'), ['-A', ...rule]);
     try {
       expect((await failure(client().destroySet('KIPVS-USED'))).message).toBe(
         'destroy-set KIPVS-USED: the set is in use by the kernel (an iptables rule or a list:set set references it) (IPSET_ERR_BUSY)',
       );
       expect((await client().getSet('KIPVS-USED'))?.header.references).toBe(1);
     } finally {
-      await ownNetns().run('iptables-legacy', ['-D', ...rule]);
+      await ownNetns().run(testIptablesCommand('inet'), ['-D', ...rule]);
     }
   });
 

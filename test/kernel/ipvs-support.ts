@@ -13,10 +13,13 @@ import {
 } from '../../src/ipvs/types.js';
 import { assertKernelHasIpvs, ownNetns } from '../uml/netns.js';
 
-/** The schedulers whose module this UML kernel has (twos came with Linux 6.2). */
+/** The schedulers whose module this UML kernel has (twos came with Linux 6.2); init.sh says where its modules are. */
 export function kernelSchedulers(): string[] {
   const release = readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim();
-  const modules = readFileSync(`/usr/lib/uml/modules/${release}/modules.dep`, 'utf8');
+  const modules = readFileSync(
+    `${process.env['KIPVS_UML_MODULES'] ?? '/usr/lib/uml/modules'}/${release}/modules.dep`,
+    'utf8',
+  );
   return SCHEDULERS.filter((s) => modules.includes(`/ip_vs_${s}.ko`));
 }
 

@@ -1,8 +1,9 @@
 // applyPlan in a fresh namespace: a hand-written plan of every phase, checked with the
-// tools (ipvsadm -Sn, ip -o addr, ipset save, iptables-legacy-save), with one bad change
+// tools (ipvsadm -Sn, ip -o addr, ipset save, iptables-save of this boot's backend), with one bad change
 // that must fail alone, and read back by readLiveState.
+import { TEST_IPTABLES } from '../uml/iptables-backend.js';
 import { describe, expect, test } from '@jest/globals';
-import { KernelClients, applyPlan, iptablesTools, type ConntrackFlowDeleter } from '../../src/kernel/index.js';
+import { KernelClients, applyPlan, type ConntrackFlowDeleter } from '../../src/kernel/index.js';
 import type { ConntrackDeletion } from '../../src/contracts/plan.js';
 import type { Plan } from '../../src/contracts/plan.js';
 import { withFreshNetns, type Netns } from '../uml/netns.js';
@@ -143,7 +144,7 @@ describe('applyPlan', () => {
           .filter((l) => l.startsWith('add '))
           .sort(),
       ).toEqual(['add KUBE-CLUSTER-IP 10.96.0.10,tcp:53', 'add KUBE-CLUSTER-IP 10.96.0.10,udp:53']);
-      const nat = (await ns.run('iptables-legacy-save', ['-t', 'nat'])).stdout;
+      const nat = (await ns.run(TEST_IPTABLES.inet.save, ['-t', 'nat'])).stdout;
       expect(nat).toContain(':KUBE-SERVICES - [0:0]\n');
       expect(nat).toContain(NAT_RESTORE.split('\n')[2]);
 
@@ -200,9 +201,9 @@ describe('applyPlan', () => {
       expect(report.changes[0]?.error).toBe('kube-ipvs0 does not exist (the plan did not create it)');
       // iptables-restore's own words reach the report.
       expect(report.changes[2]?.error).toMatch(
-        /^iptables-legacy-restore -w 5 -W 100000 --noflush --counters: exited with status 1: .*/,
+        new RegExp(`^${TEST_IPTABLES.inet.restore} -w 5 -W 100000 --noflush --counters: exited with status 1: .*`),
       );
-      expect((await ns.run('iptables-legacy-save', ['-t', 'nat'])).stdout).toContain('-A KUBE-SERVICES -j RETURN\n');
+      expect((await ns.run(TEST_IPTABLES.inet.save, ['-t', 'nat'])).stdout).toContain('-A KUBE-SERVICES -j RETURN\n');
     });
   });
 });
@@ -226,7 +227,7 @@ describe('applyPlan with a conntrack client', () => {
   async function applyWith(conntrack: ConntrackFlowDeleter) {
     const clients = await KernelClients.open();
     try {
-      return await applyPlan(plan, { clients, linkName: 'kube-ipvs0', iptables: iptablesTools('legacy'), conntrack });
+      return await applyPlan(plan, { clients, linkName: 'kube-ipvs0', iptables: TEST_IPTABLES, conntrack });
     } finally {
       clients.close();
     }

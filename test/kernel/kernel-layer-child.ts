@@ -1,6 +1,6 @@
 // Run by the kernel-*.test.ts files inside a fresh network namespace (Node cannot
 // switch namespaces, so the kernel layer runs as a child process there), with the
-// legacy iptables tools (this kernel has no nf_tables for IPv4/IPv6):
+// iptables tools of this boot's backend (test/uml/iptables-backend.ts):
 //
 //   node build/test/kernel/kernel-layer-child.js read inet,inet6
 //   node build/test/kernel/kernel-layer-child.js apply < plan.json
@@ -8,11 +8,12 @@
 // Prints one JSON document: the live state in the tools' own notations (so the
 // test compares it with ipvsadm, ip, ipset and iptables-save), or the apply report.
 import type { LiveIptablesTable } from '../../src/contracts/live-state.js';
+import { TEST_IPTABLES } from '../uml/iptables-backend.js';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { describeEntry } from '../../src/ipset/index.js';
 import { formatSave } from '../../src/ipvsadm/save-format.js';
-import { KernelClients, applyPlan, iptablesTools, readLiveState } from '../../src/kernel/index.js';
+import { KernelClients, applyPlan, readLiveState } from '../../src/kernel/index.js';
 import type { AddressFamily } from '../../src/net/ip-address.js';
 import type { Plan } from '../../src/contracts/plan.js';
 
@@ -47,7 +48,7 @@ export interface ApplyOutput {
   readonly elapsedMs: number;
 }
 
-const tools = iptablesTools('legacy');
+const tools = TEST_IPTABLES;
 const chains = (table: LiveIptablesTable): Record<string, readonly string[]> => Object.fromEntries(table.chains);
 
 const clients = await KernelClients.open();

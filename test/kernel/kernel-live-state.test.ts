@@ -1,5 +1,6 @@
 // readLiveState against a state the tools built, compared with what the tools print:
-// ipvsadm -Sn, ip -o addr/link, ipset save and iptables-legacy-save.
+// ipvsadm -Sn, ip -o addr/link, ipset save and iptables-save (of this boot's backend).
+import { TEST_IPTABLES } from '../uml/iptables-backend.js';
 import { describe, expect, test } from '@jest/globals';
 import { withFreshNetns, type Netns } from '../uml/netns.js';
 import type { ReadOutput } from './kernel-layer-child.js';
@@ -53,7 +54,7 @@ async function savedChains(ns: Netns, save: string, table: string): Promise<Reco
 }
 
 describe('readLiveState', () => {
-  test('reads what ipvsadm, ip, ipset and iptables-legacy-restore built, as those tools print it', async () => {
+  test('reads what ipvsadm, ip, ipset and iptables-restore built, as those tools print it', async () => {
     await withFreshNetns('kernel-read', async (ns) => {
       await ns.run('ipvsadm', ['-R'], { input: IPVS_RULES });
       await ns.run('ipvsadm', ['--set', '900', '120', '300']);
@@ -62,8 +63,8 @@ describe('readLiveState', () => {
       await ns.run('ip', ['addr', 'add', '10.96.0.11/32', 'dev', 'kube-ipvs0']);
       await ns.run('ip', ['addr', 'add', 'fd00::10/128', 'dev', 'kube-ipvs0']);
       await ns.run('ipset', ['restore'], { input: IPSETS });
-      await ns.run('iptables-legacy-restore', ['--noflush'], { input: NAT('inet') });
-      await ns.run('ip6tables-legacy-restore', ['--noflush'], { input: NAT('inet6') });
+      await ns.run(TEST_IPTABLES.inet.restore, ['--noflush'], { input: NAT('inet') });
+      await ns.run(TEST_IPTABLES.inet6.restore, ['--noflush'], { input: NAT('inet6') });
 
       const { stdout } = await ns.node(['build/test/kernel/kernel-layer-child.js', 'read', 'inet,inet6']);
       const state = JSON.parse(stdout) as ReadOutput;
@@ -109,8 +110,8 @@ describe('readLiveState', () => {
 
       // iptables: every chain of nat and filter with its rules as iptables-save prints them.
       for (const [family, save] of [
-        [inet, 'iptables-legacy-save'],
-        [inet6, 'ip6tables-legacy-save'],
+        [inet, TEST_IPTABLES.inet.save],
+        [inet6, TEST_IPTABLES.inet6.save],
       ] as const) {
         expect(family?.nat).toEqual(await savedChains(ns, save, 'nat'));
         expect(family?.filter).toEqual(await savedChains(ns, save, 'filter'));

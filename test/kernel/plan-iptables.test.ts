@@ -1,14 +1,14 @@
 // The iptables and ip6tables sections of a realistic plan are valid and canonical:
 // iptables-restore accepts them, and iptables-save prints exactly them back (apart from
-// its "#" lines). This kernel has no nf_tables for IPv4/IPv6, so the legacy tools do it;
-// both print rules with the same libxtables code.
+// its "#" lines), with the tools of this boot's backend (test/uml/iptables-backend.ts).
 import { describe, expect, test } from '@jest/globals';
+import { TEST_IPTABLES } from '../uml/iptables-backend.js';
 import { withFreshNetns, type Netns } from '../uml/netns.js';
 import { PLAN_CONFIGS, planSection, planText, withoutComments } from './plan-text.js';
 
 const TOOLS = [
-  { title: 'iptables (', restore: 'iptables-legacy-restore', save: 'iptables-legacy-save' },
-  { title: 'ip6tables (', restore: 'ip6tables-legacy-restore', save: 'ip6tables-legacy-save' },
+  { title: 'iptables (', ...TEST_IPTABLES.inet },
+  { title: 'ip6tables (', ...TEST_IPTABLES.inet6 },
 ] as const;
 
 /** The nat and filter tables of one iptables-save, in that order, without its "#" lines. */

@@ -36,7 +36,12 @@ describe('kipvs proxy --init-only', () => {
   test('sets the IPVS sysctls, audits each change, and exits 0; a second run changes nothing', async () => {
     await ns.run('sysctl', ['-w', 'net.ipv4.vs.conntrack=0', 'net.ipv4.vs.expire_nodest_conn=0']);
     const audit = join(dir, 'first.log');
-    const first = await kipvs(ns, ['proxy', '--init-only', '--iptables-backend=legacy', `--audit-log-path=${audit}`]);
+    const first = await kipvs(ns, [
+      'proxy',
+      '--init-only',
+      `--iptables-backend=${TEST_IPTABLES_BACKEND}`,
+      `--audit-log-path=${audit}`,
+    ]);
     expect(first.stdout).toBe('');
     expect(first.status).toBe(0);
     expect(await sysctl('net.ipv4.vs.conntrack')).toBe('1');
@@ -48,7 +53,12 @@ describe('kipvs proxy --init-only', () => {
     expect(set.every((l) => l.op === 'set' && l.result === 'ok')).toBe(true);
 
     const again = join(dir, 'second.log');
-    const second = await kipvs(ns, ['proxy', '--init-only', '--iptables-backend=legacy', `--audit-log-path=${again}`]);
+    const second = await kipvs(ns, [
+      'proxy',
+      '--init-only',
+      `--iptables-backend=${TEST_IPTABLES_BACKEND}`,
+      `--audit-log-path=${again}`,
+    ]);
     expect(second.status).toBe(0);
     expect(await auditLines(again)).toEqual([]);
   });
@@ -57,7 +67,7 @@ describe('kipvs proxy --init-only', () => {
     const result = await kipvs(ns, [
       'proxy',
       '--init-only',
-      '--iptables-backend=legacy',
+      `--iptables-backend=${TEST_IPTABLES_BACKEND}`,
       '--conntrack-max-per-core=1000000',
       '--audit-log-path=-',
     ]);

@@ -2,8 +2,9 @@
 // from a stale table, one endpoint change through the kept live state (O(1) netlink
 // messages, no read), drift repaired by the next periodic resync, a half-failed batch
 // repaired by the next sync, and a restart that adopts the table with an empty plan.
-// The kernel state is checked with ipvsadm, ip, ipset and iptables-legacy-save.
+// The kernel state is checked with ipvsadm, ip, ipset and iptables-save (of this boot's backend).
 import type { SyncTrigger } from '../../src/sync/sync-trigger.js';
+import { TEST_IPTABLES, testIptablesCommand } from '../uml/iptables-backend.js';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface, type Interface } from 'node:readline';
@@ -131,7 +132,7 @@ describe('The sync engine with the kept live state, on a real IPVS', () => {
       .filter((l) => l.startsWith('add '))
       .map((l) => l.split(' ')[2] ?? '')
       .sort();
-  const natRules = async (): Promise<string> => (await run('iptables-legacy-save', '-t', 'nat')).stdout;
+  const natRules = async (): Promise<string> => (await run(TEST_IPTABLES.inet.save, '-t', 'nat')).stdout;
 
   /** Everything the two Services need, checked with the kernel's own tools. */
   async function expectProgrammed(
@@ -196,7 +197,7 @@ describe('The sync engine with the kept live state, on a real IPVS', () => {
     await run('ipvsadm', '-C');
     await run('ip', 'addr', 'del', '10.96.0.20/32', 'dev', 'kube-ipvs0');
     await run('ipset', 'del', 'KUBE-CLUSTER-IP', '10.96.0.10,tcp:80');
-    await run('iptables-legacy', '-t', 'nat', '-F', 'KUBE-SERVICES');
+    await run(testIptablesCommand('inet'), '-t', 'nat', '-F', 'KUBE-SERVICES');
 
     expect(await child.sync([WEB, DNS], 'requested')).toMatchObject({
       source: 'kept, 0 read again',

@@ -5,12 +5,13 @@
 //   {"op":"sync","trigger":"requested","objects":{"services":[...],"endpointSlices":[...]}}
 //   {"op":"restart"}     a new sync engine on new sockets: what a restarted kipvs does
 //
-// The engine programs IPv4 with the legacy iptables tools (the only ones in User-Mode Linux).
+// The engine programs IPv4 with the iptables tools of this boot's backend (test/uml/iptables-backend.ts).
 import type { SyncTrigger } from '../../src/sync/sync-trigger.js';
+import { TEST_IPTABLES } from '../uml/iptables-backend.js';
 import { createInterface } from 'node:readline';
 import type { ClusterObjects } from '../../src/proxy/index.js';
 import { SyncEngine } from '../../src/sync/sync-engine.js';
-import { iptablesTools, KernelClients, NetlinkKernel } from '../../src/kernel/index.js';
+import { KernelClients, NetlinkKernel } from '../../src/kernel/index.js';
 import { hostFacts, modelConfig } from '../fixtures/proxy/objects.js';
 
 export type SyncChildRequest =
@@ -34,7 +35,7 @@ const HOST = hostFacts();
 
 function newEngine(clients: KernelClients): SyncEngine {
   return new SyncEngine({
-    kernel: new NetlinkKernel({ clients, iptables: iptablesTools('legacy'), linkName: 'kube-ipvs0' }),
+    kernel: new NetlinkKernel({ clients, iptables: TEST_IPTABLES, linkName: 'kube-ipvs0' }),
     model: modelConfig({ scheduler: 'rr' }),
     gracePeriodMs: 15 * 60_000,
     now: () => Date.now(),

@@ -5,6 +5,7 @@
 // flowing. Then `kipvs diff` on the node kipvs programmed: nothing (exit 0), and after a change
 // in the cluster and one in the kernel, the lines that undo them (exit 1). One topology, one API
 // server, one kipvs.
+import { TEST_IPTABLES_BACKEND } from '../uml/iptables-backend.js';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -149,7 +150,7 @@ describe('taking a node over from kube-proxy', () => {
   /** `kipvs diff` in the node, as an operator runs it there: the proxy's --config (or a file of objects). */
   const diff = async (args: readonly string[] = []): Promise<CliResult> => {
     const config = join(the(dir, 'the directory'), 'config.json');
-    return kipvs(node(), ['diff', '--config', config, '--iptables-backend=legacy', ...args]);
+    return kipvs(node(), ['diff', '--config', config, `--iptables-backend=${TEST_IPTABLES_BACKEND}`, ...args]);
   };
 
   beforeAll(async () => {

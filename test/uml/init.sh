@@ -1,8 +1,9 @@
 #!/bin/bash
 # PID 1 of a User-Mode Linux boot started by run-in-uml.sh (see README.md here).
 #
-# The kernel hands us `kipvs_run=<dir>` (an absolute path on the shared host filesystem) as an
-# environment variable. That directory holds the command to run (argv, NUL-separated), its
+# The kernel hands us `kipvs_run=<dir>` (an absolute path on the shared host filesystem) and
+# `kipvs_modules=<dir>` (where the kernel's modules are, one directory per release) as
+# environment variables. That directory holds the command to run (argv, NUL-separated), its
 # working directory (cwd) and environment (env, NUL-separated), written by the host side. We
 # mount the pseudo filesystems, load every kernel module the tests need, run the command, and
 # leave its stdout, stderr and exit status in the same directory. Whatever happens, the kernel
@@ -49,8 +50,11 @@ mkdir -p /dev/shm && mount -t tmpfs shm /dev/shm
 echo "booted $(uptime_s)" >> "$run/timing"
 
 # Kernel modules. modprobe looks under /lib/modules/$(uname -r), which the host does not have.
+# Of a kernel with most modules built in (build-nft-kernel.sh), modprobe finds those in
+# modules.builtin and succeeds.
+modules=${kipvs_modules:-/usr/lib/uml/modules}
 kver=$(uname -r)
-moddir=/usr/lib/uml/modules/$kver
+moddir=$modules/$kver
 [[ -d $moddir ]] || fail "no modules for this kernel in $moddir (is user-mode-linux installed?)"
 ln -s "$moddir" "/run/mods/lib/modules/$kver"
 required=(
@@ -72,8 +76,10 @@ required=(
 optional=(ip_vs_pe_sip ip_vs_ftp ip_tunnel ipip fou fou6 ip6_tunnel sctp hmac nft_ct nft_nat nft_masq)
 have=()
 for m in "${optional[@]}"; do
-  # modules.dep names every module by path: kernel/.../NAME.ko (possibly compressed)
-  grep -qE "(^|/)${m}\.ko(\.[a-z]+)?:" "$moddir/modules.dep" && have+=("$m")
+  # modules.dep names every module by path, kernel/.../NAME.ko (possibly compressed) and a colon;
+  # modules.builtin names a built-in one by the same path alone
+  grep -qE "(^|/)${m}\.ko(\.[a-z]+)?(:|\$)" "$moddir/modules.dep" "$moddir/modules.builtin" 2> /dev/null \
+    && have+=("$m")
 done
 modprobe -d /run/mods -a "${required[@]}" || fail "modprobe of a required module failed (see above)"
 if ((${#have[@]})); then
@@ -92,6 +98,8 @@ while IFS= read -r -d '' kv; do
   [[ $name =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] && export "$kv"
 done < "$run/env"
 export KIPVS_IN_UML=1
+# Where this kernel's modules are (one directory per release), for tests that ask which it has.
+export KIPVS_UML_MODULES=$modules
 mapfile -d '' -t argv < "$run/argv"
 ((${#argv[@]})) || fail "empty command"
 echo "command $(uptime_s)" >> "$run/timing"

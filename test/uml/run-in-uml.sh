@@ -9,10 +9,12 @@
 # (KIPVS_IN_UML=1 added). Its stdout and stderr are streamed here while it runs.
 # Exit status: the command's own; 125 when the harness failed (no UML, boot failure, timeout).
 # Environment: KIPVS_UML_TIMEOUT (seconds, default 1800), KIPVS_UML_MEM (default 2G),
-# KIPVS_UML_KERNEL (the UML binary, default `linux`).
+# KIPVS_UML_KERNEL (the UML binary, default `linux`), KIPVS_UML_MODULES (its modules: uml-kernel.sh).
 set -euo pipefail
 
 here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=uml-kernel.sh
+. "$here/uml-kernel.sh"
 root=$(cd -- "$here/../.." && pwd)
 timeout_s=${KIPVS_UML_TIMEOUT:-1800}
 mem=${KIPVS_UML_MEM:-2G}
@@ -58,11 +60,11 @@ if [[ -z ${TMPDIR:-} ]]; then
 fi
 
 start=$(date +%s.%N)
-# The kernel passes `kipvs_run=...` to init as an environment variable. `quiet` keeps kernel
+# The kernel passes `kipvs_run=...` and `kipvs_modules=...` to init as environment variables. `quiet` keeps kernel
 # messages off the console, which we keep in console.log for when the boot fails.
 timeout --kill-after=10 "$timeout_s" \
-  "${KIPVS_UML_KERNEL:-linux}" mem="$mem" rootfstype=hostfs rootflags=/ rw quiet init="$here/init.sh" \
-    con=null con0=null,fd:2 kipvs_run="$run" \
+  "$uml_kernel" mem="$mem" rootfstype=hostfs rootflags=/ rw quiet init="$here/init.sh" \
+    con=null con0=null,fd:2 kipvs_run="$run" kipvs_modules="$uml_modules" \
   < /dev/null > "$run/console.log" 2>&1 &
 uml=$!
 

@@ -1,7 +1,10 @@
 #!/bin/bash
 # The test driver behind `make test`, `make test-unit` and `make test-kernel` (run it after
-# `make build`). Runs Jest on this host for the unit tests and inside one User-Mode Linux boot for
-# the kernel tests, then prints ONE summary line, the last line of output:
+# `make build`). Runs Jest on this host for the unit tests and inside User-Mode Linux for the
+# kernel tests, in two boots side by side: every kernel test in Debian's UML kernel with the
+# legacy iptables backend, and the tests for which the backend matters (NFT_TESTS below) in a
+# kernel built with nf_tables (build-nft-kernel.sh, cached outside the clone) with iptables-nft.
+# Then it prints ONE summary line, the last line of output:
 #
 #   tests: N passed, N failed, N skipped
 #
@@ -20,6 +23,24 @@ results=$root/build/test-results
 mkdir -p "$results"
 parts=()
 
+# The kernel tests that read or write iptables, in the kernel, through kipvs or by hand: the
+# backend choice and its write probe, the kernel layer's apply and read, the plan's iptables
+# sections, the sync engine, an ipset an iptables rule uses, the takeover from kube-proxy's rules,
+# and the proxy end to end. The nft boot runs these with KIPVS_TEST_IPTABLES=nft.
+NFT_TESTS=(
+  kernel-host kernel-apply kernel-live-state plan-iptables proxy-init sync-cache ipset-errors
+  takeover e2e-proxy
+)
+
+# The nf_tables kernel is built (or found in its cache) in the background while the unit tests
+# and the legacy boot run; its log tells what happened.
+nft_kernel_log=$results/nft-kernel-build.log
+nft_kernel_build=
+if [[ $what == all || $what == kernel ]] && test/uml/uml-available.sh > /dev/null; then
+  test/uml/build-nft-kernel.sh > "$nft_kernel_log" 2>&1 &
+  nft_kernel_build=$!
+fi
+
 if [[ $what == all || $what == unit ]]; then
   rm -f "$results/unit.json"
   echo "== unit tests (host, $(node --version))"
@@ -29,11 +50,28 @@ if [[ $what == all || $what == unit ]]; then
 fi
 
 if [[ $what == all || $what == kernel ]]; then
-  rm -f "$results/kernel.json"
+  rm -f "$results/kernel.json" "$results/kernel-nft.json" "$results/kernel-nft.log"
   if reason=$(test/uml/uml-available.sh); then
-    echo "== kernel tests (User-Mode Linux $("${KIPVS_UML_KERNEL:-linux}" --version), one boot)"
-    test/uml/run-in-uml.sh -- test/uml/kernel-tests.sh --json --outputFile="$results/kernel.json"
+    echo "== kernel tests (User-Mode Linux $("${KIPVS_UML_KERNEL:-linux}" --version), iptables-legacy)," \
+      "and beside them ${#NFT_TESTS[@]} files with iptables-nft (output in $results/kernel-nft.log)"
+    test/uml/run-in-uml.sh -- test/uml/kernel-tests.sh --json --outputFile="$results/kernel.json" &
+    legacy_boot=$!
+    nft_status=unavailable
+    if wait "$nft_kernel_build" && nft_kernel=$(tail -n 1 "$nft_kernel_log") && [[ -x $nft_kernel ]]; then
+      paths=("${NFT_TESTS[@]/#/build/test/kernel/}")
+      KIPVS_UML_KERNEL=$nft_kernel KIPVS_TEST_IPTABLES=nft test/uml/run-in-uml.sh -- \
+        test/uml/kernel-tests.sh --json --outputFile="$results/kernel-nft.json" "${paths[@]/%/.test.js}" \
+        > "$results/kernel-nft.log" 2>&1
+      nft_status=$?
+    else
+      echo "ERROR: the UML kernel with nf_tables could not be built; its log:" >&2
+      cat "$nft_kernel_log" >&2
+    fi
+    wait "$legacy_boot"
     parts+=("kernel=$results/kernel.json:$?")
+    echo "== kernel tests with iptables-nft (User-Mode Linux ${nft_kernel:-not built})"
+    [[ -f $results/kernel-nft.log ]] && cat "$results/kernel-nft.log"
+    parts+=("kernel-nft=$results/kernel-nft.json:$nft_status")
   elif [[ ${CI:-} == true ]]; then
     echo "ERROR: the kernel tests cannot run on this CI machine, and CI never skips them: $reason" >&2
     parts+=("kernel=-:unavailable")

@@ -1,9 +1,12 @@
 #!/bin/bash
 # Exits 0 when this machine can run the kernel tests in User-Mode Linux; otherwise prints one
 # sentence saying what is missing and how to get it, and exits 1.
-# KIPVS_UML_KERNEL names another UML kernel binary than `linux` (Debian's user-mode-linux).
+# KIPVS_UML_KERNEL names another UML kernel binary than `linux` (Debian's user-mode-linux), and
+# KIPVS_UML_MODULES its modules (see uml-kernel.sh).
 set -u
-kernel=${KIPVS_UML_KERNEL:-linux}
+# shellcheck source=uml-kernel.sh
+. "$(dirname -- "${BASH_SOURCE[0]}")/uml-kernel.sh"
+kernel=$uml_kernel
 missing=()
 for tool in "$kernel" modprobe ipvsadm ip timeout; do
   command -v "$tool" > /dev/null 2>&1 || missing+=("$tool")
@@ -14,8 +17,8 @@ if ((${#missing[@]})); then
   exit 1
 fi
 kver=$("$kernel" --version 2> /dev/null)
-if [[ -z $kver || ! -d /usr/lib/uml/modules/$kver ]]; then
-  echo "User-Mode Linux is installed but has no modules for kernel '$kver' in /usr/lib/uml/modules;" \
+if [[ -z $kver || ! -d $uml_modules/$kver ]]; then
+  echo "User-Mode Linux is installed but has no modules for kernel '$kver' in $uml_modules;" \
     "reinstall it with: apt-get install --reinstall -y user-mode-linux"
   exit 1
 fi

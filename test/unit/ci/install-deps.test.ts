@@ -27,8 +27,12 @@ const COMMANDS = [
   'unshare',
   'setpriv',
   'npm',
+  'xz',
+  'flex',
+  'bison',
+  'bc',
 ];
-const FILES = ['/usr/include/stdio.h', '/etc/ssl/certs/ca-certificates.crt'];
+const FILES = ['/usr/include/stdio.h', '/etc/ssl/certs/ca-certificates.crt', '/usr/src/linux-source-6.1.tar.xz'];
 
 describe('.ci/install-deps', () => {
   let dir = '';
@@ -64,7 +68,7 @@ describe('.ci/install-deps', () => {
     const result = dryRun(
       'partial',
       COMMANDS.filter((c) => !['linux', 'ipvsadm', 'unshare', 'setpriv'].includes(c)),
-      ['/usr/include/stdio.h'],
+      ['/usr/include/stdio.h', '/usr/src/linux-source-6.1.tar.xz'],
     );
     expect(result.status).toBe(0);
     expect(result.stderr).toBe(
@@ -76,7 +80,7 @@ describe('.ci/install-deps', () => {
   it('lists every package on a bare machine', () => {
     const result = dryRun('bare', [], []);
     expect(result.stderr.split('\n')[0]).toBe(
-      'kipvs: installing the Debian packages this machine lacks: user-mode-linux kmod ipvsadm ipset iptables iproute2 conntrack strace make gcc g++ python3 openssl curl procps util-linux libc6-dev ca-certificates npm',
+      'kipvs: installing the Debian packages this machine lacks: user-mode-linux kmod ipvsadm ipset iptables iproute2 conntrack strace make gcc g++ python3 openssl curl procps util-linux libc6-dev ca-certificates npm linux-source-6.1 xz-utils flex bison bc',
     );
   });
 });
