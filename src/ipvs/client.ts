@@ -152,9 +152,9 @@ export class IpvsClient {
       const requests = indexes.map((index) => queryRequest(this.family, queries[index] as IpvsQuery));
       let current = 0;
       const statuses = await this.socket
-        .dumpEach(requests, (k, source, start, end) => {
+        .dumpEach(requests, (k, source, start, end, type) => {
           current = indexes[k] as number;
-          onReply(current, source, start, end);
+          onReply(current, source, start, end, type);
         })
         .catch((err: unknown) => {
           throw ipvsErrorFrom(err, queries[current] as IpvsQuery);

@@ -43,7 +43,7 @@ export type DumpStatus = 'complete' | 'interrupted' | NetlinkError | NetlinkSock
  * Gets one reply message of dump number `index`: its payload (after the nlmsghdr) is
  * source[start, end), a range of a buffer that is reused: decode it now, keep nothing of it.
  */
-export type DumpReplyVisitor = (index: number, source: Buffer, start: number, end: number) => void;
+export type DumpReplyVisitor = (index: number, source: Buffer, start: number, end: number, type: number) => void;
 
 export interface SocketOptions {
   /** SO_RCVBUF(FORCE): room for replies to a whole datagram of failing requests. */
@@ -266,6 +266,28 @@ export class NetlinkSocket {
     return run;
   }
 
+  /**
+   * One dump read as dumpEach reads them (each reply message a range of the shared buffer, its
+   * type beside it), read again while the kernel marks it inconsistent, as dump() does; `reset`
+   * forgets what an inconsistent read gave. Rejects with the dump's error.
+   */
+  async dumpRanges(
+    request: Request,
+    onReply: (source: Buffer, start: number, end: number, type: number) => void,
+    reset: () => void,
+  ): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const [status] = await this.dumpEach([request], (_, source, start, end, type) =>
+        onReply(source, start, end, type),
+      );
+      if (status === 'complete') return;
+      if (status !== 'interrupted') throw status;
+      if (attempt === DUMP_RETRIES)
+        throw new NetlinkError('EINTR', 4, request.label, `dump changed ${DUMP_RETRIES} times while being read`);
+      reset();
+    }
+  }
+
   private async exchangeDumps(requests: readonly Request[], onReply: DumpReplyVisitor): Promise<DumpStatus[]> {
     this.assertOpen();
     const statuses = new Array<DumpStatus>(requests.length).fill('complete');
@@ -350,7 +372,7 @@ export class NetlinkSocket {
         statuses[index] = new NetlinkSocketError('EOVERFLOW', 'recvmmsg', 'netlink overrun');
       } else if (type !== NLMSG_NOOP) {
         if (flags & NLM_F_DUMP_INTR) interrupted = true;
-        onReply(index, out, at + NLMSG_HDRLEN, at + size);
+        onReply(index, out, at + NLMSG_HDRLEN, at + size, type);
       }
       at += align4(size);
     }

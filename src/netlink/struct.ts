@@ -103,9 +103,25 @@ export function decodeStructMessage<M, F>(
   header: StructCodec<M>,
   attributes: AttributeSet<F>,
 ): { header: StructValues<M>; attributes: AttributeValues<F> } {
-  const values = header.read(msg.payload, 0);
-  const start = align4(header.size);
-  if (start > msg.payload.length)
-    throw new NetlinkDecodeError(header.name, `no room for its alignment in a ${msg.payload.length}-byte payload`);
-  return { header: values, attributes: attributes.read(msg.payload, start, msg.payload.length, attributes.name) };
+  return decodeStructAt(msg.payload, 0, msg.payload.length, header, attributes);
+}
+
+/** decodeStructMessage of the payload source[start, end), as a dump's reply range gives it. */
+export function decodeStructAt<M, F>(
+  source: Buffer,
+  start: number,
+  end: number,
+  header: StructCodec<M>,
+  attributes: AttributeSet<F>,
+): { header: StructValues<M>; attributes: AttributeValues<F> } {
+  const length = end - start;
+  const first = align4(header.size);
+  // The struct's own check sees the buffer's end, not the message's: a range shares its buffer.
+  if (header.size > length) throw new NetlinkDecodeError(header.name, `expected ${header.size} bytes, got ${length}`);
+  if (first > length)
+    throw new NetlinkDecodeError(header.name, `no room for its alignment in a ${length}-byte payload`);
+  return {
+    header: header.read(source, start),
+    attributes: attributes.read(source, start + first, end, attributes.name),
+  };
 }

@@ -20,7 +20,7 @@ import { RouteError, routeErrorFrom, type RouteRequestKind } from './errors.js';
 import {
   addressRequests,
   createLinkRequest,
-  decodeAddress,
+  decodeAddressAt,
   decodeLink,
   deleteLinkRequest,
   getLinkRequest,
@@ -89,18 +89,22 @@ export class RouteClient {
    */
   async listAddresses(linkIndex: number): Promise<LinkAddress[]> {
     const request: RouteRequestKind = { op: 'list-addresses', linkIndex };
-    let replies: readonly NetlinkMessage[];
+    // Decoded from ranges of the socket's reply buffer: no message object and no Buffer per
+    // address (kube-ipvs0 holds one per Service: 50,000 on a whole read).
+    const addresses: LinkAddress[] = [];
     try {
-      replies = await this.socket.dump(listAddressesRequest(linkIndex));
+      await this.socket.dumpRanges(
+        listAddressesRequest(linkIndex),
+        (source, start, end, type) => {
+          const address = decodeAddressAt(type, source, start, end);
+          if (address !== undefined && (linkIndex === 0 || address.linkIndex === linkIndex)) addresses.push(address);
+        },
+        () => (addresses.length = 0),
+      );
     } catch (err) {
       throw routeErrorFrom(err, request);
     }
-    return this.decode(request, () =>
-      replies.flatMap((msg) => {
-        const address = decodeAddress(msg);
-        return address !== undefined && (linkIndex === 0 || address.linkIndex === linkIndex) ? [address] : [];
-      }),
-    );
+    return addresses;
   }
 
   /**

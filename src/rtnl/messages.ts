@@ -6,6 +6,7 @@ import {
   NLM_F_CREATE,
   NLM_F_EXCL,
   NetlinkDecodeError,
+  decodeStructAt,
   decodeStructMessage,
   structRequest,
   type NetlinkMessage,
@@ -174,14 +175,14 @@ export function addressRequests(ops: readonly AddressOperation[]): (Request | Ro
 
 // ---- wire -> domain ----------------------------------------------------------
 
-function expectType(msg: NetlinkMessage, type: number): void {
-  if (msg.type !== type)
-    throw new NetlinkDecodeError('nlmsghdr.type', `expected ${MESSAGE_NAMES[type] ?? type}, got ${msg.type}`);
+function expectType(actual: number, type: number): void {
+  if (actual !== type)
+    throw new NetlinkDecodeError('nlmsghdr.type', `expected ${MESSAGE_NAMES[type] ?? type}, got ${actual}`);
 }
 
 /** An RTM_NEWLINK message (a GETLINK reply). */
 export function decodeLink(msg: NetlinkMessage): Link {
-  expectType(msg, c.RTM_NEWLINK);
+  expectType(msg.type, c.RTM_NEWLINK);
   const { header, attributes } = decodeStructMessage(msg, ifinfomsg, linkAttributes);
   const operState = requiredAttribute(attributes.operState, 'IFLA.operState');
   const kind = attributes.linkInfo?.kind;
@@ -223,8 +224,13 @@ function addressText(family: AddressFamily, raw: Buffer, path: string): string {
  * IPv6 give undefined: they are not addresses kipvs binds.
  */
 export function decodeAddress(msg: NetlinkMessage): LinkAddress | undefined {
-  expectType(msg, c.RTM_NEWADDR);
-  const { header, attributes } = decodeStructMessage(msg, ifaddrmsg, addressAttributes);
+  return decodeAddressAt(msg.type, msg.payload, 0, msg.payload.length);
+}
+
+/** decodeAddress of a message of `type` whose payload is source[start, end) (a dump's reply range). */
+export function decodeAddressAt(type: number, source: Buffer, start: number, end: number): LinkAddress | undefined {
+  expectType(type, c.RTM_NEWADDR);
+  const { header, attributes } = decodeStructAt(source, start, end, ifaddrmsg, addressAttributes);
   const family = header.family === c.AF_INET ? 'inet' : header.family === c.AF_INET6 ? 'inet6' : undefined;
   if (family === undefined) return undefined;
   const values: AddressValues = attributes;

@@ -11,6 +11,7 @@ import {
   be16,
   cstring,
   decodeNfnetlink,
+  decodeStructAt,
   decodeStructMessage,
   field,
   nfnetlinkRequest,
@@ -83,6 +84,17 @@ describe('struct', () => {
 
   test('a payload shorter than the struct is a NetlinkDecodeError', () => {
     expect(() => decodeStructMessage(asMessage(20, hex`0200`), header, attributes)).toThrow(
+      new NetlinkDecodeError('HDR', 'expected 12 bytes, got 2'),
+    );
+  });
+
+  test('a range of a shared buffer decodes alone: a range shorter than the struct fails though the buffer goes on', () => {
+    const payload = hex`02 00 0100 03000000 01bb 0000  0900 0300 65746830 00 000000`;
+    const shared = Buffer.concat([hex`ffffffff`, payload, hex`ffffffffffffffff`]);
+    expect(decodeStructAt(shared, 4, 4 + payload.length, header, attributes)).toEqual(
+      decodeStructMessage(asMessage(20, payload), header, attributes),
+    );
+    expect(() => decodeStructAt(shared, 4, 6, header, attributes)).toThrow(
       new NetlinkDecodeError('HDR', 'expected 12 bytes, got 2'),
     );
   });
