@@ -88,7 +88,7 @@ describe('a streaming list', () => {
     expect(watch.health().lastError).toBeUndefined();
   });
 
-  it('replaces the cache only at the bookmark: hasSynced is false until then, and objects are reduced on arrival', async () => {
+  it('leaves the cache as it was until the bookmark, and reduces each object on arrival', async () => {
     const server = await serve();
     for (let i = 0; i < 50; i++) server.apply(service(`svc-${i}`));
     const seen: number[] = [];
@@ -172,8 +172,9 @@ describe('a server that does not stream lists', () => {
     server.apply(service('api'));
     server.compact();
     await server.resume();
-    await eventually(() => watch.snapshot().services.length === 2, 10_000, 'the relist');
-    expect(watch.health().relists).toBe(3);
+    // Each of the three resources relists.
+    await eventually(() => watch.health().relists === 3, 10_000, 'the relists');
+    expect(watch.snapshot().services.length).toBe(2);
     expect(server.requests.filter((r) => r.query['sendInitialEvents'] !== undefined)).toHaveLength(3);
     expect(lists(server).map((r) => r.query['resourceVersion'])).toEqual(['0', undefined]);
     expect(faults).toEqual([]);
@@ -211,6 +212,36 @@ describe('a server that does not stream lists', () => {
     await eventually(() => streams(server).length === 2, 5000, 'the streamed relist');
     expect(streams(server).map((r) => r.status)).toEqual([500, 200]);
     expect(lists(server)).toHaveLength(1);
+  });
+});
+
+describe('a streaming list the server cannot serve now', () => {
+  it('429 with Retry-After: streamed again as late as the server asked, never paged', async () => {
+    const server = await serve();
+    server.apply(service('web'));
+    server.injectFault({
+      resource: 'services',
+      request: 'watch',
+      response: { status: 429, retryAfterSeconds: 1 },
+      times: 1,
+    });
+    const { watch } = start(server);
+    await watch.whenSynced();
+    const [refused, retried] = streams(server);
+    expect([refused?.status, retried?.status]).toEqual([429, 200]);
+    expect((retried?.at ?? 0) - (refused?.at ?? 0)).toBeGreaterThanOrEqual(1000 - 5);
+    expect(lists(server)).toEqual([]);
+  });
+
+  it('no answer within requestMs: streamed again after the backoff, never paged', async () => {
+    const server = await serve();
+    server.apply(service('web'));
+    server.injectFault({ resource: 'services', request: 'watch', response: 'hang', times: 1 });
+    const { watch } = start(server, { timeouts: { requestMs: 1_000 } });
+    await watch.whenSynced();
+    expect(streams(server).map((r) => r.status)).toEqual([0, 200]);
+    expect(lists(server)).toEqual([]);
+    expect(names(watch.snapshot().services)).toEqual(['web']);
   });
 });
 
