@@ -15,15 +15,18 @@ import { kubeConfigFor } from './kube-config.js';
 import { LIST_PAGE_SIZE } from './list-request.js';
 import { Reflector, type ObjectChange, type ReflectorState, type RequestTimeouts } from './reflector.js';
 import { RequestRateLimiter } from './request-rate.js';
+import { StreamingListSupport } from './streaming-list.js';
 import { watchedResources, type WatchedKind } from './resources.js';
 import type { WatchFault } from './watch-fault.js';
 
 /**
  * A list page or a watch's answer that takes longer is given up and retried with
  * backoff: the server accepted the connection and is not answering. A watch silent for
- * 90 s is taken for dead and made again: a live one gets a BOOKMARK every minute.
+ * 90 s is taken for dead and made again: a live one gets a BOOKMARK every minute. A
+ * streaming list silent for 10 s before its initial-events-end bookmark comes from a
+ * server that does not stream lists.
  */
-export const DEFAULT_TIMEOUTS: RequestTimeouts = { requestMs: 60_000, watchIdleMs: 90_000 };
+export const DEFAULT_TIMEOUTS: RequestTimeouts = { requestMs: 60_000, watchIdleMs: 90_000, initialEventsMs: 10_000 };
 
 export interface ClusterWatchOptions {
   readonly connection: ApiServerConnection;
@@ -38,7 +41,8 @@ export interface ClusterWatchOptions {
   readonly onFault?: (fault: WatchFault) => void;
   /** What is kept of each object of `kind` as it arrives; all of it by default. */
   readonly transform?: (kind: WatchedKind, object: unknown) => unknown;
-  readonly timeouts?: RequestTimeouts;
+  /** Each one given replaces its default. */
+  readonly timeouts?: Partial<RequestTimeouts>;
   /** Objects per list page; client-go's 500 by default. */
   readonly pageSize?: number;
   readonly backoff?: BackoffPolicy;
@@ -81,6 +85,8 @@ export class ClusterWatch {
     const now = options.now ?? (() => new Date());
     const { qps, burst } = options.connection.client;
     const limiter = new RequestRateLimiter(qps, burst, () => now().getTime());
+    const streaming = new StreamingListSupport();
+    const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
     const reflectors = new Map<WatchedKind, Reflector>();
     for (const resource of watchedResources(options.nodeName)) {
       reflectors.set(
@@ -90,13 +96,14 @@ export class ClusterWatch {
           resource,
           backoff: options.backoff ?? API_SERVER_BACKOFF,
           limiter,
+          streaming,
           random: options.random ?? Math.random,
           now,
           onChange,
           onState: () => this.#stateChanged(),
           onFault,
           transform: (object) => transform(resource.kind, object),
-          timeouts: options.timeouts ?? DEFAULT_TIMEOUTS,
+          timeouts,
           pageSize: options.pageSize ?? LIST_PAGE_SIZE,
         }),
       );

@@ -10,6 +10,11 @@
 // empties it, so the proxy keeps serving the last known state while the API
 // server is away.
 //
+// The list is streamed when the server can (streaming-list.ts: one watch request
+// that sends every object, then a bookmark, then the changes), else read page by
+// page; either way the cache is replaced in one step when the list is whole, and
+// objects that vanished meanwhile are reported deleted.
+//
 // Each object is reduced by `transform` as it arrives, before it is kept (as
 // client-go's informers take a TransformFunc): the cache holds only what its
 // readers read.
@@ -23,12 +28,19 @@ import { ApiError, classifyFailure } from './api-error.js';
 import { abortWith } from './api-request.js';
 import { backoffDelay, type BackoffPolicy } from './backoff.js';
 import { listObjects } from './list-request.js';
+import { listeningTimeout, type ListeningTimeout } from './listening-timeout.js';
 import { objectKey } from '../proxy/object-key.js';
 import { resourceVersionOf } from './resource-version.js';
 import type { RequestRateLimiter } from './request-rate.js';
 import { selectorQuery, type WatchedKind, type WatchedResource } from './resources.js';
+import {
+  afterStreamFailure,
+  endsInitialEvents,
+  streamingListQuery,
+  type StreamingListSupport,
+} from './streaming-list.js';
 import { WatchFault, type WatchFaultReason } from './watch-fault.js';
-import { readWatch } from './watch-stream.js';
+import { readWatch, type WatchEnd } from './watch-stream.js';
 
 export type ChangeType = 'added' | 'modified' | 'deleted';
 
@@ -48,6 +60,8 @@ export interface ReflectorOptions {
   readonly backoff: BackoffPolicy;
   /** Shared by every reflector of one client, as client-go's rate limiter is. */
   readonly limiter: RequestRateLimiter;
+  /** Whether the server streams lists; shared by every reflector of one client. */
+  readonly streaming: StreamingListSupport;
   /** [0, 1): backoff jitter and watch timeouts. */
   readonly random: () => number;
   readonly now: () => Date;
@@ -68,6 +82,13 @@ export interface RequestTimeouts {
   readonly requestMs: number;
   /** How long an open watch may stay silent (see watch-stream.ts). */
   readonly watchIdleMs: number;
+  /**
+   * How long a streaming list may go without an event before its initial-events-end
+   * bookmark: kube-apiserver sends the bookmark right after the last object, so a longer
+   * silence means a server that ignored the request's parameters (client-go warns after
+   * 10 s). The list is then read page by page.
+   */
+  readonly initialEventsMs: number;
 }
 
 export interface ReflectorState {
@@ -76,7 +97,7 @@ export interface ReflectorState {
   /** The last request succeeded (a list, or a watch that is open). */
   readonly connected: boolean;
   readonly resourceVersion: string;
-  /** Lists after the first one: after 410 Gone. */
+  /** Lists after the first one: after 410 Gone or a lost event. */
   readonly relists: number;
   readonly objects: number;
   readonly lastError?: { readonly error: ApiError; readonly at: Date };
@@ -93,6 +114,14 @@ const HEALTHY_WATCH_MS = 1000;
 
 const WATCH_EVENT_TYPES = new Set(['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK', 'ERROR']);
 
+/** How a watch ended: it made progress or not, or (a streaming list) the list must be read page by page. */
+type WatchOutcome = 'progress' | 'no-progress' | 'page-the-list';
+
+/** A streaming list that went silent before its initial-events-end bookmark. */
+class NoInitialEventsEnd extends Error {
+  override readonly name = 'NoInitialEventsEnd';
+}
+
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -100,8 +129,13 @@ function messageOf(err: unknown): string {
 export class Reflector {
   readonly #options: ReflectorOptions;
   readonly #objects = new Map<string, unknown>();
+  /** The last resourceVersion seen; "" when unknown or expired. */
   #resourceVersion = '';
-  /** "0" for the first list (served from the watch cache), "" for a consistent read after it or after 410, as client-go. */
+  /** The cache must be listed (again) before it is watched. */
+  #needsList = true;
+  /** The next list is read page by page although the server streams lists (its stream failed this time). */
+  #pageOnce = false;
+  /** "0" for the first paged list (served from the watch cache), "" for a consistent read after it or after 410, as client-go. */
   #listFrom = '0';
   #lists = 0;
   #connected = false;
@@ -145,28 +179,27 @@ export class Reflector {
     let failures = 0;
     while (!this.#stop.signal.aborted) {
       try {
-        if (this.#resourceVersion === '') await this.#list();
+        if (this.#needsList && (this.#pageOnce || !this.#options.streaming.usable)) await this.#list();
         await this.#pause(this.#options.limiter.reserve());
-        if (await this.#watchOnce()) failures = 0;
+        const outcome = await this.#watchOnce();
+        if (outcome === 'page-the-list') this.#pageOnce = true;
+        else if (outcome === 'progress') failures = 0;
         else await this.#pause(backoffDelay(backoff, failures++, random));
       } catch (err) {
         if (this.#stop.signal.aborted) break;
         const attempt = failures++;
         if (err instanceof WatchFault) {
           this.#options.onFault(err);
-          this.#resourceVersion = '';
+          this.#needsList = true;
           if (attempt === 0) continue;
           await this.#pause(backoffDelay(backoff, attempt, random));
           continue;
         }
-        const error = classifyFailure(
-          err,
-          this.#options.resource.kind,
-          this.#resourceVersion === '' ? 'list' : 'watch',
-        );
+        const error = classifyFailure(err, this.#options.resource.kind, this.#pagingNow() ? 'list' : 'watch');
         if (error.kind === 'gone') {
           this.#resourceVersion = '';
           this.#listFrom = '';
+          this.#needsList = true;
           // The first 410 relists at once, as client-go does; only repeated ones back off.
           if (attempt === 0) continue;
         } else {
@@ -185,11 +218,16 @@ export class Reflector {
     this.#connected = false;
   }
 
+  /** The list to come is read page by page. */
+  #pagingNow(): boolean {
+    return this.#needsList && (this.#pageOnce || !this.#options.streaming.usable);
+  }
+
   async #pause(ms: number): Promise<void> {
     await sleep(ms, undefined, { signal: this.#stop.signal }).catch(() => undefined);
   }
 
-  /** Lists, replaces the cache with the result, and reports the difference as changes. */
+  /** Lists page by page, then replaces the cache with the result. */
   async #list(): Promise<void> {
     const { resource, transform, limiter } = this.#options;
     const fresh = new Map<string, unknown>();
@@ -206,8 +244,19 @@ export class Reflector {
         }
       },
     });
+    this.#listFrom = '';
+    this.#pageOnce = false;
+    this.#replace(fresh, resourceVersion);
+  }
+
+  /**
+   * Replaces the cache with a whole list, in one step, and reports the difference as
+   * changes: objects that vanished since the last list are deleted. Throws a WatchFault
+   * when a change's handler threw.
+   */
+  #replace(fresh: ReadonlyMap<string, unknown>, resourceVersion: string): void {
     const changes: ObjectChange[] = [];
-    const kind = resource.kind;
+    const kind = this.#options.resource.kind;
     for (const [key, previous] of this.#objects) {
       if (!fresh.has(key)) changes.push({ kind, type: 'deleted', key, object: previous, previous });
     }
@@ -221,7 +270,7 @@ export class Reflector {
     this.#objects.clear();
     for (const [key, object] of fresh) this.#objects.set(key, object);
     this.#resourceVersion = resourceVersion;
-    this.#listFrom = '';
+    this.#needsList = false;
     this.#lists++;
     this.#connected = true;
     let failed: unknown;
@@ -238,68 +287,144 @@ export class Reflector {
   }
 
   /**
-   * One watch from the current resourceVersion, until the server or the client
-   * ends it. Resolves with whether it made progress (saw an event or stayed
-   * open a while); rejects with an ApiError (kind `gone` for 410) or a WatchFault.
+   * One watch, until the server or the client ends it: from the current resourceVersion,
+   * or, when the cache must be listed, a streaming list (its initial events replace the
+   * cache at the initial-events-end bookmark, and the same stream then goes on as the
+   * watch). Resolves with whether it made progress (saw an event or stayed open a while),
+   * or that the list must be read page by page; rejects with an ApiError (kind `gone` for
+   * 410) or a WatchFault.
    */
-  async #watchOnce(): Promise<boolean> {
+  async #watchOnce(): Promise<WatchOutcome> {
     const { resource, random, now, timeouts } = this.#options;
     const opened = now().getTime();
+    const timeoutSeconds = Math.floor(MIN_WATCH_TIMEOUT_SECONDS * (1 + random()));
+    // The objects of a streaming list's initial events, until its bookmark; undefined for a watch.
+    let initial: Map<string, unknown> | undefined = this.#needsList ? new Map() : undefined;
     let events = 0;
-    let verdict: ApiError | WatchFault | undefined;
+    let verdict: ApiError | WatchFault | NoInitialEventsEnd | undefined;
+    let silence: ListeningTimeout | undefined;
     // Ended by stop() (also one that came while this watch waited its turn), or by a line.
     const { controller: ended, release } = abortWith(this.#stop.signal);
+    const awaitInitialEvents = (): void => {
+      silence?.cancel();
+      silence = listeningTimeout(timeouts.initialEventsMs, () => {
+        verdict = new NoInitialEventsEnd();
+        ended.abort();
+      });
+    };
+    let end: WatchEnd;
     try {
-      const end = await readWatch(this.#options.config, {
+      end = await readWatch(this.#options.config, {
         resource,
-        query: {
-          ...selectorQuery(resource),
-          resourceVersion: this.#resourceVersion,
-          allowWatchBookmarks: 'true',
-          timeoutSeconds: String(Math.floor(MIN_WATCH_TIMEOUT_SECONDS * (1 + random()))),
-        },
+        query: initial
+          ? streamingListQuery(resource, this.#resourceVersion, timeoutSeconds)
+          : {
+              ...selectorQuery(resource),
+              resourceVersion: this.#resourceVersion,
+              allowWatchBookmarks: 'true',
+              timeoutSeconds: String(timeoutSeconds),
+            },
         signal: ended.signal,
         timeoutMs: timeouts.requestMs,
         idleMs: timeouts.watchIdleMs,
         onOpen: () => {
           this.#connected = true;
           this.#options.onState();
+          if (initial) awaitInitialEvents();
         },
         onLine: (line) => {
           events++;
-          verdict = this.#line(line);
+          if (initial) {
+            awaitInitialEvents();
+            verdict = this.#initialLine(line, initial);
+            if (!this.#needsList) {
+              initial = undefined;
+              silence?.cancel();
+            }
+          } else verdict = this.#line(line);
           if (verdict) ended.abort();
         },
       });
-      if (verdict) throw verdict;
-      // A stream silent for watchIdleMs is made again at once, from the same resourceVersion.
-      return events > 0 || end === 'idle' || now().getTime() - opened >= HEALTHY_WATCH_MS;
+    } catch (err) {
+      if (initial === undefined || this.#stop.signal.aborted) throw err;
+      return this.#streamEnded(classifyFailure(err, resource.kind, 'watch'));
     } finally {
+      silence?.cancel();
       release();
     }
+    if (initial) return this.#streamEnded(verdict ?? 'closed');
+    if (verdict) throw verdict;
+    // A stream silent for watchIdleMs is made again at once, from the same resourceVersion.
+    return events > 0 || end === 'idle' || now().getTime() - opened >= HEALTHY_WATCH_MS ? 'progress' : 'no-progress';
   }
 
-  /** Takes in one watch line; returns what ends the watch: an ERROR event's error, or a fault. */
-  #line(line: string): ApiError | WatchFault | undefined {
-    const fault = (reason: WatchFaultReason, detail: string, cause?: unknown): WatchFault =>
-      new WatchFault(this.#options.resource.kind, reason, detail, cause === undefined ? undefined : { cause });
+  /** What a streaming list that ended before its initial-events-end bookmark leads to (see streaming-list.ts). */
+  #streamEnded(why: ApiError | WatchFault | NoInitialEventsEnd | 'closed'): WatchOutcome {
+    if (this.#stop.signal.aborted) return 'no-progress';
+    if (why instanceof WatchFault) throw why;
+    if (why instanceof NoInitialEventsEnd) {
+      this.#options.streaming.refuse();
+      return 'page-the-list';
+    }
+    if (why === 'closed') return 'page-the-list';
+    const action = afterStreamFailure(why);
+    if (action === 'retry') throw why;
+    if (action === 'page-from-now-on') this.#options.streaming.refuse();
+    return 'page-the-list';
+  }
+
+  /** Parses one watch line; returns the event, or what ends the watch: an ERROR event's error, or a fault. */
+  #parse(line: string): { readonly type: string; readonly object: object } | ApiError | WatchFault {
     let event: unknown;
     try {
       event = JSON.parse(line);
     } catch (err) {
-      return fault('unparsable_line', line, err);
+      return this.#fault('unparsable_line', line, err);
     }
     const { type, object } = (typeof event === 'object' && event !== null ? event : {}) as {
       type?: unknown;
       object?: unknown;
     };
-    if (typeof type !== 'string' || !WATCH_EVENT_TYPES.has(type)) return fault('invalid_event', line);
+    if (typeof type !== 'string' || !WATCH_EVENT_TYPES.has(type)) return this.#fault('invalid_event', line);
     if (type === 'ERROR') return this.#watchError(object);
-    if (typeof object !== 'object' || object === null) return fault('invalid_event', line);
+    if (typeof object !== 'object' || object === null) return this.#fault('invalid_event', line);
+    return { type, object };
+  }
+
+  #fault(reason: WatchFaultReason, detail: string, cause?: unknown): WatchFault {
+    return new WatchFault(this.#options.resource.kind, reason, detail, cause === undefined ? undefined : { cause });
+  }
+
+  /** Takes in one watch line; returns what ends the watch: an ERROR event's error, or a fault. */
+  #line(line: string): ApiError | WatchFault | undefined {
+    const event = this.#parse(line);
+    if (event instanceof ApiError || event instanceof WatchFault) return event;
     try {
-      this.#apply(type, object);
+      this.#apply(event.type, event.object);
     } catch (err) {
-      return fault('handler_error', messageOf(err), err);
+      return this.#fault('handler_error', messageOf(err), err);
+    }
+    return undefined;
+  }
+
+  /**
+   * Takes in one line of a streaming list before its bookmark: objects are reduced and
+   * gathered (their resourceVersions are not in order, so none is kept), and the
+   * initial-events-end bookmark replaces the cache with them.
+   */
+  #initialLine(line: string, initial: Map<string, unknown>): ApiError | WatchFault | undefined {
+    const event = this.#parse(line);
+    if (event instanceof ApiError || event instanceof WatchFault) return event;
+    try {
+      if (event.type === 'BOOKMARK') {
+        if (endsInitialEvents(event.object)) this.#replace(initial, resourceVersionOf(event.object) ?? '');
+        return undefined;
+      }
+      const object = this.#options.transform(event.object);
+      if (event.type === 'DELETED') initial.delete(objectKey(object));
+      else initial.set(objectKey(object), object);
+    } catch (err) {
+      return err instanceof WatchFault ? err : this.#fault('handler_error', messageOf(err), err);
     }
     return undefined;
   }

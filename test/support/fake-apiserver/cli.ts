@@ -2,7 +2,7 @@
 // elsewhere (a child process inside User-Mode Linux) while the test drives the
 // cluster. Start: `node build/test/support/fake-apiserver/cli.js [--token T]
 // [--expired-watch error-event|http-status] [--watch-timeout-ms N]
-// [--bookmark-interval-ms N]`. It prints one JSON line,
+// [--bookmark-interval-ms N] [--watch-list enabled|disabled|ignored]`. It prints one JSON line,
 // {"port", "url", "kubeconfig", "caFile", "token"}, then reads commands on
 // stdin, one JSON object a line, and answers each with one JSON line
 // ({"ok": true, ...} or {"ok": false, "error"}), echoing the command's "id":
@@ -11,11 +11,12 @@
 //   {"op": "requests"}   {"op": "events"}    {"op": "close"} (then the process exits)
 //   {"op": "fault", "fault": {...}} (server.ts's Fault)  {"op": "clear-faults"}
 //   {"op": "forbid", "resource"}  {"op": "allow", "resource"}  {"op": "end-watches"}
-//   {"op": "inject-line", "resource", "line"}
+//   {"op": "inject-line", "resource", "line"}  {"op": "set-watch-list", "mode"} (list-options.ts's WatchListMode)
 // End of input closes the server too.
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { WATCH_LIST_MODES, type WatchListMode } from './list-options.js';
 import type { FakeKind, ResourceName } from './object-store.js';
 import { FakeApiServer, type Fault } from './server.js';
 
@@ -26,7 +27,8 @@ type Command =
   | { readonly op: 'set-token'; readonly token: string }
   | { readonly op: 'fault'; readonly fault: Fault }
   | { readonly op: 'forbid' | 'allow'; readonly resource: ResourceName }
-  | { readonly op: 'inject-line'; readonly resource: ResourceName; readonly line: string };
+  | { readonly op: 'inject-line'; readonly resource: ResourceName; readonly line: string }
+  | { readonly op: 'set-watch-list'; readonly mode: WatchListMode };
 
 async function execute(server: FakeApiServer, command: Command): Promise<Record<string, unknown>> {
   switch (command.op) {
@@ -71,7 +73,16 @@ async function execute(server: FakeApiServer, command: Command): Promise<Record<
     case 'inject-line':
       server.injectWatchLine(command.resource, command.line);
       return {};
+    case 'set-watch-list':
+      server.setWatchList(watchListMode(command.mode));
+      return {};
   }
+}
+
+function watchListMode(text: string): WatchListMode {
+  const mode = WATCH_LIST_MODES.find((m) => m === text);
+  if (mode === undefined) throw new Error(`watch-list mode ${text}: one of ${WATCH_LIST_MODES.join(', ')}`);
+  return mode;
 }
 
 async function main(): Promise<void> {
@@ -81,6 +92,7 @@ async function main(): Promise<void> {
       'expired-watch': { type: 'string' },
       'watch-timeout-ms': { type: 'string' },
       'bookmark-interval-ms': { type: 'string' },
+      'watch-list': { type: 'string' },
     },
   });
   const expired = values['expired-watch'];
@@ -99,6 +111,7 @@ async function main(): Promise<void> {
     ...(expired === undefined ? {} : { expiredWatch: expired }),
     ...(watchTimeoutMs === undefined ? {} : { watchTimeoutMs }),
     ...(bookmarkIntervalMs === undefined ? {} : { bookmarkIntervalMs }),
+    ...(values['watch-list'] === undefined ? {} : { watchList: watchListMode(values['watch-list']) }),
   });
   const kubeconfig = await server.writeKubeconfig(join(server.dir, 'kubeconfig'));
   const say = (line: Record<string, unknown>): void => void process.stdout.write(`${JSON.stringify(line)}\n`);

@@ -5,6 +5,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import type { WatchListMode } from './list-options.js';
 import type { FakeKind, ResourceName } from './object-store.js';
 import type { CreatedEvent, Fault, FakeApiServerOptions, RequestRecord } from './server.js';
 
@@ -41,6 +42,7 @@ export class FakeApiServerProcess {
     if (options.watchTimeoutMs !== undefined) args.push('--watch-timeout-ms', String(options.watchTimeoutMs));
     if (options.bookmarkIntervalMs !== undefined)
       args.push('--bookmark-interval-ms', String(options.bookmarkIntervalMs));
+    if (options.watchList !== undefined) args.push('--watch-list', options.watchList);
     const child = spawn(process.execPath, args, {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: { ...process.env, NODE_OPTIONS: '' },
@@ -99,6 +101,10 @@ export class FakeApiServerProcess {
 
   async allow(resource: ResourceName): Promise<void> {
     await this.#send({ op: 'allow', resource });
+  }
+
+  async setWatchList(mode: WatchListMode): Promise<void> {
+    await this.#send({ op: 'set-watch-list', mode });
   }
 
   async endWatches(): Promise<void> {

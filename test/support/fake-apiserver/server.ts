@@ -9,7 +9,11 @@
 //
 // Where a client can tell, it behaves as kube-apiserver does: lists are paged
 // with limit and continue (a token from before compact() is 410 Expired), a
-// watch that asks for bookmarks gets a BOOKMARK now and then, a watch is ended by
+// streaming list (a watch with sendInitialEvents=true, KEP-3157) sends every
+// object, then the initial-events-end BOOKMARK, then the changes, or is refused
+// as a server without the WatchList feature refuses it (watchList option), the
+// ListOptions combinations kube-apiserver refuses are 422 Invalid (list-options.ts),
+// a watch that asks for bookmarks gets a BOOKMARK now and then, a watch is ended by
 // the server after its timeoutSeconds (or sooner, watchTimeoutMs), and tests can
 // make it answer 429 with Retry-After, 500 or 503 (faults), refuse a resource
 // with 403 as RBAC does (forbid), or accept a request and never answer it.
@@ -21,6 +25,13 @@ import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateCertificates, type CertificateFiles } from './certificates.js';
+import {
+  INITIAL_EVENTS_END_ANNOTATION,
+  ListOptionsError,
+  readListOptions,
+  type ListOptions,
+  type WatchListMode,
+} from './list-options.js';
 import { ObjectStore, RESOURCES, type FakeKind, type ResourceName, type StoredChange } from './object-store.js';
 import {
   parseFieldSelector,
@@ -49,6 +60,8 @@ export interface FakeApiServerOptions {
   readonly watchTimeoutMs?: number;
   /** How often a watch that asked for bookmarks gets one (kube-apiserver: every minute). */
   readonly bookmarkIntervalMs?: number;
+  /** How streaming lists are taken (setWatchList changes it); default 'enabled', as kube-apiserver 1.34 and later. */
+  readonly watchList?: WatchListMode;
 }
 
 /** What a fault makes the server do with a request it matches. */
@@ -158,6 +171,7 @@ export class FakeApiServer {
   #faults: { fault: Fault; left: number }[] = [];
   readonly #garbled = new Set<ResourceName>();
   readonly #forbidden = new Set<ResourceName>();
+  #watchList: WatchListMode;
 
   private constructor(
     readonly dir: string,
@@ -168,6 +182,7 @@ export class FakeApiServer {
     this.#expiredWatch = options.expiredWatch ?? 'error-event';
     this.#watchTimeoutMs = options.watchTimeoutMs;
     this.#bookmarkIntervalMs = options.bookmarkIntervalMs ?? 60_000;
+    this.#watchList = options.watchList ?? 'enabled';
   }
 
   /** Makes a CA and certificate in a fresh temporary directory and listens on 127.0.0.1 (a free port). */
@@ -223,7 +238,11 @@ export class FakeApiServer {
       if (watch.resource === resource && !watch.response.writableEnded) watch.response.write(`${line}\n`);
   }
 
-  /** The next event of `resource` each open watch sends is cut off halfway: a line no client can parse, and an event lost. */
+  /**
+   * The next event of `resource` each open watch sends is cut off halfway: a line no client
+   * can parse, and an event lost; or, when a watch that sends initial events opens first, its
+   * first initial event.
+   */
   garbleNextEvent(resource: ResourceName): void {
     this.#garbled.add(resource);
     // Store listeners run in the order they subscribed: this one after every open watch's.
@@ -250,6 +269,11 @@ export class FakeApiServer {
 
   allow(resource: ResourceName): void {
     this.#forbidden.delete(resource);
+  }
+
+  /** From now on, streaming lists are served, refused as with WatchList off, or ignored (see WatchListMode). */
+  setWatchList(mode: WatchListMode): void {
+    this.#watchList = mode;
   }
 
   /** Stops listening and drops every connection: clients see the server as gone. */
@@ -362,8 +386,16 @@ export class FakeApiServer {
       if (err instanceof SelectorError) return fail(400, 'BadRequest', err.message);
       throw err;
     }
+    let options: ListOptions;
+    try {
+      options = readListOptions(query, watch, this.#watchList);
+    } catch (err) {
+      if (err instanceof ListOptionsError)
+        return fail(err.status, err.status === 422 ? 'Invalid' : 'BadRequest', err.message);
+      throw err;
+    }
     if (!watch) return this.#list(resource, matches, query, res, record, fail);
-    this.#watch(resource, matches, query, res, record, fail);
+    this.#watch(resource, matches, options, query, res, record, fail);
   }
 
   /** The first fault that matches the request, counted; undefined when none does. */
@@ -458,15 +490,28 @@ export class FakeApiServer {
   #watch(
     resource: ResourceName,
     matches: ObjectPredicate,
+    options: ListOptions,
     query: Readonly<Record<string, string>>,
     res: ServerResponse,
     record: (code: number) => void,
     fail: (code: number, reason: string, message: string) => void,
   ): void {
-    const from = query['resourceVersion'] ?? '';
-    // "" and "0" mean "from any state": the server first sends the current objects as ADDED.
-    const synthetic = from === '' || from === '0';
-    const replay = synthetic ? [] : this.store.changesSince(Number(from));
+    const from = options.resourceVersion;
+    const fromAny = from === '' || from === '0';
+    // Without sendInitialEvents, "" and "0" mean "from any state": the server first sends
+    // the current objects as ADDED (the legacy behaviour), and a resourceVersion replays the
+    // changes after it. sendInitialEvents=true sends the current objects whatever the
+    // resourceVersion (the watch cache waits until it is at least that fresh); false sends none.
+    const initial = options.sendInitialEvents ?? fromAny;
+    // A streaming list from a compacted resourceVersion is refused as when the watch is served
+    // from etcd (its initial list is read at that revision); the watch cache would serve it.
+    const replay = fromAny
+      ? []
+      : options.sendInitialEvents === true
+        ? Number(from) < this.store.compactedRevision
+          ? undefined
+          : []
+        : this.store.changesSince(Number(from));
     if (replay === undefined) {
       const message = `too old resource version: ${from} (${this.store.compactedRevision})`;
       if (this.#expiredWatch === 'http-status') return fail(410, 'Expired', message);
@@ -481,7 +526,24 @@ export class FakeApiServer {
     const send = (type: string, object: unknown): void => {
       if (!res.writableEnded) res.write(`${JSON.stringify({ type, object })}\n`);
     };
-    if (synthetic) for (const object of this.store.list(resource).filter(matches)) send('ADDED', object);
+    const info = RESOURCES[resource];
+    for (const object of initial ? this.store.list(resource).filter(matches) : []) {
+      if (this.#garbled.delete(resource)) {
+        const line = JSON.stringify({ type: 'ADDED', object });
+        res.write(`${line.slice(0, line.length >> 1)}\n`);
+      } else send('ADDED', object);
+    }
+    // A streaming list's end: the revision its initial events show, on an object of the kind
+    // that carries only that and the annotation (the watch cache's cacheWatcher adds it).
+    if (options.sendInitialEvents === true && options.allowWatchBookmarks)
+      send('BOOKMARK', {
+        kind: info.kind,
+        apiVersion: info.apiVersion,
+        metadata: {
+          resourceVersion: String(this.store.revision),
+          annotations: { [INITIAL_EVENTS_END_ANNOTATION]: 'true' },
+        },
+      });
     const deliver = (change: StoredChange): void => {
       if (change.resource !== resource) return;
       const event = watchEvent(change, matches);
@@ -499,19 +561,17 @@ export class FakeApiServer {
     const timeouts = [asked > 0 ? asked : undefined, this.#watchTimeoutMs].filter((t) => t !== undefined);
     const timer = timeouts.length > 0 ? setTimeout(() => res.end(), Math.min(...timeouts)) : undefined;
     // A bookmark names the revision the watch has reached, with an object of the kind and nothing else.
-    const info = RESOURCES[resource];
-    const bookmarks =
-      query['allowWatchBookmarks'] === 'true'
-        ? setInterval(
-            () =>
-              send('BOOKMARK', {
-                kind: info.kind,
-                apiVersion: info.apiVersion,
-                metadata: { resourceVersion: String(this.store.revision) },
-              }),
-            this.#bookmarkIntervalMs,
-          )
-        : undefined;
+    const bookmarks = options.allowWatchBookmarks
+      ? setInterval(
+          () =>
+            send('BOOKMARK', {
+              kind: info.kind,
+              apiVersion: info.apiVersion,
+              metadata: { resourceVersion: String(this.store.revision) },
+            }),
+          this.#bookmarkIntervalMs,
+        )
+      : undefined;
     const closed = (): void => {
       unsubscribe();
       this.#watches.delete(watch);

@@ -2,7 +2,8 @@
 // expired continue tokens, bookmarks, watches the server ends, 429 with Retry-After,
 // 500 and 503, RBAC's 403, and a server that takes a request and never answers. In
 // every case the cache keeps its last state, the failure is said once in words a person
-// can act on, and the watch recovers by itself.
+// can act on, and the watch recovers by itself. The servers refuse streaming lists as
+// one without the WatchList feature does, so the lists here are paged.
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { ClusterWatch } from '../../../src/k8s/index.js';
 import { FakeApiServer, type FakeApiServerOptions } from '../../support/fake-apiserver/server.js';
@@ -28,7 +29,7 @@ afterEach(async () => {
 });
 
 async function serve(options: FakeApiServerOptions = {}): Promise<FakeApiServer> {
-  const server = await FakeApiServer.start(options);
+  const server = await FakeApiServer.start({ watchList: 'disabled', ...options });
   servers.push(server);
   return server;
 }
@@ -41,6 +42,9 @@ function start(server: FakeApiServer, options: WatchClusterOptions = {}): Watche
 
 const lists = (server: FakeApiServer, path = '/api/v1/services') =>
   server.requests.filter((r) => r.path === path && !r.watch);
+/** Watches that are not (refused) streaming lists. */
+const plainWatches = (server: FakeApiServer, path = '/api/v1/services') =>
+  server.requests.filter((r) => r.path === path && r.watch && r.query['sendInitialEvents'] === undefined);
 
 describe('paged lists', () => {
   it("read the collection 500 at a time with the continue token, then watch from the list's resourceVersion", async () => {
@@ -54,8 +58,7 @@ describe('paged lists', () => {
     expect(pages.map((r) => r.query['limit'])).toEqual(['500', '500', '500']);
     expect(pages.map((r) => r.query['resourceVersion'])).toEqual(['0', undefined, undefined]);
     expect(pages.map((r) => r.query['continue'] !== undefined)).toEqual([false, true, true]);
-    const rewatch = server.requests.find((r) => r.path === '/api/v1/services' && r.watch);
-    expect(rewatch?.query['resourceVersion']).toBe(String(server.store.revision));
+    expect(plainWatches(server)[0]?.query['resourceVersion']).toBe(String(server.store.revision));
   });
 
   it('start over when a continue token has expired (410), and keep no object of the broken list twice', async () => {
@@ -96,18 +99,10 @@ describe('bookmarks and watches the server ends', () => {
     server.apply(node('node-b'));
     const revision = String(server.store.revision);
     await eventually(() => cluster.watch.health().resources.Service.resourceVersion === revision, 5000, 'the bookmark');
-    expect(server.requests.find((r) => r.path === '/api/v1/services' && r.watch)?.query['allowWatchBookmarks']).toBe(
-      'true',
-    );
+    expect(plainWatches(server)[0]?.query['allowWatchBookmarks']).toBe('true');
     server.endWatches();
-    await eventually(
-      () => server.requests.filter((r) => r.path === '/api/v1/services' && r.watch).length === 2,
-      5000,
-      'the next watch',
-    );
-    expect(server.requests.filter((r) => r.path === '/api/v1/services' && r.watch)[1]?.query['resourceVersion']).toBe(
-      revision,
-    );
+    await eventually(() => plainWatches(server).length === 2, 5000, 'the next watch');
+    expect(plainWatches(server)[1]?.query['resourceVersion']).toBe(revision);
     expect(cluster.changes.filter((c) => c.kind === 'Service')).toEqual([]);
   });
 

@@ -1,6 +1,8 @@
 // ClusterWatch against the fake API server over real HTTPS: the initial list,
 // watch events, kube-proxy's selectors, 410 Gone, an API server that goes
-// away and comes back, and raw objects kept as the server sent them.
+// away and comes back, and raw objects kept as the server sent them. The server
+// refuses streaming lists as one without the WatchList feature does, so the lists
+// here are paged (streaming-list.test.ts has the streamed ones).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { validateService } from '../../../src/proxy/index.js';
 import { KUBE_PROXY_LABEL_SELECTOR, type ClusterWatch, type WatchedKind } from '../../../src/k8s/index.js';
@@ -23,7 +25,7 @@ let server: FakeApiServer;
 const running: ClusterWatch[] = [];
 
 beforeAll(async () => {
-  server = await FakeApiServer.start();
+  server = await FakeApiServer.start({ watchList: 'disabled' });
 });
 afterAll(async () => {
   await server.close();
@@ -77,8 +79,11 @@ describe('the initial list', () => {
     await watch.whenSynced();
     await watching(server);
     expect(KUBE_PROXY_LABEL_SELECTOR).toBe('!service.kubernetes.io/headless,!service.kubernetes.io/service-proxy-name');
+    // The plain list and watch, not the refused streaming list.
     const byPath = (path: string, watching: boolean) =>
-      server.requests.find((r) => r.path === path && r.watch === watching);
+      server.requests.find(
+        (r) => r.path === path && r.watch === watching && r.query['sendInitialEvents'] === undefined,
+      );
     for (const path of ['/api/v1/services', '/apis/discovery.k8s.io/v1/endpointslices']) {
       expect(byPath(path, false)?.query['labelSelector']).toBe(KUBE_PROXY_LABEL_SELECTOR);
       expect(byPath(path, true)?.query['labelSelector']).toBe(KUBE_PROXY_LABEL_SELECTOR);
@@ -101,11 +106,11 @@ describe('clientConnection.qps and burst', () => {
     running.push(cluster.watch);
     await cluster.watch.whenSynced();
     await watching(server);
-    // Three lists and three watches at 10 per second after the first: 500 ms from the first
-    // to the last sent (less the first request's slower TLS handshake); unthrottled, they all
-    // arrive within a few tens of milliseconds.
+    // Three refused streaming lists, three lists and three watches at 10 per second after the
+    // first: 800 ms from the first to the last sent (less the first request's slower TLS
+    // handshake); unthrottled, they all arrive within a few tens of milliseconds.
     const times = server.requests.map((r) => r.at);
-    expect(times.length).toBe(6);
+    expect(times.length).toBe(9);
     expect(Math.max(...times) - Math.min(...times)).toBeGreaterThanOrEqual(400);
   });
 });
@@ -189,7 +194,7 @@ describe('410 Gone', () => {
   it.each(['error-event', 'http-status'] as const)(
     'relists when the watch resumes from a compacted resourceVersion (%s)',
     async (expiredWatch) => {
-      const gone = await FakeApiServer.start({ expiredWatch });
+      const gone = await FakeApiServer.start({ expiredWatch, watchList: 'disabled' });
       try {
         gone.apply(service('kept'));
         gone.apply(service('removed'));

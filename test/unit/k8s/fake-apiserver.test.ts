@@ -1,14 +1,61 @@
-// The fake API server itself: its selectors, its history and compaction, and
-// its child-process form driven over stdin, which the end-to-end tests use.
+// The fake API server itself: its selectors, its history and compaction, the
+// ListOptions it refuses as kube-apiserver does, and its child-process form driven
+// over stdin, which the end-to-end tests use.
 import { describe, expect, it } from '@jest/globals';
 import { resolveApiServerConnection } from '../../../src/config/credentials/resolve-connection.js';
 import { applyKubeProxyDefaults } from '../../../src/config/defaults.js';
+import { readListOptions, type WatchListMode } from '../../support/fake-apiserver/list-options.js';
 import { ObjectStore } from '../../support/fake-apiserver/object-store.js';
 import { FakeApiServerProcess } from '../../support/fake-apiserver/process.js';
 import { parseFieldSelector, parseLabelSelector, type FakeObject } from '../../support/fake-apiserver/selectors.js';
 import { eventually, names, node, NODE, service, watchCluster } from './fake-cluster.js';
 
 const labelled = (labels: Record<string, string>): FakeObject => ({ metadata: { name: 'x', namespace: 'ns', labels } });
+
+describe('ListOptions, as kube-apiserver validates them', () => {
+  const refusal = (query: Record<string, string>, watch: boolean, mode: WatchListMode = 'enabled'): string => {
+    try {
+      readListOptions(query, watch, mode);
+      return 'accepted';
+    } catch (err) {
+      return `${(err as { status: number }).status} ${(err as Error).message}`;
+    }
+  };
+  const stream = { sendInitialEvents: 'true', resourceVersionMatch: 'NotOlderThan', allowWatchBookmarks: 'true' };
+
+  it('take a streaming list, and refuse it with 422 when the WatchList feature is off', () => {
+    expect(refusal(stream, true)).toBe('accepted');
+    expect(refusal(stream, true, 'disabled')).toBe(
+      '422 ListOptions.meta.k8s.io "" is invalid: sendInitialEvents: Forbidden: sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled',
+    );
+    expect(readListOptions(stream, true, 'ignored')).toMatchObject({
+      sendInitialEvents: undefined,
+      resourceVersionMatch: '',
+    });
+  });
+
+  it('refuse the combinations kube-apiserver refuses', () => {
+    expect(refusal({ sendInitialEvents: 'true' }, true)).toBe(
+      '422 ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan',
+    );
+    expect(refusal({ resourceVersionMatch: 'NotOlderThan' }, true)).toBe(
+      '422 ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided',
+    );
+    expect(refusal({ sendInitialEvents: 'true', resourceVersionMatch: 'Exact' }, true)).toBe(
+      '422 ListOptions.meta.k8s.io "" is invalid: [resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan, resourceVersionMatch: Unsupported value: "Exact": supported values: "NotOlderThan"]',
+    );
+    expect(refusal({ sendInitialEvents: 'true' }, false)).toBe(
+      '422 ListOptions.meta.k8s.io "" is invalid: sendInitialEvents: Forbidden: sendInitialEvents is forbidden for list',
+    );
+    expect(refusal({ resourceVersionMatch: 'NotOlderThan' }, false)).toBe(
+      '422 ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided',
+    );
+    expect(refusal({ resourceVersion: '5', resourceVersionMatch: 'NotOlderThan' }, false)).toBe('accepted');
+    expect(refusal({ ...stream, sendInitialEvents: 'yes' }, true)).toBe(
+      '400 sendInitialEvents: invalid value "yes": strconv.ParseBool: parsing "yes": invalid syntax',
+    );
+  });
+});
 
 describe('selectors', () => {
   it('match labels as the API server does', () => {
@@ -76,6 +123,17 @@ describe('as a child process', () => {
           requests.some((r) => r.path === '/api/v1/nodes' && r.query['fieldSelector'] === `metadata.name=${NODE}`),
         ).toBe(true);
         await expect(server.delete('Service', 'default', 'gone')).rejects.toThrow('does not exist');
+        // Streaming lists: the first list was streamed; refused, the relist is paged.
+        expect(requests.filter((r) => r.path === '/api/v1/services' && !r.watch)).toEqual([]);
+        await server.setWatchList('disabled');
+        await server.pause();
+        await server.apply(service('web'));
+        await server.compact();
+        await server.resume();
+        await eventually(() => cluster.watch.snapshot().services.length === 1, 10_000, 'the paged relist');
+        const after = await server.requests();
+        expect(after.filter((r) => r.query['sendInitialEvents'] !== undefined).map((r) => r.status)).toContain(422);
+        expect(after.some((r) => r.path === '/api/v1/services' && !r.watch && r.status === 200)).toBe(true);
       } finally {
         await cluster.watch.stop();
       }
