@@ -26,10 +26,11 @@ parts=()
 # The kernel tests that read or write iptables, in the kernel, through kipvs or by hand: the
 # backend choice and its write probe, the kernel layer's apply and read, the plan's iptables
 # sections, the sync engine, an ipset an iptables rule uses, the takeover from kube-proxy's rules,
-# and the proxy end to end. The nft boot runs these with KIPVS_TEST_IPTABLES=nft.
+# and the proxy end to end, every traffic path included. The nft boot runs these with
+# KIPVS_TEST_IPTABLES=nft.
 NFT_TESTS=(
   kernel-host kernel-apply kernel-live-state plan-iptables proxy-init sync-cache ipset-errors
-  takeover e2e-proxy
+  takeover e2e-proxy e2e-traffic
 )
 
 # The nf_tables kernel is built (or found in its cache) in the background while the unit tests
