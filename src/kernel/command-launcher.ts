@@ -103,14 +103,24 @@ export class CommandLauncher {
     if (this.gone) return runCommand(argv, options);
     const id = this.nextId++;
     const file = (suffix: string): string => join(this.dir, `${id}.${suffix}`);
-    await writeFile(file('in'), options.input ?? '', { mode: 0o600 });
+    try {
+      await writeFile(file('in'), options.input ?? '', { mode: 0o600 });
+    } catch {
+      // No room on /dev/shm (a pod's is 64 MB) or the directory gone: this run goes the slow way.
+      await rm(file('in'), { force: true });
+      return runCommand(argv, options);
+    }
     const seconds = Math.max(1, Math.ceil((options.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000));
     try {
       const status = await new Promise<number>((resolve, reject) => {
         this.pending.set(id, { argv, resolve, reject });
         this.shell.stdin.write(`${id} ${seconds} ${argv.join(' ')}\n`);
       });
-      const [stdout, stderr] = await Promise.all([readFile(file('out'), 'utf8'), readFile(file('err'), 'utf8')]);
+      const read = (suffix: string): Promise<string> =>
+        readFile(file(suffix), 'utf8').catch((err: unknown) => {
+          throw new CommandError('failed', argv, `its output could not be read: ${String(err)}`);
+        });
+      const [stdout, stderr] = await Promise.all([read('out'), read('err')]);
       const errorText = stderr.trim();
       if (status === 0) return stdout;
       // GNU timeout: 137 after its KILL; 126/127: the program could not be run (sh says why).

@@ -1,6 +1,6 @@
 // The launcher runs tools as runCommand does (same output, same typed errors), from its shell.
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { readdirSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { CommandError, CommandLauncher, runCommand } from '../../../src/kernel/index.js';
 
 const started = CommandLauncher.start();
@@ -57,6 +57,17 @@ describe('CommandLauncher', () => {
     await launcher.run(['true']);
     const dirs = readdirSync('/dev/shm').filter((d) => d.startsWith('kipvs-tools-'));
     for (const dir of dirs) expect(readdirSync(`/dev/shm/${dir}`)).toEqual([]);
+  });
+
+  it('runs a tool directly when its input cannot be written (no room, or the directory gone)', async () => {
+    const before = new Set(readdirSync('/dev/shm'));
+    const other = CommandLauncher.start();
+    if (other === undefined) throw new Error('no second launcher');
+    const dir = readdirSync('/dev/shm').find((d) => d.startsWith('kipvs-tools-') && !before.has(d));
+    if (dir === undefined) throw new Error('the launcher made no directory on /dev/shm');
+    rmSync(`/dev/shm/${dir}`, { recursive: true });
+    expect(await other.run(['cat'], { input: 'through runCommand' })).toBe('through runCommand');
+    other.close();
   });
 
   it('runs everything directly once its shell is gone', async () => {
