@@ -1,10 +1,11 @@
 // Every traffic path of `kipvs proxy`, end to end with real packets (issue 13 §4, §5): a pod
 // reaching a Service, a pod reaching itself through its own Service (hairpin), ClientIP session
-// affinity, externalTrafficPolicy=Local with its healthCheckNodePort, loadBalancerSourceRanges,
-// and a UDP endpoint removed under a client's feet (conntrack). One topology (test/e2e, with a
-// client pod of its own namespace), one API server and one kipvs serve every test; each test has
-// Services of its own, so the order does not matter. The kernel's state is read back with the
-// operators' tools (ipvsadm, ipset, conntrack), never with kipvs's own reader.
+// affinity, externalTrafficPolicy=Local with its healthCheckNodePort, loadBalancerSourceRanges
+// (each in IPv4 and IPv6), a UDP endpoint removed under a client's feet (conntrack), and SCTP.
+// One topology (test/e2e, with a client pod of its own namespace), one API server and one kipvs
+// serve every test; each test has Services of its own, so the order does not matter. The
+// kernel's state is read back with the operators' tools (ipvsadm, ipset, conntrack), never with
+// kipvs's own reader.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -22,6 +23,7 @@ import {
   WEB,
   WEB6,
   endpointSliceObject,
+  ipvsEndpoint,
   ipvsLines,
   nodeObject,
   ready,
@@ -48,9 +50,10 @@ const START_TIMEOUT_MS = 60_000;
 const UDP_TIMEOUT_S = 4;
 /** sessionAffinityConfig.clientIP.timeoutSeconds of sticky: IPVS's persistence timeout (-p). */
 const AFFINITY_TIMEOUT_S = 5;
-const HEALTH_CHECK_NODE_PORT = 30300;
-/** A second address of the outside client: a source loadBalancerSourceRanges leave out. */
-const DENIED_SOURCE = '192.168.50.3';
+/** local's and local6's healthCheckNodePorts. */
+const HEALTH_CHECK_NODE_PORT = { ipv4: 30300, ipv6: 30301 } as const;
+/** A second address of the outside client, by family: a source loadBalancerSourceRanges leave out. */
+const DENIED_SOURCE = { ipv4: '192.168.50.3', ipv6: 'fd00:50::3' } as const;
 const OTHER_NODE = 'e2e-other-node';
 
 const WEB_PODS = [2, 3, 4];
@@ -79,23 +82,24 @@ const STICKY: ServiceShape = {
   spec: { sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: AFFINITY_TIMEOUT_S } } },
 };
 const STICKY6: ServiceShape = { ...STICKY, name: 'sticky6', family: 'ipv6', clusterIp: 'fd00:96::40' };
-/** local: a LoadBalancer with externalTrafficPolicy Local and a healthCheckNodePort; local6 a NodePort. */
+/** local: a LoadBalancer with externalTrafficPolicy Local and a healthCheckNodePort; local6 its IPv6 twin. */
 const LOCAL: ServiceShape = {
   name: 'local',
   family: 'ipv4',
   clusterIp: '10.96.0.50',
   loadBalancerIp: '198.51.100.50',
   http: { port: 80, nodePort: 30085 },
-  spec: { externalTrafficPolicy: 'Local', healthCheckNodePort: HEALTH_CHECK_NODE_PORT },
+  spec: { externalTrafficPolicy: 'Local', healthCheckNodePort: HEALTH_CHECK_NODE_PORT.ipv4 },
 };
 const LOCAL6: ServiceShape = {
   name: 'local6',
   family: 'ipv6',
   clusterIp: 'fd00:96::50',
+  loadBalancerIp: '2001:db8:100::50',
   http: { port: 80, nodePort: 30086 },
-  spec: { externalTrafficPolicy: 'Local' },
+  spec: { externalTrafficPolicy: 'Local', healthCheckNodePort: HEALTH_CHECK_NODE_PORT.ipv6 },
 };
-/** guarded: a LoadBalancer only the outside client's own address may reach. */
+/** guarded: a LoadBalancer only the outside client's own address may reach; guarded6 its IPv6 twin. */
 const GUARDED: ServiceShape = {
   name: 'guarded',
   family: 'ipv4',
@@ -103,6 +107,14 @@ const GUARDED: ServiceShape = {
   loadBalancerIp: '198.51.100.60',
   http: { port: 80, nodePort: 30087 },
   spec: { loadBalancerSourceRanges: [`${ADDRESSES.ipv4.outsideIp}/32`] },
+};
+const GUARDED6: ServiceShape = {
+  name: 'guarded6',
+  family: 'ipv6',
+  clusterIp: 'fd00:96::60',
+  loadBalancerIp: '2001:db8:100::60',
+  http: { port: 80, nodePort: 30088 },
+  spec: { loadBalancerSourceRanges: [`${ADDRESSES.ipv6.outsideIp}/128`] },
 };
 /** flow: a UDP Service one long-lived client socket talks to while an endpoint goes. */
 const FLOW: ServiceShape = {
@@ -205,7 +217,11 @@ describe('kipvs proxy, every traffic path end to end', () => {
     made.adopt({ close: async () => void (await proxy?.close()) });
     const podNetns = await addClientPod(made, 'traffic');
     clientPodNs = podNetns;
-    await made.outside.run('ip', ['address', 'add', `${DENIED_SOURCE}/24`, 'dev', 'eth0']);
+    // The IPv6 one deprecated (preferred_lft 0): bound when a target asks for it, never chosen as
+    // a source by itself (of two equal IPv6 addresses Linux picks the one added last, and other
+    // tests expect the outside client's own address).
+    await made.outside.run('ip', ['address', 'add', `${DENIED_SOURCE.ipv4}/24`, 'dev', 'eth0']);
+    await made.outside.run('ip', ['address', 'add', `${DENIED_SOURCE.ipv6}/64`, 'dev', 'eth0', 'preferred_lft', '0']);
     const [server, backends, fromPod, fromPods, fromOutside] = await Promise.all([
       startApiServer(made.node),
       startBackends(made),
@@ -224,8 +240,10 @@ describe('kipvs proxy, every traffic path end to end', () => {
     ]);
     await apply([
       nodeObject(),
-      ...[WEB, WEB6, SELF, SELF6, STICKY, STICKY6, LOCAL, LOCAL6, GUARDED, FLOW].map(serviceObject),
-      ...[WEB, WEB6, STICKY, STICKY6, GUARDED, FLOW].map((shape) => endpointSliceObject(shape, ready(WEB_PODS))),
+      ...[WEB, WEB6, SELF, SELF6, STICKY, STICKY6, LOCAL, LOCAL6, GUARDED, GUARDED6, FLOW].map(serviceObject),
+      ...[WEB, WEB6, STICKY, STICKY6, GUARDED, GUARDED6, FLOW].map((shape) =>
+        endpointSliceObject(shape, ready(WEB_PODS)),
+      ),
       endpointSliceObject(SELF, ready([SELF_POD])),
       endpointSliceObject(SELF6, ready([SELF_POD])),
       endpointSliceObject(LOCAL, localEndpoints('ipv4', LOCAL_PODS)),
@@ -340,20 +358,21 @@ describe('kipvs proxy, every traffic path end to end', () => {
     expect(next).not.toBe(chosen[targetName(byUdp)]?.[0]);
   });
 
-  test('externalTrafficPolicy=Local: NodePort and LoadBalancer IP served by local endpoints only with the client address kept (IPv4 and IPv6); healthCheckNodePort answers 200, then 503 without local endpoints, with kube-proxy JSON', async () => {
+  test('externalTrafficPolicy=Local: NodePort and LoadBalancer IP served by local endpoints only with the client address kept; healthCheckNodePort on the node IP answers 200, then 503 without local endpoints, with kube-proxy JSON (IPv4 and IPv6)', async () => {
     const outside = the(outsideClient, 'the outside client');
     const targets = [
       http(ADDRESSES.ipv4.nodeIp, 30085),
       http(the(LOCAL.loadBalancerIp, 'local LB IP'), 80),
       http(ADDRESSES.ipv6.nodeIp, 30086),
+      http(the(LOCAL6.loadBalancerIp, 'local6 LB IP'), 80),
     ];
     const report = await trafficFor(outside, targets, 3_000);
     expect(failures([report])).toEqual({});
     expect(answeredBy(report)).toEqual(allAnsweredBy(targets, LOCAL_PODS));
     expect(seenClients(report)).toEqual(allSeeing(targets, (family) => ADDRESSES[family].outsideIp));
 
-    const healthCheck = async (): Promise<{ code: number; weight: string | undefined; body: string }> => {
-      const url = `http://${ADDRESSES.ipv4.nodeIp}:${HEALTH_CHECK_NODE_PORT}/`;
+    const healthCheck = async (family: Family): Promise<{ code: number; weight: string | undefined; body: string }> => {
+      const url = `http://${ipvsEndpoint(ADDRESSES[family].nodeIp, HEALTH_CHECK_NODE_PORT[family])}/`;
       const { stdout } = await the(topology, 'the topology').outside.run('curl', [
         '-sS',
         '-i',
@@ -369,31 +388,50 @@ describe('kipvs proxy, every traffic path end to end', () => {
         body: stdout.slice(cut + 4),
       };
     };
-    const kubeProxyBody = (count: number): string =>
-      `{\n\t"service": {\n\t\t"namespace": "default",\n\t\t"name": "local"\n\t},\n\t"localEndpoints": ${count},\n\t"serviceProxyHealthy": true\n}`;
-    expect(await healthCheck()).toEqual({ code: 200, weight: '2', body: kubeProxyBody(2) });
+    const kubeProxyBody = (name: string, count: number): string =>
+      `{\n\t"service": {\n\t\t"namespace": "default",\n\t\t"name": "${name}"\n\t},\n\t"localEndpoints": ${count},\n\t"serviceProxyHealthy": true\n}`;
+    expect(await healthCheck('ipv4')).toEqual({ code: 200, weight: '2', body: kubeProxyBody(LOCAL.name, 2) });
+    expect(await healthCheck('ipv6')).toEqual({ code: 200, weight: '2', body: kubeProxyBody(LOCAL6.name, 2) });
 
-    await apply([endpointSliceObject(LOCAL, localEndpoints('ipv4', []))]);
-    costs['the last local endpoint gone: until the health check answers 503'] =
-      `${(await until('503', async () => (await healthCheck()).code === 503, SYNC_WAIT_MS)).toFixed(0)} ms`;
-    expect(await healthCheck()).toEqual({ code: 503, weight: '0', body: kubeProxyBody(0) });
+    await apply([
+      endpointSliceObject(LOCAL, localEndpoints('ipv4', [])),
+      endpointSliceObject(LOCAL6, localEndpoints('ipv6', [])),
+    ]);
+    costs['the last local endpoints gone: until both health checks answer 503'] =
+      `${(await until('503 on both', async () => (await healthCheck('ipv4')).code === 503 && (await healthCheck('ipv6')).code === 503, SYNC_WAIT_MS)).toFixed(0)} ms`;
+    expect(await healthCheck('ipv4')).toEqual({ code: 503, weight: '0', body: kubeProxyBody(LOCAL.name, 0) });
+    expect(await healthCheck('ipv6')).toEqual({ code: 503, weight: '0', body: kubeProxyBody(LOCAL6.name, 0) });
   });
 
-  test('loadBalancerSourceRanges: the allowed source reaches the LoadBalancer IP, a denied one does not (but still reaches the NodePort)', async () => {
-    const lbIp = the(GUARDED.loadBalancerIp, 'guarded LB IP');
-    const allowed = http(lbIp, 80, ADDRESSES.ipv4.outsideIp);
-    const denied = http(lbIp, 80, DENIED_SOURCE);
-    const nodePort = http(ADDRESSES.ipv4.nodeIp, 30087, DENIED_SOURCE);
-    const report = await trafficFor(the(outsideClient, 'the outside client'), [allowed, denied, nodePort], 3_000, {
+  test('loadBalancerSourceRanges (IPv4 and IPv6): the allowed source reaches the LoadBalancer IP, a denied one does not (but still reaches the NodePort)', async () => {
+    const guarded = (shape: ServiceShape) => {
+      const lbIp = the(shape.loadBalancerIp, `${shape.name} LB IP`);
+      const { outsideIp, nodeIp } = ADDRESSES[shape.family];
+      const denied = DENIED_SOURCE[shape.family];
+      return {
+        allowed: http(lbIp, 80, outsideIp),
+        denied: http(lbIp, 80, denied),
+        nodePort: http(nodeIp, the(shape.http.nodePort, `${shape.name} NodePort`), denied),
+      };
+    };
+    const v4 = guarded(GUARDED);
+    const v6 = guarded(GUARDED6);
+    const targets = [v4, v6].flatMap(({ allowed, denied, nodePort }) => [allowed, denied, nodePort]);
+    const report = await trafficFor(the(outsideClient, 'the outside client'), targets, 3_000, {
       intervalMs: 200,
       timeoutMs: 1_000,
     });
     const of = (target: Target) => report.targets.find((t) => t.target === targetName(target));
-    expect(failures([report])).toEqual({ [targetName(denied)]: { timeout: of(denied)?.requests } });
-    expect(of(denied)?.requests).toBeGreaterThan(0);
+    expect(failures([report])).toEqual({
+      [targetName(v4.denied)]: { timeout: of(v4.denied)?.requests },
+      [targetName(v6.denied)]: { timeout: of(v6.denied)?.requests },
+    });
+    expect(of(v4.denied)?.requests).toBeGreaterThan(0);
+    expect(of(v6.denied)?.requests).toBeGreaterThan(0);
     expect(answeredBy(report)).toEqual({
-      ...allAnsweredBy([allowed, nodePort], WEB_PODS),
-      [targetName(denied)]: [],
+      ...allAnsweredBy([v4.allowed, v4.nodePort, v6.allowed, v6.nodePort], WEB_PODS),
+      [targetName(v4.denied)]: [],
+      [targetName(v6.denied)]: [],
     });
   });
 
