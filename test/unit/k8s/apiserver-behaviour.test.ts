@@ -4,47 +4,10 @@
 // every case the cache keeps its last state, the failure is said once in words a person
 // can act on, and the watch recovers by itself. The servers refuse streaming lists as
 // one without the WatchList feature does, so the lists here are paged.
-import { afterEach, describe, expect, it } from '@jest/globals';
-import type { ClusterWatch } from '../../../src/k8s/index.js';
-import { FakeApiServer, type FakeApiServerOptions } from '../../support/fake-apiserver/server.js';
-import {
-  connectionFor,
-  eventually,
-  names,
-  node,
-  NODE,
-  service,
-  watchCluster,
-  watching,
-  type WatchClusterOptions,
-  type WatchedCluster,
-} from './fake-cluster.js';
+import { describe, expect, it } from '@jest/globals';
+import { eventually, fakeClusters, lists, names, node, NODE, plainWatches, service, watching } from './fake-cluster.js';
 
-const servers: FakeApiServer[] = [];
-const watches: ClusterWatch[] = [];
-
-afterEach(async () => {
-  await Promise.all(watches.splice(0).map((w) => w.stop()));
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function serve(options: FakeApiServerOptions = {}): Promise<FakeApiServer> {
-  const server = await FakeApiServer.start({ watchList: 'disabled', ...options });
-  servers.push(server);
-  return server;
-}
-
-function start(server: FakeApiServer, options: WatchClusterOptions = {}): WatchedCluster {
-  const cluster = watchCluster(connectionFor(server), options);
-  watches.push(cluster.watch);
-  return cluster;
-}
-
-const lists = (server: FakeApiServer, path = '/api/v1/services') =>
-  server.requests.filter((r) => r.path === path && !r.watch);
-/** Watches that are not (refused) streaming lists. */
-const plainWatches = (server: FakeApiServer, path = '/api/v1/services') =>
-  server.requests.filter((r) => r.path === path && r.watch && r.query['sendInitialEvents'] === undefined);
+const { serve, start } = fakeClusters({ watchList: 'disabled' });
 
 describe('paged lists', () => {
   it("read the collection 500 at a time with the continue token, then watch from the list's resourceVersion", async () => {

@@ -12,7 +12,8 @@ import {
   type ObjectChange,
   type WatchFault,
 } from '../../../src/k8s/index.js';
-import type { FakeApiServer } from '../../support/fake-apiserver/server.js';
+import { afterEach } from '@jest/globals';
+import { FakeApiServer, type FakeApiServerOptions, type RequestRecord } from '../../support/fake-apiserver/server.js';
 
 export const NODE = 'node-a';
 
@@ -131,3 +132,45 @@ export function node(name: string): Record<string, unknown> {
 export function names(objects: readonly unknown[]): string[] {
   return objects.map((o) => (o as { metadata: { name: string } }).metadata.name).sort();
 }
+
+/**
+ * The servers and watches of a test file, all stopped after each test: `serve` starts a server
+ * (with the file's `defaults`), `start` watches one (through a connection `change` makes).
+ */
+export function fakeClusters(defaults: FakeApiServerOptions = {}): {
+  serve(options?: FakeApiServerOptions): Promise<FakeApiServer>;
+  start(
+    server: FakeApiServer,
+    options?: WatchClusterOptions,
+    change?: (c: ApiServerConnection) => ApiServerConnection,
+  ): WatchedCluster;
+} {
+  const servers: FakeApiServer[] = [];
+  const watches: ClusterWatch[] = [];
+  afterEach(async () => {
+    await Promise.all(watches.splice(0).map((w) => w.stop()));
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
+  return {
+    async serve(options = {}) {
+      const server = await FakeApiServer.start({ ...defaults, ...options });
+      servers.push(server);
+      return server;
+    },
+    start(server, options = {}, change = undefined) {
+      const cluster = watchCluster(connectionFor(server, change), options);
+      watches.push(cluster.watch);
+      return cluster;
+    },
+  };
+}
+
+const SERVICES = '/api/v1/services';
+
+/** The list requests (pages) the server saw for `path`. */
+export const lists = (server: FakeApiServer, path = SERVICES): RequestRecord[] =>
+  server.requests.filter((r) => r.path === path && !r.watch);
+
+/** Watches that are not streaming lists. */
+export const plainWatches = (server: FakeApiServer, path = SERVICES): RequestRecord[] =>
+  server.requests.filter((r) => r.path === path && r.watch && r.query['sendInitialEvents'] === undefined);

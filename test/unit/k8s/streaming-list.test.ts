@@ -3,50 +3,27 @@
 // initial-events-end bookmark, and whose stream then carries the changes; a server that
 // refuses it, or never ends its initial events, is listed page by page from then on; 410
 // Gone and lost events lead to a fresh streaming list.
-import { afterEach, describe, expect, it } from '@jest/globals';
-import { KUBE_PROXY_LABEL_SELECTOR, type ClusterWatch } from '../../../src/k8s/index.js';
-import { FakeApiServer, type FakeApiServerOptions, type RequestRecord } from '../../support/fake-apiserver/server.js';
+import { describe, expect, it } from '@jest/globals';
+import { KUBE_PROXY_LABEL_SELECTOR } from '../../../src/k8s/index.js';
+import type { FakeApiServer, RequestRecord } from '../../support/fake-apiserver/server.js';
 import {
-  connectionFor,
   endpointSlice,
   eventually,
+  fakeClusters,
+  lists,
   names,
   node,
   NODE,
+  plainWatches,
   service,
-  watchCluster,
   watching,
-  type WatchClusterOptions,
-  type WatchedCluster,
 } from './fake-cluster.js';
 
-const servers: FakeApiServer[] = [];
-const watches: ClusterWatch[] = [];
-
-afterEach(async () => {
-  await Promise.all(watches.splice(0).map((w) => w.stop()));
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function serve(options: FakeApiServerOptions = {}): Promise<FakeApiServer> {
-  const server = await FakeApiServer.start(options);
-  servers.push(server);
-  return server;
-}
-
-function start(server: FakeApiServer, options: WatchClusterOptions = {}): WatchedCluster {
-  const cluster = watchCluster(connectionFor(server), options);
-  watches.push(cluster.watch);
-  return cluster;
-}
+const { serve, start } = fakeClusters();
 
 const SERVICES = '/api/v1/services';
 const streams = (server: FakeApiServer, path = SERVICES): RequestRecord[] =>
   server.requests.filter((r) => r.path === path && r.watch && r.query['sendInitialEvents'] === 'true');
-const lists = (server: FakeApiServer, path = SERVICES): RequestRecord[] =>
-  server.requests.filter((r) => r.path === path && !r.watch);
-const plainWatches = (server: FakeApiServer, path = SERVICES): RequestRecord[] =>
-  server.requests.filter((r) => r.path === path && r.watch && r.query['sendInitialEvents'] === undefined);
 
 describe('a streaming list', () => {
   it("is one watch request per resource, with kube-proxy's selectors, that syncs the cache at the initial-events-end bookmark", async () => {
@@ -112,8 +89,7 @@ describe('a streaming list', () => {
   it('takes one token of the rate limiter for the one request', async () => {
     const server = await serve();
     for (let i = 0; i < 1_200; i++) server.apply(service(`svc-${i}`));
-    const cluster = watchCluster(connectionFor(server, (c) => ({ ...c, client: { ...c.client, qps: 1, burst: 3 } })));
-    watches.push(cluster.watch);
+    const cluster = start(server, {}, (c) => ({ ...c, client: { ...c.client, qps: 1, burst: 3 } }));
     await cluster.watch.whenSynced();
     // Paged, 1,200 Services would be three pages and three more tokens at 1 a second.
     expect(server.requests.length).toBe(3);
