@@ -4,7 +4,7 @@
 #                       TypeScript (into build/); incremental
 #   make test           the checks of `make lint`, then the unit tests on this host, then the kernel
 #                       tests in User-Mode Linux: all of them with iptables-legacy in one boot and,
-#                       beside it, those the iptables backend matters to with iptables-nft in a
+#                       after it, those the iptables backend matters to with iptables-nft in a
 #                       kernel built with nf_tables (test/uml/build-nft-kernel.sh, built once per
 #                       machine, in the background, and cached); ends with one line
 #                       `tests: N passed, N failed, N skipped`. First installs the Debian packages
