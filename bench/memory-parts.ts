@@ -5,10 +5,11 @@
 //   node --expose-gc build/bench/memory-parts.js [NSVCxNDEST,...]   (default 10000x10,50000x10)
 //
 // - watch objects: the Services and EndpointSlices as a real API server's (sync-cluster.ts),
-//   each decoded from its JSON text as the watch decodes it; beside them, the same cluster as
-//   the minimal objects the model reads (what reducing objects on arrival could reach);
-// - model: the Syncer's model of them (src/daemon/sync-model.ts: validated objects, indexes,
-//   the desired state);
+//   each decoded from its JSON text as the watch decodes it, then reduced to the fields the
+//   daemon reads (cluster-watch-source.ts), then admitted (validated) as the daemon's watch
+//   keeps them (src/sync/admitted-object.ts);
+// - model: the SyncModel of them (src/sync/sync-model.ts: indexes and the desired state; its
+//   validated objects are the admitted ones);
 // - plan: the first sync's plan into an empty node (the diff);
 // - apply report: one AppliedChange per change, with its description (src/kernel/apply-plan.ts);
 // - audit text: every audit line of that sync, as JSON text (what the audit stream buffers);
@@ -27,8 +28,10 @@ import { SyncModel } from '../src/sync/sync-model.js';
 import { ValidationMemo } from '../src/sync/validation-memo.js';
 import { applyPlanToLive } from '../src/reconcile/apply-to-live.js';
 import { diffState } from '../src/reconcile/index.js';
-import { endpoint, endpointSlice, port, service, type Json } from '../test/fixtures/proxy/objects.js';
-import { parseTableSize, realServerAddress, serviceAddress, tableLabel, type TableSize } from './ipvs-table.js';
+import type { Json } from '../test/fixtures/proxy/objects.js';
+import { WATCHED_FIELDS } from '../src/daemon/cluster-watch-source.js';
+import { projectFields } from '../src/proxy/read-fields.js';
+import { parseTableSize, tableLabel, type TableSize } from './ipvs-table.js';
 import { clusterObjects, EMPTY_NODE, SYNC_HOST, SYNC_MODEL } from './sync-cluster.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -46,28 +49,6 @@ function decoded(objects: ClusterObjects): ClusterObjects {
     services: objects.services.map((o) => JSON.parse(JSON.stringify(o)) as Json),
     endpointSlices: objects.endpointSlices.map((o) => JSON.parse(JSON.stringify(o)) as Json),
   };
-}
-
-/** The same cluster with only the fields the model reads. */
-function minimal(size: TableSize): ClusterObjects {
-  const services: Json[] = [];
-  const endpointSlices: Json[] = [];
-  for (let s = 1; s <= size.services; s++) {
-    const name = `svc-${String(s).padStart(5, '0')}`;
-    const namespace = `team-${String(Math.ceil(s / 100)).padStart(3, '0')}`;
-    services.push(
-      service(
-        name,
-        { type: 'ClusterIP', clusterIP: serviceAddress(s), ports: [{ ...port('http', 80), targetPort: 8080 }] },
-        { namespace },
-      ),
-    );
-    const endpoints = Array.from({ length: size.destinations }, (_, d) =>
-      endpoint(realServerAddress(s, d + 1), { ready: true }),
-    );
-    endpointSlices.push(endpointSlice(name, [port('http', 8080)], endpoints, { namespace }));
-  }
-  return decoded({ services, endpointSlices });
 }
 
 /** The apply's report of `plan` applied whole, as applyPlan builds it: the planned operation, its cause and a shared result each. */
@@ -116,13 +97,17 @@ function measure(size: TableSize): void {
     rows.push([name, mb(now - last)]);
     last = now;
   };
-  const small = minimal(size);
-  step('minimal objects (what the model reads)');
-  const objects = decoded(clusterObjects(size));
-  step('watch objects (as a real API server sends them)');
-  // The model's parts on their own first, then dropped: the Syncer's model holds all of them.
+  let served: ClusterObjects | undefined = decoded(clusterObjects(size));
+  step('watch objects as a real API server sends them');
+  let reduced: ClusterObjects | undefined = {
+    services: served.services.map((o) => projectFields(WATCHED_FIELDS.Service, o)),
+    endpointSlices: served.endpointSlices.map((o) => projectFields(WATCHED_FIELDS.EndpointSlice, o)),
+  };
+  served = undefined;
+  step('  reduced on arrival to what kipvs reads (the served objects dropped)');
+  // The model's parts on their own, then dropped: the SyncModel holds all of them.
   let validated: ReturnType<ValidationMemo['validate']> | undefined = new ValidationMemo().validate(
-    objects,
+    reduced,
     SYNC_MODEL.nodeName,
   );
   step('  of the model: validated objects (ValidationMemo)');
@@ -131,9 +116,16 @@ function measure(size: TableSize): void {
   validated = undefined;
   plain = undefined;
   step('  (both dropped)');
+  // What the daemon keeps: each object admitted on arrival, the reduced one dropped.
   const model = new SyncModel(SYNC_MODEL);
+  const objects: ClusterObjects = {
+    services: reduced.services.map((o) => model.admit('Service', o)),
+    endpointSlices: reduced.endpointSlices.map((o) => model.admit('EndpointSlice', o)),
+  };
+  reduced = undefined;
+  step('watch objects admitted (validated on arrival; the reduced objects dropped)');
   const desired = model.desired(objects, SYNC_HOST, undefined, 'periodic').state;
-  step('model (SyncModel: validated objects, incremental indexes, desired state)');
+  step('model (incremental indexes, desired state; its validated objects are the admitted ones)');
   const diff = diffState({ desired, live: EMPTY_NODE, terminating: new Map(), now: 0, gracePeriodMs: 15 * 60_000 });
   step(
     `plan (${diff.plan.phases.reduce((n, p) => n + (p.kind === 'iptables' ? p.rewrites.length : p.changes.length), 0).toLocaleString('en')} changes)`,
@@ -153,11 +145,10 @@ function measure(size: TableSize): void {
   for (const [name, value] of rows) console.log(`  ${value.padStart(8)}  ${name}`);
   // Keep everything alive until measured.
   if (
-    small.services.length +
-      objects.services.length +
+    objects.services.length +
       kept.families.length +
       (desired.families.length > 0 ? 1 : 0) +
-      (validated === undefined && plain === undefined ? 0 : 1) ===
+      (validated === undefined && plain === undefined && reduced === undefined ? 0 : 1) ===
     0
   )
     console.log('');

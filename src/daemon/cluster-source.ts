@@ -1,11 +1,18 @@
-// What the proxier needs of the cluster watch (src/k8s): a snapshot of the
-// raw objects, whether every initial list has arrived (never sync from an
+// What the proxier needs of the cluster watch (src/k8s): a snapshot of what it
+// keeps of each object (the Services and EndpointSlices admitted), whether every initial list has arrived (never sync from an
 // empty cache: that would delete every service), and a call per change, with the
 // object it leaves in the snapshot.
 import type { ClusterObjects } from '../proxy/index.js';
+import type { AdmittedKind } from '../sync/admitted-object.js';
 import type { ClusterChange } from '../sync/cluster-change.js';
 
 export interface ClusterSourceHandlers {
+  /**
+   * What to keep of a Service or EndpointSlice (reduced to the fields kipvs reads) instead of
+   * it: the sync engine's admitted object (src/sync/admitted-object.ts). Without it the
+   * reduced object is kept.
+   */
+  admit?(kind: AdmittedKind, reduced: unknown): unknown;
   onChange(change: ClusterChange): void;
   /** Every initial list has completed. */
   onSynced(): void;

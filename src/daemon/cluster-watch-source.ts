@@ -6,7 +6,9 @@
 // health server why, and logs and counts every event the watch lost.
 //
 // Each object is reduced on arrival to the fields kipvs reads: the model's
-// (read-fields.ts), the trigger time, and the Node's eligibility (proxier-health.ts).
+// (read-fields.ts), the trigger time, and the Node's eligibility (proxier-health.ts);
+// a Service or EndpointSlice is then admitted (validated) when the proxier asks, and only
+// that is kept.
 import type { ApiServerConnection } from '../config/index.js';
 import {
   MODEL_FIELDS,
@@ -62,7 +64,10 @@ export async function clusterWatchSource(
       connection,
       nodeName,
       userAgent,
-      transform: (kind, object) => projectFields(WATCHED_FIELDS[kind], object),
+      transform: (kind, object) => {
+        const reduced = projectFields(WATCHED_FIELDS[kind], object);
+        return kind === 'Node' || handlers.admit === undefined ? reduced : handlers.admit(kind, reduced);
+      },
       onFault: (fault) => {
         log.error(fault, 'An event was lost; listing again', {
           resource: RESOURCE_LABEL[fault.resource],

@@ -70,6 +70,7 @@ export class Proxier {
     this.now = options.now ?? Date.now;
     this.iptablesFailures = new IptablesFailureReport(options.metrics, options.events);
     this.cluster = options.cluster({
+      admit: (kind, reduced) => options.engine.admit(kind, reduced),
       onChange: (change) => this.changed(change),
       onSynced: () => this.runner.request(),
       onRelisted: () => this.feed.relisted(),

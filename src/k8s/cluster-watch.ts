@@ -1,8 +1,9 @@
 // What kipvs knows of the cluster: the Services and EndpointSlices kube-proxy
 // would see and this node's Node, each kept by a reflector (list, then watch),
 // as kube-proxy's informers keep them, each object reduced on arrival to what its
-// readers read (`transform`). The daemon reads a snapshot of the unvalidated
-// objects for each sync (the model validates them), waits for hasSynced()
+// readers read (`transform`: the daemon's keeps the Services and EndpointSlices
+// validated, src/sync/admitted-object.ts). The daemon reads a snapshot of what is
+// kept for each sync, waits for hasSynced()
 // before the first sync (kube-proxy never syncs from an empty cache: it waits
 // for its informers' HasSynced), counts changes for the
 // kubeproxy_sync_proxy_rules_{service,endpoint}_changes_total metrics, and logs

@@ -35,6 +35,7 @@ import {
   type LiveStateRead,
 } from './kept-live-state.js';
 import { SyncModel, type ModelInputRead } from './sync-model.js';
+import type { AdmittedKind, AdmittedObject } from './admitted-object.js';
 import type { SyncTrigger } from './sync-trigger.js';
 
 export interface SyncEngineOptions {
@@ -85,6 +86,14 @@ export class SyncEngine {
 
   constructor(private readonly options: SyncEngineOptions) {
     this.model = new SyncModel(options.model);
+  }
+
+  /**
+   * A Service or EndpointSlice validated on arrival, for the watch's cache to keep instead of
+   * the object (admitted-object.ts): the model then holds each object once.
+   */
+  admit(kind: AdmittedKind, raw: unknown): AdmittedObject<AdmittedKind> {
+    return this.model.admit(kind, raw);
   }
 
   /**

@@ -17,6 +17,7 @@ import { schedulingDefaults } from '../proxy/service-scheduling.js';
 import type { DesiredFamilyChanges, DesiredState, Problem } from '../contracts/desired-state.js';
 import type { ClusterChanges } from './change-feed.js';
 import { ValidationMemo } from './validation-memo.js';
+import type { AdmittedKind, AdmittedObject } from './admitted-object.js';
 
 /** What the model read: only the changed objects, or every object (and why). */
 export type ModelInputRead =
@@ -35,6 +36,11 @@ export class SyncModel {
 
   constructor(private readonly config: ProxyModelConfig) {
     this.validation = new ValidationMemo(schedulingDefaults(config));
+  }
+
+  /** `raw` validated as this model validates, for the watch to keep instead (admitted-object.ts). */
+  admit(kind: AdmittedKind, raw: unknown): AdmittedObject<AdmittedKind> {
+    return this.validation.admit(kind, raw);
   }
 
   /** computeDesiredState's result for the snapshot `objects`, and what was read to get it. */

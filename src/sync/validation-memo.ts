@@ -8,15 +8,23 @@
 // object, validateChanges() only the changed ones by namespace/name. Both keep the problems
 // of each object that has some, by kind and key, so that the list of problems is rebuilt
 // only when one of those changes, in validateObjects's order (by kind, then namespace/name).
+//
+// An object admitted on arrival (admitted-object.ts) carries its validation: the memo takes it
+// as it is.
 import { objectKey } from '../proxy/object-key.js';
-import type { ValidEndpointSlice } from '../proxy/endpoint-slice-input.js';
 import type { ValidChanges } from '../proxy/incremental-model.js';
 import { validateEndpointSlice, validateService, type ClusterObjects, type ValidObjects } from '../proxy/index.js';
 import type { Validated } from '../proxy/input.js';
 import { validateNode, type ValidNode } from '../proxy/node-input.js';
-import type { ValidService } from '../proxy/service-input.js';
 import { KUBE_PROXY_SCHEDULING, type SchedulingDefaults } from '../proxy/service-scheduling.js';
 import type { Problem, ProblemSubject } from '../contracts/desired-state.js';
+import {
+  admittedMetadata,
+  AdmittedObject,
+  isAdmitted,
+  type AdmittedKind,
+  type AdmittedValues,
+} from './admitted-object.js';
 
 const SUBJECT_ORDER: Readonly<Record<ProblemSubject, number>> = {
   Service: 0,
@@ -40,19 +48,29 @@ export function sortObjectProblems(problems: readonly Problem[]): Problem[] {
   );
 }
 
-/** `validate(raw)`, remembered for `raw` when it is an object (only objects can key a WeakMap). */
-function remembered<T>(
-  memo: WeakMap<object, Validated<T>>,
-  validate: (raw: unknown) => Validated<T>,
-  raw: unknown,
-): Validated<T> {
-  if (typeof raw !== 'object' || raw === null) return validate(raw);
-  let result = memo.get(raw);
-  if (result === undefined) {
-    result = validate(raw);
-    memo.set(raw, result);
+type Validator<K extends AdmittedKind> = (raw: unknown) => Validated<AdmittedValues[K]>;
+
+/** The validation of each kind, remembered for each object (only objects can key a WeakMap). */
+class KindMemo<K extends AdmittedKind> {
+  private readonly results = new WeakMap<object, Validated<AdmittedValues[K]>>();
+
+  constructor(
+    readonly kind: K,
+    readonly validate: Validator<K>,
+  ) {}
+
+  /** `raw`'s validation: an admitted object's own, else `validate(raw)`, remembered. */
+  of(raw: unknown): Validated<AdmittedValues[K]> {
+    if (isAdmitted(raw, this.kind)) return raw.validation;
+    if (raw instanceof AdmittedObject) throw new TypeError(`an admitted ${raw.kind} was handed over as a ${this.kind}`);
+    if (typeof raw !== 'object' || raw === null) return this.validate(raw);
+    let result = this.results.get(raw);
+    if (result === undefined) {
+      result = this.validate(raw);
+      this.results.set(raw, result);
+    }
+    return result;
   }
-  return result;
 }
 
 /** Raw objects that changed, by namespace/name: the object now, or undefined when it was deleted. */
@@ -66,36 +84,37 @@ export interface Validation<T> {
   readonly problems: readonly Problem[];
 }
 
-type Kind = 'Service' | 'EndpointSlice';
-
 export class ValidationMemo {
-  private readonly services = new WeakMap<object, Validated<ValidService>>();
-  private readonly endpointSlices = new WeakMap<object, Validated<ValidEndpointSlice>>();
+  private readonly services: KindMemo<'Service'>;
+  private readonly endpointSlices = new KindMemo('EndpointSlice', validateEndpointSlice);
   /** The problems of the objects that have some, by "kind|namespace/name". */
   private problemsOf = new Map<string, readonly Problem[]>();
   private sorted: readonly Problem[] = [];
-  private readonly validateService: (raw: unknown) => Validated<ValidService>;
 
   /** `scheduling`: the node's, which Services' annotations may replace (fixed for the daemon's life). */
   constructor(scheduling: SchedulingDefaults = KUBE_PROXY_SCHEDULING) {
-    this.validateService = (raw) => validateService(raw, scheduling);
+    this.services = new KindMemo('Service', (raw) => validateService(raw, scheduling));
+  }
+
+  /** `raw` validated now, to be kept instead of it: its validation and the metadata the watch reads. */
+  admit(kind: AdmittedKind, raw: unknown): AdmittedObject<AdmittedKind> {
+    const validation = kind === 'Service' ? this.services.validate(raw) : this.endpointSlices.validate(raw);
+    return new AdmittedObject(kind, admittedMetadata(raw), validation);
   }
 
   /** What the model's validateObjects gives for `objects`, validating only objects not seen before. */
   validate(objects: ClusterObjects, nodeName: string): Validation<ValidObjects> {
     this.problemsOf = new Map();
-    const keep = <T>(kind: Kind, raw: unknown, result: Validated<T>): T[] => {
+    const keep = <T>(kind: AdmittedKind, raw: unknown, result: Validated<T>): T[] => {
       if (result.problems.length > 0) {
         const key = `${kind}|${objectKey(raw)}`;
         this.problemsOf.set(key, [...(this.problemsOf.get(key) ?? []), ...result.problems]);
       }
       return result.value === undefined ? [] : [result.value];
     };
-    const services = objects.services.flatMap((raw) =>
-      keep('Service', raw, remembered(this.services, this.validateService, raw)),
-    );
+    const services = objects.services.flatMap((raw) => keep('Service', raw, this.services.of(raw)));
     const endpointSlices = objects.endpointSlices.flatMap((raw) =>
-      keep('EndpointSlice', raw, remembered(this.endpointSlices, validateEndpointSlice, raw)),
+      keep('EndpointSlice', raw, this.endpointSlices.of(raw)),
     );
     this.sorted = sortObjectProblems([...this.problemsOf.values()].flat());
     const node = this.node(objects.node, nodeName);
@@ -108,16 +127,14 @@ export class ValidationMemo {
   /** The changed objects validated, and the problems of every object (the unchanged ones' as last time). */
   validateChanges(changes: RawChanges, node: unknown, nodeName: string): Validation<ValidChanges> {
     let problemsChanged = false;
-    const validated = <T>(
-      kind: Kind,
-      memo: WeakMap<object, Validated<T>>,
-      validate: (raw: unknown) => Validated<T>,
+    const validated = <K extends AdmittedKind>(
+      memo: KindMemo<K>,
       raws: ReadonlyMap<string, unknown>,
-    ): Map<string, T | undefined> => {
-      const values = new Map<string, T | undefined>();
+    ): Map<string, AdmittedValues[K] | undefined> => {
+      const values = new Map<string, AdmittedValues[K] | undefined>();
       for (const [key, raw] of raws) {
-        const result = raw === undefined ? { problems: [] } : remembered(memo, validate, raw);
-        const problemKey = `${kind}|${key}`;
+        const result = raw === undefined ? { problems: [] } : memo.of(raw);
+        const problemKey = `${memo.kind}|${key}`;
         const before = this.problemsOf.get(problemKey);
         if (result.problems.length > 0) this.problemsOf.set(problemKey, result.problems);
         else this.problemsOf.delete(problemKey);
@@ -126,13 +143,8 @@ export class ValidationMemo {
       }
       return values;
     };
-    const services = validated('Service', this.services, this.validateService, changes.services);
-    const endpointSlices = validated(
-      'EndpointSlice',
-      this.endpointSlices,
-      validateEndpointSlice,
-      changes.endpointSlices,
-    );
+    const services = validated(this.services, changes.services);
+    const endpointSlices = validated(this.endpointSlices, changes.endpointSlices);
     if (problemsChanged) this.sorted = sortObjectProblems([...this.problemsOf.values()].flat());
     const valid = this.node(node, nodeName);
     return {

@@ -4,7 +4,11 @@
 // relist, and an API server kipvs cannot use is said in words for /healthz.
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { clusterWatchSource, WATCHED_FIELDS } from '../../../src/daemon/cluster-watch-source.js';
-import type { ClusterSource } from '../../../src/daemon/cluster-source.js';
+import type { ClusterSource, ClusterSourceHandlers } from '../../../src/daemon/cluster-source.js';
+import { ValidationMemo } from '../../../src/sync/validation-memo.js';
+import { AdmittedObject } from '../../../src/sync/admitted-object.js';
+import { validateObjects } from '../../../src/proxy/index.js';
+import { modelConfig } from '../../fixtures/proxy/objects.js';
 import type { ClusterChange } from '../../../src/sync/cluster-change.js';
 import { ProxierHealth, TO_BE_DELETED_TAINT } from '../../../src/daemon/health/proxier-health.js';
 import { Logger } from '../../../src/daemon/log/logger.js';
@@ -32,11 +36,15 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function watch(fake: FakeApiServer): Promise<{ source: ClusterSource; heard: Heard }> {
+async function watch(
+  fake: FakeApiServer,
+  admit?: ClusterSourceHandlers['admit'],
+): Promise<{ source: ClusterSource; heard: Heard }> {
   const heard: Heard = { changes: [], watchErrors: [], problems: [], relists: 0, log: [] };
   const log = new Logger({ verbosity: 0, format: 'json', write: (line) => void heard.log.push(line) });
   const factory = await clusterWatchSource(connectionFor(fake), NODE, 'test', log);
   const started = factory({
+    ...(admit ? { admit } : {}),
     onChange: (c) => heard.changes.push(c),
     onSynced: () => undefined,
     onRelisted: () => heard.relists++,
@@ -81,6 +89,42 @@ describe('what the daemon keeps of each object', () => {
     });
     // The trigger time is read off the kept EndpointSlice.
     expect(heard.changes.find((c) => c.kind === 'EndpointSlice')?.triggerTime).toBe(Date.parse('2026-11-23T17:00:00Z'));
+  });
+
+  it('keeps the admitted Service and EndpointSlice instead of the objects when the proxier admits them', async () => {
+    server = await FakeApiServer.start();
+    server.apply(servedNode(node({}, ['10.244.0.0/24']), 1));
+    const web = servedService(service('web'), 1);
+    const slice = servedEndpointSlice(endpointSlice('web-abc', 'web'), 1);
+    server.apply(web);
+    server.apply(slice);
+    const memo = new ValidationMemo();
+    const admittedFrom: unknown[] = [];
+    const { source: watched, heard } = await watch(server, (kind, reduced) => {
+      admittedFrom.push(reduced);
+      return memo.admit(kind, reduced);
+    });
+    await eventually(() => watched.hasSynced(), 10_000, 'the lists');
+    // What was admitted was already reduced.
+    expect(JSON.stringify(admittedFrom)).not.toContain('managedFields');
+    const snapshot = watched.snapshot();
+    expect(snapshot.services[0]).toBeInstanceOf(AdmittedObject);
+    expect(snapshot.endpointSlices[0]).toBeInstanceOf(AdmittedObject);
+    expect(snapshot.node).not.toBeInstanceOf(AdmittedObject);
+    // The model reads the same from them as from the objects.
+    const config = modelConfig();
+    expect(new ValidationMemo().validate(snapshot, NODE).objects).toEqual(
+      validateObjects({ services: [web], endpointSlices: [slice], node: snapshot.node, config }).objects,
+    );
+    expect(heard.changes.find((c) => c.kind === 'EndpointSlice')?.triggerTime).toBe(Date.parse('2026-11-23T17:00:00Z'));
+    // A relist compares resourceVersions on what is kept: the unchanged objects are not reported again.
+    const before = heard.changes.length;
+    const fake = server;
+    await eventually(() => fake.openWatches('services') === 1, 10_000, 'the watch');
+    fake.garbleNextEvent('services');
+    fake.apply(service('lost'));
+    await eventually(() => heard.relists === 1 && watched.snapshot().services.length === 2, 10_000, 'the relist');
+    expect(heard.changes.slice(before).map((c) => `${c.kind} ${c.key}`)).toEqual(['Service default/lost']);
   });
 
   it("keeps a Node's deletionTimestamp and the trigger time annotation", () => {

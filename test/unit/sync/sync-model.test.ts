@@ -47,29 +47,42 @@ const EXPECTED_READ: Record<Disturbance, ModelInputRead> = {
 };
 
 describe('SyncModel', () => {
+  // `admitted`: the watch keeps each object admitted on arrival (model.admit), as the daemon's
+  // does, instead of the object itself.
   it('equals computeDesiredState of the snapshot after every step, reading only the changes when it may', () => {
     let fromChanges = 0;
+    let admittedRuns = 0;
     fc.assert(
-      fc.property(steps, (cluster) => {
+      fc.property(steps, fc.boolean(), (cluster, admitted) => {
         const model = new SyncModel(CLUSTER_CONFIG);
         const feed = new ChangeFeed();
-        // The watch's caches: one object per namespace/name.
+        // The objects as the API server has them, one per namespace/name, and what the watch keeps of each.
         const held: Record<Kind, Map<string, Json>> = { Service: new Map(), EndpointSlice: new Map() };
+        const kept: Record<Kind, Map<string, unknown>> = { Service: new Map(), EndpointSlice: new Map() };
+        const keep = (kind: Kind, raw: Json): unknown => (admitted ? model.admit(kind, raw) : raw);
         const snapshot = () => ({
           services: [...held.Service.values()],
           endpointSlices: [...held.EndpointSlice.values()],
         });
-        expect(model.desired(snapshot(), hostAt(false), feed.take(), 'requested').read).toBe('first build');
+        const keptSnapshot = () => ({
+          services: [...kept.Service.values()],
+          endpointSlices: [...kept.EndpointSlice.values()],
+        });
+        if (admitted) admittedRuns += 1;
+        expect(model.desired(keptSnapshot(), hostAt(false), feed.take(), 'requested').read).toBe('first build');
         for (const step of cluster) {
           for (const e of step.events) {
             const cache = held[e.kind];
             if ('put' in e) {
+              const object = keep(e.kind, e.put);
               cache.set(objectKey(e.put), e.put);
-              feed.record({ kind: e.kind, key: objectKey(e.put), state: { deleted: false, object: e.put } });
+              kept[e.kind].set(objectKey(e.put), object);
+              feed.record({ kind: e.kind, key: objectKey(e.put), state: { deleted: false, object } });
             } else {
               const key = [...cache.keys()][e.drop % Math.max(cache.size, 1)];
               if (key === undefined) continue;
               cache.delete(key);
+              kept[e.kind].delete(key);
               feed.record({ kind: e.kind, key, state: { deleted: true } });
             }
           }
@@ -81,7 +94,7 @@ describe('SyncModel', () => {
           const objects = snapshot();
           const host = hostAt(step.hostChanged);
           const result = model.desired(
-            objects,
+            keptSnapshot(),
             host,
             feed.take(),
             step.disturbance === 'periodic' ? 'periodic' : 'requested',
@@ -100,7 +113,8 @@ describe('SyncModel', () => {
       }),
       { numRuns: 300 },
     );
-    // The incremental path was taken, not only the fallbacks.
+    // The incremental path was taken, not only the fallbacks; both ways of keeping objects ran.
     expect(fromChanges).toBeGreaterThan(300);
+    expect(admittedRuns).toBeGreaterThan(50);
   });
 });

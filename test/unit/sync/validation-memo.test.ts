@@ -2,6 +2,8 @@
 // validates an object again only when the watch hands a new one.
 import { describe, expect, it } from '@jest/globals';
 import { ValidationMemo } from '../../../src/sync/validation-memo.js';
+import { admittedMetadata } from '../../../src/sync/admitted-object.js';
+import { objectKey } from '../../../src/proxy/object-key.js';
 import { sortObjectProblems } from '../../../src/sync/validation-memo.js';
 import { validateObjects } from '../../../src/proxy/index.js';
 import { endpoint, endpointSlice, modelConfig, node, NODE, port, service } from '../../fixtures/proxy/objects.js';
@@ -37,6 +39,53 @@ describe('ValidationMemo', () => {
     expect(second.objects.endpointSlices[0]).not.toBe(first.objects.endpointSlices[0]);
     expect(second.objects.endpointSlices).toEqual(
       validateObjects({ services: [], endpointSlices: [replaced], config: modelConfig() }).objects.endpointSlices,
+    );
+  });
+
+  it('takes the validation an admitted object carries as validating the object gives it', () => {
+    const memo = new ValidationMemo();
+    const admitted = {
+      services: OBJECTS.services.map((raw) => memo.admit('Service', raw)),
+      endpointSlices: OBJECTS.endpointSlices.map((raw) => memo.admit('EndpointSlice', raw)),
+      node: OBJECTS.node,
+    };
+    expect(new ValidationMemo().validate(admitted, NODE)).toEqual(new ValidationMemo().validate(OBJECTS, NODE));
+    // The changes path too: the admitted object's value, its problems listed.
+    const changes = {
+      services: new Map([[objectKey(broken), admitted.services[1]]]),
+      endpointSlices: new Map([[objectKey(slice), admitted.endpointSlices[0]]]),
+    };
+    const fromChanges = new ValidationMemo().validateChanges(changes, OBJECTS.node, NODE);
+    expect(fromChanges.objects.endpointSlices.get(objectKey(slice))).toEqual(
+      validateObjects({ services: [], endpointSlices: [slice], config: modelConfig() }).objects.endpointSlices[0],
+    );
+    expect(fromChanges.problems.map((p) => p.name)).toContain('broken');
+  });
+
+  it('keeps of an admitted object the metadata the watch reads, and refuses one of the other kind', () => {
+    const memo = new ValidationMemo();
+    const annotated = {
+      ...slice,
+      metadata: {
+        ...(slice['metadata'] as object),
+        resourceVersion: '42',
+        uid: 'u-1',
+        annotations: { 'endpoints.kubernetes.io/last-change-trigger-time': '2026-12-07T10:00:00Z' },
+        labels: { 'kubernetes.io/service-name': 'web' },
+      },
+    };
+    const admitted = memo.admit('EndpointSlice', annotated);
+    expect(admitted.metadata).toEqual({
+      namespace: 'default',
+      name: 'web-abcde',
+      uid: 'u-1',
+      resourceVersion: '42',
+      annotations: { 'endpoints.kubernetes.io/last-change-trigger-time': '2026-12-07T10:00:00Z' },
+    });
+    expect(objectKey(admitted)).toBe(objectKey(annotated));
+    expect(admittedMetadata('not an object')).toEqual({});
+    expect(() => memo.validate({ services: [admitted], endpointSlices: [] }, NODE)).toThrow(
+      'an admitted EndpointSlice was handed over as a Service',
     );
   });
 });
