@@ -149,6 +149,30 @@ function watchEvent(change: StoredChange, matches: ObjectPredicate): { type: str
   return undefined;
 }
 
+/**
+ * Each stored object's JSON, made once: kube-apiserver's watch cache serializes an object once
+ * for all the watchers it goes to (its cachingObject). A stored object is never edited (a
+ * change stores a new one), so its text never goes stale.
+ */
+const serialized = new WeakMap<FakeObject, string>();
+
+function jsonOf(object: FakeObject): string {
+  let text = serialized.get(object);
+  if (text === undefined) {
+    text = JSON.stringify(object);
+    serialized.set(object, text);
+  }
+  return text;
+}
+
+/** One watch event's line, as JSON.stringify({ type, object }) writes it. */
+function eventLine(type: string, object: FakeObject): string {
+  return `{"type":${JSON.stringify(type)},"object":${jsonOf(object)}}\n`;
+}
+
+/** The initial events of a watch go out in writes of about this much text, as kube-apiserver flushes only when its queue is empty. */
+const INITIAL_EVENTS_WRITE = 64 * 1024;
+
 /** List items carry no kind or apiVersion: the list's own names them. */
 function listItem(object: FakeObject): Record<string, unknown> {
   const { kind: _kind, apiVersion: _apiVersion, ...rest } = object;
@@ -527,12 +551,22 @@ export class FakeApiServer {
       if (!res.writableEnded) res.write(`${JSON.stringify({ type, object })}\n`);
     };
     const info = RESOURCES[resource];
+    let pending: string[] = [];
+    let pendingLength = 0;
+    const writePending = (): void => {
+      if (pending.length > 0 && !res.writableEnded) res.write(pending.join(''));
+      pending = [];
+      pendingLength = 0;
+    };
     for (const object of initial ? this.store.list(resource).filter(matches) : []) {
       if (this.#garbled.delete(resource)) {
-        const line = JSON.stringify({ type: 'ADDED', object });
-        res.write(`${line.slice(0, line.length >> 1)}\n`);
-      } else send('ADDED', object);
+        const line = eventLine('ADDED', object);
+        pending.push(`${line.slice(0, (line.length - 1) >> 1)}\n`);
+      } else pending.push(eventLine('ADDED', object));
+      pendingLength += pending.at(-1)?.length ?? 0;
+      if (pendingLength >= INITIAL_EVENTS_WRITE) writePending();
     }
+    writePending();
     // A streaming list's end: the revision its initial events show, on an object of the kind
     // that carries only that and the annotation (the watch cache's cacheWatcher adds it).
     if (options.sendInitialEvents === true && options.allowWatchBookmarks)
@@ -551,7 +585,7 @@ export class FakeApiServer {
       if (this.#garbled.has(resource)) {
         const line = JSON.stringify(event);
         if (!res.writableEnded) res.write(`${line.slice(0, line.length >> 1)}\n`);
-      } else send(event.type, event.object);
+      } else if (!res.writableEnded) res.write(eventLine(event.type, event.object));
     };
     replay.forEach(deliver);
     const unsubscribe = this.store.subscribe(deliver);
