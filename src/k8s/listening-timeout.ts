@@ -12,18 +12,35 @@ const AFTER_STALL_MS = 5_000;
 
 export interface ListeningTimeout {
   cancel(): void;
+  /**
+   * Something was heard: the timeout starts counting again. It reads no clock and touches no
+   * timer (a watch hears tens of thousands of lines a second, and in User-Mode Linux every clock
+   * read is a system call): the timer, when it fires, sees that something was heard and waits
+   * `ms` again. So a timeout that hears things expires between `ms` and twice `ms` after the
+   * last.
+   */
+  heard(): void;
 }
 
-/** Calls `onExpiry` once `ms` have passed, unless cancelled, and not right after a stall of the event loop. */
+/** Calls `onExpiry` once `ms` have passed with nothing heard, unless cancelled, and not right after a stall of the event loop. */
 export function listeningTimeout(ms: number, onExpiry: () => void): ListeningTimeout {
   let timer: NodeJS.Timeout | undefined;
+  let heard = false;
   const arm = (wait: number): void => {
     const deadline = performance.now() + wait;
     timer = setTimeout(() => {
-      if (performance.now() - deadline >= STALL_MS) arm(Math.min(ms, AFTER_STALL_MS));
+      if (heard) {
+        heard = false;
+        arm(ms);
+      } else if (performance.now() - deadline >= STALL_MS) arm(Math.min(ms, AFTER_STALL_MS));
       else onExpiry();
     }, wait);
   };
   arm(ms);
-  return { cancel: () => clearTimeout(timer) };
+  return {
+    cancel: () => clearTimeout(timer),
+    heard: () => {
+      heard = true;
+    },
+  };
 }

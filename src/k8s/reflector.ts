@@ -86,7 +86,8 @@ export interface RequestTimeouts {
    * How long a streaming list may go without an event before its initial-events-end
    * bookmark: kube-apiserver sends the bookmark right after the last object, so a longer
    * silence means a server that ignored the request's parameters (client-go warns after
-   * 10 s). The list is then read page by page.
+   * 10 s). The list is then read page by page (between this and twice this after the last
+   * event: listening-timeout.ts).
    */
   readonly initialEventsMs: number;
 }
@@ -306,7 +307,6 @@ export class Reflector {
     // Ended by stop() (also one that came while this watch waited its turn), or by a line.
     const { controller: ended, release } = abortWith(this.#stop.signal);
     const awaitInitialEvents = (): void => {
-      silence?.cancel();
       silence = listeningTimeout(timeouts.initialEventsMs, () => {
         verdict = new NoInitialEventsEnd();
         ended.abort();
@@ -335,7 +335,7 @@ export class Reflector {
         onLine: (line) => {
           events++;
           if (initial) {
-            awaitInitialEvents();
+            silence?.heard();
             verdict = this.#initialLine(line, initial);
             if (!this.#needsList) {
               initial = undefined;

@@ -20,7 +20,8 @@ export interface WatchRequest {
   /**
    * How long an open stream may stay silent before it is taken for dead (a connection
    * that vanished without a FIN). The API server sends a BOOKMARK every minute to a
-   * watch that asks for them, so a live stream is never silent that long.
+   * watch that asks for them, so a live stream is never silent that long. (Taken for dead
+   * between idleMs and twice idleMs after the last data: listening-timeout.ts.)
    */
   readonly idleMs: number;
   /** The server answered 200: events follow. */
@@ -40,13 +41,6 @@ export async function readWatch(config: KubeConfig, watch: WatchRequest): Promis
   const signal = controller.signal;
   let silent = false;
   let timer = listeningTimeout(watch.timeoutMs, () => controller.abort(timedOut()));
-  const quiet = (): void => {
-    timer.cancel();
-    timer = listeningTimeout(watch.idleMs, () => {
-      silent = true;
-      controller.abort();
-    });
-  };
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   try {
     const stream = await openApiStream(config, {
@@ -62,9 +56,14 @@ export async function readWatch(config: KubeConfig, watch: WatchRequest): Promis
       throw failedAnswer(stream, body, resource.kind, 'watch');
     }
     watch.onOpen();
-    quiet();
+    timer.cancel();
+    const idle = listeningTimeout(watch.idleMs, () => {
+      silent = true;
+      controller.abort();
+    });
+    timer = idle;
     reader = stream.body.getReader();
-    return await readLines(reader, signal, watch.onLine, quiet);
+    return await readLines(reader, signal, watch.onLine, () => idle.heard());
   } catch (err) {
     if (watch.signal.aborted) return 'ended';
     if (silent) return 'idle';

@@ -50,3 +50,21 @@ describe('listeningTimeout', () => {
     expect(expired).toBe(1);
   });
 });
+
+describe('listeningTimeout that hears things', () => {
+  it('does not expire while it hears something every period, and expires within two periods of the last', async () => {
+    let expired = 0;
+    const timeout = listeningTimeout(60, () => expired++);
+    const heard = setInterval(() => timeout.heard(), 20);
+    await settle(400);
+    expect(expired).toBe(0);
+    clearInterval(heard);
+    const silentFrom = performance.now();
+    while (expired === 0 && performance.now() - silentFrom < 1_000) await settle(5);
+    expect(expired).toBe(1);
+    // At least one period of silence, at most two (the timer checks once a period).
+    const waited = performance.now() - silentFrom;
+    expect(waited).toBeGreaterThanOrEqual(35);
+    expect(waited).toBeLessThan(200);
+  });
+});
