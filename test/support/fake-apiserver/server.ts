@@ -173,6 +173,19 @@ function eventLine(type: string, object: FakeObject): string {
 /** The initial events of a watch go out in writes of about this much text, as kube-apiserver flushes only when its queue is empty. */
 const INITIAL_EVENTS_WRITE = 64 * 1024;
 
+/** Resolves when `res` can take more writes, or has closed. */
+function drainedOrClosed(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
 /** List items carry no kind or apiVersion: the list's own names them. */
 function listItem(object: FakeObject): Record<string, unknown> {
   const { kind: _kind, apiVersion: _apiVersion, ...rest } = object;
@@ -555,33 +568,6 @@ export class FakeApiServer {
       if (!res.writableEnded) res.write(`${JSON.stringify({ type, object })}\n`);
     };
     const info = RESOURCES[resource];
-    let pending: string[] = [];
-    let pendingLength = 0;
-    const writePending = (): void => {
-      if (pending.length > 0 && !res.writableEnded) res.write(pending.join(''));
-      pending = [];
-      pendingLength = 0;
-    };
-    for (const object of initial ? this.store.list(resource).filter(matches) : []) {
-      if (this.#garbled.delete(resource)) {
-        const line = eventLine('ADDED', object);
-        pending.push(`${line.slice(0, (line.length - 1) >> 1)}\n`);
-      } else pending.push(eventLine('ADDED', object));
-      pendingLength += pending.at(-1)?.length ?? 0;
-      if (pendingLength >= INITIAL_EVENTS_WRITE) writePending();
-    }
-    writePending();
-    // A streaming list's end: the revision its initial events show, on an object of the kind
-    // that carries only that and the annotation (the watch cache's cacheWatcher adds it).
-    if (options.sendInitialEvents === true && options.allowWatchBookmarks)
-      send('BOOKMARK', {
-        kind: info.kind,
-        apiVersion: info.apiVersion,
-        metadata: {
-          resourceVersion: String(this.store.revision),
-          annotations: { [INITIAL_EVENTS_END_ANNOTATION]: 'true' },
-        },
-      });
     const deliver = (change: StoredChange): void => {
       if (change.resource !== resource) return;
       const event = watchEvent(change, matches);
@@ -591,16 +577,60 @@ export class FakeApiServer {
         if (!res.writableEnded) res.write(`${line.slice(0, line.length >> 1)}\n`);
       } else if (!res.writableEnded) res.write(eventLine(event.type, event.object));
     };
-    replay.forEach(deliver);
-    const unsubscribe = this.store.subscribe(deliver);
+    // Changes stored while the initial events are being written wait for them (in order).
+    let queued: StoredChange[] | undefined = [];
+    const unsubscribe = this.store.subscribe((change) => (queued ? queued.push(change) : deliver(change)));
     const watch: OpenWatch = { resource, response: res };
     this.#watches.add(watch);
     const asked = Number(query['timeoutSeconds'] ?? '0') * 1000;
     const timeouts = [asked > 0 ? asked : undefined, this.#watchTimeoutMs].filter((t) => t !== undefined);
     const timer = timeouts.length > 0 ? setTimeout(() => res.end(), Math.min(...timeouts)) : undefined;
-    // A bookmark names the revision the watch has reached, with an object of the kind and nothing else.
-    const bookmarks = options.allowWatchBookmarks
-      ? setInterval(
+    let bookmarks: NodeJS.Timeout | undefined;
+    const closed = (): void => {
+      unsubscribe();
+      this.#watches.delete(watch);
+      clearTimeout(timer);
+      clearInterval(bookmarks);
+    };
+    const sendInitialEvents = async (): Promise<void> => {
+      let pending: string[] = [];
+      let pendingLength = 0;
+      // As kube-apiserver, the writes wait for the client to read (a slow client is not
+      // buffered for in the server's memory).
+      const writePending = async (): Promise<void> => {
+        const text = pending.join('');
+        pending = [];
+        pendingLength = 0;
+        if (text === '' || res.writableEnded || res.destroyed) return;
+        if (!res.write(text)) await drainedOrClosed(res);
+      };
+      for (const object of initial ? this.store.list(resource).filter(matches) : []) {
+        if (res.writableEnded || res.destroyed) return;
+        const line = eventLine('ADDED', object);
+        const text = this.#garbled.delete(resource) ? `${line.slice(0, (line.length - 1) >> 1)}\n` : line;
+        pending.push(text);
+        pendingLength += text.length;
+        if (pendingLength >= INITIAL_EVENTS_WRITE) await writePending();
+      }
+      await writePending();
+      // A streaming list's end: the revision its initial events show, on an object of the kind
+      // that carries only that and the annotation (the watch cache's cacheWatcher adds it).
+      if (options.sendInitialEvents === true && options.allowWatchBookmarks)
+        send('BOOKMARK', {
+          kind: info.kind,
+          apiVersion: info.apiVersion,
+          metadata: {
+            resourceVersion: String(this.store.revision),
+            annotations: { [INITIAL_EVENTS_END_ANNOTATION]: 'true' },
+          },
+        });
+      replay.forEach(deliver);
+      const meanwhile = queued ?? [];
+      queued = undefined;
+      meanwhile.forEach(deliver);
+      // A bookmark names the revision the watch has reached, with an object of the kind and nothing else.
+      if (options.allowWatchBookmarks && !res.writableEnded)
+        bookmarks = setInterval(
           () =>
             send('BOOKMARK', {
               kind: info.kind,
@@ -608,14 +638,9 @@ export class FakeApiServer {
               metadata: { resourceVersion: String(this.store.revision) },
             }),
           this.#bookmarkIntervalMs,
-        )
-      : undefined;
-    const closed = (): void => {
-      unsubscribe();
-      this.#watches.delete(watch);
-      clearTimeout(timer);
-      clearInterval(bookmarks);
+        );
     };
+    void sendInitialEvents();
     res.on('finish', closed);
     res.on('close', closed);
   }
