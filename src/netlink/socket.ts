@@ -70,17 +70,10 @@ export interface SocketCounters {
   messagesReceived: number;
 }
 
-/** The requests of one batch datagram: the last one's ACK (or error) settles them all. */
-interface BatchGroup {
-  readonly lastSeq: number;
-  readonly seqs: number[];
-}
-
 interface Pending {
   readonly label: RequestLabel;
   /** NO_REPLIES until the first reply arrives (most requests of a batch get none). */
   replies: NetlinkMessage[];
-  readonly group: BatchGroup | undefined;
   interrupted: boolean;
   settle(outcome: Outcome): void;
 }
@@ -93,23 +86,70 @@ function success(replies: readonly NetlinkMessage[]): Outcome {
 }
 
 /**
- * One request of a batch. A class rather than an object with a closure: a
- * batch of 100,000 requests allocates one small object per request.
+ * The batch datagram waiting for its answer: its requests' sequence numbers run one by one
+ * from `firstSeq`, and the last one asks for the ACK that settles them all (the kernel answers
+ * the others only with an error or a reply). Its requests are found by arithmetic rather than
+ * one map entry and object each: a first sync at 50,000 Services sends 700,000 of them.
  */
+class BatchInFlight {
+  /** The requests that got a message (an error, a reply): a Pending each, made when it came. */
+  private readonly heard = new Map<number, BatchMember>();
+
+  constructor(
+    private readonly firstSeq: number,
+    readonly count: number,
+    /** Where the datagram's requests start in `requests` and `outcomes`. */
+    private readonly first: number,
+    private readonly requests: readonly Request[],
+    private readonly outcomes: Outcome[],
+    private readonly done: () => void,
+  ) {}
+
+  get lastSeq(): number {
+    return (this.firstSeq + this.count - 1) >>> 0;
+  }
+
+  /** The Pending of the request with sequence `seq`, or undefined when it is not one of this datagram's. */
+  memberFor(seq: number): Pending | undefined {
+    const index = (seq - this.firstSeq) >>> 0;
+    if (index >= this.count) return undefined;
+    let member = this.heard.get(index);
+    if (member === undefined) {
+      member = new BatchMember(this, index, (this.requests[this.first + index] as Request).label);
+      this.heard.set(index, member);
+    }
+    return member;
+  }
+
+  /** One request's outcome; the last request's settles every request not settled yet, as succeeded. */
+  settle(index: number, outcome: Outcome): void {
+    this.outcomes[this.first + index] = outcome;
+    if (index === this.count - 1) this.settleRest((i) => success(this.heard.get(i)?.replies ?? NO_REPLIES));
+  }
+
+  /** Every request not settled yet fails with `error`. */
+  fail(error: NetlinkSocketError | NetlinkDecodeError): void {
+    this.settleRest(() => ({ ok: false, error }));
+  }
+
+  private settleRest(outcomeOf: (index: number) => Outcome): void {
+    for (let i = 0; i < this.count; i++) this.outcomes[this.first + i] ??= outcomeOf(i);
+    this.done();
+  }
+}
+
+/** A request of the batch in flight that got a message. */
 class BatchMember implements Pending {
   replies = NO_REPLIES;
   interrupted = false;
   constructor(
-    readonly label: RequestLabel,
-    readonly group: BatchGroup,
-    private readonly outcomes: Outcome[],
+    private readonly batch: BatchInFlight,
     private readonly index: number,
-    private readonly whenLast: (() => void) | undefined,
+    readonly label: RequestLabel,
   ) {}
 
   settle(outcome: Outcome): void {
-    this.outcomes[this.index] = outcome;
-    this.whenLast?.();
+    this.batch.settle(this.index, outcome);
   }
 }
 
@@ -138,6 +178,8 @@ export class NetlinkSocket {
     messagesReceived: 0,
   };
   private readonly pending = new Map<number, Pending>();
+  /** The batch datagrams sent and not answered yet (one per batch() running: usually none or one). */
+  private readonly inFlight = new Set<BatchInFlight>();
   private readonly writer = new Writer(DEFAULT_MAX_DATAGRAM * 2);
   private readonly maxDatagramBytes: number;
   private readonly replyTimeoutMs: number;
@@ -193,40 +235,39 @@ export class NetlinkSocket {
     let next = 0;
     while (next < requests.length) {
       const first = next;
-      const seqs: number[] = [];
-      const starts: number[] = [];
+      let count = 0;
+      let lastStart = 0;
       const w = this.writer;
       w.truncate(0);
+      const firstSeq = this.nextSeq();
+      this.seq = (this.seq - 1) >>> 0;
       while (next < requests.length) {
+        // A datagram's sequence numbers do not wrap (nextSeq skips 0): its members are found by subtraction.
+        if (count > 0 && this.seq === 0xffffffff) break;
         const request = requests[next] as Request;
         const start = w.length;
         const seq = this.nextSeq();
         writeMessage(w, request, NLM_F_REQUEST | (request.flags ?? 0), seq);
-        if (w.length > this.maxDatagramBytes && seqs.length > 0) {
+        if (w.length > this.maxDatagramBytes && count > 0) {
           w.truncate(start); // does not fit: it starts the next datagram
           this.seq = (this.seq - 1) >>> 0;
           break;
         }
-        seqs.push(seq);
-        starts.push(start);
+        lastStart = start;
+        count++;
         next++;
       }
-      const lastStart = starts[starts.length - 1] as number;
       w.setMessageFlags(lastStart, w.messageFlags(lastStart) | NLM_F_ACK);
-      const group: BatchGroup = { lastSeq: seqs[seqs.length - 1] as number, seqs };
       const settled = new Promise<void>((resolve) => {
-        seqs.forEach((seq, i) => {
-          const index = first + i;
-          const request = requests[index] as Request;
-          this.pending.set(
-            seq,
-            new BatchMember(request.label, group, outcomes, index, seq === group.lastSeq ? resolve : undefined),
-          );
+        const batch = new BatchInFlight(firstSeq, count, first, requests, outcomes, () => {
+          this.inFlight.delete(batch);
+          resolve();
         });
+        this.inFlight.add(batch);
       });
-      this.send(w.view(), seqs.length);
+      this.send(w.view(), count);
       this.receiveNow();
-      await this.untilSettled(settled, group.lastSeq);
+      await this.untilSettled(settled, (firstSeq + count - 1) >>> 0);
     }
     return outcomes;
   }
@@ -389,7 +430,6 @@ export class NetlinkSocket {
       const pending: Pending = {
         label: request.label,
         replies: NO_REPLIES,
-        group: undefined,
         interrupted: false,
         settle: (outcome) => {
           if (outcome.ok) resolve({ replies: outcome.replies, complete: !pending.interrupted });
@@ -410,7 +450,7 @@ export class NetlinkSocket {
    * since the socket's exchange can no longer be trusted.
    */
   private async untilSettled(settled: Promise<unknown>, seq: number): Promise<void> {
-    if (!this.pending.has(seq)) {
+    if (!this.pending.has(seq) && ![...this.inFlight].some((batch) => batch.lastSeq === seq)) {
       await settled.catch(() => undefined);
       return;
     }
@@ -467,7 +507,7 @@ export class NetlinkSocket {
    * outstanding is picked up when the event loop reports the socket readable.
    */
   private receiveNow(): void {
-    while (this.pending.size > 0) {
+    while (this.waiting()) {
       let received;
       try {
         received = nativeCall('recvmmsg', () => this.addon.recv(this.handle, DATAGRAMS_PER_RECEIVE, this.slotBytes));
@@ -489,7 +529,7 @@ export class NetlinkSocket {
       if (received.datagrams.length === 0) break;
       for (const datagram of received.datagrams) this.dispatch(datagram);
     }
-    if (this.pending.size > 0) this.startWatching();
+    if (this.waiting()) this.startWatching();
     else this.stopWatching();
   }
 
@@ -509,7 +549,7 @@ export class NetlinkSocket {
   }
 
   private dispatchMessage(msg: NetlinkMessage): void {
-    const pending = this.pending.get(msg.seq);
+    const pending = this.pending.get(msg.seq) ?? this.batchMemberFor(msg.seq);
     if (!pending || msg.type === NLMSG_NOOP) return; // stale or unsolicited
     if (msg.type === NLMSG_ERROR) {
       const status = errorStatus(msg, pending.label);
@@ -533,22 +573,29 @@ export class NetlinkSocket {
   /** Settles one request; the last of a batch datagram also settles the silent successes before it. */
   private finish(seq: number, pending: Pending, outcome: Outcome): void {
     this.pending.delete(seq);
-    const group = pending.group;
-    if (group && seq === group.lastSeq) {
-      for (const member of group.seqs) {
-        const other = this.pending.get(member);
-        if (!other) continue;
-        this.pending.delete(member);
-        other.settle(success(other.replies));
-      }
-    }
     pending.settle(outcome);
+  }
+
+  /** Whether a request waits for an answer. */
+  private waiting(): boolean {
+    return this.pending.size > 0 || this.inFlight.size > 0;
+  }
+
+  private batchMemberFor(seq: number): Pending | undefined {
+    for (const batch of this.inFlight) {
+      const member = batch.memberFor(seq);
+      if (member) return member;
+    }
+    return undefined;
   }
 
   /** Fails every waiting request (their promises settle on a later microtask, all together). */
   private failAll(error: NetlinkSocketError | NetlinkDecodeError): void {
     const waiting = [...this.pending.values()];
     this.pending.clear();
+    const batches = [...this.inFlight];
+    this.inFlight.clear();
+    for (const batch of batches) batch.fail(error);
     // Nothing left to wait for: an idle watch would keep the process alive.
     this.stopWatching();
     for (const p of waiting) p.settle({ ok: false, error });

@@ -85,6 +85,29 @@ describe('NetlinkSocket against the kernel controller', () => {
     );
   });
 
+  test('batches and requests running at once each get their own outcomes', async () => {
+    await withSocket(
+      async (socket) => {
+        const names = (n: number, fails: (i: number) => boolean) =>
+          Array.from({ length: n }, (_, i) => getFamily(fails(i) ? 'nope00' : 'nlctrl'));
+        const first = names(50, (i) => i % 7 === 3);
+        const second = names(40, (i) => i % 5 === 0);
+        const [a, b, single, failing] = await Promise.all([
+          socket.batch(first),
+          socket.batch(second),
+          socket.request(getFamily('nlctrl')),
+          socket.request(getFamily('nope00')).catch((err: unknown) => err),
+        ]);
+        expect(a.map((o) => o.ok)).toEqual(first.map((_, i) => i % 7 !== 3));
+        expect(b.map((o) => o.ok)).toEqual(second.map((_, i) => i % 5 !== 0));
+        for (const outcome of [...a, ...b]) if (outcome.ok) expect(outcome.replies).toHaveLength(1);
+        expect(single).toHaveLength(1);
+        expect(failing).toMatchObject({ name: 'NetlinkError', code: 'ENOENT' });
+      },
+      { maxDatagramBytes: 320 },
+    );
+  });
+
   test('concurrent dumps run one at a time and all complete (no EBUSY)', async () => {
     await withSocket(async (socket) => {
       const dumps = await Promise.all(Array.from({ length: 10 }, () => socket.dump(getFamily())));
