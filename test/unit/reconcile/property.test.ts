@@ -142,6 +142,38 @@ const inSync: Plan = { createLink: false, phases: [] };
 const TIMEOUT_MS = 120_000;
 
 describe('the diff on random states', () => {
+  it('plans the same changes whatever order the kernel lists the real servers of a service in', () => {
+    // The diff pairs live and desired real servers by position when they are in the same order
+    // (the kernel's order when kipvs added them), else by address and port.
+    const changesOf = (plan: Plan): string[] =>
+      plan.phases.flatMap((p) => (p.kind === 'iptables' ? p.rewrites : p.changes).map((c) => JSON.stringify(c))).sort();
+    const reversed = (live: LiveState): LiveState => ({
+      ...live,
+      families: live.families.map((f) => ({
+        ...f,
+        virtualServers: f.virtualServers.map((vs) => ({ ...vs, realServers: [...vs.realServers].reverse() })),
+      })),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(serviceSpec, { maxLength: 4 }),
+        fc.array(serviceSpec, { maxLength: 4 }),
+        fc.boolean(),
+        config,
+        damages,
+        (wanted, before, fromWanted, c, damageList) => {
+          const desired = desiredFor(wanted, c);
+          const live = damage(liveOf(desiredFor(fromWanted ? wanted : before, c)), damageList);
+          const inOrder = diffAt(desired, live);
+          const otherOrder = diffAt(desired, reversed(live));
+          expect(changesOf(otherOrder.plan)).toEqual(changesOf(inOrder.plan));
+          expect(new Map(otherOrder.terminating)).toEqual(new Map(inOrder.terminating));
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
   it(
     'gives a plan the kernel takes, after which nothing is left to do but wait for draining real servers',
     () => {
