@@ -75,6 +75,22 @@ test('a service whose real servers do not fit the reply buffer (1 MiB) is read a
   expect(table.map((s) => s.realServers.length).sort((a, b) => a - b)).toEqual([1, 4000]);
 });
 
+test('the dumps run many at a time through io_uring, or one at a time without it: the same table either way', async () => {
+  await ownNetns().run('ipvsadm', ['-R'], { input: randomFeatureTable(300, 3) });
+  const read = async (env: NodeJS.ProcessEnv): Promise<{ table: LiveService[]; receives: number }> => {
+    const { stdout } = await ownNetns().node(['build/test/kernel/ipvs-dump-child.js'], { env });
+    return JSON.parse(stdout) as { table: LiveService[]; receives: number };
+  };
+  const together = await read(process.env);
+  const oneByOne = await read({ ...process.env, KIPVS_NETLINK_NO_IO_URING: '1' });
+  expect(together.table).toEqual(withoutStats(await readOneByOne()));
+  expect(oneByOne.table).toEqual(together.table);
+  // One receiving call per dump at least without the ring; with it, one io_uring_enter per 16 dumps
+  // (and a few recvmmsg for the services' dump, which takes several datagrams).
+  expect(oneByOne.receives).toBeGreaterThanOrEqual(301);
+  expect(together.receives).toBeLessThan(301 / 4);
+});
+
 test('an empty table reads as no services', async () => {
   expect(await client().dump()).toEqual([]);
 });
