@@ -13,7 +13,7 @@
  *   send(handle, buffers[]) -> bytes               one datagram, one sendmsg
  *   recv(handle, maxDatagrams, slotBytes) -> { datagrams: Buffer[], truncated: number[] }
  *                                                   many datagrams, one recvmmsg
- *   exchange(handle, requests, out, timeoutMs) -> { requests, requestBytes, bytes, overflow, receives }
+ *   exchange(handle, requests, out, timeoutMs) -> { requests, requestBytes, bytes, overflow, needed, receives }
  *                                                   many requests in C, up to 16 at once through
  *                                                   io_uring (KIPVS_NETLINK_NO_IO_URING=1: one at a time)
  *   watch(handle, onReadable)                      libuv poll: call back when readable
@@ -416,7 +416,7 @@ static napi_value js_recv(napi_env env, napi_callback_info info) {
 #define EXCHANGE_SLOTS 8
 
 static napi_value exchange_result(napi_env env, uint32_t requests, size_t request_bytes, size_t bytes, bool overflow,
-                                  uint32_t receives) {
+                                  size_t needed, uint32_t receives) {
   napi_value result, value;
   napi_create_object(env, &result);
   napi_create_uint32(env, receives, &value);
@@ -429,6 +429,8 @@ static napi_value exchange_result(napi_env env, uint32_t requests, size_t reques
   napi_set_named_property(env, result, "bytes", value);
   napi_get_boolean(env, overflow, &value);
   napi_set_named_property(env, result, "overflow", value);
+  napi_create_double(env, overflow ? (double)needed : 0, &value);
+  napi_set_named_property(env, result, "needed", value);
   return result;
 }
 
@@ -446,9 +448,11 @@ static bool ends_request(const unsigned char *datagram, size_t size, uint32_t se
 }
 
 /* Appends one datagram to out at *filled, padded so that the next datagram's messages start
- * aligned; once a datagram does not fit, it and the rest are dropped and *overflow is set. */
-static void append_datagram(unsigned char *out, size_t out_size, size_t *filled, bool *overflow,
+ * aligned; once a datagram does not fit, it and the rest are dropped and *overflow is set.
+ * *total counts the bytes the request's replies take, dropped or not. */
+static void append_datagram(unsigned char *out, size_t out_size, size_t *filled, bool *overflow, size_t *total,
                             const unsigned char *datagram, size_t size) {
+  *total += NLMSG_ALIGN(size);
   if (*overflow || size > out_size - *filled) {
     *overflow = true;
     return;
@@ -462,7 +466,8 @@ static void append_datagram(unsigned char *out, size_t out_size, size_t *filled,
  * (append_datagram), in slots [first_slot, first_slot + EXCHANGE_SLOTS) of s. Returns 0, or an
  * errno with *failed naming the call. */
 static int read_to_end(nl_socket *s, int fd, unsigned first_slot, uint32_t seq, unsigned char *out, size_t out_size,
-                       size_t *filled, bool *overflow, uint32_t *receives, int timeout_ms, const char **failed) {
+                       size_t *filled, bool *overflow, size_t *total, uint32_t *receives, int timeout_ms,
+                       const char **failed) {
   struct mmsghdr msgs[EXCHANGE_SLOTS];
   struct iovec iov[EXCHANGE_SLOTS];
   size_t slot_bytes = s->slot_bytes;
@@ -504,7 +509,7 @@ static int read_to_end(nl_socket *s, int fd, unsigned first_slot, uint32_t seq, 
         return EMSGSIZE;
       }
       if (ends_request(iov[i].iov_base, size, seq)) ended = true;
-      append_datagram(out, out_size, filled, overflow, iov[i].iov_base, size);
+      append_datagram(out, out_size, filled, overflow, total, iov[i].iov_base, size);
     }
     if (ended) return 0;
   }
@@ -515,6 +520,7 @@ typedef struct {
   uint32_t done, receives;
   size_t at, filled;
   bool overflow;
+  size_t needed; /* with overflow: the bytes the replies of the request that did not fit take */
   int err;
   const char *failed;
 } exchange_state;
@@ -547,8 +553,9 @@ static void exchange_one(nl_socket *s, unsigned char *requests, size_t request_s
     return;
   }
   size_t start = st->filled;
-  st->err = read_to_end(s, s->fd, 0, request->nlmsg_seq, out, out_size, &st->filled, &st->overflow, &st->receives,
-                        timeout_ms, &st->failed);
+  st->needed = 0;
+  st->err = read_to_end(s, s->fd, 0, request->nlmsg_seq, out, out_size, &st->filled, &st->overflow, &st->needed,
+                        &st->receives, timeout_ms, &st->failed);
   if (st->err != 0) return;
   if (st->overflow) {
     st->filled = start;
@@ -656,6 +663,7 @@ static bool exchange_ring(nl_socket *s, unsigned char *requests, size_t request_
     }
     size_t start = st->filled;
     bool ended = false;
+    st->needed = 0;
     for (unsigned k = 0; k < 2; k++) {
       int32_t size = result[j * 3 + 1 + k];
       if (size == -EAGAIN || size == -ECANCELED) continue;
@@ -671,11 +679,11 @@ static bool exchange_ring(nl_socket *s, unsigned char *requests, size_t request_
       }
       const unsigned char *datagram = recv_iov[j][k].iov_base;
       if (ends_request(datagram, (size_t)size, request->nlmsg_seq)) ended = true;
-      append_datagram(out, out_size, &st->filled, &st->overflow, datagram, (size_t)size);
+      append_datagram(out, out_size, &st->filled, &st->overflow, &st->needed, datagram, (size_t)size);
     }
     if (!ended) {
       st->err = read_to_end(s, s->helpers[j], 0, request->nlmsg_seq, out, out_size, &st->filled, &st->overflow,
-                            &st->receives, timeout_ms, &st->failed);
+                            &st->needed, &st->receives, timeout_ms, &st->failed);
       if (st->err != 0) return true;
     }
     if (st->overflow) {
@@ -701,10 +709,11 @@ static bool exchange_ring(nl_socket *s, unsigned char *requests, size_t request_
  * EXCHANGE_RESERVE of `out` is left. Each datagram is padded to NLMSG_ALIGNTO,
  * so the messages of `out` can be walked as one run. When the replies of one
  * request do not fit, they are read to their end and dropped, and `overflow`
- * is set: that request (the one after `requests` done) needs a larger `out`.
- * Returns { requests, requestBytes, bytes, overflow, receives }: requests done,
- * bytes of `requests` they took, bytes of `out` filled, and the receiving calls
- * made (recvmmsg and io_uring_enter). */
+ * is set: that request (the one after `requests` done) needs a larger `out`,
+ * `needed` bytes for its replies. Returns { requests, requestBytes, bytes,
+ * overflow, needed, receives }: requests done, bytes of `requests` they took,
+ * bytes of `out` filled, and the receiving calls made (recvmmsg and
+ * io_uring_enter). */
 static napi_value js_exchange(napi_env env, napi_callback_info info) {
   size_t argc = 4;
   napi_value argv[4];
@@ -742,7 +751,7 @@ static napi_value js_exchange(napi_env env, napi_callback_info info) {
       return throw_errno(env, st.err, st.failed);
     }
   }
-  return exchange_result(env, st.done, st.at, st.filled, st.overflow, st.receives);
+  return exchange_result(env, st.done, st.at, st.filled, st.overflow, st.needed, st.receives);
 }
 
 static void on_poll(uv_poll_t *handle, int status, int events) {

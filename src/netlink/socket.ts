@@ -127,6 +127,8 @@ const DEFAULT_REPLY_TIMEOUT_MS = 30_000;
 // dumpEach's reply buffer: a few hundred dumps of ten real servers per addon call; grown when
 // one dump's replies do not fit, kept (and so its pages) for the socket's next dumps.
 const EXCHANGE_BUFFER_BYTES = 1 << 20;
+// The room the addon wants free in its buffer before it sends a request (EXCHANGE_RESERVE there).
+const EXCHANGE_RESERVE_BYTES = 64 * 1024;
 
 export class NetlinkSocket {
   readonly counters: SocketCounters = {
@@ -253,8 +255,10 @@ export class NetlinkSocket {
   }
 
   /**
-   * Many dumps, one after the other, run by the addon a buffer of replies per call: a sendmsg
-   * and a recvmmsg a dump, and no JavaScript between them. Every reply message goes to
+   * Many dumps run by the addon, a buffer of replies per call, with no JavaScript between them:
+   * 16 at a time through io_uring, each on a helper socket of the addon's (one io_uring_enter
+   * for the 16), or one after the other on this socket without io_uring (a sendmsg and a
+   * recvmmsg a dump). Replies come back in request order either way. Every reply message goes to
    * `onReply` as a range of the shared buffer, so nothing is allocated per message. Resolves
    * with each dump's status, in order (an 'interrupted' one is the caller's to read again);
    * rejects with NetlinkSocketError when the socket fails (ENOBUFS: replies were dropped).
@@ -320,8 +324,11 @@ export class NetlinkSocket {
       }
       index = next;
       sent += result.requestBytes;
-      // That dump's replies were read and dropped: it runs again with room for them.
-      if (result.overflow) this.exchangeBuffer = Buffer.allocUnsafeSlow(out.length * 2);
+      // That dump's replies were read and dropped: it runs again with room for them (the addon
+      // says how much: a 50,000-service table's services dump is 7.5 MB, and growing by doubling
+      // ran it four times, each a pass over the kernel's whole service table per datagram).
+      if (result.overflow && result.needed + EXCHANGE_RESERVE_BYTES > out.length)
+        this.exchangeBuffer = Buffer.allocUnsafeSlow(Math.max(out.length * 2, result.needed + EXCHANGE_RESERVE_BYTES));
       if (index < requests.length) await new Promise<void>((resolve) => setImmediate(resolve));
     }
     return statuses;
