@@ -58,6 +58,8 @@ export interface SocketOptions {
    * message of an unprivileged datagram): a daemon must not hang on that.
    */
   readonly replyTimeoutMs?: number;
+  /** The first size of dumpEach's reply buffer (grown when one dump's replies do not fit it). */
+  readonly dumpBufferBytes?: number;
 }
 
 /** Counters for benchmarks and metrics (kipvs_netlink_*). */
@@ -124,9 +126,13 @@ const INITIAL_SLOT_BYTES = 64 * 1024;
 const DATAGRAMS_PER_RECEIVE = 32;
 const DUMP_RETRIES = 5;
 const DEFAULT_REPLY_TIMEOUT_MS = 30_000;
-// dumpEach's reply buffer: a few hundred dumps of ten real servers per addon call; grown when
-// one dump's replies do not fit, kept (and so its pages) for the socket's next dumps.
-const EXCHANGE_BUFFER_BYTES = 1 << 20;
+// dumpEach's reply buffer: room for one dump of 100,000 services (15 MB), so that a whole-table
+// read runs the services dump once (each run of it walks the kernel's whole service table per
+// datagram). Its pages are the kernel's only once written; grown when one dump's replies do not
+// fit, kept (and so its pages) for the socket's next dumps. At most DUMPS_PER_EXCHANGE dumps per
+// addon call: the event loop runs between calls.
+const EXCHANGE_BUFFER_BYTES = 16 << 20;
+const DUMPS_PER_EXCHANGE = 512;
 // The room the addon wants free in its buffer before it sends a request (EXCHANGE_RESERVE there).
 const EXCHANGE_RESERVE_BYTES = 64 * 1024;
 
@@ -143,6 +149,7 @@ export class NetlinkSocket {
   private readonly writer = new Writer(DEFAULT_MAX_DATAGRAM * 2);
   private readonly maxDatagramBytes: number;
   private readonly replyTimeoutMs: number;
+  private readonly dumpBufferBytes: number;
   private seq: number;
   private slotBytes = INITIAL_SLOT_BYTES;
   private watching = false;
@@ -159,6 +166,7 @@ export class NetlinkSocket {
   ) {
     this.maxDatagramBytes = options.maxDatagramBytes ?? DEFAULT_MAX_DATAGRAM;
     this.replyTimeoutMs = options.replyTimeoutMs ?? DEFAULT_REPLY_TIMEOUT_MS;
+    this.dumpBufferBytes = options.dumpBufferBytes ?? EXCHANGE_BUFFER_BYTES;
     // A random start keeps replies meant for an earlier socket with the same
     // port id from matching our requests.
     this.seq = (Math.random() * 0x7fffffff) >>> 0;
@@ -297,19 +305,24 @@ export class NetlinkSocket {
     const statuses = new Array<DumpStatus>(requests.length).fill('complete');
     const seqs = new Uint32Array(requests.length);
     const w = new Writer(requests.length * 64 + NLMSG_HDRLEN);
+    // Where each request starts in `bytes`, and where the last one ends.
+    const starts = new Float64Array(requests.length + 1);
     requests.forEach((request, i) => {
       seqs[i] = this.nextSeq();
+      starts[i] = w.length;
       writeMessage(w, request, NLM_F_REQUEST | NLM_F_DUMP | (request.flags ?? 0), seqs[i] as number);
     });
+    starts[requests.length] = w.length;
     const bytes = w.view();
     let sent = 0;
     let index = 0;
     while (index < requests.length) {
       this.assertOpen();
-      this.exchangeBuffer ??= Buffer.allocUnsafeSlow(EXCHANGE_BUFFER_BYTES);
+      this.exchangeBuffer ??= Buffer.allocUnsafeSlow(this.dumpBufferBytes);
       const out = this.exchangeBuffer;
+      const upTo = starts[Math.min(index + DUMPS_PER_EXCHANGE, requests.length)] as number;
       const result = nativeCall('exchange', () =>
-        this.addon.exchange(this.handle, bytes.subarray(sent), out, this.replyTimeoutMs),
+        this.addon.exchange(this.handle, bytes.subarray(sent, upTo), out, this.replyTimeoutMs),
       );
       this.counters.sendCalls += result.requests + (result.overflow ? 1 : 0);
       this.counters.messagesSent += result.requests + (result.overflow ? 1 : 0);

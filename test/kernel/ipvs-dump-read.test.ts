@@ -2,6 +2,7 @@
 // reply buffer, counters only when asked) against the reads it replaced (one socket dump per
 // service, every message decoded whole) and against ipvsadm -Sn, on tables ipvsadm built.
 import { expect, test } from '@jest/globals';
+import { IpvsClient } from '../../src/ipvs/client.js';
 import { formatSave } from '../../src/ipvsadm/save-format.js';
 import type { IpvsOperation, LiveService, ServiceKey } from '../../src/ipvs/types.js';
 import { ipvsadm, ipvsClientPerFile, realServer, service, tcp } from './ipvs-support.js';
@@ -67,10 +68,22 @@ test('a service whose real servers do not fit the reply buffer (1 MiB) is read a
     { op: 'add-real-server', service: small, realServer: realServer('10.9.0.1', 8080) },
   ];
   expect((await client().apply(ops)).filter((r) => !r.ok)).toEqual([]);
-  const sendsBefore = client().counters.sendCalls;
+  const small1MiB = await IpvsClient.open({ dumpBufferBytes: 1 << 20 });
+  try {
+    const sendsBefore = small1MiB.counters.sendCalls;
+    const table = await small1MiB.dump({ stats: true });
+    // Two dumps of real servers and one of services, and the big one once more.
+    expect(small1MiB.counters.sendCalls - sendsBefore).toBe(4);
+    expect(table).toEqual(await readOneByOne());
+    expect(table.map((s) => s.realServers.length).sort((a, b) => a - b)).toEqual([1, 4000]);
+    // The buffer grew to what the big one needed: read again, nothing overflows.
+    const sendsAgain = small1MiB.counters.sendCalls;
+    expect(await small1MiB.dump({ stats: true })).toEqual(table);
+    expect(small1MiB.counters.sendCalls - sendsAgain).toBe(3);
+  } finally {
+    small1MiB.close();
+  }
   const table = await client().dump({ stats: true });
-  // Two dumps of real servers and one of services, and the big one once more.
-  expect(client().counters.sendCalls - sendsBefore).toBe(4);
   expect(table).toEqual(await readOneByOne());
   expect(table.map((s) => s.realServers.length).sort((a, b) => a - b)).toEqual([1, 4000]);
 });
