@@ -13,8 +13,9 @@
  *   send(handle, buffers[]) -> bytes               one datagram, one sendmsg
  *   recv(handle, maxDatagrams, slotBytes) -> { datagrams: Buffer[], truncated: number[] }
  *                                                   many datagrams, one recvmmsg
- *   exchange(handle, requests, out, timeoutMs) -> { requests, requestBytes, bytes, overflow, receives }
- *                                                   many requests, one after the other, in C
+ *   exchange(handle, requests, out, timeoutMs) -> { requests, requestBytes, bytes, overflow, needed, receives }
+ *                                                   many requests in C, up to 16 at once through
+ *                                                   io_uring (KIPVS_NETLINK_NO_IO_URING=1: one at a time)
  *   watch(handle, onReadable)                      libuv poll: call back when readable
  *   unwatch(handle)
  *   close(handle)                                  a second close, or any use after, throws EBADF
@@ -22,13 +23,16 @@
 #define _GNU_SOURCE
 #define NAPI_VERSION 8
 #include <errno.h>
+#include <linux/io_uring.h>
 #include <linux/netlink.h>
 #include <node_api.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
 #include <uv.h>
@@ -52,9 +56,29 @@ struct poll_box {
   int fd_to_close; /* close() during watch: the fd is closed once libuv lets go */
 };
 
+/* How many dumps exchange runs at once, each on a socket of its own (one socket runs one dump
+ * at a time), all submitted to the kernel in one io_uring_enter: a send and two receives each. */
+#define RING_SOCKETS 16
+#define RING_ENTRIES 64
+
+/* An io_uring's submission and completion rings, mapped (see io_uring_setup(2)). */
+typedef struct {
+  int fd;
+  unsigned *sq_tail, *sq_mask, *sq_array;
+  unsigned *cq_head, *cq_tail, *cq_mask;
+  struct io_uring_sqe *sqes;
+  struct io_uring_cqe *cqes;
+  void *sq_map, *cq_map;
+  size_t sq_map_size, cq_map_size, sqes_size;
+} ring_t;
+
 typedef struct {
   int fd;
   uint32_t port_id;
+  int protocol, rcvbuf, sndbuf; /* to open the helper sockets alike */
+  ring_t *ring;                 /* exchange's ring and sockets, made on first use */
+  int helpers[RING_SOCKETS];
+  bool ring_unavailable;        /* io_uring refused (old kernel, seccomp): exchange runs one dump at a time */
   struct poll_box *poll; /* non-NULL while watching */
   napi_env env;
   napi_ref on_readable;
@@ -63,6 +87,8 @@ typedef struct {
   size_t slot_bytes;
   unsigned slot_count;
 } nl_socket;
+
+static void close_ring(nl_socket *s);
 
 static napi_value throw_errno(napi_env env, int err, const char *syscall) {
   const char *name = strerrorname_np(err);
@@ -97,6 +123,7 @@ static void finalize_socket(napi_env env, void *data, void *hint) {
   nl_socket *s = data;
   /* Only reachable when not watching: watching holds a strong reference. */
   if (s->fd >= 0) close(s->fd);
+  close_ring(s);
   free(s->slots);
   free(s);
 }
@@ -118,19 +145,13 @@ static bool set_int_option(int fd, int level, int name, int value) {
   return setsockopt(fd, level, name, &value, sizeof value) == 0;
 }
 
-static napi_value js_open(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  int32_t protocol = 0, rcvbuf = 0, sndbuf = 0;
-  if (argc < 3 || napi_get_value_int32(env, argv[0], &protocol) != napi_ok ||
-      napi_get_value_int32(env, argv[1], &rcvbuf) != napi_ok ||
-      napi_get_value_int32(env, argv[2], &sndbuf) != napi_ok)
-    return throw_type(env, "open(protocol, rcvbuf, sndbuf) takes three integers");
-
+/* A bound netlink socket with our options; -errno on failure, `failed` naming the call. */
+static int open_socket(int protocol, int rcvbuf, int sndbuf, uint32_t *port_id, const char **failed) {
   int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, protocol);
-  if (fd < 0) return throw_errno(env, errno, "socket");
-
+  if (fd < 0) {
+    *failed = "socket";
+    return -errno;
+  }
   /* Large buffers so a burst of replies is not dropped (ENOBUFS). The FORCE
    * variants pass the net.core.[rw]mem_max limits with CAP_NET_ADMIN; without
    * it the plain option still gets what the sysctl allows. */
@@ -144,17 +165,105 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   set_int_option(fd, SOL_NETLINK, NETLINK_CAP_ACK, 1);
 
   struct sockaddr_nl local = {.nl_family = AF_NETLINK};
-  if (bind(fd, (struct sockaddr *)&local, sizeof local) < 0) {
-    int err = errno;
-    close(fd);
-    return throw_errno(env, err, "bind");
-  }
   socklen_t len = sizeof local;
-  if (getsockname(fd, (struct sockaddr *)&local, &len) < 0) {
-    int err = errno;
-    close(fd);
-    return throw_errno(env, err, "getsockname");
+  if (bind(fd, (struct sockaddr *)&local, sizeof local) < 0) {
+    *failed = "bind";
+  } else if (getsockname(fd, (struct sockaddr *)&local, &len) < 0) {
+    *failed = "getsockname";
+  } else {
+    *port_id = local.nl_pid;
+    return fd;
   }
+  int err = errno;
+  close(fd);
+  return -err;
+}
+
+static void unmap_ring(ring_t *r) {
+  if (r->sqes != NULL && r->sqes != MAP_FAILED) munmap(r->sqes, r->sqes_size);
+  if (r->cq_map != NULL && r->cq_map != MAP_FAILED && r->cq_map != r->sq_map) munmap(r->cq_map, r->cq_map_size);
+  if (r->sq_map != NULL && r->sq_map != MAP_FAILED) munmap(r->sq_map, r->sq_map_size);
+  if (r->fd >= 0) close(r->fd);
+  free(r);
+}
+
+/* The exchange's ring and helper sockets go; the next exchange makes them again. */
+static void close_ring(nl_socket *s) {
+  for (unsigned i = 0; i < RING_SOCKETS; i++) {
+    if (s->helpers[i] >= 0) close(s->helpers[i]);
+    s->helpers[i] = -1;
+  }
+  if (s->ring != NULL) unmap_ring(s->ring);
+  s->ring = NULL;
+}
+
+/* Makes the ring and the helper sockets; false (and never again for this socket) when io_uring
+ * or a helper socket is refused. */
+static bool open_ring(nl_socket *s) {
+  if (s->ring != NULL) return true;
+  if (s->ring_unavailable) return false;
+  ring_t *r = calloc(1, sizeof *r);
+  if (r == NULL) return false;
+  r->fd = -1;
+  struct io_uring_params p;
+  memset(&p, 0, sizeof p);
+  int fd = (int)syscall(__NR_io_uring_setup, RING_ENTRIES, &p);
+  if (fd < 0 || !(p.features & IORING_FEAT_SINGLE_MMAP)) {
+    if (fd >= 0) close(fd);
+    free(r);
+    s->ring_unavailable = true;
+    return false;
+  }
+  r->fd = fd;
+  r->sq_map_size = p.sq_off.array + p.sq_entries * sizeof(unsigned);
+  size_t cq_size = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
+  if (cq_size > r->sq_map_size) r->sq_map_size = cq_size;
+  r->sq_map = mmap(NULL, r->sq_map_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_SQ_RING);
+  r->cq_map = r->sq_map;
+  r->sqes_size = p.sq_entries * sizeof(struct io_uring_sqe);
+  r->sqes = mmap(NULL, r->sqes_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_SQES);
+  if (r->sq_map == MAP_FAILED || r->sqes == MAP_FAILED) {
+    unmap_ring(r);
+    s->ring_unavailable = true;
+    return false;
+  }
+  unsigned char *sq = r->sq_map;
+  r->sq_tail = (unsigned *)(sq + p.sq_off.tail);
+  r->sq_mask = (unsigned *)(sq + p.sq_off.ring_mask);
+  r->sq_array = (unsigned *)(sq + p.sq_off.array);
+  r->cq_head = (unsigned *)(sq + p.cq_off.head);
+  r->cq_tail = (unsigned *)(sq + p.cq_off.tail);
+  r->cq_mask = (unsigned *)(sq + p.cq_off.ring_mask);
+  r->cqes = (struct io_uring_cqe *)(sq + p.cq_off.cqes);
+  s->ring = r;
+  for (unsigned i = 0; i < RING_SOCKETS; i++) {
+    uint32_t unused;
+    const char *failed;
+    int helper = open_socket(s->protocol, s->rcvbuf, s->sndbuf, &unused, &failed);
+    if (helper < 0) {
+      close_ring(s);
+      s->ring_unavailable = true;
+      return false;
+    }
+    s->helpers[i] = helper;
+  }
+  return true;
+}
+
+static napi_value js_open(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t protocol = 0, rcvbuf = 0, sndbuf = 0;
+  if (argc < 3 || napi_get_value_int32(env, argv[0], &protocol) != napi_ok ||
+      napi_get_value_int32(env, argv[1], &rcvbuf) != napi_ok ||
+      napi_get_value_int32(env, argv[2], &sndbuf) != napi_ok)
+    return throw_type(env, "open(protocol, rcvbuf, sndbuf) takes three integers");
+
+  uint32_t port_id = 0;
+  const char *failed = NULL;
+  int fd = open_socket(protocol, rcvbuf, sndbuf, &port_id, &failed);
+  if (fd < 0) return throw_errno(env, -fd, failed);
 
   nl_socket *s = calloc(1, sizeof *s);
   if (s == NULL) {
@@ -162,7 +271,14 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
     return throw_errno(env, ENOMEM, "open");
   }
   s->fd = fd;
-  s->port_id = local.nl_pid;
+  s->port_id = port_id;
+  s->protocol = protocol;
+  s->rcvbuf = rcvbuf;
+  s->sndbuf = sndbuf;
+  for (unsigned i = 0; i < RING_SOCKETS; i++) s->helpers[i] = -1;
+  /* For the tests of the path without io_uring (and a way out should a kernel misbehave). */
+  const char *no_ring = getenv("KIPVS_NETLINK_NO_IO_URING");
+  s->ring_unavailable = no_ring != NULL && no_ring[0] != '\0';
   s->env = env;
 
   napi_value handle;
@@ -300,7 +416,7 @@ static napi_value js_recv(napi_env env, napi_callback_info info) {
 #define EXCHANGE_SLOTS 8
 
 static napi_value exchange_result(napi_env env, uint32_t requests, size_t request_bytes, size_t bytes, bool overflow,
-                                  uint32_t receives) {
+                                  size_t needed, uint32_t receives) {
   napi_value result, value;
   napi_create_object(env, &result);
   napi_create_uint32(env, receives, &value);
@@ -313,6 +429,8 @@ static napi_value exchange_result(napi_env env, uint32_t requests, size_t reques
   napi_set_named_property(env, result, "bytes", value);
   napi_get_boolean(env, overflow, &value);
   napi_set_named_property(env, result, "overflow", value);
+  napi_create_double(env, overflow ? (double)needed : 0, &value);
+  napi_set_named_property(env, result, "needed", value);
   return result;
 }
 
@@ -329,18 +447,273 @@ static bool ends_request(const unsigned char *datagram, size_t size, uint32_t se
   return false;
 }
 
+/* Appends one datagram to out at *filled, padded so that the next datagram's messages start
+ * aligned; once a datagram does not fit, it and the rest are dropped and *overflow is set.
+ * *total counts the bytes the request's replies take, dropped or not. */
+static void append_datagram(unsigned char *out, size_t out_size, size_t *filled, bool *overflow, size_t *total,
+                            const unsigned char *datagram, size_t size) {
+  *total += NLMSG_ALIGN(size);
+  if (*overflow || size > out_size - *filled) {
+    *overflow = true;
+    return;
+  }
+  memcpy(out + *filled, datagram, size);
+  *filled += size;
+  while (*filled % NLMSG_ALIGNTO != 0 && *filled < out_size) out[(*filled)++] = 0;
+}
+
+/* Reads datagrams of `fd` up to the one that ends request `seq`, appending them to out
+ * (append_datagram), in slots [first_slot, first_slot + EXCHANGE_SLOTS) of s. Returns 0, or an
+ * errno with *failed naming the call. */
+static int read_to_end(nl_socket *s, int fd, unsigned first_slot, uint32_t seq, unsigned char *out, size_t out_size,
+                       size_t *filled, bool *overflow, size_t *total, uint32_t *receives, int timeout_ms,
+                       const char **failed) {
+  struct mmsghdr msgs[EXCHANGE_SLOTS];
+  struct iovec iov[EXCHANGE_SLOTS];
+  size_t slot_bytes = s->slot_bytes;
+  for (;;) {
+    for (unsigned i = 0; i < EXCHANGE_SLOTS; i++) {
+      iov[i].iov_base = s->slots + (size_t)(first_slot + i) * slot_bytes;
+      iov[i].iov_len = slot_bytes;
+      memset(&msgs[i], 0, sizeof msgs[i]);
+      msgs[i].msg_hdr.msg_iov = &iov[i];
+      msgs[i].msg_hdr.msg_iovlen = 1;
+    }
+    int got;
+    do {
+      got = recvmmsg(fd, msgs, EXCHANGE_SLOTS, MSG_DONTWAIT | MSG_TRUNC, NULL);
+      (*receives)++;
+    } while (got < 0 && errno == EINTR);
+    if (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+      *failed = "recvmmsg";
+      return errno;
+    }
+    if (got <= 0) {
+      /* Generic netlink answers within the calls; wait only for a kernel that does not. */
+      struct pollfd p = {.fd = fd, .events = POLLIN};
+      int ready;
+      do {
+        ready = poll(&p, 1, timeout_ms);
+      } while (ready < 0 && errno == EINTR);
+      if (ready <= 0) {
+        *failed = ready < 0 ? "poll" : "recvmmsg";
+        return ready < 0 ? errno : ETIMEDOUT;
+      }
+      continue;
+    }
+    bool ended = false;
+    for (int i = 0; i < got; i++) {
+      size_t size = msgs[i].msg_len;
+      if (size > slot_bytes || (msgs[i].msg_hdr.msg_flags & MSG_TRUNC)) {
+        *failed = "recvmmsg";
+        return EMSGSIZE;
+      }
+      if (ends_request(iov[i].iov_base, size, seq)) ended = true;
+      append_datagram(out, out_size, filled, overflow, total, iov[i].iov_base, size);
+    }
+    if (ended) return 0;
+  }
+}
+
+/* What one exchange call has done so far. */
+typedef struct {
+  uint32_t done, receives;
+  size_t at, filled;
+  bool overflow;
+  size_t needed; /* with overflow: the bytes the replies of the request that did not fit take */
+  int err;
+  const char *failed;
+} exchange_state;
+
+/* The request at requests[at], checked to be a whole message; NULL when it is not. */
+static struct nlmsghdr *request_at(unsigned char *requests, size_t request_size, size_t at) {
+  struct nlmsghdr *request = (struct nlmsghdr *)(requests + at);
+  if (request->nlmsg_len < NLMSG_HDRLEN || request->nlmsg_len > request_size - at) return NULL;
+  return request;
+}
+
+static size_t request_step(const struct nlmsghdr *request, size_t request_size, size_t at) {
+  return NLMSG_ALIGN(request->nlmsg_len) < request_size - at ? NLMSG_ALIGN(request->nlmsg_len) : request_size - at;
+}
+
+/* One request at a time on the socket itself: a sendmsg, then recvmmsg until its end. */
+static void exchange_one(nl_socket *s, unsigned char *requests, size_t request_size, unsigned char *out,
+                         size_t out_size, int timeout_ms, exchange_state *st) {
+  struct nlmsghdr *request = request_at(requests, request_size, st->at);
+  struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
+  struct iovec send_iov = {.iov_base = request, .iov_len = request->nlmsg_len};
+  struct msghdr msg = {.msg_name = &kernel, .msg_namelen = sizeof kernel, .msg_iov = &send_iov, .msg_iovlen = 1};
+  ssize_t sent;
+  do {
+    sent = sendmsg(s->fd, &msg, 0);
+  } while (sent < 0 && errno == EINTR);
+  if (sent < 0) {
+    st->err = errno;
+    st->failed = "sendmsg";
+    return;
+  }
+  size_t start = st->filled;
+  st->needed = 0;
+  st->err = read_to_end(s, s->fd, 0, request->nlmsg_seq, out, out_size, &st->filled, &st->overflow, &st->needed,
+                        &st->receives, timeout_ms, &st->failed);
+  if (st->err != 0) return;
+  if (st->overflow) {
+    st->filled = start;
+    return;
+  }
+  st->done++;
+  st->at += request_step(request, request_size, st->at);
+}
+
+static struct io_uring_sqe *next_sqe(ring_t *r, unsigned *tail) {
+  unsigned index = *tail & *r->sq_mask;
+  struct io_uring_sqe *sqe = &r->sqes[index];
+  memset(sqe, 0, sizeof *sqe);
+  r->sq_array[index] = index;
+  (*tail)++;
+  return sqe;
+}
+
+/* Up to RING_SOCKETS requests at once, request j on helper socket j: its sendmsg and two
+ * recvmsg (a dump's entries, then its NLMSG_DONE) linked in that order, every request's three
+ * submitted in one io_uring_enter that waits for all of them. A request whose two datagrams do
+ * not end it (a big dump) is read to its end with recvmmsg. Replies are appended in request
+ * order, as exchange_one appends them. Returns false when the ring failed before anything was
+ * sent (the caller goes on one request at a time). */
+static bool exchange_ring(nl_socket *s, unsigned char *requests, size_t request_size, unsigned char *out,
+                          size_t out_size, int timeout_ms, exchange_state *st) {
+  ring_t *r = s->ring;
+  size_t slot_bytes = s->slot_bytes;
+  struct nlmsghdr *batch[RING_SOCKETS];
+  unsigned n = 0;
+  size_t at = st->at;
+  size_t room = (out_size - st->filled) / EXCHANGE_RESERVE;
+  while (n < RING_SOCKETS && n < room && request_size - at >= NLMSG_HDRLEN) {
+    struct nlmsghdr *request = request_at(requests, request_size, at);
+    if (request == NULL) break; /* exchange_one reports it */
+    batch[n++] = request;
+    at += request_step(request, request_size, at);
+  }
+  if (n == 0) return false;
+  struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
+  struct iovec send_iov[RING_SOCKETS], recv_iov[RING_SOCKETS][2];
+  struct msghdr send_msg[RING_SOCKETS], recv_msg[RING_SOCKETS][2];
+  unsigned tail = *r->sq_tail;
+  for (unsigned j = 0; j < n; j++) {
+    send_iov[j] = (struct iovec){.iov_base = batch[j], .iov_len = batch[j]->nlmsg_len};
+    send_msg[j] = (struct msghdr){.msg_name = &kernel, .msg_namelen = sizeof kernel, .msg_iov = &send_iov[j], .msg_iovlen = 1};
+    struct io_uring_sqe *sqe = next_sqe(r, &tail);
+    sqe->opcode = IORING_OP_SENDMSG;
+    sqe->fd = s->helpers[j];
+    sqe->addr = (uintptr_t)&send_msg[j];
+    sqe->len = 1;
+    sqe->flags = IOSQE_IO_LINK;
+    sqe->user_data = j * 3;
+    for (unsigned k = 0; k < 2; k++) {
+      recv_iov[j][k] = (struct iovec){.iov_base = s->slots + (size_t)(EXCHANGE_SLOTS + 2 * j + k) * slot_bytes,
+                                      .iov_len = slot_bytes};
+      recv_msg[j][k] = (struct msghdr){.msg_iov = &recv_iov[j][k], .msg_iovlen = 1};
+      sqe = next_sqe(r, &tail);
+      sqe->opcode = IORING_OP_RECVMSG;
+      sqe->fd = s->helpers[j];
+      sqe->addr = (uintptr_t)&recv_msg[j][k];
+      sqe->len = 1;
+      /* Never wait: what a dump has to say is queued by the time the call before it returns. */
+      sqe->msg_flags = MSG_DONTWAIT;
+      sqe->flags = k == 0 ? IOSQE_IO_LINK : 0;
+      sqe->user_data = j * 3 + 1 + k;
+    }
+  }
+  __atomic_store_n(r->sq_tail, tail, __ATOMIC_RELEASE);
+  unsigned wanted = 3 * n;
+  int32_t result[RING_SOCKETS * 3];
+  unsigned seen = 0, submitted = 0;
+  while (seen < wanted) {
+    /* It returns how many it submitted, even when its wait was interrupted; -1 when none. */
+    long entered = syscall(__NR_io_uring_enter, r->fd, wanted - submitted, wanted - seen, IORING_ENTER_GETEVENTS,
+                           NULL, 0);
+    st->receives++;
+    if (entered < 0 && errno != EINTR) {
+      if (submitted > 0) {
+        st->err = errno;
+        st->failed = "io_uring_enter";
+        return true;
+      }
+      /* Refused outright (seccomp, say): one request at a time from now on. */
+      close_ring(s);
+      s->ring_unavailable = true;
+      return false;
+    }
+    if (entered > 0) submitted += (unsigned)entered;
+    unsigned head = *r->cq_head;
+    unsigned cq_tail = __atomic_load_n(r->cq_tail, __ATOMIC_ACQUIRE);
+    for (; head != cq_tail; head++) {
+      struct io_uring_cqe *cqe = &r->cqes[head & *r->cq_mask];
+      if (cqe->user_data < wanted) result[cqe->user_data] = cqe->res;
+      seen++;
+    }
+    __atomic_store_n(r->cq_head, head, __ATOMIC_RELEASE);
+  }
+  for (unsigned j = 0; j < n; j++) {
+    struct nlmsghdr *request = batch[j];
+    if (result[j * 3] < 0) {
+      st->err = -result[j * 3];
+      st->failed = "sendmsg";
+      return true;
+    }
+    size_t start = st->filled;
+    bool ended = false;
+    st->needed = 0;
+    for (unsigned k = 0; k < 2; k++) {
+      int32_t size = result[j * 3 + 1 + k];
+      if (size == -EAGAIN || size == -ECANCELED) continue;
+      if (size < 0) {
+        st->err = -size;
+        st->failed = "recvmsg";
+        return true;
+      }
+      if ((size_t)size > slot_bytes || (recv_msg[j][k].msg_flags & MSG_TRUNC)) {
+        st->err = EMSGSIZE;
+        st->failed = "recvmsg";
+        return true;
+      }
+      const unsigned char *datagram = recv_iov[j][k].iov_base;
+      if (ends_request(datagram, (size_t)size, request->nlmsg_seq)) ended = true;
+      append_datagram(out, out_size, &st->filled, &st->overflow, &st->needed, datagram, (size_t)size);
+    }
+    if (!ended) {
+      st->err = read_to_end(s, s->helpers[j], 0, request->nlmsg_seq, out, out_size, &st->filled, &st->overflow,
+                            &st->needed, &st->receives, timeout_ms, &st->failed);
+      if (st->err != 0) return true;
+    }
+    if (st->overflow) {
+      /* This request is sent again with a larger `out`, and so are the ones after it: the
+       * helper sockets go with whatever replies they still hold, and are made anew. */
+      st->filled = start;
+      close_ring(s);
+      return true;
+    }
+    st->done++;
+    st->at += request_step(request, request_size, st->at);
+  }
+  return true;
+}
+
 /* exchange(handle, requests, out, timeoutMs): `requests` holds whole netlink
- * messages back to back, each a dump or a request that asks for an ACK. They
- * are sent one at a time (a socket runs one dump at a time); after each, every
- * datagram up to the NLMSG_DONE or NLMSG_ERROR with its sequence number is
- * copied into `out`, back to back. It stops at the end of `requests`, or before
- * a request when less than EXCHANGE_RESERVE of `out` is left. Each datagram is
- * padded to NLMSG_ALIGNTO, so the messages of `out` can be walked as one run. When the replies
- * of one request do not fit, they are read to their end and dropped, and
- * `overflow` is set: that request (the one after `requests` done) needs a
- * larger `out`. Returns { requests, requestBytes, bytes, overflow, receives }:
- * requests done, bytes of `requests` they took, bytes of `out` filled, and the
- * recvmmsg calls made. */
+ * messages back to back, each a dump or a request that asks for an ACK. Every
+ * datagram of each one's replies up to its NLMSG_DONE or NLMSG_ERROR is copied
+ * into `out`, request after request, back to back. Up to RING_SOCKETS requests
+ * run at once through io_uring (exchange_ring), each on a helper socket of its
+ * own; without io_uring they are sent one at a time on the socket itself. It
+ * stops at the end of `requests`, or before a request when less than
+ * EXCHANGE_RESERVE of `out` is left. Each datagram is padded to NLMSG_ALIGNTO,
+ * so the messages of `out` can be walked as one run. When the replies of one
+ * request do not fit, they are read to their end and dropped, and `overflow`
+ * is set: that request (the one after `requests` done) needs a larger `out`,
+ * `needed` bytes for its replies. Returns { requests, requestBytes, bytes,
+ * overflow, needed, receives }: requests done, bytes of `requests` they took,
+ * bytes of `out` filled, and the receiving calls made (recvmmsg and
+ * io_uring_enter). */
 static napi_value js_exchange(napi_env env, napi_callback_info info) {
   size_t argc = 4;
   napi_value argv[4];
@@ -362,73 +735,23 @@ static napi_value js_exchange(napi_env env, napi_callback_info info) {
   if (napi_get_value_int32(env, argv[3], &timeout_ms) != napi_ok || timeout_ms < 0)
     return throw_type(env, "exchange: timeoutMs must be a non-negative integer");
   size_t slot_bytes = s->slot_bytes > EXCHANGE_SLOT_BYTES ? s->slot_bytes : EXCHANGE_SLOT_BYTES;
-  if (!ensure_slots(s, slot_bytes, s->slot_count > EXCHANGE_SLOTS ? s->slot_count : EXCHANGE_SLOTS))
+  unsigned slots = EXCHANGE_SLOTS + 2 * RING_SOCKETS;
+  if (!ensure_slots(s, slot_bytes, s->slot_count > slots ? s->slot_count : slots))
     return throw_errno(env, ENOMEM, "exchange");
-  slot_bytes = s->slot_bytes;
 
-  struct mmsghdr msgs[EXCHANGE_SLOTS];
-  struct iovec iov[EXCHANGE_SLOTS];
-  struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
-  uint32_t done = 0, receives = 0;
-  size_t at = 0, filled = 0;
-  while (request_size - at >= NLMSG_HDRLEN && out_size - filled >= EXCHANGE_RESERVE) {
-    struct nlmsghdr *request = (struct nlmsghdr *)(requests + at);
-    if (request->nlmsg_len < NLMSG_HDRLEN || request->nlmsg_len > request_size - at)
+  exchange_state st = {0};
+  while (request_size - st.at >= NLMSG_HDRLEN && out_size - st.filled >= EXCHANGE_RESERVE && !st.overflow) {
+    if (request_at(requests, request_size, st.at) == NULL)
       return throw_type(env, "exchange: requests must be whole netlink messages");
-    struct iovec send_iov = {.iov_base = request, .iov_len = request->nlmsg_len};
-    struct msghdr msg = {.msg_name = &kernel, .msg_namelen = sizeof kernel, .msg_iov = &send_iov, .msg_iovlen = 1};
-    ssize_t sent;
-    do {
-      sent = sendmsg(s->fd, &msg, 0);
-    } while (sent < 0 && errno == EINTR);
-    if (sent < 0) return throw_errno(env, errno, "sendmsg");
-
-    bool ended = false, overflow = false;
-    size_t start = filled;
-    while (!ended) {
-      for (unsigned i = 0; i < EXCHANGE_SLOTS; i++) {
-        iov[i].iov_base = s->slots + (size_t)i * slot_bytes;
-        iov[i].iov_len = slot_bytes;
-        memset(&msgs[i], 0, sizeof msgs[i]);
-        msgs[i].msg_hdr.msg_iov = &iov[i];
-        msgs[i].msg_hdr.msg_iovlen = 1;
-      }
-      int got;
-      do {
-        got = recvmmsg(s->fd, msgs, EXCHANGE_SLOTS, MSG_DONTWAIT | MSG_TRUNC, NULL);
-        receives++;
-      } while (got < 0 && errno == EINTR);
-      if (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK) return throw_errno(env, errno, "recvmmsg");
-      if (got <= 0) {
-        /* Generic netlink answers within the calls; wait only for a kernel that does not. */
-        struct pollfd p = {.fd = s->fd, .events = POLLIN};
-        int ready;
-        do {
-          ready = poll(&p, 1, timeout_ms);
-        } while (ready < 0 && errno == EINTR);
-        if (ready < 0) return throw_errno(env, errno, "poll");
-        if (ready == 0) return throw_errno(env, ETIMEDOUT, "recvmmsg");
-        continue;
-      }
-      for (int i = 0; i < got; i++) {
-        size_t size = msgs[i].msg_len;
-        if (size > slot_bytes || (msgs[i].msg_hdr.msg_flags & MSG_TRUNC)) return throw_errno(env, EMSGSIZE, "recvmmsg");
-        if (ends_request(iov[i].iov_base, size, request->nlmsg_seq)) ended = true;
-        if (overflow || size > out_size - filled) {
-          overflow = true;
-          continue;
-        }
-        memcpy(out + filled, iov[i].iov_base, size);
-        filled += size;
-        /* Padded so that the next datagram's messages start aligned. */
-        while (filled % NLMSG_ALIGNTO != 0 && filled < out_size) out[filled++] = 0;
-      }
+    if (!(open_ring(s) && exchange_ring(s, requests, request_size, out, out_size, timeout_ms, &st)))
+      exchange_one(s, requests, request_size, out, out_size, timeout_ms, &st);
+    if (st.err != 0) {
+      /* Replies may be left on the helper sockets: they are made anew. */
+      close_ring(s);
+      return throw_errno(env, st.err, st.failed);
     }
-    if (overflow) return exchange_result(env, done, at, start, true, receives);
-    done++;
-    at += NLMSG_ALIGN(request->nlmsg_len) < request_size - at ? NLMSG_ALIGN(request->nlmsg_len) : request_size - at;
   }
-  return exchange_result(env, done, at, filled, false, receives);
+  return exchange_result(env, st.done, st.at, st.filled, st.overflow, st.needed, st.receives);
 }
 
 static void on_poll(uv_poll_t *handle, int status, int events) {
@@ -517,6 +840,7 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
     stop_polling(s, true);
   else
     close(s->fd);
+  close_ring(s);
   s->fd = -1; /* from here on every call on this handle throws EBADF */
   return NULL;
 }

@@ -23,7 +23,7 @@ import { formatConnections, formatConnectionsJson } from '../ipvsadm/connection-
 import { parseEndpoint } from '../ipvsadm/endpoint.js';
 import { formatJson } from '../ipvsadm/json-format.js';
 import { formatList, LIST_COLUMNS, type ListColumns } from '../ipvsadm/list-format.js';
-import { formatSave } from '../ipvsadm/save-format.js';
+import { formatSaveBytes } from '../ipvsadm/save-format.js';
 import { filterAddress, filterServices, type ServiceFilter } from '../ipvsadm/service-filter.js';
 import { formatLabel, type VirtualServerLabel } from '../proxy/virtual-server-labels.js';
 import type { ClusterAccess } from './dump-services.js';
@@ -231,11 +231,11 @@ async function dump(options: DumpOptions): Promise<void> {
     ? await (await import('./dump-services.js')).serviceLabels({ ...pick(options), timeoutMs: LIST_TIMEOUT_MS })
     : undefined;
   const client = await IpvsClient.open();
-  let output: string;
+  let output: string | Buffer;
   try {
     if (format === 'save') {
       // The save format prints no counters: the dump does not decode them.
-      output = formatSave(selectedOnly(filterServices(await client.dump(), filter), selected));
+      output = formatSaveBytes(selectedOnly(filterServices(await client.dump(), filter), selected));
     } else {
       // The list format's first line names the IPVS version and connection table size.
       const info = format === 'text' ? await client.info() : undefined;

@@ -31,10 +31,10 @@ export function guardOutputStreams(): void {
   process.stderr.on('error', () => process.exit(EXIT_OUTPUT_FAILED));
 }
 
-/** Writes `text` to stdout and resolves once it has left the process. */
-export async function writeOutput(text: string): Promise<void> {
+/** Writes `text` (or its bytes) to stdout and resolves once it has left the process. */
+export async function writeOutput(text: string | Uint8Array): Promise<void> {
   guardOutputStreams();
-  if (text === '') return;
+  if (text.length === 0) return;
   await written(process.stdout, text);
 }
 
@@ -47,7 +47,7 @@ export async function flushOutput(): Promise<void> {
  * A write's callback runs once it and every write before it are done. A stream that failed
  * never calls back: its error handler ends the process.
  */
-function written(stream: NodeJS.WriteStream, text: string): Promise<void> {
+function written(stream: NodeJS.WriteStream, text: string | Uint8Array): Promise<void> {
   if (stream.destroyed) return Promise.resolve();
   return new Promise((resolve) => {
     stream.write(text, (err) => {

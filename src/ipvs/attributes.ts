@@ -10,7 +10,6 @@ import {
   cstring,
   field,
   nested,
-  payloadOffset,
   u16,
   u32,
   u32Struct,
@@ -100,50 +99,6 @@ export const commandAttributes = attributeSet('IPVS_CMD', {
   udpTimeout: field(c.IPVS_CMD_ATTR_TIMEOUT_UDP, u32),
 });
 
-/** A table's fields without its two statistics nests. */
-function withoutStats<F extends { stats: unknown; stats64: unknown }>(fields: F): Omit<F, 'stats' | 'stats64'> {
-  return Object.fromEntries(Object.entries(fields).filter(([key]) => key !== 'stats' && key !== 'stats64')) as Omit<
-    F,
-    'stats' | 'stats64'
-  >;
-}
-
-// The tables a read decodes replies with (they never encode): an address is its offset in the
-// reply, turned into text in place, without a Buffer per entry.
-const serviceReplyFields = {
-  ...withoutStats(serviceAttributes.fields),
-  address: field(c.IPVS_SVC_ATTR_ADDR, payloadOffset),
-};
-const destReplyFields = {
-  ...withoutStats(destAttributes.fields),
-  address: field(c.IPVS_DEST_ATTR_ADDR, payloadOffset),
-};
-const { stats: serviceStats, stats64: serviceStats64 } = serviceAttributes.fields;
-const { stats: destStats, stats64: destStats64 } = destAttributes.fields;
-
-/** GET_SERVICE and GET_DEST replies with every counter. */
-export const countedReplyAttributes = attributeSet('IPVS_CMD', {
-  ...commandAttributes.fields,
-  service: field(
-    c.IPVS_CMD_ATTR_SERVICE,
-    nested(attributeSet('IPVS_SVC', { ...serviceReplyFields, stats: serviceStats, stats64: serviceStats64 })),
-  ),
-  dest: field(
-    c.IPVS_CMD_ATTR_DEST,
-    nested(attributeSet('IPVS_DEST', { ...destReplyFields, stats: destStats, stats64: destStats64 })),
-  ),
-});
-
-/**
- * The same for a read that does not show counters: the statistics nests (twenty counters per
- * entry) are skipped as unknown attributes are, never decoded.
- */
-export const tableReplyAttributes = attributeSet('IPVS_CMD', {
-  ...commandAttributes.fields,
-  service: field(c.IPVS_CMD_ATTR_SERVICE, nested(attributeSet('IPVS_SVC', serviceReplyFields))),
-  dest: field(c.IPVS_CMD_ATTR_DEST, nested(attributeSet('IPVS_DEST', destReplyFields))),
-});
-
 /** The attributes of a GET_INFO reply (their own numbering, at the top level). */
 export const infoAttributes = attributeSet('IPVS_INFO', {
   version: field(c.IPVS_INFO_ATTR_VERSION, u32),
@@ -153,6 +108,5 @@ export const infoAttributes = attributeSet('IPVS_INFO', {
 export type ServiceValues = AttributeValues<typeof serviceAttributes.fields>;
 export type DestValues = AttributeValues<typeof destAttributes.fields>;
 export type CommandValues = AttributeValues<typeof commandAttributes.fields>;
-export type ReplyValues = AttributeValues<typeof countedReplyAttributes.fields>;
 export type Stats32Values = AttributeValues<typeof stats32Attributes.fields>;
 export type Stats64Values = AttributeValues<typeof stats64Attributes.fields>;

@@ -3,10 +3,10 @@
 // Writes go through `apply`, which hands every operation to the socket's batch
 // (many messages per sendmsg, one ACK per datagram, each request's own
 // result). Reads are the kernel's dumps; the kernel has no dump of every
-// destination, so `dump` runs one GET_DEST dump per service, one after the
-// other on the socket (a netlink socket runs one dump at a time: a second one
-// started meanwhile gets EBUSY), many of them per addon call (the socket's
-// dumpEach), decoded straight from the reply buffer.
+// destination, so `dump` runs one GET_DEST dump per service, many of them per
+// addon call (the socket's dumpEach: 16 at once through io_uring, on sockets of
+// their own, since a netlink socket runs one dump at a time and a second one
+// started meanwhile gets EBUSY), decoded straight from the reply buffer.
 import {
   FamilyNotFoundError,
   NETLINK_GENERIC,

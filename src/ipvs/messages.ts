@@ -17,15 +17,20 @@ import {
   type RequestLabel,
   requiredAttribute,
   requestLabels,
+  align4,
+  attributeLength,
+  NLA_HDRLEN,
+  NLA_TYPE_MASK,
 } from '../netlink/index.js';
 import { InvalidAddressError, decodeInetAddressAt, encodeInetAddress } from '../net/ip-address.js';
 import {
   commandAttributes,
-  countedReplyAttributes,
+  destAttributes,
   infoAttributes,
-  tableReplyAttributes,
+  serviceAttributes,
+  stats32Attributes,
+  stats64Attributes,
   type CommandValues,
-  type ReplyValues,
   type DestValues,
   type ServiceValues,
   type Stats32Values,
@@ -378,13 +383,6 @@ function replyAttributes<F>(
   return attributes.read(source, start + GENL_HDRLEN, end, attributes.name);
 }
 
-/** The attributes of a GET_SERVICE or GET_DEST reply; the statistics nests only when asked for. */
-function tableReply(source: Buffer, start: number, end: number, command: number, options: DecodeOptions): ReplyValues {
-  return options.stats
-    ? replyAttributes(source, start, end, command, countedReplyAttributes)
-    : replyAttributes(source, start, end, command, tableReplyAttributes);
-}
-
 /** What a read of the table decodes besides the table itself. */
 export interface DecodeOptions {
   /** The traffic counters of every entry (ipvsadm --stats, --rate, JSON); a sync never needs them. */
@@ -423,6 +421,41 @@ export function decodeService(msg: NetlinkMessage): LiveVirtualServer & Counted 
   return decodeServiceAt(msg.payload, 0, msg.payload.length, WITH_STATS);
 }
 
+// A dump of 100,000 real servers decodes 100,000 of these: each entry is read in one walk over
+// its attributes into local variables and made as one object, with no table of attribute
+// values in between. Each attribute is read by the codec of its table (attributes.ts), under
+// the same name, so a malformed one is the same NetlinkDecodeError as the table reader's.
+
+/**
+ * The payload offset of the IPVS_CMD_ATTR_SERVICE or _DEST nest (`nest`) of the reply
+ * source[start, end) (after its nlmsghdr), whose genl command must be `command`; -1 when it has
+ * none. The last one counts when there are several. Other top-level attributes are skipped:
+ * the kernel sends none in these replies.
+ */
+function replyNest(source: Buffer, start: number, end: number, command: number, nest: number): number {
+  if (end - start < GENL_HDRLEN)
+    throw new NetlinkDecodeError('genlmsghdr', `expected ${GENL_HDRLEN} bytes, got ${end - start}`);
+  const replyCommand = source.readUInt8(start);
+  if (replyCommand !== command) {
+    throw new NetlinkDecodeError(
+      'genlmsghdr.cmd',
+      `expected ${COMMAND_NAMES[command] ?? command}, got ${replyCommand}`,
+    );
+  }
+  let found = -1;
+  for (let at = start + GENL_HDRLEN; at < end; ) {
+    const length = attributeLength(source, at, end, 'IPVS_CMD');
+    if ((source.readUInt16LE(at + 2) & NLA_TYPE_MASK) === nest) found = at + NLA_HDRLEN;
+    at += align4(length);
+  }
+  return found;
+}
+
+/** The end of the attribute whose payload starts at `payload` (its nla_len, checked when it was walked). */
+function payloadEnd(source: Buffer, payload: number): number {
+  return payload - NLA_HDRLEN + source.readUInt16LE(payload - NLA_HDRLEN);
+}
+
 /** A NEW_SERVICE message whose payload (after the nlmsghdr) is source[start, end). */
 export function decodeServiceAt(
   source: Buffer,
@@ -433,33 +466,97 @@ export function decodeServiceAt(
 export function decodeServiceAt(source: Buffer, start: number, end: number, options: DecodeOptions): LiveVirtualServer;
 export function decodeServiceAt(source: Buffer, start: number, end: number, options: DecodeOptions): LiveVirtualServer {
   const path = 'IPVS_CMD.service';
-  const svc = requiredAttribute(tableReply(source, start, end, c.IPVS_CMD_NEW_SERVICE, options).service, path);
-  const family = decodeFamily(svc.family, `${path}.family`);
+  const nest = replyNest(source, start, end, c.IPVS_CMD_NEW_SERVICE, c.IPVS_CMD_ATTR_SERVICE);
+  if (nest === -1) throw new NetlinkDecodeError(path, 'missing');
+  let rawFamily: number | undefined;
+  let protocol: number | undefined;
+  let address = -1;
+  let port: number | undefined;
+  let fwmark: number | undefined;
+  let scheduler: string | undefined;
+  let wireFlags: { flags: number; mask: number } | undefined;
+  let timeout: number | undefined;
+  let netmask: number | undefined;
+  let persistenceEngine: string | undefined;
+  let stats32: Stats32Values | undefined;
+  let stats64: Stats64Values | undefined;
+  const fields = serviceAttributes.fields;
+  for (let at = nest, nestEnd = payloadEnd(source, nest); at < nestEnd; ) {
+    const length = attributeLength(source, at, nestEnd, path);
+    const from = at + NLA_HDRLEN;
+    const to = at + length;
+    switch (source.readUInt16LE(at + 2) & NLA_TYPE_MASK) {
+      case c.IPVS_SVC_ATTR_AF:
+        rawFamily = fields.family.codec.read(source, from, to, 'IPVS_CMD.service.family');
+        break;
+      case c.IPVS_SVC_ATTR_PROTOCOL:
+        protocol = fields.protocol.codec.read(source, from, to, 'IPVS_CMD.service.protocol');
+        break;
+      case c.IPVS_SVC_ATTR_ADDR:
+        address = from;
+        break;
+      case c.IPVS_SVC_ATTR_PORT:
+        port = fields.port.codec.read(source, from, to, 'IPVS_CMD.service.port');
+        break;
+      case c.IPVS_SVC_ATTR_FWMARK:
+        fwmark = fields.fwmark.codec.read(source, from, to, 'IPVS_CMD.service.fwmark');
+        break;
+      case c.IPVS_SVC_ATTR_SCHED_NAME:
+        scheduler = fields.scheduler.codec.read(source, from, to, 'IPVS_CMD.service.scheduler');
+        break;
+      case c.IPVS_SVC_ATTR_FLAGS:
+        wireFlags = fields.flags.codec.read(source, from, to, 'IPVS_CMD.service.flags');
+        break;
+      case c.IPVS_SVC_ATTR_TIMEOUT:
+        timeout = fields.timeout.codec.read(source, from, to, 'IPVS_CMD.service.timeout');
+        break;
+      case c.IPVS_SVC_ATTR_NETMASK:
+        netmask = fields.netmask.codec.read(source, from, to, 'IPVS_CMD.service.netmask');
+        break;
+      case c.IPVS_SVC_ATTR_PE_NAME:
+        persistenceEngine = fields.persistenceEngine.codec.read(source, from, to, 'IPVS_CMD.service.persistenceEngine');
+        break;
+      // The statistics nests are read only when asked for; otherwise skipped as unknown attributes are.
+      case c.IPVS_SVC_ATTR_STATS:
+        if (options.stats) stats32 = stats32Attributes.read(source, from, to, 'IPVS_CMD.service.stats');
+        break;
+      case c.IPVS_SVC_ATTR_STATS64:
+        if (options.stats) stats64 = stats64Attributes.read(source, from, to, 'IPVS_CMD.service.stats64');
+        break;
+    }
+    at += align4(length);
+  }
+  const family = decodeFamily(rawFamily, `${path}.family`);
   let key: ServiceKey;
-  if (svc.fwmark !== undefined) {
-    key = { family, fwmark: svc.fwmark };
+  if (fwmark !== undefined) {
+    key = { family, fwmark };
   } else {
-    const protocol = requiredAttribute(svc.protocol, `${path}.protocol`);
+    const wireProtocol = requiredAttribute(protocol, `${path}.protocol`);
     key = {
       family,
-      protocol: known(protocols.domain(protocol), `${path}.protocol`, protocol),
-      address: inetAddress(family, source, requiredAttribute(svc.address, `${path}.address`), `${path}.address`),
-      port: requiredAttribute(svc.port, `${path}.port`),
+      protocol: known(protocols.domain(wireProtocol), `${path}.protocol`, wireProtocol),
+      address: inetAddress(family, source, required(address, `${path}.address`), `${path}.address`),
+      port: requiredAttribute(port, `${path}.port`),
     };
   }
-  const wireFlags = requiredAttribute(svc.flags, `${path}.flags`);
-  const bits = wireFlags.flags & wireFlags.mask;
-  const flags = Object.fromEntries(
-    flagNames.map((name) => [name, (bits & serviceFlagBits[name]) !== 0]),
-  ) as unknown as ServiceFlags;
+  const { flags: flagBits, mask } = requiredAttribute(wireFlags, `${path}.flags`);
+  const bits = flagBits & mask;
+  const flags: ServiceFlags = {
+    persistent: (bits & c.IP_VS_SVC_F_PERSISTENT) !== 0,
+    hashed: (bits & c.IP_VS_SVC_F_HASHED) !== 0,
+    onePacket: (bits & c.IP_VS_SVC_F_ONEPACKET) !== 0,
+    sched1: (bits & c.IP_VS_SVC_F_SCHED1) !== 0,
+    sched2: (bits & c.IP_VS_SVC_F_SCHED2) !== 0,
+    sched3: (bits & c.IP_VS_SVC_F_SCHED3) !== 0,
+  };
   return {
     key,
-    scheduler: requiredAttribute(svc.scheduler, `${path}.scheduler`),
+    scheduler: requiredAttribute(scheduler, `${path}.scheduler`),
     flags,
-    timeout: requiredAttribute(svc.timeout, `${path}.timeout`),
-    netmask: netmaskFromWire(family, requiredAttribute(svc.netmask, `${path}.netmask`)),
-    ...(svc.persistenceEngine !== undefined && { persistenceEngine: svc.persistenceEngine }),
-    ...(options.stats && { stats: stats(svc, path) }),
+    timeout: requiredAttribute(timeout, `${path}.timeout`),
+    netmask: netmaskFromWire(family, requiredAttribute(netmask, `${path}.netmask`)),
+    ...(persistenceEngine !== undefined && { persistenceEngine }),
+    ...(options.stats && { stats: stats({ stats: stats32, stats64 }, path) }),
   };
 }
 
@@ -494,33 +591,145 @@ export function decodeRealServerAt(
   options: DecodeOptions,
 ): ReadRealServer {
   const path = 'IPVS_CMD.dest';
-  const dest = requiredAttribute(tableReply(source, start, end, c.IPVS_CMD_NEW_DEST, options).dest, path);
-  const family = dest.family === undefined ? serviceFamily : decodeFamily(dest.family, `${path}.family`);
-  const rawForwarding = requiredAttribute(dest.forwarding, `${path}.forwarding`) & c.IP_VS_CONN_F_FWD_MASK;
-  const forwarding = known(forwardingMethods.domain(rawForwarding), `${path}.forwarding`, rawForwarding);
-  const tunnelType = dest.tunnelType;
+  const nest = replyNest(source, start, end, c.IPVS_CMD_NEW_DEST, c.IPVS_CMD_ATTR_DEST);
+  if (nest === -1) throw new NetlinkDecodeError(path, 'missing');
+  let address = -1;
+  let port: number | undefined;
+  let rawForwarding: number | undefined;
+  let weight: number | undefined;
+  let upperThreshold: number | undefined;
+  let lowerThreshold: number | undefined;
+  let activeConnections: number | undefined;
+  let inactiveConnections: number | undefined;
+  let persistentConnections: number | undefined;
+  let rawFamily: number | undefined;
+  let tunnelType: number | undefined;
+  let tunnelPort: number | undefined;
+  let tunnelFlags: number | undefined;
+  let stats32: Stats32Values | undefined;
+  let stats64: Stats64Values | undefined;
+  const fields = destAttributes.fields;
+  for (let at = nest, nestEnd = payloadEnd(source, nest); at < nestEnd; ) {
+    const length = attributeLength(source, at, nestEnd, path);
+    const from = at + NLA_HDRLEN;
+    const to = at + length;
+    switch (source.readUInt16LE(at + 2) & NLA_TYPE_MASK) {
+      case c.IPVS_DEST_ATTR_ADDR:
+        address = from;
+        break;
+      case c.IPVS_DEST_ATTR_PORT:
+        port = fields.port.codec.read(source, from, to, 'IPVS_CMD.dest.port');
+        break;
+      case c.IPVS_DEST_ATTR_FWD_METHOD:
+        rawForwarding = fields.forwarding.codec.read(source, from, to, 'IPVS_CMD.dest.forwarding');
+        break;
+      case c.IPVS_DEST_ATTR_WEIGHT:
+        weight = fields.weight.codec.read(source, from, to, 'IPVS_CMD.dest.weight');
+        break;
+      case c.IPVS_DEST_ATTR_U_THRESH:
+        upperThreshold = fields.upperThreshold.codec.read(source, from, to, 'IPVS_CMD.dest.upperThreshold');
+        break;
+      case c.IPVS_DEST_ATTR_L_THRESH:
+        lowerThreshold = fields.lowerThreshold.codec.read(source, from, to, 'IPVS_CMD.dest.lowerThreshold');
+        break;
+      case c.IPVS_DEST_ATTR_ACTIVE_CONNS:
+        activeConnections = fields.activeConnections.codec.read(source, from, to, 'IPVS_CMD.dest.activeConnections');
+        break;
+      case c.IPVS_DEST_ATTR_INACT_CONNS:
+        inactiveConnections = fields.inactiveConnections.codec.read(
+          source,
+          from,
+          to,
+          'IPVS_CMD.dest.inactiveConnections',
+        );
+        break;
+      case c.IPVS_DEST_ATTR_PERSIST_CONNS:
+        persistentConnections = fields.persistentConnections.codec.read(
+          source,
+          from,
+          to,
+          'IPVS_CMD.dest.persistentConnections',
+        );
+        break;
+      case c.IPVS_DEST_ATTR_ADDR_FAMILY:
+        rawFamily = fields.family.codec.read(source, from, to, 'IPVS_CMD.dest.family');
+        break;
+      case c.IPVS_DEST_ATTR_TUN_TYPE:
+        tunnelType = fields.tunnelType.codec.read(source, from, to, 'IPVS_CMD.dest.tunnelType');
+        break;
+      case c.IPVS_DEST_ATTR_TUN_PORT:
+        tunnelPort = fields.tunnelPort.codec.read(source, from, to, 'IPVS_CMD.dest.tunnelPort');
+        break;
+      case c.IPVS_DEST_ATTR_TUN_FLAGS:
+        tunnelFlags = fields.tunnelFlags.codec.read(source, from, to, 'IPVS_CMD.dest.tunnelFlags');
+        break;
+      // The statistics nests are read only when asked for; otherwise skipped as unknown attributes are.
+      case c.IPVS_DEST_ATTR_STATS:
+        if (options.stats) stats32 = stats32Attributes.read(source, from, to, 'IPVS_CMD.dest.stats');
+        break;
+      case c.IPVS_DEST_ATTR_STATS64:
+        if (options.stats) stats64 = stats64Attributes.read(source, from, to, 'IPVS_CMD.dest.stats64');
+        break;
+    }
+    at += align4(length);
+  }
+  const family = rawFamily === undefined ? serviceFamily : decodeFamily(rawFamily, `${path}.family`);
+  const forwardingBits = requiredAttribute(rawForwarding, `${path}.forwarding`) & c.IP_VS_CONN_F_FWD_MASK;
+  const forwarding = known(forwardingMethods.domain(forwardingBits), `${path}.forwarding`, forwardingBits);
+  // Checked in the order the fields are listed, so that the first missing one is named.
+  const text = inetAddress(family, source, required(address, `${path}.address`), `${path}.address`);
+  const wirePort = requiredAttribute(port, `${path}.port`);
+  const wireWeight = requiredAttribute(weight, `${path}.weight`);
+  const upper = requiredAttribute(upperThreshold, `${path}.upperThreshold`);
+  const lower = requiredAttribute(lowerThreshold, `${path}.lowerThreshold`);
+  // Tunnel options only mean something for the tunnel method (Linux 5.2+ sends them always).
+  const tunnel =
+    forwarding === 'tunnel' && tunnelType !== undefined
+      ? {
+          type: known(tunnelTypes.domain(tunnelType), `${path}.tunnelType`, tunnelType),
+          port: tunnelPort ?? 0,
+          flags: tunnelFlags ?? 0,
+        }
+      : undefined;
+  const active = requiredAttribute(activeConnections, `${path}.activeConnections`);
+  const inactive = requiredAttribute(inactiveConnections, `${path}.inactiveConnections`);
+  const persistent = requiredAttribute(persistentConnections, `${path}.persistentConnections`);
+  const counters = options.stats ? stats({ stats: stats32, stats64 }, path) : undefined;
+  if (tunnel === undefined && counters === undefined) {
+    // The common entry: one literal, one shape.
+    return {
+      family,
+      address: text,
+      port: wirePort,
+      forwarding,
+      weight: wireWeight,
+      upperThreshold: upper,
+      lowerThreshold: lower,
+      activeConnections: active,
+      inactiveConnections: inactive,
+      persistentConnections: persistent,
+    };
+  }
   return {
     family,
-    address: inetAddress(family, source, requiredAttribute(dest.address, `${path}.address`), `${path}.address`),
-    port: requiredAttribute(dest.port, `${path}.port`),
+    address: text,
+    port: wirePort,
     forwarding,
-    weight: requiredAttribute(dest.weight, `${path}.weight`),
-    upperThreshold: requiredAttribute(dest.upperThreshold, `${path}.upperThreshold`),
-    lowerThreshold: requiredAttribute(dest.lowerThreshold, `${path}.lowerThreshold`),
-    // Tunnel options only mean something for the tunnel method (Linux 5.2+ sends them always).
-    ...(forwarding === 'tunnel' &&
-      tunnelType !== undefined && {
-        tunnel: {
-          type: known(tunnelTypes.domain(tunnelType), `${path}.tunnelType`, tunnelType),
-          port: dest.tunnelPort ?? 0,
-          flags: dest.tunnelFlags ?? 0,
-        },
-      }),
-    activeConnections: requiredAttribute(dest.activeConnections, `${path}.activeConnections`),
-    inactiveConnections: requiredAttribute(dest.inactiveConnections, `${path}.inactiveConnections`),
-    persistentConnections: requiredAttribute(dest.persistentConnections, `${path}.persistentConnections`),
-    ...(options.stats && { stats: stats(dest, path) }),
+    weight: wireWeight,
+    upperThreshold: upper,
+    lowerThreshold: lower,
+    ...(tunnel && { tunnel }),
+    activeConnections: active,
+    inactiveConnections: inactive,
+    persistentConnections: persistent,
+    ...(counters && { stats: counters }),
   };
+}
+
+/** An address attribute's payload offset, -1 when it is missing. */
+function required(offset: number, path: string): number {
+  if (offset === -1) throw new NetlinkDecodeError(path, 'missing');
+  return offset;
 }
 
 /** A SET_CONFIG message (the GET_CONFIG reply). A kernel without TCP or UDP support leaves those out: 0. */

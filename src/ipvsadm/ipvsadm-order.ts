@@ -11,54 +11,40 @@
 import type { AddressFamily } from '../net/ip-address.js';
 import { parseIPv6 } from '../net/ip-address.js';
 import { inetAton } from './inet-aton.js';
-import { isFwmarkKey, type CountedService, type LiveService, type Protocol } from '../ipvs/types.js';
+import {
+  isFwmarkKey,
+  type CountedService,
+  type LiveRealServer,
+  type LiveService,
+  type Protocol,
+} from '../ipvs/types.js';
 
 /** AF_INET and AF_INET6 as ipvsadm compares them. */
 const AF_NUMBER: Record<AddressFamily, number> = { inet: 2, inet6: 10 };
 /** IPPROTO_* numbers. A fwmark service has none (libipvs leaves 0). */
 const PROTOCOL_NUMBER: Record<Protocol, number> = { tcp: 6, udp: 17, sctp: 132 };
 
-/** The four host-order 32-bit words of a `union nf_inet_addr` (IPv4 in the first, zeros after). */
-export function addressWords(family: AddressFamily, address: string): readonly number[] {
-  if (family === 'inet') return [inetAton(address) ?? 0, 0, 0, 0];
+/** Writes the four host-order 32-bit words of a `union nf_inet_addr` (IPv4 in the first, zeros after) at words[at..at+3]. */
+function writeAddressWords(family: AddressFamily, address: string, words: Uint32Array, at: number): void {
+  if (family === 'inet') {
+    words[at] = inetAton(address) ?? 0;
+    words.fill(0, at + 1, at + 4);
+    return;
+  }
   const bytes = parseIPv6(address);
-  return [0, 4, 8, 12].map((at) => bytes.readUInt32BE(at));
+  for (let w = 0; w < 4; w++) words[at + w] = bytes.readUInt32BE(w * 4);
+}
+
+/** The four words as an array. */
+export function addressWords(family: AddressFamily, address: string): readonly number[] {
+  const words = new Uint32Array(4);
+  writeAddressWords(family, address, words, 0);
+  return [...words];
 }
 
 /** `int r = a - b` for two unsigned 32-bit values, as C computes it. */
 function cDifference(a: number, b: number): number {
   return (a - b) | 0;
-}
-
-/** libipvs compares IPv6 addresses word by word, IPv4 ones by their only word; the first entry's family decides. */
-function compareAddresses(family: AddressFamily, a: readonly number[], b: readonly number[]): number {
-  const words = family === 'inet6' ? 4 : 1;
-  let r = 0;
-  for (let i = 0; r === 0 && i < words; i++) r = cDifference(a[i] ?? 0, b[i] ?? 0);
-  return r;
-}
-
-interface SortKey {
-  readonly fwmark: number;
-  readonly af: number;
-  readonly family: AddressFamily;
-  readonly protocol: number;
-  readonly words: readonly number[];
-  readonly port: number;
-}
-
-function compareServiceKeys(a: SortKey, b: SortKey): number {
-  return (
-    cDifference(a.fwmark, b.fwmark) ||
-    a.af - b.af ||
-    a.protocol - b.protocol ||
-    compareAddresses(a.family, a.words, b.words) ||
-    a.port - b.port
-  );
-}
-
-function compareRealServerKeys(a: SortKey, b: SortKey): number {
-  return compareAddresses(a.family, a.words, b.words) || a.port - b.port;
 }
 
 /**
@@ -86,50 +72,91 @@ function mergeSort<T>(a: T[], tmp: T[], start: number, n: number, cmp: (a: T, b:
   for (let m = 0; m < k; m++) a[start + m] = tmp[m] as T;
 }
 
-function sortBy<T>(items: readonly T[], key: (item: T) => SortKey, cmp: (a: SortKey, b: SortKey) => number): T[] {
-  const keyed = items.map((item) => ({ item, key: key(item) }));
-  return glibcMergeSort(keyed, (a, b) => cmp(a.key, b.key)).map((k) => k.item);
+/**
+ * The sort keys of entries side by side in typed arrays, entry i at index i (its address at
+ * words[4i..4i+3]): a sort of 100,000 real servers allocates no key object per entry, and the
+ * comparisons read numbers. One SortKeys serves every service's real servers in turn.
+ */
+class SortKeys {
+  readonly fwmark: Float64Array;
+  readonly af: Uint8Array;
+  readonly inet6: Uint8Array;
+  readonly protocol: Uint8Array;
+  readonly words: Uint32Array;
+  readonly port: Float64Array;
+
+  constructor(size: number) {
+    this.fwmark = new Float64Array(size);
+    this.af = new Uint8Array(size);
+    this.inet6 = new Uint8Array(size);
+    this.protocol = new Uint8Array(size);
+    this.words = new Uint32Array(size * 4);
+    this.port = new Float64Array(size);
+  }
+
+  /** Entry i: an address (with its protocol and port) or a fwmark. */
+  set(i: number, family: AddressFamily, fwmark: number, protocol: number, address: string | undefined, port: number) {
+    this.fwmark[i] = fwmark;
+    this.af[i] = AF_NUMBER[family];
+    this.inet6[i] = family === 'inet6' ? 1 : 0;
+    this.protocol[i] = protocol;
+    this.port[i] = port;
+    if (address === undefined) this.words.fill(0, i * 4, i * 4 + 4);
+    else writeAddressWords(family, address, this.words, i * 4);
+  }
+
+  /** libipvs compares IPv6 addresses word by word, IPv4 ones by their only word; the first entry's family decides. */
+  compareAddresses(a: number, b: number): number {
+    const words = this.inet6[a] === 1 ? 4 : 1;
+    let r = 0;
+    for (let w = 0; r === 0 && w < words; w++) r = cDifference(this.words[a * 4 + w] ?? 0, this.words[b * 4 + w] ?? 0);
+    return r;
+  }
+
+  /** ipvs_cmp_services. */
+  compareServices(a: number, b: number): number {
+    return (
+      cDifference(this.fwmark[a] ?? 0, this.fwmark[b] ?? 0) ||
+      (this.af[a] ?? 0) - (this.af[b] ?? 0) ||
+      (this.protocol[a] ?? 0) - (this.protocol[b] ?? 0) ||
+      this.compareAddresses(a, b) ||
+      (this.port[a] ?? 0) - (this.port[b] ?? 0)
+    );
+  }
+
+  /** ipvs_cmp_dests. */
+  compareRealServers(a: number, b: number): number {
+    return this.compareAddresses(a, b) || (this.port[a] ?? 0) - (this.port[b] ?? 0);
+  }
+}
+
+/** The entries' order under `compare` (glibc's merge sort of their indexes 0..n-1). */
+function sortedIndexes(n: number, compare: (a: number, b: number) => number): number[] {
+  const indexes = new Array<number>(n);
+  for (let i = 0; i < n; i++) indexes[i] = i;
+  mergeSort(indexes, new Array<number>(n), 0, n, compare);
+  return indexes;
 }
 
 /** Services and each one's real servers in ipvsadm's order; the input must be in the kernel's dump order. */
 export function inIpvsadmOrder(services: readonly CountedService[]): CountedService[];
 export function inIpvsadmOrder(services: readonly LiveService[]): LiveService[];
 export function inIpvsadmOrder(services: readonly LiveService[]): LiveService[] {
-  const sorted = sortBy(
-    services,
-    ({ service: { key } }) =>
-      isFwmarkKey(key)
-        ? {
-            fwmark: key.fwmark,
-            af: AF_NUMBER[key.family],
-            family: key.family,
-            protocol: 0,
-            words: [0, 0, 0, 0],
-            port: 0,
-          }
-        : {
-            fwmark: 0,
-            af: AF_NUMBER[key.family],
-            family: key.family,
-            protocol: PROTOCOL_NUMBER[key.protocol],
-            words: addressWords(key.family, key.address),
-            port: key.port,
-          },
-    compareServiceKeys,
-  );
-  return sorted.map((live) => ({
-    service: live.service,
-    realServers: sortBy(
-      live.realServers,
-      (rs) => ({
-        fwmark: 0,
-        af: AF_NUMBER[rs.family],
-        family: rs.family,
-        protocol: 0,
-        words: addressWords(rs.family, rs.address),
-        port: rs.port,
-      }),
-      compareRealServerKeys,
-    ),
-  }));
+  const serviceKeys = new SortKeys(services.length);
+  services.forEach(({ service: { key } }, i): void => {
+    if (isFwmarkKey(key)) serviceKeys.set(i, key.family, key.fwmark, 0, undefined, 0);
+    else serviceKeys.set(i, key.family, 0, PROTOCOL_NUMBER[key.protocol], key.address, key.port);
+  });
+  const order = sortedIndexes(services.length, (a, b) => serviceKeys.compareServices(a, b));
+  const most = services.reduce((n, { realServers }) => Math.max(n, realServers.length), 0);
+  const keys = new SortKeys(most);
+  const byRealServer = (a: number, b: number): number => keys.compareRealServers(a, b);
+  return order.map((index) => {
+    const { service, realServers } = services[index] as LiveService;
+    realServers.forEach((rs, i) => {
+      keys.set(i, rs.family, 0, 0, rs.address, rs.port);
+    });
+    const sorted = sortedIndexes(realServers.length, byRealServer);
+    return { service, realServers: sorted.map((i) => realServers[i] as LiveRealServer) };
+  });
 }

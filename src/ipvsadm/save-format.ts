@@ -4,14 +4,24 @@
 import type { LiveService } from '../ipvs/types.js';
 import { inIpvsadmOrder } from './ipvsadm-order.js';
 import { realServerRuleOptions, serviceOption, serviceRuleOptions } from './rule-text.js';
+import { TextBuffer } from './text-buffer.js';
 
-/** Services must be in the kernel's dump order (see ipvsadm-order.ts). */
-export function formatSave(services: readonly LiveService[]): string {
-  const lines: string[] = [];
+/**
+ * The text as UTF-8 bytes, written line by line into one buffer (what `kipvs dump -o save`
+ * writes out). Services must be in the kernel's dump order (see ipvsadm-order.ts).
+ */
+export function formatSaveBytes(services: readonly LiveService[]): Buffer {
+  const out = new TextBuffer();
   for (const { service, realServers } of inIpvsadmOrder(services)) {
     const name = serviceOption(service.key);
-    lines.push(`-A ${name} ${serviceRuleOptions(service)}`);
-    for (const realServer of realServers) lines.push(`-a ${name} ${realServerRuleOptions(realServer)}`);
+    out.write(`-A ${name} ${serviceRuleOptions(service)}\n`);
+    const prefix = `-a ${name} `;
+    for (const realServer of realServers) out.write(prefix).write(realServerRuleOptions(realServer)).write('\n');
   }
-  return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+  return out.view();
+}
+
+/** The same as text. */
+export function formatSave(services: readonly LiveService[]): string {
+  return formatSaveBytes(services).toString('utf8');
 }

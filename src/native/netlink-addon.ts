@@ -24,7 +24,9 @@ export interface NativeExchange {
   readonly bytes: number;
   /** The next request's replies did not fit `out`: they were read and dropped. */
   readonly overflow: boolean;
-  /** recvmmsg calls made. */
+  /** With overflow: the bytes those replies take (0 otherwise). */
+  readonly needed: number;
+  /** Receiving calls made (recvmmsg, io_uring_enter). */
   readonly receives: number;
 }
 

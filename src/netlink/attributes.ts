@@ -91,17 +91,6 @@ export const bytesView: Codec<Buffer> = {
 };
 
 /**
- * The payload's offset in the received datagram, for tables that only decode: the value is
- * read in place by whoever reads the table (an address turned into text), without a view.
- */
-export const payloadOffset: Codec<number> = {
-  write: () => {
-    throw new Error('payloadOffset is for tables that only decode');
-  },
-  read: (_source, start) => start,
-};
-
-/**
  * A u64 in host order. Counters are mostly below 2^32: then one BigInt is
  * made, where readBigUInt64LE makes several (a dump reads millions).
  */
@@ -274,7 +263,7 @@ export function attributeSet<F extends Record<string, Field<unknown>>>(name: str
 export const nested = <F>(set: AttributeSet<F>): Codec<AttributeValues<F>> => set;
 
 /** Checks the struct nlattr at `at` against the enclosing [.., end) and returns its nla_len. */
-function attributeLength(source: Buffer, at: number, end: number, path: string): number {
+export function attributeLength(source: Buffer, at: number, end: number, path: string): number {
   if (end - at < NLA_HDRLEN) {
     throw new NetlinkDecodeError(path, `${end - at} trailing bytes, too short for an attribute header`);
   }

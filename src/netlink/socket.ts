@@ -58,6 +58,8 @@ export interface SocketOptions {
    * message of an unprivileged datagram): a daemon must not hang on that.
    */
   readonly replyTimeoutMs?: number;
+  /** The first size of dumpEach's reply buffer (grown when one dump's replies do not fit it). */
+  readonly dumpBufferBytes?: number;
 }
 
 /** Counters for benchmarks and metrics (kipvs_netlink_*). */
@@ -164,9 +166,15 @@ const INITIAL_SLOT_BYTES = 64 * 1024;
 const DATAGRAMS_PER_RECEIVE = 32;
 const DUMP_RETRIES = 5;
 const DEFAULT_REPLY_TIMEOUT_MS = 30_000;
-// dumpEach's reply buffer: a few hundred dumps of ten real servers per addon call; grown when
-// one dump's replies do not fit, kept (and so its pages) for the socket's next dumps.
-const EXCHANGE_BUFFER_BYTES = 1 << 20;
+// dumpEach's reply buffer: room for one dump of 100,000 services (15 MB), so that a whole-table
+// read runs the services dump once (each run of it walks the kernel's whole service table per
+// datagram). Its pages are the kernel's only once written; grown when one dump's replies do not
+// fit, kept (and so its pages) for the socket's next dumps. At most DUMPS_PER_EXCHANGE dumps per
+// addon call: the event loop runs between calls.
+const EXCHANGE_BUFFER_BYTES = 16 << 20;
+const DUMPS_PER_EXCHANGE = 512;
+// The room the addon wants free in its buffer before it sends a request (EXCHANGE_RESERVE there).
+const EXCHANGE_RESERVE_BYTES = 64 * 1024;
 
 export class NetlinkSocket {
   readonly counters: SocketCounters = {
@@ -183,6 +191,7 @@ export class NetlinkSocket {
   private readonly writer = new Writer(DEFAULT_MAX_DATAGRAM * 2);
   private readonly maxDatagramBytes: number;
   private readonly replyTimeoutMs: number;
+  private readonly dumpBufferBytes: number;
   private seq: number;
   private slotBytes = INITIAL_SLOT_BYTES;
   private watching = false;
@@ -199,6 +208,7 @@ export class NetlinkSocket {
   ) {
     this.maxDatagramBytes = options.maxDatagramBytes ?? DEFAULT_MAX_DATAGRAM;
     this.replyTimeoutMs = options.replyTimeoutMs ?? DEFAULT_REPLY_TIMEOUT_MS;
+    this.dumpBufferBytes = options.dumpBufferBytes ?? EXCHANGE_BUFFER_BYTES;
     // A random start keeps replies meant for an earlier socket with the same
     // port id from matching our requests.
     this.seq = (Math.random() * 0x7fffffff) >>> 0;
@@ -294,8 +304,10 @@ export class NetlinkSocket {
   }
 
   /**
-   * Many dumps, one after the other, run by the addon a buffer of replies per call: a sendmsg
-   * and a recvmmsg a dump, and no JavaScript between them. Every reply message goes to
+   * Many dumps run by the addon, a buffer of replies per call, with no JavaScript between them:
+   * 16 at a time through io_uring, each on a helper socket of the addon's (one io_uring_enter
+   * for the 16), or one after the other on this socket without io_uring (a sendmsg and a
+   * recvmmsg a dump). Replies come back in request order either way. Every reply message goes to
    * `onReply` as a range of the shared buffer, so nothing is allocated per message. Resolves
    * with each dump's status, in order (an 'interrupted' one is the caller's to read again);
    * rejects with NetlinkSocketError when the socket fails (ENOBUFS: replies were dropped).
@@ -334,19 +346,24 @@ export class NetlinkSocket {
     const statuses = new Array<DumpStatus>(requests.length).fill('complete');
     const seqs = new Uint32Array(requests.length);
     const w = new Writer(requests.length * 64 + NLMSG_HDRLEN);
+    // Where each request starts in `bytes`, and where the last one ends.
+    const starts = new Float64Array(requests.length + 1);
     requests.forEach((request, i) => {
       seqs[i] = this.nextSeq();
+      starts[i] = w.length;
       writeMessage(w, request, NLM_F_REQUEST | NLM_F_DUMP | (request.flags ?? 0), seqs[i] as number);
     });
+    starts[requests.length] = w.length;
     const bytes = w.view();
     let sent = 0;
     let index = 0;
     while (index < requests.length) {
       this.assertOpen();
-      this.exchangeBuffer ??= Buffer.allocUnsafeSlow(EXCHANGE_BUFFER_BYTES);
+      this.exchangeBuffer ??= Buffer.allocUnsafeSlow(this.dumpBufferBytes);
       const out = this.exchangeBuffer;
+      const upTo = starts[Math.min(index + DUMPS_PER_EXCHANGE, requests.length)] as number;
       const result = nativeCall('exchange', () =>
-        this.addon.exchange(this.handle, bytes.subarray(sent), out, this.replyTimeoutMs),
+        this.addon.exchange(this.handle, bytes.subarray(sent, upTo), out, this.replyTimeoutMs),
       );
       this.counters.sendCalls += result.requests + (result.overflow ? 1 : 0);
       this.counters.messagesSent += result.requests + (result.overflow ? 1 : 0);
@@ -361,8 +378,11 @@ export class NetlinkSocket {
       }
       index = next;
       sent += result.requestBytes;
-      // That dump's replies were read and dropped: it runs again with room for them.
-      if (result.overflow) this.exchangeBuffer = Buffer.allocUnsafeSlow(out.length * 2);
+      // That dump's replies were read and dropped: it runs again with room for them (the addon
+      // says how much: a 50,000-service table's services dump is 7.5 MB, and growing by doubling
+      // ran it four times, each a pass over the kernel's whole service table per datagram).
+      if (result.overflow && result.needed + EXCHANGE_RESERVE_BYTES > out.length)
+        this.exchangeBuffer = Buffer.allocUnsafeSlow(Math.max(out.length * 2, result.needed + EXCHANGE_RESERVE_BYTES));
       if (index < requests.length) await new Promise<void>((resolve) => setImmediate(resolve));
     }
     return statuses;

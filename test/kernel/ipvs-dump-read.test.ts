@@ -2,6 +2,7 @@
 // reply buffer, counters only when asked) against the reads it replaced (one socket dump per
 // service, every message decoded whole) and against ipvsadm -Sn, on tables ipvsadm built.
 import { expect, test } from '@jest/globals';
+import { IpvsClient } from '../../src/ipvs/client.js';
 import { formatSave } from '../../src/ipvsadm/save-format.js';
 import type { IpvsOperation, LiveService, ServiceKey } from '../../src/ipvs/types.js';
 import { ipvsadm, ipvsClientPerFile, realServer, service, tcp } from './ipvs-support.js';
@@ -67,12 +68,40 @@ test('a service whose real servers do not fit the reply buffer (1 MiB) is read a
     { op: 'add-real-server', service: small, realServer: realServer('10.9.0.1', 8080) },
   ];
   expect((await client().apply(ops)).filter((r) => !r.ok)).toEqual([]);
-  const sendsBefore = client().counters.sendCalls;
+  const small1MiB = await IpvsClient.open({ dumpBufferBytes: 1 << 20 });
+  try {
+    const sendsBefore = small1MiB.counters.sendCalls;
+    const table = await small1MiB.dump({ stats: true });
+    // Two dumps of real servers and one of services, and the big one once more.
+    expect(small1MiB.counters.sendCalls - sendsBefore).toBe(4);
+    expect(table).toEqual(await readOneByOne());
+    expect(table.map((s) => s.realServers.length).sort((a, b) => a - b)).toEqual([1, 4000]);
+    // The buffer grew to what the big one needed: read again, nothing overflows.
+    const sendsAgain = small1MiB.counters.sendCalls;
+    expect(await small1MiB.dump({ stats: true })).toEqual(table);
+    expect(small1MiB.counters.sendCalls - sendsAgain).toBe(3);
+  } finally {
+    small1MiB.close();
+  }
   const table = await client().dump({ stats: true });
-  // Two dumps of real servers and one of services, and the big one once more.
-  expect(client().counters.sendCalls - sendsBefore).toBe(4);
   expect(table).toEqual(await readOneByOne());
   expect(table.map((s) => s.realServers.length).sort((a, b) => a - b)).toEqual([1, 4000]);
+});
+
+test('the dumps run many at a time through io_uring, or one at a time without it: the same table either way', async () => {
+  await ownNetns().run('ipvsadm', ['-R'], { input: randomFeatureTable(300, 3) });
+  const read = async (env: NodeJS.ProcessEnv): Promise<{ table: LiveService[]; receives: number }> => {
+    const { stdout } = await ownNetns().node(['build/test/kernel/ipvs-dump-child.js'], { env });
+    return JSON.parse(stdout) as { table: LiveService[]; receives: number };
+  };
+  const together = await read(process.env);
+  const oneByOne = await read({ ...process.env, KIPVS_NETLINK_NO_IO_URING: '1' });
+  expect(together.table).toEqual(withoutStats(await readOneByOne()));
+  expect(oneByOne.table).toEqual(together.table);
+  // One receiving call per dump at least without the ring; with it, one io_uring_enter per 16 dumps
+  // (and a few recvmmsg for the services' dump, which takes several datagrams).
+  expect(oneByOne.receives).toBeGreaterThanOrEqual(301);
+  expect(together.receives).toBeLessThan(301 / 4);
 });
 
 test('an empty table reads as no services', async () => {

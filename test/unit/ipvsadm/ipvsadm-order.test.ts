@@ -1,7 +1,9 @@
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
-import type { LiveService } from '../../../src/ipvs/types.js';
+import type { AddressFamily } from '../../../src/net/ip-address.js';
+import { isFwmarkKey, type LiveService, type Protocol } from '../../../src/ipvs/types.js';
 import { addressWords, glibcMergeSort, inIpvsadmOrder } from '../../../src/ipvsadm/ipvsadm-order.js';
+import { address, serviceKey } from './arbitraries.js';
 import { fwmark, live, realServer, sctp, tcp, udp } from './table.js';
 
 const keysOf = (services: readonly LiveService[]) => services.map(({ service }) => service.key);
@@ -128,4 +130,115 @@ describe('inIpvsadmOrder', () => {
 test('addressWords lays addresses out as union nf_inet_addr in host order', () => {
   expect(addressWords('inet', '10.0.0.1')).toEqual([0x0a000001, 0, 0, 0]);
   expect(addressWords('inet6', '2001:db8::ff00:42:8329')).toEqual([0x20010db8, 0, 0xff00, 0x00428329]);
+});
+
+/**
+ * The order as it was computed before the sort read its keys from typed arrays: a key object
+ * per entry, compared field by field (libipvs's ipvs_cmp_services and ipvs_cmp_dests). Kept as
+ * the reference the faster sort must agree with on any table.
+ */
+function referenceOrder(services: readonly LiveService[]): LiveService[] {
+  interface Key {
+    readonly fwmark: number;
+    readonly af: number;
+    readonly family: AddressFamily;
+    readonly protocol: number;
+    readonly words: readonly number[];
+    readonly port: number;
+  }
+  const AF = { inet: 2, inet6: 10 };
+  const PROTOCOL: Record<Protocol, number> = { tcp: 6, udp: 17, sctp: 132 };
+  const diff = (a: number, b: number) => (a - b) | 0;
+  const addresses = (family: AddressFamily, a: readonly number[], b: readonly number[]) => {
+    let r = 0;
+    for (let i = 0; r === 0 && i < (family === 'inet6' ? 4 : 1); i++) r = diff(a[i] ?? 0, b[i] ?? 0);
+    return r;
+  };
+  const sortBy = <T>(items: readonly T[], key: (item: T) => Key, cmp: (a: Key, b: Key) => number): T[] =>
+    glibcMergeSort(
+      items.map((item) => ({ item, key: key(item) })),
+      (a, b) => cmp(a.key, b.key),
+    ).map((k) => k.item);
+  return sortBy(
+    services,
+    ({ service: { key } }): Key =>
+      isFwmarkKey(key)
+        ? { fwmark: key.fwmark, af: AF[key.family], family: key.family, protocol: 0, words: [0, 0, 0, 0], port: 0 }
+        : {
+            fwmark: 0,
+            af: AF[key.family],
+            family: key.family,
+            protocol: PROTOCOL[key.protocol],
+            words: addressWords(key.family, key.address),
+            port: key.port,
+          },
+    (a, b) =>
+      diff(a.fwmark, b.fwmark) ||
+      a.af - b.af ||
+      a.protocol - b.protocol ||
+      addresses(a.family, a.words, b.words) ||
+      a.port - b.port,
+  ).map(({ service, realServers }) => ({
+    service,
+    realServers: sortBy(
+      realServers,
+      (rs): Key => ({
+        fwmark: 0,
+        af: AF[rs.family],
+        family: rs.family,
+        protocol: 0,
+        words: addressWords(rs.family, rs.address),
+        port: rs.port,
+      }),
+      (a, b) => addresses(a.family, a.words, b.words) || a.port - b.port,
+    ),
+  }));
+}
+
+describe('inIpvsadmOrder agrees with the key-object sort it replaced', () => {
+  // Few addresses and ports, so that ties and wrapped comparisons (cycles) are common.
+  const nearby = fc.constantFrom('10.0.0.1', '200.0.0.1', '192.168.1.1', '0.0.0.0', '255.255.255.255', '127.0.0.1');
+  const nearby6 = fc.constantFrom('::1', '2001:db8::1', 'ffff::', '::ffff:10.0.0.1', '8000::1');
+  const anyAddress = (family: AddressFamily) => fc.oneof(family === 'inet' ? nearby : nearby6, address(family));
+  const smallPort = fc.oneof(fc.constantFrom(0, 80, 81), fc.integer({ min: 0, max: 65535 }));
+  const key = fc.oneof(
+    serviceKey,
+    fc.constantFrom<AddressFamily>('inet', 'inet6').chain((family) =>
+      fc.oneof(
+        fc.record({
+          family: fc.constant(family),
+          protocol: fc.constantFrom<Protocol>('tcp', 'udp', 'sctp'),
+          address: anyAddress(family),
+          port: smallPort,
+        }),
+        fc.record({
+          family: fc.constant(family),
+          fwmark: fc.constantFrom(1, 2, 0x7fffffff, 0x80000000, 0xffffffff),
+        }),
+      ),
+    ),
+  );
+  const realServers = fc.array(
+    fc
+      .constantFrom<AddressFamily>('inet', 'inet6')
+      .chain((family) => fc.record({ family: fc.constant(family), address: anyAddress(family), port: smallPort })),
+    { maxLength: 30 },
+  );
+  // Weights and timeouts number the entries, so that equal keys in a different order would show.
+  const table = fc
+    .array(fc.tuple(key, realServers), { maxLength: 40 })
+    .map((entries) =>
+      entries.map(([k, rss], i) =>
+        live({ key: k, timeout: i }, ...rss.map((rs, w) => realServer({ ...rs, weight: w }))),
+      ),
+    );
+
+  test('services and real servers in the same order, for any table in any dump order', () => {
+    fc.assert(
+      fc.property(table, (services) => {
+        expect(inIpvsadmOrder(services)).toEqual(referenceOrder(services));
+      }),
+      { numRuns: 500 },
+    );
+  });
 });
