@@ -340,6 +340,18 @@ static napi_value js_send(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* recvmmsg's headers for `count` datagrams, one `slot_bytes` slot each from `base`. */
+static void point_at_slots(struct mmsghdr *msgs, struct iovec *iov, unsigned char *base, unsigned count,
+                           size_t slot_bytes) {
+  for (unsigned i = 0; i < count; i++) {
+    iov[i].iov_base = base + (size_t)i * slot_bytes;
+    iov[i].iov_len = slot_bytes;
+    memset(&msgs[i], 0, sizeof msgs[i]);
+    msgs[i].msg_hdr.msg_iov = &iov[i];
+    msgs[i].msg_hdr.msg_iovlen = 1;
+  }
+}
+
 static bool ensure_slots(nl_socket *s, size_t slot_bytes, unsigned count) {
   if (s->slots != NULL && s->slot_bytes == slot_bytes && s->slot_count >= count) return true;
   unsigned char *slots = malloc(slot_bytes * count);
@@ -371,13 +383,7 @@ static napi_value js_recv(napi_env env, napi_callback_info info) {
 
   struct mmsghdr msgs[MAX_DATAGRAMS_PER_RECV];
   struct iovec iov[MAX_DATAGRAMS_PER_RECV];
-  for (uint32_t i = 0; i < max_datagrams; i++) {
-    iov[i].iov_base = s->slots + (size_t)i * slot_bytes;
-    iov[i].iov_len = slot_bytes;
-    memset(&msgs[i], 0, sizeof msgs[i]);
-    msgs[i].msg_hdr.msg_iov = &iov[i];
-    msgs[i].msg_hdr.msg_iovlen = 1;
-  }
+  point_at_slots(msgs, iov, s->slots, max_datagrams, slot_bytes);
   int got;
   do {
     /* MSG_TRUNC makes msg_len the datagram's real size even when cut. */
@@ -472,13 +478,7 @@ static int read_to_end(nl_socket *s, int fd, unsigned first_slot, uint32_t seq, 
   struct iovec iov[EXCHANGE_SLOTS];
   size_t slot_bytes = s->slot_bytes;
   for (;;) {
-    for (unsigned i = 0; i < EXCHANGE_SLOTS; i++) {
-      iov[i].iov_base = s->slots + (size_t)(first_slot + i) * slot_bytes;
-      iov[i].iov_len = slot_bytes;
-      memset(&msgs[i], 0, sizeof msgs[i]);
-      msgs[i].msg_hdr.msg_iov = &iov[i];
-      msgs[i].msg_hdr.msg_iovlen = 1;
-    }
+    point_at_slots(msgs, iov, s->slots + (size_t)first_slot * slot_bytes, EXCHANGE_SLOTS, slot_bytes);
     int got;
     do {
       got = recvmmsg(fd, msgs, EXCHANGE_SLOTS, MSG_DONTWAIT | MSG_TRUNC, NULL);
