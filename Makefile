@@ -56,6 +56,7 @@ endif
 
 FLOOR := build/bench-data/ipvs-floor
 FLOOR_SRC := ../shared/tools/ipvs-floor.c
+READ_FLOOR := build/bench-data/ipvs-read-floor
 
 .PHONY: build deps system-deps native lint format test test-unit test-kernel bench demo image clean FORCE
 
@@ -130,11 +131,15 @@ $(FLOOR): $(FLOOR_SRC)
 	@mkdir -p $(@D)
 	gcc -O2 -Wall -o $@ $<
 
+$(READ_FLOOR): bench/ipvs-read-floor.c
+	@mkdir -p $(@D)
+	gcc -O2 -Wall -Wextra -o $@ $<
+
 # User-Mode Linux maps its memory into the host process in many pieces: the 50,000 x 10 rows
 # (KIPVS_UML_MEM=8G) need far more maps than Linux's default vm.max_map_count of 65,530.
 BENCH_MAP_COUNT := 4194304
 
-bench: build $(FLOOR)
+bench: build $(FLOOR) $(READ_FLOOR)
 	@have=$$(cat /proc/sys/vm/max_map_count); \
 	if (( have < $(BENCH_MAP_COUNT) )); then \
 	  if [[ $$(id -u) == 0 ]] && sysctl -qw vm.max_map_count=$(BENCH_MAP_COUNT); then \

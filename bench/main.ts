@@ -29,6 +29,7 @@ import { MOVED_ENDPOINT, syncStateFiles } from './sync-cluster.js';
 
 const DATA = join(repoRoot, 'build/bench-data');
 const FLOOR = join(DATA, 'ipvs-floor'); // built by bench/run from ../shared/tools/ipvs-floor.c
+const READ_FLOOR = join(DATA, 'ipvs-read-floor'); // built by bench/run from bench/ipvs-read-floor.c
 const KIPVS = join(repoRoot, 'bin/kipvs');
 const SYNC_SCENARIO = join(repoRoot, 'build/bench/sync-scenario.js');
 const DAEMON_SCENARIO = join(repoRoot, 'build/bench/daemon-scenario.js');
@@ -46,7 +47,8 @@ interface Row {
   readonly name: string;
   readonly peer?: boolean;
   readonly step: (table: Table) => Step;
-  readonly reportedMs?: (stdout: string) => number | undefined;
+  /** Its own time from its output; a dump row with one prints figures, not the table. */
+  readonly reportedMs?: (stdout: string, size: TableSize) => number | undefined;
 }
 
 const floorMs = (stdout: string): number | undefined => {
@@ -61,9 +63,17 @@ const RESTORERS: readonly Row[] = [
   { name: 'kipvs restore', step: (t) => ({ command: [KIPVS, 'restore', t.file] }) },
 ];
 
-/** The loaded table out as `ipvsadm -Sn` text; the output must equal the file. */
+/**
+ * The loaded table out as `ipvsadm -Sn` text; the output must equal the file. The read floor
+ * asks the kernel for the same dumps and decodes nothing: the kernel's own share of a read.
+ */
 const DUMPERS: readonly Row[] = [
   { name: 'ipvsadm -Sn', peer: true, step: () => ({ command: ['ipvsadm', '-Sn'] }) },
+  {
+    name: 'C read floor (the same dumps, nothing decoded)',
+    step: () => ({ command: [READ_FLOOR] }),
+    reportedMs: readFloorMs,
+  },
   { name: 'kipvs dump -o save', step: () => ({ command: [KIPVS, 'dump', '-o', 'save'] }) },
 ];
 
@@ -74,6 +84,14 @@ function floorLoad(size: TableSize): Step {
 
 /** "key=value" figures a command prints on its last line. */
 const figure = (stdout: string, key: string): string | undefined => new RegExp(`\\b${key}=(\\S+)`).exec(stdout)?.[1];
+
+/** The read floor's time, once it says it read the whole table. */
+function readFloorMs(stdout: string, size: TableSize): number | undefined {
+  const read = `svcs=${figure(stdout, 'svcs')} dests=${figure(stdout, 'dests')}`;
+  const table = `svcs=${size.services} dests=${size.services * size.destinations}`;
+  if (read !== table) throw new Error(`the read floor read ${read} of a table of ${table}:\n${stdout}`);
+  return floorMs(stdout);
+}
 
 /** The sync engine's own figures: netlink traffic of the measured sync, how it read the kernel, its memory. */
 const syncNotes = (stdout: string): string => {
@@ -226,13 +244,17 @@ function casesFor(size: TableSize, only: string | undefined, count: CountMode, s
   const table: Table = { size, file: ipvsSaveFile(DATA, size), load: floorLoad(size) };
   const label = tableLabel(size);
   const countSyscalls = count === 'all' || (count === 'small' && size.services <= 1000);
+  const ownTime = (row: Row): Pick<BenchCase, 'reportedMs'> => {
+    const { reportedMs } = row;
+    return reportedMs ? { reportedMs: (stdout) => reportedMs(stdout, size) } : {};
+  };
   const restore = RESTORERS.map(
     (row): BenchCase => ({
       group: `restore ${label}`,
       name: row.name,
       ...row.step(table),
       ...(row.peer ? { peer: true } : {}),
-      ...(row.reportedMs ? { reportedMs: row.reportedMs } : {}),
+      ...ownTime(row),
       expectTable: table.file,
       countSyscalls,
     }),
@@ -244,7 +266,8 @@ function casesFor(size: TableSize, only: string | undefined, count: CountMode, s
       ...row.step(table),
       ...(row.peer ? { peer: true } : {}),
       setup: [table.load],
-      expectStdout: table.file,
+      // A row that reports its own time prints figures (checked there), not the table.
+      ...(row.reportedMs ? ownTime(row) : { expectStdout: table.file }),
       countSyscalls,
     }),
   );
@@ -296,7 +319,8 @@ function runsOption(option: string, text: string): number {
 }
 const runs = runsOption('runs', values.runs);
 const syncRuns = runsOption('sync-runs', values['sync-runs']);
-if (!existsSync(FLOOR)) throw new Error(`${FLOOR} is missing: run the benchmark with bench/run (or make bench)`);
+for (const floor of [FLOOR, READ_FLOOR])
+  if (!existsSync(floor)) throw new Error(`${floor} is missing: run the benchmark with bench/run (or make bench)`);
 if (!existsSync(KIPVS)) throw new Error(`${KIPVS} is missing`);
 
 const harness = new BenchHarness({
