@@ -199,9 +199,10 @@ class KipvsProxyProcess implements KipvsProxy {
       if (err.code === 'ENOENT') return '';
       throw err;
     });
+    // Whole lines only: the last one may be half written while kipvs writes.
     return text
       .split('\n')
-      .filter((line) => line !== '')
+      .slice(0, -1)
       .map((line) => JSON.parse(line) as AuditLine);
   }
 

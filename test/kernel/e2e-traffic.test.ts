@@ -14,7 +14,7 @@ import { startApiServer, type ApiServer } from '../e2e/apiserver.js';
 import { startBackends } from '../e2e/backends/backends.js';
 import { POD_UDP_PORT } from '../e2e/backends/protocol.js';
 import { CLIENT_POD, addClientPod } from '../e2e/client-pod.js';
-import { startKipvsProxy, type KipvsProxy, type LogLine } from '../e2e/kipvs-proxy.js';
+import { startKipvsProxy, type AuditLine, type KipvsProxy, type LogLine } from '../e2e/kipvs-proxy.js';
 import { ipsetSave, ipvsTable, waitFor } from '../e2e/node-state.js';
 import {
   CLUSTER_CIDR,
@@ -454,6 +454,9 @@ describe('kipvs proxy, every traffic path end to end', () => {
         ...new Set(stdout.split('\n').flatMap((line) => /\bsrc=\S+ .*\bsrc=(\S+) /.exec(line)?.[1] ?? [])),
       ].sort();
     };
+    /** `ipvsadm -Lnc`'s lines for the flow's ClusterIP. */
+    const ipvsConnections = async (): Promise<string[]> =>
+      (await n.run('ipvsadm', ['-Lnc'])).stdout.split('\n').filter((line) => line.includes(` ${FLOW.clusterIp}:`));
     await client.start([flow], FLOW_SETTINGS);
     await sleep(2_000);
     const pinned = await client.report();
@@ -464,37 +467,92 @@ describe('kipvs proxy, every traffic path end to end', () => {
     expect(await flowEndpoints()).toEqual([before]);
 
     const remaining = WEB_PODS.filter((pod) => podAddress('ipv4', pod) !== before);
+    const flowsDeleted: Pick<AuditLine, 'op' | 'target' | 'reason' | 'result'> = {
+      op: 'delete-flows',
+      target: `delete UDP conntrack flows to ${FLOW.clusterIp}:53 answered by ${before}:${POD_UDP_PORT}`,
+      reason: 'endpoint removed',
+      result: 'ok',
+    };
+    const deletedSince = async (since: number): Promise<AuditLine[]> =>
+      (await the(proxy, 'kipvs').audit()).filter(
+        (entry) => entry.kind === 'conntrack' && Date.parse(entry.time) >= since,
+      );
     const removedAt = Date.now();
     await apply([endpointSliceObject(FLOW, ready(remaining))]);
-    costs['UDP endpoint removed: applied to the API server until its conntrack flows are gone'] =
-      `${(await until('no conntrack flow to the removed pod', async () => !(await flowEndpoints()).includes(before), SYNC_WAIT_MS)).toFixed(0)} ms`;
+    // The change's window ends once kipvs has applied it whole: its audit trail has the flows'
+    // deletion (written after the sync) and conntrack lists no flow to the removed pod. A
+    // listing without one is no proof of that alone (IPVS drops the entry of a connection it
+    // expires itself), and once in CI a datagram timed out after such a listing, in the window
+    // after the change.
+    costs['UDP endpoint removed: applied to the API server until its conntrack flows are gone'] = `${(
+      await until(
+        'kipvs deleted the flows to the removed pod, and conntrack lists none',
+        async () =>
+          (await deletedSince(removedAt)).some(
+            (entry) =>
+              entry.op === flowsDeleted.op &&
+              entry.target === flowsDeleted.target &&
+              entry.reason === flowsDeleted.reason &&
+              entry.result === flowsDeleted.result,
+          ) && !(await flowEndpoints()).includes(before),
+        SYNC_WAIT_MS,
+      )
+    ).toFixed(0)} ms`;
+    // IPVS's connections of the flow once the change is applied, for the diagnostics below
+    const connectionsAtChange = await ipvsConnections();
     // Reports count what ended: a datagram sent before the flows went ends (answered or timed
     // out) within a timeout, so that much later the window of the change is closed.
     await sleep(FLOW_SETTINGS.timeoutMs);
     const during = await client.report();
+    const duringAt = Date.now();
+    // Nothing but the traffic runs in this window. When `conntrack -L` was read here, one
+    // datagram in about ten runs timed out (once in CI), each time the one sent while this
+    // process started conntrack (with a 2 s and with a 6 s window alike), while the diagnostics
+    // below showed IPVS and conntrack right: a process spawned from this Jest process (a few
+    // hundred MB) costs UML a second or two of page-table copying (bench/README.md), more than a
+    // datagram's timeout leaves.
     await sleep(2_000);
-    // read while the flow lives: once it stops, IPVS's connection expires and takes its entry along
-    const flowsAfter = await flowEndpoints();
     const after = await client.stop();
+    const afterAt = Date.now();
+    // Read at once: the flow's IPVS connection, and the conntrack entry with it, lasts
+    // ipvs.udpTimeout after its last datagram.
+    const flowsAfter = await flowEndpoints();
     // A datagram may be lost between IPVS losing the real server and the flow's deletion (IPVS
     // drops a packet of a flow whose conntrack entry still points to a removed real server).
     const lost = Object.values(failures([during])[targetName(flow)] ?? {}).reduce((a, b) => a + b, 0);
     costs['UDP datagrams while the endpoint was removed (until its flows were gone, and a timeout)'] =
       `${during.targets[0]?.requests ?? 0} sent, ${lost} lost`;
-    const deleted = (await the(proxy, 'kipvs').audit()).filter(
-      (entry) => entry.kind === 'conntrack' && Date.parse(entry.time) >= removedAt,
-    );
-    expect(deleted).toContainEqual(
-      expect.objectContaining({
-        op: 'delete-flows',
-        target: `delete UDP conntrack flows to ${FLOW.clusterIp}:53 answered by ${before}:${POD_UDP_PORT}`,
-        reason: 'endpoint removed',
-        result: 'ok',
-      }),
-    );
+    const audit = await deletedSince(removedAt);
+    expect(audit).toContainEqual(expect.objectContaining(flowsDeleted));
+    const [now = '', ...more] = answeredBy(after)[targetName(flow)] ?? [];
+    if (Object.keys(failures([after])).length > 0 || flowsAfter.some((pod) => pod !== now)) {
+      // What the kernel and kipvs did around a failure below, in ms from the change: a rare
+      // failure here cannot be made to happen again at will, and this told the last one's cause.
+      const since = (ms: number): number => ms - removedAt;
+      console.log(
+        JSON.stringify(
+          {
+            windowsEndAt: { during: since(duringAt), after: since(afterAt) },
+            failedSentAt: {
+              during: during.targets[0]?.failedSentAt.map(since),
+              after: after.targets[0]?.failedSentAt.map(since),
+            },
+            audit: audit.map((entry) => ({ at: since(Date.parse(entry.time)), op: entry.op, target: entry.target })),
+            syncs: the(proxy, 'kipvs')
+              .logs.filter((line) => line.ts >= removedAt)
+              .map((line) => ({ ...line, ts: since(line.ts) })),
+            conntrack: (await n.run('conntrack', ['-L', '-p', 'udp'])).stdout
+              .split('\n')
+              .filter((line) => line.includes(`dst=${FLOW.clusterIp} `)),
+            ipvsConnections: { atChange: connectionsAtChange, atEnd: await ipvsConnections() },
+          },
+          null,
+          1,
+        ),
+      );
+    }
     // from then on every datagram of the same socket is answered, by one remaining pod
     expect(failures([after])).toEqual({});
-    const [now = '', ...more] = answeredBy(after)[targetName(flow)] ?? [];
     expect(more).toEqual([]);
     expect(pods('ipv4', remaining)).toContain(now);
     // No stale flow; the live one's entry points to the pod that answers. (Once in sixteen runs

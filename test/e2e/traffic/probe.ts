@@ -27,7 +27,12 @@ function answered(body: string): ProbeOutcome {
     : { ok: false, reason: 'bad-answer' };
 }
 
-/** Settles once, with the first outcome; runs `cleanup` then. */
+/**
+ * Settles once, with the first outcome; runs `cleanup` then. The timeout settles in the
+ * event loop's check phase, after the I/O that is ready: when this process was not scheduled
+ * for a while (UML under load) the timer and the answer become due together, and the answer
+ * that had arrived in time wins.
+ */
 function settleOnce(
   resolve: (outcome: ProbeOutcome) => void,
   cleanup: () => void,
@@ -41,7 +46,7 @@ function settleOnce(
     cleanup();
     resolve(outcome);
   };
-  const timer = setTimeout(() => finish({ ok: false, reason: 'timeout' }), timeoutMs);
+  const timer = setTimeout(() => setImmediate(() => finish({ ok: false, reason: 'timeout' })), timeoutMs);
   return finish;
 }
 

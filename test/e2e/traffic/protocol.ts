@@ -39,6 +39,8 @@ export interface TargetReport {
   readonly answered: number;
   /** Failed requests by reason: 'timeout', an errno code (ECONNREFUSED, ...), 'http-503'. */
   readonly failures: Readonly<Record<string, number>>;
+  /** When each failed request was sent (ms since the epoch), to place a failure beside other events. */
+  readonly failedSentAt: readonly number[];
   /** Answered requests by the backend that answered (the pod's address, as it says). */
   readonly backends: Readonly<Record<string, number>>;
   /** Answered requests by the source address the backend saw: this client's own, or the

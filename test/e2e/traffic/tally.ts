@@ -10,12 +10,13 @@ interface Counts {
   requests: number;
   answered: number;
   failures: Record<string, number>;
+  failedSentAt: number[];
   backends: Record<string, number>;
   clients: Record<string, number>;
 }
 
 function emptyCounts(): Counts {
-  return { requests: 0, answered: 0, failures: {}, backends: {}, clients: {} };
+  return { requests: 0, answered: 0, failures: {}, failedSentAt: [], backends: {}, clients: {} };
 }
 
 function bump(counts: Record<string, number>, key: string): void {
@@ -38,7 +39,8 @@ export class TrafficTally {
     this.inFlight += 1;
   }
 
-  ended(target: string, outcome: ProbeOutcome): void {
+  /** `sentAtMs`: when the request went out (the clock of `take`). */
+  ended(target: string, outcome: ProbeOutcome, sentAtMs: number): void {
     this.inFlight -= 1;
     const counts = this.counts.get(target);
     if (counts === undefined) throw new Error(`not a target of this tally: ${target}`);
@@ -49,6 +51,7 @@ export class TrafficTally {
       bump(counts.clients, outcome.client);
     } else {
       bump(counts.failures, outcome.reason);
+      counts.failedSentAt.push(sentAtMs);
     }
   }
 

@@ -28,8 +28,9 @@ function start(targets: readonly Target[], settings: TrafficSettings): Run {
   const inFlight = new Set<Promise<void>>();
   const send = (target: Target, name: string): void => {
     tally.started();
+    const sentAt = Date.now();
     const request = probe(target, settings.timeoutMs).then((outcome) => {
-      tally.ended(name, outcome);
+      tally.ended(name, outcome, sentAt);
       inFlight.delete(request);
     });
     inFlight.add(request);
