@@ -481,9 +481,8 @@ describe('kipvs proxy, every traffic path end to end', () => {
     await apply([endpointSliceObject(FLOW, ready(remaining))]);
     // The change's window ends once kipvs has applied it whole: its audit trail has the flows'
     // deletion (written after the sync) and conntrack lists no flow to the removed pod. A
-    // listing without one is no proof of that alone (IPVS drops the entry of a connection it
-    // expires itself), and once in CI a datagram timed out after such a listing, in the window
-    // after the change.
+    // listing without one is no proof of that alone: IPVS drops the conntrack entry of a
+    // connection it expires itself.
     costs['UDP endpoint removed: applied to the API server until its conntrack flows are gone'] = `${(
       await until(
         'kipvs deleted the flows to the removed pod, and conntrack lists none',
