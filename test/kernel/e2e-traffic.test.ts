@@ -507,9 +507,9 @@ describe('kipvs proxy, every traffic path end to end', () => {
     // Nothing but the traffic runs in this window. When `conntrack -L` was read here, one
     // datagram in about ten runs timed out (once in CI), each time the one sent while this
     // process started conntrack (with a 2 s and with a 6 s window alike), while the diagnostics
-    // below showed IPVS and conntrack right: a process spawned from this Jest process (a few
-    // hundred MB) costs UML a second or two of page-table copying (bench/README.md), more than a
-    // datagram's timeout leaves.
+    // below showed IPVS and conntrack right. Most likely the spawn: a process spawned from this
+    // Jest process (a few hundred MB) costs UML a second or two of page-table copying
+    // (bench/README.md), more than a datagram's timeout leaves.
     await sleep(2_000);
     const after = await client.stop();
     const afterAt = Date.now();
